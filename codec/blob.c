@@ -1,0 +1,2 @@
+#include "blob.h"
+typedef int dcs_blob_placeholder;

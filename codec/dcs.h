@@ -1,0 +1,10 @@
+/* dcs — umbrella header.  Each concern has its own header; include this one
+ * to get them all. */
+#ifndef DCS_H
+#define DCS_H
+
+#include "error.h"
+#include "hex.h"
+#include "blob.h"
+
+#endif

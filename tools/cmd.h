@@ -1,0 +1,9 @@
+/* One entry point per command; each lives in its own cmd_*.c file. */
+#ifndef DCS_CMD_H
+#define DCS_CMD_H
+
+int cmd_decode(int argc, char **argv);
+int cmd_encode(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+
+#endif

@@ -1,0 +1,2 @@
+/* JSON output helpers */
+typedef int dcs_json_placeholder;
