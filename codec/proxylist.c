@@ -55,8 +55,7 @@ static dcs_status warn(struct dcs_list_iter *it, struct dcs_error *err, uint32_t
         it->warnings[it->nwarnings].code = (uint16_t)code;
         it->warnings[it->nwarnings].offset = offset;
     }
-    if (it->nwarnings < UINT32_MAX)
-        it->nwarnings++;
+    it->nwarnings++; /* at most one warning per byte: cannot wrap below DCS_LIST_MAX_LEN */
     if (bits)
         *bits |= 1u << code;
     return DCS_OK;
@@ -561,7 +560,7 @@ dcs_status dcs_list_check_bypass_entry(const struct dcs_bypass_entry *e, size_t 
                                  "entry %zu: macro does not start with '<'", index);
         if (dcs_bypass_next(&tmp, &parsed, &got, &inner))
             return entry_fault(DCS_ERR_BYPASS_SYNTAX, index, "macro", err, &inner);
-        if (parsed.length != e->addr.host.len || tmp.nwarnings != 1)
+        if (!got || parsed.length != e->addr.host.len || tmp.nwarnings != 1)
             return dcs_error_set(err, DCS_ERR_BYPASS_SYNTAX, DCS_NO_OFFSET,
                                  "entry %zu: not a single unknown macro", index);
         return DCS_OK;

@@ -409,6 +409,112 @@ static void test_lookup(void **state)
     assert_int_equal(dcs_proxy_lookup("a", 1, 0, NULL, &e, &how, &err), DCS_ERR_INVALID_ARG);
 }
 
+/* ---- API edges: bad arguments, limits, names ------------------------------------------------ */
+
+static void test_api_edges(void **state)
+{
+    (void)state;
+    struct dcs_list_iter it;
+    struct dcs_proxy_entry pe, pa[2];
+    struct dcs_bypass_entry be, ba[2];
+    struct dcs_error err;
+    char out[64];
+    size_t w = 7;
+    bool got;
+
+    /* over DCS_LIST_MAX_LEN: refused before any byte is read */
+    dcs_proxy_iter_init(&it, "x", (size_t)UINT32_MAX + 5u, 0);
+    assert_int_equal(dcs_proxy_next(&it, &pe, &got, &err), DCS_ERR_LIMIT);
+    assert_int_equal(err.offset, DCS_NO_OFFSET);
+    dcs_bypass_iter_init(&it, NULL, 2, 0);
+    assert_int_equal(dcs_bypass_next(&it, &be, &got, &err), DCS_ERR_INVALID_ARG);
+    assert_int_equal(dcs_proxy_next(NULL, &pe, &got, &err), DCS_ERR_INVALID_ARG);
+    assert_int_equal(dcs_bypass_next(&it, NULL, &got, &err), DCS_ERR_INVALID_ARG);
+    assert_int_equal(dcs_bypass_next(&it, &be, NULL, &err), DCS_ERR_INVALID_ARG);
+    assert_int_equal(dcs_bypass_write(NULL, 1, out, sizeof out, &w, &err), DCS_ERR_INVALID_ARG);
+
+    /* buffer rules of the one-pass writers: too small, and no buffer but a size */
+    assert_int_equal(dcs_bypass_canonical("a;b", 3, 0, out, 2, &w, &err),
+                     DCS_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(w, 3);
+    assert_int_equal(dcs_proxy_canonical("a", 1, 0, NULL, 5, &w, &err), DCS_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(dcs_proxy_canonical("a", 1, 0, out, sizeof out, NULL, &err), DCS_OK);
+    assert_int_equal(dcs_proxy_from_bitsadmin(NULL, 0, 0, NULL, 0, &w, &err), DCS_OK);
+    assert_int_equal(w, 0);
+
+    /* writer checks of caller-built fields */
+    memset(pa, 0, sizeof pa);
+    pa[0].addr.host = (dcs_list_str){ "h", 1 };
+    pa[0].key = DCS_PROXY_KEY_UNKNOWN;
+    assert_int_equal(dcs_proxy_write(pa, 1, out, sizeof out, &w, &err), DCS_ERR_PROXY_SYNTAX);
+    assert_non_null(strstr(err.message, "unknown key without a name"));
+    pa[0].key = (enum dcs_proxy_key)42;
+    assert_int_equal(dcs_proxy_write(pa, 1, out, sizeof out, &w, &err), DCS_ERR_PROXY_SYNTAX);
+    assert_non_null(strstr(err.message, "out of range"));
+    pa[0].key = DCS_PROXY_KEY_FTP;
+    pa[0].addr.scheme = (dcs_list_str){ NULL, 3 };
+    assert_int_equal(dcs_proxy_write(pa, 1, out, sizeof out, &w, &err), DCS_ERR_PROXY_SYNTAX);
+    pa[0].addr.scheme = (dcs_list_str){ NULL, 0 };
+    pa[0].addr.host = (dcs_list_str){ NULL, 4 };
+    assert_int_equal(dcs_proxy_write(pa, 1, out, sizeof out, &w, &err), DCS_ERR_PROXY_SYNTAX);
+    memset(ba, 0, sizeof ba);
+    ba[0].kind = DCS_BYPASS_UNKNOWN_MACRO;
+    assert_int_equal(dcs_bypass_write(ba, 1, out, sizeof out, &w, &err), DCS_ERR_BYPASS_SYNTAX);
+    ba[0].addr.host = (dcs_list_str){ "<x", 2 };
+    assert_int_equal(dcs_bypass_write(ba, 1, out, sizeof out, &w, &err), DCS_ERR_BYPASS_SYNTAX);
+    assert_non_null(strstr(err.message, "unterminated"));
+
+    /* equality looks at every field */
+    memset(pa, 0, sizeof pa);
+    pa[0].addr.host = pa[1].addr.host = (dcs_list_str){ "h", 1 };
+    assert_true(dcs_proxy_entry_equal(&pa[0], &pa[1]));
+    pa[1].addr.scheme = (dcs_list_str){ "http", 4 };
+    assert_false(dcs_proxy_entry_equal(&pa[0], &pa[1]));
+    pa[0].addr.scheme = (dcs_list_str){ "HTTQ", 4 };
+    assert_false(dcs_proxy_entry_equal(&pa[0], &pa[1]));
+    pa[0].addr.scheme = (dcs_list_str){ "HTTP", 4 };
+    assert_true(dcs_proxy_entry_equal(&pa[0], &pa[1]));
+    pa[0].addr.has_port = true;
+    assert_false(dcs_proxy_entry_equal(&pa[0], &pa[1]));
+    pa[1].addr.has_port = true;
+    pa[1].addr.port = 1;
+    assert_false(dcs_proxy_entry_equal(&pa[0], &pa[1]));
+    pa[0].addr.port = 1;
+    pa[0].addr.ipv6 = true;
+    assert_false(dcs_proxy_entry_equal(&pa[0], &pa[1]));
+    pa[0].addr.ipv6 = false;
+    pa[0].key = pa[1].key = DCS_PROXY_KEY_UNKNOWN;
+    pa[0].key_text = (dcs_list_str){ "Gopher", 6 };
+    pa[1].key_text = (dcs_list_str){ "gopher", 6 };
+    assert_true(dcs_proxy_entry_equal(&pa[0], &pa[1]));
+    pa[1].key_text = (dcs_list_str){ "go", 2 };
+    assert_false(dcs_proxy_entry_equal(&pa[0], &pa[1]));
+    memset(ba, 0, sizeof ba);
+    ba[0].kind = DCS_BYPASS_NO_LOOPBACK;
+    ba[1].kind = DCS_BYPASS_LOCAL;
+    assert_false(dcs_bypass_entry_equal(&ba[0], &ba[1]));
+    ba[0].kind = ba[1].kind = DCS_BYPASS_HOST;
+    ba[0].addr.host = ba[1].addr.host = (dcs_list_str){ "*", 1 };
+    ba[0].wildcard = true;
+    assert_false(dcs_bypass_entry_equal(&ba[0], &ba[1]));
+    ba[1].wildcard = true;
+    assert_true(dcs_bypass_entry_equal(&ba[0], &ba[1]));
+    ba[0].kind = ba[1].kind = (enum dcs_bypass_kind)9;
+    assert_false(dcs_bypass_entry_equal(&ba[0], &ba[1]));
+
+    /* names */
+    assert_string_equal(dcs_proxy_key_name(DCS_PROXY_KEY_HTTP), "http");
+    assert_string_equal(dcs_proxy_key_name(DCS_PROXY_KEY_FTP), "ftp");
+    assert_string_equal(dcs_proxy_key_name(DCS_PROXY_KEY_SOCKS), "socks");
+    assert_string_equal(dcs_proxy_key_name(DCS_PROXY_KEY_UNKNOWN), "?");
+    assert_string_equal(dcs_proxy_key_name((enum dcs_proxy_key)42), "?");
+    for (int c = DCS_LIST_WARN_EMPTY_ENTRY; c < DCS_LIST_WARN_COUNT_; c++)
+        assert_string_not_equal(dcs_list_warning_str((enum dcs_list_warning_code)c),
+                                "unknown warning");
+    assert_string_equal(dcs_list_warning_str(DCS_LIST_WARN_COUNT_), "unknown warning");
+    assert_string_equal(dcs_list_warning_str((enum dcs_list_warning_code)0), "unknown warning");
+}
+
 int test_proxylist_bypass_group(void)
 {
     const struct CMUnitTest tests[] = {
@@ -422,6 +528,7 @@ int test_proxylist_bypass_group(void)
         cmocka_unit_test(test_equality),
         cmocka_unit_test(test_bitsadmin_lists),
         cmocka_unit_test(test_lookup),
+        cmocka_unit_test(test_api_edges),
     };
     return cmocka_run_group_tests_name("proxylist writers and bypass", tests, NULL, NULL);
 }
