@@ -486,3 +486,70 @@ int blob_layout_walk(const uint8_t *data, size_t size, struct blob_layout *out)
     out->end = at;
     return 1;
 }
+
+/* ---- building test blobs by hand ------------------------------------------- */
+
+void bw_reset(struct blob_writer *w)
+{
+    w->n = 0;
+}
+
+void bw_raw(struct blob_writer *w, const void *p, size_t n)
+{
+    if (w->n + n > sizeof w->buf) {
+        fprintf(stderr, "blob_writer overflow\n");
+        abort();
+    }
+    if (n)
+        memcpy(w->buf + w->n, p, n);
+    w->n += n;
+}
+
+void bw_u32(struct blob_writer *w, uint32_t v)
+{
+    const uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    bw_raw(w, b, 4);
+}
+
+void bw_u64(struct blob_writer *w, uint64_t v)
+{
+    bw_u32(w, (uint32_t)v);
+    bw_u32(w, (uint32_t)(v >> 32));
+}
+
+void bw_strn(struct blob_writer *w, const void *s, size_t n)
+{
+    bw_u32(w, (uint32_t)n);
+    bw_raw(w, s, n);
+}
+
+void bw_str(struct blob_writer *w, const char *s)
+{
+    bw_strn(w, s, strlen(s));
+}
+
+void bw_head(struct blob_writer *w, uint32_t version, uint32_t counter, uint32_t flags,
+             const char *proxy, const char *bypass)
+{
+    bw_reset(w);
+    bw_u32(w, version);
+    bw_u32(w, counter);
+    bw_u32(w, flags);
+    bw_str(w, proxy);
+    bw_str(w, bypass);
+}
+
+void bw_ie(struct blob_writer *w, uint32_t version, uint32_t counter, uint32_t flags,
+           const char *proxy, const char *bypass, const char *pac, uint32_t adflags)
+{
+    bw_head(w, version, counter, flags, proxy, bypass);
+    bw_str(w, pac);
+    bw_u32(w, adflags);
+    bw_u32(w, 0); /* last-detect URL length */
+    bw_u64(w, 0); /* detect time */
+    bw_u32(w, 0); /* IPv4 count */
+    bw_u32(w, 0); /* secondary URL length */
+    bw_u32(w, 0); /* reload delay */
+    if (version != 0x3C)
+        bw_u32(w, 0); /* socket-address count */
+}

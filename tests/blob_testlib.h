@@ -100,4 +100,26 @@ struct blob_layout {
  * names no layout (below 0x3C and not 0x18/0x28). */
 int blob_layout_walk(const uint8_t *data, size_t size, struct blob_layout *out);
 
+/* ---- building test blobs by hand ------------------------------------------- */
+
+struct blob_writer {
+    uint8_t buf[4096];
+    size_t n;
+};
+
+void bw_reset(struct blob_writer *w);
+void bw_u32(struct blob_writer *w, uint32_t v);
+void bw_u64(struct blob_writer *w, uint64_t v);
+void bw_raw(struct blob_writer *w, const void *p, size_t n);
+/* DWORD length + bytes (no NUL) */
+void bw_str(struct blob_writer *w, const char *s);
+void bw_strn(struct blob_writer *w, const void *s, size_t n);
+/* Header and the two WinHTTP strings. */
+void bw_head(struct blob_writer *w, uint32_t version, uint32_t counter, uint32_t flags,
+             const char *proxy, const char *bypass);
+/* A whole WinINET blob: header, three strings, then the zero tail of its
+ * version (28 bytes for 0x3C, 32 otherwise) with adflags as given. */
+void bw_ie(struct blob_writer *w, uint32_t version, uint32_t counter, uint32_t flags,
+           const char *proxy, const char *bypass, const char *pac, uint32_t adflags);
+
 #endif
