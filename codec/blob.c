@@ -8,23 +8,10 @@
  */
 #include "blob.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
-static inline uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline void wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
+#include "blob_bytes.h"
 
 /* What each field looks like on the wire. */
 enum kind { K_DWORD, K_QWORD, K_STRING, K_IPV4, K_SOCKADDRS };
@@ -44,37 +31,6 @@ static const uint8_t field_kind[DCS_FIELD_COUNT_] = {
     [DCS_FIELD_RELOAD_DELAY] = K_DWORD,
     [DCS_FIELD_SOCKADDRS] = K_SOCKADDRS,
 };
-
-static const char *const field_names[DCS_FIELD_COUNT_] = {
-    "version", "counter", "flags", "proxy", "bypass", "autoconfig_url",
-    "autodiscovery_flags", "last_detect_url", "last_detect_time", "ipv4",
-    "secondary_url", "reload_delay_mins", "sockaddrs",
-};
-
-const char *dcs_blob_field_name(enum dcs_blob_field field)
-{
-    return (unsigned)field < DCS_FIELD_COUNT_ ? field_names[field] : "?";
-}
-
-const char *dcs_blob_warning_str(enum dcs_blob_warning_code code)
-{
-    switch (code) {
-    case DCS_WARN_TRUNCATED: return "data ends before the last field (kept as read)";
-    case DCS_WARN_TRAILING: return "bytes after the last known field (kept as trailer)";
-    case DCS_WARN_UNKNOWN_VERSION: return "unknown version, read with the 0x46 layout";
-    case DCS_WARN_NO_DIRECT_BIT: return "flags lack PROXY_TYPE_DIRECT (0x01), which Windows always sets";
-    case DCS_WARN_UNKNOWN_FLAGS: return "flag bits above 0x08 that Windows never writes";
-    case DCS_WARN_PROXY_FLAG_EMPTY: return "PROXY flag set but the proxy string is empty (no proxy is used)";
-    case DCS_WARN_PAC_FLAG_EMPTY: return "AUTO_PROXY_URL flag set but the URL is empty or blank";
-    case DCS_WARN_NUL_IN_STRING: return "string contains a NUL byte";
-    case DCS_WARN_NOT_UTF8: return "string is not valid UTF-8";
-    case DCS_WARN_WINHTTP_COUNTER: return "WinHttpSettings counter is not 0 (Wine ignores such a value)";
-    case DCS_WARN_SOCKADDR_FAMILY: return "socket-address record with a family other than AF_INET/AF_INET6";
-    case DCS_WARN_UNKNOWN_ADFLAGS: return "autodiscovery flag bits above 0x40";
-    case DCS_WARN_WARNINGS_DROPPED: return "more warnings than the model holds";
-    }
-    return "unknown warning";
-}
 
 uint32_t dcs_blob_field_count(enum dcs_blob_format format, uint32_t version)
 {
@@ -106,69 +62,6 @@ static void warn(struct dcs_blob *b, enum dcs_blob_warning_code code, size_t off
     }
 }
 
-/* Flags for string checks, found a word at a time: any NUL, any high bit. */
-static unsigned scan_string(const uint8_t *p, uint32_t n)
-{
-    const uint64_t lo = 0x0101010101010101ull, hi = 0x8080808080808080ull;
-    uint64_t nul = 0, high = 0;
-    uint32_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t v;
-        memcpy(&v, p + i, 8);
-        nul |= (v - lo) & ~v & hi;
-        high |= v & hi;
-    }
-    for (; i < n; i++) {
-        nul |= p[i] == 0;
-        high |= p[i] & 0x80;
-    }
-    return (nul ? 1u : 0u) | (high ? 2u : 0u);
-}
-
-static int valid_utf8(const uint8_t *s, uint32_t n)
-{
-    uint32_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        uint32_t len, cp;
-        if (c >= 0xC2 && c <= 0xDF)
-            len = 2, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF)
-            len = 3, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4)
-            len = 4, cp = c & 0x07;
-        else
-            return 0;
-        if (n - i < len)
-            return 0;
-        for (uint32_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = cp << 6 | (s[i + k] & 0x3F);
-        }
-        if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-            return 0;
-        i += len;
-    }
-    return 1;
-}
-
-static void check_string(struct dcs_blob *b, dcs_bytes s, size_t offset)
-{
-    if (s.len == 0)
-        return;
-    unsigned f = scan_string(s.ptr, s.len);
-    if (f & 1)
-        warn(b, DCS_WARN_NUL_IN_STRING, offset);
-    if ((f & 2) && !valid_utf8(s.ptr, s.len))
-        warn(b, DCS_WARN_NOT_UTF8, offset);
-}
-
 static int blank(dcs_bytes s)
 {
     for (uint32_t i = 0; i < s.len; i++)
@@ -176,11 +69,6 @@ static int blank(dcs_bytes s)
             return 0;
     return 1;
 }
-
-/* Where each present field starts, for warnings after the walk. */
-struct offsets {
-    uint32_t at[DCS_FIELD_COUNT_];
-};
 
 static dcs_status truncated(struct dcs_error *err, int field, size_t at, size_t size,
                             const char *what)
@@ -190,20 +78,115 @@ static dcs_status truncated(struct dcs_error *err, int field, size_t at, size_t 
                          dcs_blob_field_name((enum dcs_blob_field)field), at, what, size);
 }
 
+/* Where each field's first member sits in struct dcs_blob; the members are
+ * in wire order, so the fields from f on are [model_offset[f], trailer). */
+static const uint16_t model_offset[DCS_FIELD_COUNT_] = {
+    offsetof(struct dcs_blob, version),
+    offsetof(struct dcs_blob, counter),
+    offsetof(struct dcs_blob, flags),
+    offsetof(struct dcs_blob, proxy),
+    offsetof(struct dcs_blob, bypass),
+    offsetof(struct dcs_blob, autoconfig_url),
+    offsetof(struct dcs_blob, autodiscovery_flags),
+    offsetof(struct dcs_blob, last_detect_url),
+    offsetof(struct dcs_blob, last_detect_time),
+    offsetof(struct dcs_blob, ipv4_count),
+    offsetof(struct dcs_blob, secondary_url),
+    offsetof(struct dcs_blob, reload_delay_mins),
+    offsetof(struct dcs_blob, sockaddr_count),
+};
+_Static_assert(offsetof(struct dcs_blob, ipv4_count) < offsetof(struct dcs_blob, ipv4) &&
+                   offsetof(struct dcs_blob, ipv4) < offsetof(struct dcs_blob, secondary_url) &&
+                   offsetof(struct dcs_blob, sockaddr_count) < offsetof(struct dcs_blob, sockaddrs) &&
+                   offsetof(struct dcs_blob, sockaddrs) < offsetof(struct dcs_blob, trailer),
+               "struct dcs_blob members must stay in wire order");
+
+/* The field walk.  Fields are taken in wire order by straight-line code (no
+ * per-field dispatch).  The helpers only look: they report whether the field
+ * fits and advance the offset, which stays in a register; what happens when
+ * a field does not fit is decided out of line by field_stop(). */
+enum take { TAKEN, SHORT, OVERRUN };
+
+/* A DWORD (head 4) or the FILETIME (head 8) at *at. */
+static inline enum take take_fixed(size_t size, size_t *at, size_t head)
+{
+    if (size - *at < head)
+        return SHORT;
+    *at += head;
+    return TAKEN;
+}
+
+/* A count DWORD followed by count * elem bytes. */
+static inline enum take take_counted(const uint8_t *p, size_t size, size_t *at, uint32_t elem,
+                                     uint32_t *count, const uint8_t **body)
+{
+    size_t left = size - *at;
+    if (left < 4)
+        return SHORT;
+    uint32_t v = rd32(p + *at);
+    if ((uint64_t)v * elem > left - 4)
+        return OVERRUN;
+    *count = v;
+    *body = p + *at + 4;
+    *at += 4 + (size_t)v * elem;
+    return TAKEN;
+}
+
+/* Field f at offset at did not fit.  DCS_OK means "lenient: stop the walk
+ * here, the partial bytes become the trailer"; anything else is the error. */
+static dcs_status field_stop(enum take t, uint32_t f, int strict, const uint8_t *p, size_t at,
+                             size_t size, struct dcs_error *err)
+{
+    size_t left = size - at;
+    if (t == OVERRUN) {
+        char what[128];
+        uint32_t v = rd32(p + at);
+        int string = f != DCS_FIELD_IPV4 && f != DCS_FIELD_SOCKADDRS;
+        snprintf(what, sizeof what, "declares %s%lu%s but only %zu bytes follow",
+                 string ? "" : "a count of ", (unsigned long)v, string ? " bytes" : " records",
+                 left - 4);
+        return truncated(err, (int)f, at, size, what);
+    }
+    if (strict || f < DCS_FIELD_PROXY)
+        return truncated(err, (int)f, at, size,
+                         left ? "the field is cut short" : "the data ends before it");
+    return DCS_OK;
+}
+
+/* Take field f with expr, or leave the walk: return the error, or (lenient,
+ * data ends in a head) go on with nfields = f. */
+#define TAKE(f, expr)                                                                      \
+    do {                                                                                   \
+        enum take t_ = (expr);                                                             \
+        if (t_ != TAKEN) {                                                                 \
+            dcs_status st_ = field_stop(t_, (f), strict, p, at, size, err);                \
+            if (st_ != DCS_OK)                                                             \
+                return st_;                                                                \
+            nfields = (f);                                                                 \
+            goto walked;                                                                   \
+        }                                                                                  \
+    } while (0)
+
+/* String number k (0..4 in wire order) of field f into view s. */
+#define TAKE_STRING(f, k, s)                                                               \
+    do {                                                                                   \
+        str_at[k] = (uint32_t)at;                                                          \
+        TAKE(f, take_counted(p, size, &at, 1, &(s).len, &(s).ptr));                        \
+        if ((s).len)                                                                       \
+            strflags |= scan_string((s).ptr, (s).len) << (2 * (k));                        \
+    } while (0)
+
 dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options, struct dcs_blob *out,
                            struct dcs_error *err)
 {
     const uint8_t *p = data;
     const int strict = (options & DCS_DECODE_STRICT) != 0;
-    struct offsets off;
-    size_t i = 0;
 
     if (!out || (!data && size))
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "no blob or no output");
     if ((options & DCS_DECODE_WININET) && (options & DCS_DECODE_WINHTTP))
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
                              "cannot require both WinINET and WinHTTP layouts");
-    memset(out, 0, offsetof(struct dcs_blob, warnings));
 
     if (size > UINT32_MAX)
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
@@ -240,60 +223,46 @@ dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options, stru
     }
     out->format = winhttp ? DCS_FORMAT_WINHTTP : DCS_FORMAT_WININET;
     out->version = version;
-    const uint32_t full = dcs_blob_field_count(out->format, version);
+    const uint32_t full = winhttp ? DCS_FIELD_BYPASS + 1
+                        : version == DCS_VERSION_IE5 ? DCS_FIELD_RELOAD_DELAY + 1
+                                                     : DCS_FIELD_COUNT_;
 
     /* Walk the fields. */
-    uint32_t f;
-    for (f = 0; f < full; f++) {
-        size_t left = size - i;
-        unsigned kind = field_kind[f];
-        size_t head = kind == K_QWORD ? 8 : 4;
-        off.at[f] = (uint32_t)i;
-        if (left < head) {
-            if (strict || f < DCS_FIELD_PROXY)
-                return truncated(err, (int)f, i, size,
-                                 left ? "the field is cut short" : "the data ends before it");
-            break; /* lenient: stop here, partial bytes become the trailer */
-        }
-        uint32_t v = rd32(p + i);
-        if (kind == K_DWORD || kind == K_QWORD) {
-            i += head;
-        } else {
-            uint64_t body = kind == K_STRING ? v
-                          : kind == K_IPV4 ? (uint64_t)v * 4u
-                                           : (uint64_t)v * DCS_SOCKADDR_RECORD_SIZE;
-            if (body > left - 4) {
-                char what[128];
-                snprintf(what, sizeof what, "declares %s%llu%s but only %zu bytes follow",
-                         kind == K_STRING ? "" : "a count of ", (unsigned long long)v,
-                         kind == K_STRING ? " bytes" : " records", left - 4);
-                return truncated(err, (int)f, i, size, what);
-            }
-            i += 4 + (size_t)body;
-        }
-        const uint8_t *q = p + off.at[f];
-        switch (f) {
-        case DCS_FIELD_VERSION: break;
-        case DCS_FIELD_COUNTER: out->counter = v; break;
-        case DCS_FIELD_FLAGS: out->flags = v; break;
-        case DCS_FIELD_PROXY: out->proxy = (dcs_bytes){q + 4, v}; break;
-        case DCS_FIELD_BYPASS: out->bypass = (dcs_bytes){q + 4, v}; break;
-        case DCS_FIELD_AUTOCONFIG_URL: out->autoconfig_url = (dcs_bytes){q + 4, v}; break;
-        case DCS_FIELD_AUTODISCOVERY_FLAGS: out->autodiscovery_flags = v; break;
-        case DCS_FIELD_LAST_DETECT_URL: out->last_detect_url = (dcs_bytes){q + 4, v}; break;
-        case DCS_FIELD_LAST_DETECT_TIME:
-            out->last_detect_time = (uint64_t)v | (uint64_t)rd32(q + 4) << 32;
-            break;
-        case DCS_FIELD_IPV4: out->ipv4_count = v; out->ipv4 = q + 4; break;
-        case DCS_FIELD_SECONDARY_URL: out->secondary_url = (dcs_bytes){q + 4, v}; break;
-        case DCS_FIELD_RELOAD_DELAY: out->reload_delay_mins = v; break;
-        case DCS_FIELD_SOCKADDRS: out->sockaddr_count = v; out->sockaddrs = q + 4; break;
-        default: break;
-        }
+    size_t at = 4;
+    uint32_t nfields = full, adflags_at = 0, str_at[5] = {0};
+    unsigned strflags = 0; /* scan_string() bits, two per string */
+    TAKE(DCS_FIELD_COUNTER, take_fixed(size, &at, 4));
+    out->counter = rd32(p + 4);
+    TAKE(DCS_FIELD_FLAGS, take_fixed(size, &at, 4));
+    out->flags = rd32(p + 8);
+    TAKE_STRING(DCS_FIELD_PROXY, 0, out->proxy);
+    TAKE_STRING(DCS_FIELD_BYPASS, 1, out->bypass);
+    if (!winhttp) {
+        TAKE_STRING(DCS_FIELD_AUTOCONFIG_URL, 2, out->autoconfig_url);
+        adflags_at = (uint32_t)at;
+        TAKE(DCS_FIELD_AUTODISCOVERY_FLAGS, take_fixed(size, &at, 4));
+        out->autodiscovery_flags = rd32(p + adflags_at);
+        TAKE_STRING(DCS_FIELD_LAST_DETECT_URL, 3, out->last_detect_url);
+        TAKE(DCS_FIELD_LAST_DETECT_TIME, take_fixed(size, &at, 8));
+        out->last_detect_time = (uint64_t)rd32(p + at - 8) | (uint64_t)rd32(p + at - 4) << 32;
+        TAKE(DCS_FIELD_IPV4, take_counted(p, size, &at, 4, &out->ipv4_count, &out->ipv4));
+        TAKE_STRING(DCS_FIELD_SECONDARY_URL, 4, out->secondary_url);
+        TAKE(DCS_FIELD_RELOAD_DELAY, take_fixed(size, &at, 4));
+        out->reload_delay_mins = rd32(p + at - 4);
+        if (full == DCS_FIELD_COUNT_)
+            TAKE(DCS_FIELD_SOCKADDRS, take_counted(p, size, &at, DCS_SOCKADDR_RECORD_SIZE,
+                                                   &out->sockaddr_count, &out->sockaddrs));
     }
+walked:;
+    const uint32_t f = nfields;
+    const size_t i = at;
     out->nfields = f;
-    if (i < size)
-        out->trailer = (dcs_bytes){p + i, (uint32_t)(size - i)};
+    /* Zero the fields the walk did not reach (the model lays them out in
+     * wire order); cheaper than clearing the whole model up front. */
+    if (f < DCS_FIELD_COUNT_)
+        memset((char *)out + model_offset[f], 0,
+               offsetof(struct dcs_blob, trailer) - model_offset[f]);
+    out->trailer = (dcs_bytes){i < size ? p + i : NULL, (uint32_t)(size - i)};
     if (f == full && i < size && strict)
         return dcs_error_set(err, DCS_ERR_BLOB_TRAILING, i,
                              "%zu bytes after the last field (%s ends at offset %zu)", size - i,
@@ -314,7 +283,7 @@ dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options, stru
     if (unknown_version)
         warn(out, DCS_WARN_UNKNOWN_VERSION, 0);
     if (f < full)
-        warn(out, DCS_WARN_TRUNCATED, i < size ? i : size);
+        warn(out, DCS_WARN_TRUNCATED, i);
     else if (i < size)
         warn(out, DCS_WARN_TRAILING, i);
     if (out->flags & ~known)
@@ -324,31 +293,37 @@ dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options, stru
     if (winhttp && out->counter != 0)
         warn(out, DCS_WARN_WINHTTP_COUNTER, 4);
     if (f > DCS_FIELD_PROXY && (out->flags & DCS_PROXY_TYPE_PROXY) && out->proxy.len == 0)
-        warn(out, DCS_WARN_PROXY_FLAG_EMPTY, off.at[DCS_FIELD_PROXY]);
+        warn(out, DCS_WARN_PROXY_FLAG_EMPTY, 12);
     if (f > DCS_FIELD_AUTOCONFIG_URL && (out->flags & DCS_PROXY_TYPE_AUTO_PROXY_URL) &&
         blank(out->autoconfig_url))
-        warn(out, DCS_WARN_PAC_FLAG_EMPTY, off.at[DCS_FIELD_AUTOCONFIG_URL]);
+        warn(out, DCS_WARN_PAC_FLAG_EMPTY, str_at[2]);
     if (f > DCS_FIELD_AUTODISCOVERY_FLAGS &&
         (out->autodiscovery_flags & ~DCS_AUTO_PROXY_FLAG_KNOWN))
-        warn(out, DCS_WARN_UNKNOWN_ADFLAGS, off.at[DCS_FIELD_AUTODISCOVERY_FLAGS]);
-    static const uint8_t strings[] = {DCS_FIELD_PROXY, DCS_FIELD_BYPASS, DCS_FIELD_AUTOCONFIG_URL,
-                                      DCS_FIELD_LAST_DETECT_URL, DCS_FIELD_SECONDARY_URL};
-    const dcs_bytes *views[] = {&out->proxy, &out->bypass, &out->autoconfig_url,
-                                &out->last_detect_url, &out->secondary_url};
-    for (unsigned k = 0; k < sizeof strings; k++)
-        if (f > strings[k])
-            check_string(out, *views[k], off.at[strings[k]]);
+        warn(out, DCS_WARN_UNKNOWN_ADFLAGS, adflags_at);
+    if (strflags) {
+        const dcs_bytes *views[] = {&out->proxy, &out->bypass, &out->autoconfig_url,
+                                    &out->last_detect_url, &out->secondary_url};
+        for (unsigned k = 0; k < 5; k++) {
+            unsigned sf = strflags >> (2 * k) & 3u;
+            if (sf & 1)
+                warn(out, DCS_WARN_NUL_IN_STRING, str_at[k]);
+            if ((sf & 2) && !valid_utf8(views[k]->ptr, views[k]->len))
+                warn(out, DCS_WARN_NOT_UTF8, str_at[k]);
+        }
+    }
     for (uint32_t r = 0; r < out->sockaddr_count; r++) {
         const uint8_t *rec = out->sockaddrs + (size_t)r * DCS_SOCKADDR_RECORD_SIZE;
         uint16_t fam = (uint16_t)(rec[0] | rec[1] << 8);
         if (fam != DCS_AF_INET && fam != DCS_AF_INET6) {
-            warn(out, DCS_WARN_SOCKADDR_FAMILY,
-                 (size_t)(rec - p));
+            warn(out, DCS_WARN_SOCKADDR_FAMILY, (size_t)(rec - p));
             break;
         }
     }
     return DCS_OK;
 }
+
+#undef TAKE_STRING
+#undef TAKE
 
 /* ---- encoding ------------------------------------------------------------ */
 
@@ -585,89 +560,4 @@ bool dcs_blob_equal(const struct dcs_blob *a, const struct dcs_blob *b, unsigned
         }
     }
     return bytes_eq(a->trailer, b->trailer);
-}
-
-/* ---- socket addresses, names, times -------------------------------------- */
-
-void dcs_sockaddr_decode(const uint8_t rec[DCS_SOCKADDR_RECORD_SIZE], struct dcs_sockaddr *out)
-{
-    memset(out, 0, sizeof *out);
-    out->family = (uint16_t)(rec[0] | rec[1] << 8);
-    out->port = (uint16_t)(rec[2] << 8 | rec[3]); /* network order on the wire */
-    if (out->family == DCS_AF_INET6) {
-        out->flowinfo = rd32(rec + 4);
-        memcpy(out->addr, rec + 8, 16);
-        out->scope_id = rd32(rec + 24);
-    } else {
-        memcpy(out->addr, rec + 4, 4);
-    }
-}
-
-void dcs_sockaddr_encode(const struct dcs_sockaddr *sa, uint8_t rec[DCS_SOCKADDR_RECORD_SIZE])
-{
-    memset(rec, 0, DCS_SOCKADDR_RECORD_SIZE);
-    rec[0] = (uint8_t)sa->family;
-    rec[1] = (uint8_t)(sa->family >> 8);
-    rec[2] = (uint8_t)(sa->port >> 8);
-    rec[3] = (uint8_t)sa->port;
-    if (sa->family == DCS_AF_INET6) {
-        wr32(rec + 4, sa->flowinfo);
-        memcpy(rec + 8, sa->addr, 16);
-        wr32(rec + 24, sa->scope_id);
-    } else {
-        memcpy(rec + 4, sa->addr, 4);
-    }
-}
-
-size_t dcs_sockaddr_format(const struct dcs_sockaddr *sa, char *buf, size_t size)
-{
-    char tmp[INET6_ADDRSTRLEN];
-    const char *r = NULL;
-    if (sa->family == DCS_AF_INET)
-        r = inet_ntop(AF_INET, sa->addr, tmp, sizeof tmp);
-    else if (sa->family == DCS_AF_INET6)
-        r = inet_ntop(AF_INET6, sa->addr, tmp, sizeof tmp);
-    if (!r)
-        tmp[0] = '\0';
-    int n = snprintf(buf, size, "%s", tmp);
-    return n < 0 ? 0 : (size_t)n;
-}
-
-size_t dcs_blob_flag_names(uint32_t flags, char *buf, size_t size)
-{
-    static const char *const names[] = {"DIRECT", "PROXY", "AUTO_PROXY_URL", "AUTO_DETECT"};
-    size_t n = 0;
-    if (size)
-        buf[0] = '\0';
-    for (unsigned bit = 0; bit < 4; bit++)
-        if (flags & (1u << bit))
-            n += (size_t)snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, "%s%s",
-                                  n ? "|" : "", names[bit]);
-    if (flags & ~0xFu)
-        n += (size_t)snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, "%s0x%x",
-                              n ? "|" : "", flags & ~0xFu);
-    return n;
-}
-
-size_t dcs_filetime_format(uint64_t ft, char *buf, size_t size)
-{
-    if (size)
-        buf[0] = '\0';
-    if (ft == 0)
-        return 0;
-    /* 11644473600 s between 1601-01-01 and 1970-01-01 */
-    int64_t secs = (int64_t)(ft / 10000000u) - INT64_C(11644473600);
-    uint32_t frac = (uint32_t)(ft % 10000000u);
-    time_t t = (time_t)secs;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm))
-        return 0;
-    int n;
-    if (frac % 10000u == 0)
-        n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac / 10000u);
-    else
-        n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%07uZ", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-    return n < 0 ? 0 : (size_t)n;
 }
