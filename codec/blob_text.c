@@ -1,13 +1,9 @@
-/* Proxy blobs: names of fields and warnings, socket-address records, flag
- * names and FILETIME text. */
-#include "blob.h"
-
+/* Proxy blobs: names, socket-address records and FILETIMEs as text. */
 #include <arpa/inet.h>
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
 
-#include "blob_bytes.h"
+#include "blob_internal.h"
 
 static const char *const field_names[DCS_FIELD_COUNT_] = {
     "version", "counter", "flags", "proxy", "bypass", "autoconfig_url",
@@ -48,9 +44,9 @@ void dcs_sockaddr_decode(const uint8_t rec[DCS_SOCKADDR_RECORD_SIZE], struct dcs
     out->family = (uint16_t)(rec[0] | rec[1] << 8);
     out->port = (uint16_t)(rec[2] << 8 | rec[3]); /* network order on the wire */
     if (out->family == DCS_AF_INET6) {
-        out->flowinfo = rd32(rec + 4);
+        out->flowinfo = dcs_rd32(rec + 4);
         memcpy(out->addr, rec + 8, 16);
-        out->scope_id = rd32(rec + 24);
+        out->scope_id = dcs_rd32(rec + 24);
     } else {
         memcpy(out->addr, rec + 4, 4);
     }
@@ -64,9 +60,9 @@ void dcs_sockaddr_encode(const struct dcs_sockaddr *sa, uint8_t rec[DCS_SOCKADDR
     rec[2] = (uint8_t)(sa->port >> 8);
     rec[3] = (uint8_t)sa->port;
     if (sa->family == DCS_AF_INET6) {
-        wr32(rec + 4, sa->flowinfo);
+        dcs_wr32(rec + 4, sa->flowinfo);
         memcpy(rec + 8, sa->addr, 16);
-        wr32(rec + 24, sa->scope_id);
+        dcs_wr32(rec + 24, sa->scope_id);
     } else {
         memcpy(rec + 4, sa->addr, 4);
     }

@@ -282,7 +282,11 @@ static void string_case(const void *s, size_t n, long nul, long utf8)
     bw_str(&w, "");
     bw_u32(&w, 0);
     bw_u32(&w, 0);
+    /* Text checks are opt-in: without DCS_DECODE_CHECK_TEXT nothing is said. */
     decode_ok(&w, DCS_DECODE_STRICT, &b);
+    assert_int_equal(warning_at(&b, DCS_WARN_NUL_IN_STRING), -1);
+    assert_int_equal(warning_at(&b, DCS_WARN_NOT_UTF8), -1);
+    decode_ok(&w, DCS_DECODE_STRICT | DCS_DECODE_CHECK_TEXT, &b);
     assert_int_equal(b.bypass.len, n);
     if (warning_at(&b, DCS_WARN_NUL_IN_STRING) != nul ||
         warning_at(&b, DCS_WARN_NOT_UTF8) != utf8)
@@ -335,7 +339,7 @@ static void test_too_many_warnings(void **state)
     bw_u32(&w, 0);
     bw_u32(&w, 0);
     bw_raw(&w, "x", 1);
-    decode_ok(&w, DCS_DECODE_LENIENT, &b);
+    decode_ok(&w, DCS_DECODE_LENIENT | DCS_DECODE_CHECK_TEXT, &b);
     assert_int_equal(b.bypass.len, 1);
     assert_int_equal(b.nwarnings, DCS_BLOB_MAX_WARNINGS);
     assert_int_equal(b.warnings[DCS_BLOB_MAX_WARNINGS - 1].code, DCS_WARN_WARNINGS_DROPPED);

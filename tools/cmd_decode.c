@@ -29,7 +29,7 @@ static void usage(FILE *out)
 int cmd_decode(int argc, char **argv)
 {
     int json = 0, compact = 0;
-    unsigned options = DCS_DECODE_LENIENT;
+    unsigned options = DCS_DECODE_LENIENT | DCS_DECODE_CHECK_TEXT;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
