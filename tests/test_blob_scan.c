@@ -89,7 +89,7 @@ static void check(const uint8_t *s, uint32_t n)
 static void test_scan_every_position(void **state)
 {
     static const uint8_t special[] = {0x00, 0x80, 0xFF, 0xC3, 0x01, 0x7F, 0xE2};
-    uint8_t s[80];
+    uint8_t s[80] = {0};
     for (uint32_t n = 0; n <= sizeof s; n++) {
         for (uint32_t i = 0; i < n; i++)
             s[i] = (uint8_t)('a' + i % 26);
@@ -114,7 +114,7 @@ static void test_scan_every_position(void **state)
 static void test_scan_uniform_strings(void **state)
 {
     static const uint32_t lens[] = {1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100};
-    uint8_t s[100];
+    uint8_t s[100] = {0};
     for (unsigned l = 0; l < sizeof lens / sizeof lens[0]; l++) {
         for (unsigned v = 0; v < 256; v++) {
             memset(s, (int)v, lens[l]);

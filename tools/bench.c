@@ -3,8 +3,10 @@
  *   dcs-bench blob [--rounds N] [--ms N] [DIR]
  *
  * The blob group times, per blob of a corpus, lenient dcs_blob_decode()
- * (with every check and warning decode does), dcs_blob_encode() of the
- * decoded model, and memcpy() of the same bytes, in the same run, and prints
+ * (every bounds check, flag and field warning decode does; "decode_text" also
+ * with DCS_DECODE_CHECK_TEXT, the NUL/UTF-8 pass the CLI asks for),
+ * dcs_blob_encode() of the decoded model, and memcpy() of the same bytes, in
+ * the same run, and prints
  *   blob.decode.ns_per_op, blob.encode.ns_per_op, blob.memcpy.ns_per_op,
  *   blob.decode.vs_memcpy, blob.encode.vs_memcpy,
  *   blob.decode.ns_per_op.typical (blobs of 100..200 bytes) and friends.
@@ -189,8 +191,8 @@ static void corpus_free(struct corpus *c)
 
 /* ---- kernels -------------------------------------------------------------------- */
 
-enum kernel { K_DECODE, K_ENCODE, K_MEMCPY, K_COUNT_ };
-static const char *const kernel_names[K_COUNT_] = {"decode", "encode", "memcpy"};
+enum kernel { K_DECODE, K_DECODE_TEXT, K_ENCODE, K_MEMCPY, K_COUNT_ };
+static const char *const kernel_names[K_COUNT_] = {"decode", "decode_text", "encode", "memcpy"};
 
 struct job {
     const struct corpus *c;
@@ -215,6 +217,11 @@ static uint64_t run_kernel(enum kernel k, const struct job *j, uint64_t iters)
             switch (k) {
             case K_DECODE:
                 bad |= dcs_blob_decode(c->ptr[i], c->len[i], DCS_DECODE_LENIENT, &b, &err);
+                bench_use(&b);
+                break;
+            case K_DECODE_TEXT:
+                bad |= dcs_blob_decode(c->ptr[i], c->len[i],
+                                       DCS_DECODE_LENIENT | DCS_DECODE_CHECK_TEXT, &b, &err);
                 bench_use(&b);
                 break;
             case K_ENCODE:
@@ -370,7 +377,9 @@ int bench_blob(int argc, char **argv)
         bench_print("blob.decode.ns_per_op", t[K_DECODE]);
         bench_print("blob.encode.ns_per_op", t[K_ENCODE]);
         bench_print("blob.memcpy.ns_per_op", t[K_MEMCPY]);
+        bench_print("blob.decode_text.ns_per_op", t[K_DECODE_TEXT]);
         bench_print("blob.decode.vs_memcpy", t[K_DECODE] / t[K_MEMCPY]);
+        bench_print("blob.decode_text.vs_memcpy", t[K_DECODE_TEXT] / t[K_MEMCPY]);
         bench_print("blob.encode.vs_memcpy", t[K_ENCODE] / t[K_MEMCPY]);
         if (ntyp) {
             j.idx = typical;
@@ -378,6 +387,7 @@ int bench_blob(int argc, char **argv)
             measure(&j, rounds, target, tt);
             bench_print("blob.typical.blobs", (double)ntyp);
             bench_print("blob.decode.ns_per_op.typical", tt[K_DECODE]);
+            bench_print("blob.decode_text.ns_per_op.typical", tt[K_DECODE_TEXT]);
             bench_print("blob.encode.ns_per_op.typical", tt[K_ENCODE]);
             bench_print("blob.memcpy.ns_per_op.typical", tt[K_MEMCPY]);
             bench_print("blob.decode.vs_memcpy.typical", tt[K_DECODE] / tt[K_MEMCPY]);
