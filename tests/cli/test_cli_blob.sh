@@ -93,12 +93,12 @@ for dir in "${dirs[@]}"; do
         cp "$out" "$TMP/$name.json"
         run decode --json "$hex"
         same_file "$TMP/$name.json" "$out" "$name: JSON from hex vs binary"
-        "$DCS" decode --json "$hex" | "$DCS" encode --json - --output-format binary >"$TMP/rt.bin"
+        "$DCS" decode --json "$hex" 2>"$TMP/pipe.err" | "$DCS" encode --json - --output-format binary >"$TMP/rt.bin"
         rc=$?
         expect_rc 0 "$name: decode --json | encode --json -"
         same_file "$bin" "$TMP/rt.bin" "$name: JSON round trip"
         # compact JSON too, and stdin input
-        "$DCS" decode --json --compact - <"$bin" | "$DCS" encode --json - --output-format binary >"$TMP/rt2.bin"
+        "$DCS" decode --json --compact - <"$bin" 2>"$TMP/pipe.err" | "$DCS" encode --json - --output-format binary >"$TMP/rt2.bin"
         same_file "$bin" "$TMP/rt2.bin" "$name: compact JSON round trip via stdin"
 
         # the keys the issue asks for
