@@ -219,7 +219,15 @@ enum cli_input_kind cli_classify(const uint8_t *data, size_t len)
     if ((len - i >= sizeof h4 - 1 && memcmp(data + i, h4, sizeof h4 - 1) == 0) ||
         (len - i >= sizeof h5 - 1 && memcmp(data + i, h5, sizeof h5 - 1) == 0))
         return CLI_INPUT_REG;
-    return dcs_hex_text_detect(data, len) ? CLI_INPUT_HEX : CLI_INPUT_BINARY;
+    if (dcs_hex_text_detect(data, len))
+        return CLI_INPUT_HEX;
+    /* Text that is not valid hex is still meant as hex: read it as such so
+     * that the error names the line:column of the typo.  A real blob always
+     * has a NUL or control byte (its version DWORD is below 0x01000000). */
+    for (i = 0; i < len; i++)
+        if (data[i] < 0x20 && data[i] != '\t' && data[i] != '\n' && data[i] != '\r')
+            return CLI_INPUT_BINARY;
+    return len ? CLI_INPUT_HEX : CLI_INPUT_BINARY;
 }
 
 dcs_status cli_load_blob(const char *path, uint8_t **data, size_t *len,

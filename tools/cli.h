@@ -53,7 +53,9 @@ bool cli_parse_u32(const char *s, uint32_t *out);
 enum cli_input_kind { CLI_INPUT_BINARY, CLI_INPUT_HEX, CLI_INPUT_REG, CLI_INPUT_GZIP };
 
 /* Classify bytes: gzip magic, a .reg file (FF FE BOM or a REGEDIT/Windows
- * Registry Editor header after blanks), hex text, else binary. */
+ * Registry Editor header after blanks), hex text (also text with no control
+ * bytes that fails to parse as hex, so that the error names line:column),
+ * else binary. */
 enum cli_input_kind cli_classify(const uint8_t *data, size_t len);
 
 /* Read path ("-" = stdin) as one blob: binary as is, hex text decoded.
