@@ -385,7 +385,7 @@ static void dword_value(struct dcs_reg_reader *r, const uint8_t *p, size_t k, si
     size_t digits = k - s;
     k = skip_ws(p, k, e);
     if (digits < 1 || digits > 8 || (k < e && U(k) != ';')) {
-        reg_warn(r, DCS_ERR_REG_SYNTAX, col(digits ? k : s),
+        reg_warn(r, DCS_ERR_REG_SYNTAX, col(digits == 0 ? s : digits > 8 ? s + 8 : k),
                  "invalid dword (1 to 8 hex digits, then only a ';' comment): value not set");
         return;
     }

@@ -276,10 +276,17 @@ static size_t find_eol(const uint8_t *p, size_t n, unsigned us, size_t *nul)
 #endif
 }
 
+/* The line being assembled is over the limit: report it by its number. */
+static void line_too_long(struct dcs_reg_reader *r)
+{
+    r->lineno++;
+    reg_fatal(r, DCS_ERR_LIMIT, 1, "line longer than %zu bytes", r->opt.max_line);
+}
+
 static bool carry_append(struct dcs_reg_reader *r, const uint8_t *p, size_t len)
 {
     if (r->carry.len + len > r->opt.max_line) {
-        reg_fatal(r, DCS_ERR_LIMIT, 1, "line longer than %zu bytes", r->opt.max_line);
+        line_too_long(r);
         return false;
     }
     if (!reg_grow(r, &r->carry, r->carry.len + len, r->opt.max_line + 16))
@@ -308,7 +315,7 @@ static int get_line(struct dcs_reg_reader *r, const uint8_t **lp, size_t *ln, un
         size_t e = find_eol(in, nu, us, nul);
         if (e < nu) {
             if (e * us > r->opt.max_line) {
-                reg_fatal(r, DCS_ERR_LIMIT, 1, "line longer than %zu bytes", r->opt.max_line);
+                line_too_long(r);
                 return GL_FAIL;
             }
             *lp = in;
@@ -327,7 +334,7 @@ static int get_line(struct dcs_reg_reader *r, const uint8_t **lp, size_t *ln, un
         if (avail == 0)
             return GL_EOF;
         if (nu * us > r->opt.max_line) {
-            reg_fatal(r, DCS_ERR_LIMIT, 1, "line longer than %zu bytes", r->opt.max_line);
+            line_too_long(r);
             return GL_FAIL;
         }
         *lp = in;
