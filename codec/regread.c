@@ -83,6 +83,9 @@ void reg_queue_value(struct dcs_reg_reader *r, enum dcs_reg_op_kind kind)
     q->offset = r->val_off;
 }
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 6, 0)))
+#endif
 static void vset(struct dcs_error *e, dcs_status code, uint64_t off, uint32_t line,
                  uint32_t col, const char *fmt, va_list ap)
 {

@@ -317,9 +317,7 @@ static void reader_deep_and_long_names(void **state)
     assert_int_equal(o.v[0].line, 2);
     tl_ops_free(&o);
     /* a 256-character component */
-    strcpy(t, "REGEDIT4\n[HKEY_USERS\\");
-    memset(t + strlen(t), 'n', 256);
-    strcpy(t + 21 + 256, "]\n");
+    snprintf(t, cap, "REGEDIT4\n[HKEY_USERS\\%0256d]\n", 0);
     parse_text(&o, t, NULL);
     assert_int_equal(count_kind(&o, DCS_REG_OP_CREATE_KEY), 0);
     assert_int_equal(o.warnings, 1);

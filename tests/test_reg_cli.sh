@@ -2,7 +2,9 @@
 # End-to-end checks of `dcs reg dump` and `dcs reg convert`.
 # usage: test_reg_cli.sh PATH/TO/dcs   (DCS_SOURCE_ROOT names the source tree)
 set -u
-DCS=$1
+DCS_BIN=$1
+# DCS_WRAP: optional command prefix (e.g. valgrind) for every dcs run
+DCS() { ${DCS_WRAP:-} "$DCS_BIN" "$@"; }
 ROOT=${DCS_SOURCE_ROOT:-$(dirname "$0")/..}
 REAL=$ROOT/tests/data/reg-real
 T=$(mktemp -d "${TMPDIR:-/tmp}/dcs-reg-cli.XXXXXX")
@@ -18,7 +20,7 @@ utf16() { printf '\377\376'; printf "$1" | iconv -f UTF-8 -t UTF-16LE; }
 
 utf16 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software\\T]\r\n"A"="x"\r\n@=dword:0000000a\r\n"B"=hex:01,\\\r\n  02\r\n"A"=-\r\n\r\n[-HKEY_CURRENT_USER\\Software\\T\\Old]\r\nbogus\r\n' > "$T/a.reg"
 
-"$DCS" reg dump --json "$T/a.reg" > "$T/out.json" 2> "$T/err.txt"
+DCS reg dump --json "$T/a.reg" > "$T/out.json" 2> "$T/err.txt"
 check "dump exit 0 with a skipped line" $?
 cat > "$T/want.json" <<'EOF'
 {"op":"create_key","key":"HKEY_CURRENT_USER\\Software\\T"}
@@ -33,60 +35,60 @@ check "dump --json output" $?
 grep -q "^$T/a.reg:11:1: warning: " "$T/err.txt"
 check "warning as FILE:LINE:COL" $?
 
-"$DCS" reg dump --strict "$T/a.reg" > /dev/null 2> "$T/err.txt"
+DCS reg dump --strict "$T/a.reg" > /dev/null 2> "$T/err.txt"
 [ $? -eq 1 ] && grep -q "^$T/a.reg:11:1: error: " "$T/err.txt"
 check "--strict: skipped line is an error" $?
 
-"$DCS" reg dump --count --quiet "$T/a.reg" > "$T/count.txt" 2> "$T/err.txt"
+DCS reg dump --count --quiet "$T/a.reg" > "$T/count.txt" 2> "$T/err.txt"
 [ $? -eq 0 ] && grep -qx "values_set 3" "$T/count.txt" && grep -qx "warnings 1" "$T/count.txt" \
     && [ ! -s "$T/err.txt" ]
 check "--count totals, --quiet" $?
 
 printf 'regedit4\n[HKEY_USERS\\x]\n' > "$T/bad.reg"
-"$DCS" reg dump "$T/bad.reg" > "$T/out.txt" 2> "$T/err.txt"
+DCS reg dump "$T/bad.reg" > "$T/out.txt" 2> "$T/err.txt"
 [ $? -eq 1 ] && [ ! -s "$T/out.txt" ] && grep -q "^$T/bad.reg:1:1: error: not a registry script" "$T/err.txt"
 check "rejected header: exit 1" $?
 
-printf 'REGEDIT5\n[HKEY_USERS\\x]\n' | "$DCS" reg dump - > "$T/out.txt" 2> /dev/null
+printf 'REGEDIT5\n[HKEY_USERS\\x]\n' | DCS reg dump - > "$T/out.txt" 2> /dev/null
 [ $? -eq 0 ] && [ ! -s "$T/out.txt" ]
 check "fuzzy header from stdin: exit 0, nothing imported" $?
 
-"$DCS" reg dump > /dev/null 2>&1; [ $? -eq 2 ]
+DCS reg dump > /dev/null 2>&1; [ $? -eq 2 ]
 check "usage: no file" $?
-"$DCS" reg dump --bogus x > /dev/null 2>&1; [ $? -eq 2 ]
+DCS reg dump --bogus x > /dev/null 2>&1; [ $? -eq 2 ]
 check "usage: unknown option" $?
-"$DCS" reg convert "$T/a.reg" > /dev/null 2>&1; [ $? -eq 2 ]
+DCS reg convert "$T/a.reg" > /dev/null 2>&1; [ $? -eq 2 ]
 check "usage: convert without -o" $?
-"$DCS" reg dump "$T/missing.reg" > /dev/null 2>&1; [ $? -eq 1 ]
+DCS reg dump "$T/missing.reg" > /dev/null 2>&1; [ $? -eq 1 ]
 check "missing file: exit 1" $?
 
 # convert: untouched exports convert to themselves, also through gzip
 for f in "$REAL"/MatthewCKelly-PSCode--ProxySettings-01.reg "$REAL"/neiltucker-55066A--ie.reg; do
     n=$(basename "$f")
-    "$DCS" reg convert "$f" -o "$T/c.reg" && cmp -s "$f" "$T/c.reg"
+    DCS reg convert "$f" -o "$T/c.reg" && cmp -s "$f" "$T/c.reg"
     check "convert $n to itself" $?
-    "$DCS" reg convert "$f" -o "$T/c.reg.gz" && gzip -dc "$T/c.reg.gz" | cmp -s "$f" -
+    DCS reg convert "$f" -o "$T/c.reg.gz" && gzip -dc "$T/c.reg.gz" | cmp -s "$f" -
     check "convert $n to .gz" $?
     gzip -c "$f" > "$T/in.reg.gz"
-    "$DCS" reg convert "$T/in.reg.gz" -o "$T/d.reg" && cmp -s "$f" "$T/d.reg"
+    DCS reg convert "$T/in.reg.gz" -o "$T/d.reg" && cmp -s "$f" "$T/d.reg"
     check "convert $n from .gz" $?
-    "$DCS" reg dump --json "$T/in.reg.gz" > "$T/gz.json" && "$DCS" reg dump --json "$f" | cmp -s - "$T/gz.json"
+    DCS reg dump --json "$T/in.reg.gz" > "$T/gz.json" && DCS reg dump --json "$f" | cmp -s - "$T/gz.json"
     check "dump $n from .gz" $?
 done
 [ -f "$T/c.reg.bak" ]
 check "overwritten output kept as .bak" $?
 
 # UTF-8 and REGEDIT4 output read back to the same operations
-"$DCS" reg convert "$T/a.reg" -o "$T/u8.reg" --encoding utf8 &&
-    "$DCS" reg dump --json --codepage utf8 "$T/u8.reg" > "$T/u8.json" 2>/dev/null &&
-    "$DCS" reg convert "$T/a.reg" -o "$T/r4.reg" --format regedit4 &&
+DCS reg convert "$T/a.reg" -o "$T/u8.reg" --encoding utf8 &&
+    DCS reg dump --json --codepage utf8 "$T/u8.reg" > "$T/u8.json" 2>/dev/null &&
+    DCS reg convert "$T/a.reg" -o "$T/r4.reg" --format regedit4 &&
     head -c 10 "$T/r4.reg" | grep -q '^REGEDIT4' &&
     grep -q '"B"=hex:01,02' "$T/u8.reg"
 check "convert --encoding utf8 / --format regedit4" $?
 
 sz=$(wc -c < "$T/in.reg.gz")
 head -c $((sz - 10)) "$T/in.reg.gz" > "$T/trunc.gz"
-"$DCS" reg dump "$T/trunc.gz" > /dev/null 2> "$T/err.txt"
+DCS reg dump "$T/trunc.gz" > /dev/null 2> "$T/err.txt"
 [ $? -eq 1 ] && grep -q "gzip" "$T/err.txt"
 check "truncated gzip: exit 1" $?
 
