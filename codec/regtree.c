@@ -23,15 +23,39 @@ void rt_free(struct regtree *t)
     memset(t, 0, sizeof *t);
 }
 
+static inline uint64_t mix(uint64_t h, uint32_t owner);
+
+/* Empty an index.  With few entries, remove them one by one in reverse
+ * insertion order (each is then found on its unchanged probe path) rather
+ * than clearing the whole table: streaming conversion clears per key. */
+static void index_clear(uint32_t *idx, uint32_t slots, uint32_t count, bool values,
+                        const struct regtree *t)
+{
+    if (!idx)
+        return;
+    if ((uint64_t)count * 16 > slots) {
+        memset(idx, 0, sizeof *idx * slots);
+        return;
+    }
+    for (uint32_t i = count; i >= 1; i--) {
+        uint64_t h = values ? mix(t->values[i].hash, t->values[i].node)
+                            : mix(t->nodes[i].hash, t->nodes[i].parent);
+        for (uint32_t s = (uint32_t)h & (slots - 1); idx[s]; s = (s + 1) & (slots - 1)) {
+            if (idx[s] == i) {
+                idx[s] = 0;
+                break;
+            }
+        }
+    }
+}
+
 void rt_clear(struct regtree *t)
 {
+    index_clear(t->node_index, t->node_slots, t->n_nodes, false, t);
+    index_clear(t->value_index, t->value_slots, t->n_values, true, t);
     t->arena_len = 0;
     t->n_nodes = t->n_values = 0;
     t->n_roots = 0;
-    if (t->node_index)
-        memset(t->node_index, 0, sizeof *t->node_index * t->node_slots);
-    if (t->value_index)
-        memset(t->value_index, 0, sizeof *t->value_index * t->value_slots);
 }
 
 static bool grow(void **p, uint64_t *cap, uint64_t need, size_t elem)

@@ -217,6 +217,22 @@ static dcs_status put_utf8(struct dcs_reg_writer *w, const char *s, size_t n, bo
         dcs_status st = room(w, 8, err);
         if (st)
             return st;
+        /* run of plain ASCII */
+        size_t j = i, lim = n - i < 256 ? n : i + 256;
+        while (j < lim) {
+            unsigned char c = (unsigned char)s[j];
+            if (c >= 0x80 || (escape && (c == '\\' || c == '"' || c == '\r' || c == '\n')))
+                break;
+            j++;
+        }
+        if (j > i) {
+            st = put_ascii(w, s + i, j - i, err);
+            if (st)
+                return st;
+            u += j - i;
+            i = j;
+            continue;
+        }
         uint32_t cp;
         size_t k = dcs_utf8_decode(s + i, n - i, &cp);
         if (!k) {

@@ -304,9 +304,31 @@ static int32_t next_unit(const char *s, size_t len, size_t *i, int32_t *pending)
     return (int32_t)cp;
 }
 
+static inline unsigned ascii_up(unsigned c)
+{
+    return c - ((c - 'a' < 26u) << 5);
+}
+
 int dcs_text_name_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
     size_t i = 0, j = 0;
+    /* ASCII fast path */
+    size_t n = alen < blen ? alen : blen;
+    while (i < n) {
+        unsigned x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if ((x | y) >= 0x80)
+            break;
+        if (x != y) {
+            x = ascii_up(x);
+            y = ascii_up(y);
+            if (x != y)
+                return x < y ? -1 : 1;
+        }
+        i++;
+    }
+    if (i == n && (i == alen || i == blen))
+        return alen == blen ? 0 : alen < blen ? -1 : 1;
+    j = i;
     int32_t pa = -1, pb = -1;
     for (;;) {
         int32_t x = next_unit(a, alen, &i, &pa);
@@ -322,6 +344,8 @@ uint64_t dcs_text_name_hash(const char *s, size_t len)
 {
     uint64_t h = 0xcbf29ce484222325ull;
     size_t i = 0;
+    while (i < len && (unsigned char)s[i] < 0x80)
+        h = (h ^ ascii_up((unsigned char)s[i++])) * 0x100000001b3ull;
     int32_t p = -1;
     for (;;) {
         int32_t u = next_unit(s, len, &i, &p);
