@@ -22,10 +22,12 @@ struct dcs_reg_source {
     size_t zin_len, zin_pos;
     z_stream z;
     bool z_init;
+    const uint8_t *mem; /* memory source instead of fd */
+    size_t mem_len, mem_pos;
 };
 
 /* read() until len bytes or end of file */
-static ssize_t read_full(int fd, uint8_t *buf, size_t len)
+static ssize_t read_fd(int fd, uint8_t *buf, size_t len)
 {
     size_t got = 0;
     while (got < len) {
@@ -40,6 +42,16 @@ static ssize_t read_full(int fd, uint8_t *buf, size_t len)
         got += (size_t)k;
     }
     return (ssize_t)got;
+}
+
+static ssize_t read_full(struct dcs_reg_source *s, uint8_t *buf, size_t len)
+{
+    if (!s->mem)
+        return read_fd(s->fd, buf, len);
+    size_t k = s->mem_len - s->mem_pos < len ? s->mem_len - s->mem_pos : len;
+    memcpy(buf, s->mem + s->mem_pos, k);
+    s->mem_pos += k;
+    return (ssize_t)k;
 }
 
 dcs_status dcs_reg_source_open(struct dcs_reg_source **out, const char *path, size_t chunk,
@@ -71,6 +83,29 @@ dcs_status dcs_reg_source_open(struct dcs_reg_source **out, const char *path, si
         free(s);
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s is a directory", path);
     }
+    s->out = malloc(s->chunk);
+    s->zin = malloc(ZIN_SIZE);
+    if (!s->out || !s->zin) {
+        dcs_reg_source_close(s);
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    }
+    *out = s;
+    return DCS_OK;
+}
+
+dcs_status dcs_reg_source_open_mem(struct dcs_reg_source **out, const void *data, size_t len,
+                                   size_t chunk, struct dcs_error *err)
+{
+    *out = NULL;
+    struct dcs_reg_source *s = calloc(1, sizeof *s);
+    if (!s)
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    s->fd = -1;
+    s->mem = len ? data : (const uint8_t *)"";
+    s->mem_len = len;
+    s->regular = true;
+    s->size = len;
+    s->chunk = chunk ? chunk : 256u * 1024u;
     s->out = malloc(s->chunk);
     s->zin = malloc(ZIN_SIZE);
     if (!s->out || !s->zin) {
@@ -116,8 +151,9 @@ bool dcs_reg_source_can_rewind(const struct dcs_reg_source *s)
 
 dcs_status dcs_reg_source_rewind(struct dcs_reg_source *s, struct dcs_error *err)
 {
-    if (!s->regular || lseek(s->fd, 0, SEEK_SET) != 0)
+    if (!s->regular || (!s->mem && lseek(s->fd, 0, SEEK_SET) != 0))
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "input cannot be read twice");
+    s->mem_pos = 0;
     if (s->z_init) {
         inflateEnd(&s->z);
         s->z_init = false;
@@ -132,7 +168,7 @@ static dcs_status fill_zin(struct dcs_reg_source *s, struct dcs_error *err)
 {
     if (s->zin_pos < s->zin_len || s->eof)
         return DCS_OK;
-    ssize_t k = read_full(s->fd, s->zin, ZIN_SIZE);
+    ssize_t k = read_full(s, s->zin, ZIN_SIZE);
     if (k < 0)
         return dcs_error_set(err, DCS_ERR_IO, s->pos, "read error: %s", strerror(errno));
     s->zin_len = (size_t)k;
@@ -159,7 +195,7 @@ static dcs_status gz_read(struct dcs_reg_source *s, size_t *len, bool *is_last,
                 /* keep the partial magic and read more */
                 size_t rest = s->zin_len - s->zin_pos;
                 memmove(s->zin, s->zin + s->zin_pos, rest);
-                ssize_t k = read_full(s->fd, s->zin + rest, ZIN_SIZE - rest);
+                ssize_t k = read_full(s, s->zin + rest, ZIN_SIZE - rest);
                 if (k < 0)
                     return dcs_error_set(err, DCS_ERR_IO, s->pos, "read error: %s",
                                          strerror(errno));
@@ -203,13 +239,6 @@ static dcs_status gz_read(struct dcs_reg_source *s, size_t *len, bool *is_last,
     }
     *len = have;
     *is_last = s->stream_end && s->zin_pos == s->zin_len && s->eof;
-    if (!*is_last && have < s->chunk) {
-        /* stream_end with no more input known yet: probe once */
-        dcs_status st = fill_zin(s, err);
-        if (st)
-            return st;
-        *is_last = s->stream_end && s->zin_pos == s->zin_len && s->eof;
-    }
     return DCS_OK;
 }
 
@@ -245,7 +274,7 @@ dcs_status dcs_reg_source_read(struct dcs_reg_source *s, const uint8_t **data, s
         have = k;
     }
     if (have < s->chunk && !s->eof) {
-        ssize_t k = read_full(s->fd, s->out + have, s->chunk - have);
+        ssize_t k = read_full(s, s->out + have, s->chunk - have);
         if (k < 0)
             return dcs_error_set(err, DCS_ERR_IO, s->pos, "read error: %s", strerror(errno));
         s->pos += (uint64_t)k;

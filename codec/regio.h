@@ -25,6 +25,9 @@ struct dcs_reg_source;
 /* Open path ("-" = stdin).  chunk: bytes handed out per read (0 = 256 KiB). */
 dcs_status dcs_reg_source_open(struct dcs_reg_source **out, const char *path, size_t chunk,
                                struct dcs_error *err);
+/* The same over len bytes in memory (plain or gzip); data must outlive s. */
+dcs_status dcs_reg_source_open_mem(struct dcs_reg_source **out, const void *data, size_t len,
+                                   size_t chunk, struct dcs_error *err);
 void dcs_reg_source_close(struct dcs_reg_source *s);
 
 /* Next chunk of (decompressed) data; valid until the next call.  *is_last

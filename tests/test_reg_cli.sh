@@ -92,6 +92,37 @@ DCS reg dump "$T/trunc.gz" > /dev/null 2> "$T/err.txt"
 [ $? -eq 1 ] && grep -q "gzip" "$T/err.txt"
 check "truncated gzip: exit 1" $?
 
+# dcs decode FILE.reg: every proxy blob of the real exports decodes
+for f in "$REAL"/MatthewCKelly-PSCode--ProxySettings-*.reg; do
+    DCS decode --json "$f" > "$T/d.json" 2>/dev/null
+    rc=$?
+    n=$(grep -c '"key": ' "$T/d.json")
+    [ $rc -eq 0 ] && [ "$n" -ge 1 ] && grep -q '"value": "DefaultConnectionSettings"' "$T/d.json"
+    check "decode $(basename "$f")" $?
+done
+gzip -c "$REAL/MatthewCKelly-PSCode--ProxySettings-01.reg" | DCS decode - > "$T/d.txt" 2>/dev/null
+[ $? -eq 0 ] && grep -q '^HKEY_CURRENT_USER.*Connections : DefaultConnectionSettings$' "$T/d.txt"
+check "decode gzip .reg from stdin" $?
+DCS decode "$REAL/vadmium-etc--putty.reg" > /dev/null 2>&1; [ $? -eq 1 ]
+check "decode .reg without blobs: exit 1" $?
+
+# dcs encode --output-format reg: a .reg that imports the same blob
+DCS encode --proxy 10.0.0.1:3128 --bypass '<local>' --output-format binary -o "$T/b.bin" &&
+    DCS encode --proxy 10.0.0.1:3128 --bypass '<local>' --output-format reg -o "$T/e.reg" &&
+    DCS reg dump --json "$T/e.reg" > "$T/e.json" &&
+    hex=$(od -An -tx1 -v "$T/b.bin" | tr -d ' \n') &&
+    grep -q "\"name\":\"DefaultConnectionSettings\",\"type\":3,\"data\":\"$hex\"" "$T/e.json" &&
+    grep -qF '"key":"HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections"' "$T/e.json" &&
+    DCS reg convert "$T/e.reg" -o "$T/e2.reg" && cmp -s "$T/e.reg" "$T/e2.reg"
+check "encode --output-format reg" $?
+DCS encode --version winhttp --proxy p:1 --output-format reg --key 'HKEY_USERS\S-1-5-18\X' \
+    --value Custom -o "$T/w.reg" &&
+    pat=$(printf 'set_value\tHKEY_USERS\\S-1-5-18\\X\t"Custom"\tREG_BINARY\t28000000') &&
+    DCS reg dump "$T/w.reg" | grep -qF "$pat"
+check "encode --output-format reg --key --value" $?
+DCS encode --proxy p:1 --key 'HKEY_USERS\x' > /dev/null 2>&1; [ $? -eq 2 ]
+check "encode --key without reg format: usage" $?
+
 if [ $fails -ne 0 ]; then
     echo "$fails check(s) failed"
     exit 1
