@@ -14,6 +14,13 @@
 #define REG_SWAR 0
 #endif
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define REG_SSE2 1
+#else
+#define REG_SSE2 0
+#endif
+
 enum { GL_LINE, GL_NEED, GL_EOF, GL_FAIL };
 
 /* ---- small helpers shared with regparse.c ---- */
@@ -242,7 +249,46 @@ static size_t find_eol(const uint8_t *p, size_t n, unsigned us, size_t *nul)
 {
     size_t i = 0;
     *nul = SIZE_MAX;
-#if REG_SWAR
+#if REG_SSE2
+    /* 32 bytes at a time: any CR, LF or NUL unit flags the block */
+    const __m128i lf = us == 2 ? _mm_set1_epi16(0x0A) : _mm_set1_epi8(0x0A);
+    const __m128i cr = us == 2 ? _mm_set1_epi16(0x0D) : _mm_set1_epi8(0x0D);
+    const __m128i zero = _mm_setzero_si128();
+    const size_t per = 32 / us;
+    for (;;) {
+        while (i + per <= n) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i * us));
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i * us + 16));
+            __m128i ha, hb;
+            if (us == 2) {
+                ha = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi16(a, lf), _mm_cmpeq_epi16(a, cr)),
+                                  _mm_cmpeq_epi16(a, zero));
+                hb = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi16(b, lf), _mm_cmpeq_epi16(b, cr)),
+                                  _mm_cmpeq_epi16(b, zero));
+            } else {
+                ha = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, lf), _mm_cmpeq_epi8(a, cr)),
+                                  _mm_cmpeq_epi8(a, zero));
+                hb = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, lf), _mm_cmpeq_epi8(b, cr)),
+                                  _mm_cmpeq_epi8(b, zero));
+            }
+            if (_mm_movemask_epi8(_mm_or_si128(ha, hb)))
+                break;
+            i += per;
+        }
+        size_t stop = i + per < n ? i + per : n;
+        for (; i < stop; i++) {
+            unsigned u = us == 2 ? dcs_ld16le(p + 2 * i) : p[i];
+            if (u <= 0x0D) {
+                if (u == 0x0A || u == 0x0D)
+                    return i;
+                if (u == 0 && *nul == SIZE_MAX)
+                    *nul = i;
+            }
+        }
+        if (i >= n)
+            return n;
+    }
+#elif REG_SWAR
     const uint64_t ones = us == 2 ? 0x0001000100010001ull : 0x0101010101010101ull;
     const uint64_t high = ones << (8 * us - 1);
     const uint64_t sub = ones * 0x0E;
