@@ -207,7 +207,7 @@ static dcs_status run(struct conv *c, bool stream, bool *violation, struct dcs_e
                     return nomem(err);
                 c->have_cur = true;
             }
-            c->cur_node = rt_key(&c->t, op.key, op.key_len, true);
+            c->cur_node = stream ? rt_scratch_node(&c->t) : rt_key(&c->t, op.key, op.key_len, true);
             if (!c->cur_node)
                 return nomem(err);
             break;

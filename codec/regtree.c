@@ -316,7 +316,24 @@ void rt_delete_value(struct regtree *t, uint32_t node, const char *name, size_t 
 
 int rt_key_cmp(const char *a, size_t alen, const char *b, size_t blen, size_t *common)
 {
-    size_t i = 0, j = 0, eq = 0;
+    /* skip the byte-identical leading components without case folding */
+    size_t i = 0, j, eq = 0, lim = alen < blen ? alen : blen, start = 0;
+    while (i < lim && a[i] == b[i]) {
+        if (a[i] == '\\') {
+            eq++;
+            start = i + 1;
+        }
+        i++;
+    }
+    if (i == alen && i == blen) {
+        *common = eq + 1;
+        return 0;
+    }
+    if ((i == alen && b[i] == '\\') || (i == blen && a[i] == '\\')) {
+        *common = eq + 1; /* one is an ancestor of the other */
+        return i == alen ? -1 : 1;
+    }
+    i = j = start;
     for (;;) {
         size_t ie = i, je = j;
         while (ie < alen && a[ie] != '\\')
@@ -337,6 +354,11 @@ int rt_key_cmp(const char *a, size_t alen, const char *b, size_t blen, size_t *c
         i = ie + 1;
         j = je + 1;
     }
+}
+
+uint32_t rt_scratch_node(struct regtree *t)
+{
+    return new_node(t, 0, "", 0, 0);
 }
 
 dcs_status rt_write_key(struct regtree *t, uint32_t node, const char *key, size_t len,

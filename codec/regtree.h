@@ -59,6 +59,8 @@ void rt_clear(struct regtree *t);
 /* The node of key (UTF-8, "ROOT\a\b"), created with its ancestors when
  * missing.  named marks it as named by a key line.  0 on out of memory. */
 uint32_t rt_key(struct regtree *t, const char *key, size_t len, bool named);
+/* A node outside the tree, to collect one key's values. */
+uint32_t rt_scratch_node(struct regtree *t);
 /* Delete a key and its subtree (nothing happens if it does not exist). */
 void rt_delete_key(struct regtree *t, const char *key, size_t len);
 bool rt_set_value(struct regtree *t, uint32_t node, const char *name, size_t name_len,

@@ -355,6 +355,18 @@ static void convert_model(void **state)
     if (len != strlen(swant) || memcmp(out, swant, len) != 0)
         fail_msg("got:\n%.*s", (int)len, out);
     free(out);
+    /* keys differing only in case: same key, first spelling kept, still streams */
+    const char *cased = "REGEDIT4\r\n[HKEY_USERS\\S\\ab]\r\n\"v\"=\"1\"\r\n[HKEY_USERS\\s\\AB]\r\n"
+                        "\"w\"=\"2\"\r\n[HKEY_USERS\\s\\AB\\c\\d]\r\n[HKEY_USERS\\S\\abc]\r\n";
+    const char *cwant = "REGEDIT4\r\n\r\n[HKEY_USERS\\S\\ab]\r\n\"v\"=\"1\"\r\n\"w\"=\"2\"\r\n\r\n"
+                        "[HKEY_USERS\\S\\ab\\c]\r\n\r\n[HKEY_USERS\\S\\ab\\c\\d]\r\n\r\n"
+                        "[HKEY_USERS\\S\\abc]\r\n\r\n";
+    write_file(path, cased, strlen(cased));
+    out = convert(path, true, &wo, &len, &cs);
+    assert_true(cs.streamed);
+    if (len != strlen(cwant) || memcmp(out, cwant, len) != 0)
+        fail_msg("got:\n%.*s", (int)len, out);
+    free(out);
     unlink(path);
 }
 
