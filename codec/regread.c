@@ -235,12 +235,14 @@ const char *dcs_reg_type_name(uint32_t type)
 
 /* ---- line splitting ---- */
 
+#if !REG_SSE2 && REG_SWAR
 static inline uint64_t ld64(const uint8_t *p)
 {
     uint64_t v;
     memcpy(&v, p, sizeof v);
     return v;
 }
+#endif
 
 /* Index of the first CR or LF unit in p[0..n), or n.  *nul: index of the
  * first NUL unit before it, or SIZE_MAX.  Word-at-a-time: a lane below 0x0E
