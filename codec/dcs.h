@@ -7,5 +7,9 @@
 #include "hex.h"
 #include "blob.h"
 #include "proxylist.h"
+#include "regread.h"
+#include "regwrite.h"
+#include "regio.h"
+#include "regconv.h"
 
 #endif

@@ -5,5 +5,7 @@
 int cmd_decode(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+/* -- reg room */
+int cmd_reg(int argc, char **argv);
 
 #endif

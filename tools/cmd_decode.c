@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "json.h"
+#include "reg_blob.h"
 
 static void usage(FILE *out)
 {
@@ -64,12 +65,21 @@ int cmd_decode(int argc, char **argv)
     if (!path)
         path = "-";
 
+    /* -- reg room: .reg files (any size, plain or gzip) hold several blobs */
+    if (reg_sniff_file(path))
+        return reg_decode_file(path, json, compact, options);
+
     uint8_t *data = NULL;
     size_t len = 0;
     enum cli_input_kind kind;
     struct dcs_error err;
     dcs_error_clear(&err);
     dcs_status st = cli_load_blob(path, &data, &len, &kind, &err);
+    if (st == DCS_ERR_UNSUPPORTED && (kind == CLI_INPUT_REG || kind == CLI_INPUT_GZIP)) {
+        int rc = reg_decode_buffer(path, data, len, json, compact, options); /* -- reg room */
+        free(data);
+        return rc;
+    }
     if (st != DCS_OK) {
         cli_report(strcmp(path, "-") ? path : "<stdin>", &err);
         free(data);

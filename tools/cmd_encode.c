@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "json.h"
+#include "reg_blob.h"
 
 static void usage(FILE *out)
 {
@@ -23,7 +24,11 @@ static void usage(FILE *out)
             "the older/Wine spelling) from --proxy/--bypass only.\n"
             "\n"
             "output options:\n"
-            "  --output-format binary|hex   default: hex when stdout is a terminal, else binary\n"
+            "  --output-format binary|hex|reg  default: hex when stdout is a terminal, else binary;\n"
+            "                               reg: a .reg file for reg import (FILE.gz: gzip)\n"
+            "  --key KEY --value NAME       with reg: where the blob goes (default HKCU ...\\\n"
+            "                               Internet Settings\\Connections, DefaultConnectionSettings;\n"
+            "                               WinHttpSettings blobs: HKLM ..., WinHttpSettings)\n"
             "  -o FILE                      write FILE atomically instead of stdout\n"
             "\n"
             "exit status: 0 written; 1 bad input; 2 usage.\n");
@@ -31,6 +36,7 @@ static void usage(FILE *out)
 
 struct opts {
     const char *json_path, *proxy, *bypass, *pac, *out_path, *format;
+    const char *reg_key, *reg_value; /* -- reg room: --output-format reg */
     int autodetect, no_proxy, have_counter;
     uint32_t counter, version;
     int winhttp;
@@ -58,6 +64,8 @@ static int emit(const struct opts *o, const uint8_t *p, size_t n)
     struct dcs_error err;
     if (!fmt)
         fmt = (!o->out_path && isatty(STDOUT_FILENO)) ? "hex" : "binary";
+    if (strcmp(fmt, "reg") == 0) /* -- reg room */
+        return reg_emit_blob(o->out_path, o->reg_key, o->reg_value, p, n);
     if (strcmp(fmt, "hex") == 0) {
         char *text = malloc(n * 3 + 2);
         size_t t = 0;
@@ -230,10 +238,15 @@ int cmd_encode(int argc, char **argv)
             }
         } else if (strcmp(a, "--output-format") == 0) {
             TAKE(o.format);
-            if (strcmp(o.format, "binary") != 0 && strcmp(o.format, "hex") != 0) {
-                cli_errorf("encode: --output-format wants binary or hex");
+            if (strcmp(o.format, "binary") != 0 && strcmp(o.format, "hex") != 0 &&
+                strcmp(o.format, "reg") != 0) {
+                cli_errorf("encode: --output-format wants binary, hex or reg");
                 return EXIT_USAGE;
             }
+        } else if (strcmp(a, "--key") == 0) { /* -- reg room */
+            TAKE(o.reg_key);
+        } else if (strcmp(a, "--value") == 0) { /* -- reg room */
+            TAKE(o.reg_value);
         } else if (cli_is(a, "-o", "--output")) {
             TAKE(o.out_path);
         } else {
@@ -242,6 +255,10 @@ int cmd_encode(int argc, char **argv)
             return EXIT_USAGE;
         }
 #undef TAKE
+    }
+    if ((o.reg_key || o.reg_value) && (!o.format || strcmp(o.format, "reg") != 0)) {
+        cli_errorf("encode: --key and --value go with --output-format reg"); /* -- reg room */
+        return EXIT_USAGE;
     }
     if (o.json_path) {
         if (o.proxy || o.bypass || o.pac || o.autodetect || o.no_proxy || o.have_counter ||
