@@ -6,5 +6,6 @@
 #include "error.h"
 #include "hex.h"
 #include "blob.h"
+#include "hive.h"
 
 #endif
