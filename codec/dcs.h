@@ -7,5 +7,6 @@
 #include "hex.h"
 #include "blob.h"
 #include "hive.h"
+#include "apply.h"
 
 #endif
