@@ -1,99 +1,36 @@
-/* Proxy blobs: decode, encode, build, compare.  Layout: spec/blob-format.md.
+/* Proxy blobs: decode and encode.  Layout: spec/blob-format.md.
  *
- * The decoder walks the fields in wire order.  Each field is either a DWORD
- * (or the 8-byte FILETIME) or a "counted" field: a DWORD length or count
- * followed by that many bytes (or records).  All reads are bounds-checked
- * against the caller's size with 64-bit arithmetic, so no declared length can
- * make us read past the buffer.  Nothing here allocates.
+ * Decoding has two paths.  The fast path reads the common case — every field
+ * present and in bounds — in straight-line code.  Anything else (a blob that
+ * ends early, a length past the end) goes to the general walker, which visits
+ * the fields in wire order, stops where lenient mode allows it, and explains
+ * errors with the field and byte offset.  Both read only inside
+ * [data, data+size): every length is compared with the bytes that remain
+ * before it is used, so no declared length can cause an over-read.  Nothing
+ * here allocates.
  */
-#include "blob.h"
-
-#include <arpa/inet.h>
 #include <stdio.h>
-#include <string.h>
-#include <time.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
-static inline uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
+#include "blob_internal.h"
 
-static inline void wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-/* What each field looks like on the wire. */
-enum kind { K_DWORD, K_QWORD, K_STRING, K_IPV4, K_SOCKADDRS };
-
-static const uint8_t field_kind[DCS_FIELD_COUNT_] = {
-    [DCS_FIELD_VERSION] = K_DWORD,
-    [DCS_FIELD_COUNTER] = K_DWORD,
-    [DCS_FIELD_FLAGS] = K_DWORD,
-    [DCS_FIELD_PROXY] = K_STRING,
-    [DCS_FIELD_BYPASS] = K_STRING,
-    [DCS_FIELD_AUTOCONFIG_URL] = K_STRING,
-    [DCS_FIELD_AUTODISCOVERY_FLAGS] = K_DWORD,
-    [DCS_FIELD_LAST_DETECT_URL] = K_STRING,
-    [DCS_FIELD_LAST_DETECT_TIME] = K_QWORD,
-    [DCS_FIELD_IPV4] = K_IPV4,
-    [DCS_FIELD_SECONDARY_URL] = K_STRING,
-    [DCS_FIELD_RELOAD_DELAY] = K_DWORD,
-    [DCS_FIELD_SOCKADDRS] = K_SOCKADDRS,
+const uint8_t dcs_blob_field_kind[DCS_FIELD_COUNT_] = {
+    [DCS_FIELD_VERSION] = DCS_K_DWORD,
+    [DCS_FIELD_COUNTER] = DCS_K_DWORD,
+    [DCS_FIELD_FLAGS] = DCS_K_DWORD,
+    [DCS_FIELD_PROXY] = DCS_K_STRING,
+    [DCS_FIELD_BYPASS] = DCS_K_STRING,
+    [DCS_FIELD_AUTOCONFIG_URL] = DCS_K_STRING,
+    [DCS_FIELD_AUTODISCOVERY_FLAGS] = DCS_K_DWORD,
+    [DCS_FIELD_LAST_DETECT_URL] = DCS_K_STRING,
+    [DCS_FIELD_LAST_DETECT_TIME] = DCS_K_QWORD,
+    [DCS_FIELD_IPV4] = DCS_K_IPV4,
+    [DCS_FIELD_SECONDARY_URL] = DCS_K_STRING,
+    [DCS_FIELD_RELOAD_DELAY] = DCS_K_DWORD,
+    [DCS_FIELD_SOCKADDRS] = DCS_K_SOCKADDRS,
 };
-
-static const char *const field_names[DCS_FIELD_COUNT_] = {
-    "version", "counter", "flags", "proxy", "bypass", "autoconfig_url",
-    "autodiscovery_flags", "last_detect_url", "last_detect_time", "ipv4",
-    "secondary_url", "reload_delay_mins", "sockaddrs",
-};
-
-const char *dcs_blob_field_name(enum dcs_blob_field field)
-{
-    return (unsigned)field < DCS_FIELD_COUNT_ ? field_names[field] : "?";
-}
-
-const char *dcs_blob_warning_str(enum dcs_blob_warning_code code)
-{
-    switch (code) {
-    case DCS_WARN_TRUNCATED: return "data ends before the last field (kept as read)";
-    case DCS_WARN_TRAILING: return "bytes after the last known field (kept as trailer)";
-    case DCS_WARN_UNKNOWN_VERSION: return "unknown version, read with the 0x46 layout";
-    case DCS_WARN_NO_DIRECT_BIT: return "flags lack PROXY_TYPE_DIRECT (0x01), which Windows always sets";
-    case DCS_WARN_UNKNOWN_FLAGS: return "flag bits above 0x08 that Windows never writes";
-    case DCS_WARN_PROXY_FLAG_EMPTY: return "PROXY flag set but the proxy string is empty (no proxy is used)";
-    case DCS_WARN_PAC_FLAG_EMPTY: return "AUTO_PROXY_URL flag set but the URL is empty or blank";
-    case DCS_WARN_NUL_IN_STRING: return "string contains a NUL byte";
-    case DCS_WARN_NOT_UTF8: return "string is not valid UTF-8";
-    case DCS_WARN_WINHTTP_COUNTER: return "WinHttpSettings counter is not 0 (Wine ignores such a value)";
-    case DCS_WARN_SOCKADDR_FAMILY: return "socket-address record with a family other than AF_INET/AF_INET6";
-    case DCS_WARN_UNKNOWN_ADFLAGS: return "autodiscovery flag bits above 0x40";
-    case DCS_WARN_WARNINGS_DROPPED: return "more warnings than the model holds";
-    }
-    return "unknown warning";
-}
-
-uint32_t dcs_blob_field_count(enum dcs_blob_format format, uint32_t version)
-{
-    if (format == DCS_FORMAT_WINHTTP)
-        return DCS_FIELD_BYPASS + 1;
-    if (format != DCS_FORMAT_WININET)
-        return 0;
-    return version == DCS_VERSION_IE5 ? DCS_FIELD_RELOAD_DELAY + 1 : DCS_FIELD_COUNT_;
-}
-
-void dcs_blob_init(struct dcs_blob *blob, enum dcs_blob_format format, uint32_t version)
-{
-    memset(blob, 0, sizeof *blob);
-    blob->format = format;
-    if (version == 0)
-        version = format == DCS_FORMAT_WINHTTP ? DCS_VERSION_WINHTTP : DCS_VERSION_IE7;
-    blob->version = version;
-    blob->nfields = dcs_blob_field_count(format, version);
-}
 
 static void warn(struct dcs_blob *b, enum dcs_blob_warning_code code, size_t offset)
 {
@@ -106,23 +43,54 @@ static void warn(struct dcs_blob *b, enum dcs_blob_warning_code code, size_t off
     }
 }
 
-/* Flags for string checks, found a word at a time: any NUL, any high bit. */
-static unsigned scan_string(const uint8_t *p, uint32_t n)
+/* Bit 1: the string has a NUL byte; bit 2: it has a byte >= 0x80.  Found
+ * 16 bytes at a time with SSE2 where there is SSE2, else a word at a time;
+ * the last chunk overlaps the one before, so only strings under 4 bytes take
+ * a byte loop. */
+static inline unsigned scan_string(const uint8_t *p, uint32_t n)
 {
     const uint64_t lo = 0x0101010101010101ull, hi = 0x8080808080808080ull;
-    uint64_t nul = 0, high = 0;
-    uint32_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t v;
-        memcpy(&v, p + i, 8);
-        nul |= (v - lo) & ~v & hi;
-        high |= v & hi;
+    uint64_t nul = 0, acc = 0, v;
+    if (n == 0)
+        return 0;
+#if defined(__SSE2__)
+    if (n >= 16) {
+        __m128i mn = _mm_set1_epi8((char)0xFF), or = _mm_setzero_si128(), x;
+        for (uint32_t i = 0; i + 16 < n; i += 16) {
+            x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            mn = _mm_min_epu8(mn, x);
+            or = _mm_or_si128(or, x);
+        }
+        x = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+        mn = _mm_min_epu8(mn, x);
+        or = _mm_or_si128(or, x);
+        const int zero = _mm_movemask_epi8(_mm_cmpeq_epi8(mn, _mm_setzero_si128()));
+        const int high = _mm_movemask_epi8(or);
+        return (zero ? 1u : 0u) | (high ? 2u : 0u);
     }
-    for (; i < n; i++) {
-        nul |= p[i] == 0;
-        high |= p[i] & 0x80;
+#endif
+    if (n >= 8) {
+        for (uint32_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&v, p + i, 8);
+            nul |= (v - lo) & ~v;
+            acc |= v;
+        }
+        memcpy(&v, p + n - 8, 8);
+        nul |= (v - lo) & ~v;
+        acc |= v;
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        nul = ((a - 0x01010101u) & ~a) | ((b - 0x01010101u) & ~b);
+        acc = a | b;
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            nul |= p[i] == 0 ? 0x80u : 0u;
+            acc |= p[i];
+        }
     }
-    return (nul ? 1u : 0u) | (high ? 2u : 0u);
+    return ((nul & hi) ? 1u : 0u) | ((acc & hi) ? 2u : 0u);
 }
 
 static int valid_utf8(const uint8_t *s, uint32_t n)
@@ -158,61 +126,262 @@ static int valid_utf8(const uint8_t *s, uint32_t n)
     return 1;
 }
 
-static void check_string(struct dcs_blob *b, dcs_bytes s, size_t offset)
+/* A string field's offset is that of its length DWORD, just before the bytes. */
+static void check_string(struct dcs_blob *b, const uint8_t *base, dcs_bytes s)
 {
-    if (s.len == 0)
-        return;
     unsigned f = scan_string(s.ptr, s.len);
     if (f & 1)
-        warn(b, DCS_WARN_NUL_IN_STRING, offset);
+        warn(b, DCS_WARN_NUL_IN_STRING, (size_t)(s.ptr - base) - 4);
     if ((f & 2) && !valid_utf8(s.ptr, s.len))
-        warn(b, DCS_WARN_NOT_UTF8, offset);
+        warn(b, DCS_WARN_NOT_UTF8, (size_t)(s.ptr - base) - 4);
 }
 
-static int blank(dcs_bytes s)
-{
-    for (uint32_t i = 0; i < s.len; i++)
-        if (s.ptr[i] != ' ' && s.ptr[i] != '\t')
-            return 0;
-    return 1;
-}
-
-/* Where each present field starts, for warnings after the walk. */
-struct offsets {
-    uint32_t at[DCS_FIELD_COUNT_];
-};
-
-static dcs_status truncated(struct dcs_error *err, int field, size_t at, size_t size,
+static dcs_status truncated(struct dcs_error *err, uint32_t field, size_t at, size_t size,
                             const char *what)
 {
-    return dcs_error_set(err, DCS_ERR_BLOB_TRUNCATED, at,
-                         "%s at offset %zu: %s (blob is %zu bytes)",
+    return dcs_error_set(err, DCS_ERR_BLOB_TRUNCATED, at, "%s at offset %zu: %s (blob is %zu bytes)",
                          dcs_blob_field_name((enum dcs_blob_field)field), at, what, size);
 }
 
+/* The common case in straight-line code.  Returns the offset after the last
+ * field, or 0 when the blob is not complete and in bounds. */
+static size_t decode_fast(const uint8_t *p, size_t size, struct dcs_blob *o)
+{
+    size_t i = 12;
+    uint32_t n;
+#define NEED(k)                                                                            \
+    if (size - i < (k))                                                                    \
+    return 0
+#define STR(fld)                                                                           \
+    do {                                                                                   \
+        NEED(4);                                                                           \
+        n = dcs_rd32(p + i);                                                               \
+        i += 4;                                                                            \
+        if (n > size - i)                                                                  \
+            return 0;                                                                      \
+        o->fld.ptr = p + i;                                                                \
+        o->fld.len = n;                                                                    \
+        i += n;                                                                            \
+    } while (0)
+#define DW(fld)                                                                            \
+    do {                                                                                   \
+        NEED(4);                                                                           \
+        o->fld = dcs_rd32(p + i);                                                          \
+        i += 4;                                                                            \
+    } while (0)
+    STR(proxy);
+    STR(bypass);
+    if (o->format == DCS_FORMAT_WINHTTP) {
+        memset(&o->autoconfig_url, 0,
+               offsetof(struct dcs_blob, trailer) - offsetof(struct dcs_blob, autoconfig_url));
+        return i;
+    }
+    STR(autoconfig_url);
+    DW(autodiscovery_flags);
+    STR(last_detect_url);
+    NEED(8);
+    o->last_detect_time = (uint64_t)dcs_rd32(p + i) | (uint64_t)dcs_rd32(p + i + 4) << 32;
+    i += 8;
+    DW(ipv4_count);
+    if (o->ipv4_count > (size - i) / 4)
+        return 0;
+    o->ipv4 = p + i;
+    i += (size_t)o->ipv4_count * 4;
+    STR(secondary_url);
+    DW(reload_delay_mins);
+    if (o->version == DCS_VERSION_IE5) {
+        o->sockaddr_count = 0;
+        o->sockaddrs = NULL;
+        return i;
+    }
+    DW(sockaddr_count);
+    if (o->sockaddr_count > (size - i) / DCS_SOCKADDR_RECORD_SIZE)
+        return 0;
+    o->sockaddrs = p + i;
+    i += (size_t)o->sockaddr_count * DCS_SOCKADDR_RECORD_SIZE;
+    return i;
+#undef NEED
+#undef STR
+#undef DW
+}
+
+/* The general walker: any blob, explaining where it stops.  Returns the
+ * number of fields read in *nfields and the end offset in *end. */
+static dcs_status decode_walk(const uint8_t *p, size_t size, int strict, uint32_t full,
+                              struct dcs_blob *o, uint32_t *nfields, size_t *end,
+                              struct dcs_error *err)
+{
+    size_t i = 0;
+    uint32_t f;
+    memset(&o->counter, 0, offsetof(struct dcs_blob, nwarnings) - offsetof(struct dcs_blob, counter));
+    for (f = 0; f < full; f++) {
+        const size_t left = size - i;
+        const unsigned kind = dcs_blob_field_kind[f];
+        const size_t head = kind == DCS_K_QWORD ? 8 : 4;
+        const size_t at = i;
+        if (left < head) {
+            if (strict || f < DCS_FIELD_PROXY)
+                return truncated(err, f, i, size,
+                                 left ? "the field is cut short" : "the data ends before it");
+            break; /* lenient: stop here; the partial bytes become the trailer */
+        }
+        const uint32_t v = dcs_rd32(p + i);
+        if (kind == DCS_K_DWORD || kind == DCS_K_QWORD) {
+            i += head;
+        } else {
+            const uint64_t body = kind == DCS_K_STRING ? v
+                                : kind == DCS_K_IPV4   ? (uint64_t)v * 4u
+                                                       : (uint64_t)v * DCS_SOCKADDR_RECORD_SIZE;
+            if (body > left - 4) {
+                char what[128];
+                snprintf(what, sizeof what, "declares %s%u%s but only %zu bytes follow",
+                         kind == DCS_K_STRING ? "" : "a count of ", v,
+                         kind == DCS_K_STRING ? " bytes" : " records", left - 4);
+                return truncated(err, f, at, size, what);
+            }
+            i += 4 + (size_t)body;
+        }
+        const dcs_bytes s = {p + at + 4, v};
+        switch (f) {
+        case DCS_FIELD_COUNTER: o->counter = v; break;
+        case DCS_FIELD_FLAGS: o->flags = v; break;
+        case DCS_FIELD_PROXY: o->proxy = s; break;
+        case DCS_FIELD_BYPASS: o->bypass = s; break;
+        case DCS_FIELD_AUTOCONFIG_URL: o->autoconfig_url = s; break;
+        case DCS_FIELD_AUTODISCOVERY_FLAGS: o->autodiscovery_flags = v; break;
+        case DCS_FIELD_LAST_DETECT_URL: o->last_detect_url = s; break;
+        case DCS_FIELD_LAST_DETECT_TIME:
+            o->last_detect_time = (uint64_t)v | (uint64_t)dcs_rd32(p + at + 4) << 32;
+            break;
+        case DCS_FIELD_IPV4: o->ipv4_count = v, o->ipv4 = s.ptr; break;
+        case DCS_FIELD_SECONDARY_URL: o->secondary_url = s; break;
+        case DCS_FIELD_RELOAD_DELAY: o->reload_delay_mins = v; break;
+        case DCS_FIELD_SOCKADDRS: o->sockaddr_count = v, o->sockaddrs = s.ptr; break;
+        default: break;
+        }
+    }
+    *nfields = f;
+    *end = i;
+    return DCS_OK;
+}
+
+/* Text checks: one pass over all strings; only when something is found
+ * (rare) do we look again to name the string. */
+static void check_text(struct dcs_blob *o, const uint8_t *p)
+{
+    const uint32_t nf = o->nfields;
+    unsigned any = 0;
+    if (nf > DCS_FIELD_BYPASS)
+        any = scan_string(o->proxy.ptr, o->proxy.len) | scan_string(o->bypass.ptr, o->bypass.len);
+    if (nf > DCS_FIELD_SECONDARY_URL)
+        any |= scan_string(o->autoconfig_url.ptr, o->autoconfig_url.len) |
+               scan_string(o->last_detect_url.ptr, o->last_detect_url.len) |
+               scan_string(o->secondary_url.ptr, o->secondary_url.len);
+    if (any || nf <= DCS_FIELD_SECONDARY_URL) {
+        const dcs_bytes *strs[5] = {&o->proxy, &o->bypass, &o->autoconfig_url,
+                                    &o->last_detect_url, &o->secondary_url};
+        static const uint8_t str_field[5] = {DCS_FIELD_PROXY, DCS_FIELD_BYPASS,
+                                             DCS_FIELD_AUTOCONFIG_URL, DCS_FIELD_LAST_DETECT_URL,
+                                             DCS_FIELD_SECONDARY_URL};
+        for (unsigned k = 0; k < 5 && nf > str_field[k]; k++)
+            if (strs[k]->len)
+                check_string(o, p, *strs[k]);
+    }
+}
+
+/* Strict rejections and the warnings both modes report.  Offsets come from
+ * the views, which point into p. */
+static dcs_status finish(const uint8_t *p, size_t size, size_t end, unsigned options,
+                         int unknown_version, struct dcs_blob *o, struct dcs_error *err)
+{
+    const uint32_t full = dcs_field_count(o->format, o->version);
+    const uint32_t nf = o->nfields;
+    const int winhttp = o->format == DCS_FORMAT_WINHTTP;
+    const uint32_t known = winhttp ? 0x03u : DCS_PROXY_TYPE_KNOWN;
+    const int strict = (options & DCS_DECODE_STRICT) != 0;
+
+    /* The common case first: a complete blob with nothing to say about it. */
+    const uint32_t flags = o->flags;
+    const int odd = unknown_version | (nf != full) | (end != size) | ((flags & ~known) != 0) |
+                    (!winhttp & !(flags & DCS_PROXY_TYPE_DIRECT)) | (winhttp & (o->counter != 0)) |
+                    ((flags & DCS_PROXY_TYPE_PROXY) && o->proxy.len == 0) |
+                    ((flags & DCS_PROXY_TYPE_AUTO_PROXY_URL) &&
+                     (o->autoconfig_url.len == 0 || o->autoconfig_url.ptr[0] == ' ' ||
+                      o->autoconfig_url.ptr[0] == '\t')) |
+                    ((o->autodiscovery_flags & ~DCS_AUTO_PROXY_FLAG_KNOWN) != 0) |
+                    (o->sockaddr_count != 0) | ((options & DCS_DECODE_CHECK_TEXT) != 0);
+    o->nwarnings = 0;
+    if (!odd)
+        return DCS_OK;
+
+    if (nf == full && end < size && strict)
+        return dcs_error_set(err, DCS_ERR_BLOB_TRAILING, end,
+                             "%zu bytes after the last field (%s ends at offset %zu)", size - end,
+                             dcs_blob_field_name((enum dcs_blob_field)(full - 1)), end);
+    if (strict && (o->flags & ~known))
+        return dcs_error_set(err, DCS_ERR_BLOB_FLAGS, 8, "flags 0x%x have bits outside 0x%x",
+                             o->flags, known);
+    if (strict && !winhttp && !(o->flags & DCS_PROXY_TYPE_DIRECT))
+        return dcs_error_set(err, DCS_ERR_BLOB_FLAGS, 8,
+                             "flags 0x%x lack PROXY_TYPE_DIRECT (0x01), which Windows always sets",
+                             o->flags);
+
+    if (unknown_version)
+        warn(o, DCS_WARN_UNKNOWN_VERSION, 0);
+    if (nf < full)
+        warn(o, DCS_WARN_TRUNCATED, end);
+    else if (end < size)
+        warn(o, DCS_WARN_TRAILING, end);
+    if (o->flags & ~known)
+        warn(o, DCS_WARN_UNKNOWN_FLAGS, 8);
+    if (!winhttp && !(o->flags & DCS_PROXY_TYPE_DIRECT))
+        warn(o, DCS_WARN_NO_DIRECT_BIT, 8);
+    if (winhttp && o->counter != 0)
+        warn(o, DCS_WARN_WINHTTP_COUNTER, 4);
+    if (nf > DCS_FIELD_PROXY && (o->flags & DCS_PROXY_TYPE_PROXY) && o->proxy.len == 0)
+        warn(o, DCS_WARN_PROXY_FLAG_EMPTY, 12);
+    if (nf > DCS_FIELD_AUTOCONFIG_URL && (o->flags & DCS_PROXY_TYPE_AUTO_PROXY_URL) &&
+        dcs_bytes_blank(o->autoconfig_url))
+        warn(o, DCS_WARN_PAC_FLAG_EMPTY, (size_t)(o->autoconfig_url.ptr - p) - 4);
+    if (nf > DCS_FIELD_AUTODISCOVERY_FLAGS && (o->autodiscovery_flags & ~DCS_AUTO_PROXY_FLAG_KNOWN))
+        warn(o, DCS_WARN_UNKNOWN_ADFLAGS,
+             (size_t)(o->autoconfig_url.ptr + o->autoconfig_url.len - p));
+    /* Text checks: one pass over all strings; only when something is found
+     * (rare) do we look again to name the string. */
+    if (options & DCS_DECODE_CHECK_TEXT)
+        check_text(o, p);
+    for (uint32_t r = 0; r < o->sockaddr_count; r++) {
+        const uint8_t *rec = o->sockaddrs + (size_t)r * DCS_SOCKADDR_RECORD_SIZE;
+        const unsigned fam = (unsigned)rec[0] | (unsigned)rec[1] << 8;
+        if (fam != DCS_AF_INET && fam != DCS_AF_INET6) {
+            warn(o, DCS_WARN_SOCKADDR_FAMILY, (size_t)(rec - p));
+            break;
+        }
+    }
+    return DCS_OK;
+}
 dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options, struct dcs_blob *out,
                            struct dcs_error *err)
 {
     const uint8_t *p = data;
     const int strict = (options & DCS_DECODE_STRICT) != 0;
-    struct offsets off;
-    size_t i = 0;
 
     if (!out || (!data && size))
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "no blob or no output");
+    out->nwarnings = 0;
+    out->nfields = 0;
     if ((options & DCS_DECODE_WININET) && (options & DCS_DECODE_WINHTTP))
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
                              "cannot require both WinINET and WinHTTP layouts");
-    memset(out, 0, offsetof(struct dcs_blob, warnings));
-
     if (size > UINT32_MAX)
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
                              "blob of %zu bytes is larger than a registry value can be", size);
     if (size < 4)
-        return truncated(err, DCS_FIELD_VERSION, 0, size, "the version DWORD is incomplete");
+        return truncated(err, DCS_FIELD_VERSION, 0, size,
+                         size ? "the field is cut short" : "the data ends before it");
 
     /* The version DWORD tells the layout. */
-    uint32_t version = rd32(p);
+    const uint32_t version = dcs_rd32(p);
     int winhttp = version == DCS_VERSION_WINHTTP || version == DCS_VERSION_WINHTTP28;
     int unknown_version = 0;
     if (options & DCS_DECODE_WINHTTP) {
@@ -240,119 +409,30 @@ dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options, stru
     }
     out->format = winhttp ? DCS_FORMAT_WINHTTP : DCS_FORMAT_WININET;
     out->version = version;
-    const uint32_t full = dcs_blob_field_count(out->format, version);
+    const uint32_t full = dcs_field_count(out->format, version);
 
-    /* Walk the fields. */
-    uint32_t f;
-    for (f = 0; f < full; f++) {
-        size_t left = size - i;
-        unsigned kind = field_kind[f];
-        size_t head = kind == K_QWORD ? 8 : 4;
-        off.at[f] = (uint32_t)i;
-        if (left < head) {
-            if (strict || f < DCS_FIELD_PROXY)
-                return truncated(err, (int)f, i, size,
-                                 left ? "the field is cut short" : "the data ends before it");
-            break; /* lenient: stop here, partial bytes become the trailer */
-        }
-        uint32_t v = rd32(p + i);
-        if (kind == K_DWORD || kind == K_QWORD) {
-            i += head;
-        } else {
-            uint64_t body = kind == K_STRING ? v
-                          : kind == K_IPV4 ? (uint64_t)v * 4u
-                                           : (uint64_t)v * DCS_SOCKADDR_RECORD_SIZE;
-            if (body > left - 4) {
-                char what[128];
-                snprintf(what, sizeof what, "declares %s%llu%s but only %zu bytes follow",
-                         kind == K_STRING ? "" : "a count of ", (unsigned long long)v,
-                         kind == K_STRING ? " bytes" : " records", left - 4);
-                return truncated(err, (int)f, i, size, what);
-            }
-            i += 4 + (size_t)body;
-        }
-        const uint8_t *q = p + off.at[f];
-        switch (f) {
-        case DCS_FIELD_VERSION: break;
-        case DCS_FIELD_COUNTER: out->counter = v; break;
-        case DCS_FIELD_FLAGS: out->flags = v; break;
-        case DCS_FIELD_PROXY: out->proxy = (dcs_bytes){q + 4, v}; break;
-        case DCS_FIELD_BYPASS: out->bypass = (dcs_bytes){q + 4, v}; break;
-        case DCS_FIELD_AUTOCONFIG_URL: out->autoconfig_url = (dcs_bytes){q + 4, v}; break;
-        case DCS_FIELD_AUTODISCOVERY_FLAGS: out->autodiscovery_flags = v; break;
-        case DCS_FIELD_LAST_DETECT_URL: out->last_detect_url = (dcs_bytes){q + 4, v}; break;
-        case DCS_FIELD_LAST_DETECT_TIME:
-            out->last_detect_time = (uint64_t)v | (uint64_t)rd32(q + 4) << 32;
-            break;
-        case DCS_FIELD_IPV4: out->ipv4_count = v; out->ipv4 = q + 4; break;
-        case DCS_FIELD_SECONDARY_URL: out->secondary_url = (dcs_bytes){q + 4, v}; break;
-        case DCS_FIELD_RELOAD_DELAY: out->reload_delay_mins = v; break;
-        case DCS_FIELD_SOCKADDRS: out->sockaddr_count = v; out->sockaddrs = q + 4; break;
-        default: break;
-        }
+    size_t end = 0;
+    if (size >= 12) {
+        out->counter = dcs_rd32(p + 4);
+        out->flags = dcs_rd32(p + 8);
+        end = decode_fast(p, size, out);
     }
-    out->nfields = f;
-    if (i < size)
-        out->trailer = (dcs_bytes){p + i, (uint32_t)(size - i)};
-    if (f == full && i < size && strict)
-        return dcs_error_set(err, DCS_ERR_BLOB_TRAILING, i,
-                             "%zu bytes after the last field (%s ends at offset %zu)", size - i,
-                             dcs_blob_field_name((enum dcs_blob_field)(full - 1)), i);
-
-    /* Strict rejections of values Windows never writes. */
-    const uint32_t known = winhttp ? 0x03u : DCS_PROXY_TYPE_KNOWN;
-    if (strict && (out->flags & ~known))
-        return dcs_error_set(err, DCS_ERR_BLOB_FLAGS, 8,
-                             "flags 0x%x have bits outside 0x%x", out->flags, known);
-    if (strict && !winhttp && !(out->flags & DCS_PROXY_TYPE_DIRECT))
-        return dcs_error_set(err, DCS_ERR_BLOB_FLAGS, 8,
-                             "flags 0x%x lack PROXY_TYPE_DIRECT (0x01), which Windows always sets",
-                             out->flags);
-
-    /* Warnings: both modes report them; they never change the bytes. */
-    out->nwarnings = 0;
-    if (unknown_version)
-        warn(out, DCS_WARN_UNKNOWN_VERSION, 0);
-    if (f < full)
-        warn(out, DCS_WARN_TRUNCATED, i < size ? i : size);
-    else if (i < size)
-        warn(out, DCS_WARN_TRAILING, i);
-    if (out->flags & ~known)
-        warn(out, DCS_WARN_UNKNOWN_FLAGS, 8);
-    if (!winhttp && !(out->flags & DCS_PROXY_TYPE_DIRECT))
-        warn(out, DCS_WARN_NO_DIRECT_BIT, 8);
-    if (winhttp && out->counter != 0)
-        warn(out, DCS_WARN_WINHTTP_COUNTER, 4);
-    if (f > DCS_FIELD_PROXY && (out->flags & DCS_PROXY_TYPE_PROXY) && out->proxy.len == 0)
-        warn(out, DCS_WARN_PROXY_FLAG_EMPTY, off.at[DCS_FIELD_PROXY]);
-    if (f > DCS_FIELD_AUTOCONFIG_URL && (out->flags & DCS_PROXY_TYPE_AUTO_PROXY_URL) &&
-        blank(out->autoconfig_url))
-        warn(out, DCS_WARN_PAC_FLAG_EMPTY, off.at[DCS_FIELD_AUTOCONFIG_URL]);
-    if (f > DCS_FIELD_AUTODISCOVERY_FLAGS &&
-        (out->autodiscovery_flags & ~DCS_AUTO_PROXY_FLAG_KNOWN))
-        warn(out, DCS_WARN_UNKNOWN_ADFLAGS, off.at[DCS_FIELD_AUTODISCOVERY_FLAGS]);
-    static const uint8_t strings[] = {DCS_FIELD_PROXY, DCS_FIELD_BYPASS, DCS_FIELD_AUTOCONFIG_URL,
-                                      DCS_FIELD_LAST_DETECT_URL, DCS_FIELD_SECONDARY_URL};
-    const dcs_bytes *views[] = {&out->proxy, &out->bypass, &out->autoconfig_url,
-                                &out->last_detect_url, &out->secondary_url};
-    for (unsigned k = 0; k < sizeof strings; k++)
-        if (f > strings[k])
-            check_string(out, *views[k], off.at[strings[k]]);
-    for (uint32_t r = 0; r < out->sockaddr_count; r++) {
-        const uint8_t *rec = out->sockaddrs + (size_t)r * DCS_SOCKADDR_RECORD_SIZE;
-        uint16_t fam = (uint16_t)(rec[0] | rec[1] << 8);
-        if (fam != DCS_AF_INET && fam != DCS_AF_INET6) {
-            warn(out, DCS_WARN_SOCKADDR_FAMILY,
-                 (size_t)(rec - p));
-            break;
-        }
+    if (end) {
+        out->nfields = full;
+    } else {
+        uint32_t nf = 0;
+        dcs_status st = decode_walk(p, size, strict, full, out, &nf, &end, err);
+        if (st != DCS_OK)
+            return st;
+        out->nfields = nf;
     }
-    return DCS_OK;
+    out->trailer = (dcs_bytes){p + end, (uint32_t)(size - end)};
+    return finish(p, size, end, options, unknown_version, out, err);
 }
 
 /* ---- encoding ------------------------------------------------------------ */
 
-static size_t body_size(const struct dcs_blob *b, uint32_t f)
+size_t dcs_blob_body_size(const struct dcs_blob *b, uint32_t f)
 {
     switch (f) {
     case DCS_FIELD_PROXY: return b->proxy.len;
@@ -366,7 +446,7 @@ static size_t body_size(const struct dcs_blob *b, uint32_t f)
     }
 }
 
-static const void *body_ptr(const struct dcs_blob *b, uint32_t f)
+const void *dcs_blob_body_ptr(const struct dcs_blob *b, uint32_t f)
 {
     switch (f) {
     case DCS_FIELD_PROXY: return b->proxy.ptr;
@@ -380,9 +460,46 @@ static const void *body_ptr(const struct dcs_blob *b, uint32_t f)
     }
 }
 
+uint32_t dcs_blob_dword(const struct dcs_blob *b, uint32_t f)
+{
+    switch (f) {
+    case DCS_FIELD_VERSION: return b->version;
+    case DCS_FIELD_COUNTER: return b->counter;
+    case DCS_FIELD_FLAGS: return b->flags;
+    case DCS_FIELD_AUTODISCOVERY_FLAGS: return b->autodiscovery_flags;
+    case DCS_FIELD_IPV4: return b->ipv4_count;
+    case DCS_FIELD_RELOAD_DELAY: return b->reload_delay_mins;
+    case DCS_FIELD_SOCKADDRS: return b->sockaddr_count;
+    default: return (uint32_t)dcs_blob_body_size(b, f); /* string lengths */
+    }
+}
+
+/* Size of a model with every field present, or 0 when a view has a length
+ * but no data (then the general check explains it). */
+static size_t full_size(const struct dcs_blob *b)
+{
+    uint64_t n = 20 + (uint64_t)b->proxy.len + b->bypass.len + b->trailer.len;
+    int bad = (b->proxy.len && !b->proxy.ptr) | (b->bypass.len && !b->bypass.ptr) |
+              (b->trailer.len && !b->trailer.ptr);
+    if (b->format == DCS_FORMAT_WININET) {
+        n += 32 + (uint64_t)b->autoconfig_url.len + b->last_detect_url.len +
+             b->secondary_url.len + (uint64_t)b->ipv4_count * 4;
+        bad |= (b->autoconfig_url.len && !b->autoconfig_url.ptr) |
+               (b->last_detect_url.len && !b->last_detect_url.ptr) |
+               (b->secondary_url.len && !b->secondary_url.ptr) | (b->ipv4_count && !b->ipv4);
+        if (b->version != DCS_VERSION_IE5) {
+            n += 4 + (uint64_t)b->sockaddr_count * DCS_SOCKADDR_RECORD_SIZE;
+            bad |= b->sockaddr_count && !b->sockaddrs;
+        }
+    }
+    return bad || n > UINT32_MAX ? 0 : (size_t)n;
+}
+
 static dcs_status check_model(const struct dcs_blob *b, size_t *total, struct dcs_error *err)
 {
-    uint32_t full = dcs_blob_field_count(b->format, b->version);
+    const uint32_t full = dcs_field_count(b->format, b->version);
+    if (full && b->nfields == full && (*total = full_size(b)) != 0)
+        return DCS_OK;
     if (full == 0)
         return dcs_error_set(err, DCS_ERR_BLOB_MODEL, DCS_NO_OFFSET, "unknown blob format %d",
                              (int)b->format);
@@ -392,11 +509,11 @@ static dcs_status check_model(const struct dcs_blob *b, size_t *total, struct dc
                              (unsigned)DCS_FIELD_PROXY, full);
     uint64_t n = 0;
     for (uint32_t f = 0; f < b->nfields; f++) {
-        unsigned kind = field_kind[f];
-        n += kind == K_QWORD ? 8 : 4;
-        if (kind == K_STRING || kind == K_IPV4 || kind == K_SOCKADDRS) {
-            size_t bs = body_size(b, f);
-            if (bs && !body_ptr(b, f))
+        const unsigned kind = dcs_blob_field_kind[f];
+        n += kind == DCS_K_QWORD ? 8 : 4;
+        if (kind != DCS_K_DWORD && kind != DCS_K_QWORD) {
+            const size_t bs = dcs_blob_body_size(b, f);
+            if (bs && !dcs_blob_body_ptr(b, f))
                 return dcs_error_set(err, DCS_ERR_BLOB_MODEL, DCS_NO_OFFSET,
                                      "%s has a length but no data",
                                      dcs_blob_field_name((enum dcs_blob_field)f));
@@ -408,7 +525,7 @@ static dcs_status check_model(const struct dcs_blob *b, size_t *total, struct dc
     if (b->nfields < full) {
         /* A truncated model: the partial bytes must be shorter than the next
          * field's head, or decoding would read them as that field. */
-        size_t head = field_kind[b->nfields] == K_QWORD ? 8 : 4;
+        const size_t head = dcs_blob_field_kind[b->nfields] == DCS_K_QWORD ? 8 : 4;
         if (b->trailer.len >= head)
             return dcs_error_set(err, DCS_ERR_BLOB_MODEL, DCS_NO_OFFSET,
                                  "truncated before %s but %u trailer bytes would form it",
@@ -430,18 +547,12 @@ size_t dcs_blob_encoded_size(const struct dcs_blob *blob)
     return n;
 }
 
-static uint32_t dword_of(const struct dcs_blob *b, uint32_t f)
+static inline uint8_t *put_bytes(uint8_t *o, const void *src, size_t n)
 {
-    switch (f) {
-    case DCS_FIELD_VERSION: return b->version;
-    case DCS_FIELD_COUNTER: return b->counter;
-    case DCS_FIELD_FLAGS: return b->flags;
-    case DCS_FIELD_AUTODISCOVERY_FLAGS: return b->autodiscovery_flags;
-    case DCS_FIELD_IPV4: return b->ipv4_count;
-    case DCS_FIELD_RELOAD_DELAY: return b->reload_delay_mins;
-    case DCS_FIELD_SOCKADDRS: return b->sockaddr_count;
-    default: return (uint32_t)body_size(b, f); /* string lengths */
-    }
+    dcs_wr32(o, (uint32_t)n);
+    if (n)
+        memcpy(o + 4, src, n);
+    return o + 4 + n;
 }
 
 dcs_status dcs_blob_encode(const struct dcs_blob *blob, void *out, size_t cap, size_t *written,
@@ -466,206 +577,45 @@ dcs_status dcs_blob_encode(const struct dcs_blob *blob, void *out, size_t cap, s
         return dcs_error_set(err, DCS_ERR_BUFFER_TOO_SMALL, DCS_NO_OFFSET,
                              "blob needs %zu bytes, buffer has %zu", total, cap);
     uint8_t *o = out;
-    for (uint32_t f = 0; f < blob->nfields; f++) {
-        unsigned kind = field_kind[f];
-        if (kind == K_QWORD) {
-            wr32(o, (uint32_t)blob->last_detect_time);
-            wr32(o + 4, (uint32_t)(blob->last_detect_time >> 32));
-            o += 8;
-            continue;
-        }
-        wr32(o, dword_of(blob, f));
-        o += 4;
-        if (kind != K_DWORD) {
-            size_t bs = body_size(blob, f);
-            if (bs)
-                memcpy(o, body_ptr(blob, f), bs);
-            o += bs;
-        }
+    const uint32_t nf = blob->nfields;
+    dcs_wr32(o, blob->version);
+    dcs_wr32(o + 4, blob->counter);
+    dcs_wr32(o + 8, blob->flags);
+    o += 12;
+    /* Straight-line for every field present; a truncated model stops early. */
+    if (nf > DCS_FIELD_PROXY)
+        o = put_bytes(o, blob->proxy.ptr, blob->proxy.len);
+    if (nf > DCS_FIELD_BYPASS)
+        o = put_bytes(o, blob->bypass.ptr, blob->bypass.len);
+    if (nf > DCS_FIELD_AUTOCONFIG_URL)
+        o = put_bytes(o, blob->autoconfig_url.ptr, blob->autoconfig_url.len);
+    if (nf > DCS_FIELD_AUTODISCOVERY_FLAGS)
+        dcs_wr32(o, blob->autodiscovery_flags), o += 4;
+    if (nf > DCS_FIELD_LAST_DETECT_URL)
+        o = put_bytes(o, blob->last_detect_url.ptr, blob->last_detect_url.len);
+    if (nf > DCS_FIELD_LAST_DETECT_TIME) {
+        dcs_wr32(o, (uint32_t)blob->last_detect_time);
+        dcs_wr32(o + 4, (uint32_t)(blob->last_detect_time >> 32));
+        o += 8;
+    }
+    if (nf > DCS_FIELD_IPV4) {
+        dcs_wr32(o, blob->ipv4_count);
+        if (blob->ipv4_count)
+            memcpy(o + 4, blob->ipv4, (size_t)blob->ipv4_count * 4);
+        o += 4 + (size_t)blob->ipv4_count * 4;
+    }
+    if (nf > DCS_FIELD_SECONDARY_URL)
+        o = put_bytes(o, blob->secondary_url.ptr, blob->secondary_url.len);
+    if (nf > DCS_FIELD_RELOAD_DELAY)
+        dcs_wr32(o, blob->reload_delay_mins), o += 4;
+    if (nf > DCS_FIELD_SOCKADDRS) {
+        const size_t n = (size_t)blob->sockaddr_count * DCS_SOCKADDR_RECORD_SIZE;
+        dcs_wr32(o, blob->sockaddr_count);
+        if (n)
+            memcpy(o + 4, blob->sockaddrs, n);
+        o += 4 + n;
     }
     if (blob->trailer.len)
         memcpy(o, blob->trailer.ptr, blob->trailer.len);
     return DCS_OK;
-}
-
-/* ---- building ------------------------------------------------------------ */
-
-void dcs_blob_build(struct dcs_blob *out, const struct dcs_settings *s,
-                    const struct dcs_blob *previous)
-{
-    dcs_blob_init(out, DCS_FORMAT_WININET, DCS_VERSION_IE7);
-    int prev_ie = previous && previous->format == DCS_FORMAT_WININET;
-    out->counter = prev_ie && previous->nfields > DCS_FIELD_COUNTER ? previous->counter + 1u : 1u;
-    out->flags = s->flags | DCS_PROXY_TYPE_DIRECT;
-    out->proxy = s->proxy;
-    out->bypass = s->bypass;
-    out->autoconfig_url = s->autoconfig_url;
-    if (prev_ie && previous->nfields > DCS_FIELD_AUTODISCOVERY_FLAGS)
-        out->autodiscovery_flags = previous->autodiscovery_flags;
-}
-
-dcs_status dcs_blob_to_winhttp(const struct dcs_blob *ie, uint32_t version, struct dcs_blob *out,
-                               struct dcs_error *err)
-{
-    if (!ie || !out)
-        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "no blob");
-    if (ie->format != DCS_FORMAT_WININET)
-        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
-                             "source is already a WinHttpSettings blob");
-    if (version == 0)
-        version = DCS_VERSION_WINHTTP28;
-    if (version != DCS_VERSION_WINHTTP && version != DCS_VERSION_WINHTTP28)
-        return dcs_error_set(err, DCS_ERR_BLOB_VERSION, DCS_NO_OFFSET,
-                             "version 0x%x is not a WinHttpSettings version", version);
-    dcs_blob_init(out, DCS_FORMAT_WINHTTP, version);
-    if (dcs_blob_uses_proxy(ie)) {
-        out->flags = DCS_PROXY_TYPE_DIRECT | DCS_PROXY_TYPE_PROXY;
-        out->proxy = ie->proxy;
-        out->bypass = ie->nfields > DCS_FIELD_BYPASS ? ie->bypass : (dcs_bytes){NULL, 0};
-    } else {
-        out->flags = DCS_PROXY_TYPE_DIRECT;
-    }
-    return DCS_OK;
-}
-
-/* ---- comparing ----------------------------------------------------------- */
-
-static int bytes_eq(dcs_bytes a, dcs_bytes b)
-{
-    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
-}
-
-bool dcs_blob_uses_proxy(const struct dcs_blob *b)
-{
-    return (b->flags & DCS_PROXY_TYPE_PROXY) && b->nfields > DCS_FIELD_PROXY && b->proxy.len > 0;
-}
-
-bool dcs_blob_uses_autoconfig(const struct dcs_blob *b)
-{
-    return b->format == DCS_FORMAT_WININET && (b->flags & DCS_PROXY_TYPE_AUTO_PROXY_URL) &&
-           b->nfields > DCS_FIELD_AUTOCONFIG_URL && !blank(b->autoconfig_url);
-}
-
-bool dcs_blob_uses_autodetect(const struct dcs_blob *b)
-{
-    return b->format == DCS_FORMAT_WININET && (b->flags & DCS_PROXY_TYPE_AUTO_DETECT);
-}
-
-bool dcs_blob_equal(const struct dcs_blob *a, const struct dcs_blob *b, unsigned how)
-{
-    if (a->format != b->format)
-        return false;
-    if (how & DCS_EQUAL_EFFECTIVE) {
-        bool pa = dcs_blob_uses_proxy(a), pb = dcs_blob_uses_proxy(b);
-        if (pa != pb || (pa && (!bytes_eq(a->proxy, b->proxy) || !bytes_eq(a->bypass, b->bypass))))
-            return false;
-        bool ca = dcs_blob_uses_autoconfig(a), cb = dcs_blob_uses_autoconfig(b);
-        if (ca != cb || (ca && !bytes_eq(a->autoconfig_url, b->autoconfig_url)))
-            return false;
-        return dcs_blob_uses_autodetect(a) == dcs_blob_uses_autodetect(b);
-    }
-    if (a->nfields != b->nfields || a->version != b->version || a->flags != b->flags)
-        return false;
-    if (!(how & DCS_EQUAL_IGNORE_COUNTER) && a->counter != b->counter)
-        return false;
-    for (uint32_t f = DCS_FIELD_PROXY; f < a->nfields; f++) {
-        unsigned kind = field_kind[f];
-        if (kind == K_QWORD) {
-            if (a->last_detect_time != b->last_detect_time)
-                return false;
-        } else if (kind == K_DWORD) {
-            if (dword_of(a, f) != dword_of(b, f))
-                return false;
-        } else {
-            size_t n = body_size(a, f);
-            if (n != body_size(b, f) || (n && memcmp(body_ptr(a, f), body_ptr(b, f), n) != 0))
-                return false;
-        }
-    }
-    return bytes_eq(a->trailer, b->trailer);
-}
-
-/* ---- socket addresses, names, times -------------------------------------- */
-
-void dcs_sockaddr_decode(const uint8_t rec[DCS_SOCKADDR_RECORD_SIZE], struct dcs_sockaddr *out)
-{
-    memset(out, 0, sizeof *out);
-    out->family = (uint16_t)(rec[0] | rec[1] << 8);
-    out->port = (uint16_t)(rec[2] << 8 | rec[3]); /* network order on the wire */
-    if (out->family == DCS_AF_INET6) {
-        out->flowinfo = rd32(rec + 4);
-        memcpy(out->addr, rec + 8, 16);
-        out->scope_id = rd32(rec + 24);
-    } else {
-        memcpy(out->addr, rec + 4, 4);
-    }
-}
-
-void dcs_sockaddr_encode(const struct dcs_sockaddr *sa, uint8_t rec[DCS_SOCKADDR_RECORD_SIZE])
-{
-    memset(rec, 0, DCS_SOCKADDR_RECORD_SIZE);
-    rec[0] = (uint8_t)sa->family;
-    rec[1] = (uint8_t)(sa->family >> 8);
-    rec[2] = (uint8_t)(sa->port >> 8);
-    rec[3] = (uint8_t)sa->port;
-    if (sa->family == DCS_AF_INET6) {
-        wr32(rec + 4, sa->flowinfo);
-        memcpy(rec + 8, sa->addr, 16);
-        wr32(rec + 24, sa->scope_id);
-    } else {
-        memcpy(rec + 4, sa->addr, 4);
-    }
-}
-
-size_t dcs_sockaddr_format(const struct dcs_sockaddr *sa, char *buf, size_t size)
-{
-    char tmp[INET6_ADDRSTRLEN];
-    const char *r = NULL;
-    if (sa->family == DCS_AF_INET)
-        r = inet_ntop(AF_INET, sa->addr, tmp, sizeof tmp);
-    else if (sa->family == DCS_AF_INET6)
-        r = inet_ntop(AF_INET6, sa->addr, tmp, sizeof tmp);
-    if (!r)
-        tmp[0] = '\0';
-    int n = snprintf(buf, size, "%s", tmp);
-    return n < 0 ? 0 : (size_t)n;
-}
-
-size_t dcs_blob_flag_names(uint32_t flags, char *buf, size_t size)
-{
-    static const char *const names[] = {"DIRECT", "PROXY", "AUTO_PROXY_URL", "AUTO_DETECT"};
-    size_t n = 0;
-    if (size)
-        buf[0] = '\0';
-    for (unsigned bit = 0; bit < 4; bit++)
-        if (flags & (1u << bit))
-            n += (size_t)snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, "%s%s",
-                                  n ? "|" : "", names[bit]);
-    if (flags & ~0xFu)
-        n += (size_t)snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, "%s0x%x",
-                              n ? "|" : "", flags & ~0xFu);
-    return n;
-}
-
-size_t dcs_filetime_format(uint64_t ft, char *buf, size_t size)
-{
-    if (size)
-        buf[0] = '\0';
-    if (ft == 0)
-        return 0;
-    /* 11644473600 s between 1601-01-01 and 1970-01-01 */
-    int64_t secs = (int64_t)(ft / 10000000u) - INT64_C(11644473600);
-    uint32_t frac = (uint32_t)(ft % 10000000u);
-    time_t t = (time_t)secs;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm))
-        return 0;
-    int n;
-    if (frac % 10000u == 0)
-        n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac / 10000u);
-    else
-        n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%07uZ", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-    return n < 0 ? 0 : (size_t)n;
 }

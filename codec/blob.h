@@ -91,8 +91,8 @@ enum dcs_blob_warning_code {
     DCS_WARN_UNKNOWN_FLAGS,       /* lenient: flag bits above 0x08 */
     DCS_WARN_PROXY_FLAG_EMPTY,    /* PROXY bit set, proxy string empty */
     DCS_WARN_PAC_FLAG_EMPTY,      /* AUTO_PROXY_URL bit set, URL empty/blank */
-    DCS_WARN_NUL_IN_STRING,       /* a string contains a NUL byte */
-    DCS_WARN_NOT_UTF8,            /* a string is not valid UTF-8 */
+    DCS_WARN_NUL_IN_STRING,       /* a string contains a NUL byte (CHECK_TEXT) */
+    DCS_WARN_NOT_UTF8,            /* a string is not valid UTF-8 (CHECK_TEXT) */
     DCS_WARN_WINHTTP_COUNTER,     /* WinHTTP counter != 0 (Wine ignores it) */
     DCS_WARN_SOCKADDR_FAMILY,     /* socket record family not AF_INET/AF_INET6 */
     DCS_WARN_UNKNOWN_ADFLAGS,     /* autodiscovery bits above 0x40 */
@@ -139,6 +139,9 @@ struct dcs_blob {
 #define DCS_DECODE_STRICT 0x1u   /* reject anything Windows would not write */
 #define DCS_DECODE_WININET 0x2u  /* require a WinINET blob (by value name) */
 #define DCS_DECODE_WINHTTP 0x4u  /* require a WinHttpSettings blob */
+#define DCS_DECODE_CHECK_TEXT 0x8u /* also warn about NUL bytes and invalid
+                                      UTF-8 in strings (a pass over every
+                                      string byte; the CLI always asks) */
 
 /* Decode size bytes at data into *out.  The format is told by the version
  * DWORD (0x18/0x28: WinHTTP, >= 0x3C: WinINET) unless a DCS_DECODE_WIN*

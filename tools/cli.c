@@ -203,3 +203,53 @@ bool cli_parse_u32(const char *s, uint32_t *out)
     *out = (uint32_t)v;
     return true;
 }
+
+enum cli_input_kind cli_classify(const uint8_t *data, size_t len)
+{
+    if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b)
+        return CLI_INPUT_GZIP;
+    if (len >= 2 && data[0] == 0xFF && data[1] == 0xFE)
+        return CLI_INPUT_REG;
+    size_t i = 0;
+    if (len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF)
+        i = 3;
+    while (i < len && (data[i] == ' ' || data[i] == '\t'))
+        i++;
+    static const char h4[] = "REGEDIT", h5[] = "Windows Registry Editor";
+    if ((len - i >= sizeof h4 - 1 && memcmp(data + i, h4, sizeof h4 - 1) == 0) ||
+        (len - i >= sizeof h5 - 1 && memcmp(data + i, h5, sizeof h5 - 1) == 0))
+        return CLI_INPUT_REG;
+    return dcs_hex_text_detect(data, len) ? CLI_INPUT_HEX : CLI_INPUT_BINARY;
+}
+
+dcs_status cli_load_blob(const char *path, uint8_t **data, size_t *len,
+                         enum cli_input_kind *kind, struct dcs_error *err)
+{
+    uint8_t *raw;
+    size_t n;
+    dcs_status st = cli_read_file(path, CLI_MAX_INPUT, &raw, &n, err);
+    if (st != DCS_OK)
+        return st;
+    *kind = cli_classify(raw, n);
+    if (*kind == CLI_INPUT_REG || *kind == CLI_INPUT_GZIP) {
+        *data = raw;
+        *len = n;
+        return dcs_error_set(err, DCS_ERR_UNSUPPORTED, DCS_NO_OFFSET,
+                             "input is a %s file, not a blob",
+                             *kind == CLI_INPUT_REG ? ".reg" : "gzip");
+    }
+    if (*kind == CLI_INPUT_BINARY) {
+        *data = raw;
+        *len = n;
+        return DCS_OK;
+    }
+    size_t m = 0;
+    st = dcs_hex_text_decode((const char *)raw, n, raw, n, &m, err); /* in place: m <= n/2+1 */
+    if (st != DCS_OK) {
+        free(raw);
+        return st;
+    }
+    *data = raw;
+    *len = m;
+    return DCS_OK;
+}

@@ -48,3 +48,16 @@ bool cli_is(const char *arg, const char *a, const char *b);
 bool cli_parse_u32(const char *s, uint32_t *out);
 
 #endif
+
+/* Kinds of input a blob command can be handed. */
+enum cli_input_kind { CLI_INPUT_BINARY, CLI_INPUT_HEX, CLI_INPUT_REG, CLI_INPUT_GZIP };
+
+/* Classify bytes: gzip magic, a .reg file (FF FE BOM or a REGEDIT/Windows
+ * Registry Editor header after blanks), hex text, else binary. */
+enum cli_input_kind cli_classify(const uint8_t *data, size_t len);
+
+/* Read path ("-" = stdin) as one blob: binary as is, hex text decoded.
+ * *data is malloc'd.  A .reg or gzip input gives DCS_ERR_UNSUPPORTED with
+ * *kind set so that the caller can route it. */
+dcs_status cli_load_blob(const char *path, uint8_t **data, size_t *len,
+                         enum cli_input_kind *kind, struct dcs_error *err);

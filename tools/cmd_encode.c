@@ -1,9 +1,255 @@
+/* dcs encode: a blob from a decode-schema JSON object or from flags. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cli.h"
 #include "cmd.h"
+#include "json.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: dcs encode --json FILE|- [OUTPUT OPTIONS]\n"
+            "       dcs encode [--proxy LIST] [--bypass LIST] [--pac URL] [--autodetect]\n"
+            "                  [--no-proxy] [--counter N] [--version 0x46|0x3c|winhttp|0x18|0x28]\n"
+            "                  [OUTPUT OPTIONS]\n"
+            "\n"
+            "Build a proxy blob.  With --json, FILE holds one object in the schema that\n"
+            "'dcs decode --json' prints; encoding that output reproduces the original bytes.\n"
+            "With flags, the blob is built the way the Windows UI saves one: bit 0x01 set,\n"
+            "the tail after the PAC URL zeroed, counter 1 unless --counter is given.\n"
+            "--version winhttp makes a WinHttpSettings blob (0x28, what netsh writes; 0x18 is\n"
+            "the older/Wine spelling) from --proxy/--bypass only.\n"
+            "\n"
+            "output options:\n"
+            "  --output-format binary|hex   default: hex when stdout is a terminal, else binary\n"
+            "  -o FILE                      write FILE atomically instead of stdout\n"
+            "\n"
+            "exit status: 0 written; 1 bad input; 2 usage.\n");
+}
+
+struct opts {
+    const char *json_path, *proxy, *bypass, *pac, *out_path, *format;
+    int autodetect, no_proxy, have_counter;
+    uint32_t counter, version;
+    int winhttp;
+};
+
+static int parse_version(const char *s, struct opts *o)
+{
+    if (strcmp(s, "winhttp") == 0) {
+        o->version = DCS_VERSION_WINHTTP28;
+        o->winhttp = 1;
+        return 1;
+    }
+    if (!cli_parse_u32(s, &o->version))
+        return 0;
+    if (o->version == DCS_VERSION_WINHTTP || o->version == DCS_VERSION_WINHTTP28)
+        o->winhttp = 1;
+    else if (o->version != DCS_VERSION_IE5 && o->version != DCS_VERSION_IE7)
+        return 0;
+    return 1;
+}
+
+static int emit(const struct opts *o, const uint8_t *p, size_t n)
+{
+    const char *fmt = o->format;
+    struct dcs_error err;
+    if (!fmt)
+        fmt = (!o->out_path && isatty(STDOUT_FILENO)) ? "hex" : "binary";
+    if (strcmp(fmt, "hex") == 0) {
+        char *text = malloc(n * 3 + 2);
+        size_t t = 0;
+        if (!text)
+            return EXIT_BAD_INPUT;
+        for (size_t i = 0; i < n; i++) {
+            dcs_hex_encode(p + i, 1, text + t);
+            t += 2;
+            text[t++] = (i % 16 == 15 || i + 1 == n) ? '\n' : ' ';
+        }
+        int rc = EXIT_OK;
+        if (o->out_path) {
+            if (cli_write_file_atomic(o->out_path, text, t, &err) != DCS_OK) {
+                cli_report(o->out_path, &err);
+                rc = EXIT_BAD_INPUT;
+            }
+        } else if (fwrite(text, 1, t, stdout) != t) {
+            rc = EXIT_BAD_INPUT;
+        }
+        free(text);
+        return rc;
+    }
+    if (o->out_path) {
+        if (cli_write_file_atomic(o->out_path, p, n, &err) != DCS_OK) {
+            cli_report(o->out_path, &err);
+            return EXIT_BAD_INPUT;
+        }
+        return EXIT_OK;
+    }
+    return fwrite(p, 1, n, stdout) == n ? EXIT_OK : EXIT_BAD_INPUT;
+}
+
+static int encode_model(const struct opts *o, const struct dcs_blob *b)
+{
+    struct dcs_error err;
+    size_t n = 0;
+    if (dcs_blob_encode(b, NULL, 0, &n, &err) != DCS_OK) {
+        cli_report("encode", &err);
+        return EXIT_BAD_INPUT;
+    }
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf)
+        return EXIT_BAD_INPUT;
+    if (dcs_blob_encode(b, buf, n, &n, &err) != DCS_OK) {
+        cli_report("encode", &err);
+        free(buf);
+        return EXIT_BAD_INPUT;
+    }
+    int rc = emit(o, buf, n);
+    free(buf);
+    return rc;
+}
+
+static dcs_bytes view(const char *s)
+{
+    return s ? (dcs_bytes){(const uint8_t *)s, (uint32_t)strlen(s)} : (dcs_bytes){NULL, 0};
+}
+
+static int from_json(const struct opts *o)
+{
+    uint8_t *text;
+    size_t len;
+    struct dcs_error err;
+    const char *name = strcmp(o->json_path, "-") ? o->json_path : "<stdin>";
+    if (cli_read_file(o->json_path, CLI_MAX_INPUT, &text, &len, &err) != DCS_OK) {
+        cli_report(name, &err);
+        return EXIT_BAD_INPUT;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(text);
+    if (!root) {
+        cli_errorf("%s:%d:%d: %s", name, jerr.line, jerr.column, jerr.text);
+        return EXIT_BAD_INPUT;
+    }
+    struct json_store store = {{0}, 0};
+    struct dcs_blob b;
+    int rc;
+    if (json_to_blob(root, &store, &b, &err) != DCS_OK) {
+        cli_report(name, &err);
+        rc = EXIT_BAD_INPUT;
+    } else {
+        rc = encode_model(o, &b);
+    }
+    json_store_free(&store);
+    json_decref(root);
+    return rc;
+}
+
+static int from_flags(const struct opts *o)
+{
+    struct dcs_blob b;
+    if (o->no_proxy && (o->proxy || o->pac || o->autodetect)) {
+        cli_errorf("encode: --no-proxy excludes --proxy, --pac and --autodetect");
+        return EXIT_USAGE;
+    }
+    if (o->winhttp) {
+        if (o->pac || o->autodetect) {
+            cli_errorf("encode: WinHttpSettings has no PAC URL or auto-detect field");
+            return EXIT_USAGE;
+        }
+        dcs_blob_init(&b, DCS_FORMAT_WINHTTP, o->version);
+        b.flags = DCS_PROXY_TYPE_DIRECT | (o->proxy && *o->proxy ? DCS_PROXY_TYPE_PROXY : 0);
+        b.proxy = view(o->proxy);
+        b.bypass = view(o->bypass);
+        b.counter = o->have_counter ? o->counter : 0;
+        return encode_model(o, &b);
+    }
+    struct dcs_settings s = {0, view(o->proxy), view(o->bypass), view(o->pac)};
+    if (o->proxy && *o->proxy)
+        s.flags |= DCS_PROXY_TYPE_PROXY;
+    if (o->pac && *o->pac)
+        s.flags |= DCS_PROXY_TYPE_AUTO_PROXY_URL;
+    if (o->autodetect)
+        s.flags |= DCS_PROXY_TYPE_AUTO_DETECT;
+    dcs_blob_build(&b, &s, NULL);
+    if (o->version)
+        b.version = o->version, b.nfields = dcs_blob_field_count(b.format, b.version);
+    if (o->have_counter)
+        b.counter = o->counter;
+    return encode_model(o, &b);
+}
+
+/* The reg room adds --output-format reg on top of this command. */
 int cmd_encode(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_errorf("encode: coming in the codec-core commit");
-    return EXIT_USAGE;
+    struct opts o;
+    memset(&o, 0, sizeof o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+#define TAKE(field)                                                                        \
+    do {                                                                                   \
+        if (!next) {                                                                       \
+            cli_errorf("encode: %s needs a value", a);                                     \
+            return EXIT_USAGE;                                                             \
+        }                                                                                  \
+        (field) = next;                                                                    \
+        i++;                                                                               \
+    } while (0)
+        if (cli_is(a, "--help", "-h")) {
+            usage(stdout);
+            return EXIT_OK;
+        } else if (strcmp(a, "--json") == 0) {
+            TAKE(o.json_path);
+        } else if (strcmp(a, "--proxy") == 0) {
+            TAKE(o.proxy);
+        } else if (strcmp(a, "--bypass") == 0) {
+            TAKE(o.bypass);
+        } else if (strcmp(a, "--pac") == 0) {
+            TAKE(o.pac);
+        } else if (strcmp(a, "--autodetect") == 0) {
+            o.autodetect = 1;
+        } else if (strcmp(a, "--no-proxy") == 0) {
+            o.no_proxy = 1;
+        } else if (strcmp(a, "--counter") == 0) {
+            const char *v;
+            TAKE(v);
+            if (!cli_parse_u32(v, &o.counter)) {
+                cli_errorf("encode: --counter wants a number from 0 to 4294967295");
+                return EXIT_USAGE;
+            }
+            o.have_counter = 1;
+        } else if (strcmp(a, "--version") == 0) {
+            const char *v;
+            TAKE(v);
+            if (!parse_version(v, &o)) {
+                cli_errorf("encode: --version wants 0x46, 0x3c, winhttp, 0x18 or 0x28");
+                return EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--output-format") == 0) {
+            TAKE(o.format);
+            if (strcmp(o.format, "binary") != 0 && strcmp(o.format, "hex") != 0) {
+                cli_errorf("encode: --output-format wants binary or hex");
+                return EXIT_USAGE;
+            }
+        } else if (cli_is(a, "-o", "--output")) {
+            TAKE(o.out_path);
+        } else {
+            cli_errorf("encode: unknown argument '%s'", a);
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+#undef TAKE
+    }
+    if (o.json_path) {
+        if (o.proxy || o.bypass || o.pac || o.autodetect || o.no_proxy || o.have_counter ||
+            o.version) {
+            cli_errorf("encode: --json excludes the settings flags");
+            return EXIT_USAGE;
+        }
+        return from_json(&o);
+    }
+    return from_flags(&o);
 }
