@@ -5,5 +5,8 @@
 int cmd_decode(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+/* -- hive room */
+int cmd_apply(int argc, char **argv);
+int cmd_show(int argc, char **argv);
 
 #endif

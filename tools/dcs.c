@@ -18,6 +18,8 @@ static const struct command commands[] = {
     {"diff", cmd_diff, "compare two blobs semantically (exit 0 equal, 1 different)"},
     /* -- reg room */
     /* -- hive room */
+    {"apply", cmd_apply, "give the service accounts proxy settings (offline image, hives or .reg)"},
+    {"show", cmd_show, "show the proxy settings of every account in an offline Windows image"},
 };
 
 static void usage(FILE *out)
