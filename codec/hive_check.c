@@ -274,13 +274,11 @@ static dcs_status judge_logs(const char *path, struct dcs_hive_state *s, struct 
         }
         if (lg->state == DCS_HIVE_LOG_PENDING) {
             s->dirty = true;
-            add_reason(s, "transaction log %s holds changes not yet in the hive (log sequence "
-                          "%lu, hive %lu)",
+            add_reason(s, "%s holds changes not in the hive (log seq %lu, hive %lu)",
                        lg->name, (unsigned long)lg->seq, (unsigned long)s->header.seq2);
         } else if (lg->state == DCS_HIVE_LOG_UNREADABLE) {
             s->dirty = true;
-            add_reason(s, "transaction log %s cannot be judged (type %lu, bad or unreadable "
-                          "header)",
+            add_reason(s, "log %s cannot be judged (type %lu, bad header)",
                        lg->name, (unsigned long)lg->type);
         }
     }
@@ -326,7 +324,7 @@ dcs_status dcs_hive_inspect(const char *path, struct dcs_hive_state *out, struct
         return rc;
     if (out->header.seq1 != out->header.seq2) {
         out->dirty = true;
-        add_reason(out, "sequence numbers differ (%lu != %lu): a write was interrupted",
+        add_reason(out, "sequence numbers differ (%lu != %lu)",
                    (unsigned long)out->header.seq1, (unsigned long)out->header.seq2);
     }
     return judge_logs(path, out, err);

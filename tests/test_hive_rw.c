@@ -124,7 +124,7 @@ static void write_and_check_with_hivexget(void **state)
 
     snprintf(cmd, sizeof cmd,
              "hivexget '%s' '\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet "
-             "Settings\\Connections' DefaultConnectionSettings | od -An -tx1 | tr -d ' \\n'",
+             "Settings\\Connections' DefaultConnectionSettings | od -An -v -tx1 | tr -d ' \\n'",
              hive);
     run_cmd(cmd, out, sizeof out);
     assert_string_equal(out, "460000000200000001000000");

@@ -241,6 +241,9 @@ static int execute(struct run *r, size_t changing)
             cli_errorf("apply: %s", msg);
         return EXIT_BAD_INPUT;
     }
+    for (size_t i = 0; i < r->n; i++)
+        if (dcs_apply_plan_changes(&r->t[i].plan))
+            backup_drop_pending_logs(&r->t[i]);
     char msg[128];
     snprintf(msg, sizeof msg, "%zu hive%s changed, %zu unchanged", changing,
              changing == 1 ? "" : "s", r->n - changing);

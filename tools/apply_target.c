@@ -126,7 +126,10 @@ void target_print(FILE *out, const struct apply_target *t)
     fprintf(out, "  action:  %s\n", dcs_apply_action_name(t->plan.action));
     if (s0) {
         print_blob_line(out, "current:", s0->old.ptr, s0->old.len, s0->had);
-        print_blob_line(out, "new:", s0->wanted, s0->wanted_len, true);
+        if (s0->action == DCS_APPLY_UNCHANGED)
+            fputs("  new:      same (counter aside)\n", out);
+        else
+            print_blob_line(out, "new:", s0->wanted, s0->wanted_len, true);
     }
     for (size_t i = 0; i < t->plan.nsteps; i++) {
         const struct dcs_apply_step *s = &t->plan.steps[i];

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "backup_reg.h"
+#include "cli.h"
 
 dcs_status backup_mkdirs(const char *dir, struct dcs_error *err)
 {
@@ -97,6 +98,48 @@ static void parent_dir(const char *path, char *out, size_t size)
         snprintf(out, size, "%.*s", (int)(slash - path), path);
 }
 
+/* A dirty hive forced through: keep its transaction logs with the backup. */
+static dcs_status backup_logs(const struct apply_target *t, const char *where, const char *stem,
+                              struct dcs_error *err)
+{
+    const struct dcs_hive_state *hs = dcs_hive_get_state(t->hive);
+    char parent[900], src[1300], dst[1500];
+    if (!hs->dirty)
+        return DCS_OK;
+    parent_dir(t->path, parent, sizeof parent);
+    for (size_t i = 0; i < hs->nlogs; i++) {
+        const char *suffix = hs->logs[i].name + strlen(hs->logs[i].name);
+        while (suffix > hs->logs[i].name && suffix[-1] != '.')
+            suffix--;
+        snprintf(src, sizeof src, "%s/%s", parent, hs->logs[i].name);
+        snprintf(dst, sizeof dst, "%s/%s.%s", where, stem, suffix);
+        dcs_status st = backup_copy_file(src, dst, err);
+        if (st != DCS_OK)
+            return st;
+    }
+    return DCS_OK;
+}
+
+void backup_drop_pending_logs(struct apply_target *t)
+{
+    const struct dcs_hive_state *hs = dcs_hive_get_state(t->hive);
+    char parent[900], path[1300];
+    parent_dir(t->path, parent, sizeof parent);
+    for (size_t i = 0; hs->dirty && i < hs->nlogs; i++) {
+        if (hs->logs[i].state != DCS_HIVE_LOG_PENDING &&
+            hs->logs[i].state != DCS_HIVE_LOG_UNREADABLE)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", parent, hs->logs[i].name);
+        if (unlink(path) == 0)
+            cli_warnf("%s: removed the transaction log %s (its pending changes were discarded; "
+                      "a copy is in the backup)",
+                      t->shown, hs->logs[i].name);
+        else
+            cli_warnf("%s: could not remove the stale transaction log %s: %s", t->shown,
+                      hs->logs[i].name, strerror(errno));
+    }
+}
+
 dcs_status backup_target(struct apply_target *t, const char *dir, const char *stamp,
                          struct dcs_error *err)
 {
@@ -114,18 +157,29 @@ dcs_status backup_target(struct apply_target *t, const char *dir, const char *st
     const char *base = strrchr(t->path, '/');
     base = base ? base + 1 : t->path;
     char stem[400];
-    if (t->machine)
-        snprintf(stem, sizeof stem, "%s", base);
-    else
-        snprintf(stem, sizeof stem, "%s-%s", t->sid, base);
-    int n = snprintf(t->backup_hive, sizeof t->backup_hive, "%s/%s", where, stem);
-    if (n < 0 || (size_t)n >= sizeof t->backup_hive)
-        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "backup path too long");
+    int n;
+    /* a free name: SID-NAME, or SID-NAME.2 ... when an earlier run used it */
+    for (unsigned k = 1;; k++) {
+        const char *who = t->machine ? "" : t->sid;
+        if (k == 1)
+            snprintf(stem, sizeof stem, "%s%s%s", who, *who ? "-" : "", base);
+        else
+            snprintf(stem, sizeof stem, "%s%s%s.%u", who, *who ? "-" : "", base, k);
+        n = snprintf(t->backup_hive, sizeof t->backup_hive, "%s/%s", where, stem);
+        if (n < 0 || (size_t)n >= sizeof t->backup_hive)
+            return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "backup path too long");
+        struct stat sb;
+        if (lstat(t->backup_hive, &sb) != 0 || k == 1000)
+            break;
+    }
     st = backup_copy_file(t->path, t->backup_hive, err);
     if (st != DCS_OK) {
         t->backup_hive[0] = '\0';
         return st;
     }
+    st = backup_logs(t, where, stem, err);
+    if (st != DCS_OK)
+        return st;
     n = snprintf(t->backup_reg, sizeof t->backup_reg, "%s/%s.undo.reg", where, stem);
     if (n < 0 || (size_t)n >= sizeof t->backup_reg)
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "backup path too long");

@@ -10,6 +10,11 @@
 dcs_status backup_target(struct apply_target *t, const char *dir, const char *stamp,
                          struct dcs_error *err);
 
+/* After a forced write of a dirty hive: remove the transaction logs that
+ * still held changes (copied by backup_target), so that Windows cannot replay
+ * them over the new content. */
+void backup_drop_pending_logs(struct apply_target *t);
+
 /* Copy a file to a new path (never overwrites), fsync'd. */
 dcs_status backup_copy_file(const char *src, const char *dst, struct dcs_error *err);
 

@@ -156,13 +156,16 @@ static void show_user(struct show *s, const char *sid, const char *kind, const c
         printf("  %-27s", "plain values");
         const char *k;
         json_t *v;
+        int shown = 0;
         json_object_foreach(plain, k, v)
         {
             if (json_is_integer(v))
-                printf(" %s=%lld", k, (long long)json_integer_value(v));
+                shown += printf(" %s=%lld", k, (long long)json_integer_value(v)) > 0;
             else if (json_is_string(v))
-                printf(" %s=\"%s\"", k, json_string_value(v));
+                shown += printf(" %s=\"%s\"", k, json_string_value(v)) > 0;
         }
+        if (!shown)
+            fputs(" (none)", stdout);
         putchar('\n');
     }
     json_object_set_new(o, "plain_values", plain);
