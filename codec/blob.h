@@ -155,9 +155,12 @@ dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options,
 /* Number of bytes dcs_blob_encode() writes for this model (0 if invalid). */
 size_t dcs_blob_encoded_size(const struct dcs_blob *blob);
 
-/* Encode into out[0..cap).  *written (may be NULL) receives the size; when
- * out is NULL or cap is too small, *written receives the size needed and
- * DCS_ERR_BUFFER_TOO_SMALL is returned (DCS_OK for out == NULL && cap == 0). */
+/* Encode into out[0..cap).  *written (may be NULL) receives the size.
+ * out == NULL && cap == 0 is a size query: DCS_OK with the size in *written.
+ * When cap is too small, nothing is written, *written receives the size
+ * needed and DCS_ERR_BUFFER_TOO_SMALL is returned; out == NULL with cap > 0
+ * is DCS_ERR_INVALID_ARG.  An inconsistent model is DCS_ERR_BLOB_MODEL
+ * (*written 0). */
 dcs_status dcs_blob_encode(const struct dcs_blob *blob, void *out, size_t cap,
                            size_t *written, struct dcs_error *err);
 

@@ -31,6 +31,8 @@ void dcs_blob_build(struct dcs_blob *out, const struct dcs_settings *s,
     out->autoconfig_url = s->autoconfig_url;
     if (prev_ie && previous->nfields > DCS_FIELD_AUTODISCOVERY_FLAGS)
         out->autodiscovery_flags = previous->autodiscovery_flags;
+    else
+        out->autodiscovery_flags = DCS_AUTO_PROXY_FLAG_USER_SET;
 }
 
 dcs_status dcs_blob_to_winhttp(const struct dcs_blob *ie, uint32_t version, struct dcs_blob *out,

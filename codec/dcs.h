@@ -6,6 +6,7 @@
 #include "error.h"
 #include "hex.h"
 #include "blob.h"
+#include "proxylist.h"
 #include "hive.h"
 #include "apply.h"
 

@@ -58,6 +58,7 @@ void dcs_error_clear(struct dcs_error *err)
     err->message[0] = '\0';
 }
 
+DCS_PRINTF(6, 0)
 static void fill(struct dcs_error *err, dcs_status code, uint64_t offset, uint32_t line,
                  uint32_t column, const char *fmt, va_list ap)
 {

@@ -88,8 +88,9 @@ dcs_status dcs_hex_text_decode(const char *text, size_t len, uint8_t *out, size_
     size_t n = 0;
     if (outlen)
         *outlen = 0;
-    if (!text && len)
-        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "no input");
+    if ((!text && len) || (!out && cap))
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                             text || !len ? "no output buffer" : "no input");
     while (c.i < c.len) {
         int ch = at(&c, 0);
         if (ch == '\n') {
