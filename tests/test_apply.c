@@ -195,7 +195,7 @@ static void mode_is_idempotent(void **state)
     assert_int_equal(p1.action, DCS_APPLY_CREATE);
     struct dcs_blob b = decode(p1.steps[0].wanted, p1.steps[0].wanted_len);
     assert_int_equal(b.counter, 1);
-    assert_int_equal(b.autodiscovery_flags, 0);
+    assert_int_equal(b.autodiscovery_flags, DCS_AUTO_PROXY_FLAG_USER_SET); /* none before */
     struct dcs_apply_value vals[DCS_APPLY_MAX_STEPS];
     for (size_t i = 0; i < p1.nsteps; i++)
         vals[i] = (struct dcs_apply_value){p1.steps[i].key, p1.steps[i].name, p1.steps[i].type,
