@@ -153,6 +153,35 @@ dcs_status dcs_hive_find_key(dcs_hive *h, dcs_hive_key from, const char *path,
     return walk(h, from, path, false, out, err);
 }
 
+dcs_status dcs_hive_child(dcs_hive *h, dcs_hive_key parent, const char *name, bool create,
+                          dcs_hive_key *out, bool *created, struct dcs_error *err)
+{
+    if (created)
+        *created = false;
+    *out = 0;
+    errno = 0;
+    hive_node_h child = hivex_node_get_child(h->h, parent, name);
+    if (!child && errno)
+        return dcs_hive_lib_error(err, "cannot look up key", name);
+    if (!child && !create)
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET, "key \"%s\" not found",
+                             name);
+    if (!child) {
+        if (!(h->flags & DCS_HIVE_WRITE))
+            return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                                 "%s was opened read-only", h->path);
+        errno = 0;
+        child = hivex_node_add_child(h->h, parent, name);
+        if (!child)
+            return dcs_hive_lib_error(err, "cannot create key", name);
+        h->modified = true;
+        if (created)
+            *created = true;
+    }
+    *out = child;
+    return DCS_OK;
+}
+
 dcs_status dcs_hive_ensure_key(dcs_hive *h, dcs_hive_key from, const char *path,
                                dcs_hive_key *out, struct dcs_error *err)
 {
@@ -467,6 +496,11 @@ dcs_status dcs_hive_each_value(dcs_hive *h, dcs_hive_key key, dcs_hive_value_fn 
 }
 dcs_status dcs_hive_each_subkey(dcs_hive *h, dcs_hive_key key, dcs_hive_subkey_fn fn,
                                 void *ctx, int *stopped, struct dcs_error *err)
+{
+    return unsupported(err);
+}
+dcs_status dcs_hive_child(dcs_hive *h, dcs_hive_key parent, const char *name, bool create,
+                          dcs_hive_key *out, bool *created, struct dcs_error *err)
 {
     return unsupported(err);
 }

@@ -185,6 +185,11 @@ dcs_status dcs_hive_each_value(dcs_hive *h, dcs_hive_key key, dcs_hive_value_fn 
                                int *stopped, struct dcs_error *err);
 dcs_status dcs_hive_each_subkey(dcs_hive *h, dcs_hive_key key, dcs_hive_subkey_fn fn,
                                 void *ctx, int *stopped, struct dcs_error *err);
+/* One level: the subkey `name` of parent (case-insensitive).  With create it
+ * is added when absent and *created (may be NULL) says so; without, absent
+ * gives DCS_ERR_NOT_FOUND. */
+dcs_status dcs_hive_child(dcs_hive *h, dcs_hive_key parent, const char *name, bool create,
+                          dcs_hive_key *out, bool *created, struct dcs_error *err);
 /* Name of a key (malloc'd UTF-8; "" for the root).  NULL on error. */
 char *dcs_hive_key_name(dcs_hive *h, dcs_hive_key key, struct dcs_error *err);
 
