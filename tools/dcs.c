@@ -17,6 +17,7 @@ static const struct command commands[] = {
     {"encode", cmd_encode, "build a proxy blob from JSON or from flags"},
     {"diff", cmd_diff, "compare two blobs semantically (exit 0 equal, 1 different)"},
     /* -- reg room */
+    {"reg", cmd_reg, "read (dump) and convert .reg files exactly as Windows does"},
     /* -- hive room */
     {"apply", cmd_apply, "give the service accounts proxy settings (offline image, hives or .reg)"},
     {"show", cmd_show, "show the proxy settings of every account in an offline Windows image"},
