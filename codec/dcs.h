@@ -9,5 +9,6 @@
 #include "proxylist.h"
 #include "hive.h"
 #include "apply.h"
+#include "hive_reg.h"
 
 #endif

@@ -45,6 +45,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "regread.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -58,14 +59,7 @@ extern "C" {
 #define DCS_HIVE_TYPE_LOG_OLD2 2u
 #define DCS_HIVE_TYPE_LOG_NEW 6u
 
-/* Registry value types (winnt.h numbering). */
-#define DCS_REG_NONE 0u
-#define DCS_REG_SZ 1u
-#define DCS_REG_EXPAND_SZ 2u
-#define DCS_REG_BINARY 3u
-#define DCS_REG_DWORD 4u
-#define DCS_REG_MULTI_SZ 7u
-#define DCS_REG_QWORD 11u
+/* Registry value types: DCS_REG_SZ, DCS_REG_BINARY, ... from regread.h. */
 
 /* Base block fields. */
 struct dcs_hive_header {

@@ -186,5 +186,5 @@ dcs_status backup_target(struct apply_target *t, const char *dir, const char *st
     st = backup_write_undo_reg(t, t->backup_reg, err);
     if (st != DCS_OK)
         t->backup_reg[0] = '\0';
-    return st == DCS_ERR_UNSUPPORTED ? DCS_OK : st;
+    return st;
 }
