@@ -153,6 +153,21 @@ dcs_status dcs_hive_find_key(dcs_hive *h, dcs_hive_key from, const char *path,
     return walk(h, from, path, false, out, err);
 }
 
+dcs_status dcs_hive_add_child(dcs_hive *h, dcs_hive_key parent, const char *name,
+                              dcs_hive_key *out, struct dcs_error *err)
+{
+    *out = 0;
+    if (!(h->flags & DCS_HIVE_WRITE))
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                             "%s was opened read-only", h->path);
+    errno = 0;
+    *out = hivex_node_add_child(h->h, parent, name);
+    if (!*out)
+        return dcs_hive_lib_error(err, "cannot create key", name);
+    h->modified = true;
+    return DCS_OK;
+}
+
 dcs_status dcs_hive_child(dcs_hive *h, dcs_hive_key parent, const char *name, bool create,
                           dcs_hive_key *out, bool *created, struct dcs_error *err)
 {
@@ -501,6 +516,11 @@ dcs_status dcs_hive_each_subkey(dcs_hive *h, dcs_hive_key key, dcs_hive_subkey_f
 }
 dcs_status dcs_hive_child(dcs_hive *h, dcs_hive_key parent, const char *name, bool create,
                           dcs_hive_key *out, bool *created, struct dcs_error *err)
+{
+    return unsupported(err);
+}
+dcs_status dcs_hive_add_child(dcs_hive *h, dcs_hive_key parent, const char *name,
+                              dcs_hive_key *out, struct dcs_error *err)
 {
     return unsupported(err);
 }

@@ -184,6 +184,10 @@ dcs_status dcs_hive_each_subkey(dcs_hive *h, dcs_hive_key key, dcs_hive_subkey_f
  * gives DCS_ERR_NOT_FOUND. */
 dcs_status dcs_hive_child(dcs_hive *h, dcs_hive_key parent, const char *name, bool create,
                           dcs_hive_key *out, bool *created, struct dcs_error *err);
+/* Add the subkey `name` to parent without looking for it first (libhivex
+ * still refuses a duplicate).  For callers that know it is absent. */
+dcs_status dcs_hive_add_child(dcs_hive *h, dcs_hive_key parent, const char *name,
+                              dcs_hive_key *out, struct dcs_error *err);
 /* Name of a key (malloc'd UTF-8; "" for the root).  NULL on error. */
 char *dcs_hive_key_name(dcs_hive *h, dcs_hive_key key, struct dcs_error *err);
 

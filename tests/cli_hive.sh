@@ -213,6 +213,96 @@ expect_rc 0 "decode --hive" -- "$dcs" decode --hive "$DEF" --json
 contains "$work/out" '"proxy": "p:9"' "decode --hive"
 expect_rc 1 "decode --hive missing value" -- "$dcs" decode --hive "$DEF" --value Nope
 
+# 12. reg import / export: missing parents, deletions, prefix check, round trip
+new_image 7
+H=$work/imp.hive
+install -m 0644 "$data/hivex-minimal" "$H"
+printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_USERS\\S-1-5-19\\A\\B\\C]\r\n@="default"\r\n"Sz"="a \\"quoted\\" \\\\ path"\r\n"Dw"=dword:0000002a\r\n"Bin"=hex:01,02,03\r\n"Multi"=hex(7):61,00,00,00,62,00,00,00,00,00\r\n"Q"=hex(b):01,00,00,00,00,00,00,00\r\n"Gone"="x"\r\n\r\n[HKEY_USERS\\S-1-5-19\\A\\B\\C]\r\n"Gone"=-\r\n\r\n[hkey_users\\s-1-5-19\\Old\\Sub]\r\n\r\n[-HKEY_USERS\\S-1-5-19\\Old]\r\n\r\n' >"$work/in.reg"
+expect_rc 0 "reg import" -- "$dcs" reg import --hive "$H" --prefix 'HKEY_USERS\S-1-5-19' "$work/in.reg"
+hivexregedit --export "$H" '\' >"$work/imp.export" 2>/dev/null && ok || fail "hivexregedit --export after import"
+contains "$work/imp.export" '^\[\\A\\B\\C\]' "imported key with missing parents"
+contains "$work/imp.export" '"Dw"=dword:0000002a' "imported dword"
+contains "$work/imp.export" '"Bin"=hex(3):01,02,03' "imported binary"
+contains "$work/imp.export" '"Q"=hex(b):01,00,00,00,00,00,00,00' "imported qword"
+if grep -q '"Gone"' "$work/imp.export"; then fail "value deletion not applied"; else ok; fi
+if grep -q 'Old' "$work/imp.export"; then fail "key deletion not applied"; else ok; fi
+[[ $(hivexget "$H" '\A\B\C' Sz) == 'a "quoted" \ path' ]] && ok || fail "imported string: $(hivexget "$H" '\A\B\C' Sz)"
+cp "$H" "$work/imp.before"
+printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_USERS\\S-1-5-19\\New]\r\n"v"="1"\r\n\r\n[HKEY_USERS\\S-1-5-20\\Other]\r\n"v"="1"\r\n\r\n' >"$work/outside.reg"
+expect_rc 1 "key outside the prefix" -- "$dcs" reg import --hive "$H" --prefix 'HKEY_USERS\S-1-5-19' "$work/outside.reg"
+contains "$work/err" 'outside.reg:6:1: key "HKEY_USERS\\S-1-5-20\\Other" is outside the prefix' "names the line"
+same "$H" "$work/imp.before" "rejected import writes nothing"
+expect_rc 3 "reg import into a dirty hive" -- "$dcs" reg import --hive "$work/dirty1/NewDirtyHive" --prefix 'HKEY_USERS\X' "$work/in.reg"
+# export, import the export into an empty hive, export again: identical
+expect_rc 0 "reg export" -- "$dcs" reg export --hive "$H" --prefix 'HKEY_USERS\S-1-5-19' A -o "$work/a.reg"
+head -c 2 "$work/a.reg" | od -An -tx1 | grep -q 'ff fe' && ok || fail "export is UTF-16LE with BOM"
+install -m 0644 "$data/hivex-minimal" "$work/imp2.hive"
+expect_rc 0 "re-import export" -- "$dcs" reg import --hive "$work/imp2.hive" --prefix 'HKEY_USERS\S-1-5-19' "$work/a.reg"
+expect_rc 0 "export again" -- "$dcs" reg export --hive "$work/imp2.hive" --prefix 'HKEY_USERS\S-1-5-19' A -o "$work/a2.reg"
+same "$work/a.reg" "$work/a2.reg" "export -> import -> export round trip"
+# layout: regedit's as reged writes it (8-bit, CRLF, 80-column hex)
+"$dcs" reg export --hive "$work/imp2.hive" --prefix 'HKEY_USERS\S-1-5-19' 'A' --encoding utf8 -o "$work/a8.reg"
+if command -v reged >/dev/null; then
+  reged -x "$work/imp2.hive" 'HKEY_USERS\S-1-5-19' '\A' "$work/a-reged.reg" >/dev/null 2>&1 || true
+  same "$work/a8.reg" "$work/a-reged.reg" "export matches reged -x byte for byte"
+fi
+
+# 13. --from-reg (a user's exported Connections key) and its ambiguity rule
+U=$img/users/alice/NTUSER.DAT
+"$dcs" reg export --hive "$U" --prefix 'HKEY_CURRENT_USER' \
+  'Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' -o "$work/user.reg"
+expect_rc 0 "--from-reg" -- "$dcs" apply --from-reg "$work/user.reg" --windows "$img"
+[[ $(value_hex "$DEF" DefaultConnectionSettings) == "$(value_hex "$U" DefaultConnectionSettings)" ]] \
+  && ok || fail "--from-reg copies DefaultConnectionSettings byte for byte"
+[[ $(value_hex "$DEF" SavedLegacySettings) == "$(value_hex "$U" SavedLegacySettings)" ]] \
+  && ok || fail "--from-reg copies SavedLegacySettings"
+"$dcs" reg export --hive "$U" --prefix 'HKEY_USERS\S-1-5-21-9' \
+  'Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' --encoding utf8 -o "$work/u2.reg"
+{ cat "$work/user.reg" | iconv -f UTF-16LE -t UTF-8 | sed '1s/^\xef\xbb\xbf//'; tail -n +2 "$work/u2.reg"; } >"$work/two.reg"
+expect_rc 1 "ambiguous --from-reg" -- "$dcs" apply --from-reg "$work/two.reg" --windows "$img" --dry-run
+contains "$work/err" 'candidate keys, pick one with --key' "ambiguity lists the candidates"
+expect_rc 0 "--from-reg --key" -- "$dcs" apply --from-reg "$work/two.reg" --windows "$img" --dry-run \
+  --key 'HKEY_USERS\S-1-5-21-9\Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections'
+
+# 14. --reg-out: regedit layout, read back by our reader, applied with dcs reg import
+expect_rc 0 "--reg-out" -- "$dcs" apply --mode manual_proxy --proxy 'p:8' --bypass '<local>' \
+  --reg-out "$work/live.reg" --all-services --winhttp
+head -c 2 "$work/live.reg" | od -An -tx1 | grep -q 'ff fe' && ok || fail "--reg-out is UTF-16LE with BOM"
+expect_rc 0 "--reg-out readable" -- "$dcs" reg dump --count "$work/live.reg"
+"$dcs" apply --mode manual_proxy --proxy 'p:8' --reg-out "$work/live-nd.reg" --no-plain-values \
+  --all-services --winhttp >/dev/null
+expect_rc 0 "--reg-out converts to itself" -- "$dcs" reg convert "$work/live-nd.reg" -o "$work/live2.reg"
+same "$work/live-nd.reg" "$work/live2.reg" "--reg-out is in regedit's exact layout and order"
+iconv -f UTF-16LE -t UTF-8 "$work/live.reg" | tr -d '\r' >"$work/live.txt"
+contains "$work/live.txt" '^\[HKEY_USERS\\S-1-5-20\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections\]$' "--reg-out names NetworkService"
+contains "$work/live.txt" '^"AutoConfigURL"=-$' "--reg-out deletes the unused plain value"
+contains "$work/live.txt" '^\[HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Microsoft' "--reg-out WinHttpSettings"
+python3 - "$work/live.txt" "$work/live18.reg" <<'EOF'
+import sys
+lines = open(sys.argv[1], encoding='utf-8').read().lstrip('\ufeff').split('\n')
+out, keep = [lines[0], ''], False
+for l in lines[1:]:
+    if l.startswith('['):
+        keep = l.startswith('[HKEY_USERS\\S-1-5-18\\')
+    if keep:
+        out.append(l)
+open(sys.argv[2], 'w', newline='\r\n').write('\n'.join(out) + '\n')
+EOF
+install -m 0644 "$data/hivex-minimal" "$work/live18.hive"
+expect_rc 0 "import the S-1-5-18 part" -- "$dcs" reg import --hive "$work/live18.hive" --prefix 'HKEY_USERS\S-1-5-18' "$work/live18.reg"
+hivexget "$work/live18.hive" "$IS" ProxyServer | grep -qx 'p:8' && ok || fail "--reg-out data imported"
+
+# 15. the undo .reg restores the values the apply changed
+new_image 8
+U=$img/users/alice/NTUSER.DAT
+hivexregedit --export "$U" '\Software\Microsoft\Windows\CurrentVersion\Internet Settings' >"$work/u.before" 2>/dev/null
+expect_rc 0 "apply to a user hive" -- "$dcs" apply --mode manual_proxy --proxy p:7 --bypass x \
+  --windows "$img" --sid "$SID_ALICE" --backup-dir "$work/bk8"
+undo=$(ls "$work"/bk8/*.undo.reg)
+expect_rc 0 "import the undo .reg" -- "$dcs" reg import --hive "$U" --prefix "HKEY_USERS\\$SID_ALICE" "$undo"
+hivexregedit --export "$U" '\Software\Microsoft\Windows\CurrentVersion\Internet Settings' >"$work/u.after" 2>/dev/null
+same "$work/u.before" "$work/u.after" "undo .reg restores every changed value"
+
 # 11. usage errors
 expect_rc 2 "no source" -- "$dcs" apply --windows "$img"
 expect_rc 2 "two sources" -- "$dcs" apply --mode reset --from-blob x --windows "$img"

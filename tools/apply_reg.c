@@ -196,6 +196,13 @@ static dcs_status write_plan(struct dcs_reg_writer *w, const char *root,
         if (k == nkeys && nkeys < 8)
             keys[nkeys++] = p->steps[i].key;
     }
+    /* regedit's order: sorted, so a parent comes before its subkeys */
+    for (size_t a = 1; a < nkeys; a++)
+        for (size_t b = a; b > 0 && strcasecmp(keys[b - 1], keys[b]) > 0; b--) {
+            const char *t = keys[b];
+            keys[b] = keys[b - 1];
+            keys[b - 1] = t;
+        }
     for (size_t k = 0; st == DCS_OK && k < nkeys; k++) {
         bool opened = false;
         for (size_t i = 0; st == DCS_OK && i < p->nsteps; i++) {
