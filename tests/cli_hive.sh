@@ -302,6 +302,11 @@ undo=$(ls "$work"/bk8/*.undo.reg)
 expect_rc 0 "import the undo .reg" -- "$dcs" reg import --hive "$U" --prefix "HKEY_USERS\\$SID_ALICE" "$undo"
 hivexregedit --export "$U" '\Software\Microsoft\Windows\CurrentVersion\Internet Settings' >"$work/u.after" 2>/dev/null
 same "$work/u.before" "$work/u.after" "undo .reg restores every changed value"
+conn=$(ls "$work"/bk8/*.Connections.reg)
+expect_rc 0 "Connections backup is a valid .reg" -- "$dcs" reg dump --count "$conn"
+iconv -f UTF-16LE -t UTF-8 "$conn" | tr -d '\r' >"$work/conn.txt"
+contains "$work/conn.txt" "^\\[HKEY_USERS\\\\$SID_ALICE\\\\Software.*Connections\\]$" "Connections backup names the account"
+contains "$work/conn.txt" '^"SavedLegacySettings"=hex:46,00,00,00,0d,' "Connections backup holds the old values"
 
 # 11. usage errors
 expect_rc 2 "no source" -- "$dcs" apply --windows "$img"

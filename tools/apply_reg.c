@@ -271,6 +271,24 @@ dcs_status backup_write_undo_reg(const struct apply_target *t, const char *path,
     return finish_reg_file(w, sink, st, err);
 }
 
+dcs_status backup_write_connections_reg(const struct apply_target *t, const char *path,
+                                        struct dcs_error *err)
+{
+    struct dcs_reg_writer *w = NULL;
+    struct dcs_reg_sink *sink = NULL;
+    char root[200];
+    if (t->machine)
+        snprintf(root, sizeof root, "HKEY_LOCAL_MACHINE\\SOFTWARE");
+    else
+        snprintf(root, sizeof root, "HKEY_USERS\\%s", t->sid);
+    dcs_status st = write_reg_file(path, &w, &sink, err);
+    if (st == DCS_OK)
+        st = dcs_hive_export_reg(t->hive, root,
+                                 t->machine ? DCS_KEY_MACHINE_CONNECTIONS : DCS_KEY_CONNECTIONS,
+                                 w, err);
+    return finish_reg_file(w, sink, st, err);
+}
+
 /* ---- --reg-out --------------------------------------------------------------------- */
 
 static const char *const default_sids[] = {"S-1-5-18", "S-1-5-19", "S-1-5-20"};

@@ -138,8 +138,10 @@ void target_print(FILE *out, const struct apply_target *t)
     }
     if (t->backup_hive[0])
         fprintf(out, "  backup:  %s\n", t->backup_hive);
+    if (t->backup_conn[0])
+        fprintf(out, "  backup:  %s\n", t->backup_conn);
     if (t->backup_reg[0])
-        fprintf(out, "  backup:  %s\n", t->backup_reg);
+        fprintf(out, "  undo:    %s\n", t->backup_reg);
 }
 
 json_t *target_json(const struct apply_target *t)
@@ -182,7 +184,9 @@ json_t *target_json(const struct apply_target *t)
     json_object_set_new(o, "values", steps);
     if (t->backup_hive[0])
         json_object_set_new(o, "backup_hive", json_string(t->backup_hive));
+    if (t->backup_conn[0])
+        json_object_set_new(o, "backup_connections_reg", json_string(t->backup_conn));
     if (t->backup_reg[0])
-        json_object_set_new(o, "backup_reg", json_string(t->backup_reg));
+        json_object_set_new(o, "backup_undo_reg", json_string(t->backup_reg));
     return o;
 }

@@ -29,7 +29,8 @@ struct apply_target {
     enum target_state state;
     struct dcs_error err;
     char backup_hive[1024];  /* where the previous hive was saved, or "" */
-    char backup_reg[1024];   /* where the previous Connections key was saved, or "" */
+    char backup_reg[1024];   /* the undo .reg (old data of every changed value), or "" */
+    char backup_conn[1024];  /* the previous Connections key as a .reg, or "" */
 };
 
 /* Open (writable unless read_only; force lets a dirty hive be written) and

@@ -180,6 +180,19 @@ dcs_status backup_target(struct apply_target *t, const char *dir, const char *st
     st = backup_logs(t, where, stem, err);
     if (st != DCS_OK)
         return st;
+    {
+        n = snprintf(t->backup_conn, sizeof t->backup_conn, "%s/%s.Connections.reg", where,
+                     stem);
+        if (n < 0 || (size_t)n >= sizeof t->backup_conn)
+            return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "backup path too long");
+        st = backup_write_connections_reg(t, t->backup_conn, err);
+        if (st == DCS_ERR_NOT_FOUND) {
+            t->backup_conn[0] = '\0'; /* no Connections key yet: nothing to keep */
+            st = DCS_OK;
+        }
+        if (st != DCS_OK)
+            return st;
+    }
     n = snprintf(t->backup_reg, sizeof t->backup_reg, "%s/%s.undo.reg", where, stem);
     if (n < 0 || (size_t)n >= sizeof t->backup_reg)
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "backup path too long");

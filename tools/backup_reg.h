@@ -10,4 +10,8 @@
 dcs_status backup_write_undo_reg(const struct apply_target *t, const char *path,
                                  struct dcs_error *err);
 
+/* Export t's current Connections key (before the edits) as a .reg file. */
+dcs_status backup_write_connections_reg(const struct apply_target *t, const char *path,
+                                        struct dcs_error *err);
+
 #endif
