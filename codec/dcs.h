@@ -11,5 +11,8 @@
 #include "regwrite.h"
 #include "regio.h"
 #include "regconv.h"
+#include "hive.h"
+#include "apply.h"
+#include "hive_reg.h"
 
 #endif

@@ -7,5 +7,10 @@ int cmd_encode(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 /* -- reg room */
 int cmd_reg(int argc, char **argv);
+/* -- hive room */
+int cmd_apply(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_reg_hive_import(int argc, char **argv);
+int cmd_reg_hive_export(int argc, char **argv);
 
 #endif

@@ -5,6 +5,7 @@
 #include "blobview.h"
 #include "cli.h"
 #include "cmd.h"
+#include "hive_source.h"
 #include "json.h"
 #include "reg_blob.h"
 
@@ -12,6 +13,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: dcs decode [--json] [--compact] [--strict] [--wininet|--winhttp] [FILE|-]\n"
+            "       dcs decode [OPTIONS] --hive HIVE [--key KEY] [--value NAME]\n"
             "\n"
             "Decode a DefaultConnectionSettings / SavedLegacySettings / connectoid /\n"
             "WinHttpSettings blob.  FILE (default: standard input) may be raw binary or\n"
@@ -23,6 +25,9 @@ static void usage(FILE *out)
             "  --strict    reject anything Windows would not write\n"
             "  --wininet   require the WinINET layout (versions >= 0x3c)\n"
             "  --winhttp   require the WinHttpSettings layout (0x18, 0x28)\n"
+            "  --hive HIVE read the value from an offline hive file; --key (default\n"
+            "              Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\\n"
+            "              Connections) and --value (default DefaultConnectionSettings)\n"
             "\n"
             "exit status: 0 decoded; 1 bad input (message names the byte offset); 2 usage.\n");
 }
@@ -32,6 +37,7 @@ int cmd_decode(int argc, char **argv)
     int json = 0, compact = 0;
     unsigned options = DCS_DECODE_LENIENT | DCS_DECODE_CHECK_TEXT;
     const char *path = NULL;
+    struct hive_source_args hive = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is(a, "--help", "-h")) {
@@ -47,6 +53,9 @@ int cmd_decode(int argc, char **argv)
             options |= DCS_DECODE_WININET;
         } else if (strcmp(a, "--winhttp") == 0) {
             options |= DCS_DECODE_WINHTTP;
+        } else if ((strcmp(a, "--hive") == 0 || strcmp(a, "--key") == 0 ||
+                    strcmp(a, "--value") == 0) && i + 1 < argc) {
+            *(a[2] == 'h' ? &hive.hive : a[2] == 'k' ? &hive.key : &hive.value) = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
             cli_errorf("decode: unknown option '%s'", a);
             usage(stderr);
@@ -62,6 +71,16 @@ int cmd_decode(int argc, char **argv)
         cli_errorf("decode: --wininet and --winhttp exclude each other");
         return EXIT_USAGE;
     }
+    if ((hive.key || hive.value) && !hive.hive) {
+        cli_errorf("decode: --key and --value go with --hive");
+        return EXIT_USAGE;
+    }
+    if (hive.hive && path) {
+        cli_errorf("decode: --hive and an input file exclude each other");
+        return EXIT_USAGE;
+    }
+    if (hive.hive)
+        path = hive.hive;
     if (!path)
         path = "-";
 
@@ -71,10 +90,11 @@ int cmd_decode(int argc, char **argv)
 
     uint8_t *data = NULL;
     size_t len = 0;
-    enum cli_input_kind kind;
     struct dcs_error err;
     dcs_error_clear(&err);
-    dcs_status st = cli_load_blob(path, &data, &len, &kind, &err);
+    enum cli_input_kind kind = CLI_INPUT_BINARY;
+    dcs_status st = hive.hive ? hive_source_load_blob(&hive, &data, &len, &err)
+                              : cli_load_blob(path, &data, &len, &kind, &err);
     if (st == DCS_ERR_UNSUPPORTED && (kind == CLI_INPUT_REG || kind == CLI_INPUT_GZIP)) {
         int rc = reg_decode_buffer(path, data, len, json, compact, options); /* -- reg room */
         free(data);

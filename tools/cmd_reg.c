@@ -265,6 +265,11 @@ int cmd_reg(int argc, char **argv)
         return reg_dump(argc, argv);
     if (strcmp(argv[1], "convert") == 0)
         return reg_convert(argc, argv);
+    /* -- hive room */
+    if (strcmp(argv[1], "import") == 0)
+        return cmd_reg_hive_import(argc - 1, argv + 1);
+    if (strcmp(argv[1], "export") == 0)
+        return cmd_reg_hive_export(argc - 1, argv + 1);
     cli_errorf("reg: unknown subcommand '%s' (dump or convert)", argv[1]);
     return EXIT_USAGE;
 }

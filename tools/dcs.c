@@ -19,6 +19,8 @@ static const struct command commands[] = {
     /* -- reg room */
     {"reg", cmd_reg, "read (dump) and convert .reg files exactly as Windows does"},
     /* -- hive room */
+    {"apply", cmd_apply, "give the service accounts proxy settings (offline image, hives or .reg)"},
+    {"show", cmd_show, "show the proxy settings of every account in an offline Windows image"},
 };
 
 static void usage(FILE *out)
