@@ -498,6 +498,12 @@ static size_t full_size(const struct dcs_blob *b)
 static dcs_status check_model(const struct dcs_blob *b, size_t *total, struct dcs_error *err)
 {
     const uint32_t full = dcs_field_count(b->format, b->version);
+    /* A WinINET version the decoder would refuse or read as WinHTTP cannot
+     * round-trip, so it is not a model we encode. */
+    if (b->format == DCS_FORMAT_WININET && b->version < DCS_VERSION_IE5)
+        return dcs_error_set(err, DCS_ERR_BLOB_MODEL, DCS_NO_OFFSET,
+                             "version 0x%x is below 0x3c, the oldest WinINET layout",
+                             b->version);
     if (full && b->nfields == full && (*total = full_size(b)) != 0)
         return DCS_OK;
     if (full == 0)

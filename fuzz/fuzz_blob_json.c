@@ -31,19 +31,6 @@ static uint8_t *encode(const struct dcs_blob *b, size_t *len)
     return out;
 }
 
-/* Known gap in the encoder, reported to the blob room rather than fixed
- * here: dcs_blob_encode() accepts a WinINET model whose version the decoder
- * refuses (below 0x3c), or reads as another layout (0x18 / 0x28 are
- * WinHttpSettings).  Reproducers: tests/regressions/fuzz_blob_json/
- * encoder-wininet-version-*.json.  Such models are skipped so that fuzzing
- * can look past them; once the encoder refuses them they never get here. */
-static bool encoder_version_gap(const struct dcs_blob *m)
-{
-    return m->format == DCS_FORMAT_WININET &&
-           (m->version < DCS_VERSION_IE5 || m->version == DCS_VERSION_WINHTTP ||
-            m->version == DCS_VERSION_WINHTTP28);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct json_store store = { { NULL }, 0 }, store2 = { { NULL }, 0 };
@@ -60,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (json_to_blob(in, &store, &model, &err) != DCS_OK)
         goto done;
     bytes = encode(&model, &len);
-    if (!bytes || encoder_version_gap(&model))
+    if (!bytes)
         goto done;
 
     unsigned layout = model.format == DCS_FORMAT_WINHTTP ? DCS_DECODE_WINHTTP : DCS_DECODE_WININET;

@@ -538,6 +538,24 @@ static void test_names(void **state)
         assert_string_not_equal(dcs_strerror((dcs_status)c), dcs_strerror((dcs_status)199));
 }
 
+/* A WinINET model with a version the decoder would refuse (or read as
+ * WinHttpSettings) is not encoded: found by fuzz_blob_json. */
+static void test_encode_refuses_wininet_version_below_3c(void **state)
+{
+    static const uint32_t bad[] = {0, 0x18, 0x23, 0x28, 0x3b};
+    (void)state;
+    for (unsigned k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        struct dcs_blob b;
+        struct dcs_error err;
+        size_t n = 99;
+        dcs_blob_init(&b, DCS_FORMAT_WININET, DCS_VERSION_IE7);
+        b.version = bad[k];
+        assert_int_equal(dcs_blob_encode(&b, NULL, 0, &n, &err), DCS_ERR_BLOB_MODEL);
+        assert_int_equal(err.code, DCS_ERR_BLOB_MODEL);
+        assert_int_equal(n, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -552,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_filetime_format),
         cmocka_unit_test(test_flag_names),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_encode_refuses_wininet_version_below_3c),
     };
     return cmocka_run_group_tests_name("blob model", tests, load_fixtures, free_fixtures);
 }
