@@ -271,7 +271,11 @@ static int bench_apply(const struct opts *o)
 
 int bench_hive(int argc, char **argv)
 {
+#ifdef DCS_BENCH_DCS_EXE
+    struct opts o = {.dcs = DCS_BENCH_DCS_EXE, .keys = 100000, .reged_keys = 10000, .runs = 11};
+#else
     struct opts o = {.dcs = "build/tools/dcs", .keys = 100000, .reged_keys = 10000, .runs = 11};
+#endif
     const char *src_root = getenv("DCS_SOURCE_ROOT");
     o.shared = getenv("DCS_SHARED") ? getenv("DCS_SHARED") : "../shared";
     for (int i = 1; i < argc; i++) {
