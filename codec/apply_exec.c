@@ -29,6 +29,7 @@ static dcs_status push(struct dcs_apply_snapshot *s, const char *key, const char
     }
     if (len)
         memcpy(d, data, len);
+    /* ownership moves into the array; its owner frees it */
     s->values[s->cur.nvalues++] = (struct dcs_apply_value){key, n, type, {d, (uint32_t)len}};
     return DCS_OK;
 }

@@ -111,9 +111,11 @@ static dcs_status add_step(struct dcs_apply_plan *p, const char *key, const char
                            const struct dcs_apply_value *cur, struct dcs_error *err,
                            struct dcs_apply_step **out)
 {
-    if (p->nsteps == DCS_APPLY_MAX_STEPS)
-        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
-                             "more than %u values to plan in one hive", DCS_APPLY_MAX_STEPS);
+    if (p->nsteps == DCS_APPLY_MAX_STEPS) {
+        dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "more than %u values to plan in one hive",
+                      DCS_APPLY_MAX_STEPS);
+        return DCS_ERR_LIMIT;
+    }
     struct dcs_apply_step *s = &p->steps[p->nsteps++];
     memset(s, 0, sizeof *s);
     s->key = key;
@@ -130,9 +132,15 @@ static dcs_status add_step(struct dcs_apply_plan *p, const char *key, const char
 static dcs_status set_wanted(struct dcs_apply_step *s, uint32_t type, const void *data,
                              size_t len, struct dcs_error *err)
 {
+    if (len && !data) {
+        dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "value data missing");
+        return DCS_ERR_INVALID_ARG;
+    }
     s->wanted = malloc(len ? len : 1);
-    if (!s->wanted)
-        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    if (!s->wanted) {
+        dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+        return DCS_ERR_NOMEM;
+    }
     if (len)
         memcpy(s->wanted, data, len);
     s->wanted_len = len;

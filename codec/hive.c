@@ -380,7 +380,7 @@ struct collect {
 static int collect_value(void *ctx, const struct dcs_hive_value *v)
 {
     struct collect *c = ctx;
-    if (!c->skipped && strcasecmp(v->name, c->skip) == 0) {
+    if (!c->skipped && c->skip && v->name && strcasecmp(v->name, c->skip) == 0) {
         c->skipped = true;
         return 0;
     }
@@ -395,7 +395,7 @@ static int collect_value(void *ctx, const struct dcs_hive_value *v)
         c->cap = ncap;
     }
     struct dcs_hive_value *d = &c->vals[c->n];
-    d->name = strdup(v->name);
+    d->name = strdup(v->name ? v->name : "");
     d->data = malloc(v->len ? v->len : 1);
     if (!d->name || !d->data) {
         free(d->name);

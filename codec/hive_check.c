@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 /* Largest transaction log we read to judge it; bigger ones count as pending. */
-#define LOG_READ_MAX (256u * 1024u * 1024u)
+#define LOG_READ_MAX ((uint64_t)256 * 1024 * 1024)
 #define LOG_HEADER_SIZE 512u
 #define HVLE_HEADER_SIZE 40u
 
@@ -196,13 +196,13 @@ static dcs_status read_log(const char *path, uint8_t **data, size_t *len, uint64
 static void add_reason(struct dcs_hive_state *s, const char *fmt, ...) DCS_PRINTF(2, 3);
 static void add_reason(struct dcs_hive_state *s, const char *fmt, ...)
 {
-    va_list ap;
     size_t used = strlen(s->reason);
     if (used && used + 2 < sizeof s->reason) {
         memcpy(s->reason + used, "; ", 3);
         used += 2;
     }
     if (used < sizeof s->reason) {
+        va_list ap;
         va_start(ap, fmt);
         vsnprintf(s->reason + used, sizeof s->reason - used, fmt, ap);
         va_end(ap);
@@ -235,7 +235,7 @@ static dcs_status judge_logs(const char *path, struct dcs_hive_state *s, struct 
             *slash = '\0';
     } else {
         base = path;
-        strcpy(dir, ".");
+        memcpy(dir, ".", 2); /* dir has room for 2: see malloc */
     }
     size_t blen = strlen(base);
     DIR *d = opendir(dir);

@@ -58,6 +58,8 @@ static char *dir_of(const char *path)
 
 static int fsync_path(const char *path, int flags)
 {
+    if (!path)
+        return -1;
     int fd = open(path, flags | O_CLOEXEC);
     if (fd < 0)
         return -1;

@@ -204,10 +204,12 @@ static dcs_status open_key(struct importer *im, const char *rel, bool *created,
         } else {
             rc = dcs_hive_child(im->h, parent, name, true, &node, &made, err);
         }
-        if (rc == DCS_OK && made && !made_add(&im->made, parent, folded, node))
+        if (rc == DCS_OK && made && !made_add(&im->made, parent, folded, node)) {
+            free(folded); /* not taken over by the set */
             rc = nomem(err);
-        else if (!made || rc != DCS_OK)
+        } else if (!made || rc != DCS_OK) {
             free(folded);
+        }
         if (rc != DCS_OK) {
             free(name);
             return rc;
@@ -260,6 +262,7 @@ static int keep_existing(void *ctx, const struct dcs_hive_value *v)
     }
     if (v->len)
         memcpy(data, v->data, v->len);
+    /* ownership moves into the array; its owner frees it */
     e->v[e->n++] = (struct dcs_hive_set){name, v->type, data, v->len};
     return 0;
 }
@@ -357,7 +360,9 @@ static dcs_status set_current(struct importer *im, const struct dcs_reg_op *op,
     rc = open_key(im, rel, &created, err);
     if (rc != DCS_OK)
         return rc;
-    if (op->key_len + 1 > im->cur_key_cap) {
+    if (!op->key)
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "operation without a key");
+    if (!im->cur_key || op->key_len + 1 > im->cur_key_cap) {
         char *k = realloc(im->cur_key, op->key_len + 1);
         if (!k)
             return nomem(err);

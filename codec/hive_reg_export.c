@@ -57,6 +57,7 @@ static int add_child(void *ctx, const char *name, dcs_hive_key key)
         cs->nomem = true;
         return 1;
     }
+    /* ownership moves into the array; its owner frees it */
     cs->c[cs->n++] = (struct child){copy, key};
     return 0;
 }

@@ -8,9 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#define ZLIB_CONST /* next_in is const: no cast needed for caller data */
 #include <zlib.h>
 
-#define ZIN_SIZE (64u * 1024u)
+#define ZIN_SIZE ((size_t)64 * 1024)
 
 struct dcs_reg_source {
     int fd;
@@ -61,7 +62,7 @@ dcs_status dcs_reg_source_open(struct dcs_reg_source **out, const char *path, si
     struct dcs_reg_source *s = calloc(1, sizeof *s);
     if (!s)
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    s->chunk = chunk ? chunk : 256u * 1024u;
+    s->chunk = chunk ? chunk : (size_t)256 * 1024;
     if (strcmp(path, "-") == 0) {
         s->fd = 0;
     } else {
@@ -105,7 +106,7 @@ dcs_status dcs_reg_source_open_mem(struct dcs_reg_source **out, const void *data
     s->mem_len = len;
     s->regular = true;
     s->size = len;
-    s->chunk = chunk ? chunk : 256u * 1024u;
+    s->chunk = chunk ? chunk : (size_t)256 * 1024;
     s->out = malloc(s->chunk);
     s->zin = malloc(ZIN_SIZE);
     if (!s->out || !s->zin) {
@@ -388,7 +389,7 @@ dcs_status dcs_reg_sink_open(struct dcs_reg_sink **out, const char *path, bool g
 static dcs_status deflate_some(struct dcs_reg_sink *s, const void *data, size_t len, int flush,
                                struct dcs_error *err)
 {
-    s->z.next_in = (Bytef *)(uintptr_t)data;
+    s->z.next_in = (const Bytef *)data;
     s->z.avail_in = (uInt)len;
     for (;;) {
         s->z.next_out = s->zout;
@@ -454,7 +455,7 @@ static void fsync_dir(const char *path)
     if (slash)
         slash[slash == dir ? 1 : 0] = '\0';
     else
-        strcpy(dir, ".");
+        memcpy(dir, ".", 2); /* dir has room for 2: see malloc */
     int dfd = open(dir, O_RDONLY | O_DIRECTORY);
     if (dfd >= 0) {
         (void)fsync(dfd);

@@ -7,7 +7,7 @@
 #include "regread.h"
 #include "text.h"
 
-#define BUF_SIZE (64u * 1024u)
+#define BUF_SIZE ((size_t)64 * 1024)
 #define WRAP_COL 77
 
 enum out_enc { ENC_UTF16, ENC_UTF8, ENC_ANSI };
@@ -491,7 +491,7 @@ dcs_status dcs_reg_writer_value(struct dcs_reg_writer *w, const char *name, size
     char tag[24];
     size_t tl;
     if (type == DCS_REG_BINARY) {
-        memcpy(tag, "hex:", 4);
+        tag[0] = 'h', tag[1] = 'e', tag[2] = 'x', tag[3] = ':';
         tl = 4;
     } else {
         static const char digits[] = "0123456789abcdef";
@@ -502,7 +502,7 @@ dcs_status dcs_reg_writer_value(struct dcs_reg_writer *w, const char *name, size
             num[nl++] = digits[t & 15];
             t >>= 4;
         } while (t);
-        memcpy(tag, "hex(", 4);
+        tag[0] = 'h', tag[1] = 'e', tag[2] = 'x', tag[3] = '(';
         tl = 4;
         while (nl)
             tag[tl++] = num[--nl];

@@ -127,7 +127,7 @@ static size_t utf8_to_16(const char *src, size_t len, uint8_t *dst, bool lossy, 
     size_t i = 0, replaced = 0;
     while (i < len) {
         while (i + 8 <= len && (ld64(src + i) & 0x8080808080808080ull) == 0) {
-            for (int k = 0; k < 8; k++) {
+            for (size_t k = 0; k < 8; k++) {
                 d[2 * k] = (uint8_t)src[i + k];
                 d[2 * k + 1] = 0;
             }
@@ -245,7 +245,7 @@ uint32_t dcs_text_upcase(uint32_t c)
         return c;
     }
     if (c < 0x180) {
-        if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177))
+        if (c <= 0x137 || (c >= 0x14A && c <= 0x177))
             return c & ~1u;
         if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
             return (c & 1u) ? c : c - 1;
