@@ -5,6 +5,11 @@
 #include <string.h>
 
 #define MAX_DEPTH 512
+/* Smallest possible key (nk) cell: 4-byte cell size + 0x4C-byte record,
+ * 8-byte aligned.  A hive of N bytes of bins holds at most N / 80 keys, so a
+ * walk that visits more has reached some key twice: the subkey lists form a
+ * loop or share lists, and the walk could take exponential time. */
+#define MIN_KEY_CELL 80u
 
 static dcs_status nomem(struct dcs_error *err)
 {
@@ -18,6 +23,7 @@ struct exporter {
     size_t len, cap;
     struct dcs_error *err;
     dcs_status rc;
+    uint64_t visited, max_keys;
 };
 
 static int put_value(void *ctx, const struct dcs_hive_value *v)
@@ -67,6 +73,11 @@ static dcs_status export_key(struct exporter *x, dcs_hive_key k, unsigned depth)
     if (depth > MAX_DEPTH)
         return dcs_error_set(x->err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
                              "keys nested deeper than %d levels", MAX_DEPTH);
+    if (++x->visited > x->max_keys)
+        return dcs_error_set(x->err, DCS_ERR_HIVE_CORRUPT, DCS_NO_OFFSET,
+                             "more keys than the hive can hold (%llu): its subkey lists "
+                             "reach some key twice",
+                             (unsigned long long)x->max_keys);
     dcs_status rc = dcs_reg_writer_key(x->w, x->path, x->len, x->err);
     if (rc == DCS_OK)
         rc = dcs_hive_each_value(x->h, k, put_value, x, NULL, x->err);
@@ -110,7 +121,9 @@ dcs_status dcs_hive_export_reg(dcs_hive *h, const char *prefix, const char *key,
     dcs_status rc = dcs_hive_find_key(h, 0, key, &k, err);
     if (rc != DCS_OK)
         return rc;
-    struct exporter x = {h, w, NULL, 0, 0, err, DCS_OK};
+    const struct dcs_hive_state *state = dcs_hive_get_state(h);
+    struct exporter x = {h, w, NULL, 0, 0, err, DCS_OK, 0,
+                         state ? state->header.hbins_size / MIN_KEY_CELL + 1 : UINT64_MAX};
     size_t plen = strlen(prefix);
     while (plen && prefix[plen - 1] == '\\')
         plen--;

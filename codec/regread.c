@@ -50,7 +50,7 @@ bool reg_grow(struct dcs_reg_reader *r, struct growbuf *b, size_t need, size_t l
 
 static struct reg_queued *queue_slot(struct dcs_reg_reader *r)
 {
-    if (r->q_count == REG_QUEUE)
+    if (r->fatal || r->q_count == REG_QUEUE)
         return NULL;
     struct reg_queued *q = &r->q[(r->q_head + r->q_count) % REG_QUEUE];
     r->q_count++;
@@ -64,11 +64,14 @@ static void locate(struct dcs_reg_reader *r, struct reg_queued *q, uint32_t col)
     q->offset = r->line_off + (uint64_t)(q->column - 1) * r->us;
 }
 
-void reg_queue(struct dcs_reg_reader *r, enum dcs_reg_op_kind kind, uint32_t col)
+/* Queue an operation; NULL when it was dropped (after a failure, or more
+ * than REG_QUEUE for one line). */
+static struct reg_queued *queue_op(struct dcs_reg_reader *r, enum dcs_reg_op_kind kind,
+                                   uint32_t col)
 {
     struct reg_queued *q = queue_slot(r);
     if (!q)
-        return;
+        return NULL;
     q->kind = kind;
     locate(r, q, col);
     switch (kind) {
@@ -78,13 +81,20 @@ void reg_queue(struct dcs_reg_reader *r, enum dcs_reg_op_kind kind, uint32_t col
     case DCS_REG_OP_DELETE_VALUE: r->st.values_deleted++; break;
     default: break;
     }
+    return q;
+}
+
+void reg_queue(struct dcs_reg_reader *r, enum dcs_reg_op_kind kind, uint32_t col)
+{
+    (void)queue_op(r, kind, col);
 }
 
 /* A value operation located at the value's first line. */
 void reg_queue_value(struct dcs_reg_reader *r, enum dcs_reg_op_kind kind)
 {
-    reg_queue(r, kind, 1);
-    struct reg_queued *q = &r->q[(r->q_head + r->q_count - 1) % REG_QUEUE];
+    struct reg_queued *q = queue_op(r, kind, 1);
+    if (!q)
+        return;
     q->line = r->val_line;
     q->column = r->val_col;
     q->offset = r->val_off;
@@ -185,7 +195,8 @@ void dcs_reg_reader_reset(struct dcs_reg_reader *r)
     r->in_len = r->in_pos = 0;
     r->in_last = r->fed = false;
     r->carry.len = 0;
-    r->carry_done = r->cr_pending = r->eof_seen = false;
+    r->carry_done = r->cr_pending = r->eof_seen = r->carry_unscanned = false;
+    r->carry_used = 0;
     r->phase = PH_START;
     r->us = 1;
     r->line_off = 0;
@@ -334,9 +345,15 @@ static void line_too_long(struct dcs_reg_reader *r)
     reg_fatal(r, DCS_ERR_LIMIT, 1, "line longer than %zu bytes", r->opt.max_line);
 }
 
+/* Append to the line being assembled.  The limit counts whole units only: a
+ * UTF-16 chunk may end inside the unit that turns out to end the line (or
+ * inside the odd last byte, which is ignored).  Before the encoding is known
+ * (at most 2 bytes kept while looking for a byte order mark) nothing is
+ * counted. */
 static bool carry_append(struct dcs_reg_reader *r, const uint8_t *p, size_t len)
 {
-    if (r->carry.len + len > r->opt.max_line) {
+    size_t total = r->carry.len + len;
+    if (r->phase != PH_START && total - total % r->us > r->opt.max_line) {
         line_too_long(r);
         return false;
     }
@@ -356,6 +373,24 @@ static int get_line(struct dcs_reg_reader *r, const uint8_t **lp, size_t *ln, un
     if (r->carry_done) {
         r->carry.len = 0;
         r->carry_done = false;
+    }
+    if (r->carry_used) {
+        memmove(r->carry.p, r->carry.p + r->carry_used, r->carry.len - r->carry_used);
+        r->carry.len -= r->carry_used;
+        r->carry_used = 0;
+    }
+    if (r->carry_unscanned) {
+        /* the few bytes kept while looking for a byte order mark (8-bit) */
+        size_t e = find_eol(r->carry.p, r->carry.len, 1, nul);
+        if (e < r->carry.len) {
+            *lp = r->carry.p;
+            *ln = e;
+            *term = r->carry.p[e];
+            *used = e + 1;
+            r->carry_used = e + 1;
+            return GL_LINE;
+        }
+        r->carry_unscanned = false;
     }
     const uint8_t *in = r->in + r->in_pos;
     size_t avail = r->in_len - r->in_pos;
@@ -398,18 +433,20 @@ static int get_line(struct dcs_reg_reader *r, const uint8_t **lp, size_t *ln, un
 
     /* a line continued from earlier chunks */
     if (us == 2 && (r->carry.len & 1) && avail) {
+        /* the carry ends inside a unit: complete it */
+        unsigned u = r->carry.p[r->carry.len - 1] | (unsigned)in[0] << 8;
+        if (u == 0x0A || u == 0x0D) {
+            r->carry.len -= 1;
+            r->in_pos++;
+            *term = u;
+            *used = r->carry.len + 2;
+            goto carry_line;
+        }
         if (!carry_append(r, in, 1))
             return GL_FAIL;
         in++;
         avail--;
         r->in_pos++;
-        unsigned u = dcs_ld16le(r->carry.p + r->carry.len - 2);
-        if (u == 0x0A || u == 0x0D) {
-            r->carry.len -= 2;
-            *term = u;
-            *used = r->carry.len + 2;
-            goto carry_line;
-        }
     }
     size_t nu = avail / us;
     size_t e = find_eol(in, nu, us, nul);
@@ -443,37 +480,46 @@ carry_line:
     return GL_LINE;
 }
 
-/* Decide the encoding from the first two bytes. */
+/* Decide the encoding from the first bytes: FF FE, or (reading UTF-8) the
+ * UTF-8 byte order mark to skip.  Bytes of a chunk too short to decide are
+ * kept in the carry, which then may hold a line end: get_line looks. */
 static int detect_bom(struct dcs_reg_reader *r)
 {
-    uint8_t b[2];
+    static const uint8_t utf8_bom[3] = {0xEF, 0xBB, 0xBF};
+    const bool utf8 = r->opt.codepage == DCS_REG_CP_UTF8;
+    uint8_t b[3];
     size_t have = 0;
-    if (r->carry.len)
-        b[have++] = r->carry.p[0];
-    for (size_t i = r->in_pos; have < 2 && i < r->in_len; i++)
+    for (size_t i = 0; have < 3 && i < r->carry.len; i++)
+        b[have++] = r->carry.p[i];
+    for (size_t i = r->in_pos; have < 3 && i < r->in_len; i++)
         b[have++] = r->in[i];
-    if (have < 2 && !r->in_last) {
+    size_t need = utf8 && have >= 2 && b[0] == 0xEF && b[1] == 0xBB ? 3 : 2;
+    if (have < need && !r->in_last) {
         if (r->in_pos < r->in_len && !carry_append(r, r->in + r->in_pos, r->in_len - r->in_pos))
             return GL_FAIL;
         r->in_pos = r->in_len;
         return GL_NEED;
     }
-    if (have == 2 && b[0] == 0xFF && b[1] == 0xFE) {
+    size_t skip = 0;
+    if (have >= 2 && b[0] == 0xFF && b[1] == 0xFE) {
         r->us = 2;
         r->st.encoding = DCS_REG_ENC_UTF16LE;
-        r->in_pos += 2 - r->carry.len;
-        r->carry.len = 0;
-        r->line_off = 2;
+        skip = 2;
     } else {
         r->us = 1;
         r->st.encoding = DCS_REG_ENC_8BIT;
         /* a UTF-8 byte order mark is skipped only when asked to read UTF-8 */
-        if (r->opt.codepage == DCS_REG_CP_UTF8 && r->carry.len == 0 &&
-            r->in_len - r->in_pos >= 3 && memcmp(r->in + r->in_pos, "\xEF\xBB\xBF", 3) == 0) {
-            r->in_pos += 3;
-            r->line_off = 3;
-        }
+        if (utf8 && have == 3 && memcmp(b, utf8_bom, 3) == 0)
+            skip = 3;
     }
+    size_t from_carry = skip < r->carry.len ? skip : r->carry.len;
+    if (from_carry) {
+        memmove(r->carry.p, r->carry.p + from_carry, r->carry.len - from_carry);
+        r->carry.len -= from_carry;
+    }
+    r->in_pos += skip - from_carry;
+    r->line_off = skip;
+    r->carry_unscanned = r->carry.len != 0;
     r->phase = PH_HEADER;
     return GL_LINE;
 }
@@ -501,7 +547,8 @@ dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,
 {
     memset(op, 0, sizeof *op);
     for (;;) {
-        if (r->fatal) {
+        /* operations queued before a failure come first, then the failure */
+        if (r->fatal && !r->q_count) {
             if (err)
                 *err = r->fatal_err;
             return r->fatal;
@@ -572,10 +619,15 @@ dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,
         r->cr_pending = term == 0x0D;
         r->lineno++;
         r->st.lines = r->lineno;
-        if (term == 0 && r->us == 2 && (used & 1)) {
-            reg_warn(r, DCS_ERR_REG_ENCODING, (uint32_t)n + 1,
+        /* the odd last byte of a UTF-16 file; on the header line it is
+         * reported after the header was accepted, so that a file that is not
+         * a registry script fails the same way in strict and lenient mode */
+        const bool odd = term == 0 && r->us == 2 && (used & 1);
+        const bool header = r->phase == PH_HEADER;
+        const uint32_t odd_col = (uint32_t)n + 1;
+        if (odd && !header)
+            reg_warn(r, DCS_ERR_REG_ENCODING, odd_col,
                      "UTF-16 file has an odd number of bytes: last byte ignored");
-        }
         r->line_nul = nul != SIZE_MAX;
         if (nul != SIZE_MAX && r->phase != PH_HEADER) {
             reg_warn(r, DCS_ERR_REG_ENCODING, (uint32_t)nul + 1,
@@ -587,6 +639,9 @@ dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,
             continue;
         if (!r->fatal)
             reg_parse_line(r, p, n);
+        if (odd && header && !r->fatal)
+            reg_warn(r, DCS_ERR_REG_ENCODING, odd_col,
+                     "UTF-16 file has an odd number of bytes: last byte ignored");
         r->line_off += used;
     }
 }

@@ -94,7 +94,10 @@ struct dcs_reg_reader_options {
     bool strict;                    /* a skipped line is an error */
     enum dcs_reg_codepage codepage; /* for 8-bit files */
     size_t max_line;                /* bytes in one line; 0 = DCS_REG_DEFAULT_LIMIT */
-    size_t max_value;               /* bytes in one value; 0 = DCS_REG_DEFAULT_LIMIT */
+    size_t max_value;               /* bytes in one value as written (a string value
+                                     * stored as UTF-16LE from REGEDIT4 text may take
+                                     * up to twice that, plus its NUL);
+                                     * 0 = DCS_REG_DEFAULT_LIMIT */
 };
 
 enum dcs_reg_op_kind {

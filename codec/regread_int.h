@@ -41,6 +41,8 @@ struct dcs_reg_reader {
     /* a line that spans chunks is assembled here */
     struct growbuf carry;
     bool carry_done; /* carry holds a line already handed out */
+    bool carry_unscanned; /* carry (8-bit, from BOM detection) may hold a line end */
+    size_t carry_used;    /* bytes at the start of carry handed out as a line */
     bool cr_pending; /* the last line ended in CR: skip one LF */
     bool eof_seen;
     bool line_nul; /* the current line was cut at a NUL */

@@ -58,11 +58,17 @@ for h in "${harnesses[@]}"; do
   [[ -d corpus/$h ]] && cp -R "corpus/$h/." "$out/corpus/"
   dict=()
   [[ -f fuzz/$h.dict ]] && dict=(-dict="$root/fuzz/$h.dict")
+  # fuzz/NAME.options (OSS-Fuzz format) may raise max_len, e.g. for hives
+  maxlen=4096
+  if [[ -f fuzz/$h.options ]]; then
+    m=$(sed -n 's/^ *max_len *= *\([0-9][0-9]*\).*/\1/p' "fuzz/$h.options" | head -n1)
+    [[ -n $m ]] && maxlen=$m
+  fi
   echo "== $h: ${seconds}s on $(find "$out/corpus" -type f | wc -l) corpus files"
   rc=0
   # One process (the equivalent of -jobs=1 without libFuzzer's fork-and-log
   # indirection, so the exit status and the log stay ours).
-  (cd "$out" && "$exe" "${dict[@]}" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
+  (cd "$out" && "$exe" "${dict[@]}" -max_total_time="$seconds" -max_len="$maxlen" -timeout=10 \
       -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=artifacts/ corpus \
       >log 2>&1) || rc=$?
   log=$out/log

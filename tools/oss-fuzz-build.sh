@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build the fuzz harnesses the way OSS-Fuzz and ClusterFuzzLite do, without
 # meson: compile with $CC $CFLAGS, link with $CXX $CXXFLAGS ... $LIB_FUZZING_ENGINE,
-# put each harness, its dictionary (NAME.dict) and its seed corpus
-# (NAME_seed_corpus.zip) in $OUT.  This is the whole build.sh a project
+# put each harness, its dictionary (NAME.dict), its options (NAME.options)
+# and its seed corpus (NAME_seed_corpus.zip) in $OUT.  This is the whole build.sh a project
 # integration needs:
 #
 #   OSS-Fuzz / ClusterFuzzLite:  tools/oss-fuzz-build.sh            (their env)
@@ -53,7 +53,7 @@ cppflags=(-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE "-I$work" -I"$src
           -I"$src/tools" -I"$src/fuzz" $(pkg-config --cflags "${pkgs[@]}"))
 
 objs=()
-for c in codec/*.c tools/json.c; do
+for c in codec/*.c tools/json.c tools/cli.c tools/hive_source.c; do
   o=$work/obj/$(echo "$c" | tr '/' '_').o
   # shellcheck disable=SC2086
   $CC $CFLAGS "${cppflags[@]}" -c "$c" -o "$o"
@@ -70,6 +70,7 @@ for h in "${harnesses[@]}"; do
   $CXX $CXXFLAGS "$work/obj/$h.o" -o "$OUT/$h" $LIB_FUZZING_ENGINE "$work/libdcs_fuzz.a" \
     "${libs[@]}"
   [[ -f fuzz/$h.dict ]] && cp "fuzz/$h.dict" "$OUT/$h.dict"
+  [[ -f fuzz/$h.options ]] && cp "fuzz/$h.options" "$OUT/$h.options"
   if [[ -d corpus/$h ]]; then
     rm -f "$OUT/${h}_seed_corpus.zip"
     (cd "corpus/$h" && python3 -m zipfile -c "$OUT/${h}_seed_corpus.zip" ./*)
