@@ -291,6 +291,29 @@ static void check_text(struct dcs_blob *o, const uint8_t *p)
 
 /* Strict rejections and the warnings both modes report.  Offsets come from
  * the views, which point into p. */
+/* True for the common case: a complete blob with nothing to say about it.
+ * Inlined into the decoder so that such a blob never calls finish(). */
+static inline int quiet(size_t size, size_t end, unsigned options, int unknown_version,
+                        uint32_t full, const struct dcs_blob *o)
+{
+    const int winhttp = o->format == DCS_FORMAT_WINHTTP;
+    const uint32_t known = winhttp ? 0x03u : DCS_PROXY_TYPE_KNOWN;
+    const uint32_t flags = o->flags;
+    const int odd = unknown_version | (o->nfields != full) | (end != size) |
+                    ((flags & ~known) != 0) | (!winhttp & !(flags & DCS_PROXY_TYPE_DIRECT)) |
+                    (winhttp & (o->counter != 0)) |
+                    ((flags & DCS_PROXY_TYPE_PROXY) && o->proxy.len == 0) |
+                    ((flags & DCS_PROXY_TYPE_AUTO_PROXY_URL) &&
+                     (o->autoconfig_url.len == 0 || o->autoconfig_url.ptr[0] == ' ' ||
+                      o->autoconfig_url.ptr[0] == '\t')) |
+                    ((o->autodiscovery_flags & ~DCS_AUTO_PROXY_FLAG_KNOWN) != 0) |
+                    (o->sockaddr_count != 0) | ((options & DCS_DECODE_CHECK_TEXT) != 0);
+    return !odd;
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static dcs_status finish(const uint8_t *p, size_t size, size_t end, unsigned options,
                          int unknown_version, struct dcs_blob *o, struct dcs_error *err)
 {
@@ -299,20 +322,6 @@ static dcs_status finish(const uint8_t *p, size_t size, size_t end, unsigned opt
     const int winhttp = o->format == DCS_FORMAT_WINHTTP;
     const uint32_t known = winhttp ? 0x03u : DCS_PROXY_TYPE_KNOWN;
     const int strict = (options & DCS_DECODE_STRICT) != 0;
-
-    /* The common case first: a complete blob with nothing to say about it. */
-    const uint32_t flags = o->flags;
-    const int odd = unknown_version | (nf != full) | (end != size) | ((flags & ~known) != 0) |
-                    (!winhttp & !(flags & DCS_PROXY_TYPE_DIRECT)) | (winhttp & (o->counter != 0)) |
-                    ((flags & DCS_PROXY_TYPE_PROXY) && o->proxy.len == 0) |
-                    ((flags & DCS_PROXY_TYPE_AUTO_PROXY_URL) &&
-                     (o->autoconfig_url.len == 0 || o->autoconfig_url.ptr[0] == ' ' ||
-                      o->autoconfig_url.ptr[0] == '\t')) |
-                    ((o->autodiscovery_flags & ~DCS_AUTO_PROXY_FLAG_KNOWN) != 0) |
-                    (o->sockaddr_count != 0) | ((options & DCS_DECODE_CHECK_TEXT) != 0);
-    o->nwarnings = 0;
-    if (!odd)
-        return DCS_OK;
 
     if (nf == full && end < size && strict)
         return dcs_error_set(err, DCS_ERR_BLOB_TRAILING, end,
@@ -427,6 +436,8 @@ dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options, stru
         out->nfields = nf;
     }
     out->trailer = (dcs_bytes){p + end, (uint32_t)(size - end)};
+    if (quiet(size, end, options, unknown_version, full, out))
+        return DCS_OK;
     return finish(p, size, end, options, unknown_version, out, err);
 }
 
