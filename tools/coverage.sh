@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Line and branch coverage of codec/ from the unit tests plus a replay of
-# every fuzz corpus and regression file (the fuzz-regressions tests), with
-# gcc --coverage and gcovr.
+# Line and branch coverage of codec/ from the whole meson test suite: the unit
+# tests, the CLI end-to-end tests (the dcs binary is built with coverage too)
+# and a replay of every fuzz corpus and regression file, with gcc --coverage
+# and gcovr.
 #
 #   tools/coverage.sh [--html DIR]
 #
@@ -25,7 +26,7 @@ rm -rf build-cov
 CC=gcc meson setup build-cov -Db_coverage=true -Dbuildtype=debug -Dtests=enabled -Dbench=false \
   >/dev/null
 ninja -C build-cov -j2 >/dev/null
-meson test -C build-cov --suite unit --suite fuzz-regressions --print-errorlogs >/dev/null ||
+meson test -C build-cov --print-errorlogs >/dev/null ||
   { echo "coverage.sh: tests failed (meson test -C build-cov)" >&2; exit 1; }
 
 common=(--root . --filter 'codec/' --exclude-unreachable-branches build-cov)
