@@ -58,8 +58,6 @@ static char *dir_of(const char *path)
 
 static int fsync_path(const char *path, int flags)
 {
-    if (!path)
-        return -1;
     int fd = open(path, flags | O_CLOEXEC);
     if (fd < 0)
         return -1;
@@ -182,12 +180,14 @@ static dcs_status keep_old(struct slot *s, struct dcs_error *err)
     return DCS_OK;
 }
 
+/* fsync each distinct directory once; slots whose directory name could not
+ * be allocated (the commit failed then) are skipped. */
 static void sync_dirs(struct slot *slots, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        bool seen = false;
+        bool seen = !slots[i].dir;
         for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(slots[j].dir, slots[i].dir) == 0;
+            seen = slots[j].dir && strcmp(slots[j].dir, slots[i].dir) == 0;
         if (!seen)
             (void)fsync_path(slots[i].dir, O_RDONLY | O_DIRECTORY);
     }
