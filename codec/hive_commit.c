@@ -150,11 +150,13 @@ static dcs_status write_temp(struct slot *s, size_t index, struct dcs_error *err
                              strerror(errno));
     struct dcs_hive_state check;
     struct dcs_error cerr;
-    if (dcs_hive_inspect(s->tmp, &check, &cerr) != DCS_OK ||
-        check.header.seq1 != check.header.seq2)
+    dcs_status rc = dcs_hive_inspect(s->tmp, &check, &cerr);
+    if (rc == DCS_ERR_NOMEM)
+        return dcs_error_set(err, rc, DCS_NO_OFFSET, "out of memory");
+    if (rc != DCS_OK || check.header.seq1 != check.header.seq2)
         return dcs_error_set(err, DCS_ERR_HIVE_CORRUPT, DCS_NO_OFFSET,
                              "libhivex wrote a bad hive for %s: %s", path,
-                             cerr.code ? cerr.message : "sequence numbers differ");
+                             rc != DCS_OK ? cerr.message : "sequence numbers differ");
     return DCS_OK;
 }
 
