@@ -42,20 +42,6 @@ struct slot {
     bool tmp_made, keep_made, replaced;
 };
 
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return strdup(".");
-    size_t n = slash == path ? 1 : (size_t)(slash - path);
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, path, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 static int fsync_path(const char *path, int flags)
 {
     int fd = open(path, flags | O_CLOEXEC);
@@ -225,7 +211,7 @@ dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_erro
         if (hives[i]->modified)
             slots[m++].hive = hives[i];
     for (size_t i = 0; i < m && rc == DCS_OK; i++) {
-        slots[i].dir = dir_of(slots[i].hive->path);
+        slots[i].dir = dcs_hive_dir_of(slots[i].hive->path);
         if (!slots[i].dir)
             rc = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
