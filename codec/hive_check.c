@@ -272,8 +272,13 @@ static dcs_status judge_logs(const char *path, struct dcs_hive_state *s, struct 
     while ((de = readdir(d)) != NULL) {
         if (!is_log_name(de->d_name, base, blen))
             continue;
-        if (s->nlogs == DCS_HIVE_MAX_LOGS)
+        if (s->nlogs == DCS_HIVE_MAX_LOGS) {
+            /* one more log than we can judge: it may hold changes */
+            s->dirty = true;
+            add_reason(s, "more than %d transaction logs (%s not judged)", DCS_HIVE_MAX_LOGS,
+                       de->d_name);
             break;
+        }
         struct dcs_hive_log *lg = &s->logs[s->nlogs++];
         memset(lg, 0, sizeof *lg);
         snprintf(lg->name, sizeof lg->name, "%s", de->d_name);
