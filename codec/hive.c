@@ -20,9 +20,8 @@ dcs_status dcs_hive_lib_error(struct dcs_error *err, const char *what, const cha
     int e = errno;
     if (e == ENOMEM)
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "%s: out of memory", what);
-    return dcs_error_set(err, DCS_ERR_HIVE_LIB, DCS_NO_OFFSET, "%s%s%s: libhivex: %s", what,
-                         path ? " " : "", path ? path : "",
-                         e ? strerror(e) : "failed without a reason");
+    return dcs_error_set(err, DCS_ERR_HIVE_LIB, DCS_NO_OFFSET, "%s %s: libhivex: %s", what,
+                         path, e ? strerror(e) : "failed without a reason");
 }
 
 dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
@@ -109,14 +108,13 @@ static size_t next_component(const char **p, const char **start)
 static dcs_status walk(dcs_hive *h, dcs_hive_key from, const char *path, bool create,
                        dcs_hive_key *out, struct dcs_error *err)
 {
+    /* hivex_open() has checked the root cell: hivex_root() cannot fail */
     hive_node_h node = from ? from : hivex_root(h->h);
     const char *p = path ? path : "";
     const char *start;
     size_t n;
     char name[DCS_HIVE_NAME_MAX + 1];
     *out = 0;
-    if (!node)
-        return dcs_hive_lib_error(err, "no root key in", h->path);
     while ((n = next_component(&p, &start)) != 0) {
         if (n > DCS_HIVE_NAME_MAX)
             return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
@@ -380,7 +378,7 @@ struct collect {
 static int collect_value(void *ctx, const struct dcs_hive_value *v)
 {
     struct collect *c = ctx;
-    if (!c->skipped && c->skip && v->name && strcasecmp(v->name, c->skip) == 0) {
+    if (!c->skipped && strcasecmp(v->name, c->skip) == 0) {
         c->skipped = true;
         return 0;
     }
@@ -395,7 +393,7 @@ static int collect_value(void *ctx, const struct dcs_hive_value *v)
         c->cap = ncap;
     }
     struct dcs_hive_value *d = &c->vals[c->n];
-    d->name = strdup(v->name ? v->name : "");
+    d->name = strdup(v->name);
     d->data = malloc(v->len ? v->len : 1);
     if (!d->name || !d->data) {
         free(d->name);

@@ -26,7 +26,9 @@
  *     number is greater than the primary's secondary sequence number and a
  *     "DIRT" dirty vector with at least one set bit follows at offset 512;
  *   - a log that starts with "regf" but whose base block fails its checksum
- *     or has another type cannot be judged: it counts as pending (safe side).
+ *     or has another type cannot be judged: it counts as pending (safe side),
+ *     and so does a log that cannot be read (not a regular file, unreadable,
+ *     larger than 256 MiB) and every log beyond the first DCS_HIVE_MAX_LOGS.
  *   Entry hashes (Marvin32) are not verified, so a torn entry still counts.
  *
  * The hivex adapter turns every libhivex failure into a dcs_status with the

@@ -1,10 +1,12 @@
 /* Hive base-block checks and dirty detection (no libhivex needed).
  * The rules are documented in hive.h. */
 #include "hive.h"
+#include "hive_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +158,23 @@ static bool is_log_name(const char *name, const char *base, size_t blen)
     return false;
 }
 
+/* Read up to n bytes (fewer at end of file): 0, or the errno of a failure. */
+static int read_full(int fd, uint8_t *buf, size_t n, size_t *got)
+{
+    *got = 0;
+    while (*got < n) {
+        ssize_t r = read(fd, buf + *got, n - *got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return errno;
+        if (r == 0)
+            break;
+        *got += (size_t)r;
+    }
+    return 0;
+}
+
 static dcs_status read_log(const char *path, uint8_t **data, size_t *len, uint64_t *size)
 {
     *data = NULL;
@@ -178,18 +197,14 @@ static dcs_status read_log(const char *path, uint8_t **data, size_t *len, uint64
         close(fd);
         return DCS_ERR_NOMEM;
     }
-    size_t got = 0;
-    while (got < *size) {
-        ssize_t r = read(fd, buf + got, (size_t)*size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
+    int e = read_full(fd, buf, (size_t)*size, len);
     close(fd);
+    if (e) {
+        free(buf);
+        *len = 0;
+        return DCS_ERR_IO;
+    }
     *data = buf;
-    *len = got;
     return DCS_OK;
 }
 
@@ -201,12 +216,11 @@ static void add_reason(struct dcs_hive_state *s, const char *fmt, ...)
         memcpy(s->reason + used, "; ", 3);
         used += 2;
     }
-    if (used < sizeof s->reason) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(s->reason + used, sizeof s->reason - used, fmt, ap);
-        va_end(ap);
-    }
+    /* used <= sizeof s->reason - 1: vsnprintf always leaves the NUL */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->reason + used, sizeof s->reason - used, fmt, ap);
+    va_end(ap);
 }
 
 static int by_name(const void *a, const void *b)
@@ -214,28 +228,35 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const struct dcs_hive_log *)a)->name, ((const struct dcs_hive_log *)b)->name);
 }
 
+char *dcs_hive_dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, path, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* A directory entry's name always fits struct dcs_hive_log's name. */
+_Static_assert(DCS_HIVE_NAME_MAX > NAME_MAX, "log names are cut");
+
 static dcs_status judge_logs(const char *path, struct dcs_hive_state *s, struct dcs_error *err)
 {
-    size_t plen = strlen(path);
-    char *dir = malloc(plen + 2);
-    char *full = malloc(plen + DCS_HIVE_NAME_MAX + 2);
-    if (!dir || !full) {
-        free(dir);
-        free(full);
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    char *dir = dcs_hive_dir_of(path);
+    if (!dir)
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    }
-    memcpy(dir, path, plen + 1);
-    char *slash = strrchr(dir, '/');
-    const char *base;
-    if (slash) {
-        base = path + (slash - dir) + 1;
-        if (slash == dir)
-            slash[1] = '\0';
-        else
-            *slash = '\0';
-    } else {
-        base = path;
-        memcpy(dir, ".", 2); /* dir has room for 2: see malloc */
+    size_t fsize = strlen(dir) + DCS_HIVE_NAME_MAX + 2;
+    char *full = malloc(fsize);
+    if (!full) {
+        free(dir);
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
     size_t blen = strlen(base);
     DIR *d = opendir(dir);
@@ -249,14 +270,19 @@ static dcs_status judge_logs(const char *path, struct dcs_hive_state *s, struct 
     }
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
-        if (!is_log_name(de->d_name, base, blen) || strlen(de->d_name) >= DCS_HIVE_NAME_MAX)
+        if (!is_log_name(de->d_name, base, blen))
             continue;
-        if (s->nlogs == DCS_HIVE_MAX_LOGS)
+        if (s->nlogs == DCS_HIVE_MAX_LOGS) {
+            /* one more log than we can judge: it may hold changes */
+            s->dirty = true;
+            add_reason(s, "more than %d transaction logs (%s not judged)", DCS_HIVE_MAX_LOGS,
+                       de->d_name);
             break;
+        }
         struct dcs_hive_log *lg = &s->logs[s->nlogs++];
         memset(lg, 0, sizeof *lg);
         snprintf(lg->name, sizeof lg->name, "%s", de->d_name);
-        snprintf(full, plen + DCS_HIVE_NAME_MAX + 2, "%s/%s", dir, de->d_name);
+        snprintf(full, fsize, "%s/%s", dir, de->d_name);
         uint8_t *data;
         size_t len;
         dcs_status rs = read_log(full, &data, &len, &lg->size);
@@ -302,20 +328,12 @@ dcs_status dcs_hive_inspect(const char *path, struct dcs_hive_state *out, struct
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s is not a regular file", path);
     }
     uint8_t block[DCS_HIVE_BASE_BLOCK_SIZE];
-    size_t got = 0;
-    while (got < sizeof block) {
-        ssize_t r = read(fd, block + got, sizeof block - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int e = errno;
-            close(fd);
-            return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot read %s: %s", path,
-                                 strerror(e));
-        }
-        if (r == 0)
-            break;
-        got += (size_t)r;
+    size_t got;
+    int e = read_full(fd, block, sizeof block, &got);
+    if (e) {
+        close(fd);
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot read %s: %s", path,
+                             strerror(e));
     }
     close(fd);
     out->file_size = (uint64_t)st.st_size;

@@ -42,24 +42,8 @@ struct slot {
     bool tmp_made, keep_made, replaced;
 };
 
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return strdup(".");
-    size_t n = slash == path ? 1 : (size_t)(slash - path);
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, path, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 static int fsync_path(const char *path, int flags)
 {
-    if (!path)
-        return -1;
     int fd = open(path, flags | O_CLOEXEC);
     if (fd < 0)
         return -1;
@@ -152,11 +136,13 @@ static dcs_status write_temp(struct slot *s, size_t index, struct dcs_error *err
                              strerror(errno));
     struct dcs_hive_state check;
     struct dcs_error cerr;
-    if (dcs_hive_inspect(s->tmp, &check, &cerr) != DCS_OK ||
-        check.header.seq1 != check.header.seq2)
+    dcs_status rc = dcs_hive_inspect(s->tmp, &check, &cerr);
+    if (rc == DCS_ERR_NOMEM)
+        return dcs_error_set(err, rc, DCS_NO_OFFSET, "out of memory");
+    if (rc != DCS_OK || check.header.seq1 != check.header.seq2)
         return dcs_error_set(err, DCS_ERR_HIVE_CORRUPT, DCS_NO_OFFSET,
                              "libhivex wrote a bad hive for %s: %s", path,
-                             cerr.code ? cerr.message : "sequence numbers differ");
+                             rc != DCS_OK ? cerr.message : "sequence numbers differ");
     return DCS_OK;
 }
 
@@ -182,12 +168,14 @@ static dcs_status keep_old(struct slot *s, struct dcs_error *err)
     return DCS_OK;
 }
 
+/* fsync each distinct directory once; slots whose directory name could not
+ * be allocated (the commit failed then) are skipped. */
 static void sync_dirs(struct slot *slots, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        bool seen = false;
+        bool seen = !slots[i].dir;
         for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(slots[j].dir, slots[i].dir) == 0;
+            seen = slots[j].dir && strcmp(slots[j].dir, slots[i].dir) == 0;
         if (!seen)
             (void)fsync_path(slots[i].dir, O_RDONLY | O_DIRECTORY);
     }
@@ -223,7 +211,7 @@ dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_erro
         if (hives[i]->modified)
             slots[m++].hive = hives[i];
     for (size_t i = 0; i < m && rc == DCS_OK; i++) {
-        slots[i].dir = dir_of(slots[i].hive->path);
+        slots[i].dir = dcs_hive_dir_of(slots[i].hive->path);
         if (!slots[i].dir)
             rc = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }

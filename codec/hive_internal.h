@@ -5,6 +5,10 @@
 #include "dcs_config.h"
 #include "hive.h"
 
+/* The directory part of path: "." without a slash, "/" for "/name";
+ * malloc'd, NULL when out of memory. */
+char *dcs_hive_dir_of(const char *path);
+
 #if DCS_HAVE_HIVEX
 #include <hivex.h>
 
