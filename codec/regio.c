@@ -455,6 +455,11 @@ dcs_status dcs_reg_sink_rewind(void *ctx, struct dcs_error *err)
     return DCS_OK;
 }
 
+bool dcs_reg_sink_can_rewind(const struct dcs_reg_sink *s)
+{
+    return !s->direct;
+}
+
 uint64_t dcs_reg_sink_bytes(const struct dcs_reg_sink *s)
 {
     return s->bytes;

@@ -59,8 +59,11 @@ dcs_status dcs_reg_sink_open(struct dcs_reg_sink **out, const char *path, bool g
                              struct dcs_error *err);
 /* Write callback for dcs_reg_writer (ctx is the sink). */
 dcs_status dcs_reg_sink_write(void *ctx, const void *data, size_t len, struct dcs_error *err);
-/* Drop everything written so far (not possible on stdout or a device). */
+/* Drop everything written so far (not possible on stdout or a device:
+ * see dcs_reg_sink_can_rewind). */
 dcs_status dcs_reg_sink_rewind(void *ctx, struct dcs_error *err);
+/* False when the output goes straight to stdout, a device or a FIFO. */
+bool dcs_reg_sink_can_rewind(const struct dcs_reg_sink *s);
 /* Finish: flush, fsync, keep the old target as PATH.bak when backup is
  * true and it existed, rename into place, fsync the directory (only the
  * flush for stdout and devices).  Frees s. */

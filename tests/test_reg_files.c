@@ -404,6 +404,7 @@ static void sink_fifo(void **state)
         struct dcs_reg_sink *s;
         struct dcs_error err;
         assert_int_equal(dcs_reg_sink_open(&s, p, gz, &err), DCS_OK);
+        assert_false(dcs_reg_sink_can_rewind(s));
         assert_int_equal(dcs_reg_sink_write(s, "REGEDIT4\r\n", 10, &err), DCS_OK);
         assert_int_equal(dcs_reg_sink_rewind(s, &err), DCS_ERR_IO);
         assert_non_null(strstr(err.message, "cannot be restarted"));
@@ -460,6 +461,7 @@ static void sink_stdout(void **state)
     struct dcs_reg_sink *s;
     struct dcs_error err;
     assert_int_equal(dcs_reg_sink_open(&s, "-", true, &err), DCS_OK);
+    assert_false(dcs_reg_sink_can_rewind(s));
     assert_int_equal(dcs_reg_sink_write(s, "REGEDIT4\r\n", 10, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_rewind(s, &err), DCS_ERR_IO);
     assert_int_equal(dcs_reg_sink_bytes(s), 10);
@@ -541,6 +543,7 @@ static void sink_relative_keeps_mode(void **state)
     struct dcs_reg_sink *s;
     struct dcs_error err;
     assert_int_equal(dcs_reg_sink_open(&s, "rel.reg", false, &err), DCS_OK);
+    assert_true(dcs_reg_sink_can_rewind(s));
     assert_int_equal(dcs_reg_sink_write(s, "new!", 4, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_commit(s, false, &err), DCS_OK);
     struct stat st;
