@@ -91,7 +91,8 @@ const char *dcs_strerror(dcs_status code);
 void dcs_error_clear(struct dcs_error *err);
 
 /* Fill err (if non-NULL) and return code.  For use by the library's rooms;
- * public so that tools and tests can build errors the same way. */
+ * public so that tools and tests can build errors the same way.  A NULL fmt
+ * makes the message dcs_strerror(code). */
 #if defined(__GNUC__)
 #define DCS_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else

@@ -305,6 +305,7 @@ dcs_status dcs_reg_source_feed(struct dcs_reg_source *s, struct dcs_reg_reader *
 struct dcs_reg_sink {
     int fd;
     bool to_stdout, gzip, z_init;
+    bool direct; /* fd is the target itself (stdout, a device or FIFO): no temporary file */
     char *path, *tmp;
     uint64_t bytes;
     z_stream z;
@@ -347,9 +348,25 @@ dcs_status dcs_reg_sink_open(struct dcs_reg_sink **out, const char *path, bool g
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     s->gzip = gzip;
     s->fd = -1;
+    struct stat st_old;
+    bool exists = false;
     if (strcmp(path, "-") == 0) {
-        s->to_stdout = true;
+        s->to_stdout = s->direct = true;
         s->fd = 1;
+    } else if ((exists = stat(path, &st_old) == 0) && S_ISDIR(st_old.st_mode)) {
+        free(s);
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s is a directory", path);
+    } else if (exists && !S_ISREG(st_old.st_mode)) {
+        /* a device, FIFO or socket (/dev/null, /dev/stdout, a pipe): write
+         * to it; renaming a temporary file over it would replace it */
+        s->direct = true;
+        s->fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (s->fd < 0) {
+            dcs_status st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open %s: %s",
+                                          path, strerror(errno));
+            free(s);
+            return st;
+        }
     } else {
         size_t n = strlen(path);
         s->path = malloc(n + 1);
@@ -370,8 +387,7 @@ dcs_status dcs_reg_sink_open(struct dcs_reg_sink **out, const char *path, bool g
             dcs_reg_sink_abort(s);
             return st;
         }
-        struct stat st_old;
-        (void)fchmod(s->fd, stat(path, &st_old) == 0 ? (st_old.st_mode & 07777) : 0644);
+        (void)fchmod(s->fd, exists ? (st_old.st_mode & 07777) : 0644);
     }
     if (gzip) {
         s->zout = malloc(ZIN_SIZE);
@@ -428,7 +444,7 @@ dcs_status dcs_reg_sink_write(void *ctx, const void *data, size_t len, struct dc
 dcs_status dcs_reg_sink_rewind(void *ctx, struct dcs_error *err)
 {
     struct dcs_reg_sink *s = ctx;
-    if (s->to_stdout || ftruncate(s->fd, 0) != 0 || lseek(s->fd, 0, SEEK_SET) != 0)
+    if (s->direct || ftruncate(s->fd, 0) != 0 || lseek(s->fd, 0, SEEK_SET) != 0)
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "output cannot be restarted");
     s->bytes = 0;
     if (s->gzip) {
@@ -437,6 +453,11 @@ dcs_status dcs_reg_sink_rewind(void *ctx, struct dcs_error *err)
         return sink_zinit(s, err);
     }
     return DCS_OK;
+}
+
+bool dcs_reg_sink_can_rewind(const struct dcs_reg_sink *s)
+{
+    return !s->direct;
 }
 
 uint64_t dcs_reg_sink_bytes(const struct dcs_reg_sink *s)
@@ -469,7 +490,7 @@ dcs_status dcs_reg_sink_commit(struct dcs_reg_sink *s, bool backup, struct dcs_e
     dcs_status st = DCS_OK;
     if (s->gzip)
         st = deflate_some(s, NULL, 0, Z_FINISH, err);
-    if (s->to_stdout) {
+    if (s->direct) {
         dcs_reg_sink_abort(s);
         return st;
     }

@@ -52,15 +52,21 @@ dcs_status dcs_reg_source_rewind(struct dcs_reg_source *s, struct dcs_error *err
 struct dcs_reg_sink;
 
 /* Output to path ("-" = stdout), gzip-compressed when gzip is true.  The
- * data go to a temporary file in the same directory until commit. */
+ * data go to a temporary file in the same directory until commit.  When
+ * path names a device, FIFO or socket (/dev/null, /dev/stdout, a pipe) the
+ * data are written to it directly, like stdout; a directory is refused. */
 dcs_status dcs_reg_sink_open(struct dcs_reg_sink **out, const char *path, bool gzip,
                              struct dcs_error *err);
 /* Write callback for dcs_reg_writer (ctx is the sink). */
 dcs_status dcs_reg_sink_write(void *ctx, const void *data, size_t len, struct dcs_error *err);
-/* Drop everything written so far (not possible on stdout). */
+/* Drop everything written so far (not possible on stdout or a device:
+ * see dcs_reg_sink_can_rewind). */
 dcs_status dcs_reg_sink_rewind(void *ctx, struct dcs_error *err);
+/* False when the output goes straight to stdout, a device or a FIFO. */
+bool dcs_reg_sink_can_rewind(const struct dcs_reg_sink *s);
 /* Finish: flush, fsync, keep the old target as PATH.bak when backup is
- * true and it existed, rename into place, fsync the directory.  Frees s. */
+ * true and it existed, rename into place, fsync the directory (only the
+ * flush for stdout and devices).  Frees s. */
 dcs_status dcs_reg_sink_commit(struct dcs_reg_sink *s, bool backup, struct dcs_error *err);
 /* Give up: remove the temporary file.  Frees s. */
 void dcs_reg_sink_abort(struct dcs_reg_sink *s);

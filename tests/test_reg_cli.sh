@@ -106,6 +106,17 @@ check "decode gzip .reg from stdin" $?
 DCS decode "$REAL/vadmium-etc--putty.reg" > /dev/null 2>&1; [ $? -eq 1 ]
 check "decode .reg without blobs: exit 1" $?
 
+# convert to a FIFO or /dev/stdout: written in place (never replaced by a
+# renamed file), also when the input needs the restart on the model
+printf 'REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\B]\r\n"x"="1"\r\n\r\n[HKEY_CURRENT_USER\\A]\r\n"y"="2"\r\n\r\n' > "$T/unsorted.reg"
+DCS reg convert "$T/unsorted.reg" -o "$T/sorted.reg" --format regedit4 &&
+    mkfifo "$T/fifo" && { timeout 60 cat "$T/fifo" > "$T/from-fifo.reg" & } &&
+    DCS reg convert "$T/unsorted.reg" -o "$T/fifo" --format regedit4 && wait &&
+    [ -p "$T/fifo" ] && [ ! -e "$T/fifo.bak" ] && cmp -s "$T/sorted.reg" "$T/from-fifo.reg" &&
+    [ -z "$(find "$T" -name 'fifo.tmp*')" ] &&
+    DCS reg convert "$T/unsorted.reg" -o /dev/stdout --format regedit4 | cmp -s "$T/sorted.reg" -
+check "convert -o FIFO and -o /dev/stdout" $?
+
 # dcs encode --output-format reg: a .reg that imports the same blob
 DCS encode --proxy 10.0.0.1:3128 --bypass '<local>' --output-format binary -o "$T/b.bin" &&
     DCS encode --proxy 10.0.0.1:3128 --bypass '<local>' --output-format reg -o "$T/e.reg" &&

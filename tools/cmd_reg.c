@@ -237,8 +237,8 @@ static int reg_convert(int argc, char **argv)
         .on_progress = reg_progress_update,
         .progress_ctx = &prog,
     };
-    struct dcs_reg_output out = {dcs_reg_sink_write, strcmp(a.out, "-") ? dcs_reg_sink_rewind : NULL,
-                                 sink};
+    struct dcs_reg_output out = {dcs_reg_sink_write,
+                                 dcs_reg_sink_can_rewind(sink) ? dcs_reg_sink_rewind : NULL, sink};
     struct dcs_reg_convert_stats cs;
     st = dcs_reg_convert(src, &out, &opt, &cs, &err);
     reg_progress_done(&prog);
