@@ -1,0 +1,178 @@
+/* Test-only system call failure injector (see failsys.h). */
+#include "failsys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+int __real_open(const char *path, int flags, ...);
+int __real_open64(const char *path, int flags, ...);
+ssize_t __real_read(int fd, void *buf, size_t n);
+ssize_t __real_write(int fd, const void *buf, size_t n);
+int __real_fsync(int fd);
+int __real_rename(const char *from, const char *to);
+int __real_link(const char *from, const char *to);
+int __real_fchown(int fd, uid_t uid, gid_t gid);
+int __wrap_open(const char *path, int flags, ...);
+int __wrap_open64(const char *path, int flags, ...);
+ssize_t __wrap_read(int fd, void *buf, size_t n);
+ssize_t __wrap_write(int fd, const void *buf, size_t n);
+int __wrap_fsync(int fd);
+int __wrap_rename(const char *from, const char *to);
+int __wrap_link(const char *from, const char *to);
+int __wrap_fchown(int fd, uid_t uid, gid_t gid);
+
+#define MAX_RULES 8
+
+struct rule {
+    const char *call;
+    const char *suffix;
+    size_t nth, seen;
+    int err;          /* errno to fail with; 0: a short transfer */
+    size_t max_bytes; /* short transfer size */
+    bool fired;
+};
+
+static struct rule rules[MAX_RULES];
+static size_t nrules;
+
+static void add(const char *call, const char *suffix, size_t nth, int e, size_t max_bytes)
+{
+    if (nrules == MAX_RULES || nth == 0)
+        return;
+    rules[nrules++] = (struct rule){call, suffix, nth, 0, e, max_bytes, false};
+}
+
+void failsys_fail(const char *call, const char *suffix, size_t nth, int e)
+{
+    add(call, suffix, nth, e ? e : EIO, 0);
+}
+
+void failsys_short(const char *call, const char *suffix, size_t nth, size_t max_bytes)
+{
+    add(call, suffix, nth, 0, max_bytes);
+}
+
+size_t failsys_fired(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nrules; i++)
+        n += rules[i].fired;
+    return n;
+}
+
+void failsys_reset(void)
+{
+    nrules = 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* The rule that fires on this use of `call` (on path, or on fd when path is
+ * NULL), if any. */
+static struct rule *match(const char *call, const char *path, int fd)
+{
+    char fdpath[4096];
+    if (!path) {
+        char link_name[64];
+        snprintf(link_name, sizeof link_name, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(link_name, fdpath, sizeof fdpath - 1);
+        fdpath[n > 0 ? n : 0] = '\0';
+        path = fdpath;
+    }
+    /* every matching rule counts this use; the first one due fires */
+    struct rule *due = NULL;
+    for (size_t i = 0; i < nrules; i++) {
+        struct rule *r = &rules[i];
+        if (r->fired || strcmp(r->call, call) != 0)
+            continue;
+        if (r->suffix && !ends_with(path, r->suffix))
+            continue;
+        if (++r->seen == r->nth && !due)
+            due = r;
+    }
+    if (due)
+        due->fired = true;
+    return due;
+}
+
+static int fail_with(const struct rule *r)
+{
+    errno = r->err;
+    return -1;
+}
+
+/* open() is open64() when built with 64-bit file offsets: wrap both. */
+int __wrap_open(const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = (flags & O_CREAT) ? (mode_t)va_arg(ap, int) : 0;
+    va_end(ap);
+    struct rule *r = match("open", path, -1);
+    return r ? fail_with(r) : __real_open(path, flags, mode);
+}
+
+int __wrap_open64(const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = (flags & O_CREAT) ? (mode_t)va_arg(ap, int) : 0;
+    va_end(ap);
+    struct rule *r = match("open", path, -1);
+    return r ? fail_with(r) : __real_open64(path, flags, mode);
+}
+
+ssize_t __wrap_read(int fd, void *buf, size_t n)
+{
+    struct rule *r = match("read", NULL, fd);
+    if (r && r->err)
+        return fail_with(r);
+    if (r && n > r->max_bytes)
+        n = r->max_bytes;
+    return n || !r ? __real_read(fd, buf, n) : 0;
+}
+
+ssize_t __wrap_write(int fd, const void *buf, size_t n)
+{
+    struct rule *r = match("write", NULL, fd);
+    if (r && r->err)
+        return fail_with(r);
+    if (r && n > r->max_bytes)
+        n = r->max_bytes;
+    return n || !r ? __real_write(fd, buf, n) : 0;
+}
+
+int __wrap_fsync(int fd)
+{
+    struct rule *r = match("fsync", NULL, fd);
+    return r ? fail_with(r) : __real_fsync(fd);
+}
+
+int __wrap_rename(const char *from, const char *to)
+{
+    struct rule *r = match("rename", from, -1);
+    return r ? fail_with(r) : __real_rename(from, to);
+}
+
+int __wrap_link(const char *from, const char *to)
+{
+    struct rule *r = match("link", from, -1);
+    return r ? fail_with(r) : __real_link(from, to);
+}
+
+int __wrap_fchown(int fd, uid_t uid, gid_t gid)
+{
+    struct rule *r = match("fchown", NULL, fd);
+    return r ? fail_with(r) : __real_fchown(fd, uid, gid);
+}
