@@ -168,14 +168,15 @@ static dcs_status keep_old(struct slot *s, struct dcs_error *err)
     return DCS_OK;
 }
 
-/* fsync each distinct directory once; slots whose directory name could not
- * be allocated (the commit failed then) are skipped. */
+/* fsync each distinct directory once.  Directory names are allocated in
+ * slot order and the commit stops at the first that cannot be, so the slots
+ * with a name come first. */
 static void sync_dirs(struct slot *slots, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        bool seen = !slots[i].dir;
+    for (size_t i = 0; i < n && slots[i].dir; i++) {
+        bool seen = false;
         for (size_t j = 0; j < i && !seen; j++)
-            seen = slots[j].dir && strcmp(slots[j].dir, slots[i].dir) == 0;
+            seen = strcmp(slots[j].dir, slots[i].dir) == 0;
         if (!seen)
             (void)fsync_path(slots[i].dir, O_RDONLY | O_DIRECTORY);
     }
