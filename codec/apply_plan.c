@@ -57,18 +57,17 @@ static bool blank(dcs_bytes b)
 dcs_status dcs_apply_source_check(const struct dcs_apply_source *src, struct dcs_error *err)
 {
     struct dcs_blob b;
+    dcs_status rc;
     switch (src->mode) {
     case DCS_MODE_COPY:
         if (!src->blob.len)
             return dcs_error_set(err, DCS_ERR_APPLY_NO_SOURCE, DCS_NO_OFFSET,
                                  "no DefaultConnectionSettings blob to copy");
-        if (dcs_blob_decode(src->blob.ptr, src->blob.len, DCS_DECODE_WININET, &b, err) != DCS_OK)
-            return err ? err->code : DCS_ERR_BLOB_TRUNCATED;
-        if (src->saved_legacy.len &&
-            dcs_blob_decode(src->saved_legacy.ptr, src->saved_legacy.len, DCS_DECODE_WININET,
-                            &b, err) != DCS_OK)
-            return err ? err->code : DCS_ERR_BLOB_TRUNCATED;
-        return DCS_OK;
+        rc = dcs_blob_decode(src->blob.ptr, src->blob.len, DCS_DECODE_WININET, &b, err);
+        if (rc == DCS_OK && src->saved_legacy.len)
+            rc = dcs_blob_decode(src->saved_legacy.ptr, src->saved_legacy.len,
+                                 DCS_DECODE_WININET, &b, err);
+        return rc;
     case DCS_MODE_MANUAL_PROXY:
         if (blank(src->proxy))
             return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
