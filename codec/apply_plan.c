@@ -128,20 +128,17 @@ static dcs_status add_step(struct dcs_apply_plan *p, const char *key, const char
     return DCS_OK;
 }
 
+/* data is never empty: a copied blob the source check has decoded, an
+ * encoded WinHttpSettings blob or a DWORD. */
 static dcs_status set_wanted(struct dcs_apply_step *s, uint32_t type, const void *data,
                              size_t len, struct dcs_error *err)
 {
-    if (len && !data) {
-        dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "value data missing");
-        return DCS_ERR_INVALID_ARG;
-    }
-    s->wanted = malloc(len ? len : 1);
+    s->wanted = malloc(len);
     if (!s->wanted) {
         dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
         return DCS_ERR_NOMEM;
     }
-    if (len)
-        memcpy(s->wanted, data, len);
+    memcpy(s->wanted, data, len);
     s->wanted_len = len;
     s->type = type;
     return DCS_OK;
@@ -375,10 +372,11 @@ static bool planned(const struct dcs_apply_plan *p, const char *name)
     return dcs_apply_plan_find(p, DCS_KEY_CONNECTIONS, name) != NULL;
 }
 
+/* Every finished plan has its main value as step 0. */
 static void finish(struct dcs_apply_plan *p)
 {
     p->action = DCS_APPLY_UNCHANGED;
-    if (p->nsteps && p->steps[0].action == DCS_APPLY_CREATE)
+    if (p->steps[0].action == DCS_APPLY_CREATE)
         p->action = DCS_APPLY_CREATE;
     else if (dcs_apply_plan_changes(p))
         p->action = DCS_APPLY_UPDATE;
