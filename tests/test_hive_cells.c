@@ -29,35 +29,6 @@ static dcs_hive_key key(dcs_hive *h, const char *path)
     return k;
 }
 
-/* The cell of key `name`: offset of its "nk" id in the file. */
-static size_t find_nk(const uint8_t *d, size_t len, const char *name)
-{
-    size_t n = strlen(name);
-    for (size_t p = 4096; p + 76 + n <= len; p += 8) {
-        /* cells are 8-aligned, the id follows the 4-byte size */
-        size_t id = p + 4;
-        if (memcmp(d + id, "nk", 2) == 0 && d[id + 72] == n && d[id + 73] == 0 &&
-            memcmp(d + id + 76, name, n) == 0)
-            return id;
-    }
-    fail_msg("no nk cell named %s", name);
-    return 0;
-}
-
-/* The first "vk" cell whose name is `name` after file offset `from`. */
-static size_t find_vk(const uint8_t *d, size_t len, size_t from, const char *name)
-{
-    size_t n = strlen(name);
-    for (size_t p = from & ~(size_t)7; p + 24 + n <= len; p += 8) {
-        size_t id = p + 4;
-        if (memcmp(d + id, "vk", 2) == 0 && d[id + 2] == n && d[id + 3] == 0 &&
-            memcmp(d + id + 20, name, n) == 0)
-            return id;
-    }
-    fail_msg("no vk cell named %s", name);
-    return 0;
-}
-
 /* Build DEFAULT with the keys below, commit it, copy it and break the copy:
  *   BadKids   one subkey, its count raised to 20000
  *   BadVals   two values, their count raised past the 1000 limit
