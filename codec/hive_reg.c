@@ -41,10 +41,9 @@ static void fold(char *s)
             *s = (char)(*s + 32);
 }
 
+/* Only asked under a fresh parent, which made_add has put in: m->cap > 0. */
 static struct made *made_find(struct made_set *m, dcs_hive_key parent, const char *folded)
 {
-    if (!m->cap)
-        return NULL;
     for (size_t i = made_hash(parent, folded) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         struct made *s = &m->slot[i];
         if (!s->name)
@@ -360,8 +359,6 @@ static dcs_status set_current(struct importer *im, const struct dcs_reg_op *op,
     rc = open_key(im, rel, &created, err);
     if (rc != DCS_OK)
         return rc;
-    if (!op->key)
-        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "operation without a key");
     if (!im->cur_key || op->key_len + 1 > im->cur_key_cap) {
         char *k = realloc(im->cur_key, op->key_len + 1);
         if (!k)
