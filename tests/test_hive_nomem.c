@@ -205,7 +205,7 @@ static void values_intact(void *ctx)
 static dcs_status set_values_call(void *ctx, struct dcs_error *err)
 {
     struct scratch *s = ctx;
-    static const struct dcs_hive_set v[] = {{"a", DCS_REG_SZ, "a\0", 4}, {"b", DCS_REG_NONE, "", 0}};
+    static const struct dcs_hive_set v[] = {{"a", DCS_REG_SZ, "a\0\0", 4}, {"b", DCS_REG_NONE, "", 0}};
     return dcs_hive_set_values(s->h[0], dcs_hive_root(s->h[0]), v, 2, err);
 }
 
