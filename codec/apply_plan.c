@@ -128,17 +128,20 @@ static dcs_status add_step(struct dcs_apply_plan *p, const char *key, const char
     return DCS_OK;
 }
 
-/* data is never empty: a copied blob the source check has decoded, an
- * encoded WinHttpSettings blob or a DWORD. */
 static dcs_status set_wanted(struct dcs_apply_step *s, uint32_t type, const void *data,
                              size_t len, struct dcs_error *err)
 {
-    s->wanted = malloc(len);
+    if (len && !data) {
+        dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "value data missing");
+        return DCS_ERR_INVALID_ARG;
+    }
+    s->wanted = malloc(len ? len : 1);
     if (!s->wanted) {
         dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
         return DCS_ERR_NOMEM;
     }
-    memcpy(s->wanted, data, len);
+    if (len)
+        memcpy(s->wanted, data, len);
     s->wanted_len = len;
     s->type = type;
     return DCS_OK;

@@ -41,9 +41,10 @@ static void fold(char *s)
             *s = (char)(*s + 32);
 }
 
-/* Only asked under a fresh parent, which made_add has put in: m->cap > 0. */
 static struct made *made_find(struct made_set *m, dcs_hive_key parent, const char *folded)
 {
+    if (!m->cap)
+        return NULL;
     for (size_t i = made_hash(parent, folded) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         struct made *s = &m->slot[i];
         if (!s->name)
