@@ -100,17 +100,18 @@ static const struct dcs_reg_convert_options regedit4 = {
 
 /* ---- a large model ---- */
 
-/* 700 keys, each with a subkey "Sub" and a value "v" in both, given in
- * reverse order: the model's indexes grow past their first size while
- * deleted keys and values are in them.  k0650 is deleted early and named
+/* 1100 keys, each with a subkey "Sub" and a value "v" in both, given in
+ * reverse order: the model's indexes and its list of children to sort grow
+ * past their first size while deleted keys and values are in them.  k0650 is deleted early and named
  * again (spelled K0650) at the end: it comes back empty of its old values
  * and subkey.  k0600's "v" is deleted and set again: it moves after "a". */
+#define N_KEYS 1100
 static void convert_large_model(void **state)
 {
     (void)state;
     struct text in = {0}, want = {0};
     add(&in, "REGEDIT4\r\n");
-    for (int i = 699; i >= 0; i--) {
+    for (int i = N_KEYS - 1; i >= 0; i--) {
         add(&in, "\r\n[" K "k%04d]\r\n\"v\"=dword:%08x\r\n", i, (unsigned)i);
         if (i == 600)
             add(&in, "\"a\"=\"x\"\r\n\"v\"=-\r\n");
@@ -120,9 +121,11 @@ static void convert_large_model(void **state)
     }
     add(&in, "\r\n[" K "K0650]\r\n\"new\"=\"1\"\r\n");
     add(&in, "\r\n[" K "k0600]\r\n\"v\"=dword:00000001\r\n");
+    /* a root whose name is as long as the first one's: after it */
+    add(&in, "\r\n[HKEY_CLASSES_ROOT\\.reg]\r\n@=\"regfile\"\r\n");
 
     add(&want, "REGEDIT4\r\n");
-    for (int i = 0; i < 700; i++) {
+    for (int i = 0; i < N_KEYS; i++) {
         if (i == 650) {
             add(&want, "\r\n[" K "K0650]\r\n\"new\"=\"1\"\r\n");
             continue;
@@ -133,7 +136,7 @@ static void convert_large_model(void **state)
             add(&want, "\r\n[" K "k%04d]\r\n\"v\"=dword:%08x\r\n", i, (unsigned)i);
         add(&want, "\r\n[" K "k%04d\\Sub]\r\n\"v\"=\"s%d\"\r\n", i, i);
     }
-    add(&want, "\r\n");
+    add(&want, "\r\n[HKEY_CLASSES_ROOT\\.reg]\r\n@=\"regfile\"\r\n\r\n");
 
     for (int rewind = 0; rewind < 2; rewind++) {
         struct dcs_reg_membuf mb;
@@ -142,8 +145,8 @@ static void convert_large_model(void **state)
         assert_int_equal(convert_mem(in.p, in.len, 0, rewind, &regedit4, &mb, &cs, &err),
                          DCS_OK);
         assert_false(cs.streamed);
-        assert_int_equal(cs.keys, 2 * 700 - 1);
-        assert_int_equal(cs.values, 2 * 700);
+        assert_int_equal(cs.keys, 2 * N_KEYS - 1 + 1);
+        assert_int_equal(cs.values, 2 * N_KEYS + 1);
         assert_output(&mb, want.p, want.len);
         free(mb.buf);
     }
