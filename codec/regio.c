@@ -371,6 +371,10 @@ dcs_status dcs_reg_sink_open(struct dcs_reg_sink **out, const char *path, bool g
         s->path = malloc(n + 1);
         s->tmp = malloc(n + 16);
         if (!s->path || !s->tmp) {
+            /* no temporary file exists yet: abort must not unlink the
+             * (uninitialised) name */
+            free(s->tmp);
+            s->tmp = NULL;
             dcs_reg_sink_abort(s);
             return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
         }
