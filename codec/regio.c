@@ -348,11 +348,12 @@ dcs_status dcs_reg_sink_open(struct dcs_reg_sink **out, const char *path, bool g
     s->gzip = gzip;
     s->fd = -1;
     struct stat st_old;
-    bool exists = false;
-    if (strcmp(path, "-") == 0) {
+    const bool to_stdout = strcmp(path, "-") == 0;
+    const bool exists = !to_stdout && stat(path, &st_old) == 0;
+    if (to_stdout) {
         s->to_stdout = s->direct = true;
         s->fd = 1;
-    } else if ((exists = stat(path, &st_old) == 0) && S_ISDIR(st_old.st_mode)) {
+    } else if (exists && S_ISDIR(st_old.st_mode)) {
         free(s);
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s is a directory", path);
     } else if (exists && !S_ISREG(st_old.st_mode)) {
