@@ -378,6 +378,12 @@ struct collect {
 static int collect_value(void *ctx, const struct dcs_hive_value *v)
 {
     struct collect *c = ctx;
+    /* read_value never gives a NULL name (the analyzer cannot see that);
+     * were it to, fail the delete rather than rewrite a partial list */
+    if (!v->name) {
+        c->nomem = true;
+        return 1;
+    }
     if (!c->skipped && strcasecmp(v->name, c->skip) == 0) {
         c->skipped = true;
         return 0;

@@ -229,14 +229,13 @@ static dcs_status gz_read(struct dcs_reg_source *s, size_t *len, bool *is_last,
             s->stream_end = true;
             continue;
         }
-        if (zr != Z_OK && zr != Z_BUF_ERROR) {
+        /* Input and output space are both non-empty here, so inflate always
+         * makes progress: Z_BUF_ERROR ("no progress possible") cannot occur,
+         * and any result but Z_OK is an error rather than a reason to loop. */
+        if (zr != Z_OK)
             return dcs_error_set(err, DCS_ERR_REG_GZIP, s->pos - (s->zin_len - s->zin_pos),
                                  "corrupt gzip data: %s",
                                  s->z.msg ? s->z.msg : "inflate failed");
-        }
-        if (zr == Z_BUF_ERROR && used == 0 && s->z.avail_out > 0 && s->eof)
-            return dcs_error_set(err, DCS_ERR_REG_GZIP, s->pos,
-                                 "gzip data truncated (the file ends inside the stream)");
     }
     *len = have;
     *is_last = s->stream_end && s->zin_pos == s->zin_len && s->eof;
@@ -349,11 +348,12 @@ dcs_status dcs_reg_sink_open(struct dcs_reg_sink **out, const char *path, bool g
     s->gzip = gzip;
     s->fd = -1;
     struct stat st_old;
-    bool exists = false;
-    if (strcmp(path, "-") == 0) {
+    const bool to_stdout = strcmp(path, "-") == 0;
+    const bool exists = !to_stdout && stat(path, &st_old) == 0;
+    if (to_stdout) {
         s->to_stdout = s->direct = true;
         s->fd = 1;
-    } else if ((exists = stat(path, &st_old) == 0) && S_ISDIR(st_old.st_mode)) {
+    } else if (exists && S_ISDIR(st_old.st_mode)) {
         free(s);
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s is a directory", path);
     } else if (exists && !S_ISREG(st_old.st_mode)) {
@@ -372,6 +372,10 @@ dcs_status dcs_reg_sink_open(struct dcs_reg_sink **out, const char *path, bool g
         s->path = malloc(n + 1);
         s->tmp = malloc(n + 16);
         if (!s->path || !s->tmp) {
+            /* no temporary file exists yet: abort must not unlink the
+             * (uninitialised) name */
+            free(s->tmp);
+            s->tmp = NULL;
             dcs_reg_sink_abort(s);
             return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
         }

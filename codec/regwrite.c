@@ -104,10 +104,11 @@ uint64_t dcs_reg_writer_lossy(const struct dcs_reg_writer *w)
     return w->lossy;
 }
 
+/* Hand the buffer to the output callback.  Never called with an empty
+ * buffer: room() flushes only for a request that does not fit (all are far
+ * below BUF_SIZE) and finish() writes its CRLF first. */
 static dcs_status flush(struct dcs_reg_writer *w, struct dcs_error *err)
 {
-    if (!w->pos)
-        return DCS_OK;
     dcs_status st = w->fn(w->ctx, w->buf, w->pos, err);
     w->pos = 0;
     return st;

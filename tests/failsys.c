@@ -19,6 +19,23 @@ int __real_fsync(int fd);
 int __real_rename(const char *from, const char *to);
 int __real_link(const char *from, const char *to);
 int __real_fchown(int fd, uid_t uid, gid_t gid);
+int __real_close(int fd);
+/* With _FILE_OFFSET_BITS=64 (meson's default on 32-bit hosts too) the headers
+ * rename ftruncate and lseek to their 64-bit symbols: wrap whichever the code
+ * links to (failsys_link_args wraps both names). */
+#if defined(_FILE_OFFSET_BITS) && _FILE_OFFSET_BITS == 64
+#define REAL_FTRUNCATE __real_ftruncate64
+#define WRAP_FTRUNCATE __wrap_ftruncate64
+#define REAL_LSEEK __real_lseek64
+#define WRAP_LSEEK __wrap_lseek64
+#else
+#define REAL_FTRUNCATE __real_ftruncate
+#define WRAP_FTRUNCATE __wrap_ftruncate
+#define REAL_LSEEK __real_lseek
+#define WRAP_LSEEK __wrap_lseek
+#endif
+int REAL_FTRUNCATE(int fd, off_t len);
+off_t REAL_LSEEK(int fd, off_t off, int whence);
 int __wrap_open(const char *path, int flags, ...);
 int __wrap_open64(const char *path, int flags, ...);
 ssize_t __wrap_read(int fd, void *buf, size_t n);
@@ -27,6 +44,9 @@ int __wrap_fsync(int fd);
 int __wrap_rename(const char *from, const char *to);
 int __wrap_link(const char *from, const char *to);
 int __wrap_fchown(int fd, uid_t uid, gid_t gid);
+int __wrap_close(int fd);
+int WRAP_FTRUNCATE(int fd, off_t len);
+off_t WRAP_LSEEK(int fd, off_t off, int whence);
 
 #define MAX_RULES 8
 
@@ -175,4 +195,27 @@ int __wrap_fchown(int fd, uid_t uid, gid_t gid)
 {
     struct rule *r = match("fchown", NULL, fd);
     return r ? fail_with(r) : __real_fchown(fd, uid, gid);
+}
+
+/* A failing close() really closes the descriptor first, as Linux does when
+ * close reports EIO, so nothing leaks. */
+int __wrap_close(int fd)
+{
+    struct rule *r = match("close", NULL, fd);
+    if (!r)
+        return __real_close(fd);
+    (void)__real_close(fd);
+    return fail_with(r);
+}
+
+int WRAP_FTRUNCATE(int fd, off_t len)
+{
+    struct rule *r = match("ftruncate", NULL, fd);
+    return r ? fail_with(r) : REAL_FTRUNCATE(fd, len);
+}
+
+off_t WRAP_LSEEK(int fd, off_t off, int whence)
+{
+    struct rule *r = match("lseek", NULL, fd);
+    return r ? (off_t)fail_with(r) : REAL_LSEEK(fd, off, whence);
 }

@@ -2,7 +2,8 @@
  *
  * Link a test executable with failsys_link_args (tests/meson.build):
  *   -Wl,--wrap=open,--wrap=open64,--wrap=read,--wrap=write,--wrap=fsync,
- *   --wrap=rename,--wrap=link,--wrap=fchown
+ *   --wrap=rename,--wrap=link,--wrap=fchown,--wrap=close,--wrap=ftruncate,
+ *   --wrap=ftruncate64,--wrap=lseek,--wrap=lseek64
  * against the static libdcs.  Calls to these from libdcs and from the test's
  * own objects then go through failsys.c; calls made inside shared libraries
  * (libc itself, libhivex, cmocka) are not affected.
@@ -12,7 +13,8 @@
  * transfer at most a few bytes.  A rule may be limited to files whose path
  * ends with a suffix: for the path calls (open, rename and link: their
  * first path) directly, for the descriptor calls
- * (read, write, fsync, fchown) through /proc/self/fd.  Each rule fires once.
+ * (read, write, fsync, fchown, close, ftruncate, lseek) through
+ * /proc/self/fd.  A failing close still closes the descriptor.  Each rule fires once.
  *
  *   failsys_fail("link", NULL, 1, EXDEV);       // the first link() fails
  *   failsys_short("write", ".old", 1, 3);       // first write to *.old: 3 bytes
