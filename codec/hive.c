@@ -31,8 +31,16 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
     dcs_hive *h = calloc(1, sizeof *h);
     if (!h)
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    dcs_status rc = dcs_hive_inspect(path, &h->state, err);
+    /* Through a symbolic link, the file to check, to find logs beside and
+     * to replace on commit is the link's target, not the link. */
+    char *real = realpath(path, NULL);
+    if (!real && errno == ENOMEM) {
+        free(h);
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    }
+    dcs_status rc = dcs_hive_inspect(real ? real : path, &h->state, err);
     if (rc != DCS_OK) {
+        free(real);
         free(h);
         return rc;
     }
@@ -41,17 +49,19 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
                            "%s is dirty: %s; refusing to write it (--force discards the "
                            "pending changes)",
                            path, h->state.reason);
+        free(real);
         free(h);
         return rc;
     }
-    h->path = strdup(path);
+    h->path = strdup(real ? real : path);
+    free(real);
     if (!h->path) {
         free(h);
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
     h->flags = flags;
     errno = 0;
-    h->h = hivex_open(path, (flags & DCS_HIVE_WRITE) ? HIVEX_OPEN_WRITE : 0);
+    h->h = hivex_open(h->path, (flags & DCS_HIVE_WRITE) ? HIVEX_OPEN_WRITE : 0);
     if (!h->h) {
         rc = dcs_hive_lib_error(err, "cannot open", path);
         if (rc == DCS_ERR_HIVE_LIB)

@@ -146,6 +146,9 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
                          struct dcs_error *err);
 void dcs_hive_close(dcs_hive *h);
 
+/* The file the handle works on: the opened path with symbolic links
+ * resolved (realpath), so a commit replaces the link's target and the
+ * transaction logs are looked for beside it. */
 const char *dcs_hive_path(const dcs_hive *h);
 const struct dcs_hive_state *dcs_hive_get_state(const dcs_hive *h);
 /* True once any edit has been made through this handle. */

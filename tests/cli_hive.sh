@@ -308,6 +308,21 @@ iconv -f UTF-16LE -t UTF-8 "$conn" | tr -d '\r' >"$work/conn.txt"
 contains "$work/conn.txt" "^\\[HKEY_USERS\\\\$SID_ALICE\\\\Software.*Connections\\]$" "Connections backup names the account"
 contains "$work/conn.txt" '^"SavedLegacySettings"=hex:46,00,00,00,0d,' "Connections backup holds the old values"
 
+# 16. a hive reached through a symbolic link: the link's target is written
+# (the link stays a link) and the logs beside the target are the ones judged
+mkdir -p "$work/store" "$work/links"
+cp "$data/hivex-minimal" "$work/store/NTUSER.DAT"
+ln -s "$work/store/NTUSER.DAT" "$work/links/NTUSER.DAT"
+expect_rc 0 "apply through a symlink" -- "$dcs" apply --mode manual_proxy --proxy p:16 \
+  --hive "S-1-5-19=$work/links/NTUSER.DAT" --backup-dir "$work/bk16"
+[[ -L $work/links/NTUSER.DAT ]] && ok || fail "the symlink was replaced by a file"
+hivexget "$work/store/NTUSER.DAT" "$IS" ProxyServer | grep -qx 'p:16' && ok || fail "link target not written"
+xz -dc "$data/regipy-transactions_ntuser.dat.log1.xz" >"$work/store/NTUSER.DAT.LOG1"
+cp "$work/store/NTUSER.DAT" "$work/store.before"
+expect_rc 3 "dirty log beside the link target" -- "$dcs" apply --mode no_proxy \
+  --hive "S-1-5-19=$work/links/NTUSER.DAT" --backup-dir "$work/bk16b"
+same "$work/store/NTUSER.DAT" "$work/store.before" "refused through the link: unchanged"
+
 # 11. usage errors
 expect_rc 2 "no source" -- "$dcs" apply --windows "$img"
 expect_rc 2 "two sources" -- "$dcs" apply --mode reset --from-blob x --windows "$img"

@@ -106,7 +106,7 @@ static dcs_status backup_logs(const struct apply_target *t, const char *where, c
     char parent[900], src[1300], dst[1500];
     if (!hs->dirty)
         return DCS_OK;
-    parent_dir(t->path, parent, sizeof parent);
+    parent_dir(dcs_hive_path(t->hive), parent, sizeof parent); /* the logs' directory */
     for (size_t i = 0; i < hs->nlogs; i++) {
         const char *suffix = hs->logs[i].name + strlen(hs->logs[i].name);
         while (suffix > hs->logs[i].name && suffix[-1] != '.')
@@ -124,7 +124,7 @@ void backup_drop_pending_logs(struct apply_target *t)
 {
     const struct dcs_hive_state *hs = dcs_hive_get_state(t->hive);
     char parent[900], path[1300];
-    parent_dir(t->path, parent, sizeof parent);
+    parent_dir(dcs_hive_path(t->hive), parent, sizeof parent); /* the logs' directory */
     for (size_t i = 0; hs->dirty && i < hs->nlogs; i++) {
         if (hs->logs[i].state != DCS_HIVE_LOG_PENDING &&
             hs->logs[i].state != DCS_HIVE_LOG_UNREADABLE)
