@@ -308,6 +308,16 @@ iconv -f UTF-16LE -t UTF-8 "$conn" | tr -d '\r' >"$work/conn.txt"
 contains "$work/conn.txt" "^\\[HKEY_USERS\\\\$SID_ALICE\\\\Software.*Connections\\]$" "Connections backup names the account"
 contains "$work/conn.txt" '^"SavedLegacySettings"=hex:46,00,00,00,0d,' "Connections backup holds the old values"
 
+# 17. show without a SOFTWARE hive: the "Default User" and "All Users"
+# junctions (symlinks on a mounted volume) are not user profiles
+new_image 17
+rm "$SW"
+ln -s Default "$img/users/Default User"
+ln -s alice "$img/users/All Users"
+expect_rc 0 "show without SOFTWARE" -- "$dcs" show --windows "$img"
+contains "$work/out" 'user alice (SID unknown: no SOFTWARE hive) users/alice/NTUSER.DAT' "show scans users/"
+if grep -q 'Default User\|All Users' "$work/out"; then fail "a profile junction shown as a user"; else ok; fi
+
 # 16. a hive reached through a symbolic link: the link's target is written
 # (the link stays a link) and the logs beside the target are the ones judged
 mkdir -p "$work/store" "$work/links"

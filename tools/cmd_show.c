@@ -1,9 +1,11 @@
 /* dcs show: the proxy settings of every account in an offline Windows image,
  * each named by account and hive file. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "apply_target.h"
 #include "blobview.h"
@@ -253,7 +255,9 @@ static void show_profile(void *ctx, const char *sid)
     free(path);
 }
 
-/* Without SOFTWARE: every Users/<name>/NTUSER.DAT but the Default profile. */
+/* Without SOFTWARE: every Users/<name>/NTUSER.DAT but the Default profile.
+ * Links are skipped: "Default User" and "All Users" are junctions (symbolic
+ * links on a mounted NTFS volume) to Default and ProgramData, not profiles. */
 static void scan_users(struct show *s)
 {
     char *users = win_resolve_ci(s->img.root, "Users");
@@ -261,6 +265,9 @@ static void scan_users(struct show *s)
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.' || strcasecmp(de->d_name, "Default") == 0)
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
             continue;
         char rel[600];
         snprintf(rel, sizeof rel, "%s/NTUSER.DAT", de->d_name);
