@@ -126,6 +126,19 @@ for f in "$f013" "$f011" "$f012" "$f015" "$f025" "$f022"; do
     [ -f "$f" ] && pass || fail "fixture $(basename "$f") missing"
 done
 
+# ---- odd string bytes round-trip through JSON -----------------------------------
+
+# a proxy string with an embedded NUL (valid UTF-8, so JSON shows it as \u0000)
+printf 'F\0\0\0\1\0\0\0\3\0\0\0\6\0\0\0a\0b:80' >"$TMP/nul.bin"
+head -c 40 /dev/zero >>"$TMP/nul.bin"
+run decode --json "$TMP/nul.bin"
+expect_rc 0 "decode of a proxy with a NUL byte"
+grep -qF '"proxy": "a\u0000b:80"' "$out" && pass || fail "NUL proxy: JSON lacks \u0000"
+"$DCS" encode --json "$out" --output-format binary >"$TMP/nul.rt" 2>"$err"
+rc=$?
+expect_rc 0 "encode --json of a string holding \u0000"
+same_file "$TMP/nul.bin" "$TMP/nul.rt" "NUL byte in a string: JSON round trip"
+
 # ---- decode details ----------------------------------------------------------
 
 run decode "$f022"
