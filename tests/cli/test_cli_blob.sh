@@ -160,6 +160,15 @@ run decode "$f015"
 cp "$out" "$TMP/t15"
 run decode "$TMP/fragment.txt"
 same_file "$TMP/t15" "$out" "fragment decodes like the binary"
+# the same text saved by an editor that writes a UTF-8 byte-order mark
+printf '\357\273\277' | cat - "$TMP/fragment.txt" >"$TMP/fragment-bom.txt"
+run decode "$TMP/fragment-bom.txt"
+expect_rc 0 "decode of hex text with a UTF-8 BOM"
+same_file "$TMP/t15" "$out" "hex text with a BOM decodes like the binary"
+printf '\357\273\277' | cat - <(printf '46 00\n0g\n') >"$TMP/bom-typo.txt"
+run decode "$TMP/bom-typo.txt"
+expect_rc 1 "hex text with a BOM and a typo"
+expect_stderr ":2:2:" "a BOM does not shift the line:column of a typo"
 
 # ---- exit codes ----------------------------------------------------------------
 
