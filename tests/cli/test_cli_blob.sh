@@ -139,6 +139,18 @@ rc=$?
 expect_rc 0 "encode --json of a string holding \u0000"
 same_file "$TMP/nul.bin" "$TMP/nul.rt" "NUL byte in a string: JSON round trip"
 
+# numbers given as strings: negative or too large ones are refused, not wrapped
+for kv in '"counter": "-4294967295"' '"last_detect_time": "-1"' '"flags": " -1"' \
+    '"last_detect_time": "18446744073709551616"'; do
+    printf '{"format": "wininet", "version": 70, %s}\n' "$kv" >"$TMP/neg.json"
+    run encode --json "$TMP/neg.json" --output-format binary
+    expect_rc 1 "encode --json with $kv"
+done
+printf '{"format": "wininet", "version": "0x46", "last_detect_time": "18446744073709551615"}\n' >"$TMP/big.json"
+run encode --json "$TMP/big.json" --output-format hex
+expect_rc 0 "encode --json with the largest FILETIME as a string"
+grep -q '^ff ff ff ff ff ff ff ff 00 00 00 00' "$out" && pass || fail "largest FILETIME not written"
+
 # ---- decode details ----------------------------------------------------------
 
 run decode "$f022"
