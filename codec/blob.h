@@ -239,7 +239,8 @@ const char *dcs_blob_warning_str(enum dcs_blob_warning_code code);
 /* Names of set PROXY_TYPE_* bits, e.g. "DIRECT|PROXY", into buf. */
 size_t dcs_blob_flag_names(uint32_t flags, char *buf, size_t size);
 
-/* FILETIME → "2011-04-11T04:55:58.391Z" (0 → ""); returns length. */
+/* FILETIME → "2011-04-11T04:55:58.391Z" (0, or a time after the year 9999,
+ * → ""); returns length. */
 size_t dcs_filetime_format(uint64_t filetime, char *buf, size_t size);
 
 #ifdef __cplusplus

@@ -109,7 +109,9 @@ size_t dcs_filetime_format(uint64_t ft, char *buf, size_t size)
     uint32_t frac = (uint32_t)(ft % 10000000u);
     time_t t = (time_t)secs;
     struct tm tm;
-    if (!gmtime_r(&t, &tm))
+    /* ISO 8601 has four-digit years; later times (up to the year 60056 a
+     * FILETIME can hold) get no text rather than a five-digit year. */
+    if (!gmtime_r(&t, &tm) || tm.tm_year > 9999 - 1900)
         return 0;
     int n;
     if (frac % 10000u == 0)

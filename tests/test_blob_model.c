@@ -494,6 +494,14 @@ static void test_filetime_format(void **state)
     dcs_filetime_format(UINT64_C(116444736000000000) + UINT64_C(951782400) * 10000000u, buf,
                         sizeof buf);
     assert_string_equal(buf, "2000-02-29T00:00:00.000Z");
+    /* the last instant ISO 8601's four-digit year can show; after it no text
+     * (JSON then prints null), rather than a five-digit year */
+    assert_int_equal(dcs_filetime_format(UINT64_C(2650467743999999999), buf, sizeof buf), 28);
+    assert_string_equal(buf, "9999-12-31T23:59:59.9999999Z");
+    assert_int_equal(dcs_filetime_format(UINT64_C(2650467744000000000), buf, sizeof buf), 0);
+    assert_string_equal(buf, "");
+    assert_int_equal(dcs_filetime_format(UINT64_MAX, buf, sizeof buf), 0);
+    assert_string_equal(buf, "");
     /* a short buffer is cut, the full length comes back */
     char small[8];
     assert_int_equal(dcs_filetime_format(UINT64_C(129469713583910000), small, sizeof small), 24);

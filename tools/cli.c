@@ -251,8 +251,12 @@ dcs_status cli_load_blob(const char *path, uint8_t **data, size_t *len,
         *len = n;
         return DCS_OK;
     }
+    /* Hex text saved with a UTF-8 byte-order mark (Notepad does): skip the
+     * mark, so that line:column in errors count what an editor shows. */
+    size_t bom = n >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF ? 3 : 0;
     size_t m = 0;
-    st = dcs_hex_text_decode((const char *)raw, n, raw, n, &m, err); /* in place: m <= n/2+1 */
+    st = dcs_hex_text_decode((const char *)raw + bom, n - bom, raw, n, &m,
+                             err); /* in place: m <= (n - bom)/2+1 */
     if (st != DCS_OK) {
         free(raw);
         return st;

@@ -135,7 +135,9 @@ static int from_json(const struct opts *o)
         return EXIT_BAD_INPUT;
     }
     json_error_t jerr;
-    json_t *root = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* JSON_ALLOW_NUL: decode prints a string's NUL bytes as \u0000 */
+    json_t *root =
+        json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     free(text);
     if (!root) {
         cli_errorf("%s:%d:%d: %s", name, jerr.line, jerr.column, jerr.text);

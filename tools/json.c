@@ -3,6 +3,7 @@
 #include "json.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,6 +173,13 @@ static dcs_status bad(struct dcs_error *err, const char *key, const char *what)
     return dcs_error_set(err, DCS_ERR_JSON, DCS_NO_OFFSET, "\"%s\": %s", key, what);
 }
 
+/* strtoull() also takes leading blanks and a '-' (and negates, wrapping
+ * around); a number given as a string must start with a digit. */
+static int unsigned_text(const char *s)
+{
+    return *s >= '0' && *s <= '9';
+}
+
 static dcs_status get_u32(json_t *o, const char *key, uint32_t *out, int *present,
                           struct dcs_error *err)
 {
@@ -188,8 +196,9 @@ static dcs_status get_u32(json_t *o, const char *key, uint32_t *out, int *presen
     }
     if (json_is_string(v)) {
         char *end;
-        unsigned long long x = strtoull(json_string_value(v), &end, 0);
-        if (*json_string_value(v) && !*end && x <= UINT32_MAX) {
+        const char *text = json_string_value(v);
+        unsigned long long x = strtoull(text, &end, 0);
+        if (unsigned_text(text) && !*end && x <= UINT32_MAX) {
             *out = (uint32_t)x;
             return DCS_OK;
         }
@@ -373,8 +382,9 @@ dcs_status json_to_blob(json_t *o, struct json_store *st, struct dcs_blob *b,
             b->last_detect_time = (uint64_t)json_integer_value(t);
         } else if (json_is_string(t)) {
             char *end;
+            errno = 0;
             b->last_detect_time = strtoull(json_string_value(t), &end, 0);
-            if (*end || !*json_string_value(t))
+            if (*end || !unsigned_text(json_string_value(t)) || errno == ERANGE)
                 return bad(err, "last_detect_time", "expected a FILETIME integer");
         } else if (t && !json_is_null(t)) {
             return bad(err, "last_detect_time", "expected a FILETIME integer");

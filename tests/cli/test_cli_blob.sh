@@ -126,6 +126,31 @@ for f in "$f013" "$f011" "$f012" "$f015" "$f025" "$f022"; do
     [ -f "$f" ] && pass || fail "fixture $(basename "$f") missing"
 done
 
+# ---- odd string bytes round-trip through JSON -----------------------------------
+
+# a proxy string with an embedded NUL (valid UTF-8, so JSON shows it as \u0000)
+printf 'F\0\0\0\1\0\0\0\3\0\0\0\6\0\0\0a\0b:80' >"$TMP/nul.bin"
+head -c 40 /dev/zero >>"$TMP/nul.bin"
+run decode --json "$TMP/nul.bin"
+expect_rc 0 "decode of a proxy with a NUL byte"
+grep -qF '"proxy": "a\u0000b:80"' "$out" && pass || fail "NUL proxy: JSON lacks \u0000"
+"$DCS" encode --json "$out" --output-format binary >"$TMP/nul.rt" 2>"$err"
+rc=$?
+expect_rc 0 "encode --json of a string holding \u0000"
+same_file "$TMP/nul.bin" "$TMP/nul.rt" "NUL byte in a string: JSON round trip"
+
+# numbers given as strings: negative or too large ones are refused, not wrapped
+for kv in '"counter": "-4294967295"' '"last_detect_time": "-1"' '"flags": " -1"' \
+    '"last_detect_time": "18446744073709551616"'; do
+    printf '{"format": "wininet", "version": 70, %s}\n' "$kv" >"$TMP/neg.json"
+    run encode --json "$TMP/neg.json" --output-format binary
+    expect_rc 1 "encode --json with $kv"
+done
+printf '{"format": "wininet", "version": "0x46", "last_detect_time": "18446744073709551615"}\n' >"$TMP/big.json"
+run encode --json "$TMP/big.json" --output-format hex
+expect_rc 0 "encode --json with the largest FILETIME as a string"
+grep -q '^ff ff ff ff ff ff ff ff 00 00 00 00' "$out" && pass || fail "largest FILETIME not written"
+
 # ---- decode details ----------------------------------------------------------
 
 run decode "$f022"
@@ -147,6 +172,15 @@ run decode "$f015"
 cp "$out" "$TMP/t15"
 run decode "$TMP/fragment.txt"
 same_file "$TMP/t15" "$out" "fragment decodes like the binary"
+# the same text saved by an editor that writes a UTF-8 byte-order mark
+printf '\357\273\277' | cat - "$TMP/fragment.txt" >"$TMP/fragment-bom.txt"
+run decode "$TMP/fragment-bom.txt"
+expect_rc 0 "decode of hex text with a UTF-8 BOM"
+same_file "$TMP/t15" "$out" "hex text with a BOM decodes like the binary"
+printf '\357\273\277' | cat - <(printf '46 00\n0g\n') >"$TMP/bom-typo.txt"
+run decode "$TMP/bom-typo.txt"
+expect_rc 1 "hex text with a BOM and a typo"
+expect_stderr ":2:2:" "a BOM does not shift the line:column of a typo"
 
 # ---- exit codes ----------------------------------------------------------------
 
