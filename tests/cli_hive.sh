@@ -333,6 +333,19 @@ expect_rc 3 "dirty log beside the link target" -- "$dcs" apply --mode no_proxy \
   --hive "S-1-5-19=$work/links/NTUSER.DAT" --backup-dir "$work/bk16b"
 same "$work/store/NTUSER.DAT" "$work/store.before" "refused through the link: unchanged"
 
+# 18. a ProfileImagePath that climbs out of the image ("..") is not followed:
+# the hive outside stays as it was and the conventional path is used
+new_image 18
+mkdir -p "$work/outside18"
+cp "$data/hivex-minimal" "$work/outside18/NTUSER.DAT"
+printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\S-1-5-19]\r\n"ProfileImagePath"="C:\\\\..\\\\outside18"\r\n' >"$work/climb.reg"
+expect_rc 0 "plant a climbing ProfileImagePath" -- "$dcs" reg import --hive "$SW" \
+  --prefix 'HKEY_LOCAL_MACHINE\SOFTWARE' "$work/climb.reg"
+expect_rc 0 "apply with a climbing ProfileList entry" -- "$dcs" apply --mode manual_proxy \
+  --proxy p:18 --windows "$img" --backup-dir "$work/bk18"
+same "$work/outside18/NTUSER.DAT" "$data/hivex-minimal" "the hive outside the image is untouched"
+hivexget "$LS" "$IS" ProxyServer | grep -qx 'p:18' && ok || fail "LocalService's own hive not written"
+
 # 11. usage errors
 expect_rc 2 "no source" -- "$dcs" apply --windows "$img"
 expect_rc 2 "two sources" -- "$dcs" apply --mode reset --from-blob x --windows "$img"

@@ -64,6 +64,12 @@ char *win_resolve_ci(const char *dir, const char *rel)
         size_t n = (size_t)(p - start);
         if (!n)
             break;
+        /* "." and ".." would match readdir's own entries: a path taken from
+         * the image's ProfileList must not lead outside the image */
+        if ((n == 1 && start[0] == '.') || (n == 2 && start[0] == '.' && start[1] == '.')) {
+            free(cur);
+            return NULL;
+        }
         DIR *d = opendir(cur);
         if (!d) {
             free(cur);
