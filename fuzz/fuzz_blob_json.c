@@ -2,7 +2,7 @@
  * `dcs encode` reads) -> model -> blob -> model -> JSON -> model -> blob.
  * Properties: whatever model the JSON reader accepts and the encoder writes
  * decodes again (in the model's own layout) to an equal model, and the JSON
- * printed for it reads back to the same bytes. */
+ * printed for it, as text, reads back to the same bytes. */
 #include <stdbool.h>
 #include <string.h>
 
@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = 0, len2 = 0;
     json_t *in, *out = NULL;
 
-    in = json_loadb((const char *)data, size, 0, &jerr);
+    in = json_loadb((const char *)data, size, DCS_JSON_LOAD_FLAGS, &jerr);
     if (!in)
         return 0;
     if (json_to_blob(in, &store, &model, &err) != DCS_OK)
@@ -57,7 +57,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(st == DCS_OK);
     FUZZ_CHECK(dcs_blob_equal(&model, &decoded, DCS_EQUAL_EXACT));
 
-    out = json_from_blob(&decoded, len);
+    /* through text, as `dcs decode --json | dcs encode --json` does */
+    json_t *printed = json_from_blob(&decoded, len);
+    FUZZ_CHECK(printed != NULL);
+    char *text = json_dumps(printed, JSON_PRESERVE_ORDER);
+    json_decref(printed);
+    FUZZ_CHECK(text != NULL);
+    out = json_loads(text, DCS_JSON_LOAD_FLAGS, &jerr);
+    free(text);
     FUZZ_CHECK(out != NULL);
     st = json_to_blob(out, &store2, &model2, &err);
     if (st != DCS_OK)

@@ -135,9 +135,7 @@ static int from_json(const struct opts *o)
         return EXIT_BAD_INPUT;
     }
     json_error_t jerr;
-    /* JSON_ALLOW_NUL: decode prints a string's NUL bytes as \u0000 */
-    json_t *root =
-        json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+    json_t *root = json_loadb((const char *)text, len, DCS_JSON_LOAD_FLAGS, &jerr);
     free(text);
     if (!root) {
         cli_errorf("%s:%d:%d: %s", name, jerr.line, jerr.column, jerr.text);

@@ -14,6 +14,10 @@
 
 #include "dcs.h"
 
+/* How `dcs encode --json` loads text: duplicate keys are an error, and
+ * \u0000 is allowed because decode prints a string's NUL bytes that way. */
+#define DCS_JSON_LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
+
 /* A JSON object describing blob (size = encoded bytes). NULL on no memory. */
 json_t *json_from_blob(const struct dcs_blob *blob, size_t size);
 
