@@ -346,6 +346,13 @@ expect_rc 0 "apply with a climbing ProfileList entry" -- "$dcs" apply --mode man
 same "$work/outside18/NTUSER.DAT" "$data/hivex-minimal" "the hive outside the image is untouched"
 hivexget "$LS" "$IS" ProxyServer | grep -qx 'p:18' && ok || fail "LocalService's own hive not written"
 
+# 19. show --json lists a service account whose hive is missing, with no hive
+new_image 19
+rm "$NS"
+expect_rc 0 "show --json without NetworkService's hive" -- "$dcs" show --windows "$img" --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); h=[x for x in d["hives"] if x.get("sid")=="S-1-5-20"]; assert len(h)==1 and h[0]["hive"] is None and h[0]["kind"]=="service" and "NetworkService" in h[0]["error"], h' "$work/out" \
+  && ok || fail "show --json lists the missing NetworkService"
+
 # 11. usage errors
 expect_rc 2 "no source" -- "$dcs" apply --windows "$img"
 expect_rc 2 "two sources" -- "$dcs" apply --mode reset --from-blob x --windows "$img"

@@ -319,9 +319,19 @@ int cmd_show(int argc, char **argv)
         char *path, note[400], label[700];
         struct dcs_error err;
         if (win_image_locate(&s.img, services[i], &path, note, sizeof note, &err) != DCS_OK) {
-            if (!s.json)
-                printf("%s\n  not found: %s\n\n", win_account_by_sid(services[i])->name,
-                       err.message);
+            const char *name = win_account_by_sid(services[i])->name;
+            if (!s.json) {
+                printf("%s\n  not found: %s\n\n", name, err.message);
+                continue;
+            }
+            /* a missing service account is news too: list it, with no hive */
+            json_t *o = json_object();
+            json_object_set_new(o, "label", json_string(name));
+            json_object_set_new(o, "kind", json_string("service"));
+            json_object_set_new(o, "sid", json_string(services[i]));
+            json_object_set_new(o, "hive", json_null());
+            json_object_set_new(o, "error", json_string(err.message));
+            json_array_append_new(s.arr, o);
             continue;
         }
         win_label(label, sizeof label, services[i], win_shown_path(s.img.root, path));
