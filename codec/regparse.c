@@ -86,8 +86,8 @@ static void parse_header(struct dcs_reg_reader *r, const uint8_t *p, size_t n)
         if (r->us == 1 && r->line_nul)
             hint = " (UTF-16 text without the FF FE byte order mark?)";
         else if (r->us == 1 && n >= 3 && U(0) == 0xEF && U(1) == 0xBB && U(2) == 0xBF)
-            hint = " (UTF-8 byte order mark: Windows regedit rejects it; "
-                   "save without BOM or as UTF-16LE)";
+            hint = " (UTF-8 byte order mark: refused in strict mode, as Wine does; "
+                   "without --strict it is read as UTF-8)";
         reg_fatal(r, DCS_ERR_REG_HEADER, col(i),
                   "not a registry script: the first line must be 'Windows Registry Editor "
                   "Version 5.00' or 'REGEDIT4'%s",

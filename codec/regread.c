@@ -486,7 +486,9 @@ carry_line:
 static int detect_bom(struct dcs_reg_reader *r)
 {
     static const uint8_t utf8_bom[3] = {0xEF, 0xBB, 0xBF};
-    const bool utf8 = r->opt.codepage == DCS_REG_CP_UTF8;
+    /* a UTF-8 byte order mark is looked for when reading UTF-8, and in
+     * lenient mode whatever the code page (regread.h) */
+    const bool utf8 = r->opt.codepage == DCS_REG_CP_UTF8 || !r->opt.strict;
     uint8_t b[3];
     size_t have = 0;
     for (size_t i = 0; have < 3 && i < r->carry.len; i++)
@@ -508,9 +510,12 @@ static int detect_bom(struct dcs_reg_reader *r)
     } else {
         r->us = 1;
         r->st.encoding = DCS_REG_ENC_8BIT;
-        /* a UTF-8 byte order mark is skipped only when asked to read UTF-8 */
-        if (utf8 && have == 3 && memcmp(b, utf8_bom, 3) == 0)
+        if (utf8 && have == 3 && memcmp(b, utf8_bom, 3) == 0) {
             skip = 3;
+            /* the mark says what the bytes are: read them as UTF-8 */
+            r->utf8_bom_warn = r->opt.codepage != DCS_REG_CP_UTF8;
+            r->opt.codepage = DCS_REG_CP_UTF8;
+        }
     }
     size_t from_carry = skip < r->carry.len ? skip : r->carry.len;
     if (from_carry) {
@@ -642,6 +647,12 @@ dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,
         if (odd && header && !r->fatal)
             reg_warn(r, DCS_ERR_REG_ENCODING, odd_col,
                      "UTF-16 file has an odd number of bytes: last byte ignored");
+        if (r->utf8_bom_warn && header && !r->fatal) {
+            r->utf8_bom_warn = false;
+            reg_warn(r, DCS_ERR_REG_ENCODING, 1,
+                     "UTF-8 byte order mark: the file is read as UTF-8 (whether Windows "
+                     "regedit imports such a file is unknown; --strict refuses it)");
+        }
         r->line_off += used;
     }
 }

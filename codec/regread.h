@@ -21,8 +21,12 @@
  *  - Trailing spaces/tabs after a header are ignored (a published hand-written
  *    file, reg-real/stardock-puttycolor, has `...Version 5.00 ` and is meant
  *    to import).  `REGEDIT4 FOO` stays fuzzy.
- *  - UTF-8 with BOM (EF BB BF): rejected like Wine and the 2017 report, since
- *    the BOM bytes precede the header; with codepage UTF-8 the BOM is skipped.
+ *  - UTF-8 with BOM (EF BB BF): the reports conflict (a 2017 report and Wine
+ *    reject it, a 2021 report says current Windows imports it).  Refusing
+ *    loses the whole file, so lenient mode skips the BOM and reads the file
+ *    as UTF-8 whatever the code page, with a DCS_ERR_REG_ENCODING warning on
+ *    line 1; strict mode rejects it (DCS_ERR_REG_HEADER) unless the code page
+ *    is UTF-8, as before.
  *  - UTF-16 file with an odd byte count: the last byte is ignored with a
  *    DCS_ERR_REG_ENCODING warning.
  *  - A NUL character inside a line ends that line's content (as in C-string

@@ -46,6 +46,7 @@ struct dcs_reg_reader {
     bool cr_pending; /* the last line ended in CR: skip one LF */
     bool eof_seen;
     bool line_nul; /* the current line was cut at a NUL */
+    bool utf8_bom_warn; /* a UTF-8 BOM switched the code page: warn after the header */
 
     enum reg_phase phase;
     unsigned us; /* unit size: 2 for UTF-16LE, 1 for 8-bit */

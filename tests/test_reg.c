@@ -202,15 +202,36 @@ static void reader_headers(void **state)
     assert_int_equal(o.st, DCS_OK);
     assert_int_equal(count_kind(&o, DCS_REG_OP_CREATE_KEY), 1);
     tl_ops_free(&o);
-    /* UTF-8 BOM: rejected unless reading UTF-8 */
-    const char *bom = "\xEF\xBB\xBFREGEDIT4\r\n[HKEY_USERS\\x]\r\n";
-    parse_text(&o, bom, NULL);
+    /* UTF-8 BOM: lenient mode reads the file as UTF-8 with a warning on line
+     * 1 (whatever the code page; the name below is UTF-8 "é"); strict mode
+     * refuses it unless reading UTF-8, which skips it silently */
+    const char *bom = "\xEF\xBB\xBFREGEDIT4\r\n[HKEY_USERS\\x\xC3\xA9]\r\n";
+    for (size_t chunk = 0; chunk <= 4; chunk++) {
+        tl_parse(&o, bom, strlen(bom), chunk, NULL);
+        assert_int_equal(o.st, DCS_OK);
+        assert_int_equal(o.warnings, 1);
+        const struct tl_op *w = nth_kind(&o, DCS_REG_OP_WARNING, 0);
+        assert_non_null(w);
+        assert_int_equal(w->wcode, DCS_ERR_REG_ENCODING);
+        assert_int_equal(w->line, 1);
+        const struct tl_op *k = nth_kind(&o, DCS_REG_OP_CREATE_KEY, 0);
+        assert_non_null(k);
+        assert_string_equal(k->key, "HKEY_USERS\\x\xC3\xA9");
+        tl_ops_free(&o);
+    }
+    struct dcs_reg_reader_options strict = {.strict = true};
+    parse_text(&o, bom, &strict);
     assert_int_equal(o.st, DCS_ERR_REG_HEADER);
     assert_non_null(strstr(o.err.message, "UTF-8 byte order mark"));
     tl_ops_free(&o);
-    struct dcs_reg_reader_options u8 = {.codepage = DCS_REG_CP_UTF8};
+    struct dcs_reg_reader_options u8 = {.codepage = DCS_REG_CP_UTF8, .strict = true};
     parse_text(&o, bom, &u8);
     assert_int_equal(o.st, DCS_OK);
+    assert_int_equal(o.warnings, 0);
+    tl_ops_free(&o);
+    /* two bytes of the mark are not one: EF BB then text stays Windows-1252 */
+    parse_text(&o, "\xEF\xBBREGEDIT4\r\n", NULL);
+    assert_int_equal(o.st, DCS_ERR_REG_HEADER);
     tl_ops_free(&o);
     /* empty file, and UTF-16 without BOM */
     tl_parse(&o, "", 0, 0, NULL);

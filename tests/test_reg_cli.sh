@@ -134,6 +134,16 @@ check "encode --output-format reg --key --value" $?
 DCS encode --proxy p:1 --key 'HKEY_USERS\x' > /dev/null 2>&1; [ $? -eq 2 ]
 check "encode --key without reg format: usage" $?
 
+# a UTF-8 file with a byte order mark (what Notepad writes): read as UTF-8
+# with a warning on line 1; --strict refuses it (regread.h)
+printf '\357\273\277Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software\\Caf\303\251]\r\n"n"="\303\251t\303\251"\r\n' > "$T/bom.reg"
+DCS reg convert --encoding utf8 "$T/bom.reg" -o "$T/bom.out" 2> "$T/err.txt" &&
+    printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software\\Caf\303\251]\r\n"n"="\303\251t\303\251"\r\n\r\n' | cmp -s - "$T/bom.out" &&
+    grep -q "^$T/bom.reg:1:1: warning: UTF-8 byte order mark" "$T/err.txt"
+check "UTF-8 BOM file read as UTF-8 with a warning" $?
+DCS reg dump --strict "$T/bom.reg" > /dev/null 2>&1; [ $? -eq 1 ]
+check "UTF-8 BOM file refused by --strict" $?
+
 if [ $fails -ne 0 ]; then
     echo "$fails check(s) failed"
     exit 1
