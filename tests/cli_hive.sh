@@ -353,6 +353,19 @@ expect_rc 0 "show --json without NetworkService's hive" -- "$dcs" show --windows
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); h=[x for x in d["hives"] if x.get("sid")=="S-1-5-20"]; assert len(h)==1 and h[0]["hive"] is None and h[0]["kind"]=="service" and "NetworkService" in h[0]["error"], h' "$work/out" \
   && ok || fail "show --json lists the missing NetworkService"
 
+# 20. one file named as two accounts' hives (two spellings, a hard link) is
+# refused before anything is written, backups included
+mkdir -p "$work/same20"
+cp "$data/hivex-minimal" "$work/same20/H"
+ln "$work/same20/H" "$work/same20/H2"
+for second in "$work/same20/./H" "$work/same20/H2"; do
+  expect_rc 1 "one file as two hives ($second)" -- "$dcs" apply --mode manual_proxy --proxy p:20 \
+    --hive "S-1-5-18=$work/same20/H" --hive "S-1-5-19=$second" --backup-dir "$work/bk20"
+  contains "$work/out" "is the same file as the hive of S-1-5-18" "names the other account"
+  same "$work/same20/H" "$data/hivex-minimal" "shared file unchanged"
+  [[ ! -e $work/bk20 ]] && ok || fail "a backup was written for a refused run"
+done
+
 # 11. usage errors
 expect_rc 2 "no source" -- "$dcs" apply --windows "$img"
 expect_rc 2 "two sources" -- "$dcs" apply --mode reset --from-blob x --windows "$img"

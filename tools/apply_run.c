@@ -2,6 +2,7 @@
 #include "apply_run.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -130,6 +131,32 @@ static bool add_targets(struct run *r)
                  t->shown);
     }
     return true;
+}
+
+/* Two targets that are one file (the same path twice, a symbolic or hard
+ * link) would be edited as two hives and committed twice: refuse before any
+ * backup is written. */
+static void refuse_shared_files(struct run *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        struct stat a, b;
+        if (r->t[i].state != TARGET_OK || !r->t[i].hive ||
+            stat(dcs_hive_path(r->t[i].hive), &a) != 0)
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            if (r->t[j].state != TARGET_OK || !r->t[j].hive ||
+                stat(dcs_hive_path(r->t[j].hive), &b) != 0 || a.st_dev != b.st_dev ||
+                a.st_ino != b.st_ino)
+                continue;
+            r->t[i].state = TARGET_ERROR;
+            dcs_error_set(&r->t[i].err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                          "%s is the same file as the hive of %s (%s): give each account "
+                          "its own hive",
+                          r->t[i].shown, r->t[j].sid[0] ? r->t[j].sid : "the machine",
+                          r->t[j].shown);
+            break;
+        }
+    }
 }
 
 static int exit_for_failures(const struct run *r)
@@ -286,6 +313,7 @@ int apply_run(struct apply_opts *o)
     for (size_t i = 0; i < r.n; i++)
         if (r.t[i].state == TARGET_OK)
             (void)target_open(&r.t[i], read_only, o->force);
+    refuse_shared_files(&r);
     rc = exit_for_failures(&r);
     if (rc == EXIT_OK)
         rc = plan_all(&r);
