@@ -204,15 +204,50 @@ bool cli_parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
+/* Blank-separated decimal numbers 0-255, one at least not of two digits;
+ * with out, also converts them (out may be data: each byte takes a digit).
+ * Returns the count, or 0 when the text is not such a list. */
+static size_t decimal_bytes(const uint8_t *data, size_t len, uint8_t *out)
+{
+    size_t count = 0;
+    bool not_two = false;
+    for (size_t i = 0; i < len;) {
+        uint8_t c = data[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            i++;
+            continue;
+        }
+        unsigned v = 0;
+        size_t digits = 0;
+        for (; i < len && data[i] >= '0' && data[i] <= '9'; i++, digits++)
+            if (digits < 3)
+                v = v * 10 + (unsigned)(data[i] - '0');
+        if (digits == 0 || digits > 3 || v > 255)
+            return 0;
+        if (i < len && !(data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+            return 0;
+        not_two |= digits != 2;
+        if (out)
+            out[count] = (uint8_t)v;
+        count++;
+    }
+    return not_two ? count : 0;
+}
+
+static size_t utf8_bom_len(const uint8_t *data, size_t len)
+{
+    return len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF ? 3 : 0;
+}
+
 enum cli_input_kind cli_classify(const uint8_t *data, size_t len)
 {
     if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b)
         return CLI_INPUT_GZIP;
     if (len >= 2 && data[0] == 0xFF && data[1] == 0xFE)
         return CLI_INPUT_REG;
-    size_t i = 0;
-    if (len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF)
-        i = 3;
+    size_t i = utf8_bom_len(data, len);
+    if (decimal_bytes(data + i, len - i, NULL))
+        return CLI_INPUT_DECIMAL;
     while (i < len && (data[i] == ' ' || data[i] == '\t'))
         i++;
     static const char h4[] = "REGEDIT", h5[] = "Windows Registry Editor";
@@ -251,9 +286,14 @@ dcs_status cli_load_blob(const char *path, uint8_t **data, size_t *len,
         *len = n;
         return DCS_OK;
     }
-    /* Hex text saved with a UTF-8 byte-order mark (Notepad does): skip the
+    /* Text saved with a UTF-8 byte-order mark (Notepad does): skip the
      * mark, so that line:column in errors count what an editor shows. */
-    size_t bom = n >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF ? 3 : 0;
+    size_t bom = utf8_bom_len(raw, n);
+    if (*kind == CLI_INPUT_DECIMAL) {
+        *data = raw;
+        *len = decimal_bytes(raw + bom, n - bom, raw); /* in place */
+        return DCS_OK;
+    }
     size_t m = 0;
     st = dcs_hex_text_decode((const char *)raw + bom, n - bom, raw, n, &m,
                              err); /* in place: m <= (n - bom)/2+1 */

@@ -50,10 +50,19 @@ bool cli_parse_u32(const char *s, uint32_t *out);
 #endif
 
 /* Kinds of input a blob command can be handed. */
-enum cli_input_kind { CLI_INPUT_BINARY, CLI_INPUT_HEX, CLI_INPUT_REG, CLI_INPUT_GZIP };
+enum cli_input_kind {
+    CLI_INPUT_BINARY,
+    CLI_INPUT_HEX,
+    CLI_INPUT_DECIMAL, /* decimal bytes, as PowerShell prints a byte[] */
+    CLI_INPUT_REG,
+    CLI_INPUT_GZIP
+};
 
 /* Classify bytes: gzip magic, a .reg file (FF FE BOM or a REGEDIT/Windows
- * Registry Editor header after blanks), hex text (also text with no control
+ * Registry Editor header after blanks), a decimal byte list (blank- or
+ * line-separated numbers 0-255, at least one not written with exactly two
+ * digits: what PowerShell prints for a REG_BINARY value; two-digit tokens
+ * alone are hex), hex text (also text with no control
  * bytes that fails to parse as hex, so that the error names line:column),
  * else binary. */
 enum cli_input_kind cli_classify(const uint8_t *data, size_t len);

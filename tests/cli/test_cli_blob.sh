@@ -182,6 +182,24 @@ run decode "$TMP/bom-typo.txt"
 expect_rc 1 "hex text with a BOM and a typo"
 expect_stderr ":2:2:" "a BOM does not shift the line:column of a typo"
 
+# what PowerShell prints for the value ((Get-ItemProperty ...).DefaultConnectionSettings):
+# one decimal byte per line, CRLF, saved with a BOM by Out-File -Encoding utf8
+od -An -v -tu1 "$f015" | tr -s ' ' '\n' | sed '/^$/d; s/$/\r/' >"$TMP/ps.txt"
+run decode "$TMP/ps.txt"
+expect_rc 0 "decode of a PowerShell decimal byte list"
+same_file "$TMP/t15" "$out" "decimal byte list decodes like the binary"
+printf '\357\273\277' | cat - "$TMP/ps.txt" >"$TMP/ps-bom.txt"
+run decode "$TMP/ps-bom.txt"
+same_file "$TMP/t15" "$out" "decimal byte list with a BOM decodes like the binary"
+# two-digit tokens alone are hex, whatever digits they use
+printf '46 00 00 00 05 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n' >"$TMP/hex2.txt"
+run decode --json "$TMP/hex2.txt"
+expect_rc 0 "two-digit tokens"
+grep -q '"version": 70' "$out" && pass || fail "two-digit tokens are read as hex (version 0x46)"
+printf '70 0 256\n' >"$TMP/dec-bad.txt"
+run decode "$TMP/dec-bad.txt"
+expect_rc 1 "a number above 255 is not a decimal byte list"
+
 # ---- exit codes ----------------------------------------------------------------
 
 head -c 50 "$f013" >"$TMP/cut.bin"
