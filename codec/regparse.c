@@ -314,7 +314,7 @@ static bool finish_string_hex(struct dcs_reg_reader *r)
         if (!reg_grow(r, &r->tmp, 2 * r->val.len + 2, 2 * lim))
             return false;
         size_t units;
-        if (r->opt.codepage == DCS_REG_CP1252)
+        if (r->cp == DCS_REG_CP1252)
             units = dcs_cp1252_to_utf16le(r->val.p, r->val.len, r->tmp.p);
         else
             units = dcs_utf8_to_utf16le_lossy((const char *)r->val.p, r->val.len, r->tmp.p, NULL);

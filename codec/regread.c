@@ -196,6 +196,8 @@ void dcs_reg_reader_reset(struct dcs_reg_reader *r)
     r->in_last = r->fed = false;
     r->carry.len = 0;
     r->carry_done = r->cr_pending = r->eof_seen = r->carry_unscanned = false;
+    r->line_nul = r->utf8_bom_warn = false;
+    r->cp = r->opt.codepage;
     r->carry_used = 0;
     r->phase = PH_START;
     r->us = 1;
@@ -513,8 +515,8 @@ static int detect_bom(struct dcs_reg_reader *r)
         if (utf8 && have == 3 && memcmp(b, utf8_bom, 3) == 0) {
             skip = 3;
             /* the mark says what the bytes are: read them as UTF-8 */
-            r->utf8_bom_warn = r->opt.codepage != DCS_REG_CP_UTF8;
-            r->opt.codepage = DCS_REG_CP_UTF8;
+            r->utf8_bom_warn = r->cp != DCS_REG_CP_UTF8;
+            r->cp = DCS_REG_CP_UTF8;
         }
     }
     size_t from_carry = skip < r->carry.len ? skip : r->carry.len;
@@ -534,7 +536,7 @@ static bool widen(struct dcs_reg_reader *r, const uint8_t **p, size_t *n)
 {
     if (!reg_grow(r, &r->conv, 2 * *n + 2, 2 * r->opt.max_line + 16))
         return false;
-    if (r->opt.codepage == DCS_REG_CP1252) {
+    if (r->cp == DCS_REG_CP1252) {
         dcs_cp1252_to_utf16le(*p, *n, r->conv.p);
     } else {
         size_t bad = 0;

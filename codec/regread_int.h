@@ -47,6 +47,7 @@ struct dcs_reg_reader {
     bool eof_seen;
     bool line_nul; /* the current line was cut at a NUL */
     bool utf8_bom_warn; /* a UTF-8 BOM switched the code page: warn after the header */
+    enum dcs_reg_codepage cp; /* code page in use: opt's, or UTF-8 after a UTF-8 BOM */
 
     enum reg_phase phase;
     unsigned us; /* unit size: 2 for UTF-16LE, 1 for 8-bit */
