@@ -23,43 +23,10 @@
 #include <zlib.h>
 
 #include "reg_testlib.h"
+#include "scratch.h"
 #include "regio.h"
 
 #define ZIN 65536 /* regio's compressed input buffer */
-
-static char tmpdir[256];
-
-static const char *tpath(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", tmpdir, name);
-    return buf;
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-/* names in tmpdir, sorted and joined by spaces */
-static void dir_list(char *out, size_t n)
-{
-    struct dirent **v;
-    int k = scandir(tmpdir, &v, NULL, alphasort);
-    assert_true(k >= 0);
-    out[0] = '\0';
-    for (int i = 0; i < k; i++) {
-        if (strcmp(v[i]->d_name, ".") && strcmp(v[i]->d_name, "..")) {
-            if (out[0])
-                strncat(out, " ", n - strlen(out) - 1);
-            strncat(out, v[i]->d_name, n - strlen(out) - 1);
-        }
-        free(v[i]);
-    }
-    free(v);
-}
 
 /* One gzip member of exactly total bytes holding data (stored deflate
  * blocks; the file-name field pads it). */
@@ -173,16 +140,16 @@ static void source_open_errors(void **state)
     char p[512], q[512];
     struct dcs_reg_source *s = (struct dcs_reg_source *)1;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_source_open(&s, tpath(p, sizeof p, "missing.reg"), 0, &err),
+    assert_int_equal(dcs_reg_source_open(&s, scratch_path(p, sizeof p, "missing.reg"), 0, &err),
                      DCS_ERR_NOT_FOUND);
     assert_null(s);
     assert_non_null(strstr(err.message, "missing.reg"));
-    assert_int_equal(dcs_reg_source_open(&s, tmpdir, 0, &err), DCS_ERR_IO);
+    assert_int_equal(dcs_reg_source_open(&s, scratch_dir, 0, &err), DCS_ERR_IO);
     assert_null(s);
     assert_non_null(strstr(err.message, "is a directory"));
     /* a path that goes through a regular file */
-    write_file(tpath(p, sizeof p, "file"), "x", 1);
-    assert_int_equal(dcs_reg_source_open(&s, tpath(q, sizeof q, "file/x.reg"), 0, &err),
+    scratch_write(scratch_path(p, sizeof p, "file"), "x", 1);
+    assert_int_equal(dcs_reg_source_open(&s, scratch_path(q, sizeof q, "file/x.reg"), 0, &err),
                      DCS_ERR_IO);
     assert_null(s);
     assert_non_null(strstr(err.message, strerror(ENOTDIR)));
@@ -279,7 +246,7 @@ static void gzip_member_at_buffer_end(void **state)
     fill_pattern(p1, sizeof p1, 3);
     fill_pattern(p2, sizeof p2, 4);
     char path[512];
-    tpath(path, sizeof path, "in.gz");
+    scratch_path(path, sizeof path, "in.gz");
     struct dcs_error err;
     for (size_t first = ZIN - 2; first <= ZIN + 1; first++) {
         for (int second = 0; second < 3; second++) {
@@ -289,7 +256,7 @@ static void gzip_member_at_buffer_end(void **state)
                 len += gz_member(p2, sizeof p2, sizeof p2 + 40, gz + len);
             if (second == 2)
                 gz[len++] = 0x1F; /* one stray byte of another magic */
-            write_file(path, gz, len);
+            scratch_write(path, gz, len);
             struct dcs_reg_source *s;
             assert_int_equal(dcs_reg_source_open(&s, path, 0, &err), DCS_OK);
             size_t n;
@@ -360,11 +327,11 @@ static void sink_open_errors(void **state)
     char p[512], q[512], list[512];
     struct dcs_reg_sink *s = (struct dcs_reg_sink *)1;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_sink_open(&s, tmpdir, false, &err), DCS_ERR_IO);
+    assert_int_equal(dcs_reg_sink_open(&s, scratch_dir, false, &err), DCS_ERR_IO);
     assert_null(s);
     assert_non_null(strstr(err.message, "is a directory"));
-    write_file(tpath(p, sizeof p, "file"), "x", 1);
-    assert_int_equal(dcs_reg_sink_open(&s, tpath(q, sizeof q, "file/out.reg"), true, &err),
+    scratch_write(scratch_path(p, sizeof p, "file"), "x", 1);
+    assert_int_equal(dcs_reg_sink_open(&s, scratch_path(q, sizeof q, "file/out.reg"), true, &err),
                      DCS_ERR_IO);
     assert_null(s);
     assert_non_null(strstr(err.message, "cannot create a temporary file beside"));
@@ -374,7 +341,7 @@ static void sink_open_errors(void **state)
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     assert_true(fd >= 0);
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    tpath(p, sizeof p, "sock");
+    scratch_path(p, sizeof p, "sock");
     assert_true(strlen(p) < sizeof sa.sun_path);
     memcpy(sa.sun_path, p, strlen(p) + 1);
     assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
@@ -386,7 +353,7 @@ static void sink_open_errors(void **state)
     assert_int_equal(stat(sa.sun_path, &st), 0);
     assert_true(S_ISSOCK(st.st_mode));
     unlink(sa.sun_path);
-    dir_list(list, sizeof list);
+    scratch_list(list, sizeof list);
     assert_string_equal(list, "");
 }
 
@@ -396,7 +363,7 @@ static void sink_fifo(void **state)
 {
     (void)state;
     char p[512], list[512];
-    tpath(p, sizeof p, "fifo");
+    scratch_path(p, sizeof p, "fifo");
     assert_int_equal(mkfifo(p, 0600), 0);
     for (int gz = 0; gz < 2; gz++) {
         int rd = open(p, O_RDONLY | O_NONBLOCK);
@@ -422,7 +389,7 @@ static void sink_fifo(void **state)
         struct stat st;
         assert_int_equal(stat(p, &st), 0);
         assert_true(S_ISFIFO(st.st_mode));
-        dir_list(list, sizeof list);
+        scratch_list(list, sizeof list);
         assert_string_equal(list, "fifo"); /* no temporary file, no backup */
     }
     unlink(p);
@@ -485,17 +452,17 @@ static void sink_rename_fails(void **state)
 {
     (void)state;
     char p[512], q[512], list[512];
-    tpath(p, sizeof p, "out.reg");
+    scratch_path(p, sizeof p, "out.reg");
     struct dcs_reg_sink *s;
     struct dcs_error err;
     assert_int_equal(dcs_reg_sink_open(&s, p, false, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_write(s, "REGEDIT4\r\n", 10, &err), DCS_OK);
     assert_int_equal(mkdir(p, 0700), 0);
-    write_file(tpath(q, sizeof q, "out.reg/keep"), "k", 1);
+    scratch_write(scratch_path(q, sizeof q, "out.reg/keep"), "k", 1);
     assert_int_equal(dcs_reg_sink_commit(s, false, &err), DCS_ERR_IO);
     assert_non_null(strstr(err.message, "cannot rename to"));
     assert_non_null(strstr(err.message, "out.reg"));
-    dir_list(list, sizeof list);
+    scratch_list(list, sizeof list);
     assert_string_equal(list, "out.reg");
     unlink(q);
     rmdir(p);
@@ -507,10 +474,10 @@ static void sink_backup_fails(void **state)
 {
     (void)state;
     char p[512], b[512], q[512], list[512];
-    tpath(p, sizeof p, "out.reg");
-    write_file(p, "old contents", 12);
-    assert_int_equal(mkdir(tpath(b, sizeof b, "out.reg.bak"), 0700), 0);
-    write_file(tpath(q, sizeof q, "out.reg.bak/keep"), "k", 1);
+    scratch_path(p, sizeof p, "out.reg");
+    scratch_write(p, "old contents", 12);
+    assert_int_equal(mkdir(scratch_path(b, sizeof b, "out.reg.bak"), 0700), 0);
+    scratch_write(scratch_path(q, sizeof q, "out.reg.bak/keep"), "k", 1);
     struct dcs_reg_sink *s;
     struct dcs_error err;
     assert_int_equal(dcs_reg_sink_open(&s, p, false, &err), DCS_OK);
@@ -524,7 +491,7 @@ static void sink_backup_fails(void **state)
     assert_int_equal(len, 12);
     assert_memory_equal(d, "old contents", 12);
     free(d);
-    dir_list(list, sizeof list);
+    scratch_list(list, sizeof list);
     assert_string_equal(list, "out.reg out.reg.bak");
     unlink(q);
     rmdir(b);
@@ -537,8 +504,8 @@ static void sink_relative_keeps_mode(void **state)
     (void)state;
     char cwd[1024], list[512];
     assert_non_null(getcwd(cwd, sizeof cwd));
-    assert_int_equal(chdir(tmpdir), 0);
-    write_file("rel.reg", "old", 3);
+    assert_int_equal(chdir(scratch_dir), 0);
+    scratch_write("rel.reg", "old", 3);
     assert_int_equal(chmod("rel.reg", 0600), 0);
     struct dcs_reg_sink *s;
     struct dcs_error err;
@@ -552,30 +519,8 @@ static void sink_relative_keeps_mode(void **state)
     assert_int_equal(st.st_size, 4);
     unlink("rel.reg");
     assert_int_equal(chdir(cwd), 0);
-    dir_list(list, sizeof list);
+    scratch_list(list, sizeof list);
     assert_string_equal(list, "");
-}
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    const char *t = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/dcs-regfiles-XXXXXX", t ? t : "/tmp");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int main(void)
@@ -595,5 +540,5 @@ int main(void)
         cmocka_unit_test(sink_backup_fails),
         cmocka_unit_test(sink_relative_keeps_mode),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

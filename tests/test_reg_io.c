@@ -14,27 +14,18 @@
 #include <zlib.h>
 
 #include "reg_testlib.h"
+#include "scratch.h"
 #include "regconv.h"
 #include "regio.h"
 #include "regread.h"
 #include "regwrite.h"
 #include "text.h"
 
-static char tmpdir[256];
-
 static const char *data_dir(const char *sub, char *buf, size_t n)
 {
     const char *root = getenv("DCS_SOURCE_ROOT");
     snprintf(buf, n, "%s/tests/data/%s", root ? root : ".", sub);
     return buf;
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
 }
 
 /* ---- generated trees ---- */
@@ -328,8 +319,8 @@ static void convert_model(void **state)
                        "[HKEY_USERS\\S\\b]\r\n\"x\"=\"3\"\r\n\"z\"=\"4\"\r\n\r\n"
                        "[HKEY_LOCAL_MACHINE\\M]\r\n\r\n";
     char path[512];
-    snprintf(path, sizeof path, "%s/model.reg", tmpdir);
-    write_file(path, in, strlen(in));
+    snprintf(path, sizeof path, "%s/model.reg", scratch_dir);
+    scratch_write(path, in, strlen(in));
     struct dcs_reg_writer_options wo = {DCS_REG_FORMAT_REGEDIT4, DCS_REG_OUT_DEFAULT};
     for (int rew = 0; rew < 2; rew++) {
         size_t len;
@@ -347,7 +338,7 @@ static void convert_model(void **state)
                          "\"v\"=\"2\"\r\n[HKEY_USERS\\S\\c]\r\n[-HKEY_USERS\\S\\d]\r\n";
     const char *swant = "REGEDIT4\r\n\r\n[HKEY_USERS\\S]\r\n\r\n[HKEY_USERS\\S\\a]\r\n\r\n"
                         "[HKEY_USERS\\S\\a\\b]\r\n\"v\"=\"2\"\r\n\r\n[HKEY_USERS\\S\\c]\r\n\r\n";
-    write_file(path, shaped, strlen(shaped));
+    scratch_write(path, shaped, strlen(shaped));
     size_t len;
     struct dcs_reg_convert_stats cs;
     uint8_t *out = convert(path, true, &wo, &len, &cs);
@@ -361,7 +352,7 @@ static void convert_model(void **state)
     const char *cwant = "REGEDIT4\r\n\r\n[HKEY_USERS\\S\\ab]\r\n\"v\"=\"1\"\r\n\"w\"=\"2\"\r\n\r\n"
                         "[HKEY_USERS\\S\\ab\\c]\r\n\r\n[HKEY_USERS\\S\\ab\\c\\d]\r\n\r\n"
                         "[HKEY_USERS\\S\\abc]\r\n\r\n";
-    write_file(path, cased, strlen(cased));
+    scratch_write(path, cased, strlen(cased));
     out = convert(path, true, &wo, &len, &cs);
     assert_true(cs.streamed);
     if (len != strlen(cwant) || memcmp(out, cwant, len) != 0)
@@ -432,25 +423,25 @@ static void gzip_input(void **state)
     uint8_t *g = malloc(glen + glen2);
     memcpy(g, g1, glen);
     memcpy(g + glen, g2, glen2);
-    snprintf(gz, sizeof gz, "%s/in.reg.gz", tmpdir);
-    write_file(gz, g, glen + glen2);
+    snprintf(gz, sizeof gz, "%s/in.reg.gz", scratch_dir);
+    scratch_write(gz, g, glen + glen2);
     assert_int_equal(read_all_ops(gz, &gz_ops, &err), DCS_OK);
     assert_int_equal(gz_ops, plain_ops);
     /* truncated */
-    write_file(gz, g, glen + glen2 - 9);
+    scratch_write(gz, g, glen + glen2 - 9);
     assert_int_equal(read_all_ops(gz, &gz_ops, &err), DCS_ERR_REG_GZIP);
     assert_non_null(strstr(err.message, "truncated"));
     /* corrupt deflate data */
     memcpy(g, g1, glen);
     for (size_t i = 20; i < 40 && i < glen; i++)
         g[i] ^= 0x5A;
-    write_file(gz, g, glen);
+    scratch_write(gz, g, glen);
     assert_int_equal(read_all_ops(gz, &gz_ops, &err), DCS_ERR_REG_GZIP);
     assert_int_not_equal(err.offset, DCS_NO_OFFSET);
     /* garbage after the stream */
     memcpy(g, g1, glen);
     memcpy(g + glen, "junk", 4);
-    write_file(gz, g, glen + 4);
+    scratch_write(gz, g, glen + 4);
     assert_int_equal(read_all_ops(gz, &gz_ops, &err), DCS_ERR_REG_GZIP);
     unlink(gz);
     free(g);
@@ -463,7 +454,7 @@ static void gzip_output(void **state)
 {
     (void)state;
     char out[512];
-    snprintf(out, sizeof out, "%s/out.reg.gz", tmpdir);
+    snprintf(out, sizeof out, "%s/out.reg.gz", scratch_dir);
     struct dcs_reg_sink *s;
     struct dcs_error err;
     assert_int_equal(dcs_reg_sink_open(&s, out, true, &err), DCS_OK);
@@ -495,18 +486,11 @@ static void gzip_output(void **state)
     unlink(bak);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    const char *t = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/dcs-reg-XXXXXX", t ? t : "/tmp");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
+/* every test removes its files: the directory must be empty by now */
 static int teardown(void **state)
 {
     (void)state;
-    return rmdir(tmpdir);
+    return rmdir(scratch_dir);
 }
 
 int main(void)
@@ -521,5 +505,5 @@ int main(void)
         cmocka_unit_test(gzip_input),
         cmocka_unit_test(gzip_output),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, teardown);
 }

@@ -21,51 +21,9 @@
 
 #include "failalloc.h"
 #include "reg_testlib.h"
+#include "scratch.h"
 #include "regconv.h"
 #include "regio.h"
-
-static char tmpdir[256];
-
-static const char *tpath(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", tmpdir, name);
-    return buf;
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-static void assert_file(const char *path, const void *want, size_t len)
-{
-    size_t n;
-    uint8_t *d = tl_read_file(path, &n);
-    assert_non_null(d);
-    if (n != len || memcmp(d, want, len) != 0)
-        fail_msg("%s: %zu bytes, expected %zu", path, n, len);
-    free(d);
-}
-
-static void dir_list(char *out, size_t n)
-{
-    struct dirent **v;
-    int k = scandir(tmpdir, &v, NULL, alphasort);
-    assert_true(k >= 0);
-    out[0] = '\0';
-    for (int i = 0; i < k; i++) {
-        if (strcmp(v[i]->d_name, ".") && strcmp(v[i]->d_name, "..")) {
-            if (out[0])
-                strncat(out, " ", n - strlen(out) - 1);
-            strncat(out, v[i]->d_name, n - strlen(out) - 1);
-        }
-        free(v[i]);
-    }
-    free(v);
-}
 
 static void assert_nomem(size_t n, dcs_status rc, const struct dcs_error *err)
 {
@@ -190,7 +148,7 @@ static void source_open_nomem(void **state)
 {
     (void)state;
     char p[512];
-    write_file(tpath(p, sizeof p, "in.reg"), "REGEDIT4\r\n", 10);
+    scratch_write(scratch_path(p, sizeof p, "in.reg"), "REGEDIT4\r\n", 10);
     for (int mem = 0; mem < 2; mem++) {
         for (size_t n = 1;; n++) {
             struct dcs_reg_source *s = (struct dcs_reg_source *)1;
@@ -222,12 +180,12 @@ static void sink_nomem(void **state)
 {
     (void)state;
     char p[512], b[512], list[512];
-    tpath(p, sizeof p, "out.reg");
-    tpath(b, sizeof b, "out.reg.bak");
+    scratch_path(p, sizeof p, "out.reg");
+    scratch_path(b, sizeof b, "out.reg.bak");
     for (int gz = 0; gz < 2; gz++) {
         size_t tolerated = 0;
         for (size_t n = 1;; n++) {
-            write_file(p, "old", 3);
+            scratch_write(p, "old", 3);
             struct dcs_reg_sink *s = (struct dcs_reg_sink *)1;
             struct dcs_error err;
             failalloc_arm(n);
@@ -249,9 +207,9 @@ static void sink_nomem(void **state)
                     assert_memory_equal(d, "new", 3);
                 }
                 free(d);
-                assert_file(b, "old", 3);
+                scratch_assert_file(b, "old", 3);
                 unlink(b);
-                dir_list(list, sizeof list);
+                scratch_list(list, sizeof list);
                 assert_string_equal(list, "out.reg");
                 if (!hit)
                     break;
@@ -260,8 +218,8 @@ static void sink_nomem(void **state)
             }
             assert_true(hit);
             assert_nomem(n, st, &err);
-            assert_file(p, "old", 3);
-            dir_list(list, sizeof list);
+            scratch_assert_file(p, "old", 3);
+            scratch_list(list, sizeof list);
             assert_string_equal(list, "out.reg");
         }
         assert_int_equal(tolerated, 1);
@@ -311,28 +269,6 @@ static void reader_chunked_nomem(void **state)
     }
 }
 
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    const char *t = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/dcs-regnomem-XXXXXX", t ? t : "/tmp");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,5 +278,5 @@ int main(void)
         cmocka_unit_test(sink_nomem),
         cmocka_unit_test(reader_chunked_nomem),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

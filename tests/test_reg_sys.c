@@ -21,52 +21,9 @@
 
 #include "failsys.h"
 #include "reg_testlib.h"
+#include "scratch.h"
 #include "regconv.h"
 #include "regio.h"
-
-static char tmpdir[256];
-
-static const char *tpath(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", tmpdir, name);
-    return buf;
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-static void assert_file(const char *path, const void *want, size_t len)
-{
-    size_t n;
-    uint8_t *d = tl_read_file(path, &n);
-    assert_non_null(d);
-    if (n != len || memcmp(d, want, len) != 0)
-        fail_msg("%s: %zu bytes, expected %zu (%.*s)", path, n, len, (int)(n < 80 ? n : 80), d);
-    free(d);
-}
-
-/* names in tmpdir, sorted and joined by spaces */
-static void dir_list(char *out, size_t n)
-{
-    struct dirent **v;
-    int k = scandir(tmpdir, &v, NULL, alphasort);
-    assert_true(k >= 0);
-    out[0] = '\0';
-    for (int i = 0; i < k; i++) {
-        if (strcmp(v[i]->d_name, ".") && strcmp(v[i]->d_name, "..")) {
-            if (out[0])
-                strncat(out, " ", n - strlen(out) - 1);
-            strncat(out, v[i]->d_name, n - strlen(out) - 1);
-        }
-        free(v[i]);
-    }
-    free(v);
-}
 
 static void fill_pattern(uint8_t *p, size_t n)
 {
@@ -84,7 +41,7 @@ static void source_read_interrupted(void **state)
     static uint8_t data[150000], out[sizeof data];
     fill_pattern(data, sizeof data);
     char p[512];
-    write_file(tpath(p, sizeof p, "in.bin"), data, sizeof data);
+    scratch_write(scratch_path(p, sizeof p, "in.bin"), data, sizeof data);
     for (unsigned n = 1;; n++) {
         struct dcs_reg_source *s;
         struct dcs_error err;
@@ -117,7 +74,7 @@ static void sink_write_interrupted(void **state)
 {
     (void)state;
     char p[512], list[512];
-    tpath(p, sizeof p, "out.reg");
+    scratch_path(p, sizeof p, "out.reg");
     for (int gz = 0; gz < 2; gz++) {
         struct dcs_reg_sink *s;
         struct dcs_error err;
@@ -141,7 +98,7 @@ static void sink_write_interrupted(void **state)
             assert_memory_equal(d, "REGEDIT4\r\n\r\n", 12);
         }
         free(d);
-        dir_list(list, sizeof list);
+        scratch_list(list, sizeof list);
         assert_string_equal(list, "out.reg");
     }
     unlink(p);
@@ -160,9 +117,9 @@ static void sink_commit_fails(void **state)
         const char *what;
     } cases[] = {{"fsync", "fsync failed"}, {"close", "close failed"}};
     char p[512], list[512];
-    tpath(p, sizeof p, "out.reg");
+    scratch_path(p, sizeof p, "out.reg");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        write_file(p, "old contents", 12);
+        scratch_write(p, "old contents", 12);
         struct dcs_reg_sink *s;
         struct dcs_error err;
         assert_int_equal(dcs_reg_sink_open(&s, p, false, &err), DCS_OK);
@@ -173,8 +130,8 @@ static void sink_commit_fails(void **state)
         failsys_reset();
         assert_non_null(strstr(err.message, cases[i].what));
         assert_non_null(strstr(err.message, strerror(EIO)));
-        assert_file(p, "old contents", 12);
-        dir_list(list, sizeof list);
+        scratch_assert_file(p, "old contents", 12);
+        scratch_list(list, sizeof list);
         assert_string_equal(list, "out.reg");
     }
     unlink(p);
@@ -186,10 +143,10 @@ static void sink_backup_without_hard_links(void **state)
 {
     (void)state;
     char p[512], b[512], list[512];
-    tpath(p, sizeof p, "out.reg");
-    tpath(b, sizeof b, "out.reg.bak");
-    write_file(p, "old contents", 12);
-    write_file(b, "older backup", 12);
+    scratch_path(p, sizeof p, "out.reg");
+    scratch_path(b, sizeof b, "out.reg.bak");
+    scratch_write(p, "old contents", 12);
+    scratch_write(b, "older backup", 12);
     struct dcs_reg_sink *s;
     struct dcs_error err;
     assert_int_equal(dcs_reg_sink_open(&s, p, false, &err), DCS_OK);
@@ -198,9 +155,9 @@ static void sink_backup_without_hard_links(void **state)
     assert_int_equal(dcs_reg_sink_commit(s, true, &err), DCS_OK);
     assert_true(failsys_fired());
     failsys_reset();
-    assert_file(p, "new", 3);
-    assert_file(b, "old contents", 12);
-    dir_list(list, sizeof list);
+    scratch_assert_file(p, "new", 3);
+    scratch_assert_file(b, "old contents", 12);
+    scratch_list(list, sizeof list);
     assert_string_equal(list, "out.reg out.reg.bak");
     unlink(p);
     unlink(b);
@@ -213,7 +170,7 @@ static void sink_rewind_fails(void **state)
     (void)state;
     static const char *const calls[] = {"ftruncate", "lseek"};
     char p[512], list[512];
-    tpath(p, sizeof p, "out.reg");
+    scratch_path(p, sizeof p, "out.reg");
     for (size_t i = 0; i < 2; i++) {
         struct dcs_reg_sink *s;
         struct dcs_error err;
@@ -226,7 +183,7 @@ static void sink_rewind_fails(void **state)
         failsys_reset();
         assert_non_null(strstr(err.message, "output cannot be restarted"));
         dcs_reg_sink_abort(s);
-        dir_list(list, sizeof list);
+        scratch_list(list, sizeof list);
         assert_string_equal(list, "");
     }
 }
@@ -253,10 +210,10 @@ static void convert_restart_fails(void **state)
         {"lseek", 3, NULL}, /* nothing else seeks: the conversion succeeds */
     };
     char ip[512], op[512], list[512];
-    write_file(tpath(ip, sizeof ip, "in.reg"), in, sizeof in - 1);
-    tpath(op, sizeof op, "out.reg");
+    scratch_write(scratch_path(ip, sizeof ip, "in.reg"), in, sizeof in - 1);
+    scratch_path(op, sizeof op, "out.reg");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        write_file(op, "old", 3);
+        scratch_write(op, "old", 3);
         struct dcs_reg_source *src;
         struct dcs_reg_sink *sink;
         struct dcs_error err;
@@ -276,42 +233,20 @@ static void convert_restart_fails(void **state)
             assert_int_equal(st, DCS_ERR_IO);
             assert_non_null(strstr(err.message, cases[i].what));
             dcs_reg_sink_abort(sink);
-            assert_file(op, "old", 3);
+            scratch_assert_file(op, "old", 3);
         } else {
             assert_false(hit);
             assert_int_equal(st, DCS_OK);
             assert_false(cs.streamed);
             assert_int_equal(cs.keys, 2);
             assert_int_equal(dcs_reg_sink_commit(sink, false, &err), DCS_OK);
-            assert_file(op, want, sizeof want - 1);
+            scratch_assert_file(op, want, sizeof want - 1);
         }
-        dir_list(list, sizeof list);
+        scratch_list(list, sizeof list);
         assert_string_equal(list, "in.reg out.reg");
     }
     unlink(ip);
     unlink(op);
-}
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    const char *t = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/dcs-regsys-XXXXXX", t ? t : "/tmp");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int main(void)
@@ -324,5 +259,5 @@ int main(void)
         cmocka_unit_test(sink_rewind_fails),
         cmocka_unit_test(convert_restart_fails),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }
