@@ -255,16 +255,22 @@ static dcs_status finish_reg_file(struct dcs_reg_writer *w, struct dcs_reg_sink 
     return st;
 }
 
+/* The .reg root a target's hive is mounted at on a live machine. */
+static void target_root(const struct apply_target *t, char *root, size_t n)
+{
+    if (t->machine)
+        snprintf(root, n, "HKEY_LOCAL_MACHINE\\SOFTWARE");
+    else
+        snprintf(root, n, "HKEY_USERS\\%s", t->sid);
+}
+
 dcs_status backup_write_undo_reg(const struct apply_target *t, const char *path,
                                  struct dcs_error *err)
 {
     struct dcs_reg_writer *w = NULL;
     struct dcs_reg_sink *sink = NULL;
     char root[200];
-    if (t->machine)
-        snprintf(root, sizeof root, "HKEY_LOCAL_MACHINE\\SOFTWARE");
-    else
-        snprintf(root, sizeof root, "HKEY_USERS\\%s", t->sid);
+    target_root(t, root, sizeof root);
     dcs_status st = write_reg_file(path, &w, &sink, err);
     if (st == DCS_OK)
         st = write_plan(w, root, &t->plan, true, false, err);
@@ -277,10 +283,7 @@ dcs_status backup_write_connections_reg(const struct apply_target *t, const char
     struct dcs_reg_writer *w = NULL;
     struct dcs_reg_sink *sink = NULL;
     char root[200];
-    if (t->machine)
-        snprintf(root, sizeof root, "HKEY_LOCAL_MACHINE\\SOFTWARE");
-    else
-        snprintf(root, sizeof root, "HKEY_USERS\\%s", t->sid);
+    target_root(t, root, sizeof root);
     dcs_status st = write_reg_file(path, &w, &sink, err);
     if (st == DCS_OK)
         st = dcs_hive_export_reg(t->hive, root,
