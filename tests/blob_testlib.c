@@ -553,3 +553,18 @@ void bw_ie(struct blob_writer *w, uint32_t version, uint32_t counter, uint32_t f
     if (version != 0x3C)
         bw_u32(w, 0); /* socket-address count */
 }
+
+size_t blob_make_46(uint8_t *out, size_t cap, uint32_t counter, uint32_t flags,
+                    const char *proxy, const char *bypass, const char *pac)
+{
+    struct dcs_blob b;
+    struct dcs_settings st = {flags,
+                              {(const uint8_t *)proxy, (uint32_t)strlen(proxy)},
+                              {(const uint8_t *)bypass, (uint32_t)strlen(bypass)},
+                              {(const uint8_t *)pac, (uint32_t)strlen(pac)}};
+    dcs_blob_build(&b, &st, NULL);
+    b.counter = counter;
+    b.flags = flags;
+    size_t n = 0;
+    return dcs_blob_encode(&b, out, cap, &n, NULL) == DCS_OK ? n : 0;
+}

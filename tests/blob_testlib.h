@@ -34,6 +34,12 @@ void blob_fixtures_free(struct blob_fixture_set *set);
 /* Read a whole file (NUL-terminated; the NUL is not counted in *len). */
 char *blob_read_text_file(const char *path, size_t *len);
 
+/* A 0x46 blob built the way Windows' UI builds one (dcs_blob_build), with
+ * this counter and exactly these flags, encoded into out (cap bytes).
+ * Returns its size; 0 when it does not fit. */
+size_t blob_make_46(uint8_t *out, size_t cap, uint32_t counter, uint32_t flags,
+                    const char *proxy, const char *bypass, const char *pac);
+
 /* An exactly-sized heap copy of bytes, so that ASan and valgrind see any
  * read past its end.  Never NULL (malloc(1) for size 0); free() it. */
 uint8_t *blob_exact_copy(const void *data, size_t size);

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "blob_testlib.h"
 #include "dcs.h"
 
 #define CONN DCS_KEY_CONNECTIONS
@@ -19,15 +20,8 @@
 static size_t make_blob(uint8_t *out, uint32_t counter, uint32_t flags, const char *proxy,
                         const char *bypass, const char *pac)
 {
-    struct dcs_blob b;
-    struct dcs_settings s = {flags,
-                             {(const uint8_t *)proxy, (uint32_t)strlen(proxy)},
-                             {(const uint8_t *)bypass, (uint32_t)strlen(bypass)},
-                             {(const uint8_t *)pac, (uint32_t)strlen(pac)}};
-    dcs_blob_build(&b, &s, NULL);
-    b.counter = counter;
-    size_t n;
-    assert_int_equal(dcs_blob_encode(&b, out, 512, &n, NULL), DCS_OK);
+    size_t n = blob_make_46(out, 512, counter, flags, proxy, bypass, pac);
+    assert_true(n > 0);
     return n;
 }
 
