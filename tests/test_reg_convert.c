@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+#include "gz_testlib.h"
 #include "regconv.h"
 #include "regio.h"
 
@@ -306,19 +307,9 @@ static void convert_truncated_gzip(void **state)
     add(&in, "REGEDIT4\r\n");
     for (int i = 0; i < 200; i++)
         add(&in, "\r\n[HKEY_USERS\\S\\k%03d]\r\n\"v\"=\"%d\"\r\n", i, i * 7919);
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
-                     Z_OK);
-    size_t cap = deflateBound(&z, in.len);
-    uint8_t *gz = malloc(cap);
-    z.next_in = (Bytef *)in.p;
-    z.avail_in = (uInt)in.len;
-    z.next_out = gz;
-    z.avail_out = (uInt)cap;
-    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
-    size_t glen = cap - z.avail_out;
-    deflateEnd(&z);
+    size_t glen;
+    uint8_t *gz = tl_gzip(in.p, in.len, &glen);
+    assert_non_null(gz);
     struct dcs_reg_membuf mb;
     struct dcs_reg_convert_stats cs;
     struct dcs_error err;

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+#include "gz_testlib.h"
 #include "reg_testlib.h"
 #include "scratch.h"
 #include "regconv.h"
@@ -365,18 +366,9 @@ static void convert_model(void **state)
 
 static uint8_t *gzip_bytes(const uint8_t *data, size_t len, size_t *outlen)
 {
-    z_stream z = {0};
-    assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    size_t cap = deflateBound(&z, len) + 64;
-    uint8_t *out = malloc(cap);
-    z.next_in = (Bytef *)(uintptr_t)data;
-    z.avail_in = (uInt)len;
-    z.next_out = out;
-    z.avail_out = (uInt)cap;
-    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
-    *outlen = cap - z.avail_out;
-    deflateEnd(&z);
-    return out;
+    uint8_t *g = tl_gzip(data, len, outlen);
+    assert_non_null(g);
+    return g;
 }
 
 static dcs_status read_all_ops(const char *path, size_t *n_ops, struct dcs_error *err)

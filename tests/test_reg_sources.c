@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+#include "gz_testlib.h"
 #include "reg_testlib.h"
 #include "regconv.h"
 #include "regio.h"
@@ -23,17 +24,9 @@
 
 static size_t gzip_into(const uint8_t *data, size_t len, uint8_t *out, size_t cap)
 {
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
-                     Z_OK);
-    z.next_in = (Bytef *)(uintptr_t)data;
-    z.avail_in = (uInt)len;
-    z.next_out = out;
-    z.avail_out = (uInt)cap;
-    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
-    deflateEnd(&z);
-    return cap - z.avail_out;
+    size_t n = tl_gzip_into(data, len, out, cap);
+    assert_true(n > 0);
+    return n;
 }
 
 static void fill_pattern(uint8_t *p, size_t n, unsigned seed)
