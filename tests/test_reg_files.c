@@ -186,8 +186,7 @@ static void source_read_error_plain(void **state)
     static uint8_t data[ZIN + 10];
     fill_pattern(data, sizeof data, 1);
     int w = stdin_stalled_pipe(data, sizeof data);
-    if (w < 0)
-        skip();
+    assert_true(w >= 0);
     struct dcs_reg_source *s;
     struct dcs_error err;
     assert_int_equal(dcs_reg_source_open(&s, "-", 2 * ZIN, &err), DCS_OK);
@@ -219,8 +218,7 @@ static void source_read_error_gzip(void **state)
             avail = ZIN + 5;
         }
         int w = stdin_stalled_pipe(gz, avail);
-        if (w < 0)
-            skip();
+        assert_true(w >= 0);
         struct dcs_reg_source *s;
         struct dcs_error err;
         assert_int_equal(dcs_reg_source_open(&s, "-", 0, &err), DCS_OK);
