@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "blob.h"
+#include <dcs/blob.h>
 #include "fuzz_common.h"
 
 static unsigned options_from(uint8_t mode)

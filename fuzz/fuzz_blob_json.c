@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "blob.h"
+#include <dcs/blob.h>
 #include "fuzz_common.h"
 #include "json.h"
 

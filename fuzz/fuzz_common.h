@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "error.h"
+#include <dcs/error.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

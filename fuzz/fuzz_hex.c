@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "hex.h"
+#include <dcs/hex.h>
 
 static void check_hex_round_trip(const uint8_t *bytes, size_t n, int spaced)
 {

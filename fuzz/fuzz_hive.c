@@ -27,13 +27,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "apply.h"
-#include "blob.h"
+#include <dcs/apply.h>
+#include <dcs/blob.h>
 #include "fuzz_common.h"
-#include "hive.h"
-#include "hive_reg.h"
+#include <dcs/hive.h>
+#include <dcs/hive_reg.h>
 #include "hive_source.h"
-#include "regwrite.h"
+#include <dcs/regwrite.h>
 
 static char dir[PATH_MAX - 32];
 static char hive_path[PATH_MAX];

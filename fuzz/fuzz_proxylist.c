@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "proxylist.h"
+#include <dcs/proxylist.h>
 
 struct list_ops {
     bool bypass;

@@ -14,9 +14,9 @@
  * Then dcs_reg_convert over the input in memory: when it succeeds, its
  * output reads back without warnings and converts to itself byte for byte. */
 #include "fuzz_regops.h"
-#include "regconv.h"
-#include "regio.h"
-#include "regwrite.h"
+#include <dcs/regconv.h>
+#include <dcs/regio.h>
+#include <dcs/regwrite.h>
 
 /* One operation as written, comparable with what is read back. */
 static void put_op(struct fuzz_buf *b, enum dcs_reg_op_kind kind, const char *key,

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "regread.h"
+#include <dcs/regread.h>
 
 struct fuzz_buf {
     uint8_t *p;

@@ -9,7 +9,7 @@
 #                                  on purpose (it would analyse libc).
 #   cppcheck unusedFunction        the library's public API is used by
 #                                  callers outside codec/.
-#   cppcheck clarifyCondition in codec/blob.c
+#   cppcheck clarifyCondition in codec/blob/blob.c
 #                                  the decoder's fast path ORs boolean tests
 #                                  with '|' on purpose (branch-free).
 #   cppcheck memleak in apply_exec.c, hive_reg.c, hive_reg_export.c
@@ -43,18 +43,18 @@ fi
 ninja -C build-lint -j2 >/dev/null
 
 fail=0
-sources=(codec/*.c)
+sources=(codec/*/*.c)
 
 echo "== cppcheck"
 if ! cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr \
     --enable=warning,style,performance,portability \
     --suppress=missingIncludeSystem --suppress=unusedFunction \
-    --suppress=clarifyCondition:codec/blob.c \
-    --suppress=memleak:codec/apply_exec.c --suppress=memleak:codec/hive_reg.c \
-    --suppress=memleak:codec/hive_reg_export.c \
-    --suppress=knownConditionTrueFalse:codec/regparse.c \
-    --suppress=knownConditionTrueFalse:codec/regwrite.c \
-    -D_POSIX_C_SOURCE=200809L -I codec -I build-lint "${sources[@]}"; then
+    --suppress=clarifyCondition:codec/blob/blob.c \
+    --suppress=memleak:codec/apply/apply_exec.c --suppress=memleak:codec/hive/hive_reg.c \
+    --suppress=memleak:codec/hive/hive_reg_export.c \
+    --suppress=knownConditionTrueFalse:codec/reg/regparse.c \
+    --suppress=knownConditionTrueFalse:codec/reg/regwrite.c \
+    -D_POSIX_C_SOURCE=200809L -I codec -I codec/include -I build-lint "${sources[@]}"; then
   fail=1
 fi
 

@@ -49,11 +49,11 @@ for p in "${pkgs[@]}"; do
   if [[ -f $archive ]]; then libs+=("$archive"); else libs+=($(pkg-config --libs "$p")); fi
 done
 # shellcheck disable=SC2207
-cppflags=(-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE "-I$work" -I"$src/codec"
-          -I"$src/tools" -I"$src/fuzz" $(pkg-config --cflags "${pkgs[@]}"))
+cppflags=(-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE "-I$work" -I"$src/codec" -I"$src/codec/include"
+          -I"$src/tools/cli" -I"$src/fuzz" $(pkg-config --cflags "${pkgs[@]}"))
 
 objs=()
-for c in codec/*.c tools/json.c tools/cli.c tools/hive_source.c; do
+for c in codec/*/*.c tools/cli/json.c tools/cli/cli.c tools/cli/hive_source.c; do
   o=$work/obj/$(echo "$c" | tr '/' '_').o
   # shellcheck disable=SC2086
   $CC $CFLAGS "${cppflags[@]}" -c "$c" -o "$o"

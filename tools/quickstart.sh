@@ -9,7 +9,7 @@ if [[ ! -d build ]]; then
   meson setup build >/dev/null
 fi
 ninja -C build >/dev/null
-dcs=build/tools/dcs
+dcs=build/tools/cli/dcs
 
 echo "== dcs decode: a real DefaultConnectionSettings blob (corpus/blob/002-...)"
 $dcs decode corpus/blob/002-dcs46-all-flags-proxy-with-scheme-bypass-local-pac.bin

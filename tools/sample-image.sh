@@ -8,7 +8,7 @@
 # Runs standalone too: tools/sample-image.sh [PATH-TO-dcs]
 
 run_sample_image() {
-  local dcs=${1:-build/tools/dcs}
+  local dcs=${1:-build/tools/cli/dcs}
   local here data img
   here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
   data=$here/tests/data/hives

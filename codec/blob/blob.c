@@ -1,0 +1,638 @@
+/* Proxy blobs: decode and encode.  Layout: spec/blob-format.md.
+ *
+ * Decoding has two paths.  The fast path reads the common case — every field
+ * present and in bounds — in straight-line code.  Anything else (a blob that
+ * ends early, a length past the end) goes to the general walker, which visits
+ * the fields in wire order, stops where lenient mode allows it, and explains
+ * errors with the field and byte offset.  Both read only inside
+ * [data, data+size): every length is compared with the bytes that remain
+ * before it is used, so no declared length can cause an over-read.  Nothing
+ * here allocates.
+ */
+#include <stdio.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "blob/blob_internal.h"
+
+const uint8_t dcs_blob_field_kind[DCS_FIELD_COUNT_] = {
+    [DCS_FIELD_VERSION] = DCS_K_DWORD,
+    [DCS_FIELD_COUNTER] = DCS_K_DWORD,
+    [DCS_FIELD_FLAGS] = DCS_K_DWORD,
+    [DCS_FIELD_PROXY] = DCS_K_STRING,
+    [DCS_FIELD_BYPASS] = DCS_K_STRING,
+    [DCS_FIELD_AUTOCONFIG_URL] = DCS_K_STRING,
+    [DCS_FIELD_AUTODISCOVERY_FLAGS] = DCS_K_DWORD,
+    [DCS_FIELD_LAST_DETECT_URL] = DCS_K_STRING,
+    [DCS_FIELD_LAST_DETECT_TIME] = DCS_K_QWORD,
+    [DCS_FIELD_IPV4] = DCS_K_IPV4,
+    [DCS_FIELD_SECONDARY_URL] = DCS_K_STRING,
+    [DCS_FIELD_RELOAD_DELAY] = DCS_K_DWORD,
+    [DCS_FIELD_SOCKADDRS] = DCS_K_SOCKADDRS,
+};
+
+static void warn(struct dcs_blob *b, enum dcs_blob_warning_code code, size_t offset)
+{
+    if (b->nwarnings < DCS_BLOB_MAX_WARNINGS) {
+        b->warnings[b->nwarnings].code = (uint16_t)code;
+        b->warnings[b->nwarnings].offset = (uint32_t)offset;
+        b->nwarnings++;
+    } else {
+        b->warnings[DCS_BLOB_MAX_WARNINGS - 1].code = DCS_WARN_WARNINGS_DROPPED;
+    }
+}
+
+/* Bit 1: the string has a NUL byte; bit 2: it has a byte >= 0x80.  Found
+ * 16 bytes at a time with SSE2 where there is SSE2, else a word at a time;
+ * the last chunk overlaps the one before, so only strings under 4 bytes take
+ * a byte loop. */
+static inline unsigned scan_string(const uint8_t *p, uint32_t n)
+{
+    const uint64_t lo = 0x0101010101010101ull, hi = 0x8080808080808080ull;
+    uint64_t nul = 0, acc = 0, v;
+    if (n == 0)
+        return 0;
+#if defined(__SSE2__)
+    if (n >= 16) {
+        __m128i mn = _mm_set1_epi8((char)0xFF), or = _mm_setzero_si128(), x;
+        for (uint32_t i = 0; i + 16 < n; i += 16) {
+            x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            mn = _mm_min_epu8(mn, x);
+            or = _mm_or_si128(or, x);
+        }
+        x = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+        mn = _mm_min_epu8(mn, x);
+        or = _mm_or_si128(or, x);
+        const int zero = _mm_movemask_epi8(_mm_cmpeq_epi8(mn, _mm_setzero_si128()));
+        const int high = _mm_movemask_epi8(or);
+        return (zero ? 1u : 0u) | (high ? 2u : 0u);
+    }
+#endif
+    if (n >= 8) {
+        for (uint32_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&v, p + i, 8);
+            nul |= (v - lo) & ~v;
+            acc |= v;
+        }
+        memcpy(&v, p + n - 8, 8);
+        nul |= (v - lo) & ~v;
+        acc |= v;
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        nul = ((a - 0x01010101u) & ~a) | ((b - 0x01010101u) & ~b);
+        acc = a | b;
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            nul |= p[i] == 0 ? 0x80u : 0u;
+            acc |= p[i];
+        }
+    }
+    return ((nul & hi) ? 1u : 0u) | ((acc & hi) ? 2u : 0u);
+}
+
+static int valid_utf8(const uint8_t *s, uint32_t n)
+{
+    uint32_t i = 0;
+    while (i < n) {
+        uint8_t c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t len, cp;
+        if (c >= 0xC2 && c <= 0xDF)
+            len = 2, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            len = 3, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            len = 4, cp = c & 0x07;
+        else
+            return 0;
+        if (n - i < len)
+            return 0;
+        for (uint32_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i + k] & 0x3F);
+        }
+        if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* A string field's offset is that of its length DWORD, just before the bytes. */
+static void check_string(struct dcs_blob *b, const uint8_t *base, dcs_bytes s)
+{
+    unsigned f = scan_string(s.ptr, s.len);
+    if (f & 1)
+        warn(b, DCS_WARN_NUL_IN_STRING, (size_t)(s.ptr - base) - 4);
+    if ((f & 2) && !valid_utf8(s.ptr, s.len))
+        warn(b, DCS_WARN_NOT_UTF8, (size_t)(s.ptr - base) - 4);
+}
+
+static dcs_status truncated(struct dcs_error *err, uint32_t field, size_t at, size_t size,
+                            const char *what)
+{
+    return dcs_error_set(err, DCS_ERR_BLOB_TRUNCATED, at, "%s at offset %zu: %s (blob is %zu bytes)",
+                         dcs_blob_field_name((enum dcs_blob_field)field), at, what, size);
+}
+
+/* The common case in straight-line code.  Returns the offset after the last
+ * field, or 0 when the blob is not complete and in bounds. */
+static size_t decode_fast(const uint8_t *p, size_t size, struct dcs_blob *o)
+{
+    size_t i = 12;
+    uint32_t n;
+#define NEED(k)                                                                            \
+    if (size - i < (k))                                                                    \
+    return 0
+#define STR(fld)                                                                           \
+    do {                                                                                   \
+        NEED(4);                                                                           \
+        n = dcs_rd32(p + i);                                                               \
+        i += 4;                                                                            \
+        if (n > size - i)                                                                  \
+            return 0;                                                                      \
+        o->fld.ptr = p + i;                                                                \
+        o->fld.len = n;                                                                    \
+        i += n;                                                                            \
+    } while (0)
+#define DW(fld)                                                                            \
+    do {                                                                                   \
+        NEED(4);                                                                           \
+        o->fld = dcs_rd32(p + i);                                                          \
+        i += 4;                                                                            \
+    } while (0)
+    STR(proxy);
+    STR(bypass);
+    if (o->format == DCS_FORMAT_WINHTTP) {
+        memset(&o->autoconfig_url, 0,
+               offsetof(struct dcs_blob, trailer) - offsetof(struct dcs_blob, autoconfig_url));
+        return i;
+    }
+    STR(autoconfig_url);
+    DW(autodiscovery_flags);
+    STR(last_detect_url);
+    NEED(8);
+    o->last_detect_time = (uint64_t)dcs_rd32(p + i) | (uint64_t)dcs_rd32(p + i + 4) << 32;
+    i += 8;
+    DW(ipv4_count);
+    if (o->ipv4_count > (size - i) / 4)
+        return 0;
+    o->ipv4 = p + i;
+    i += (size_t)o->ipv4_count * 4;
+    STR(secondary_url);
+    DW(reload_delay_mins);
+    if (o->version == DCS_VERSION_IE5) {
+        o->sockaddr_count = 0;
+        o->sockaddrs = NULL;
+        return i;
+    }
+    DW(sockaddr_count);
+    if (o->sockaddr_count > (size - i) / DCS_SOCKADDR_RECORD_SIZE)
+        return 0;
+    o->sockaddrs = p + i;
+    i += (size_t)o->sockaddr_count * DCS_SOCKADDR_RECORD_SIZE;
+    return i;
+#undef NEED
+#undef STR
+#undef DW
+}
+
+/* The general walker: any blob, explaining where it stops.  Returns the
+ * number of fields read in *nfields and the end offset in *end. */
+static dcs_status decode_walk(const uint8_t *p, size_t size, int strict, uint32_t full,
+                              struct dcs_blob *o, uint32_t *nfields, size_t *end,
+                              struct dcs_error *err)
+{
+    size_t i = 0;
+    uint32_t f;
+    memset(&o->counter, 0, offsetof(struct dcs_blob, nwarnings) - offsetof(struct dcs_blob, counter));
+    for (f = 0; f < full; f++) {
+        const size_t left = size - i;
+        const unsigned kind = dcs_blob_field_kind[f];
+        const size_t head = kind == DCS_K_QWORD ? 8 : 4;
+        const size_t at = i;
+        if (left < head) {
+            if (strict || f < DCS_FIELD_PROXY)
+                return truncated(err, f, i, size,
+                                 left ? "the field is cut short" : "the data ends before it");
+            break; /* lenient: stop here; the partial bytes become the trailer */
+        }
+        const uint32_t v = dcs_rd32(p + i);
+        if (kind == DCS_K_DWORD || kind == DCS_K_QWORD) {
+            i += head;
+        } else {
+            const uint64_t body = kind == DCS_K_STRING ? v
+                                : kind == DCS_K_IPV4   ? (uint64_t)v * 4u
+                                                       : (uint64_t)v * DCS_SOCKADDR_RECORD_SIZE;
+            if (body > left - 4) {
+                char what[128];
+                snprintf(what, sizeof what, "declares %s%u%s but only %zu bytes follow",
+                         kind == DCS_K_STRING ? "" : "a count of ", v,
+                         kind == DCS_K_STRING ? " bytes" : " records", left - 4);
+                return truncated(err, f, at, size, what);
+            }
+            i += 4 + (size_t)body;
+        }
+        const dcs_bytes s = {p + at + 4, v};
+        switch (f) {
+        case DCS_FIELD_COUNTER: o->counter = v; break;
+        case DCS_FIELD_FLAGS: o->flags = v; break;
+        case DCS_FIELD_PROXY: o->proxy = s; break;
+        case DCS_FIELD_BYPASS: o->bypass = s; break;
+        case DCS_FIELD_AUTOCONFIG_URL: o->autoconfig_url = s; break;
+        case DCS_FIELD_AUTODISCOVERY_FLAGS: o->autodiscovery_flags = v; break;
+        case DCS_FIELD_LAST_DETECT_URL: o->last_detect_url = s; break;
+        case DCS_FIELD_LAST_DETECT_TIME:
+            o->last_detect_time = (uint64_t)v | (uint64_t)dcs_rd32(p + at + 4) << 32;
+            break;
+        case DCS_FIELD_IPV4: o->ipv4_count = v, o->ipv4 = s.ptr; break;
+        case DCS_FIELD_SECONDARY_URL: o->secondary_url = s; break;
+        case DCS_FIELD_RELOAD_DELAY: o->reload_delay_mins = v; break;
+        case DCS_FIELD_SOCKADDRS: o->sockaddr_count = v, o->sockaddrs = s.ptr; break;
+        default: break;
+        }
+    }
+    *nfields = f;
+    *end = i;
+    return DCS_OK;
+}
+
+/* Text checks: one pass over all strings; only when something is found
+ * (rare) do we look again to name the string. */
+static void check_text(struct dcs_blob *o, const uint8_t *p)
+{
+    const uint32_t nf = o->nfields;
+    unsigned any = 0;
+    if (nf > DCS_FIELD_BYPASS)
+        any = scan_string(o->proxy.ptr, o->proxy.len) | scan_string(o->bypass.ptr, o->bypass.len);
+    if (nf > DCS_FIELD_SECONDARY_URL)
+        any |= scan_string(o->autoconfig_url.ptr, o->autoconfig_url.len) |
+               scan_string(o->last_detect_url.ptr, o->last_detect_url.len) |
+               scan_string(o->secondary_url.ptr, o->secondary_url.len);
+    if (any || nf <= DCS_FIELD_SECONDARY_URL) {
+        const dcs_bytes *strs[5] = {&o->proxy, &o->bypass, &o->autoconfig_url,
+                                    &o->last_detect_url, &o->secondary_url};
+        static const uint8_t str_field[5] = {DCS_FIELD_PROXY, DCS_FIELD_BYPASS,
+                                             DCS_FIELD_AUTOCONFIG_URL, DCS_FIELD_LAST_DETECT_URL,
+                                             DCS_FIELD_SECONDARY_URL};
+        for (unsigned k = 0; k < 5 && nf > str_field[k]; k++)
+            if (strs[k]->len)
+                check_string(o, p, *strs[k]);
+    }
+}
+
+/* Strict rejections and the warnings both modes report.  Offsets come from
+ * the views, which point into p. */
+/* True for the common case: a complete blob with nothing to say about it.
+ * Inlined into the decoder so that such a blob never calls finish(). */
+static inline int quiet(size_t size, size_t end, unsigned options, int unknown_version,
+                        uint32_t full, const struct dcs_blob *o)
+{
+    const int winhttp = o->format == DCS_FORMAT_WINHTTP;
+    const uint32_t known = winhttp ? 0x03u : DCS_PROXY_TYPE_KNOWN;
+    const uint32_t flags = o->flags;
+    const int odd = unknown_version | (o->nfields != full) | (end != size) |
+                    ((flags & ~known) != 0) | (!winhttp & !(flags & DCS_PROXY_TYPE_DIRECT)) |
+                    (winhttp & (o->counter != 0)) |
+                    ((flags & DCS_PROXY_TYPE_PROXY) && o->proxy.len == 0) |
+                    ((flags & DCS_PROXY_TYPE_AUTO_PROXY_URL) &&
+                     (o->autoconfig_url.len == 0 || o->autoconfig_url.ptr[0] == ' ' ||
+                      o->autoconfig_url.ptr[0] == '\t')) |
+                    ((o->autodiscovery_flags & ~DCS_AUTO_PROXY_FLAG_KNOWN) != 0) |
+                    (o->sockaddr_count != 0) | ((options & DCS_DECODE_CHECK_TEXT) != 0);
+    return !odd;
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static dcs_status finish(const uint8_t *p, size_t size, size_t end, unsigned options,
+                         int unknown_version, struct dcs_blob *o, struct dcs_error *err)
+{
+    const uint32_t full = dcs_field_count(o->format, o->version);
+    const uint32_t nf = o->nfields;
+    const int winhttp = o->format == DCS_FORMAT_WINHTTP;
+    const uint32_t known = winhttp ? 0x03u : DCS_PROXY_TYPE_KNOWN;
+    const int strict = (options & DCS_DECODE_STRICT) != 0;
+
+    if (nf == full && end < size && strict)
+        return dcs_error_set(err, DCS_ERR_BLOB_TRAILING, end,
+                             "%zu bytes after the last field (%s ends at offset %zu)", size - end,
+                             dcs_blob_field_name((enum dcs_blob_field)(full - 1)), end);
+    if (strict && (o->flags & ~known))
+        return dcs_error_set(err, DCS_ERR_BLOB_FLAGS, 8, "flags 0x%x have bits outside 0x%x",
+                             o->flags, known);
+    if (strict && !winhttp && !(o->flags & DCS_PROXY_TYPE_DIRECT))
+        return dcs_error_set(err, DCS_ERR_BLOB_FLAGS, 8,
+                             "flags 0x%x lack PROXY_TYPE_DIRECT (0x01), which Windows always sets",
+                             o->flags);
+
+    if (unknown_version)
+        warn(o, DCS_WARN_UNKNOWN_VERSION, 0);
+    if (nf < full)
+        warn(o, DCS_WARN_TRUNCATED, end);
+    else if (end < size)
+        warn(o, DCS_WARN_TRAILING, end);
+    if (o->flags & ~known)
+        warn(o, DCS_WARN_UNKNOWN_FLAGS, 8);
+    if (!winhttp && !(o->flags & DCS_PROXY_TYPE_DIRECT))
+        warn(o, DCS_WARN_NO_DIRECT_BIT, 8);
+    if (winhttp && o->counter != 0)
+        warn(o, DCS_WARN_WINHTTP_COUNTER, 4);
+    if (nf > DCS_FIELD_PROXY && (o->flags & DCS_PROXY_TYPE_PROXY) && o->proxy.len == 0)
+        warn(o, DCS_WARN_PROXY_FLAG_EMPTY, 12);
+    if (nf > DCS_FIELD_AUTOCONFIG_URL && (o->flags & DCS_PROXY_TYPE_AUTO_PROXY_URL) &&
+        dcs_bytes_blank(o->autoconfig_url))
+        warn(o, DCS_WARN_PAC_FLAG_EMPTY, (size_t)(o->autoconfig_url.ptr - p) - 4);
+    if (nf > DCS_FIELD_AUTODISCOVERY_FLAGS && (o->autodiscovery_flags & ~DCS_AUTO_PROXY_FLAG_KNOWN))
+        warn(o, DCS_WARN_UNKNOWN_ADFLAGS,
+             (size_t)(o->autoconfig_url.ptr + o->autoconfig_url.len - p));
+    /* Text checks: one pass over all strings; only when something is found
+     * (rare) do we look again to name the string. */
+    if (options & DCS_DECODE_CHECK_TEXT)
+        check_text(o, p);
+    for (uint32_t r = 0; r < o->sockaddr_count; r++) {
+        const uint8_t *rec = o->sockaddrs + (size_t)r * DCS_SOCKADDR_RECORD_SIZE;
+        const unsigned fam = (unsigned)rec[0] | (unsigned)rec[1] << 8;
+        if (fam != DCS_AF_INET && fam != DCS_AF_INET6) {
+            warn(o, DCS_WARN_SOCKADDR_FAMILY, (size_t)(rec - p));
+            break;
+        }
+    }
+    return DCS_OK;
+}
+dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options, struct dcs_blob *out,
+                           struct dcs_error *err)
+{
+    const uint8_t *p = data;
+    const int strict = (options & DCS_DECODE_STRICT) != 0;
+
+    if (!out || (!data && size))
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "no blob or no output");
+    out->nwarnings = 0;
+    out->nfields = 0;
+    if ((options & DCS_DECODE_WININET) && (options & DCS_DECODE_WINHTTP))
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                             "cannot require both WinINET and WinHTTP layouts");
+    if (size > UINT32_MAX)
+        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
+                             "blob of %zu bytes is larger than a registry value can be", size);
+    if (size < 4)
+        return truncated(err, DCS_FIELD_VERSION, 0, size,
+                         size ? "the field is cut short" : "the data ends before it");
+
+    /* The version DWORD tells the layout. */
+    const uint32_t version = dcs_rd32(p);
+    int winhttp = version == DCS_VERSION_WINHTTP || version == DCS_VERSION_WINHTTP28;
+    int unknown_version = 0;
+    if (options & DCS_DECODE_WINHTTP) {
+        if (!winhttp) {
+            if (strict)
+                return dcs_error_set(err, DCS_ERR_BLOB_VERSION, 0,
+                                     "version 0x%x is not a WinHttpSettings version (0x18, 0x28)",
+                                     version);
+            unknown_version = 1;
+            winhttp = 1;
+        }
+    } else if (winhttp) {
+        if (options & DCS_DECODE_WININET)
+            return dcs_error_set(err, DCS_ERR_BLOB_VERSION, 0,
+                                 "version 0x%x is a WinHttpSettings layout, not a WinINET one",
+                                 version);
+    } else if (version < DCS_VERSION_IE5) {
+        return dcs_error_set(err, DCS_ERR_BLOB_VERSION, 0,
+                             "version 0x%x is below 0x3c, the oldest WinINET layout", version);
+    } else if (version != DCS_VERSION_IE5 && version != DCS_VERSION_IE7) {
+        if (strict)
+            return dcs_error_set(err, DCS_ERR_BLOB_VERSION, 0,
+                                 "version 0x%x is neither 0x3c nor 0x46", version);
+        unknown_version = 1;
+    }
+    out->format = winhttp ? DCS_FORMAT_WINHTTP : DCS_FORMAT_WININET;
+    out->version = version;
+    const uint32_t full = dcs_field_count(out->format, version);
+
+    size_t end = 0;
+    if (size >= 12) {
+        out->counter = dcs_rd32(p + 4);
+        out->flags = dcs_rd32(p + 8);
+        end = decode_fast(p, size, out);
+    }
+    if (end) {
+        out->nfields = full;
+    } else {
+        uint32_t nf = 0;
+        dcs_status st = decode_walk(p, size, strict, full, out, &nf, &end, err);
+        if (st != DCS_OK)
+            return st;
+        out->nfields = nf;
+    }
+    out->trailer = (dcs_bytes){p + end, (uint32_t)(size - end)};
+    if (quiet(size, end, options, unknown_version, full, out))
+        return DCS_OK;
+    return finish(p, size, end, options, unknown_version, out, err);
+}
+
+/* ---- encoding ------------------------------------------------------------ */
+
+size_t dcs_blob_body_size(const struct dcs_blob *b, uint32_t f)
+{
+    switch (f) {
+    case DCS_FIELD_PROXY: return b->proxy.len;
+    case DCS_FIELD_BYPASS: return b->bypass.len;
+    case DCS_FIELD_AUTOCONFIG_URL: return b->autoconfig_url.len;
+    case DCS_FIELD_LAST_DETECT_URL: return b->last_detect_url.len;
+    case DCS_FIELD_IPV4: return (size_t)b->ipv4_count * 4u;
+    case DCS_FIELD_SECONDARY_URL: return b->secondary_url.len;
+    case DCS_FIELD_SOCKADDRS: return (size_t)b->sockaddr_count * DCS_SOCKADDR_RECORD_SIZE;
+    default: return 0;
+    }
+}
+
+const void *dcs_blob_body_ptr(const struct dcs_blob *b, uint32_t f)
+{
+    switch (f) {
+    case DCS_FIELD_PROXY: return b->proxy.ptr;
+    case DCS_FIELD_BYPASS: return b->bypass.ptr;
+    case DCS_FIELD_AUTOCONFIG_URL: return b->autoconfig_url.ptr;
+    case DCS_FIELD_LAST_DETECT_URL: return b->last_detect_url.ptr;
+    case DCS_FIELD_IPV4: return b->ipv4;
+    case DCS_FIELD_SECONDARY_URL: return b->secondary_url.ptr;
+    case DCS_FIELD_SOCKADDRS: return b->sockaddrs;
+    default: return NULL;
+    }
+}
+
+uint32_t dcs_blob_dword(const struct dcs_blob *b, uint32_t f)
+{
+    switch (f) {
+    case DCS_FIELD_VERSION: return b->version;
+    case DCS_FIELD_COUNTER: return b->counter;
+    case DCS_FIELD_FLAGS: return b->flags;
+    case DCS_FIELD_AUTODISCOVERY_FLAGS: return b->autodiscovery_flags;
+    case DCS_FIELD_IPV4: return b->ipv4_count;
+    case DCS_FIELD_RELOAD_DELAY: return b->reload_delay_mins;
+    case DCS_FIELD_SOCKADDRS: return b->sockaddr_count;
+    default: return (uint32_t)dcs_blob_body_size(b, f); /* string lengths */
+    }
+}
+
+/* Size of a model with every field present, or 0 when a view has a length
+ * but no data (then the general check explains it). */
+static size_t full_size(const struct dcs_blob *b)
+{
+    uint64_t n = 20 + (uint64_t)b->proxy.len + b->bypass.len + b->trailer.len;
+    int bad = (b->proxy.len && !b->proxy.ptr) | (b->bypass.len && !b->bypass.ptr) |
+              (b->trailer.len && !b->trailer.ptr);
+    if (b->format == DCS_FORMAT_WININET) {
+        n += 32 + (uint64_t)b->autoconfig_url.len + b->last_detect_url.len +
+             b->secondary_url.len + (uint64_t)b->ipv4_count * 4;
+        bad |= (b->autoconfig_url.len && !b->autoconfig_url.ptr) |
+               (b->last_detect_url.len && !b->last_detect_url.ptr) |
+               (b->secondary_url.len && !b->secondary_url.ptr) | (b->ipv4_count && !b->ipv4);
+        if (b->version != DCS_VERSION_IE5) {
+            n += 4 + (uint64_t)b->sockaddr_count * DCS_SOCKADDR_RECORD_SIZE;
+            bad |= b->sockaddr_count && !b->sockaddrs;
+        }
+    }
+    return bad || n > UINT32_MAX ? 0 : (size_t)n;
+}
+
+static dcs_status check_model(const struct dcs_blob *b, size_t *total, struct dcs_error *err)
+{
+    const uint32_t full = dcs_field_count(b->format, b->version);
+    /* A WinINET version the decoder would refuse or read as WinHTTP cannot
+     * round-trip, so it is not a model we encode. */
+    if (b->format == DCS_FORMAT_WININET && b->version < DCS_VERSION_IE5)
+        return dcs_error_set(err, DCS_ERR_BLOB_MODEL, DCS_NO_OFFSET,
+                             "version 0x%x is below 0x3c, the oldest WinINET layout",
+                             b->version);
+    if (full && b->nfields == full && (*total = full_size(b)) != 0)
+        return DCS_OK;
+    if (full == 0)
+        return dcs_error_set(err, DCS_ERR_BLOB_MODEL, DCS_NO_OFFSET, "unknown blob format %d",
+                             (int)b->format);
+    if (b->nfields < DCS_FIELD_PROXY || b->nfields > full)
+        return dcs_error_set(err, DCS_ERR_BLOB_MODEL, DCS_NO_OFFSET,
+                             "%u fields present; this layout has %u to %u", b->nfields,
+                             (unsigned)DCS_FIELD_PROXY, full);
+    uint64_t n = 0;
+    for (uint32_t f = 0; f < b->nfields; f++) {
+        const unsigned kind = dcs_blob_field_kind[f];
+        n += kind == DCS_K_QWORD ? 8 : 4;
+        if (kind != DCS_K_DWORD && kind != DCS_K_QWORD) {
+            const size_t bs = dcs_blob_body_size(b, f);
+            if (bs && !dcs_blob_body_ptr(b, f))
+                return dcs_error_set(err, DCS_ERR_BLOB_MODEL, DCS_NO_OFFSET,
+                                     "%s has a length but no data",
+                                     dcs_blob_field_name((enum dcs_blob_field)f));
+            n += bs;
+        }
+    }
+    if (b->trailer.len && !b->trailer.ptr)
+        return dcs_error_set(err, DCS_ERR_BLOB_MODEL, DCS_NO_OFFSET, "trailer has no data");
+    if (b->nfields < full) {
+        /* A truncated model: the partial bytes must be shorter than the next
+         * field's head, or decoding would read them as that field. */
+        const size_t head = dcs_blob_field_kind[b->nfields] == DCS_K_QWORD ? 8 : 4;
+        if (b->trailer.len >= head)
+            return dcs_error_set(err, DCS_ERR_BLOB_MODEL, DCS_NO_OFFSET,
+                                 "truncated before %s but %u trailer bytes would form it",
+                                 dcs_blob_field_name((enum dcs_blob_field)b->nfields),
+                                 b->trailer.len);
+    }
+    n += b->trailer.len;
+    if (n > UINT32_MAX)
+        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "blob would exceed 4 GiB");
+    *total = (size_t)n;
+    return DCS_OK;
+}
+
+size_t dcs_blob_encoded_size(const struct dcs_blob *blob)
+{
+    size_t n = 0;
+    if (!blob || check_model(blob, &n, NULL) != DCS_OK)
+        return 0;
+    return n;
+}
+
+static inline uint8_t *put_bytes(uint8_t *o, const void *src, size_t n)
+{
+    dcs_wr32(o, (uint32_t)n);
+    if (n)
+        memcpy(o + 4, src, n);
+    return o + 4 + n;
+}
+
+dcs_status dcs_blob_encode(const struct dcs_blob *blob, void *out, size_t cap, size_t *written,
+                           struct dcs_error *err)
+{
+    size_t total = 0;
+    if (written)
+        *written = 0;
+    if (!blob)
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "no blob");
+    dcs_status st = check_model(blob, &total, err);
+    if (st != DCS_OK)
+        return st;
+    if (written)
+        *written = total;
+    if (!out) {
+        if (cap == 0)
+            return DCS_OK;
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "no output buffer");
+    }
+    if (cap < total)
+        return dcs_error_set(err, DCS_ERR_BUFFER_TOO_SMALL, DCS_NO_OFFSET,
+                             "blob needs %zu bytes, buffer has %zu", total, cap);
+    uint8_t *o = out;
+    const uint32_t nf = blob->nfields;
+    dcs_wr32(o, blob->version);
+    dcs_wr32(o + 4, blob->counter);
+    dcs_wr32(o + 8, blob->flags);
+    o += 12;
+    /* Straight-line for every field present; a truncated model stops early. */
+    if (nf > DCS_FIELD_PROXY)
+        o = put_bytes(o, blob->proxy.ptr, blob->proxy.len);
+    if (nf > DCS_FIELD_BYPASS)
+        o = put_bytes(o, blob->bypass.ptr, blob->bypass.len);
+    if (nf > DCS_FIELD_AUTOCONFIG_URL)
+        o = put_bytes(o, blob->autoconfig_url.ptr, blob->autoconfig_url.len);
+    if (nf > DCS_FIELD_AUTODISCOVERY_FLAGS)
+        dcs_wr32(o, blob->autodiscovery_flags), o += 4;
+    if (nf > DCS_FIELD_LAST_DETECT_URL)
+        o = put_bytes(o, blob->last_detect_url.ptr, blob->last_detect_url.len);
+    if (nf > DCS_FIELD_LAST_DETECT_TIME) {
+        dcs_wr32(o, (uint32_t)blob->last_detect_time);
+        dcs_wr32(o + 4, (uint32_t)(blob->last_detect_time >> 32));
+        o += 8;
+    }
+    if (nf > DCS_FIELD_IPV4) {
+        dcs_wr32(o, blob->ipv4_count);
+        if (blob->ipv4_count)
+            memcpy(o + 4, blob->ipv4, (size_t)blob->ipv4_count * 4);
+        o += 4 + (size_t)blob->ipv4_count * 4;
+    }
+    if (nf > DCS_FIELD_SECONDARY_URL)
+        o = put_bytes(o, blob->secondary_url.ptr, blob->secondary_url.len);
+    if (nf > DCS_FIELD_RELOAD_DELAY)
+        dcs_wr32(o, blob->reload_delay_mins), o += 4;
+    if (nf > DCS_FIELD_SOCKADDRS) {
+        const size_t n = (size_t)blob->sockaddr_count * DCS_SOCKADDR_RECORD_SIZE;
+        dcs_wr32(o, blob->sockaddr_count);
+        if (n)
+            memcpy(o + 4, blob->sockaddrs, n);
+        o += 4 + n;
+    }
+    if (blob->trailer.len)
+        memcpy(o, blob->trailer.ptr, blob->trailer.len);
+    return DCS_OK;
+}

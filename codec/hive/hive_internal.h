@@ -1,0 +1,27 @@
+/* Internal to the hive room: the handle behind dcs_hive. */
+#ifndef DCS_HIVE_INTERNAL_H
+#define DCS_HIVE_INTERNAL_H
+
+#include "dcs_config.h"
+#include <dcs/hive.h>
+
+/* The directory part of path: "." without a slash, "/" for "/name";
+ * malloc'd, NULL when out of memory. */
+char *dcs_hive_dir_of(const char *path);
+
+#if DCS_HAVE_HIVEX
+#include <hivex.h>
+
+struct dcs_hive {
+    hive_h *h;
+    char *path;
+    unsigned flags;
+    bool modified;
+    struct dcs_hive_state state;
+};
+
+/* err <- DCS_ERR_HIVE_LIB (or NOMEM) "what path: libhivex: strerror(errno)". */
+dcs_status dcs_hive_lib_error(struct dcs_error *err, const char *what, const char *path);
+#endif
+
+#endif

@@ -1,0 +1,248 @@
+/* dcs — offline registry hives: base-block checks, dirty detection, a small
+ * read/write adapter over libhivex, and an all-or-nothing commit of several
+ * hives at once.
+ *
+ * Base block (the first 4096 bytes of a hive file, "regf"):
+ *   0x000 "regf"            0x004 primary sequence    0x008 secondary sequence
+ *   0x00C last written      0x014 major version (1)   0x018 minor version (2..6)
+ *   0x01C file type (0 = primary; 1, 2, 6 = transaction log)
+ *   0x020 file format (1)   0x024 root cell offset    0x028 hive-bins data size
+ *   0x1FC checksum: XOR of the 127 DWORDs at 0x000..0x1FB; a result of
+ *         0xFFFFFFFF is stored as 0xFFFFFFFE and 0 as 1.
+ *
+ * Dirty rule (dcs_hive_inspect):
+ *   A hive is dirty when its two sequence numbers differ (a write to the
+ *   primary file was started and not finished), or when a transaction log
+ *   beside it (NAME.LOG, NAME.LOG1, NAME.LOG2, any letter case) still holds
+ *   changes the primary does not reflect:
+ *   - a log that is empty, shorter than one base block, or does not start
+ *     with "regf" holds nothing Windows could replay: ignored;
+ *   - new-format log (type 6): its log entries ("HvLE", from offset 512) are
+ *     walked; the log is pending when some structurally valid entry has a
+ *     sequence number >= the primary's secondary sequence number.  Windows
+ *     bumps the primary's sequence numbers past the entries it has flushed,
+ *     so an already-applied log (older entries) is not pending;
+ *   - old-format log (type 1 or 2): pending when its base block's sequence
+ *     number is greater than the primary's secondary sequence number and a
+ *     "DIRT" dirty vector with at least one set bit follows at offset 512;
+ *   - a log that starts with "regf" but whose base block fails its checksum
+ *     or has another type cannot be judged: it counts as pending (safe side),
+ *     and so does a log that cannot be read (not a regular file, unreadable,
+ *     larger than 256 MiB) and every log beyond the first DCS_HIVE_MAX_LOGS.
+ *   Entry hashes (Marvin32) are not verified, so a torn entry still counts.
+ *
+ * The hivex adapter turns every libhivex failure into a dcs_status with the
+ * errno text.  Key paths are backslash-separated, relative to the hive root
+ * ("Software\\Microsoft"; a leading backslash is allowed, "" is the root);
+ * key and value names match case-insensitively.  The value name "" is the
+ * key's default value.  Without libhivex (meson -Dhive=disabled) the
+ * base-block checks still work and every adapter call returns
+ * DCS_ERR_UNSUPPORTED.
+ */
+#ifndef DCS_HIVE_H
+#define DCS_HIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <dcs/error.h>
+#include <dcs/regread.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DCS_HIVE_BASE_BLOCK_SIZE 4096u
+#define DCS_HIVE_CHECKSUM_OFFSET 0x1FCu
+
+#define DCS_HIVE_TYPE_PRIMARY 0u
+#define DCS_HIVE_TYPE_LOG_OLD1 1u
+#define DCS_HIVE_TYPE_LOG_OLD2 2u
+#define DCS_HIVE_TYPE_LOG_NEW 6u
+
+/* Registry value types: DCS_REG_SZ, DCS_REG_BINARY, ... from regread.h. */
+
+/* Base block fields. */
+struct dcs_hive_header {
+    uint32_t seq1;           /* primary sequence number */
+    uint32_t seq2;           /* secondary sequence number */
+    uint64_t last_written;   /* FILETIME */
+    uint32_t major, minor;
+    uint32_t type;           /* DCS_HIVE_TYPE_* */
+    uint32_t format;
+    uint32_t root_offset;
+    uint32_t hbins_size;     /* bytes of hive bins after the base block */
+    uint32_t checksum;       /* as stored */
+    uint32_t checksum_calc;  /* as computed */
+};
+
+/* Checksum of a 512-byte base-block prefix, with Windows' special cases. */
+uint32_t dcs_hive_checksum(const uint8_t block[512]);
+
+/* Parse the base block of a primary hive file of file_size bytes, given its
+ * first min(file_size, 4096) bytes.  Checks, in this order: signature,
+ * base-block length, checksum, major version 1 / minor 2..6, file type 0,
+ * format 1, hive-bins size (non-zero, multiple of 4096, within the file).
+ * The sequence numbers are reported, not judged (see dcs_hive_inspect).
+ * Errors: DCS_ERR_HIVE_SIGNATURE, _TRUNCATED, _CHECKSUM, _VERSION, _TYPE,
+ * _CORRUPT, each with the offset of the offending field. */
+dcs_status dcs_hive_parse_header(const uint8_t *data, size_t len, uint64_t file_size,
+                                 struct dcs_hive_header *out, struct dcs_error *err);
+
+enum dcs_hive_log_state {
+    DCS_HIVE_LOG_EMPTY = 0,   /* nothing to replay (empty, zeroed, no regf) */
+    DCS_HIVE_LOG_APPLIED,     /* readable; every entry already in the primary */
+    DCS_HIVE_LOG_PENDING,     /* holds changes the primary lacks */
+    DCS_HIVE_LOG_UNREADABLE   /* regf header we cannot trust: counted as pending */
+};
+
+#define DCS_HIVE_MAX_LOGS 6
+#define DCS_HIVE_NAME_MAX 256
+
+struct dcs_hive_log {
+    char name[DCS_HIVE_NAME_MAX];  /* file name as found in the directory */
+    enum dcs_hive_log_state state;
+    uint32_t type;                 /* base block type, 0 when no regf */
+    uint32_t seq;                  /* highest sequence number seen */
+    uint64_t size;
+};
+
+struct dcs_hive_state {
+    struct dcs_hive_header header;
+    uint64_t file_size;
+    bool dirty;
+    char reason[512];              /* why dirty, "" when clean */
+    size_t nlogs;
+    struct dcs_hive_log logs[DCS_HIVE_MAX_LOGS];
+};
+
+/* Judge one transaction log (its bytes) against the primary's header. */
+enum dcs_hive_log_state dcs_hive_judge_log(const uint8_t *data, size_t len,
+                                           const struct dcs_hive_header *primary,
+                                           uint32_t *type, uint32_t *seq);
+
+/* Read the base block of path, check it (dcs_hive_parse_header), find its
+ * logs and decide whether it is dirty (rule above).  A dirty hive is not an
+ * error here: out->dirty and out->reason say so. */
+dcs_status dcs_hive_inspect(const char *path, struct dcs_hive_state *out, struct dcs_error *err);
+
+/* ---- libhivex adapter -------------------------------------------------- */
+
+/* True when this build has libhivex. */
+bool dcs_hive_supported(void);
+
+typedef struct dcs_hive dcs_hive;
+typedef size_t dcs_hive_key; /* 0 = none */
+
+#define DCS_HIVE_READ 0x0u
+#define DCS_HIVE_WRITE 0x1u  /* edits allowed; refuses a dirty hive ... */
+#define DCS_HIVE_FORCE 0x2u  /* ... unless this is set too */
+
+/* Inspect, then open through libhivex.  With DCS_HIVE_WRITE a dirty hive is
+ * refused with DCS_ERR_HIVE_DIRTY unless DCS_HIVE_FORCE is given.  *out is
+ * NULL on error. */
+dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
+                         struct dcs_error *err);
+void dcs_hive_close(dcs_hive *h);
+
+/* The file the handle works on: the opened path with symbolic links
+ * resolved (realpath), so a commit replaces the link's target and the
+ * transaction logs are looked for beside it. */
+const char *dcs_hive_path(const dcs_hive *h);
+const struct dcs_hive_state *dcs_hive_get_state(const dcs_hive *h);
+/* True once any edit has been made through this handle. */
+bool dcs_hive_modified(const dcs_hive *h);
+
+dcs_hive_key dcs_hive_root(dcs_hive *h);
+
+/* Find a key by path below `from` (0 = the root).  Absent: DCS_ERR_NOT_FOUND. */
+dcs_status dcs_hive_find_key(dcs_hive *h, dcs_hive_key from, const char *path,
+                             dcs_hive_key *out, struct dcs_error *err);
+
+/* A value as read: name (UTF-8) and data are owned by the caller of
+ * dcs_hive_get_value (free with dcs_hive_value_free) or are valid only
+ * during a dcs_hive_each_value callback. */
+struct dcs_hive_value {
+    char *name;
+    uint32_t type;
+    uint8_t *data;
+    size_t len;
+};
+void dcs_hive_value_free(struct dcs_hive_value *v);
+
+/* Get one value of key `key` by name.  Absent: DCS_ERR_NOT_FOUND. */
+dcs_status dcs_hive_get_value(dcs_hive *h, dcs_hive_key key, const char *name,
+                              struct dcs_hive_value *out, struct dcs_error *err);
+
+/* Call fn for each value (stored order) / subkey (stored order, names in
+ * UTF-8).  A non-zero return from fn stops the walk and is returned in
+ * *stopped (may be NULL). */
+typedef int (*dcs_hive_value_fn)(void *ctx, const struct dcs_hive_value *v);
+typedef int (*dcs_hive_subkey_fn)(void *ctx, const char *name, dcs_hive_key key);
+dcs_status dcs_hive_each_value(dcs_hive *h, dcs_hive_key key, dcs_hive_value_fn fn, void *ctx,
+                               int *stopped, struct dcs_error *err);
+dcs_status dcs_hive_each_subkey(dcs_hive *h, dcs_hive_key key, dcs_hive_subkey_fn fn,
+                                void *ctx, int *stopped, struct dcs_error *err);
+/* One level: the subkey `name` of parent (case-insensitive).  With create it
+ * is added when absent and *created (may be NULL) says so; without, absent
+ * gives DCS_ERR_NOT_FOUND. */
+dcs_status dcs_hive_child(dcs_hive *h, dcs_hive_key parent, const char *name, bool create,
+                          dcs_hive_key *out, bool *created, struct dcs_error *err);
+/* Add the subkey `name` to parent without looking for it first (libhivex
+ * still refuses a duplicate).  For callers that know it is absent. */
+dcs_status dcs_hive_add_child(dcs_hive *h, dcs_hive_key parent, const char *name,
+                              dcs_hive_key *out, struct dcs_error *err);
+/* Name of a key (malloc'd UTF-8; "" for the root).  NULL on error. */
+char *dcs_hive_key_name(dcs_hive *h, dcs_hive_key key, struct dcs_error *err);
+
+/* ---- edits (handle opened with DCS_HIVE_WRITE) -------------------------- */
+
+/* Find or create every component of path below `from`. */
+dcs_status dcs_hive_ensure_key(dcs_hive *h, dcs_hive_key from, const char *path,
+                               dcs_hive_key *out, struct dcs_error *err);
+/* Create or replace one value (other values of the key are kept). */
+dcs_status dcs_hive_set_value(dcs_hive *h, dcs_hive_key key, const char *name, uint32_t type,
+                              const void *data, size_t len, struct dcs_error *err);
+/* Replace all values of a key at once (n may be 0). */
+struct dcs_hive_set {
+    const char *name;
+    uint32_t type;
+    const void *data;
+    size_t len;
+};
+dcs_status dcs_hive_set_values(dcs_hive *h, dcs_hive_key key, const struct dcs_hive_set *v,
+                               size_t n, struct dcs_error *err);
+/* Delete one value; absent is not an error (*deleted says). */
+dcs_status dcs_hive_delete_value(dcs_hive *h, dcs_hive_key key, const char *name,
+                                 bool *deleted, struct dcs_error *err);
+/* Delete a key and its subtree (not the root). */
+dcs_status dcs_hive_delete_key(dcs_hive *h, dcs_hive_key key, struct dcs_error *err);
+
+/* ---- all-or-nothing commit ------------------------------------------------ */
+
+/* Write every hive in hives[0..n) back to its own path, all or none:
+ *  1. each hive is committed by libhivex to a new temporary file in the
+ *     target's directory, which is fsync'd and whose base block is checked;
+ *  2. only when every temporary file is good, each target is kept under a
+ *     hard link (a copy where links are impossible) and the temporary file is
+ *     renamed over it; the directories are fsync'd;
+ *  3. if a step fails, the temporary files are removed and targets already
+ *     replaced are put back from their links, so every target is
+ *     byte-identical to before; the error names the hive and the step.
+ * Hives not modified are skipped.  On success the handles stay open but are
+ * stale: close them. */
+dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_error *err);
+
+/* Test hook: called before each step of dcs_hive_commit_all ("commit" =
+ * writing temp file index, "rename" = replacing target index; index counts
+ * from 1 in each step); a non-zero return makes that step fail.  NULL
+ * removes the hook.  The environment variable DCS_HIVE_FAULT="commit:N" or
+ * "rename:N" does the same for end-to-end tests.  Not thread-safe. */
+typedef int (*dcs_hive_fault_fn)(void *ctx, const char *step, size_t index);
+void dcs_hive_set_fault_hook(dcs_hive_fault_fn fn, void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

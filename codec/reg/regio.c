@@ -1,0 +1,546 @@
+/* Plain and gzip file sources and sinks for .reg data. */
+#include <dcs/regio.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#define ZLIB_CONST /* next_in is const: no cast needed for caller data */
+#include <zlib.h>
+
+#define ZIN_SIZE ((size_t)64 * 1024)
+
+struct dcs_reg_source {
+    int fd;
+    bool own_fd, regular, gzip, eof, stream_end, started;
+    uint64_t size, pos;
+    size_t chunk;
+    uint8_t *out; /* chunk handed out */
+    uint8_t *zin; /* compressed input (gzip only) */
+    size_t zin_len, zin_pos;
+    z_stream z;
+    bool z_init;
+    const uint8_t *mem; /* memory source instead of fd */
+    size_t mem_len, mem_pos;
+};
+
+/* read() until len bytes or end of file */
+static ssize_t read_fd(int fd, uint8_t *buf, size_t len)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t k = read(fd, buf + got, len - got);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    return (ssize_t)got;
+}
+
+static ssize_t read_full(struct dcs_reg_source *s, uint8_t *buf, size_t len)
+{
+    if (!s->mem)
+        return read_fd(s->fd, buf, len);
+    size_t k = s->mem_len - s->mem_pos < len ? s->mem_len - s->mem_pos : len;
+    memcpy(buf, s->mem + s->mem_pos, k);
+    s->mem_pos += k;
+    return (ssize_t)k;
+}
+
+dcs_status dcs_reg_source_open(struct dcs_reg_source **out, const char *path, size_t chunk,
+                               struct dcs_error *err)
+{
+    *out = NULL;
+    struct dcs_reg_source *s = calloc(1, sizeof *s);
+    if (!s)
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    s->chunk = chunk ? chunk : (size_t)256 * 1024;
+    if (strcmp(path, "-") == 0) {
+        s->fd = 0;
+    } else {
+        s->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (s->fd < 0) {
+            int e = errno;
+            free(s);
+            return dcs_error_set(err, e == ENOENT ? DCS_ERR_NOT_FOUND : DCS_ERR_IO,
+                                 DCS_NO_OFFSET, "cannot open %s: %s", path, strerror(e));
+        }
+        s->own_fd = true;
+    }
+    struct stat st;
+    if (fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        s->regular = true;
+        s->size = (uint64_t)st.st_size;
+    } else if (s->own_fd && fstat(s->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(s->fd);
+        free(s);
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s is a directory", path);
+    }
+    s->out = malloc(s->chunk);
+    s->zin = malloc(ZIN_SIZE);
+    if (!s->out || !s->zin) {
+        dcs_reg_source_close(s);
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    }
+    *out = s;
+    return DCS_OK;
+}
+
+dcs_status dcs_reg_source_open_mem(struct dcs_reg_source **out, const void *data, size_t len,
+                                   size_t chunk, struct dcs_error *err)
+{
+    *out = NULL;
+    struct dcs_reg_source *s = calloc(1, sizeof *s);
+    if (!s)
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    s->fd = -1;
+    s->mem = len ? data : (const uint8_t *)"";
+    s->mem_len = len;
+    s->regular = true;
+    s->size = len;
+    s->chunk = chunk ? chunk : (size_t)256 * 1024;
+    s->out = malloc(s->chunk);
+    s->zin = malloc(ZIN_SIZE);
+    if (!s->out || !s->zin) {
+        dcs_reg_source_close(s);
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    }
+    *out = s;
+    return DCS_OK;
+}
+
+void dcs_reg_source_close(struct dcs_reg_source *s)
+{
+    if (!s)
+        return;
+    if (s->z_init)
+        inflateEnd(&s->z);
+    if (s->own_fd)
+        close(s->fd);
+    free(s->out);
+    free(s->zin);
+    free(s);
+}
+
+bool dcs_reg_source_is_gzip(const struct dcs_reg_source *s)
+{
+    return s->gzip;
+}
+
+uint64_t dcs_reg_source_size(const struct dcs_reg_source *s)
+{
+    return s->regular ? s->size : 0;
+}
+
+uint64_t dcs_reg_source_pos(const struct dcs_reg_source *s)
+{
+    return s->pos;
+}
+
+bool dcs_reg_source_can_rewind(const struct dcs_reg_source *s)
+{
+    return s->regular;
+}
+
+dcs_status dcs_reg_source_rewind(struct dcs_reg_source *s, struct dcs_error *err)
+{
+    if (!s->regular || (!s->mem && lseek(s->fd, 0, SEEK_SET) != 0))
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "input cannot be read twice");
+    s->mem_pos = 0;
+    if (s->z_init) {
+        inflateEnd(&s->z);
+        s->z_init = false;
+    }
+    s->eof = s->stream_end = s->started = s->gzip = false;
+    s->pos = 0;
+    s->zin_len = s->zin_pos = 0;
+    return DCS_OK;
+}
+
+static dcs_status fill_zin(struct dcs_reg_source *s, struct dcs_error *err)
+{
+    if (s->zin_pos < s->zin_len || s->eof)
+        return DCS_OK;
+    ssize_t k = read_full(s, s->zin, ZIN_SIZE);
+    if (k < 0)
+        return dcs_error_set(err, DCS_ERR_IO, s->pos, "read error: %s", strerror(errno));
+    s->zin_len = (size_t)k;
+    s->zin_pos = 0;
+    s->pos += (uint64_t)k;
+    if (k == 0)
+        s->eof = true;
+    return DCS_OK;
+}
+
+static dcs_status gz_read(struct dcs_reg_source *s, size_t *len, bool *is_last,
+                          struct dcs_error *err)
+{
+    size_t have = 0;
+    while (have < s->chunk) {
+        dcs_status st = fill_zin(s, err);
+        if (st)
+            return st;
+        if (s->stream_end) {
+            /* another gzip member may follow */
+            if (s->zin_pos == s->zin_len && s->eof)
+                break;
+            if (s->zin_len - s->zin_pos < 2 && !s->eof) {
+                /* keep the partial magic and read more */
+                size_t rest = s->zin_len - s->zin_pos;
+                memmove(s->zin, s->zin + s->zin_pos, rest);
+                ssize_t k = read_full(s, s->zin + rest, ZIN_SIZE - rest);
+                if (k < 0)
+                    return dcs_error_set(err, DCS_ERR_IO, s->pos, "read error: %s",
+                                         strerror(errno));
+                s->pos += (uint64_t)k;
+                s->zin_pos = 0;
+                s->zin_len = rest + (size_t)k;
+                if (k == 0)
+                    s->eof = true;
+            }
+            if (s->zin_len - s->zin_pos < 2 || s->zin[s->zin_pos] != 0x1F ||
+                s->zin[s->zin_pos + 1] != 0x8B)
+                return dcs_error_set(err, DCS_ERR_REG_GZIP,
+                                     s->pos - (s->zin_len - s->zin_pos),
+                                     "data after the end of the gzip stream");
+            inflateReset(&s->z);
+            s->stream_end = false;
+        }
+        if (s->zin_pos == s->zin_len && s->eof)
+            return dcs_error_set(err, DCS_ERR_REG_GZIP, s->pos,
+                                 "gzip data truncated (the file ends inside the stream)");
+        s->z.next_in = s->zin + s->zin_pos;
+        s->z.avail_in = (uInt)(s->zin_len - s->zin_pos);
+        s->z.next_out = s->out + have;
+        s->z.avail_out = (uInt)(s->chunk - have);
+        int zr = inflate(&s->z, Z_NO_FLUSH);
+        size_t used = (s->zin_len - s->zin_pos) - s->z.avail_in;
+        s->zin_pos += used;
+        have = s->chunk - s->z.avail_out;
+        if (zr == Z_STREAM_END) {
+            s->stream_end = true;
+            continue;
+        }
+        /* Input and output space are both non-empty here, so inflate always
+         * makes progress: Z_BUF_ERROR ("no progress possible") cannot occur,
+         * and any result but Z_OK is an error rather than a reason to loop. */
+        if (zr != Z_OK)
+            return dcs_error_set(err, DCS_ERR_REG_GZIP, s->pos - (s->zin_len - s->zin_pos),
+                                 "corrupt gzip data: %s",
+                                 s->z.msg ? s->z.msg : "inflate failed");
+    }
+    *len = have;
+    *is_last = s->stream_end && s->zin_pos == s->zin_len && s->eof;
+    return DCS_OK;
+}
+
+dcs_status dcs_reg_source_read(struct dcs_reg_source *s, const uint8_t **data, size_t *len,
+                               bool *is_last, struct dcs_error *err)
+{
+    *data = s->out;
+    *len = 0;
+    *is_last = false;
+    if (!s->started) {
+        s->started = true;
+        dcs_status st = fill_zin(s, err);
+        if (st)
+            return st;
+        if (s->zin_len >= 2 && s->zin[0] == 0x1F && s->zin[1] == 0x8B) {
+            s->gzip = true;
+            memset(&s->z, 0, sizeof s->z);
+            if (inflateInit2(&s->z, 16 + MAX_WBITS) != Z_OK)
+                return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "zlib init failed");
+            s->z_init = true;
+        }
+    }
+    if (s->gzip)
+        return gz_read(s, len, is_last, err);
+    /* plain: hand out what is buffered first */
+    size_t have = 0;
+    if (s->zin_pos < s->zin_len) {
+        size_t k = s->zin_len - s->zin_pos;
+        if (k > s->chunk)
+            k = s->chunk;
+        memcpy(s->out, s->zin + s->zin_pos, k);
+        s->zin_pos += k;
+        have = k;
+    }
+    if (have < s->chunk && !s->eof) {
+        ssize_t k = read_full(s, s->out + have, s->chunk - have);
+        if (k < 0)
+            return dcs_error_set(err, DCS_ERR_IO, s->pos, "read error: %s", strerror(errno));
+        s->pos += (uint64_t)k;
+        have += (size_t)k;
+        if (have < s->chunk)
+            s->eof = true;
+    }
+    *len = have;
+    *is_last = s->eof && s->zin_pos == s->zin_len;
+    return DCS_OK;
+}
+
+dcs_status dcs_reg_source_feed(struct dcs_reg_source *s, struct dcs_reg_reader *r,
+                               struct dcs_error *err)
+{
+    const uint8_t *d;
+    size_t n;
+    bool last;
+    dcs_status st = dcs_reg_source_read(s, &d, &n, &last, err);
+    if (st)
+        return st;
+    return dcs_reg_reader_feed(r, d, n, last, err);
+}
+
+/* ---- sink ---- */
+
+struct dcs_reg_sink {
+    int fd;
+    bool to_stdout, gzip, z_init;
+    bool direct; /* fd is the target itself (stdout, a device or FIFO): no temporary file */
+    char *path, *tmp;
+    uint64_t bytes;
+    z_stream z;
+    uint8_t *zout;
+};
+
+static dcs_status write_all(int fd, const void *data, size_t len, struct dcs_error *err)
+{
+    const uint8_t *p = data;
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "write failed: %s",
+                                 strerror(errno));
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return DCS_OK;
+}
+
+static dcs_status sink_zinit(struct dcs_reg_sink *s, struct dcs_error *err)
+{
+    memset(&s->z, 0, sizeof s->z);
+    if (deflateInit2(&s->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
+                     Z_DEFAULT_STRATEGY) != Z_OK)
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "zlib init failed");
+    s->z_init = true;
+    return DCS_OK;
+}
+
+dcs_status dcs_reg_sink_open(struct dcs_reg_sink **out, const char *path, bool gzip,
+                             struct dcs_error *err)
+{
+    *out = NULL;
+    struct dcs_reg_sink *s = calloc(1, sizeof *s);
+    if (!s)
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    s->gzip = gzip;
+    s->fd = -1;
+    struct stat st_old;
+    const bool to_stdout = strcmp(path, "-") == 0;
+    const bool exists = !to_stdout && stat(path, &st_old) == 0;
+    if (to_stdout) {
+        s->to_stdout = s->direct = true;
+        s->fd = 1;
+    } else if (exists && S_ISDIR(st_old.st_mode)) {
+        free(s);
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s is a directory", path);
+    } else if (exists && !S_ISREG(st_old.st_mode)) {
+        /* a device, FIFO or socket (/dev/null, /dev/stdout, a pipe): write
+         * to it; renaming a temporary file over it would replace it */
+        s->direct = true;
+        s->fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (s->fd < 0) {
+            dcs_status st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open %s: %s",
+                                          path, strerror(errno));
+            free(s);
+            return st;
+        }
+    } else {
+        size_t n = strlen(path);
+        s->path = malloc(n + 1);
+        s->tmp = malloc(n + 16);
+        if (!s->path || !s->tmp) {
+            /* no temporary file exists yet: abort must not unlink the
+             * (uninitialised) name */
+            free(s->tmp);
+            s->tmp = NULL;
+            dcs_reg_sink_abort(s);
+            return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+        }
+        memcpy(s->path, path, n + 1);
+        snprintf(s->tmp, n + 16, "%s.tmpXXXXXX", path);
+        s->fd = mkstemp(s->tmp);
+        if (s->fd < 0) {
+            dcs_status st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
+                                          "cannot create a temporary file beside %s: %s", path,
+                                          strerror(errno));
+            free(s->tmp);
+            s->tmp = NULL;
+            dcs_reg_sink_abort(s);
+            return st;
+        }
+        (void)fchmod(s->fd, exists ? (st_old.st_mode & 07777) : 0644);
+    }
+    if (gzip) {
+        s->zout = malloc(ZIN_SIZE);
+        dcs_status st = s->zout ? sink_zinit(s, err)
+                                : dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+        if (st) {
+            dcs_reg_sink_abort(s);
+            return st;
+        }
+    }
+    *out = s;
+    return DCS_OK;
+}
+
+static dcs_status deflate_some(struct dcs_reg_sink *s, const void *data, size_t len, int flush,
+                               struct dcs_error *err)
+{
+    s->z.next_in = (const Bytef *)data;
+    s->z.avail_in = (uInt)len;
+    for (;;) {
+        s->z.next_out = s->zout;
+        s->z.avail_out = ZIN_SIZE;
+        int zr = deflate(&s->z, flush);
+        if (zr == Z_STREAM_ERROR)
+            return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "gzip compression failed");
+        size_t outn = ZIN_SIZE - s->z.avail_out;
+        if (outn) {
+            dcs_status st = write_all(s->fd, s->zout, outn, err);
+            if (st)
+                return st;
+        }
+        if (flush == Z_FINISH ? zr == Z_STREAM_END : (s->z.avail_in == 0 && s->z.avail_out))
+            return DCS_OK;
+    }
+}
+
+dcs_status dcs_reg_sink_write(void *ctx, const void *data, size_t len, struct dcs_error *err)
+{
+    struct dcs_reg_sink *s = ctx;
+    s->bytes += len;
+    if (!s->gzip)
+        return write_all(s->fd, data, len, err);
+    while (len) {
+        size_t k = len > (1u << 30) ? (1u << 30) : len;
+        dcs_status st = deflate_some(s, data, k, Z_NO_FLUSH, err);
+        if (st)
+            return st;
+        data = (const uint8_t *)data + k;
+        len -= k;
+    }
+    return DCS_OK;
+}
+
+dcs_status dcs_reg_sink_rewind(void *ctx, struct dcs_error *err)
+{
+    struct dcs_reg_sink *s = ctx;
+    if (s->direct || ftruncate(s->fd, 0) != 0 || lseek(s->fd, 0, SEEK_SET) != 0)
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "output cannot be restarted");
+    s->bytes = 0;
+    if (s->gzip) {
+        deflateEnd(&s->z);
+        s->z_init = false;
+        return sink_zinit(s, err);
+    }
+    return DCS_OK;
+}
+
+bool dcs_reg_sink_can_rewind(const struct dcs_reg_sink *s)
+{
+    return !s->direct;
+}
+
+uint64_t dcs_reg_sink_bytes(const struct dcs_reg_sink *s)
+{
+    return s->bytes;
+}
+
+static void fsync_dir(const char *path)
+{
+    size_t n = strlen(path);
+    char *dir = malloc(n + 2);
+    if (!dir)
+        return;
+    memcpy(dir, path, n + 1);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    else
+        memcpy(dir, ".", 2); /* dir has room for 2: see malloc */
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+    }
+    free(dir);
+}
+
+dcs_status dcs_reg_sink_commit(struct dcs_reg_sink *s, bool backup, struct dcs_error *err)
+{
+    dcs_status st = DCS_OK;
+    if (s->gzip)
+        st = deflate_some(s, NULL, 0, Z_FINISH, err);
+    if (s->direct) {
+        dcs_reg_sink_abort(s);
+        return st;
+    }
+    if (!st && fsync(s->fd) != 0)
+        st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "fsync failed: %s", strerror(errno));
+    if (!st && close(s->fd) != 0)
+        st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "close failed: %s", strerror(errno));
+    s->fd = -1;
+    if (!st && backup && access(s->path, F_OK) == 0) {
+        size_t n = strlen(s->path);
+        char *bak = malloc(n + 5);
+        if (!bak) {
+            st = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+        } else {
+            snprintf(bak, n + 5, "%s.bak", s->path);
+            (void)unlink(bak);
+            if (link(s->path, bak) != 0 && rename(s->path, bak) != 0)
+                st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot keep a backup %s: %s",
+                                   bak, strerror(errno));
+            free(bak);
+        }
+    }
+    if (!st && rename(s->tmp, s->path) != 0)
+        st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot rename to %s: %s", s->path,
+                           strerror(errno));
+    if (!st) {
+        fsync_dir(s->path);
+        free(s->tmp);
+        s->tmp = NULL;
+    }
+    dcs_reg_sink_abort(s);
+    return st;
+}
+
+void dcs_reg_sink_abort(struct dcs_reg_sink *s)
+{
+    if (!s)
+        return;
+    if (s->z_init)
+        deflateEnd(&s->z);
+    if (!s->to_stdout && s->fd >= 0)
+        close(s->fd);
+    if (s->tmp)
+        unlink(s->tmp);
+    free(s->tmp);
+    free(s->path);
+    free(s->zout);
+    free(s);
+}

@@ -1,0 +1,492 @@
+/* Hive room: dcs_hive_commit_all when the file system misbehaves.  Real
+ * inputs where they exist (a target deleted, replaced by a directory or
+ * moved away while open); otherwise failing system calls from
+ * tests/failsys.c and a wrapped hivex_commit.  After every failure each
+ * target must be byte-identical to before and no temporary or kept file may
+ * be left beside it. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+#include <hivex.h>
+
+#include <dcs/dcs.h>
+#include "failsys.h"
+#include "hive_testutil.h"
+
+/* ---- hivex_commit stand-in ----------------------------------------------- */
+
+enum lib_mode { LIB_REAL, LIB_FAIL, LIB_SEQ_DIFFER, LIB_TRUNCATE };
+static enum lib_mode lib_mode;
+static int lib_errno;
+
+int __real_hivex_commit(hive_h *h, const char *filename, int flags);
+int __wrap_hivex_commit(hive_h *h, const char *filename, int flags);
+
+/* LIB_FAIL: libhivex refuses; LIB_SEQ_DIFFER / LIB_TRUNCATE: it "succeeds"
+ * but leaves a file whose base block is dirty / cut short. */
+int __wrap_hivex_commit(hive_h *h, const char *filename, int flags)
+{
+    if (lib_mode == LIB_FAIL) {
+        errno = lib_errno;
+        return -1;
+    }
+    int rc = __real_hivex_commit(h, filename, flags);
+    if (rc != 0 || lib_mode == LIB_REAL)
+        return rc;
+    size_t len;
+    uint8_t *d = slurp(filename, &len);
+    assert_non_null(d);
+    if (lib_mode == LIB_SEQ_DIFFER) {
+        uint32_t seq1 = (uint32_t)d[4] | (uint32_t)d[5] << 8 | (uint32_t)d[6] << 16 |
+                        (uint32_t)d[7] << 24;
+        put32(d + 8, seq1 + 1); /* secondary != primary, checksum still right */
+        put32(d + DCS_HIVE_CHECKSUM_OFFSET, dcs_hive_checksum(d));
+    } else {
+        len = 100;
+    }
+    assert_int_equal(spit(filename, d, len), 0);
+    free(d);
+    return 0;
+}
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+struct scene {
+    char dir[512];
+    char path[2][1100]; /* targets hive0, hive1 */
+    char orig[2][1100]; /* their original bytes, beside them */
+    dcs_hive *h[2];
+    size_t n;
+};
+
+/* n copies of hivex-minimal in a new directory, opened for writing and
+ * each given one new value. */
+static void scene_open(struct scene *s, size_t n)
+{
+    char src[1024];
+    make_tmpdir(s->dir, sizeof s->dir);
+    assert_true(s->dir[0] != '\0');
+    fixture(src, sizeof src, "hivex-minimal");
+    s->n = n;
+    for (size_t i = 0; i < n; i++) {
+        struct dcs_error err;
+        snprintf(s->path[i], sizeof s->path[i], "%s/hive%zu", s->dir, i);
+        snprintf(s->orig[i], sizeof s->orig[i], "%s/orig%zu", s->dir, i);
+        assert_int_equal(copy_to(src, s->path[i]), 0);
+        assert_int_equal(copy_to(src, s->orig[i]), 0);
+        assert_int_equal(dcs_hive_open(s->path[i], DCS_HIVE_WRITE, &s->h[i], &err), DCS_OK);
+        dcs_hive_key k;
+        assert_int_equal(dcs_hive_ensure_key(s->h[i], 0, DCS_KEY_CONNECTIONS, &k, &err), DCS_OK);
+        uint8_t v = (uint8_t)(0x40 + i);
+        assert_int_equal(dcs_hive_set_value(s->h[i], k, "V", DCS_REG_BINARY, &v, 1, &err),
+                         DCS_OK);
+    }
+}
+
+static void scene_close(struct scene *s)
+{
+    failsys_reset();
+    lib_mode = LIB_REAL;
+    for (size_t i = 0; i < s->n; i++)
+        dcs_hive_close(s->h[i]);
+    rm_tree(s->dir);
+}
+
+/* Every target as before and nothing but targets and originals left. */
+static void assert_untouched(const struct scene *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        assert_true(files_equal(s->path[i], s->orig[i]));
+    assert_int_equal(count_entries(s->dir), (int)(2 * s->n));
+}
+
+static void assert_has(const char *message, const char *part)
+{
+    if (!strstr(message, part))
+        fail_msg("\"%s\" does not contain \"%s\"", message, part);
+}
+
+/* ---- arguments ----------------------------------------------------------- */
+
+static void nothing_to_commit(void **state)
+{
+    (void)state;
+    struct dcs_error err;
+    assert_int_equal(dcs_hive_commit_all(NULL, 0, &err), DCS_OK);
+    /* an unmodified hive is left alone, not even rewritten */
+    struct scene s;
+    char src[1024];
+    make_tmpdir(s.dir, sizeof s.dir);
+    fixture(src, sizeof src, "hivex-minimal");
+    snprintf(s.path[0], sizeof s.path[0], "%s/hive0", s.dir);
+    snprintf(s.orig[0], sizeof s.orig[0], "%s/orig0", s.dir);
+    assert_int_equal(copy_to(src, s.path[0]), 0);
+    assert_int_equal(copy_to(src, s.orig[0]), 0);
+    s.n = 1;
+    assert_int_equal(dcs_hive_open(s.path[0], DCS_HIVE_WRITE, &s.h[0], &err), DCS_OK);
+    struct stat before, after;
+    assert_int_equal(stat(s.path[0], &before), 0);
+    assert_int_equal(dcs_hive_commit_all(s.h, 1, &err), DCS_OK);
+    assert_int_equal(stat(s.path[0], &after), 0);
+    assert_int_equal(before.st_ino, after.st_ino);
+    assert_untouched(&s);
+    scene_close(&s);
+}
+
+static void null_and_read_only_hives_refused(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_open(&s, 1);
+    struct dcs_error err;
+    dcs_hive *two[2] = {s.h[0], NULL};
+    assert_int_equal(dcs_hive_commit_all(two, 2, &err), DCS_ERR_INVALID_ARG);
+    assert_string_equal(err.message, "hive 2 is NULL");
+    assert_int_equal(dcs_hive_open(s.orig[0], DCS_HIVE_READ, &two[1], &err), DCS_OK);
+    assert_int_equal(dcs_hive_commit_all(two, 2, &err), DCS_ERR_INVALID_ARG);
+    assert_has(err.message, s.orig[0]);
+    assert_has(err.message, "was opened read-only");
+    dcs_hive_close(two[1]);
+    assert_untouched(&s);
+    scene_close(&s);
+}
+
+/* ---- the target changed under the open handle ------------------------------ */
+
+static void directory_moved_away(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_open(&s, 1);
+    char moved[600];
+    snprintf(moved, sizeof moved, "%s.moved", s.dir);
+    assert_int_equal(rename(s.dir, moved), 0);
+    struct dcs_error err;
+    assert_int_equal(dcs_hive_commit_all(s.h, 1, &err), DCS_ERR_IO);
+    assert_has(err.message, "cannot create a temporary file beside");
+    assert_has(err.message, s.path[0]);
+    assert_has(err.message, strerror(ENOENT));
+    assert_int_equal(rename(moved, s.dir), 0);
+    assert_untouched(&s);
+    scene_close(&s);
+}
+
+static void target_deleted(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_open(&s, 1);
+    assert_int_equal(unlink(s.path[0]), 0);
+    struct dcs_error err;
+    assert_int_equal(dcs_hive_commit_all(s.h, 1, &err), DCS_ERR_IO);
+    assert_has(err.message, "cannot keep a copy of");
+    assert_has(err.message, s.path[0]);
+    assert_has(err.message, strerror(ENOENT));
+    assert_int_equal(count_entries(s.dir), 1); /* only orig0: no new file either */
+    scene_close(&s);
+}
+
+static void target_replaced_by_directory(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_open(&s, 1);
+    assert_int_equal(unlink(s.path[0]), 0);
+    assert_int_equal(mkdir(s.path[0], 0755), 0);
+    struct dcs_error err;
+    /* a directory cannot be hard-linked, and copying it fails reading */
+    assert_int_equal(dcs_hive_commit_all(s.h, 1, &err), DCS_ERR_IO);
+    assert_has(err.message, "cannot keep a copy of");
+    assert_has(err.message, strerror(EISDIR));
+    assert_int_equal(count_entries(s.path[0]), 0);
+    assert_int_equal(count_entries(s.dir), 2);
+    scene_close(&s);
+}
+
+/* ---- phase 1: the temporary file ----------------------------------------- */
+
+static void owner_not_kept_mode_is(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_open(&s, 1);
+    assert_int_equal(chmod(s.path[0], 0604), 0);
+    failsys_fail("fchown", NULL, 1, EPERM);
+    struct dcs_error err;
+    assert_int_equal(dcs_hive_commit_all(s.h, 1, &err), DCS_OK);
+    assert_int_equal(failsys_fired(), 1);
+    struct stat st;
+    assert_int_equal(stat(s.path[0], &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0604);
+    assert_false(files_equal(s.path[0], s.orig[0]));
+    assert_int_equal(count_entries(s.dir), 2);
+    scene_close(&s);
+}
+
+static void libhivex_refuses(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_open(&s, 2);
+    lib_mode = LIB_FAIL;
+    lib_errno = ENOSPC;
+    struct dcs_error err;
+    assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_HIVE_LIB);
+    assert_has(err.message, "cannot write the new version of");
+    assert_has(err.message, s.path[0]);
+    assert_has(err.message, strerror(ENOSPC));
+    assert_untouched(&s);
+    scene_close(&s);
+}
+
+static void libhivex_writes_a_bad_hive(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_open(&s, 2);
+    struct dcs_error err;
+    lib_mode = LIB_SEQ_DIFFER;
+    assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_HIVE_CORRUPT);
+    assert_has(err.message, "libhivex wrote a bad hive for");
+    assert_has(err.message, s.path[0]);
+    assert_has(err.message, "sequence numbers differ");
+    assert_untouched(&s);
+    lib_mode = LIB_TRUNCATE;
+    assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_HIVE_CORRUPT);
+    assert_has(err.message, "libhivex wrote a bad hive for");
+    assert_has(err.message, "file ends inside the 4096-byte base block");
+    assert_untouched(&s);
+    /* the handles are still good: a clean commit goes through */
+    lib_mode = LIB_REAL;
+    assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_OK);
+    assert_false(files_equal(s.path[1], s.orig[1]));
+    scene_close(&s);
+}
+
+static void temp_file_cannot_be_synced(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_open(&s, 2);
+    struct dcs_error err;
+    /* the first fsync is the temporary file of hive0 */
+    failsys_fail("fsync", NULL, 1, EIO);
+    assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_IO);
+    assert_has(err.message, "cannot fsync");
+    assert_has(err.message, ".dcs-");
+    assert_has(err.message, strerror(EIO));
+    assert_untouched(&s);
+    /* reopening it to fsync fails (the first open): the same error */
+    failsys_reset();
+    failsys_fail("open", NULL, 1, EMFILE);
+    assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_IO);
+    assert_int_equal(failsys_fired(), 1);
+    assert_has(err.message, "cannot fsync");
+    assert_has(err.message, strerror(EMFILE));
+    assert_untouched(&s);
+    scene_close(&s);
+}
+
+/* ---- phase 2: keeping the old target -------------------------------------- */
+
+static void kept_name_taken(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_open(&s, 2);
+    failsys_fail("link", NULL, 2, EEXIST);
+    struct dcs_error err;
+    assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_IO);
+    assert_has(err.message, ".old already exists");
+    assert_untouched(&s);
+    scene_close(&s);
+}
+
+/* Without hard links the old target is copied; short writes and EINTR do
+ * not spoil the copy, which then restores hive0 when hive1 cannot be
+ * replaced, mode included. */
+static void copy_when_links_fail(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_open(&s, 2);
+    assert_int_equal(chmod(s.path[0], 0604), 0);
+    failsys_fail("link", NULL, 1, EXDEV);
+    failsys_fail("link", NULL, 2, EPERM);
+    failsys_fail("read", "/hive0", 1, EINTR);
+    failsys_short("write", ".old", 1, 3);
+    failsys_fail("write", ".old", 2, EINTR);
+    failsys_fail("rename", NULL, 2, EBUSY);
+    struct dcs_error err;
+    assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_IO);
+    assert_int_equal(failsys_fired(), 6);
+    assert_has(err.message, "cannot replace");
+    assert_has(err.message, s.path[1]);
+    assert_has(err.message, strerror(EBUSY));
+    assert_untouched(&s);
+    struct stat st;
+    assert_int_equal(stat(s.path[0], &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0604);
+    /* and when everything else works, the copies are cleaned up */
+    failsys_reset();
+    failsys_fail("link", NULL, 1, EXDEV);
+    failsys_fail("link", NULL, 2, EXDEV);
+    assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_OK);
+    assert_int_equal(failsys_fired(), 2);
+    assert_false(files_equal(s.path[0], s.orig[0]));
+    assert_false(files_equal(s.path[1], s.orig[1]));
+    assert_int_equal(count_entries(s.dir), 4);
+    scene_close(&s);
+}
+
+/* Each step of the copy failing: the commit stops, nothing changes. */
+static void copy_fails(const char *call, const char *suffix, size_t nth, int e)
+{
+    struct scene s;
+    scene_open(&s, 1);
+    failsys_fail("link", NULL, 1, EXDEV);
+    failsys_fail(call, suffix, nth, e);
+    struct dcs_error err;
+    assert_int_equal(dcs_hive_commit_all(s.h, 1, &err), DCS_ERR_IO);
+    assert_int_equal(failsys_fired(), 2);
+    assert_has(err.message, "cannot keep a copy of");
+    assert_has(err.message, s.path[0]);
+    assert_has(err.message, strerror(e));
+    assert_untouched(&s);
+    scene_close(&s);
+}
+
+static void copy_cannot_open_old(void **state)
+{
+    (void)state;
+    copy_fails("open", "/hive0", 1, EACCES);
+}
+
+static void copy_cannot_create(void **state)
+{
+    (void)state;
+    copy_fails("open", ".old", 1, EROFS);
+}
+
+static void copy_read_fails(void **state)
+{
+    (void)state;
+    copy_fails("read", "/hive0", 1, EIO);
+}
+
+static void copy_write_fails(void **state)
+{
+    (void)state;
+    copy_fails("write", ".old", 1, ENOSPC);
+}
+
+static void copy_sync_fails(void **state)
+{
+    (void)state;
+    copy_fails("fsync", ".old", 1, EIO);
+}
+
+/* ---- phase 2: replacing --------------------------------------------------- */
+
+/* hive0 replaced, hive1 cannot be, and hive0 cannot be put back: the error
+ * says where its old content is, and that file is kept. */
+static void restore_fails(struct dcs_error *err)
+{
+    struct scene s;
+    scene_open(&s, 2);
+    failsys_fail("rename", NULL, 2, EIO);
+    failsys_fail("rename", ".old", 1, ENOENT);
+    assert_int_equal(dcs_hive_commit_all(s.h, 2, err), DCS_ERR_IO);
+    assert_int_equal(failsys_fired(), 2);
+    assert_false(files_equal(s.path[0], s.orig[0]));
+    assert_true(files_equal(s.path[1], s.orig[1]));
+    char cmd[1400], kept[1200];
+    snprintf(cmd, sizeof cmd, "ls -d '%s'/hive0.dcs-*.old", s.dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    assert_non_null(fgets(kept, sizeof kept, p));
+    pclose(p);
+    kept[strcspn(kept, "\n")] = '\0';
+    assert_true(files_equal(kept, s.orig[0]));
+    assert_int_equal(count_entries(s.dir), 5);
+    if (err) {
+        assert_has(err->message, "cannot replace");
+        assert_has(err->message, s.path[1]);
+        char tail[2500];
+        snprintf(tail, sizeof tail, "; could not restore %s, its previous content is in %s",
+                 s.path[0], kept);
+        assert_has(err->message, tail);
+    }
+    scene_close(&s);
+}
+
+static void restore_fails_error_says_where(void **state)
+{
+    (void)state;
+    struct dcs_error err;
+    restore_fails(&err);
+}
+
+static void restore_fails_without_error_struct(void **state)
+{
+    (void)state;
+    restore_fails(NULL);
+}
+
+/* ---- DCS_HIVE_FAULT: only an exact "step:N" injects ------------------------ */
+
+static void fault_variable_parsed_exactly(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_open(&s, 1);
+    static const char *const ignored[] = {"commit", "commit:", "commit:1x", "commits:1",
+                                          "commit:2", "rename:2", "other:1"};
+    struct dcs_error err;
+    dcs_hive_key k;
+    for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) {
+        assert_int_equal(setenv("DCS_HIVE_FAULT", ignored[i], 1), 0);
+        assert_int_equal(dcs_hive_commit_all(s.h, 1, &err), DCS_OK);
+        assert_false(dcs_hive_modified(s.h[0]));
+        assert_int_equal(count_entries(s.dir), 2);
+        char name[16];
+        snprintf(name, sizeof name, "K%zu", i);
+        assert_int_equal(dcs_hive_ensure_key(s.h[0], 0, name, &k, &err), DCS_OK);
+    }
+    assert_int_equal(copy_to(s.path[0], s.orig[0]), 0);
+    assert_int_equal(setenv("DCS_HIVE_FAULT", "commit:1", 1), 0);
+    assert_int_equal(dcs_hive_commit_all(s.h, 1, &err), DCS_ERR_IO);
+    assert_has(err.message, "injected fault at commit 1");
+    unsetenv("DCS_HIVE_FAULT");
+    assert_untouched(&s);
+    scene_close(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(nothing_to_commit),
+        cmocka_unit_test(null_and_read_only_hives_refused),
+        cmocka_unit_test(directory_moved_away),
+        cmocka_unit_test(target_deleted),
+        cmocka_unit_test(target_replaced_by_directory),
+        cmocka_unit_test(owner_not_kept_mode_is),
+        cmocka_unit_test(libhivex_refuses),
+        cmocka_unit_test(libhivex_writes_a_bad_hive),
+        cmocka_unit_test(temp_file_cannot_be_synced),
+        cmocka_unit_test(kept_name_taken),
+        cmocka_unit_test(copy_when_links_fail),
+        cmocka_unit_test(copy_cannot_open_old),
+        cmocka_unit_test(copy_cannot_create),
+        cmocka_unit_test(copy_read_fails),
+        cmocka_unit_test(copy_write_fails),
+        cmocka_unit_test(copy_sync_fails),
+        cmocka_unit_test(restore_fails_error_says_where),
+        cmocka_unit_test(restore_fails_without_error_struct),
+        cmocka_unit_test(fault_variable_parsed_exactly),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

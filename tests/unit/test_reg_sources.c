@@ -1,0 +1,242 @@
+/* Sources and the reader's input side: where chunks end in plain and gzip
+ * input, reading after the end, bytes after a gzip member, a FIFO as
+ * input, and chunks handed to the reader that are empty or missing. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "gz_testlib.h"
+#include "reg_testlib.h"
+#include <dcs/regconv.h>
+#include <dcs/regio.h>
+
+#define ZIN 65536 /* regio's compressed input buffer */
+
+static size_t gzip_into(const uint8_t *data, size_t len, uint8_t *out, size_t cap)
+{
+    size_t n = tl_gzip_into(data, len, out, cap);
+    assert_true(n > 0);
+    return n;
+}
+
+static void fill_pattern(uint8_t *p, size_t n, unsigned seed)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)((i * 31 + seed) ^ (i >> 8));
+}
+
+struct chunk {
+    size_t len;
+    bool last;
+};
+
+/* Read s to the end; the sizes of the chunks go to c (at most n). */
+static size_t read_chunks(struct dcs_reg_source *s, struct chunk *c, size_t n, uint8_t *out)
+{
+    size_t k = 0, pos = 0;
+    struct dcs_error err;
+    for (;;) {
+        const uint8_t *d;
+        bool last;
+        assert_true(k < n);
+        assert_int_equal(dcs_reg_source_read(s, &d, &c[k].len, &last, &err), DCS_OK);
+        c[k].last = last;
+        memcpy(out + pos, d, c[k].len);
+        pos += c[k].len;
+        k++;
+        if (last)
+            return k;
+    }
+}
+
+/* Output that fills the last chunk exactly: the end is known only on the
+ * next read, which gives an empty last chunk; reading again after that
+ * keeps giving one.  The same for plain and gzip input. */
+static void exact_chunks(void **state)
+{
+    (void)state;
+    static uint8_t data[3000], gz[4000], out[4000];
+    fill_pattern(data, sizeof data, 1);
+    size_t glen = gzip_into(data, sizeof data, gz, sizeof gz);
+    for (int compressed = 0; compressed < 2; compressed++) {
+        struct dcs_reg_source *s;
+        struct dcs_error err;
+        assert_int_equal(dcs_reg_source_open_mem(&s, compressed ? gz : data,
+                                                 compressed ? glen : sizeof data, 1000, &err),
+                         DCS_OK);
+        struct chunk c[8];
+        size_t k = read_chunks(s, c, 8, out);
+        assert_int_equal(dcs_reg_source_is_gzip(s), compressed);
+        assert_int_equal(k, 4);
+        for (size_t i = 0; i < 3; i++) {
+            assert_int_equal(c[i].len, 1000);
+            assert_false(c[i].last);
+        }
+        assert_int_equal(c[3].len, 0);
+        assert_true(c[3].last);
+        assert_memory_equal(out, data, sizeof data);
+        const uint8_t *d;
+        size_t n = 99;
+        bool last = false;
+        assert_int_equal(dcs_reg_source_read(s, &d, &n, &last, &err), DCS_OK);
+        assert_int_equal(n, 0);
+        assert_true(last);
+        dcs_reg_source_close(s);
+    }
+}
+
+/* A chunk that ends where a gzip member ends, with the next member still to
+ * come; and plain input read in chunks larger than the input buffer. */
+static void chunk_ends_with_member(void **state)
+{
+    (void)state;
+    static uint8_t a[1000], b[500], gz[4000], out[2000];
+    fill_pattern(a, sizeof a, 2);
+    fill_pattern(b, sizeof b, 3);
+    size_t glen = gzip_into(a, sizeof a, gz, sizeof gz);
+    glen += gzip_into(b, sizeof b, gz + glen, sizeof gz - glen);
+    struct dcs_reg_source *s;
+    struct dcs_error err;
+    assert_int_equal(dcs_reg_source_open_mem(&s, gz, glen, sizeof a, &err), DCS_OK);
+    struct chunk c[4];
+    assert_int_equal(read_chunks(s, c, 4, out), 2);
+    assert_int_equal(c[0].len, sizeof a);
+    assert_false(c[0].last);
+    assert_int_equal(c[1].len, sizeof b);
+    assert_true(c[1].last);
+    assert_memory_equal(out, a, sizeof a);
+    assert_memory_equal(out + sizeof a, b, sizeof b);
+    dcs_reg_source_close(s);
+
+    static uint8_t big[3 * ZIN], bout[3 * ZIN];
+    fill_pattern(big, sizeof big, 4);
+    assert_int_equal(dcs_reg_source_open_mem(&s, big, sizeof big, 2 * ZIN, &err), DCS_OK);
+    assert_int_equal(read_chunks(s, c, 4, bout), 2);
+    assert_int_equal(c[0].len, 2 * ZIN);
+    assert_false(c[0].last);
+    assert_int_equal(c[1].len, ZIN);
+    assert_true(c[1].last);
+    assert_memory_equal(bout, big, sizeof big);
+    dcs_reg_source_close(s);
+}
+
+/* Two bytes after a member that start like a gzip magic but are not one. */
+static void not_a_second_member(void **state)
+{
+    (void)state;
+    static const uint8_t text[] = "REGEDIT4\r\n";
+    uint8_t gz[200];
+    size_t glen = gzip_into(text, sizeof text - 1, gz, sizeof gz);
+    gz[glen] = 0x1F;
+    gz[glen + 1] = 0x00;
+    struct dcs_reg_source *s;
+    struct dcs_error err;
+    assert_int_equal(dcs_reg_source_open_mem(&s, gz, glen + 2, 0, &err), DCS_OK);
+    const uint8_t *d;
+    size_t n;
+    bool last;
+    assert_int_equal(dcs_reg_source_read(s, &d, &n, &last, &err), DCS_ERR_REG_GZIP);
+    assert_non_null(strstr(err.message, "data after the end of the gzip stream"));
+    assert_int_equal(err.offset, glen);
+    dcs_reg_source_close(s);
+}
+
+/* A FIFO named as input: read to its end like stdin, converted on the
+ * model from the start (it cannot be read twice). */
+static void fifo_input(void **state)
+{
+    (void)state;
+    static const char text[] = "REGEDIT4\r\n[HKEY_USERS\\S\\b]\r\n\"v\"=\"1\"\r\n"
+                               "[HKEY_USERS\\S\\a]\r\n";
+    static const char want[] = "REGEDIT4\r\n\r\n[HKEY_USERS\\S\\a]\r\n\r\n"
+                               "[HKEY_USERS\\S\\b]\r\n\"v\"=\"1\"\r\n\r\n";
+    char dir[256], path[300];
+    const char *t = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/dcs-regsrc-XXXXXX", t ? t : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    int wr = open(path, O_RDWR); /* a writer, so that opening to read does not wait */
+    assert_true(wr >= 0);
+    struct dcs_reg_source *s;
+    struct dcs_error err;
+    assert_int_equal(dcs_reg_source_open(&s, path, 0, &err), DCS_OK);
+    assert_int_equal(write(wr, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
+    close(wr);
+    assert_false(dcs_reg_source_can_rewind(s));
+    assert_int_equal(dcs_reg_source_size(s), 0);
+    struct dcs_reg_membuf mb = {.grow = true};
+    struct dcs_reg_output out = {dcs_reg_membuf_write, NULL, &mb};
+    struct dcs_reg_convert_options opt = {.writer = {DCS_REG_FORMAT_REGEDIT4,
+                                                     DCS_REG_OUT_DEFAULT}};
+    struct dcs_reg_convert_stats cs;
+    assert_int_equal(dcs_reg_convert(s, &out, &opt, &cs, &err), DCS_OK);
+    assert_false(cs.streamed);
+    assert_int_equal(mb.len, sizeof want - 1);
+    assert_memory_equal(mb.buf, want, mb.len);
+    assert_int_equal(dcs_reg_source_pos(s), sizeof text - 1);
+    assert_int_equal(dcs_reg_source_rewind(s, &err), DCS_ERR_IO);
+    dcs_reg_source_close(s);
+    free(mb.buf);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* The reader: a first chunk that is empty changes nothing; a chunk with a
+ * length but no data is refused. */
+static void reader_odd_chunks(void **state)
+{
+    (void)state;
+    static const char text[] = "REGEDIT4\r\n[HKEY_USERS\\S]\r\n\"v\"=\"1\"\r\n";
+    struct tl_ops whole;
+    tl_parse(&whole, text, sizeof text - 1, 0, NULL);
+    assert_int_equal(whole.st, DCS_OK);
+    struct dcs_reg_reader *r;
+    struct dcs_error err;
+    assert_int_equal(dcs_reg_reader_new(&r, NULL, &err), DCS_OK);
+    struct dcs_reg_op op;
+    assert_int_equal(dcs_reg_reader_next(r, &op, &err), DCS_OK);
+    assert_int_equal(op.kind, DCS_REG_OP_NEED_INPUT);
+    assert_int_equal(dcs_reg_reader_feed(r, NULL, 5, false, &err), DCS_ERR_INVALID_ARG);
+    assert_string_equal(err.message, "NULL chunk");
+    assert_int_equal(dcs_reg_reader_feed(r, "", 0, false, &err), DCS_OK);
+    assert_int_equal(dcs_reg_reader_next(r, &op, &err), DCS_OK);
+    assert_int_equal(op.kind, DCS_REG_OP_NEED_INPUT);
+    assert_int_equal(dcs_reg_reader_feed(r, text, sizeof text - 1, true, &err), DCS_OK);
+    size_t i = 0;
+    for (;;) {
+        assert_int_equal(dcs_reg_reader_next(r, &op, &err), DCS_OK);
+        if (op.kind == DCS_REG_OP_END)
+            break;
+        assert_true(i < whole.n);
+        assert_int_equal(op.kind, whole.v[i].kind);
+        assert_string_equal(op.key, whole.v[i].key);
+        assert_int_equal(op.line, whole.v[i].line);
+        i++;
+    }
+    assert_int_equal(i, whole.n);
+    dcs_reg_reader_free(r);
+    tl_ops_free(&whole);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(exact_chunks),
+        cmocka_unit_test(chunk_ends_with_member),
+        cmocka_unit_test(not_a_second_member),
+        cmocka_unit_test(fifo_input),
+        cmocka_unit_test(reader_odd_chunks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,74 @@
+/* Shared plumbing for the dcs commands: file I/O, atomic writes, messages.
+ * The commands are thin shells around libdcs; policy lives here and in
+ * cmd_*.c, never in the library. */
+#ifndef DCS_CLI_H
+#define DCS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <dcs/dcs.h>
+
+/* Exit codes, documented in README and --help. */
+enum {
+    EXIT_OK = 0,
+    EXIT_BAD_INPUT = 1, /* also: different (diff), error with nothing changed (apply) */
+    EXIT_USAGE = 2,
+    EXIT_UNSAFE = 3,    /* apply: refused an unsafe hive */
+    EXIT_OUT_OF_STEP = 4 /* apply --check: a target would change */
+};
+
+/* Largest input the CLI reads into memory in one piece (blob, JSON). */
+#define CLI_MAX_INPUT (64u * 1024u * 1024u)
+
+extern const char *cli_prog; /* "dcs" */
+
+/* "dcs: " + message + "\n" on stderr. */
+void cli_errorf(const char *fmt, ...) DCS_PRINTF(1, 2);
+void cli_warnf(const char *fmt, ...) DCS_PRINTF(1, 2);
+/* "dcs: NAME: offset 12: message" / "dcs: NAME:3:4: message". */
+void cli_report(const char *name, const struct dcs_error *err);
+
+/* Read all of path ("-" = stdin) into a malloc'd buffer (NUL-terminated,
+ * the NUL not counted).  Refuses inputs over max bytes. */
+dcs_status cli_read_file(const char *path, size_t max, uint8_t **data, size_t *len,
+                         struct dcs_error *err);
+
+/* Write data to path atomically: temporary file in the same directory,
+ * fsync, rename, fsync of the directory.  "-" writes stdout. */
+dcs_status cli_write_file_atomic(const char *path, const void *data, size_t len,
+                                 struct dcs_error *err);
+
+/* True when the string equals either spelling. */
+bool cli_is(const char *arg, const char *a, const char *b);
+
+/* Parse a decimal or 0x-prefixed unsigned 32-bit number. */
+bool cli_parse_u32(const char *s, uint32_t *out);
+
+#endif
+
+/* Kinds of input a blob command can be handed. */
+enum cli_input_kind {
+    CLI_INPUT_BINARY,
+    CLI_INPUT_HEX,
+    CLI_INPUT_DECIMAL, /* decimal bytes, as PowerShell prints a byte[] */
+    CLI_INPUT_REG,
+    CLI_INPUT_GZIP
+};
+
+/* Classify bytes: gzip magic, a .reg file (FF FE BOM or a REGEDIT/Windows
+ * Registry Editor header after blanks), a decimal byte list (blank- or
+ * line-separated numbers 0-255, at least one not written with exactly two
+ * digits: what PowerShell prints for a REG_BINARY value; two-digit tokens
+ * alone are hex), hex text (also text with no control
+ * bytes that fails to parse as hex, so that the error names line:column),
+ * else binary. */
+enum cli_input_kind cli_classify(const uint8_t *data, size_t len);
+
+/* Read path ("-" = stdin) as one blob: binary as is, hex text decoded.
+ * *data is malloc'd.  A .reg or gzip input gives DCS_ERR_UNSUPPORTED with
+ * *kind set so that the caller can route it. */
+dcs_status cli_load_blob(const char *path, uint8_t **data, size_t *len,
+                         enum cli_input_kind *kind, struct dcs_error *err);

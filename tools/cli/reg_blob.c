@@ -1,0 +1,190 @@
+/* Proxy blobs in .reg files: decode them all, or write one as a .reg. */
+#include "reg_blob.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "blobview.h"
+#include "cli.h"
+#include "json.h"
+#include "reg_out.h"
+#include <dcs/regio.h>
+#include <dcs/regread.h>
+#include <dcs/regwrite.h>
+
+#define CONNECTIONS "\\Internet Settings\\Connections"
+
+static bool is_proxy_value(const struct dcs_reg_op *op)
+{
+    static const char *const names[] = {"DefaultConnectionSettings", "SavedLegacySettings",
+                                        "WinHttpSettings"};
+    bool text = op->type == DCS_REG_SZ || op->type == DCS_REG_EXPAND_SZ ||
+                op->type == DCS_REG_MULTI_SZ;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!text && strcasecmp(op->name, names[i]) == 0)
+            return true;
+    size_t k = strlen(CONNECTIONS);
+    return op->type == DCS_REG_BINARY && op->key_len >= k &&
+           strcasecmp(op->key + op->key_len - k, CONNECTIONS) == 0;
+}
+
+/* One blob: print it (text) or append it to arr (json); false on error. */
+static bool decode_one(const char *path, const struct dcs_reg_op *op, unsigned options,
+                       json_t *arr)
+{
+    struct dcs_blob blob;
+    struct dcs_error err;
+    dcs_error_clear(&err);
+    if (dcs_blob_decode(op->data, op->data_len, options, &blob, &err) != DCS_OK) {
+        fprintf(stderr, "%s:%lu:%lu: error: value '%s': byte %llu: %s\n", path,
+                (unsigned long)op->line, (unsigned long)op->column, op->name,
+                (unsigned long long)err.offset, err.message);
+        return false;
+    }
+    if (arr) {
+        json_t *o = json_from_blob(&blob, op->data_len);
+        if (!o || json_object_set_new(o, "key", json_string(op->key)) ||
+            json_object_set_new(o, "value", json_string(op->name)) || json_array_append_new(arr, o))
+            return false;
+    } else {
+        printf("%s : %s\n", op->key, op->name[0] ? op->name : "@");
+        blobview_print(stdout, &blob, op->data_len);
+        putchar('\n');
+    }
+    for (uint32_t k = 0; k < blob.nwarnings; k++)
+        fprintf(stderr, "%s:%lu:%lu: warning: value '%s': byte %u: %s\n", path,
+                (unsigned long)op->line, (unsigned long)op->column, op->name,
+                blob.warnings[k].offset,
+                dcs_blob_warning_str((enum dcs_blob_warning_code)blob.warnings[k].code));
+    return true;
+}
+
+static int decode_source(const char *path, const uint8_t *data, size_t len, int json,
+                         int compact, unsigned options)
+{
+    const char *name = strcmp(path, "-") ? path : "<stdin>";
+    struct dcs_error err;
+    dcs_error_clear(&err);
+    struct dcs_reg_source *src = NULL;
+    struct dcs_reg_reader *r = NULL;
+    dcs_status st = data ? dcs_reg_source_open_mem(&src, data, len, 0, &err)
+                         : dcs_reg_source_open(&src, path, 0, &err);
+    if (!st)
+        st = dcs_reg_reader_new(&r, NULL, &err);
+    json_t *arr = json ? json_array() : NULL;
+    size_t found = 0, bad = 0;
+    while (!st) {
+        struct dcs_reg_op op;
+        st = dcs_reg_reader_next(r, &op, &err);
+        if (st || op.kind == DCS_REG_OP_END)
+            break;
+        if (op.kind == DCS_REG_OP_NEED_INPUT)
+            st = dcs_reg_source_feed(src, r, &err);
+        else if (op.kind == DCS_REG_OP_WARNING)
+            reg_diag(name, op.warning, false);
+        else if (op.kind == DCS_REG_OP_SET_VALUE && is_proxy_value(&op)) {
+            found++;
+            bad += !decode_one(name, &op, options, arr);
+        }
+    }
+    dcs_reg_reader_free(r);
+    dcs_reg_source_close(src);
+    int rc = EXIT_OK;
+    if (st) {
+        if (err.line)
+            reg_diag(name, &err, true);
+        else
+            cli_report(name, &err);
+        rc = EXIT_BAD_INPUT;
+    } else if (!found) {
+        cli_errorf("%s: no proxy blob (DefaultConnectionSettings, SavedLegacySettings, "
+                   "WinHttpSettings or a connectoid) in this file",
+                   name);
+        rc = EXIT_BAD_INPUT;
+    } else if (bad) {
+        rc = EXIT_BAD_INPUT;
+    }
+    if (arr) {
+        if (!st && found && json_print(arr, stdout, compact) != 0)
+            rc = EXIT_BAD_INPUT;
+        json_decref(arr);
+    }
+    if (fflush(stdout) != 0)
+        rc = EXIT_BAD_INPUT;
+    return rc;
+}
+
+int reg_decode_file(const char *path, int json, int compact, unsigned options)
+{
+    return decode_source(path, NULL, 0, json, compact, options);
+}
+
+int reg_decode_buffer(const char *path, const uint8_t *data, size_t len, int json, int compact,
+                      unsigned options)
+{
+    return decode_source(path, data, len, json, compact, options);
+}
+
+int reg_sniff_file(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    uint8_t head[256];
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    enum cli_input_kind k = cli_classify(head, n);
+    return k == CLI_INPUT_REG || k == CLI_INPUT_GZIP;
+}
+
+int reg_emit_blob(const char *out_path, const char *key, const char *value, const uint8_t *p,
+                  size_t n)
+{
+    bool winhttp = n >= 4 && (p[0] == DCS_VERSION_WINHTTP || p[0] == DCS_VERSION_WINHTTP28) &&
+                   !p[1] && !p[2] && !p[3];
+    if (!key)
+        key = winhttp ? "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\"
+                        "Internet Settings\\Connections"
+                      : "HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\"
+                        "Internet Settings\\Connections";
+    if (!value)
+        value = winhttp ? "WinHttpSettings" : "DefaultConnectionSettings";
+    if (strncmp(key, "HKEY_", 5) != 0) {
+        cli_errorf("encode: --key needs the full root name (HKEY_CURRENT_USER\\..., ...)");
+        return EXIT_USAGE;
+    }
+    if (!out_path)
+        out_path = "-";
+    size_t ol = strlen(out_path);
+    bool gz = ol > 3 && strcmp(out_path + ol - 3, ".gz") == 0;
+    struct dcs_error err;
+    struct dcs_reg_sink *sink;
+    struct dcs_reg_writer *w = NULL;
+    dcs_status st = dcs_reg_sink_open(&sink, out_path, gz, &err);
+    if (st) {
+        cli_report(out_path, &err);
+        return EXIT_BAD_INPUT;
+    }
+    st = dcs_reg_writer_new(&w, NULL, dcs_reg_sink_write, sink, &err);
+    if (!st)
+        st = dcs_reg_writer_key(w, key, strlen(key), &err);
+    if (!st)
+        st = dcs_reg_writer_value(w, value, strlen(value), DCS_REG_BINARY, p, n, &err);
+    if (!st)
+        st = dcs_reg_writer_finish(w, &err);
+    dcs_reg_writer_free(w);
+    if (st) {
+        dcs_reg_sink_abort(sink);
+        cli_report(out_path, &err);
+        return EXIT_BAD_INPUT;
+    }
+    if (dcs_reg_sink_commit(sink, true, &err)) {
+        cli_report(out_path, &err);
+        return EXIT_BAD_INPUT;
+    }
+    return EXIT_OK;
+}
