@@ -16,7 +16,7 @@
 
 #include "blob/blob_internal.h"
 
-const uint8_t dcs_blob_field_kind[DCS_FIELD_COUNT_] = {
+const uint8_t dcsi_blob_field_kind[DCS_FIELD_COUNT_] = {
     [DCS_FIELD_VERSION] = DCS_K_DWORD,
     [DCS_FIELD_COUNTER] = DCS_K_DWORD,
     [DCS_FIELD_FLAGS] = DCS_K_DWORD,
@@ -216,7 +216,7 @@ static dcs_status decode_walk(const uint8_t *p, size_t size, int strict, uint32_
     memset(&o->counter, 0, offsetof(struct dcs_blob, nwarnings) - offsetof(struct dcs_blob, counter));
     for (f = 0; f < full; f++) {
         const size_t left = size - i;
-        const unsigned kind = dcs_blob_field_kind[f];
+        const unsigned kind = dcsi_blob_field_kind[f];
         const size_t head = kind == DCS_K_QWORD ? 8 : 4;
         const size_t at = i;
         if (left < head) {
@@ -443,7 +443,7 @@ dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options, stru
 
 /* ---- encoding ------------------------------------------------------------ */
 
-size_t dcs_blob_body_size(const struct dcs_blob *b, uint32_t f)
+size_t dcsi_blob_body_size(const struct dcs_blob *b, uint32_t f)
 {
     switch (f) {
     case DCS_FIELD_PROXY: return b->proxy.len;
@@ -457,7 +457,7 @@ size_t dcs_blob_body_size(const struct dcs_blob *b, uint32_t f)
     }
 }
 
-const void *dcs_blob_body_ptr(const struct dcs_blob *b, uint32_t f)
+const void *dcsi_blob_body_ptr(const struct dcs_blob *b, uint32_t f)
 {
     switch (f) {
     case DCS_FIELD_PROXY: return b->proxy.ptr;
@@ -471,7 +471,7 @@ const void *dcs_blob_body_ptr(const struct dcs_blob *b, uint32_t f)
     }
 }
 
-uint32_t dcs_blob_dword(const struct dcs_blob *b, uint32_t f)
+uint32_t dcsi_blob_dword(const struct dcs_blob *b, uint32_t f)
 {
     switch (f) {
     case DCS_FIELD_VERSION: return b->version;
@@ -481,7 +481,7 @@ uint32_t dcs_blob_dword(const struct dcs_blob *b, uint32_t f)
     case DCS_FIELD_IPV4: return b->ipv4_count;
     case DCS_FIELD_RELOAD_DELAY: return b->reload_delay_mins;
     case DCS_FIELD_SOCKADDRS: return b->sockaddr_count;
-    default: return (uint32_t)dcs_blob_body_size(b, f); /* string lengths */
+    default: return (uint32_t)dcsi_blob_body_size(b, f); /* string lengths */
     }
 }
 
@@ -526,11 +526,11 @@ static dcs_status check_model(const struct dcs_blob *b, size_t *total, struct dc
                              (unsigned)DCS_FIELD_PROXY, full);
     uint64_t n = 0;
     for (uint32_t f = 0; f < b->nfields; f++) {
-        const unsigned kind = dcs_blob_field_kind[f];
+        const unsigned kind = dcsi_blob_field_kind[f];
         n += kind == DCS_K_QWORD ? 8 : 4;
         if (kind != DCS_K_DWORD && kind != DCS_K_QWORD) {
-            const size_t bs = dcs_blob_body_size(b, f);
-            if (bs && !dcs_blob_body_ptr(b, f))
+            const size_t bs = dcsi_blob_body_size(b, f);
+            if (bs && !dcsi_blob_body_ptr(b, f))
                 return dcs_error_set(err, DCS_ERR_BLOB_MODEL, DCS_NO_OFFSET,
                                      "%s has a length but no data",
                                      dcs_blob_field_name((enum dcs_blob_field)f));
@@ -542,7 +542,7 @@ static dcs_status check_model(const struct dcs_blob *b, size_t *total, struct dc
     if (b->nfields < full) {
         /* A truncated model: the partial bytes must be shorter than the next
          * field's head, or decoding would read them as that field. */
-        const size_t head = dcs_blob_field_kind[b->nfields] == DCS_K_QWORD ? 8 : 4;
+        const size_t head = dcsi_blob_field_kind[b->nfields] == DCS_K_QWORD ? 8 : 4;
         if (b->trailer.len >= head)
             return dcs_error_set(err, DCS_ERR_BLOB_MODEL, DCS_NO_OFFSET,
                                  "truncated before %s but %u trailer bytes would form it",

@@ -26,7 +26,7 @@ static inline void dcs_wr32(uint8_t *p, uint32_t v)
 
 /* What each field looks like on the wire. */
 enum dcs_field_kind { DCS_K_DWORD, DCS_K_QWORD, DCS_K_STRING, DCS_K_IPV4, DCS_K_SOCKADDRS };
-extern const uint8_t dcs_blob_field_kind[DCS_FIELD_COUNT_];
+extern const uint8_t dcsi_blob_field_kind[DCS_FIELD_COUNT_];
 
 /* True when every byte of s is a space or a tab (or s is empty). */
 static inline int dcs_bytes_blank(dcs_bytes s)
@@ -53,9 +53,9 @@ static inline uint32_t dcs_field_count(enum dcs_blob_format format, uint32_t ver
 }
 
 /* Size and data of a counted field's body (string bytes, addresses, records). */
-size_t dcs_blob_body_size(const struct dcs_blob *b, uint32_t field);
-const void *dcs_blob_body_ptr(const struct dcs_blob *b, uint32_t field);
+size_t dcsi_blob_body_size(const struct dcs_blob *b, uint32_t field);
+const void *dcsi_blob_body_ptr(const struct dcs_blob *b, uint32_t field);
 /* The DWORD written for a field (value, string length or count). */
-uint32_t dcs_blob_dword(const struct dcs_blob *b, uint32_t field);
+uint32_t dcsi_blob_dword(const struct dcs_blob *b, uint32_t field);
 
 #endif

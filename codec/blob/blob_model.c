@@ -95,16 +95,16 @@ bool dcs_blob_equal(const struct dcs_blob *a, const struct dcs_blob *b, unsigned
     if (!(how & DCS_EQUAL_IGNORE_COUNTER) && a->counter != b->counter)
         return false;
     for (uint32_t f = DCS_FIELD_PROXY; f < a->nfields; f++) {
-        unsigned kind = dcs_blob_field_kind[f];
+        unsigned kind = dcsi_blob_field_kind[f];
         if (kind == DCS_K_QWORD) {
             if (a->last_detect_time != b->last_detect_time)
                 return false;
         } else if (kind == DCS_K_DWORD) {
-            if (dcs_blob_dword(a, f) != dcs_blob_dword(b, f))
+            if (dcsi_blob_dword(a, f) != dcsi_blob_dword(b, f))
                 return false;
         } else {
-            size_t n = dcs_blob_body_size(a, f);
-            if (n != dcs_blob_body_size(b, f) || (n && memcmp(dcs_blob_body_ptr(a, f), dcs_blob_body_ptr(b, f), n) != 0))
+            size_t n = dcsi_blob_body_size(a, f);
+            if (n != dcsi_blob_body_size(b, f) || (n && memcmp(dcsi_blob_body_ptr(a, f), dcsi_blob_body_ptr(b, f), n) != 0))
                 return false;
         }
     }

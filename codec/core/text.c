@@ -22,7 +22,7 @@ static inline uint64_t ld64(const void *p)
     return v;
 }
 
-size_t dcs_utf16le_to_utf8(const uint8_t *src, size_t n, char *dst)
+size_t dcsi_utf16le_to_utf8(const uint8_t *src, size_t n, char *dst)
 {
     char *d = dst;
     size_t i = 0;
@@ -68,7 +68,7 @@ three:      /* BMP character, or a lone surrogate kept in its 3-byte form */
     return (size_t)(d - dst);
 }
 
-size_t dcs_utf8_decode(const char *str, size_t len, uint32_t *cp)
+size_t dcsi_utf8_decode(const char *str, size_t len, uint32_t *cp)
 {
     const uint8_t *s = (const uint8_t *)str;
     if (len == 0)
@@ -137,7 +137,7 @@ static size_t utf8_to_16(const char *src, size_t len, uint8_t *dst, bool lossy, 
         if (i >= len)
             break;
         uint32_t cp;
-        size_t k = dcs_utf8_decode(src + i, len - i, &cp);
+        size_t k = dcsi_utf8_decode(src + i, len - i, &cp);
         if (k == 0) {
             if (!lossy) {
                 if (bad)
@@ -156,12 +156,12 @@ static size_t utf8_to_16(const char *src, size_t len, uint8_t *dst, bool lossy, 
     return (size_t)(d - dst) / 2;
 }
 
-size_t dcs_utf8_to_utf16le(const char *src, size_t len, uint8_t *dst, size_t *bad)
+size_t dcsi_utf8_to_utf16le(const char *src, size_t len, uint8_t *dst, size_t *bad)
 {
     return utf8_to_16(src, len, dst, false, bad);
 }
 
-size_t dcs_utf8_to_utf16le_lossy(const char *src, size_t len, uint8_t *dst, size_t *replaced)
+size_t dcsi_utf8_to_utf16le_lossy(const char *src, size_t len, uint8_t *dst, size_t *replaced)
 {
     size_t r = 0;
     size_t n = utf8_to_16(src, len, dst, true, &r);
@@ -170,7 +170,7 @@ size_t dcs_utf8_to_utf16le_lossy(const char *src, size_t len, uint8_t *dst, size
     return n;
 }
 
-bool dcs_utf8_valid(const char *s, size_t len, size_t *bad)
+bool dcsi_utf8_valid(const char *s, size_t len, size_t *bad)
 {
     size_t i = 0;
     while (i < len) {
@@ -179,7 +179,7 @@ bool dcs_utf8_valid(const char *s, size_t len, size_t *bad)
         if (i >= len)
             break;
         uint32_t cp;
-        size_t k = dcs_utf8_decode(s + i, len - i, &cp);
+        size_t k = dcsi_utf8_decode(s + i, len - i, &cp);
         if (k == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) {
             if (bad)
                 *bad = i;
@@ -190,7 +190,7 @@ bool dcs_utf8_valid(const char *s, size_t len, size_t *bad)
     return true;
 }
 
-size_t dcs_cp1252_to_utf16le(const uint8_t *src, size_t n, uint8_t *dst)
+size_t dcsi_cp1252_to_utf16le(const uint8_t *src, size_t n, uint8_t *dst)
 {
     for (size_t i = 0; i < n; i++) {
         uint16_t u = src[i];
@@ -212,7 +212,7 @@ static int cp1252_encode(uint32_t u)
     return -1;
 }
 
-size_t dcs_utf16le_to_cp1252(const uint8_t *src, size_t n, uint8_t *dst, size_t *unmappable)
+size_t dcsi_utf16le_to_cp1252(const uint8_t *src, size_t n, uint8_t *dst, size_t *unmappable)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
@@ -233,7 +233,7 @@ size_t dcs_utf16le_to_cp1252(const uint8_t *src, size_t n, uint8_t *dst, size_t 
     return o;
 }
 
-uint32_t dcs_text_upcase(uint32_t c)
+uint32_t dcsi_text_upcase(uint32_t c)
 {
     if (c < 0x80)
         return (c >= 'a' && c <= 'z') ? c - 0x20 : c;
@@ -289,13 +289,13 @@ static int32_t next_unit(const char *s, size_t len, size_t *i, int32_t *pending)
         (*i)++;
         return (int32_t)((c >= 'a' && c <= 'z') ? c - 0x20 : c);
     }
-    size_t k = dcs_utf8_decode(s + *i, len - *i, &cp);
+    size_t k = dcsi_utf8_decode(s + *i, len - *i, &cp);
     if (k == 0) {
         cp = c;
         k = 1;
     }
     *i += k;
-    cp = dcs_text_upcase(cp);
+    cp = dcsi_text_upcase(cp);
     if (cp >= 0x10000) {
         cp -= 0x10000;
         *pending = (int32_t)(0xDC00 + (cp & 0x3FF));
@@ -309,7 +309,7 @@ static inline unsigned ascii_up(unsigned c)
     return c - ((c - 'a' < 26u) << 5);
 }
 
-int dcs_text_name_cmp(const char *a, size_t alen, const char *b, size_t blen)
+int dcsi_text_name_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
     size_t i = 0, j = 0;
     /* ASCII fast path */
@@ -340,7 +340,7 @@ int dcs_text_name_cmp(const char *a, size_t alen, const char *b, size_t blen)
     }
 }
 
-uint64_t dcs_text_name_hash(const char *s, size_t len)
+uint64_t dcsi_text_name_hash(const char *s, size_t len)
 {
     uint64_t h = 0xcbf29ce484222325ull;
     size_t i = 0;

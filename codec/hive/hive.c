@@ -15,7 +15,7 @@ bool dcs_hive_supported(void)
     return true;
 }
 
-dcs_status dcs_hive_lib_error(struct dcs_error *err, const char *what, const char *path)
+dcs_status dcsi_hive_lib_error(struct dcs_error *err, const char *what, const char *path)
 {
     int e = errno;
     if (e == ENOMEM)
@@ -46,7 +46,7 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
     }
     if ((flags & DCS_HIVE_WRITE) && h->state.dirty && !(flags & DCS_HIVE_FORCE)) {
         rc = dcs_error_set(err, DCS_ERR_HIVE_DIRTY, DCS_NO_OFFSET,
-                           "%s is dirty: %s; refusing to write it (--force discards the "
+                           "%s is dirty: %s; refusing to write it (forcing discards the "
                            "pending changes)",
                            path, h->state.reason);
         free(real);
@@ -63,7 +63,7 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
     errno = 0;
     h->h = hivex_open(h->path, (flags & DCS_HIVE_WRITE) ? HIVEX_OPEN_WRITE : 0);
     if (!h->h) {
-        rc = dcs_hive_lib_error(err, "cannot open", path);
+        rc = dcsi_hive_lib_error(err, "cannot open", path);
         if (rc == DCS_ERR_HIVE_LIB)
             err->code = rc = DCS_ERR_HIVE_CORRUPT;
         free(h->path);
@@ -135,7 +135,7 @@ static dcs_status walk(dcs_hive *h, dcs_hive_key from, const char *path, bool cr
         errno = 0;
         hive_node_h child = hivex_node_get_child(h->h, node, name);
         if (!child && errno)
-            return dcs_hive_lib_error(err, "cannot look up key", name);
+            return dcsi_hive_lib_error(err, "cannot look up key", name);
         if (!child) {
             if (!create)
                 return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
@@ -146,7 +146,7 @@ static dcs_status walk(dcs_hive *h, dcs_hive_key from, const char *path, bool cr
             errno = 0;
             child = hivex_node_add_child(h->h, node, name);
             if (!child)
-                return dcs_hive_lib_error(err, "cannot create key", name);
+                return dcsi_hive_lib_error(err, "cannot create key", name);
             h->modified = true;
         }
         node = child;
@@ -171,7 +171,7 @@ dcs_status dcs_hive_add_child(dcs_hive *h, dcs_hive_key parent, const char *name
     errno = 0;
     *out = hivex_node_add_child(h->h, parent, name);
     if (!*out)
-        return dcs_hive_lib_error(err, "cannot create key", name);
+        return dcsi_hive_lib_error(err, "cannot create key", name);
     h->modified = true;
     return DCS_OK;
 }
@@ -185,7 +185,7 @@ dcs_status dcs_hive_child(dcs_hive *h, dcs_hive_key parent, const char *name, bo
     errno = 0;
     hive_node_h child = hivex_node_get_child(h->h, parent, name);
     if (!child && errno)
-        return dcs_hive_lib_error(err, "cannot look up key", name);
+        return dcsi_hive_lib_error(err, "cannot look up key", name);
     if (!child && !create)
         return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET, "key \"%s\" not found",
                              name);
@@ -196,7 +196,7 @@ dcs_status dcs_hive_child(dcs_hive *h, dcs_hive_key parent, const char *name, bo
         errno = 0;
         child = hivex_node_add_child(h->h, parent, name);
         if (!child)
-            return dcs_hive_lib_error(err, "cannot create key", name);
+            return dcsi_hive_lib_error(err, "cannot create key", name);
         h->modified = true;
         if (created)
             *created = true;
@@ -231,11 +231,11 @@ static dcs_status read_value(dcs_hive *h, hive_value_h vh, struct dcs_hive_value
     errno = 0;
     out->name = hivex_value_key(h->h, vh);
     if (!out->name)
-        return dcs_hive_lib_error(err, "cannot read a value name in", h->path);
+        return dcsi_hive_lib_error(err, "cannot read a value name in", h->path);
     errno = 0;
     char *data = hivex_value_value(h->h, vh, &t, &len);
     if (!data) {
-        dcs_status rc = dcs_hive_lib_error(err, "cannot read value", out->name);
+        dcs_status rc = dcsi_hive_lib_error(err, "cannot read value", out->name);
         dcs_hive_value_free(out);
         return rc;
     }
@@ -252,7 +252,7 @@ dcs_status dcs_hive_get_value(dcs_hive *h, dcs_hive_key key, const char *name,
     errno = 0;
     hive_value_h vh = hivex_node_get_value(h->h, key, name);
     if (!vh && errno)
-        return dcs_hive_lib_error(err, "cannot look up value", name);
+        return dcsi_hive_lib_error(err, "cannot look up value", name);
     if (!vh)
         return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET, "value \"%s\" not found",
                              name);
@@ -267,7 +267,7 @@ dcs_status dcs_hive_each_value(dcs_hive *h, dcs_hive_key key, dcs_hive_value_fn 
     errno = 0;
     hive_value_h *vals = hivex_node_values(h->h, key);
     if (!vals)
-        return dcs_hive_lib_error(err, "cannot list values in", h->path);
+        return dcsi_hive_lib_error(err, "cannot list values in", h->path);
     dcs_status rc = DCS_OK;
     for (size_t i = 0; vals[i]; i++) {
         struct dcs_hive_value v;
@@ -294,13 +294,13 @@ dcs_status dcs_hive_each_subkey(dcs_hive *h, dcs_hive_key key, dcs_hive_subkey_f
     errno = 0;
     hive_node_h *kids = hivex_node_children(h->h, key);
     if (!kids)
-        return dcs_hive_lib_error(err, "cannot list subkeys in", h->path);
+        return dcsi_hive_lib_error(err, "cannot list subkeys in", h->path);
     dcs_status rc = DCS_OK;
     for (size_t i = 0; kids[i]; i++) {
         errno = 0;
         char *name = hivex_node_name(h->h, kids[i]);
         if (!name) {
-            rc = dcs_hive_lib_error(err, "cannot read a key name in", h->path);
+            rc = dcsi_hive_lib_error(err, "cannot read a key name in", h->path);
             break;
         }
         int r = fn(ctx, name, kids[i]);
@@ -326,7 +326,7 @@ char *dcs_hive_key_name(dcs_hive *h, dcs_hive_key key, struct dcs_error *err)
     errno = 0;
     char *name = hivex_node_name(h->h, key);
     if (!name)
-        dcs_hive_lib_error(err, "cannot read a key name in", h->path);
+        dcsi_hive_lib_error(err, "cannot read a key name in", h->path);
     return name;
 }
 
@@ -348,7 +348,7 @@ dcs_status dcs_hive_set_value(dcs_hive *h, dcs_hive_key key, const char *name, u
                         .value = (char *)data};
     errno = 0;
     if (hivex_node_set_value(h->h, key, &v, 0) != 0)
-        return dcs_hive_lib_error(err, "cannot set value", name);
+        return dcsi_hive_lib_error(err, "cannot set value", name);
     h->modified = true;
     return DCS_OK;
 }
@@ -372,7 +372,7 @@ dcs_status dcs_hive_set_values(dcs_hive *h, dcs_hive_key key, const struct dcs_h
     int r = hivex_node_set_values(h->h, key, n, hv, 0);
     free(hv);
     if (r != 0)
-        return dcs_hive_lib_error(err, "cannot set the values of a key in", h->path);
+        return dcsi_hive_lib_error(err, "cannot set the values of a key in", h->path);
     h->modified = true;
     return DCS_OK;
 }
@@ -435,7 +435,7 @@ dcs_status dcs_hive_delete_value(dcs_hive *h, dcs_hive_key key, const char *name
     errno = 0;
     hive_value_h vh = hivex_node_get_value(h->h, key, name);
     if (!vh && errno)
-        return dcs_hive_lib_error(err, "cannot look up value", name);
+        return dcsi_hive_lib_error(err, "cannot look up value", name);
     if (!vh)
         return DCS_OK;
     /* libhivex has no single-value delete: rewrite the others */
@@ -473,7 +473,7 @@ dcs_status dcs_hive_delete_key(dcs_hive *h, dcs_hive_key key, struct dcs_error *
                              "the root key of a hive cannot be deleted");
     errno = 0;
     if (hivex_node_delete_child(h->h, key) != 0)
-        return dcs_hive_lib_error(err, "cannot delete a key in", h->path);
+        return dcsi_hive_lib_error(err, "cannot delete a key in", h->path);
     h->modified = true;
     return DCS_OK;
 }

@@ -228,7 +228,7 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const struct dcs_hive_log *)a)->name, ((const struct dcs_hive_log *)b)->name);
 }
 
-char *dcs_hive_dir_of(const char *path)
+char *dcsi_hive_dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (!slash)
@@ -249,7 +249,7 @@ static dcs_status judge_logs(const char *path, struct dcs_hive_state *s, struct 
 {
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
-    char *dir = dcs_hive_dir_of(path);
+    char *dir = dcsi_hive_dir_of(path);
     if (!dir)
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     size_t fsize = strlen(dir) + DCS_HIVE_NAME_MAX + 2;

@@ -130,7 +130,7 @@ static dcs_status write_temp(struct slot *s, size_t index, struct dcs_error *err
     }
     errno = 0;
     if (hivex_commit(s->hive->h, s->tmp, 0) != 0)
-        return dcs_hive_lib_error(err, "cannot write the new version of", path);
+        return dcsi_hive_lib_error(err, "cannot write the new version of", path);
     if (fsync_path(s->tmp, O_RDONLY) != 0)
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot fsync %s: %s", s->tmp,
                              strerror(errno));
@@ -212,7 +212,7 @@ dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_erro
         if (hives[i]->modified)
             slots[m++].hive = hives[i];
     for (size_t i = 0; i < m && rc == DCS_OK; i++) {
-        slots[i].dir = dcs_hive_dir_of(slots[i].hive->path);
+        slots[i].dir = dcsi_hive_dir_of(slots[i].hive->path);
         if (!slots[i].dir)
             rc = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }

@@ -7,7 +7,7 @@
 
 /* The directory part of path: "." without a slash, "/" for "/name";
  * malloc'd, NULL when out of memory. */
-char *dcs_hive_dir_of(const char *path);
+char *dcsi_hive_dir_of(const char *path);
 
 #if DCS_HAVE_HIVEX
 #include <hivex.h>
@@ -21,7 +21,7 @@ struct dcs_hive {
 };
 
 /* err <- DCS_ERR_HIVE_LIB (or NOMEM) "what path: libhivex: strerror(errno)". */
-dcs_status dcs_hive_lib_error(struct dcs_error *err, const char *what, const char *path);
+dcs_status dcsi_hive_lib_error(struct dcs_error *err, const char *what, const char *path);
 #endif
 
 #endif

@@ -14,7 +14,7 @@ static const char *const known_schemes[] = {
 static bool known_scheme(const char *s, size_t n)
 {
     for (size_t i = 0; i < sizeof known_schemes / sizeof known_schemes[0]; i++)
-        if (dcs_list_ieq(s, n, known_schemes[i]))
+        if (dcsi_list_ieq(s, n, known_schemes[i]))
             return true;
     return false;
 }
@@ -326,13 +326,13 @@ static dcs_status parse_addr(struct dcs_list_iter *it, uint32_t s, uint32_t e, b
 
 static enum dcs_proxy_key classify_key(const char *s, size_t n)
 {
-    if (dcs_list_ieq(s, n, "http"))
+    if (dcsi_list_ieq(s, n, "http"))
         return DCS_PROXY_KEY_HTTP;
-    if (dcs_list_ieq(s, n, "https"))
+    if (dcsi_list_ieq(s, n, "https"))
         return DCS_PROXY_KEY_HTTPS;
-    if (dcs_list_ieq(s, n, "ftp"))
+    if (dcsi_list_ieq(s, n, "ftp"))
         return DCS_PROXY_KEY_FTP;
-    if (dcs_list_ieq(s, n, "socks"))
+    if (dcsi_list_ieq(s, n, "socks"))
         return DCS_PROXY_KEY_SOCKS;
     return DCS_PROXY_KEY_UNKNOWN;
 }
@@ -403,9 +403,9 @@ static dcs_status parse_macro(struct dcs_list_iter *it, uint32_t s, uint32_t e,
             if (i + 1 != e)
                 return fail_char(it, err, i + 1, "entry after '>'");
             out->addr.host = view(it, s, e);
-            if (dcs_list_ieq(t + s, e - s, "<local>")) {
+            if (dcsi_list_ieq(t + s, e - s, "<local>")) {
                 out->kind = DCS_BYPASS_LOCAL;
-            } else if (dcs_list_ieq(t + s, e - s, "<-loopback>")) {
+            } else if (dcsi_list_ieq(t + s, e - s, "<-loopback>")) {
                 out->kind = DCS_BYPASS_NO_LOOPBACK;
             } else {
                 if (i == s + 1)
@@ -519,7 +519,7 @@ static dcs_status check_fields(const struct dcs_list_addr *a, bool bypass, dcs_s
     return DCS_OK;
 }
 
-dcs_status dcs_list_check_proxy_entry(const struct dcs_proxy_entry *e, size_t index,
+dcs_status dcsi_list_check_proxy_entry(const struct dcs_proxy_entry *e, size_t index,
                                       struct dcs_error *err)
 {
     if (e->key == DCS_PROXY_KEY_UNKNOWN) {
@@ -539,7 +539,7 @@ dcs_status dcs_list_check_proxy_entry(const struct dcs_proxy_entry *e, size_t in
     return check_fields(&e->addr, false, DCS_ERR_PROXY_SYNTAX, index, err);
 }
 
-dcs_status dcs_list_check_bypass_entry(const struct dcs_bypass_entry *e, size_t index,
+dcs_status dcsi_list_check_bypass_entry(const struct dcs_bypass_entry *e, size_t index,
                                        struct dcs_error *err)
 {
     struct dcs_list_iter tmp;

@@ -44,14 +44,14 @@ static inline bool is_host_char(unsigned char c, bool bypass)
 }
 
 /* ASCII case-insensitive comparison of a[0..alen) with the C string b. */
-bool dcs_list_ieq(const char *a, size_t alen, const char *b);
+bool dcsi_list_ieq(const char *a, size_t alen, const char *b);
 
 /* Check that an entry built by a caller can be written and parsed back:
  * key (proxy), scheme, host and port follow the grammar.  Fails with code
  * and "entry <index>: ..." (no offset). */
-dcs_status dcs_list_check_proxy_entry(const struct dcs_proxy_entry *e, size_t index,
+dcs_status dcsi_list_check_proxy_entry(const struct dcs_proxy_entry *e, size_t index,
                                       struct dcs_error *err);
-dcs_status dcs_list_check_bypass_entry(const struct dcs_bypass_entry *e, size_t index,
+dcs_status dcsi_list_check_bypass_entry(const struct dcs_bypass_entry *e, size_t index,
                                        struct dcs_error *err);
 
 #endif

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-bool dcs_list_ieq(const char *a, size_t alen, const char *b)
+bool dcsi_list_ieq(const char *a, size_t alen, const char *b)
 {
     size_t blen = strlen(b);
     if (alen != blen)
@@ -182,7 +182,7 @@ dcs_status dcs_proxy_write(const struct dcs_proxy_entry *entries, size_t n, char
     if (n && !entries)
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "entries is NULL");
     for (size_t i = 0; i < n; i++) {
-        dcs_status st = dcs_list_check_proxy_entry(&entries[i], i, err);
+        dcs_status st = dcsi_list_check_proxy_entry(&entries[i], i, err);
         if (st)
             return st;
         if (i)
@@ -199,7 +199,7 @@ dcs_status dcs_bypass_write(const struct dcs_bypass_entry *entries, size_t n, ch
     if (n && !entries)
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "entries is NULL");
     for (size_t i = 0; i < n; i++) {
-        dcs_status st = dcs_list_check_bypass_entry(&entries[i], i, err);
+        dcs_status st = dcsi_list_check_bypass_entry(&entries[i], i, err);
         if (st)
             return st;
         if (i)
@@ -262,7 +262,7 @@ static bool bitsadmin_empty(const char *text, size_t len)
     }
     while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
         len--;
-    return dcs_list_ieq(text, len, "NULL") || (len == 2 && text[0] == '"' && text[1] == '"');
+    return dcsi_list_ieq(text, len, "NULL") || (len == 2 && text[0] == '"' && text[1] == '"');
 }
 
 dcs_status dcs_proxy_from_bitsadmin(const char *text, size_t len, unsigned options, char *out,
@@ -296,7 +296,7 @@ dcs_status dcs_proxy_lookup(const char *text, size_t len, unsigned options, cons
     if (!protocol || !out || !how)
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "NULL argument");
     *how = DCS_PROXY_MATCH_NONE;
-    protocol_is_socks = dcs_list_ieq(protocol, strlen(protocol), "socks");
+    protocol_is_socks = dcsi_list_ieq(protocol, strlen(protocol), "socks");
     memset(&by_key, 0, sizeof by_key);
     memset(&by_default, 0, sizeof by_default);
     memset(&by_socks, 0, sizeof by_socks);
@@ -309,7 +309,7 @@ dcs_status dcs_proxy_lookup(const char *text, size_t len, unsigned options, cons
             have_default = true;
             continue;
         }
-        if (!have_key && dcs_list_ieq(e.key_text.ptr, e.key_text.len, protocol)) {
+        if (!have_key && dcsi_list_ieq(e.key_text.ptr, e.key_text.len, protocol)) {
             by_key = e;
             have_key = true;
         }

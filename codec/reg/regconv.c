@@ -100,7 +100,7 @@ static dcs_status stream_write(struct conv *c, struct dcs_error *err)
     dcs_status st;
     if (c->have_last && same_root(k, klen, c->last.p, c->last.len)) {
         size_t common;
-        rt_key_cmp(k, klen, c->last.p, c->last.len, &common);
+        dcsi_rt_key_cmp(k, klen, c->last.p, c->last.len, &common);
         size_t L = common - 1, split = comp_end(c->last.p, c->last.len, L);
         /* the common part keeps the spelling it was first written with */
         size_t kcut = comp_end(k, klen, L);
@@ -138,7 +138,7 @@ static dcs_status stream_write(struct conv *c, struct dcs_error *err)
         for (size_t d = 0; d < depth; d++)
             c->written[d] = false;
     }
-    st = rt_write_key(&c->t, c->cur_node, c->path.p, c->path.len, c->w, &c->values, err);
+    st = dcsi_rt_write_key(&c->t, c->cur_node, c->path.p, c->path.len, c->w, &c->values, err);
     if (st)
         return st;
     c->keys++;
@@ -152,7 +152,7 @@ static dcs_status run(struct conv *c, bool stream, bool *violation, struct dcs_e
     dcs_status st;
     dcs_reg_reader_reset(c->r);
     dcs_reg_writer_reset(c->w);
-    rt_clear(&c->t);
+    dcsi_rt_clear(&c->t);
     c->cur_node = 0;
     c->have_cur = c->have_last = false;
     c->n_roots = 0;
@@ -174,7 +174,7 @@ static dcs_status run(struct conv *c, bool stream, bool *violation, struct dcs_e
             break;
         case DCS_REG_OP_END:
             if (!stream)
-                st = rt_write_all(&c->t, c->w, &c->keys, &c->values, err);
+                st = dcsi_rt_write_all(&c->t, c->w, &c->keys, &c->values, err);
             else if (c->have_cur)
                 st = stream_write(c, err);
             return st ? st : dcs_reg_writer_finish(c->w, err);
@@ -187,7 +187,7 @@ static dcs_status run(struct conv *c, bool stream, bool *violation, struct dcs_e
                 if (c->have_cur) {
                     if (same_root(op.key, op.key_len, c->cur.p, c->cur.len)) {
                         size_t common;
-                        int cmp = rt_key_cmp(op.key, op.key_len, c->cur.p, c->cur.len, &common);
+                        int cmp = dcsi_rt_key_cmp(op.key, op.key_len, c->cur.p, c->cur.len, &common);
                         if (cmp == 0)
                             break;
                         if (cmp < 0)
@@ -198,7 +198,7 @@ static dcs_status run(struct conv *c, bool stream, bool *violation, struct dcs_e
                     st = stream_write(c, err);
                     if (st)
                         return st;
-                    rt_clear(&c->t);
+                    dcsi_rt_clear(&c->t);
                 }
                 if (!root_seen(c, op.key, op.key_len) &&
                     !sb_set(&c->roots[c->n_roots++], op.key, root_len(op.key, op.key_len)))
@@ -207,7 +207,7 @@ static dcs_status run(struct conv *c, bool stream, bool *violation, struct dcs_e
                     return nomem(err);
                 c->have_cur = true;
             }
-            c->cur_node = stream ? rt_scratch_node(&c->t) : rt_key(&c->t, op.key, op.key_len, true);
+            c->cur_node = stream ? dcsi_rt_scratch_node(&c->t) : dcsi_rt_key(&c->t, op.key, op.key_len, true);
             if (!c->cur_node)
                 return nomem(err);
             break;
@@ -217,20 +217,20 @@ static dcs_status run(struct conv *c, bool stream, bool *violation, struct dcs_e
                 if (root_seen(c, op.key, op.key_len)) {
                     size_t common;
                     if (!c->have_cur || !same_root(op.key, op.key_len, c->cur.p, c->cur.len) ||
-                        rt_key_cmp(op.key, op.key_len, c->cur.p, c->cur.len, &common) <= 0)
+                        dcsi_rt_key_cmp(op.key, op.key_len, c->cur.p, c->cur.len, &common) <= 0)
                         goto violate;
                 }
             } else {
-                rt_delete_key(&c->t, op.key, op.key_len);
+                dcsi_rt_delete_key(&c->t, op.key, op.key_len);
             }
             break;
         case DCS_REG_OP_SET_VALUE:
-            if (!rt_set_value(&c->t, c->cur_node, op.name, op.name_len, op.type, op.data,
+            if (!dcsi_rt_set_value(&c->t, c->cur_node, op.name, op.name_len, op.type, op.data,
                               op.data_len))
                 return nomem(err);
             break;
         case DCS_REG_OP_DELETE_VALUE:
-            rt_delete_value(&c->t, c->cur_node, op.name, op.name_len);
+            dcsi_rt_delete_value(&c->t, c->cur_node, op.name, op.name_len);
             break;
         }
     }
@@ -255,7 +255,7 @@ dcs_status dcs_reg_convert(struct dcs_reg_source *src, const struct dcs_reg_outp
     c->src = src;
     c->out = out;
     c->opt = opt;
-    rt_init(&c->t);
+    dcsi_rt_init(&c->t);
     dcs_status st = dcs_reg_reader_new(&c->r, &opt->reader, err);
     if (!st)
         st = dcs_reg_writer_new(&c->w, &opt->writer, out->write, out->ctx, err);
@@ -287,7 +287,7 @@ dcs_status dcs_reg_convert(struct dcs_reg_source *src, const struct dcs_reg_outp
     }
     dcs_reg_reader_free(c->r);
     dcs_reg_writer_free(c->w);
-    rt_free(&c->t);
+    dcsi_rt_free(&c->t);
     free(c->cur.p);
     free(c->last.p);
     free(c->path.p);

@@ -77,7 +77,7 @@ static void parse_header(struct dcs_reg_reader *r, const uint8_t *p, size_t n)
         r->phase = PH_WIN31;
     } else if (starts(p, i, e, "REGEDIT")) {
         r->st.version = DCS_REG_VERSION_FUZZY;
-        reg_warn(r, DCS_ERR_REG_SYNTAX, col(i),
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(i),
                  "header is neither REGEDIT4 nor 'Windows Registry Editor Version 5.00': "
                  "Windows accepts the file but imports nothing from it");
         r->phase = PH_DONE;
@@ -87,8 +87,8 @@ static void parse_header(struct dcs_reg_reader *r, const uint8_t *p, size_t n)
             hint = " (UTF-16 text without the FF FE byte order mark?)";
         else if (r->us == 1 && n >= 3 && U(0) == 0xEF && U(1) == 0xBB && U(2) == 0xBF)
             hint = " (UTF-8 byte order mark: refused in strict mode, as Wine does; "
-                   "without --strict it is read as UTF-8)";
-        reg_fatal(r, DCS_ERR_REG_HEADER, col(i),
+                   "in lenient mode it is read as UTF-8)";
+        dcsi_reg_fatal(r, DCS_ERR_REG_HEADER, col(i),
                   "not a registry script: the first line must be 'Windows Registry Editor "
                   "Version 5.00' or 'REGEDIT4'%s",
                   hint);
@@ -140,13 +140,13 @@ static const char *parse_key(struct dcs_reg_reader *r, const uint8_t *p, size_t 
         c = j + 1;
     }
     size_t rl = strlen(root);
-    if (!reg_grow(r, &r->key, rl + 2 + 3 * (pe - ps), r->opt.max_line * 2 + 64))
+    if (!dcsi_reg_grow(r, &r->key, rl + 2 + 3 * (pe - ps), r->opt.max_line * 2 + 64))
         return "out of memory";
     memcpy(r->key.p, root, rl);
     size_t len = rl;
     if (ps < pe) {
         r->key.p[len++] = '\\';
-        len += dcs_utf16le_to_utf8(p + 2 * ps, pe - ps, (char *)r->key.p + len);
+        len += dcsi_utf16le_to_utf8(p + 2 * ps, pe - ps, (char *)r->key.p + len);
     }
     r->key.p[len] = 0;
     r->key.len = len + 1;
@@ -160,7 +160,7 @@ static const char *parse_key(struct dcs_reg_reader *r, const uint8_t *p, size_t 
 static size_t unescape(struct dcs_reg_reader *r, const uint8_t *p, size_t i, size_t n,
                        size_t *units, const char **why, size_t *bad)
 {
-    if (!reg_grow(r, &r->tmp, 2 * (n - i) + 4, 2 * r->opt.max_line + 64)) {
+    if (!dcsi_reg_grow(r, &r->tmp, 2 * (n - i) + 4, 2 * r->opt.max_line + 64)) {
         *why = "out of memory";
         *bad = i;
         return 0;
@@ -186,7 +186,7 @@ static size_t unescape(struct dcs_reg_reader *r, const uint8_t *p, size_t i, siz
                 *bad = i - 1;
                 return 0;
             default:
-                reg_warn(r, DCS_ERR_REG_SYNTAX, col(i - 1),
+                dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(i - 1),
                          "unknown escape sequence: the backslash is dropped");
                 break;
             }
@@ -205,14 +205,14 @@ static size_t unescape(struct dcs_reg_reader *r, const uint8_t *p, size_t i, siz
 static void emit_value(struct dcs_reg_reader *r)
 {
     if (r->key_open)
-        reg_queue_value(r, DCS_REG_OP_SET_VALUE);
+        dcsi_reg_queue_value(r, DCS_REG_OP_SET_VALUE);
 }
 
 /* Parse comma-separated hex bytes p[i..n) and append them to r->val. */
 static int parse_hex(struct dcs_reg_reader *r, const uint8_t *p, size_t i, size_t n, size_t *bad)
 {
     size_t limit = r->opt.max_value;
-    if (!reg_grow(r, &r->val, r->val.len + (n - i) / 2 + 8, limit + (n - i) / 2 + 8)) {
+    if (!dcsi_reg_grow(r, &r->val, r->val.len + (n - i) / 2 + 8, limit + (n - i) / 2 + 8)) {
         *bad = i;
         return HEX_BAD;
     }
@@ -292,7 +292,7 @@ static int parse_hex(struct dcs_reg_reader *r, const uint8_t *p, size_t i, size_
     }
     r->val.len = (size_t)(d - r->val.p);
     if (r->val.len > limit) {
-        reg_fatal(r, DCS_ERR_LIMIT, col(i), "value data larger than %zu bytes", limit);
+        dcsi_reg_fatal(r, DCS_ERR_LIMIT, col(i), "value data larger than %zu bytes", limit);
         return HEX_BAD;
     }
     return res;
@@ -307,24 +307,24 @@ static bool finish_string_hex(struct dcs_reg_reader *r)
         return true;
     size_t lim = r->opt.max_value + 16;
     if (r->st.version == DCS_REG_VERSION_4) {
-        if (!reg_grow(r, &r->val, r->val.len + 1, lim))
+        if (!dcsi_reg_grow(r, &r->val, r->val.len + 1, lim))
             return false;
         if (r->val.p[r->val.len - 1] != 0)
             r->val.p[r->val.len++] = 0;
-        if (!reg_grow(r, &r->tmp, 2 * r->val.len + 2, 2 * lim))
+        if (!dcsi_reg_grow(r, &r->tmp, 2 * r->val.len + 2, 2 * lim))
             return false;
         size_t units;
         if (r->cp == DCS_REG_CP1252)
-            units = dcs_cp1252_to_utf16le(r->val.p, r->val.len, r->tmp.p);
+            units = dcsi_cp1252_to_utf16le(r->val.p, r->val.len, r->tmp.p);
         else
-            units = dcs_utf8_to_utf16le_lossy((const char *)r->val.p, r->val.len, r->tmp.p, NULL);
-        if (!reg_grow(r, &r->val, 2 * units, 2 * lim))
+            units = dcsi_utf8_to_utf16le_lossy((const char *)r->val.p, r->val.len, r->tmp.p, NULL);
+        if (!dcsi_reg_grow(r, &r->val, 2 * units, 2 * lim))
             return false;
         memcpy(r->val.p, r->tmp.p, 2 * units);
         r->val.len = 2 * units;
         return true;
     }
-    if (!reg_grow(r, &r->val, r->val.len + 3, lim))
+    if (!dcsi_reg_grow(r, &r->val, r->val.len + 3, lim))
         return false;
     if (r->val.len & 1)
         r->val.p[r->val.len++] = 0;
@@ -343,7 +343,7 @@ static void finish_hex(struct dcs_reg_reader *r)
 
 static void bad_hex(struct dcs_reg_reader *r, size_t bad)
 {
-    reg_warn(r, DCS_ERR_REG_SYNTAX, col(bad), "invalid hex data: value '%s' not set",
+    dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(bad), "invalid hex data: value '%s' not set",
              r->name.len ? (const char *)r->name.p : "");
     r->phase = PH_LINES;
 }
@@ -354,17 +354,17 @@ static void string_value(struct dcs_reg_reader *r, const uint8_t *p, size_t j, s
     size_t units = 0, bad = 0;
     size_t k = unescape(r, p, j + 1, e, &units, &why, &bad);
     if (!k) {
-        reg_warn(r, DCS_ERR_REG_SYNTAX, col(bad), "invalid string data (%s): value not set",
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(bad), "invalid string data (%s): value not set",
                  why);
         return;
     }
     k = skip_ws(p, k, e);
     if (k < e && U(k) != ';') {
-        reg_warn(r, DCS_ERR_REG_SYNTAX, col(k),
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(k),
                  "text after the closing quote (only ';' comments may follow): value not set");
         return;
     }
-    if (!reg_grow(r, &r->val, 2 * units + 2, r->opt.max_value + 2))
+    if (!dcsi_reg_grow(r, &r->val, 2 * units + 2, r->opt.max_value + 2))
         return;
     memcpy(r->val.p, r->tmp.p, 2 * units);
     r->val.p[2 * units] = r->val.p[2 * units + 1] = 0;
@@ -385,11 +385,11 @@ static void dword_value(struct dcs_reg_reader *r, const uint8_t *p, size_t k, si
     size_t digits = k - s;
     k = skip_ws(p, k, e);
     if (digits < 1 || digits > 8 || (k < e && U(k) != ';')) {
-        reg_warn(r, DCS_ERR_REG_SYNTAX, col(digits == 0 ? s : digits > 8 ? s + 8 : k),
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(digits == 0 ? s : digits > 8 ? s + 8 : k),
                  "invalid dword (1 to 8 hex digits, then only a ';' comment): value not set");
         return;
     }
-    if (!reg_grow(r, &r->val, 4, r->opt.max_value + 4))
+    if (!dcsi_reg_grow(r, &r->val, 4, r->opt.max_value + 4))
         return;
     for (int b = 0; b < 4; b++)
         r->val.p[b] = (uint8_t)(v >> (8 * b));
@@ -428,30 +428,30 @@ static void value_line(struct dcs_reg_reader *r, const uint8_t *p, size_t start,
         size_t units = 0, bad = 0;
         j = unescape(r, p, start + 1, n, &units, &why, &bad);
         if (!j) {
-            reg_warn(r, DCS_ERR_REG_SYNTAX, col(bad), "invalid value name (%s): line ignored",
+            dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(bad), "invalid value name (%s): line ignored",
                      why);
             return;
         }
         if (units > MAX_NAME_UNITS) {
-            reg_warn(r, DCS_ERR_REG_SYNTAX, col(start),
+            dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(start),
                      "value name longer than 16383 characters: line ignored");
             return;
         }
-        if (!reg_grow(r, &r->name, 3 * units + 1, 3 * (size_t)MAX_NAME_UNITS + 1))
+        if (!dcsi_reg_grow(r, &r->name, 3 * units + 1, 3 * (size_t)MAX_NAME_UNITS + 1))
             return;
-        size_t len = dcs_utf16le_to_utf8(r->tmp.p, units, (char *)r->name.p);
+        size_t len = dcsi_utf16le_to_utf8(r->tmp.p, units, (char *)r->name.p);
         r->name.p[len] = 0;
         r->name.len = len + 1;
     } else {
         j = start + 1; /* '@' */
-        if (!reg_grow(r, &r->name, 1, 16))
+        if (!dcsi_reg_grow(r, &r->name, 1, 16))
             return;
         r->name.p[0] = 0;
         r->name.len = 1;
     }
     j = skip_ws(p, j, n);
     if (j >= n || U(j) != '=') {
-        reg_warn(r, DCS_ERR_REG_SYNTAX, col(j), "expected '=' after the value name: line ignored");
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(j), "expected '=' after the value name: line ignored");
         return;
     }
     j = skip_ws(p, j + 1, n);
@@ -459,22 +459,22 @@ static void value_line(struct dcs_reg_reader *r, const uint8_t *p, size_t start,
     while (e > j && is_ws(U(e - 1)))
         e--;
     if (!r->key_open)
-        reg_warn(r, DCS_ERR_REG_SYNTAX, col(start),
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(start),
                  "value line outside any open key: value '%s' dropped", (const char *)r->name.p);
     if (j == e) {
-        reg_warn(r, DCS_ERR_REG_SYNTAX, col(j), "no data after '=': value not set");
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(j), "no data after '=': value not set");
         return;
     }
     unsigned u = U(j);
     if (u == '-') {
         size_t k = skip_ws(p, j + 1, e);
         if (k < e && U(k) != ';') {
-            reg_warn(r, DCS_ERR_REG_SYNTAX, col(k),
+            dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(k),
                      "text after '=-' (only a ';' comment may follow): value not deleted");
             return;
         }
         if (r->key_open)
-            reg_queue_value(r, DCS_REG_OP_DELETE_VALUE);
+            dcsi_reg_queue_value(r, DCS_REG_OP_DELETE_VALUE);
     } else if (u == '"') {
         string_value(r, p, j, e);
     } else if (starts(p, j, e, "dword:")) {
@@ -491,13 +491,13 @@ static void value_line(struct dcs_reg_reader *r, const uint8_t *p, size_t start,
             k++;
         }
         if (k == s || t > 0xFFFFFFFFull || !starts(p, k, e, "):")) {
-            reg_warn(r, DCS_ERR_REG_SYNTAX, col(k),
+            dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(k),
                      "invalid type in hex(N): (N is 0 to ffffffff in hex): value not set");
             return;
         }
         hex_value(r, p, k + 2, e, (uint32_t)t);
     } else {
-        reg_warn(r, DCS_ERR_REG_SYNTAX, col(j),
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(j),
                  "unrecognised data (expected \"string\", dword:, hex:, hex(N): or -): "
                  "value not set");
     }
@@ -507,14 +507,14 @@ static void key_line(struct dcs_reg_reader *r, const uint8_t *p, size_t i, size_
 {
     size_t s = i + 1;
     if (s < n && is_ws(U(s))) {
-        reg_warn(r, DCS_ERR_REG_SYNTAX, col(s), "blank after '[': key line ignored");
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(s), "blank after '[': key line ignored");
         return;
     }
     size_t rb = n;
     while (rb > s && U(rb - 1) != ']')
         rb--;
     if (rb == s) {
-        reg_warn(r, DCS_ERR_REG_SYNTAX, col(n), "key line without ']': line ignored");
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(n), "key line without ']': line ignored");
         return;
     }
     rb--; /* index of the last ']' */
@@ -526,24 +526,24 @@ static void key_line(struct dcs_reg_reader *r, const uint8_t *p, size_t i, size_
         if (s < rb && (U(s) == 'H' || U(s) == 'h')) {
             why = parse_key(r, p, s, rb, &has_path);
             if (!why && has_path)
-                reg_queue(r, DCS_REG_OP_DELETE_KEY, col(i));
+                dcsi_reg_queue(r, DCS_REG_OP_DELETE_KEY, col(i));
             else
-                reg_warn(r, DCS_ERR_REG_SYNTAX, col(s), "key deletion ignored: %s",
+                dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(s), "key deletion ignored: %s",
                          why ? why : "a whole root key cannot be deleted");
         } else {
-            reg_warn(r, DCS_ERR_REG_SYNTAX, col(s),
+            dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(s),
                      "key deletion ignored: '[-' must be followed by the root key name");
         }
         return;
     }
     why = parse_key(r, p, s, rb, &has_path);
     if (why) {
-        reg_warn(r, DCS_ERR_REG_SYNTAX, col(s), "key not opened, its values are dropped: %s",
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(s), "key not opened, its values are dropped: %s",
                  why);
         return;
     }
     r->key_open = true;
-    reg_queue(r, DCS_REG_OP_CREATE_KEY, col(i));
+    dcsi_reg_queue(r, DCS_REG_OP_CREATE_KEY, col(i));
 }
 
 static void body_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n)
@@ -558,7 +558,7 @@ static void body_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n)
     case ';':
     case '#': break;
     default:
-        reg_warn(r, DCS_ERR_REG_SYNTAX, col(i),
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(i),
                  "line ignored: it does not start with '[', '\"', '@', ';' or '#'");
     }
 }
@@ -569,7 +569,7 @@ static void hexcont_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n)
     if (i == n || U(i) == ';')
         return;
     if (!is_hex(U(i))) {
-        reg_warn(r, DCS_ERR_REG_SYNTAX, col(i),
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(i),
                  "hex continuation line expected: value '%s' dropped and this line ignored",
                  r->name.len ? (const char *)r->name.p : "");
         r->phase = PH_LINES;
@@ -591,7 +591,7 @@ static void win31_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n)
     if (!starts(p, 0, n, "HKEY_CLASSES_ROOT")) {
         size_t i = skip_ws(p, 0, n);
         if (i < n && U(i) != ';' && U(i) != '#')
-            reg_warn(r, DCS_ERR_REG_SYNTAX, col(0),
+            dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(0),
                      "line ignored: REGEDIT (Windows 3.1) lines start with HKEY_CLASSES_ROOT");
         return;
     }
@@ -607,19 +607,19 @@ static void win31_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n)
     const char *why = parse_key(r, p, 0, ke, &has_path);
     r->key_open = false;
     if (why) {
-        reg_warn(r, DCS_ERR_REG_SYNTAX, 1, "key not opened: %s", why);
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, 1, "key not opened: %s", why);
         return;
     }
     r->key_open = true;
-    reg_queue(r, DCS_REG_OP_CREATE_KEY, 1);
+    dcsi_reg_queue(r, DCS_REG_OP_CREATE_KEY, 1);
     size_t units = n - v;
-    if (!reg_grow(r, &r->val, 2 * units + 2, r->opt.max_value + 2))
+    if (!dcsi_reg_grow(r, &r->val, 2 * units + 2, r->opt.max_value + 2))
         return;
     memcpy(r->val.p, p + 2 * v, 2 * units);
     r->val.p[2 * units] = r->val.p[2 * units + 1] = 0;
     r->val.len = 2 * units + 2;
     r->val_type = DCS_REG_SZ;
-    if (!reg_grow(r, &r->name, 1, 16))
+    if (!dcsi_reg_grow(r, &r->name, 1, 16))
         return;
     r->name.p[0] = 0;
     r->name.len = 1;
@@ -629,7 +629,7 @@ static void win31_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n)
     emit_value(r);
 }
 
-void reg_parse_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n)
+void dcsi_reg_parse_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n)
 {
     switch (r->phase) {
     case PH_HEADER: parse_header(r, p, n); break;
@@ -640,10 +640,10 @@ void reg_parse_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n)
     }
 }
 
-void reg_parse_eof(struct dcs_reg_reader *r)
+void dcsi_reg_parse_eof(struct dcs_reg_reader *r)
 {
     if (r->phase == PH_START || r->phase == PH_HEADER) {
-        reg_fatal(r, DCS_ERR_REG_HEADER, 1, "not a registry script: the file is empty");
+        dcsi_reg_fatal(r, DCS_ERR_REG_HEADER, 1, "not a registry script: the file is empty");
     } else if (r->phase == PH_HEXCONT) {
         /* spec 6.7.6: end of file right after ",\" keeps the data read so far */
         r->phase = PH_LINES;

@@ -25,12 +25,12 @@ enum { GL_LINE, GL_NEED, GL_EOF, GL_FAIL };
 
 /* ---- small helpers shared with regparse.c ---- */
 
-bool reg_grow(struct dcs_reg_reader *r, struct growbuf *b, size_t need, size_t limit)
+bool dcsi_reg_grow(struct dcs_reg_reader *r, struct growbuf *b, size_t need, size_t limit)
 {
     if (need <= b->cap)
         return true;
     if (need > limit) {
-        reg_fatal(r, DCS_ERR_LIMIT, 0, "more than %zu bytes in one line or value", limit);
+        dcsi_reg_fatal(r, DCS_ERR_LIMIT, 0, "more than %zu bytes in one line or value", limit);
         return false;
     }
     size_t cap = b->cap ? b->cap : 256;
@@ -40,7 +40,7 @@ bool reg_grow(struct dcs_reg_reader *r, struct growbuf *b, size_t need, size_t l
         cap = limit + 16;
     uint8_t *p = realloc(b->p, cap);
     if (!p) {
-        reg_fatal(r, DCS_ERR_NOMEM, 0, "out of memory (%zu bytes)", cap);
+        dcsi_reg_fatal(r, DCS_ERR_NOMEM, 0, "out of memory (%zu bytes)", cap);
         return false;
     }
     b->p = p;
@@ -84,13 +84,13 @@ static struct reg_queued *queue_op(struct dcs_reg_reader *r, enum dcs_reg_op_kin
     return q;
 }
 
-void reg_queue(struct dcs_reg_reader *r, enum dcs_reg_op_kind kind, uint32_t col)
+void dcsi_reg_queue(struct dcs_reg_reader *r, enum dcs_reg_op_kind kind, uint32_t col)
 {
     (void)queue_op(r, kind, col);
 }
 
 /* A value operation located at the value's first line. */
-void reg_queue_value(struct dcs_reg_reader *r, enum dcs_reg_op_kind kind)
+void dcsi_reg_queue_value(struct dcs_reg_reader *r, enum dcs_reg_op_kind kind)
 {
     struct reg_queued *q = queue_op(r, kind, 1);
     if (!q)
@@ -113,7 +113,7 @@ static void vset(struct dcs_error *e, dcs_status code, uint64_t off, uint32_t li
     vsnprintf(e->message, sizeof e->message, fmt, ap);
 }
 
-void reg_fatal(struct dcs_reg_reader *r, dcs_status code, uint32_t col, const char *fmt, ...)
+void dcsi_reg_fatal(struct dcs_reg_reader *r, dcs_status code, uint32_t col, const char *fmt, ...)
 {
     if (r->fatal)
         return;
@@ -126,7 +126,7 @@ void reg_fatal(struct dcs_reg_reader *r, dcs_status code, uint32_t col, const ch
     r->fatal = code;
 }
 
-void reg_warn(struct dcs_reg_reader *r, dcs_status code, uint32_t col, const char *fmt, ...)
+void dcsi_reg_warn(struct dcs_reg_reader *r, dcs_status code, uint32_t col, const char *fmt, ...)
 {
     va_list ap;
     r->st.warnings++;
@@ -344,7 +344,7 @@ static size_t find_eol(const uint8_t *p, size_t n, unsigned us, size_t *nul)
 static void line_too_long(struct dcs_reg_reader *r)
 {
     r->lineno++;
-    reg_fatal(r, DCS_ERR_LIMIT, 1, "line longer than %zu bytes", r->opt.max_line);
+    dcsi_reg_fatal(r, DCS_ERR_LIMIT, 1, "line longer than %zu bytes", r->opt.max_line);
 }
 
 /* Append to the line being assembled.  The limit counts whole units only: a
@@ -359,7 +359,7 @@ static bool carry_append(struct dcs_reg_reader *r, const uint8_t *p, size_t len)
         line_too_long(r);
         return false;
     }
-    if (!reg_grow(r, &r->carry, r->carry.len + len, r->opt.max_line + 16))
+    if (!dcsi_reg_grow(r, &r->carry, r->carry.len + len, r->opt.max_line + 16))
         return false;
     memcpy(r->carry.p + r->carry.len, p, len);
     r->carry.len += len;
@@ -534,15 +534,15 @@ static int detect_bom(struct dcs_reg_reader *r)
 /* Widen an 8-bit line to UTF-16LE in r->conv. */
 static bool widen(struct dcs_reg_reader *r, const uint8_t **p, size_t *n)
 {
-    if (!reg_grow(r, &r->conv, 2 * *n + 2, 2 * r->opt.max_line + 16))
+    if (!dcsi_reg_grow(r, &r->conv, 2 * *n + 2, 2 * r->opt.max_line + 16))
         return false;
     if (r->cp == DCS_REG_CP1252) {
-        dcs_cp1252_to_utf16le(*p, *n, r->conv.p);
+        dcsi_cp1252_to_utf16le(*p, *n, r->conv.p);
     } else {
         size_t bad = 0;
-        *n = dcs_utf8_to_utf16le_lossy((const char *)*p, *n, r->conv.p, &bad);
+        *n = dcsi_utf8_to_utf16le_lossy((const char *)*p, *n, r->conv.p, &bad);
         if (bad)
-            reg_warn(r, DCS_ERR_REG_ENCODING, 1,
+            dcsi_reg_warn(r, DCS_ERR_REG_ENCODING, 1,
                      "%zu invalid UTF-8 byte(s) in this line replaced by U+FFFD", bad);
     }
     *p = r->conv.p;
@@ -613,7 +613,7 @@ dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,
         if (g == GL_FAIL)
             continue;
         if (g == GL_EOF) {
-            reg_parse_eof(r);
+            dcsi_reg_parse_eof(r);
             r->phase = r->fatal ? r->phase : PH_DONE;
             continue;
         }
@@ -633,11 +633,11 @@ dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,
         const bool header = r->phase == PH_HEADER;
         const uint32_t odd_col = (uint32_t)n + 1;
         if (odd && !header)
-            reg_warn(r, DCS_ERR_REG_ENCODING, odd_col,
+            dcsi_reg_warn(r, DCS_ERR_REG_ENCODING, odd_col,
                      "UTF-16 file has an odd number of bytes: last byte ignored");
         r->line_nul = nul != SIZE_MAX;
         if (nul != SIZE_MAX && r->phase != PH_HEADER) {
-            reg_warn(r, DCS_ERR_REG_ENCODING, (uint32_t)nul + 1,
+            dcsi_reg_warn(r, DCS_ERR_REG_ENCODING, (uint32_t)nul + 1,
                      "NUL character in a line: the rest of the line is ignored");
         }
         if (nul != SIZE_MAX)
@@ -645,15 +645,15 @@ dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,
         if (r->us == 1 && !widen(r, &p, &n))
             continue;
         if (!r->fatal)
-            reg_parse_line(r, p, n);
+            dcsi_reg_parse_line(r, p, n);
         if (odd && header && !r->fatal)
-            reg_warn(r, DCS_ERR_REG_ENCODING, odd_col,
+            dcsi_reg_warn(r, DCS_ERR_REG_ENCODING, odd_col,
                      "UTF-16 file has an odd number of bytes: last byte ignored");
         if (r->utf8_bom_warn && header && !r->fatal) {
             r->utf8_bom_warn = false;
-            reg_warn(r, DCS_ERR_REG_ENCODING, 1,
+            dcsi_reg_warn(r, DCS_ERR_REG_ENCODING, 1,
                      "UTF-8 byte order mark: the file is read as UTF-8 (whether Windows "
-                     "regedit imports such a file is unknown; --strict refuses it)");
+                     "regedit imports such a file is unknown; strict mode refuses it)");
         }
         r->line_off += used;
     }

@@ -75,17 +75,17 @@ struct dcs_reg_reader {
 };
 
 /* regread.c */
-bool reg_grow(struct dcs_reg_reader *r, struct growbuf *b, size_t need, size_t limit);
-void reg_queue(struct dcs_reg_reader *r, enum dcs_reg_op_kind kind, uint32_t col);
-void reg_queue_value(struct dcs_reg_reader *r, enum dcs_reg_op_kind kind);
-void reg_warn(struct dcs_reg_reader *r, dcs_status code, uint32_t col, const char *fmt, ...)
+bool dcsi_reg_grow(struct dcs_reg_reader *r, struct growbuf *b, size_t need, size_t limit);
+void dcsi_reg_queue(struct dcs_reg_reader *r, enum dcs_reg_op_kind kind, uint32_t col);
+void dcsi_reg_queue_value(struct dcs_reg_reader *r, enum dcs_reg_op_kind kind);
+void dcsi_reg_warn(struct dcs_reg_reader *r, dcs_status code, uint32_t col, const char *fmt, ...)
     DCS_PRINTF(4, 5);
-void reg_fatal(struct dcs_reg_reader *r, dcs_status code, uint32_t col, const char *fmt, ...)
+void dcsi_reg_fatal(struct dcs_reg_reader *r, dcs_status code, uint32_t col, const char *fmt, ...)
     DCS_PRINTF(4, 5);
 
 /* regparse.c: one logical line of n UTF-16LE units */
-void reg_parse_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n);
+void dcsi_reg_parse_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n);
 /* regparse.c: end of file reached (finishes an open continuation) */
-void reg_parse_eof(struct dcs_reg_reader *r);
+void dcsi_reg_parse_eof(struct dcs_reg_reader *r);
 
 #endif

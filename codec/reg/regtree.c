@@ -6,12 +6,12 @@
 
 #include "core/text.h"
 
-void rt_init(struct regtree *t)
+void dcsi_rt_init(struct regtree *t)
 {
     memset(t, 0, sizeof *t);
 }
 
-void rt_free(struct regtree *t)
+void dcsi_rt_free(struct regtree *t)
 {
     free(t->arena);
     free(t->nodes);
@@ -49,7 +49,7 @@ static void index_clear(uint32_t *idx, uint32_t slots, uint32_t count, bool valu
     }
 }
 
-void rt_clear(struct regtree *t)
+void dcsi_rt_clear(struct regtree *t)
 {
     index_clear(t->node_index, t->node_slots, t->n_nodes, false, t);
     index_clear(t->value_index, t->value_slots, t->n_values, true, t);
@@ -148,7 +148,7 @@ static uint32_t find_node(struct regtree *t, uint32_t parent, const char *name, 
     for (uint32_t s = (uint32_t)mix(hash, parent) & mask; t->node_index[s]; s = (s + 1) & mask) {
         struct rt_node *n = &t->nodes[t->node_index[s]];
         if (n->hash == hash && n->parent == parent && !n->dead &&
-            dcs_text_name_cmp((const char *)t->arena + n->name_off, n->name_len, name, len) == 0)
+            dcsi_text_name_cmp((const char *)t->arena + n->name_off, n->name_len, name, len) == 0)
             return t->node_index[s];
     }
     return 0;
@@ -163,7 +163,7 @@ static uint32_t find_value(struct regtree *t, uint32_t node, const char *name, s
     for (uint32_t s = (uint32_t)mix(hash, node) & mask; t->value_index[s]; s = (s + 1) & mask) {
         struct rt_value *v = &t->values[t->value_index[s]];
         if (v->hash == hash && v->node == node && !v->dead &&
-            dcs_text_name_cmp((const char *)t->arena + v->name_off, v->name_len, name, len) == 0)
+            dcsi_text_name_cmp((const char *)t->arena + v->name_off, v->name_len, name, len) == 0)
             return t->value_index[s];
     }
     return 0;
@@ -220,7 +220,7 @@ static uint32_t walk(struct regtree *t, const char *key, size_t len, bool create
     if (!node) {
         if (!create || t->n_roots == 8)
             return 0;
-        node = new_node(t, 0, key, e, dcs_text_name_hash(key, e));
+        node = new_node(t, 0, key, e, dcsi_text_name_hash(key, e));
         if (!node)
             return 0;
         t->roots[t->n_roots++] = node;
@@ -230,7 +230,7 @@ static uint32_t walk(struct regtree *t, const char *key, size_t len, bool create
         e = s;
         while (e < len && key[e] != '\\')
             e++;
-        uint64_t h = dcs_text_name_hash(key + s, e - s);
+        uint64_t h = dcsi_text_name_hash(key + s, e - s);
         uint32_t child = find_node(t, node, key + s, e - s, h);
         if (!child) {
             if (!create)
@@ -244,7 +244,7 @@ static uint32_t walk(struct regtree *t, const char *key, size_t len, bool create
     return node;
 }
 
-uint32_t rt_key(struct regtree *t, const char *key, size_t len, bool named)
+uint32_t dcsi_rt_key(struct regtree *t, const char *key, size_t len, bool named)
 {
     uint32_t n = walk(t, key, len, true);
     if (n && named)
@@ -252,17 +252,17 @@ uint32_t rt_key(struct regtree *t, const char *key, size_t len, bool named)
     return n;
 }
 
-void rt_delete_key(struct regtree *t, const char *key, size_t len)
+void dcsi_rt_delete_key(struct regtree *t, const char *key, size_t len)
 {
     uint32_t n = walk(t, key, len, false);
     if (n)
         t->nodes[n].dead = true; /* the subtree becomes unreachable */
 }
 
-bool rt_set_value(struct regtree *t, uint32_t node, const char *name, size_t name_len,
+bool dcsi_rt_set_value(struct regtree *t, uint32_t node, const char *name, size_t name_len,
                   uint32_t type, const uint8_t *data, size_t len)
 {
-    uint64_t h = dcs_text_name_hash(name, name_len);
+    uint64_t h = dcsi_text_name_hash(name, name_len);
     uint32_t v = find_value(t, node, name, name_len, h);
     bool ok;
     uint64_t doff = arena_put(t, data, len, &ok);
@@ -305,16 +305,16 @@ bool rt_set_value(struct regtree *t, uint32_t node, const char *name, size_t nam
     return true;
 }
 
-void rt_delete_value(struct regtree *t, uint32_t node, const char *name, size_t name_len)
+void dcsi_rt_delete_value(struct regtree *t, uint32_t node, const char *name, size_t name_len)
 {
-    uint32_t v = find_value(t, node, name, name_len, dcs_text_name_hash(name, name_len));
+    uint32_t v = find_value(t, node, name, name_len, dcsi_text_name_hash(name, name_len));
     if (v)
         t->values[v].dead = true;
 }
 
 /* ---- output ---- */
 
-int rt_key_cmp(const char *a, size_t alen, const char *b, size_t blen, size_t *common)
+int dcsi_rt_key_cmp(const char *a, size_t alen, const char *b, size_t blen, size_t *common)
 {
     /* skip the byte-identical leading components without case folding */
     size_t i = 0, j, eq = 0, lim = alen < blen ? alen : blen, start = 0;
@@ -340,7 +340,7 @@ int rt_key_cmp(const char *a, size_t alen, const char *b, size_t blen, size_t *c
             ie++;
         while (je < blen && b[je] != '\\')
             je++;
-        int c = dcs_text_name_cmp(a + i, ie - i, b + j, je - j);
+        int c = dcsi_text_name_cmp(a + i, ie - i, b + j, je - j);
         if (c) {
             *common = eq;
             return c;
@@ -356,12 +356,12 @@ int rt_key_cmp(const char *a, size_t alen, const char *b, size_t blen, size_t *c
     }
 }
 
-uint32_t rt_scratch_node(struct regtree *t)
+uint32_t dcsi_rt_scratch_node(struct regtree *t)
 {
     return new_node(t, 0, "", 0, 0);
 }
 
-dcs_status rt_write_key(struct regtree *t, uint32_t node, const char *key, size_t len,
+dcs_status dcsi_rt_write_key(struct regtree *t, uint32_t node, const char *key, size_t len,
                         struct dcs_reg_writer *w, uint64_t *values, struct dcs_error *err)
 {
     dcs_status st = dcs_reg_writer_key(w, key, len, err);
@@ -379,7 +379,7 @@ dcs_status rt_write_key(struct regtree *t, uint32_t node, const char *key, size_
 static int child_cmp(const struct regtree *t, uint32_t a, uint32_t b)
 {
     const struct rt_node *x = &t->nodes[a], *y = &t->nodes[b];
-    return dcs_text_name_cmp((const char *)t->arena + x->name_off, x->name_len,
+    return dcsi_text_name_cmp((const char *)t->arena + x->name_off, x->name_len,
                              (const char *)t->arena + y->name_off, y->name_len);
 }
 
@@ -435,7 +435,7 @@ static dcs_status dfs(struct regtree *t, uint32_t node, size_t plen, size_t base
     plen += n->name_len;
     under = under || n->named;
     if (under) {
-        dcs_status st = rt_write_key(t, node, t->path, plen, w, values, err);
+        dcs_status st = dcsi_rt_write_key(t, node, t->path, plen, w, values, err);
         if (st)
             return st;
         (*keys)++;
@@ -469,7 +469,7 @@ static dcs_status dfs(struct regtree *t, uint32_t node, size_t plen, size_t base
     return DCS_OK;
 }
 
-dcs_status rt_write_all(struct regtree *t, struct dcs_reg_writer *w, uint64_t *keys,
+dcs_status dcsi_rt_write_all(struct regtree *t, struct dcs_reg_writer *w, uint64_t *keys,
                         uint64_t *values, struct dcs_error *err)
 {
     for (uint32_t i = 0; i < t->n_roots; i++) {

@@ -52,32 +52,32 @@ struct regtree {
     size_t path_cap;
 };
 
-void rt_init(struct regtree *t);
-void rt_free(struct regtree *t);
-void rt_clear(struct regtree *t);
+void dcsi_rt_init(struct regtree *t);
+void dcsi_rt_free(struct regtree *t);
+void dcsi_rt_clear(struct regtree *t);
 
 /* The node of key (UTF-8, "ROOT\a\b"), created with its ancestors when
  * missing.  named marks it as named by a key line.  0 on out of memory. */
-uint32_t rt_key(struct regtree *t, const char *key, size_t len, bool named);
+uint32_t dcsi_rt_key(struct regtree *t, const char *key, size_t len, bool named);
 /* A node outside the tree, to collect one key's values. */
-uint32_t rt_scratch_node(struct regtree *t);
+uint32_t dcsi_rt_scratch_node(struct regtree *t);
 /* Delete a key and its subtree (nothing happens if it does not exist). */
-void rt_delete_key(struct regtree *t, const char *key, size_t len);
-bool rt_set_value(struct regtree *t, uint32_t node, const char *name, size_t name_len,
+void dcsi_rt_delete_key(struct regtree *t, const char *key, size_t len);
+bool dcsi_rt_set_value(struct regtree *t, uint32_t node, const char *name, size_t name_len,
                   uint32_t type, const uint8_t *data, size_t len);
-void rt_delete_value(struct regtree *t, uint32_t node, const char *name, size_t name_len);
+void dcsi_rt_delete_value(struct regtree *t, uint32_t node, const char *name, size_t name_len);
 
 /* Write one key line and its values. */
-dcs_status rt_write_key(struct regtree *t, uint32_t node, const char *key, size_t len,
+dcs_status dcsi_rt_write_key(struct regtree *t, uint32_t node, const char *key, size_t len,
                         struct dcs_reg_writer *w, uint64_t *values, struct dcs_error *err);
 /* Write every key that was named or lies below a named key: roots in
  * first-seen order, subkeys depth-first in registry (sorted) order. */
-dcs_status rt_write_all(struct regtree *t, struct dcs_reg_writer *w, uint64_t *keys,
+dcs_status dcsi_rt_write_all(struct regtree *t, struct dcs_reg_writer *w, uint64_t *keys,
                         uint64_t *values, struct dcs_error *err);
 
 /* Compare two keys in export order: component by component, case-
  * insensitively, an ancestor before its descendants.  *common gets the
  * number of equal leading components (the root counts as one). */
-int rt_key_cmp(const char *a, size_t alen, const char *b, size_t blen, size_t *common);
+int dcsi_rt_key_cmp(const char *a, size_t alen, const char *b, size_t blen, size_t *common);
 
 #endif

@@ -189,7 +189,7 @@ static void put_cp(struct dcs_reg_writer *w, uint32_t cp)
         uint8_t u[2];
         dcs_st16le(u, (uint16_t)(cp < 0x10000 ? cp : 0xFFFF));
         size_t bad = 0;
-        dcs_utf16le_to_cp1252(u, 1, d, &bad);
+        dcsi_utf16le_to_cp1252(u, 1, d, &bad);
         w->lossy += bad;
         w->pos += 1;
         return;
@@ -235,7 +235,7 @@ static dcs_status put_utf8(struct dcs_reg_writer *w, const char *s, size_t n, bo
             continue;
         }
         uint32_t cp;
-        size_t k = dcs_utf8_decode(s + i, n - i, &cp);
+        size_t k = dcsi_utf8_decode(s + i, n - i, &cp);
         if (!k) {
             cp = 0xFFFD;
             k = 1;
@@ -439,7 +439,7 @@ static dcs_status to_8bit(struct dcs_reg_writer *w, const uint8_t *data, size_t 
                 if (lo >= 0xDC00 && lo <= 0xDFFF) {
                     uint8_t pair[4];
                     memcpy(pair, data + 2 * i, 4);
-                    o += dcs_utf16le_to_utf8(pair, 2, (char *)w->scratch + o);
+                    o += dcsi_utf16le_to_utf8(pair, 2, (char *)w->scratch + o);
                     i++;
                     continue;
                 }
@@ -450,12 +450,12 @@ static dcs_status to_8bit(struct dcs_reg_writer *w, const uint8_t *data, size_t 
             }
             uint8_t one[2];
             dcs_st16le(one, (uint16_t)c);
-            o += dcs_utf16le_to_utf8(one, 1, (char *)w->scratch + o);
+            o += dcsi_utf16le_to_utf8(one, 1, (char *)w->scratch + o);
         }
         *outlen = o;
     } else {
         size_t bad = 0;
-        *outlen = dcs_utf16le_to_cp1252(data, units, w->scratch, &bad);
+        *outlen = dcsi_utf16le_to_cp1252(data, units, w->scratch, &bad);
         w->lossy += bad;
     }
     return DCS_OK;

@@ -22,7 +22,7 @@ static void dir_of_paths(void **state)
         {"/x/y/SOFTWARE", "/x/y"}, {"dir/", "dir"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *d = dcs_hive_dir_of(cases[i].path);
+        char *d = dcsi_hive_dir_of(cases[i].path);
         assert_non_null(d);
         assert_string_equal(d, cases[i].dir);
         free(d);

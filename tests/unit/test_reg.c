@@ -23,7 +23,7 @@ static uint8_t *utf16_file(const char *text, size_t *len)
     uint8_t *b = malloc(2 * n + 4);
     b[0] = 0xFF;
     b[1] = 0xFE;
-    size_t u = dcs_utf8_to_utf16le(text, n, b + 2, NULL);
+    size_t u = dcsi_utf8_to_utf16le(text, n, b + 2, NULL);
     assert_int_not_equal(u, SIZE_MAX);
     *len = 2 + 2 * u;
     return b;
@@ -71,25 +71,25 @@ static void text_utf16_utf8(void **state)
     const uint8_t u16[] = {'a', 0, 0xE9, 0, 0xAC, 0x20, 0x3D, 0xD8, 0x00, 0xDE,
                            0x00, 0xD8, 'x', 0, 0x00, 0xDC};
     char out[64];
-    size_t n = dcs_utf16le_to_utf8(u16, 8, out);
+    size_t n = dcsi_utf16le_to_utf8(u16, 8, out);
     const char want[] = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xED\xA0\x80x\xED\xB0\x80";
     assert_int_equal(n, sizeof want - 1);
     assert_memory_equal(out, want, n);
     uint8_t back[64];
-    assert_int_equal(dcs_utf8_to_utf16le(out, n, back, NULL), 8);
+    assert_int_equal(dcsi_utf8_to_utf16le(out, n, back, NULL), 8);
     assert_memory_equal(back, u16, sizeof u16);
     /* strict validation refuses the surrogate forms and bad sequences */
     size_t bad = 99;
-    assert_false(dcs_utf8_valid(out, n, &bad));
+    assert_false(dcsi_utf8_valid(out, n, &bad));
     assert_int_equal(bad, 10);
-    assert_false(dcs_utf8_valid("ab\xC0\x80", 4, &bad)); /* overlong */
+    assert_false(dcsi_utf8_valid("ab\xC0\x80", 4, &bad)); /* overlong */
     assert_int_equal(bad, 2);
-    assert_false(dcs_utf8_valid("\xE2\x82", 2, &bad)); /* truncated */
-    assert_true(dcs_utf8_valid("plain ascii text, long enough", 29, NULL));
-    assert_int_equal(dcs_utf8_to_utf16le("a\xFF", 2, back, &bad), SIZE_MAX);
+    assert_false(dcsi_utf8_valid("\xE2\x82", 2, &bad)); /* truncated */
+    assert_true(dcsi_utf8_valid("plain ascii text, long enough", 29, NULL));
+    assert_int_equal(dcsi_utf8_to_utf16le("a\xFF", 2, back, &bad), SIZE_MAX);
     assert_int_equal(bad, 1);
     size_t rep = 0;
-    assert_int_equal(dcs_utf8_to_utf16le_lossy("a\xFF" "b", 3, back, &rep), 3);
+    assert_int_equal(dcsi_utf8_to_utf16le_lossy("a\xFF" "b", 3, back, &rep), 3);
     assert_int_equal(rep, 1);
     assert_int_equal(dcs_ld16le(back + 2), 0xFFFD);
 }
@@ -99,19 +99,19 @@ static void text_cp1252(void **state)
     (void)state;
     const uint8_t in[] = {'A', 0x80, 0x81, 0x9F, 0xE9, 0xFF};
     uint8_t u[12];
-    assert_int_equal(dcs_cp1252_to_utf16le(in, 6, u), 6);
+    assert_int_equal(dcsi_cp1252_to_utf16le(in, 6, u), 6);
     assert_int_equal(dcs_ld16le(u + 2), 0x20AC);
     assert_int_equal(dcs_ld16le(u + 4), 0x0081);
     assert_int_equal(dcs_ld16le(u + 6), 0x0178);
     assert_int_equal(dcs_ld16le(u + 8), 0x00E9);
     uint8_t back[8];
     size_t lossy = 0;
-    assert_int_equal(dcs_utf16le_to_cp1252(u, 6, back, &lossy), 6);
+    assert_int_equal(dcsi_utf16le_to_cp1252(u, 6, back, &lossy), 6);
     assert_memory_equal(back, in, 6);
     assert_int_equal(lossy, 0);
     /* U+4E2D and a surrogate pair each become one '?' */
     const uint8_t cjk[] = {0x2D, 0x4E, 0x3D, 0xD8, 0x00, 0xDE, 'z', 0};
-    assert_int_equal(dcs_utf16le_to_cp1252(cjk, 4, back, &lossy), 3);
+    assert_int_equal(dcsi_utf16le_to_cp1252(cjk, 4, back, &lossy), 3);
     assert_memory_equal(back, "??z", 3);
     assert_int_equal(lossy, 2);
 }
@@ -119,15 +119,15 @@ static void text_cp1252(void **state)
 static void text_name_order(void **state)
 {
     (void)state;
-    assert_int_equal(dcs_text_name_cmp("Software", 8, "SOFTWARE", 8), 0);
-    assert_int_equal(dcs_text_name_cmp("\xC3\xA9t\xC3\xA9", 5, "\xC3\x89T\xC3\x89", 5), 0);
-    assert_true(dcs_text_name_cmp("Subkey1", 7, "Subkey2", 7) < 0);
-    assert_true(dcs_text_name_cmp("a", 1, "a_b", 3) < 0);
+    assert_int_equal(dcsi_text_name_cmp("Software", 8, "SOFTWARE", 8), 0);
+    assert_int_equal(dcsi_text_name_cmp("\xC3\xA9t\xC3\xA9", 5, "\xC3\x89T\xC3\x89", 5), 0);
+    assert_true(dcsi_text_name_cmp("Subkey1", 7, "Subkey2", 7) < 0);
+    assert_true(dcsi_text_name_cmp("a", 1, "a_b", 3) < 0);
     /* '_' (5F) sorts after upper-case letters, as in the registry */
-    assert_true(dcs_text_name_cmp("a_", 2, "aZ", 2) > 0);
+    assert_true(dcsi_text_name_cmp("a_", 2, "aZ", 2) > 0);
     /* U+1F600 (D83D DE00 in UTF-16) sorts before U+E000 */
-    assert_true(dcs_text_name_cmp("\xF0\x9F\x98\x80", 4, "\xEE\x80\x80", 3) < 0);
-    assert_int_equal(dcs_text_name_hash("abc", 3), dcs_text_name_hash("ABC", 3));
+    assert_true(dcsi_text_name_cmp("\xF0\x9F\x98\x80", 4, "\xEE\x80\x80", 3) < 0);
+    assert_int_equal(dcsi_text_name_hash("abc", 3), dcsi_text_name_hash("ABC", 3));
 }
 
 /* ---- reader ---- */
@@ -468,7 +468,7 @@ static char *write_one(const struct dcs_reg_writer_options *opt, const char *nam
     char *txt = malloc(3 * mb.len + 1);
     size_t n;
     if (mb.len >= 2 && mb.buf[0] == 0xFF && mb.buf[1] == 0xFE)
-        n = dcs_utf16le_to_utf8(mb.buf + 2, (mb.len - 2) / 2, txt);
+        n = dcsi_utf16le_to_utf8(mb.buf + 2, (mb.len - 2) / 2, txt);
     else
         memcpy(txt, mb.buf, n = mb.len);
     txt[n] = 0;

@@ -167,7 +167,7 @@ static void import_into_tree(struct regtree *t, const char *text)
     uint8_t *buf = malloc(2 * n + 2);
     buf[0] = 0xFF;
     buf[1] = 0xFE;
-    size_t units = dcs_utf8_to_utf16le(text, n, buf + 2, NULL);
+    size_t units = dcsi_utf8_to_utf16le(text, n, buf + 2, NULL);
     assert_int_not_equal(units, SIZE_MAX);
     struct tl_ops ops;
     tl_parse(&ops, buf, 2 + 2 * units, 0, NULL);
@@ -176,9 +176,9 @@ static void import_into_tree(struct regtree *t, const char *text)
     for (size_t i = 0; i < ops.n; i++) {
         struct tl_op *o = &ops.v[i];
         if (o->kind == DCS_REG_OP_CREATE_KEY)
-            node = rt_key(t, o->key, strlen(o->key), false);
+            node = dcsi_rt_key(t, o->key, strlen(o->key), false);
         else if (o->kind == DCS_REG_OP_SET_VALUE)
-            assert_true(rt_set_value(t, node, o->name, strlen(o->name), o->type, o->data, o->len));
+            assert_true(dcsi_rt_set_value(t, node, o->name, strlen(o->name), o->type, o->data, o->len));
     }
     tl_ops_free(&ops);
     free(buf);
@@ -188,13 +188,13 @@ static void run_export(json_t *c)
 {
     json_t *setup = json_object_get(c, "setup"), *expect = json_object_get(c, "expect");
     struct regtree t;
-    rt_init(&t);
+    dcsi_rt_init(&t);
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(setup, "keys"), i, it)
     {
         const char *k = json_string_value(it);
-        assert_non_null(rt_key(&t, k, strlen(k), false));
+        assert_non_null(dcsi_rt_key(&t, k, strlen(k), false));
     }
     json_array_foreach(json_object_get(setup, "values"), i, it)
     {
@@ -206,17 +206,17 @@ static void run_export(json_t *c)
         uint8_t *data = ansi;
         if (type == 1 || type == 2 || type == 7) { /* RegSetValueExA widens text types */
             data = malloc(2 * len + 2);
-            len = dcs_cp1252_to_utf16le(ansi, len, data) * 2;
+            len = dcsi_cp1252_to_utf16le(ansi, len, data) * 2;
             free(ansi);
         }
-        uint32_t node = rt_key(&t, key, strlen(key), false);
-        assert_true(rt_set_value(&t, node, name, strlen(name), type, data, len));
+        uint32_t node = dcsi_rt_key(&t, key, strlen(key), false);
+        assert_true(dcsi_rt_set_value(&t, node, name, strlen(name), type, data, len));
         free(data);
     }
     if (jstr(setup, "imported_utf16_bom_file"))
         import_into_tree(&t, jstr(setup, "imported_utf16_bom_file"));
     char *key = exported_key(jstr(c, "tool"));
-    assert_non_null(rt_key(&t, key, strlen(key), true));
+    assert_non_null(dcsi_rt_key(&t, key, strlen(key), true));
     free(key);
 
     struct dcs_reg_membuf mb = {.grow = true};
@@ -224,7 +224,7 @@ static void run_export(json_t *c)
     struct dcs_error err;
     assert_int_equal(dcs_reg_writer_new(&w, NULL, dcs_reg_membuf_write, &mb, &err), DCS_OK);
     uint64_t nk = 0, nv = 0;
-    assert_int_equal(rt_write_all(&t, w, &nk, &nv, &err), DCS_OK);
+    assert_int_equal(dcsi_rt_write_all(&t, w, &nk, &nv, &err), DCS_OK);
     assert_int_equal(dcs_reg_writer_finish(w, &err), DCS_OK);
     size_t want_len;
     uint8_t *want = tl_base64(jstr(expect, "output_bytes_b64"), &want_len);
@@ -238,7 +238,7 @@ static void run_export(json_t *c)
     free(want);
     free(mb.buf);
     dcs_reg_writer_free(w);
-    rt_free(&t);
+    dcsi_rt_free(&t);
 }
 
 static void run_case(void **state)

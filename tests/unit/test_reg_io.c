@@ -81,7 +81,7 @@ static size_t rnd_name(char *out, size_t max, bool key, bool ansi, bool lone_ok)
             continue;
         n += put16(u + n, c);
     }
-    return dcs_utf16le_to_utf8(u, n / 2, out);
+    return dcsi_utf16le_to_utf8(u, n / 2, out);
 }
 
 struct gen_value {

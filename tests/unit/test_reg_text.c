@@ -27,15 +27,15 @@ static void upcase_table(void **state)
         {0xFF41, 0xFF21}, {0xFF5A, 0xFF3A}, {0x4E2D, 0x4E2D}, {0x1F600, 0x1F600},
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-        if (dcs_text_upcase(pairs[i][0]) != pairs[i][1])
+        if (dcsi_text_upcase(pairs[i][0]) != pairs[i][1])
             fail_msg("upcase(U+%04X) = U+%04X, expected U+%04X", pairs[i][0],
-                     dcs_text_upcase(pairs[i][0]), pairs[i][1]);
+                     dcsi_text_upcase(pairs[i][0]), pairs[i][1]);
     }
     /* final and medial sigma name the same key; so do tonos forms */
-    assert_int_equal(dcs_text_name_cmp("\xCF\x82", 2, "\xCE\xA3", 2), 0);
-    assert_int_equal(dcs_text_name_cmp("\xCF\x82", 2, "\xCF\x83", 2), 0);
-    assert_int_equal(dcs_text_name_hash("\xCF\x82", 2), dcs_text_name_hash("\xCE\xA3", 2));
-    assert_int_equal(dcs_text_name_cmp("\xCE\xAD", 2, "\xCE\x88", 2), 0);
+    assert_int_equal(dcsi_text_name_cmp("\xCF\x82", 2, "\xCE\xA3", 2), 0);
+    assert_int_equal(dcsi_text_name_cmp("\xCF\x82", 2, "\xCF\x83", 2), 0);
+    assert_int_equal(dcsi_text_name_hash("\xCF\x82", 2), dcsi_text_name_hash("\xCE\xA3", 2));
+    assert_int_equal(dcsi_text_name_cmp("\xCE\xAD", 2, "\xCE\x88", 2), 0);
 }
 
 /* A byte that is not UTF-8 in a name stands for the Latin-1 character of
@@ -43,28 +43,28 @@ static void upcase_table(void **state)
 static void name_with_invalid_utf8(void **state)
 {
     (void)state;
-    assert_int_equal(dcs_text_name_cmp("a\xFF", 2, "A\xC5\xB8", 3), 0);
-    assert_int_equal(dcs_text_name_hash("a\xFF", 2), dcs_text_name_hash("A\xC5\xB8", 3));
+    assert_int_equal(dcsi_text_name_cmp("a\xFF", 2, "A\xC5\xB8", 3), 0);
+    assert_int_equal(dcsi_text_name_hash("a\xFF", 2), dcsi_text_name_hash("A\xC5\xB8", 3));
     /* 0xFE: thorn, upper-cased to U+00DE, sorts before sharp s (U+00DF) */
-    assert_true(dcs_text_name_cmp("\xFE", 1, "\xC3\x9F", 2) < 0);
+    assert_true(dcsi_text_name_cmp("\xFE", 1, "\xC3\x9F", 2) < 0);
 }
 
 static void utf8_edges(void **state)
 {
     (void)state;
     uint32_t cp = 7;
-    assert_int_equal(dcs_utf8_decode("", 0, &cp), 0);
+    assert_int_equal(dcsi_utf8_decode("", 0, &cp), 0);
     assert_int_equal(cp, 7);
     /* exactly 8 and 16 ASCII bytes: the word-at-a-time loop ends the text */
-    assert_true(dcs_utf8_valid("12345678", 8, NULL));
-    assert_true(dcs_utf8_valid("0123456789abcdef", 16, NULL));
+    assert_true(dcsi_utf8_valid("12345678", 8, NULL));
+    assert_true(dcsi_utf8_valid("0123456789abcdef", 16, NULL));
     uint8_t u[32];
-    assert_int_equal(dcs_utf8_to_utf16le("0123456789abcdef", 16, u, NULL), 16);
+    assert_int_equal(dcsi_utf8_to_utf16le("0123456789abcdef", 16, u, NULL), 16);
     assert_int_equal(dcs_ld16le(u + 30), 'f');
     /* without a place for the offset, a failure is still reported */
-    assert_false(dcs_utf8_valid("abc\x80", 4, NULL));
-    assert_int_equal(dcs_utf8_to_utf16le("abc\xC3", 4, u, NULL), SIZE_MAX);
-    assert_int_equal(dcs_utf8_to_utf16le_lossy("abc\xC3", 4, u, NULL), 4);
+    assert_false(dcsi_utf8_valid("abc\x80", 4, NULL));
+    assert_int_equal(dcsi_utf8_to_utf16le("abc\xC3", 4, u, NULL), SIZE_MAX);
+    assert_int_equal(dcsi_utf8_to_utf16le_lossy("abc\xC3", 4, u, NULL), 4);
     assert_int_equal(dcs_ld16le(u + 6), 0xFFFD);
 }
 
@@ -76,11 +76,11 @@ static void cp1252_surrogates(void **state)
     const uint8_t in[] = {0x00, 0xD8, 'a', 0, 0x00, 0xD8, 0x00, 0xE0, 0x00, 0xDC, 0x3D, 0xD8};
     uint8_t out[8];
     size_t bad = 0;
-    assert_int_equal(dcs_utf16le_to_cp1252(in, 6, out, &bad), 6);
+    assert_int_equal(dcsi_utf16le_to_cp1252(in, 6, out, &bad), 6);
     assert_memory_equal(out, "?a????", 6);
     assert_int_equal(bad, 5);
     memset(out, 0, sizeof out);
-    assert_int_equal(dcs_utf16le_to_cp1252(in, 6, out, NULL), 6);
+    assert_int_equal(dcsi_utf16le_to_cp1252(in, 6, out, NULL), 6);
     assert_memory_equal(out, "?a????", 6);
 }
 

@@ -71,8 +71,8 @@ enum dcs_apply_mode {
 
 /* Parse "no_proxy", "autodetect", "manual_proxy", "autoscript", "reset"
  * (case-insensitive).  Returns false for anything else. */
-bool dcs_apply_mode_parse(const char *s, enum dcs_apply_mode *out);
-const char *dcs_apply_mode_name(enum dcs_apply_mode mode);
+DCS_API bool dcs_apply_mode_parse(const char *s, enum dcs_apply_mode *out);
+DCS_API const char *dcs_apply_mode_name(enum dcs_apply_mode mode);
 
 struct dcs_apply_source {
     enum dcs_apply_mode mode;
@@ -87,7 +87,7 @@ struct dcs_apply_source {
 
 /* Check a source before planning: a copied blob must decode as a WinINET
  * blob (lenient), MANUAL_PROXY needs a proxy, AUTOSCRIPT a PAC URL. */
-dcs_status dcs_apply_source_check(const struct dcs_apply_source *src, struct dcs_error *err);
+DCS_API dcs_status dcs_apply_source_check(const struct dcs_apply_source *src, struct dcs_error *err);
 
 struct dcs_apply_options {
     bool only_default;             /* skip SavedLegacySettings */
@@ -117,7 +117,7 @@ enum dcs_apply_action {
     DCS_APPLY_UPDATE,
     DCS_APPLY_DELETE
 };
-const char *dcs_apply_action_name(enum dcs_apply_action a); /* "create", ... */
+DCS_API const char *dcs_apply_action_name(enum dcs_apply_action a); /* "create", ... */
 
 struct dcs_apply_step {
     const char *key;        /* DCS_KEY_* */
@@ -141,7 +141,7 @@ struct dcs_apply_plan {
 };
 
 /* Plan a user-type hive (DefaultConnectionSettings & co.). */
-dcs_status dcs_apply_plan_user(const struct dcs_apply_source *src,
+DCS_API dcs_status dcs_apply_plan_user(const struct dcs_apply_source *src,
                                const struct dcs_apply_options *opt,
                                const struct dcs_apply_current *cur, struct dcs_apply_plan *out,
                                struct dcs_error *err);
@@ -150,16 +150,16 @@ dcs_status dcs_apply_plan_user(const struct dcs_apply_source *src,
  * copy when that key exists) the way `netsh winhttp import proxy source=ie`
  * would: dcs_blob_to_winhttp() of the wanted DefaultConnectionSettings,
  * version 0x28. */
-dcs_status dcs_apply_plan_machine(const struct dcs_apply_source *src,
+DCS_API dcs_status dcs_apply_plan_machine(const struct dcs_apply_source *src,
                                   const struct dcs_apply_current *cur,
                                   struct dcs_apply_plan *out, struct dcs_error *err);
 
 /* The step for one value (key and name compared case-insensitively), or NULL.
  * A user plan's step 0 is always DefaultConnectionSettings. */
-const struct dcs_apply_step *dcs_apply_plan_find(const struct dcs_apply_plan *p,
+DCS_API const struct dcs_apply_step *dcs_apply_plan_find(const struct dcs_apply_plan *p,
                                                  const char *key, const char *name);
-bool dcs_apply_plan_changes(const struct dcs_apply_plan *p);
-void dcs_apply_plan_free(struct dcs_apply_plan *p);
+DCS_API bool dcs_apply_plan_changes(const struct dcs_apply_plan *p);
+DCS_API void dcs_apply_plan_free(struct dcs_apply_plan *p);
 
 /* ---- execute (needs libhivex) -------------------------------------------- */
 
@@ -173,17 +173,17 @@ struct dcs_apply_snapshot {
 
 /* machine = false: user hive (Connections and the plain values);
  * machine = true: SOFTWARE hive (both Connections keys). */
-dcs_status dcs_apply_snapshot_read(dcs_hive *h, bool machine, struct dcs_apply_snapshot *out,
+DCS_API dcs_status dcs_apply_snapshot_read(dcs_hive *h, bool machine, struct dcs_apply_snapshot *out,
                                    struct dcs_error *err);
-void dcs_apply_snapshot_free(struct dcs_apply_snapshot *s);
+DCS_API void dcs_apply_snapshot_free(struct dcs_apply_snapshot *s);
 
 /* Perform a plan's steps on an open (writable) hive, in memory. */
-dcs_status dcs_apply_edit(dcs_hive *h, const struct dcs_apply_plan *plan,
+DCS_API dcs_status dcs_apply_edit(dcs_hive *h, const struct dcs_apply_plan *plan,
                           struct dcs_error *err);
 
 /* dcs_apply_edit on each hive with a changing plan, then one all-or-nothing
  * dcs_hive_commit_all.  On error no file has changed. */
-dcs_status dcs_apply_execute(dcs_hive *const *hives, const struct dcs_apply_plan *const *plans,
+DCS_API dcs_status dcs_apply_execute(dcs_hive *const *hives, const struct dcs_apply_plan *const *plans,
                              size_t n, struct dcs_error *err);
 
 #ifdef __cplusplus

@@ -25,12 +25,6 @@
 extern "C" {
 #endif
 
-/* A byte-string view.  Not NUL-terminated; ptr may be NULL when len == 0. */
-typedef struct dcs_bytes {
-    const uint8_t *ptr;
-    uint32_t len;
-} dcs_bytes;
-
 enum dcs_blob_format {
     DCS_FORMAT_WININET = 1, /* DefaultConnectionSettings & co. */
     DCS_FORMAT_WINHTTP = 2  /* WinHttpSettings */
@@ -147,13 +141,13 @@ struct dcs_blob {
  * DWORD (0x18/0x28: WinHTTP, >= 0x3C: WinINET) unless a DCS_DECODE_WIN*
  * option forces it.  On error *out is left in an unspecified state and err
  * names the byte offset.  Never reads outside [data, data+size). */
-dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options,
+DCS_API dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options,
                            struct dcs_blob *out, struct dcs_error *err);
 
 /* ---- encoding ---------------------------------------------------------- */
 
 /* Number of bytes dcs_blob_encode() writes for this model (0 if invalid). */
-size_t dcs_blob_encoded_size(const struct dcs_blob *blob);
+DCS_API size_t dcs_blob_encoded_size(const struct dcs_blob *blob);
 
 /* Encode into out[0..cap).  *written (may be NULL) receives the size.
  * out == NULL && cap == 0 is a size query: DCS_OK with the size in *written.
@@ -161,7 +155,7 @@ size_t dcs_blob_encoded_size(const struct dcs_blob *blob);
  * needed and DCS_ERR_BUFFER_TOO_SMALL is returned; out == NULL with cap > 0
  * is DCS_ERR_INVALID_ARG.  An inconsistent model is DCS_ERR_BLOB_MODEL
  * (*written 0). */
-dcs_status dcs_blob_encode(const struct dcs_blob *blob, void *out, size_t cap,
+DCS_API dcs_status dcs_blob_encode(const struct dcs_blob *blob, void *out, size_t cap,
                            size_t *written, struct dcs_error *err);
 
 /* ---- building models ---------------------------------------------------- */
@@ -169,10 +163,10 @@ dcs_status dcs_blob_encode(const struct dcs_blob *blob, void *out, size_t cap,
 /* An empty model with every field of the format present: all strings empty,
  * counts zero.  version: DCS_VERSION_IE5/IE7 for WinINET (0 = IE7),
  * DCS_VERSION_WINHTTP/WINHTTP28 for WinHTTP (0 = 0x18). */
-void dcs_blob_init(struct dcs_blob *blob, enum dcs_blob_format format, uint32_t version);
+DCS_API void dcs_blob_init(struct dcs_blob *blob, enum dcs_blob_format format, uint32_t version);
 
 /* Full field count for a format/version (5, 12 or 13). */
-uint32_t dcs_blob_field_count(enum dcs_blob_format format, uint32_t version);
+DCS_API uint32_t dcs_blob_field_count(enum dcs_blob_format format, uint32_t version);
 
 /* What a user chooses in Internet Options → LAN settings. */
 struct dcs_settings {
@@ -187,14 +181,14 @@ struct dcs_settings {
  * autodiscovery flags kept from previous (AUTO_PROXY_FLAG_USER_SET when there
  * is none), everything after the PAC URL otherwise zeroed.  Views in *out
  * point into *s. */
-void dcs_blob_build(struct dcs_blob *out, const struct dcs_settings *s,
+DCS_API void dcs_blob_build(struct dcs_blob *out, const struct dcs_settings *s,
                     const struct dcs_blob *previous);
 
 /* What `netsh winhttp import proxy source=ie` makes of an IE blob: proxy and
  * bypass only, copied when the PROXY bit is set and the proxy is non-empty;
  * flags 0x03 then, else 0x01 (direct) with empty strings; counter 0.
  * version: DCS_VERSION_WINHTTP28 (what netsh writes) or DCS_VERSION_WINHTTP. */
-dcs_status dcs_blob_to_winhttp(const struct dcs_blob *ie, uint32_t version,
+DCS_API dcs_status dcs_blob_to_winhttp(const struct dcs_blob *ie, uint32_t version,
                                struct dcs_blob *out, struct dcs_error *err);
 
 /* ---- comparing ------------------------------------------------------------ */
@@ -204,15 +198,15 @@ dcs_status dcs_blob_to_winhttp(const struct dcs_blob *ie, uint32_t version,
 #define DCS_EQUAL_EFFECTIVE 0x2u      /* only what takes effect: the type bits
                                          and the strings those bits enable */
 
-bool dcs_blob_equal(const struct dcs_blob *a, const struct dcs_blob *b, unsigned how);
+DCS_API bool dcs_blob_equal(const struct dcs_blob *a, const struct dcs_blob *b, unsigned how);
 
 /* ---- helpers ------------------------------------------------------------ */
 
 /* Effective view: proxy is in use only when the PROXY bit is set and the
  * string is non-empty (and likewise for the PAC URL), as .NET and Wine read. */
-bool dcs_blob_uses_proxy(const struct dcs_blob *blob);
-bool dcs_blob_uses_autoconfig(const struct dcs_blob *blob);
-bool dcs_blob_uses_autodetect(const struct dcs_blob *blob);
+DCS_API bool dcs_blob_uses_proxy(const struct dcs_blob *blob);
+DCS_API bool dcs_blob_uses_autoconfig(const struct dcs_blob *blob);
+DCS_API bool dcs_blob_uses_autodetect(const struct dcs_blob *blob);
 
 /* One 128-byte SOCKADDR_STORAGE record, decoded. */
 struct dcs_sockaddr {
@@ -225,23 +219,23 @@ struct dcs_sockaddr {
 #define DCS_AF_INET 2u
 #define DCS_AF_INET6 23u
 
-void dcs_sockaddr_decode(const uint8_t rec[DCS_SOCKADDR_RECORD_SIZE], struct dcs_sockaddr *out);
+DCS_API void dcs_sockaddr_decode(const uint8_t rec[DCS_SOCKADDR_RECORD_SIZE], struct dcs_sockaddr *out);
 /* Fill a zeroed 128-byte record from *sa (the inverse of decode for records
  * whose unused bytes are zero). */
-void dcs_sockaddr_encode(const struct dcs_sockaddr *sa, uint8_t rec[DCS_SOCKADDR_RECORD_SIZE]);
+DCS_API void dcs_sockaddr_encode(const struct dcs_sockaddr *sa, uint8_t rec[DCS_SOCKADDR_RECORD_SIZE]);
 /* "192.168.1.101" / "fe80::d104:cd64:e45d:3365" into buf (>= 46 bytes). */
-size_t dcs_sockaddr_format(const struct dcs_sockaddr *sa, char *buf, size_t size);
+DCS_API size_t dcs_sockaddr_format(const struct dcs_sockaddr *sa, char *buf, size_t size);
 
 /* Name of a field ("autoconfig_url") or warning ("proxy flag set, proxy empty"). */
-const char *dcs_blob_field_name(enum dcs_blob_field field);
-const char *dcs_blob_warning_str(enum dcs_blob_warning_code code);
+DCS_API const char *dcs_blob_field_name(enum dcs_blob_field field);
+DCS_API const char *dcs_blob_warning_str(enum dcs_blob_warning_code code);
 
 /* Names of set PROXY_TYPE_* bits, e.g. "DIRECT|PROXY", into buf. */
-size_t dcs_blob_flag_names(uint32_t flags, char *buf, size_t size);
+DCS_API size_t dcs_blob_flag_names(uint32_t flags, char *buf, size_t size);
 
 /* FILETIME → "2011-04-11T04:55:58.391Z" (0, or a time after the year 9999,
  * → ""); returns length. */
-size_t dcs_filetime_format(uint64_t filetime, char *buf, size_t size);
+DCS_API size_t dcs_filetime_format(uint64_t filetime, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
 #ifndef DCS_H
 #define DCS_H
 
+#include <dcs/types.h>
 #include <dcs/error.h>
 #include <dcs/hex.h>
 #include <dcs/blob.h>

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <dcs/types.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -85,10 +87,10 @@ struct dcs_error {
 
 /* Short fixed description of a status code ("data ends inside a field").
  * Never returns NULL. */
-const char *dcs_strerror(dcs_status code);
+DCS_API const char *dcs_strerror(dcs_status code);
 
 /* Reset an error record to DCS_OK / no location / empty message. */
-void dcs_error_clear(struct dcs_error *err);
+DCS_API void dcs_error_clear(struct dcs_error *err);
 
 /* Fill err (if non-NULL) and return code.  For use by the library's rooms;
  * public so that tools and tests can build errors the same way.  A NULL fmt
@@ -98,14 +100,14 @@ void dcs_error_clear(struct dcs_error *err);
 #else
 #define DCS_PRINTF(a, b)
 #endif
-dcs_status dcs_error_set(struct dcs_error *err, dcs_status code, uint64_t offset,
+DCS_API dcs_status dcs_error_set(struct dcs_error *err, dcs_status code, uint64_t offset,
                          const char *fmt, ...) DCS_PRINTF(4, 5);
-dcs_status dcs_error_set_at(struct dcs_error *err, dcs_status code, uint64_t offset,
+DCS_API dcs_status dcs_error_set_at(struct dcs_error *err, dcs_status code, uint64_t offset,
                             uint32_t line, uint32_t column,
                             const char *fmt, ...) DCS_PRINTF(6, 7);
 
 /* Format "where: message" into buf: "offset 17: ..." or "3:14: ...". */
-size_t dcs_error_format(const struct dcs_error *err, char *buf, size_t size);
+DCS_API size_t dcs_error_format(const struct dcs_error *err, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

@@ -12,7 +12,7 @@ extern "C" {
 #endif
 
 /* Lower-case hex of n bytes into out (2n chars, no NUL).  Returns 2n. */
-size_t dcs_hex_encode(const void *data, size_t n, char *out);
+DCS_API size_t dcs_hex_encode(const void *data, size_t n, char *out);
 
 /* Value of one hex digit, or -1. */
 static inline int dcs_hex_digit(unsigned char c)
@@ -32,12 +32,12 @@ static inline int dcs_hex_digit(unsigned char c)
  * of line.  Writes at most cap bytes to out and sets *outlen to the number of
  * bytes the text holds (even when larger than cap: then DCS_ERR_BUFFER_TOO_SMALL).
  * Errors name the byte offset and line:column. */
-dcs_status dcs_hex_text_decode(const char *text, size_t len, uint8_t *out, size_t cap,
+DCS_API dcs_status dcs_hex_text_decode(const char *text, size_t len, uint8_t *out, size_t cap,
                                size_t *outlen, struct dcs_error *err);
 
 /* 1 when the buffer looks like hex text (only hex digits, separators, the
  * forms above, and at least one digit), 0 when it should be taken as binary. */
-int dcs_hex_text_detect(const void *data, size_t len);
+DCS_API int dcs_hex_text_detect(const void *data, size_t len);
 
 #ifdef __cplusplus
 }

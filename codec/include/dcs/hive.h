@@ -78,7 +78,7 @@ struct dcs_hive_header {
 };
 
 /* Checksum of a 512-byte base-block prefix, with Windows' special cases. */
-uint32_t dcs_hive_checksum(const uint8_t block[512]);
+DCS_API uint32_t dcs_hive_checksum(const uint8_t block[512]);
 
 /* Parse the base block of a primary hive file of file_size bytes, given its
  * first min(file_size, 4096) bytes.  Checks, in this order: signature,
@@ -87,7 +87,7 @@ uint32_t dcs_hive_checksum(const uint8_t block[512]);
  * The sequence numbers are reported, not judged (see dcs_hive_inspect).
  * Errors: DCS_ERR_HIVE_SIGNATURE, _TRUNCATED, _CHECKSUM, _VERSION, _TYPE,
  * _CORRUPT, each with the offset of the offending field. */
-dcs_status dcs_hive_parse_header(const uint8_t *data, size_t len, uint64_t file_size,
+DCS_API dcs_status dcs_hive_parse_header(const uint8_t *data, size_t len, uint64_t file_size,
                                  struct dcs_hive_header *out, struct dcs_error *err);
 
 enum dcs_hive_log_state {
@@ -118,19 +118,19 @@ struct dcs_hive_state {
 };
 
 /* Judge one transaction log (its bytes) against the primary's header. */
-enum dcs_hive_log_state dcs_hive_judge_log(const uint8_t *data, size_t len,
+DCS_API enum dcs_hive_log_state dcs_hive_judge_log(const uint8_t *data, size_t len,
                                            const struct dcs_hive_header *primary,
                                            uint32_t *type, uint32_t *seq);
 
 /* Read the base block of path, check it (dcs_hive_parse_header), find its
  * logs and decide whether it is dirty (rule above).  A dirty hive is not an
  * error here: out->dirty and out->reason say so. */
-dcs_status dcs_hive_inspect(const char *path, struct dcs_hive_state *out, struct dcs_error *err);
+DCS_API dcs_status dcs_hive_inspect(const char *path, struct dcs_hive_state *out, struct dcs_error *err);
 
 /* ---- libhivex adapter -------------------------------------------------- */
 
 /* True when this build has libhivex. */
-bool dcs_hive_supported(void);
+DCS_API bool dcs_hive_supported(void);
 
 typedef struct dcs_hive dcs_hive;
 typedef size_t dcs_hive_key; /* 0 = none */
@@ -142,22 +142,22 @@ typedef size_t dcs_hive_key; /* 0 = none */
 /* Inspect, then open through libhivex.  With DCS_HIVE_WRITE a dirty hive is
  * refused with DCS_ERR_HIVE_DIRTY unless DCS_HIVE_FORCE is given.  *out is
  * NULL on error. */
-dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
+DCS_API dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
                          struct dcs_error *err);
-void dcs_hive_close(dcs_hive *h);
+DCS_API void dcs_hive_close(dcs_hive *h);
 
 /* The file the handle works on: the opened path with symbolic links
  * resolved (realpath), so a commit replaces the link's target and the
  * transaction logs are looked for beside it. */
-const char *dcs_hive_path(const dcs_hive *h);
-const struct dcs_hive_state *dcs_hive_get_state(const dcs_hive *h);
+DCS_API const char *dcs_hive_path(const dcs_hive *h);
+DCS_API const struct dcs_hive_state *dcs_hive_get_state(const dcs_hive *h);
 /* True once any edit has been made through this handle. */
-bool dcs_hive_modified(const dcs_hive *h);
+DCS_API bool dcs_hive_modified(const dcs_hive *h);
 
-dcs_hive_key dcs_hive_root(dcs_hive *h);
+DCS_API dcs_hive_key dcs_hive_root(dcs_hive *h);
 
 /* Find a key by path below `from` (0 = the root).  Absent: DCS_ERR_NOT_FOUND. */
-dcs_status dcs_hive_find_key(dcs_hive *h, dcs_hive_key from, const char *path,
+DCS_API dcs_status dcs_hive_find_key(dcs_hive *h, dcs_hive_key from, const char *path,
                              dcs_hive_key *out, struct dcs_error *err);
 
 /* A value as read: name (UTF-8) and data are owned by the caller of
@@ -169,10 +169,10 @@ struct dcs_hive_value {
     uint8_t *data;
     size_t len;
 };
-void dcs_hive_value_free(struct dcs_hive_value *v);
+DCS_API void dcs_hive_value_free(struct dcs_hive_value *v);
 
 /* Get one value of key `key` by name.  Absent: DCS_ERR_NOT_FOUND. */
-dcs_status dcs_hive_get_value(dcs_hive *h, dcs_hive_key key, const char *name,
+DCS_API dcs_status dcs_hive_get_value(dcs_hive *h, dcs_hive_key key, const char *name,
                               struct dcs_hive_value *out, struct dcs_error *err);
 
 /* Call fn for each value (stored order) / subkey (stored order, names in
@@ -180,29 +180,29 @@ dcs_status dcs_hive_get_value(dcs_hive *h, dcs_hive_key key, const char *name,
  * *stopped (may be NULL). */
 typedef int (*dcs_hive_value_fn)(void *ctx, const struct dcs_hive_value *v);
 typedef int (*dcs_hive_subkey_fn)(void *ctx, const char *name, dcs_hive_key key);
-dcs_status dcs_hive_each_value(dcs_hive *h, dcs_hive_key key, dcs_hive_value_fn fn, void *ctx,
+DCS_API dcs_status dcs_hive_each_value(dcs_hive *h, dcs_hive_key key, dcs_hive_value_fn fn, void *ctx,
                                int *stopped, struct dcs_error *err);
-dcs_status dcs_hive_each_subkey(dcs_hive *h, dcs_hive_key key, dcs_hive_subkey_fn fn,
+DCS_API dcs_status dcs_hive_each_subkey(dcs_hive *h, dcs_hive_key key, dcs_hive_subkey_fn fn,
                                 void *ctx, int *stopped, struct dcs_error *err);
 /* One level: the subkey `name` of parent (case-insensitive).  With create it
  * is added when absent and *created (may be NULL) says so; without, absent
  * gives DCS_ERR_NOT_FOUND. */
-dcs_status dcs_hive_child(dcs_hive *h, dcs_hive_key parent, const char *name, bool create,
+DCS_API dcs_status dcs_hive_child(dcs_hive *h, dcs_hive_key parent, const char *name, bool create,
                           dcs_hive_key *out, bool *created, struct dcs_error *err);
 /* Add the subkey `name` to parent without looking for it first (libhivex
  * still refuses a duplicate).  For callers that know it is absent. */
-dcs_status dcs_hive_add_child(dcs_hive *h, dcs_hive_key parent, const char *name,
+DCS_API dcs_status dcs_hive_add_child(dcs_hive *h, dcs_hive_key parent, const char *name,
                               dcs_hive_key *out, struct dcs_error *err);
 /* Name of a key (malloc'd UTF-8; "" for the root).  NULL on error. */
-char *dcs_hive_key_name(dcs_hive *h, dcs_hive_key key, struct dcs_error *err);
+DCS_API char *dcs_hive_key_name(dcs_hive *h, dcs_hive_key key, struct dcs_error *err);
 
 /* ---- edits (handle opened with DCS_HIVE_WRITE) -------------------------- */
 
 /* Find or create every component of path below `from`. */
-dcs_status dcs_hive_ensure_key(dcs_hive *h, dcs_hive_key from, const char *path,
+DCS_API dcs_status dcs_hive_ensure_key(dcs_hive *h, dcs_hive_key from, const char *path,
                                dcs_hive_key *out, struct dcs_error *err);
 /* Create or replace one value (other values of the key are kept). */
-dcs_status dcs_hive_set_value(dcs_hive *h, dcs_hive_key key, const char *name, uint32_t type,
+DCS_API dcs_status dcs_hive_set_value(dcs_hive *h, dcs_hive_key key, const char *name, uint32_t type,
                               const void *data, size_t len, struct dcs_error *err);
 /* Replace all values of a key at once (n may be 0). */
 struct dcs_hive_set {
@@ -211,13 +211,13 @@ struct dcs_hive_set {
     const void *data;
     size_t len;
 };
-dcs_status dcs_hive_set_values(dcs_hive *h, dcs_hive_key key, const struct dcs_hive_set *v,
+DCS_API dcs_status dcs_hive_set_values(dcs_hive *h, dcs_hive_key key, const struct dcs_hive_set *v,
                                size_t n, struct dcs_error *err);
 /* Delete one value; absent is not an error (*deleted says). */
-dcs_status dcs_hive_delete_value(dcs_hive *h, dcs_hive_key key, const char *name,
+DCS_API dcs_status dcs_hive_delete_value(dcs_hive *h, dcs_hive_key key, const char *name,
                                  bool *deleted, struct dcs_error *err);
 /* Delete a key and its subtree (not the root). */
-dcs_status dcs_hive_delete_key(dcs_hive *h, dcs_hive_key key, struct dcs_error *err);
+DCS_API dcs_status dcs_hive_delete_key(dcs_hive *h, dcs_hive_key key, struct dcs_error *err);
 
 /* ---- all-or-nothing commit ------------------------------------------------ */
 
@@ -232,7 +232,7 @@ dcs_status dcs_hive_delete_key(dcs_hive *h, dcs_hive_key key, struct dcs_error *
  *     byte-identical to before; the error names the hive and the step.
  * Hives not modified are skipped.  On success the handles stay open but are
  * stale: close them. */
-dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_error *err);
+DCS_API dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_error *err);
 
 /* Test hook: called before each step of dcs_hive_commit_all ("commit" =
  * writing temp file index, "rename" = replacing target index; index counts
@@ -240,7 +240,7 @@ dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_erro
  * removes the hook.  The environment variable DCS_HIVE_FAULT="commit:N" or
  * "rename:N" does the same for end-to-end tests.  Not thread-safe. */
 typedef int (*dcs_hive_fault_fn)(void *ctx, const char *step, size_t index);
-void dcs_hive_set_fault_hook(dcs_hive_fault_fn fn, void *ctx);
+DCS_API void dcs_hive_set_fault_hook(dcs_hive_fault_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }

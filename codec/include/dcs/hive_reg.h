@@ -38,13 +38,13 @@ struct dcs_hive_import_stats {
     uint64_t keys_created, keys_deleted, values_set, values_deleted, warnings;
 };
 
-dcs_status dcs_hive_import_reg(dcs_hive *h, const char *prefix,
+DCS_API dcs_status dcs_hive_import_reg(dcs_hive *h, const char *prefix,
                                const struct dcs_reg_reader_options *ropt,
                                struct dcs_reg_source *src, dcs_hive_warn_fn warn, void *warn_ctx,
                                struct dcs_hive_import_stats *stats, struct dcs_error *err);
 
 /* Export key (a path in the hive, "" = root) and its subtree. */
-dcs_status dcs_hive_export_reg(dcs_hive *h, const char *prefix, const char *key,
+DCS_API dcs_status dcs_hive_export_reg(dcs_hive *h, const char *prefix, const char *key,
                                struct dcs_reg_writer *w, struct dcs_error *err);
 
 #ifdef __cplusplus

@@ -138,9 +138,9 @@ struct dcs_list_iter {
 /* ---- iterating ---------------------------------------------------------- */
 
 /* Start iterating text[0..len).  text may be NULL when len == 0. */
-void dcs_proxy_iter_init(struct dcs_list_iter *it, const char *text, size_t len,
+DCS_API void dcs_proxy_iter_init(struct dcs_list_iter *it, const char *text, size_t len,
                          unsigned options);
-void dcs_bypass_iter_init(struct dcs_list_iter *it, const char *text, size_t len,
+DCS_API void dcs_bypass_iter_init(struct dcs_list_iter *it, const char *text, size_t len,
                           unsigned options);
 
 /* Next entry.  Returns DCS_OK and sets *got: true with *out filled, false at
@@ -148,9 +148,9 @@ void dcs_bypass_iter_init(struct dcs_list_iter *it, const char *text, size_t len
  * DCS_ERR_BYPASS_SYNTAX (DCS_ERR_LIMIT for a list over DCS_LIST_MAX_LEN) with
  * err naming the byte offset; the iterator stays failed and returns the
  * same code again. */
-dcs_status dcs_proxy_next(struct dcs_list_iter *it, struct dcs_proxy_entry *out, bool *got,
+DCS_API dcs_status dcs_proxy_next(struct dcs_list_iter *it, struct dcs_proxy_entry *out, bool *got,
                           struct dcs_error *err);
-dcs_status dcs_bypass_next(struct dcs_list_iter *it, struct dcs_bypass_entry *out, bool *got,
+DCS_API dcs_status dcs_bypass_next(struct dcs_list_iter *it, struct dcs_bypass_entry *out, bool *got,
                            struct dcs_error *err);
 
 /* Validate a whole list.  *count (may be NULL) receives the number of
@@ -162,9 +162,9 @@ struct dcs_list_report {
     uint32_t nwarnings;
     struct dcs_list_warning warnings[DCS_LIST_MAX_WARNINGS];
 };
-dcs_status dcs_proxy_check(const char *text, size_t len, unsigned options,
+DCS_API dcs_status dcs_proxy_check(const char *text, size_t len, unsigned options,
                            struct dcs_list_report *report, struct dcs_error *err);
-dcs_status dcs_bypass_check(const char *text, size_t len, unsigned options,
+DCS_API dcs_status dcs_bypass_check(const char *text, size_t len, unsigned options,
                             struct dcs_list_report *report, struct dcs_error *err);
 
 /* ---- looking up ---------------------------------------------------------- */
@@ -182,7 +182,7 @@ enum dcs_proxy_match {
  * first entry without a key, else (for protocols other than socks) the first
  * "socks=" entry.  *how receives the kind of match; *out is filled unless
  * *how is DCS_PROXY_MATCH_NONE.  The whole list is validated first. */
-dcs_status dcs_proxy_lookup(const char *text, size_t len, unsigned options, const char *protocol,
+DCS_API dcs_status dcs_proxy_lookup(const char *text, size_t len, unsigned options, const char *protocol,
                             struct dcs_proxy_entry *out, enum dcs_proxy_match *how,
                             struct dcs_error *err);
 
@@ -191,25 +191,25 @@ dcs_status dcs_proxy_lookup(const char *text, size_t len, unsigned options, cons
 /* Canonical text of one entry: lower-case key and scheme, IPv6 literals in
  * brackets, decimal port without leading zeros, no trailing '/', macros in
  * lower case.  Writes at most cap bytes (no NUL); returns the full length. */
-size_t dcs_proxy_entry_format(const struct dcs_proxy_entry *e, char *out, size_t cap);
-size_t dcs_bypass_entry_format(const struct dcs_bypass_entry *e, char *out, size_t cap);
+DCS_API size_t dcs_proxy_entry_format(const struct dcs_proxy_entry *e, char *out, size_t cap);
+DCS_API size_t dcs_bypass_entry_format(const struct dcs_bypass_entry *e, char *out, size_t cap);
 
 /* Entries -> canonical list: the entries' canonical texts joined with ';' as
  * the Windows UI writes them.  No NUL is written.  *written (may be NULL)
  * receives the length; when out is NULL or cap is too small it receives the
  * length needed and DCS_ERR_BUFFER_TOO_SMALL is returned (DCS_OK for
  * out == NULL && cap == 0: a size query). */
-dcs_status dcs_proxy_write(const struct dcs_proxy_entry *entries, size_t n, char *out,
+DCS_API dcs_status dcs_proxy_write(const struct dcs_proxy_entry *entries, size_t n, char *out,
                            size_t cap, size_t *written, struct dcs_error *err);
-dcs_status dcs_bypass_write(const struct dcs_bypass_entry *entries, size_t n, char *out,
+DCS_API dcs_status dcs_bypass_write(const struct dcs_bypass_entry *entries, size_t n, char *out,
                             size_t cap, size_t *written, struct dcs_error *err);
 
 /* Parse text and write its canonical form in one pass (same buffer rules as
  * dcs_proxy_write).  Parsing the output again yields equal entries
  * (dcs_*_entry_equal) and the same canonical text. */
-dcs_status dcs_proxy_canonical(const char *text, size_t len, unsigned options, char *out,
+DCS_API dcs_status dcs_proxy_canonical(const char *text, size_t len, unsigned options, char *out,
                                size_t cap, size_t *written, struct dcs_error *err);
-dcs_status dcs_bypass_canonical(const char *text, size_t len, unsigned options, char *out,
+DCS_API dcs_status dcs_bypass_canonical(const char *text, size_t len, unsigned options, char *out,
                                 size_t cap, size_t *written, struct dcs_error *err);
 
 /* bitsadmin /util /setieproxy MANUAL_PROXY takes a comma-delimited proxy list
@@ -217,9 +217,9 @@ dcs_status dcs_bypass_canonical(const char *text, size_t len, unsigned options, 
  * (spec §11.2).  These turn such an argument into the ';'-joined canonical
  * form that is stored (same buffer rules as dcs_proxy_write): commas,
  * semicolons and whitespace all separate entries. */
-dcs_status dcs_proxy_from_bitsadmin(const char *text, size_t len, unsigned options, char *out,
+DCS_API dcs_status dcs_proxy_from_bitsadmin(const char *text, size_t len, unsigned options, char *out,
                                     size_t cap, size_t *written, struct dcs_error *err);
-dcs_status dcs_bypass_from_bitsadmin(const char *text, size_t len, unsigned options, char *out,
+DCS_API dcs_status dcs_bypass_from_bitsadmin(const char *text, size_t len, unsigned options, char *out,
                                      size_t cap, size_t *written, struct dcs_error *err);
 
 /* ---- comparing and naming ------------------------------------------------ */
@@ -227,13 +227,13 @@ dcs_status dcs_bypass_from_bitsadmin(const char *text, size_t len, unsigned opti
 /* Same meaning: key (unknown keys by name, case-insensitive), scheme
  * (case-insensitive), host (byte-exact), port and whether given, IPv6-ness.
  * Offsets, lengths and warnings are not compared. */
-bool dcs_proxy_entry_equal(const struct dcs_proxy_entry *a, const struct dcs_proxy_entry *b);
-bool dcs_bypass_entry_equal(const struct dcs_bypass_entry *a, const struct dcs_bypass_entry *b);
+DCS_API bool dcs_proxy_entry_equal(const struct dcs_proxy_entry *a, const struct dcs_proxy_entry *b);
+DCS_API bool dcs_bypass_entry_equal(const struct dcs_bypass_entry *a, const struct dcs_bypass_entry *b);
 
 /* "http", "https", "ftp", "socks", "" for the default, "?" for unknown. */
-const char *dcs_proxy_key_name(enum dcs_proxy_key key);
+DCS_API const char *dcs_proxy_key_name(enum dcs_proxy_key key);
 /* "empty entry", "unknown proxy key", ... */
-const char *dcs_list_warning_str(enum dcs_list_warning_code code);
+DCS_API const char *dcs_list_warning_str(enum dcs_list_warning_code code);
 
 #ifdef __cplusplus
 }

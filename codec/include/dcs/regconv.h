@@ -58,7 +58,7 @@ struct dcs_reg_convert_stats {
     enum dcs_reg_version version;
 };
 
-dcs_status dcs_reg_convert(struct dcs_reg_source *src, const struct dcs_reg_output *out,
+DCS_API dcs_status dcs_reg_convert(struct dcs_reg_source *src, const struct dcs_reg_output *out,
                            const struct dcs_reg_convert_options *opt,
                            struct dcs_reg_convert_stats *stats, struct dcs_error *err);
 

@@ -23,31 +23,31 @@ extern "C" {
 struct dcs_reg_source;
 
 /* Open path ("-" = stdin).  chunk: bytes handed out per read (0 = 256 KiB). */
-dcs_status dcs_reg_source_open(struct dcs_reg_source **out, const char *path, size_t chunk,
+DCS_API dcs_status dcs_reg_source_open(struct dcs_reg_source **out, const char *path, size_t chunk,
                                struct dcs_error *err);
 /* The same over len bytes in memory (plain or gzip); data must outlive s. */
-dcs_status dcs_reg_source_open_mem(struct dcs_reg_source **out, const void *data, size_t len,
+DCS_API dcs_status dcs_reg_source_open_mem(struct dcs_reg_source **out, const void *data, size_t len,
                                    size_t chunk, struct dcs_error *err);
-void dcs_reg_source_close(struct dcs_reg_source *s);
+DCS_API void dcs_reg_source_close(struct dcs_reg_source *s);
 
 /* Next chunk of (decompressed) data; valid until the next call.  *is_last
  * is set with the final chunk, which may be empty.  Corrupt or truncated
  * gzip data fail with DCS_ERR_REG_GZIP naming the compressed offset. */
-dcs_status dcs_reg_source_read(struct dcs_reg_source *s, const uint8_t **data, size_t *len,
+DCS_API dcs_status dcs_reg_source_read(struct dcs_reg_source *s, const uint8_t **data, size_t *len,
                                bool *is_last, struct dcs_error *err);
 
 /* Read one chunk and feed it to r: call when next() says NEED_INPUT. */
-dcs_status dcs_reg_source_feed(struct dcs_reg_source *s, struct dcs_reg_reader *r,
+DCS_API dcs_status dcs_reg_source_feed(struct dcs_reg_source *s, struct dcs_reg_reader *r,
                                struct dcs_error *err);
 
-bool dcs_reg_source_is_gzip(const struct dcs_reg_source *s);
+DCS_API bool dcs_reg_source_is_gzip(const struct dcs_reg_source *s);
 /* Size of the file on disk (0 when unknown, e.g. a pipe) and how many of
  * its bytes have been read: for progress reports. */
-uint64_t dcs_reg_source_size(const struct dcs_reg_source *s);
-uint64_t dcs_reg_source_pos(const struct dcs_reg_source *s);
+DCS_API uint64_t dcs_reg_source_size(const struct dcs_reg_source *s);
+DCS_API uint64_t dcs_reg_source_pos(const struct dcs_reg_source *s);
 /* Start again from the beginning (regular files only). */
-bool dcs_reg_source_can_rewind(const struct dcs_reg_source *s);
-dcs_status dcs_reg_source_rewind(struct dcs_reg_source *s, struct dcs_error *err);
+DCS_API bool dcs_reg_source_can_rewind(const struct dcs_reg_source *s);
+DCS_API dcs_status dcs_reg_source_rewind(struct dcs_reg_source *s, struct dcs_error *err);
 
 struct dcs_reg_sink;
 
@@ -55,23 +55,23 @@ struct dcs_reg_sink;
  * data go to a temporary file in the same directory until commit.  When
  * path names a device, FIFO or socket (/dev/null, /dev/stdout, a pipe) the
  * data are written to it directly, like stdout; a directory is refused. */
-dcs_status dcs_reg_sink_open(struct dcs_reg_sink **out, const char *path, bool gzip,
+DCS_API dcs_status dcs_reg_sink_open(struct dcs_reg_sink **out, const char *path, bool gzip,
                              struct dcs_error *err);
 /* Write callback for dcs_reg_writer (ctx is the sink). */
-dcs_status dcs_reg_sink_write(void *ctx, const void *data, size_t len, struct dcs_error *err);
+DCS_API dcs_status dcs_reg_sink_write(void *ctx, const void *data, size_t len, struct dcs_error *err);
 /* Drop everything written so far (not possible on stdout or a device:
  * see dcs_reg_sink_can_rewind). */
-dcs_status dcs_reg_sink_rewind(void *ctx, struct dcs_error *err);
+DCS_API dcs_status dcs_reg_sink_rewind(void *ctx, struct dcs_error *err);
 /* False when the output goes straight to stdout, a device or a FIFO. */
-bool dcs_reg_sink_can_rewind(const struct dcs_reg_sink *s);
+DCS_API bool dcs_reg_sink_can_rewind(const struct dcs_reg_sink *s);
 /* Finish: flush, fsync, keep the old target as PATH.bak when backup is
  * true and it existed, rename into place, fsync the directory (only the
  * flush for stdout and devices).  Frees s. */
-dcs_status dcs_reg_sink_commit(struct dcs_reg_sink *s, bool backup, struct dcs_error *err);
+DCS_API dcs_status dcs_reg_sink_commit(struct dcs_reg_sink *s, bool backup, struct dcs_error *err);
 /* Give up: remove the temporary file.  Frees s. */
-void dcs_reg_sink_abort(struct dcs_reg_sink *s);
+DCS_API void dcs_reg_sink_abort(struct dcs_reg_sink *s);
 /* Bytes written so far (before compression). */
-uint64_t dcs_reg_sink_bytes(const struct dcs_reg_sink *s);
+DCS_API uint64_t dcs_reg_sink_bytes(const struct dcs_reg_sink *s);
 
 #ifdef __cplusplus
 }

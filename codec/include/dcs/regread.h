@@ -78,17 +78,6 @@ extern "C" {
 /* Default hard limit for one line and for one value's data. */
 #define DCS_REG_DEFAULT_LIMIT ((size_t)64 << 20)
 
-/* Registry value types (winnt.h numbers). */
-enum {
-    DCS_REG_NONE = 0,
-    DCS_REG_SZ = 1,
-    DCS_REG_EXPAND_SZ = 2,
-    DCS_REG_BINARY = 3,
-    DCS_REG_DWORD = 4,
-    DCS_REG_MULTI_SZ = 7,
-    DCS_REG_QWORD = 11
-};
-
 enum dcs_reg_codepage {
     DCS_REG_CP1252 = 0, /* Windows-1252, what an English/Western Windows uses */
     DCS_REG_CP_UTF8 = 1 /* UTF-8 (Windows with the "Beta: UTF-8" ANSI code page) */
@@ -157,30 +146,30 @@ struct dcs_reg_reader_stats {
 struct dcs_reg_reader;
 
 /* opt may be NULL for the defaults. */
-dcs_status dcs_reg_reader_new(struct dcs_reg_reader **out,
+DCS_API dcs_status dcs_reg_reader_new(struct dcs_reg_reader **out,
                               const struct dcs_reg_reader_options *opt, struct dcs_error *err);
-void dcs_reg_reader_free(struct dcs_reg_reader *r);
+DCS_API void dcs_reg_reader_free(struct dcs_reg_reader *r);
 
 /* Forget all input and state (keeps the buffers) to read another file. */
-void dcs_reg_reader_reset(struct dcs_reg_reader *r);
+DCS_API void dcs_reg_reader_reset(struct dcs_reg_reader *r);
 
 /* Hand the reader the next chunk of the file.  Allowed at the start and
  * whenever next() has returned DCS_REG_OP_NEED_INPUT; the chunk must stay
  * valid until then.  is_last marks the end of the file (len may be 0). */
-dcs_status dcs_reg_reader_feed(struct dcs_reg_reader *r, const void *data, size_t len,
+DCS_API dcs_status dcs_reg_reader_feed(struct dcs_reg_reader *r, const void *data, size_t len,
                                bool is_last, struct dcs_error *err);
 
 /* The next operation in file order.  Fails with DCS_ERR_REG_HEADER when
  * Windows would reject the file, DCS_ERR_REG_SYNTAX (strict mode) at the
  * first skipped line, DCS_ERR_LIMIT for a line or value over the limit,
  * DCS_ERR_NOMEM.  After a failure every later call fails the same way. */
-dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,
+DCS_API dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,
                                struct dcs_error *err);
 
-const struct dcs_reg_reader_stats *dcs_reg_reader_stats(const struct dcs_reg_reader *r);
+DCS_API const struct dcs_reg_reader_stats *dcs_reg_reader_stats(const struct dcs_reg_reader *r);
 
 /* "REG_SZ", "REG_DWORD", ... or NULL for a type without a name. */
-const char *dcs_reg_type_name(uint32_t type);
+DCS_API const char *dcs_reg_type_name(uint32_t type);
 
 #ifdef __cplusplus
 }

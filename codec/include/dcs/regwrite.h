@@ -58,29 +58,29 @@ struct dcs_reg_writer_options {
 struct dcs_reg_writer;
 
 /* opt may be NULL (regedit5, UTF-16LE). */
-dcs_status dcs_reg_writer_new(struct dcs_reg_writer **out, const struct dcs_reg_writer_options *opt,
+DCS_API dcs_status dcs_reg_writer_new(struct dcs_reg_writer **out, const struct dcs_reg_writer_options *opt,
                               dcs_reg_write_fn fn, void *ctx, struct dcs_error *err);
-void dcs_reg_writer_free(struct dcs_reg_writer *w);
+DCS_API void dcs_reg_writer_free(struct dcs_reg_writer *w);
 /* Forget everything written (after the caller restarted its output). */
-void dcs_reg_writer_reset(struct dcs_reg_writer *w);
+DCS_API void dcs_reg_writer_reset(struct dcs_reg_writer *w);
 
 /* Keys are UTF-8 (lone surrogates in their 3-byte form are accepted) with
  * the long root name; value names UTF-8, "" for the default value. */
-dcs_status dcs_reg_writer_key(struct dcs_reg_writer *w, const char *key, size_t len,
+DCS_API dcs_status dcs_reg_writer_key(struct dcs_reg_writer *w, const char *key, size_t len,
                               struct dcs_error *err);
-dcs_status dcs_reg_writer_value(struct dcs_reg_writer *w, const char *name, size_t name_len,
+DCS_API dcs_status dcs_reg_writer_value(struct dcs_reg_writer *w, const char *name, size_t name_len,
                                 uint32_t type, const void *data, size_t len,
                                 struct dcs_error *err);
 /* `[-KEY]` and `"name"=-` lines, for files meant to be imported. */
-dcs_status dcs_reg_writer_delete_key(struct dcs_reg_writer *w, const char *key, size_t len,
+DCS_API dcs_status dcs_reg_writer_delete_key(struct dcs_reg_writer *w, const char *key, size_t len,
                                      struct dcs_error *err);
-dcs_status dcs_reg_writer_delete_value(struct dcs_reg_writer *w, const char *name,
+DCS_API dcs_status dcs_reg_writer_delete_value(struct dcs_reg_writer *w, const char *name,
                                        size_t name_len, struct dcs_error *err);
 /* Final empty line and flush.  Writes the header if nothing else was. */
-dcs_status dcs_reg_writer_finish(struct dcs_reg_writer *w, struct dcs_error *err);
+DCS_API dcs_status dcs_reg_writer_finish(struct dcs_reg_writer *w, struct dcs_error *err);
 
 /* Characters that the output code page could not hold (written as '?'). */
-uint64_t dcs_reg_writer_lossy(const struct dcs_reg_writer *w);
+DCS_API uint64_t dcs_reg_writer_lossy(const struct dcs_reg_writer *w);
 
 /* A write callback that appends to a caller buffer.  With grow, buf is
  * realloc'd as needed (the caller frees it); otherwise a full buffer fails
@@ -90,7 +90,7 @@ struct dcs_reg_membuf {
     size_t len, cap;
     bool grow;
 };
-dcs_status dcs_reg_membuf_write(void *ctx, const void *data, size_t len, struct dcs_error *err);
+DCS_API dcs_status dcs_reg_membuf_write(void *ctx, const void *data, size_t len, struct dcs_error *err);
 
 #ifdef __cplusplus
 }
