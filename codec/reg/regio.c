@@ -1,6 +1,8 @@
 /* Plain and gzip file sources and sinks for .reg data. */
 #include <dcs/regio.h>
 
+#include "core/fileio.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -302,31 +304,12 @@ dcs_status dcs_reg_source_feed(struct dcs_reg_source *s, struct dcs_reg_reader *
 /* ---- sink ---- */
 
 struct dcs_reg_sink {
-    int fd;
-    bool to_stdout, gzip, z_init;
-    bool direct; /* fd is the target itself (stdout, a device or FIFO): no temporary file */
-    char *path, *tmp;
+    struct dcsi_output out; /* temporary file, or written through (stdout, a device, a FIFO) */
+    bool gzip, z_init;
     uint64_t bytes;
     z_stream z;
     uint8_t *zout;
 };
-
-static dcs_status write_all(int fd, const void *data, size_t len, struct dcs_error *err)
-{
-    const uint8_t *p = data;
-    while (len) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "write failed: %s",
-                                 strerror(errno));
-        }
-        p += w;
-        len -= (size_t)w;
-    }
-    return DCS_OK;
-}
 
 static dcs_status sink_zinit(struct dcs_reg_sink *s, struct dcs_error *err)
 {
@@ -346,57 +329,17 @@ dcs_status dcs_reg_sink_open(struct dcs_reg_sink **out, const char *path, bool g
     if (!s)
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     s->gzip = gzip;
-    s->fd = -1;
-    struct stat st_old;
-    const bool to_stdout = strcmp(path, "-") == 0;
-    const bool exists = !to_stdout && stat(path, &st_old) == 0;
-    if (to_stdout) {
-        s->to_stdout = s->direct = true;
-        s->fd = 1;
-    } else if (exists && S_ISDIR(st_old.st_mode)) {
+    /* the one output helper: a file is replaced atomically, a device or
+     * FIFO written through, a directory refused */
+    dcs_status st = dcsi_output_open(&s->out, path, err);
+    if (st) {
         free(s);
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s is a directory", path);
-    } else if (exists && !S_ISREG(st_old.st_mode)) {
-        /* a device, FIFO or socket (/dev/null, /dev/stdout, a pipe): write
-         * to it; renaming a temporary file over it would replace it */
-        s->direct = true;
-        s->fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (s->fd < 0) {
-            dcs_status st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open %s: %s",
-                                          path, strerror(errno));
-            free(s);
-            return st;
-        }
-    } else {
-        size_t n = strlen(path);
-        s->path = malloc(n + 1);
-        s->tmp = malloc(n + 16);
-        if (!s->path || !s->tmp) {
-            /* no temporary file exists yet: abort must not unlink the
-             * (uninitialised) name */
-            free(s->tmp);
-            s->tmp = NULL;
-            dcs_reg_sink_abort(s);
-            return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-        }
-        memcpy(s->path, path, n + 1);
-        snprintf(s->tmp, n + 16, "%s.tmpXXXXXX", path);
-        s->fd = mkstemp(s->tmp);
-        if (s->fd < 0) {
-            dcs_status st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
-                                          "cannot create a temporary file beside %s: %s", path,
-                                          strerror(errno));
-            free(s->tmp);
-            s->tmp = NULL;
-            dcs_reg_sink_abort(s);
-            return st;
-        }
-        (void)fchmod(s->fd, exists ? (st_old.st_mode & 07777) : 0644);
+        return st;
     }
     if (gzip) {
         s->zout = malloc(ZIN_SIZE);
-        dcs_status st = s->zout ? sink_zinit(s, err)
-                                : dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+        st = s->zout ? sink_zinit(s, err)
+                     : dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
         if (st) {
             dcs_reg_sink_abort(s);
             return st;
@@ -419,7 +362,7 @@ static dcs_status deflate_some(struct dcs_reg_sink *s, const void *data, size_t 
             return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "gzip compression failed");
         size_t outn = ZIN_SIZE - s->z.avail_out;
         if (outn) {
-            dcs_status st = write_all(s->fd, s->zout, outn, err);
+            dcs_status st = dcsi_write_all(s->out.fd, s->zout, outn, err);
             if (st)
                 return st;
         }
@@ -433,7 +376,7 @@ dcs_status dcs_reg_sink_write(void *ctx, const void *data, size_t len, struct dc
     struct dcs_reg_sink *s = ctx;
     s->bytes += len;
     if (!s->gzip)
-        return write_all(s->fd, data, len, err);
+        return dcsi_write_all(s->out.fd, data, len, err);
     while (len) {
         size_t k = len > (1u << 30) ? (1u << 30) : len;
         dcs_status st = deflate_some(s, data, k, Z_NO_FLUSH, err);
@@ -448,8 +391,9 @@ dcs_status dcs_reg_sink_write(void *ctx, const void *data, size_t len, struct dc
 dcs_status dcs_reg_sink_rewind(void *ctx, struct dcs_error *err)
 {
     struct dcs_reg_sink *s = ctx;
-    if (s->direct || ftruncate(s->fd, 0) != 0 || lseek(s->fd, 0, SEEK_SET) != 0)
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "output cannot be restarted");
+    dcs_status st = dcsi_output_rewind(&s->out, err);
+    if (st)
+        return st;
     s->bytes = 0;
     if (s->gzip) {
         deflateEnd(&s->z);
@@ -461,7 +405,7 @@ dcs_status dcs_reg_sink_rewind(void *ctx, struct dcs_error *err)
 
 bool dcs_reg_sink_can_rewind(const struct dcs_reg_sink *s)
 {
-    return !s->direct;
+    return !s->out.direct;
 }
 
 uint64_t dcs_reg_sink_bytes(const struct dcs_reg_sink *s)
@@ -469,62 +413,13 @@ uint64_t dcs_reg_sink_bytes(const struct dcs_reg_sink *s)
     return s->bytes;
 }
 
-static void fsync_dir(const char *path)
-{
-    size_t n = strlen(path);
-    char *dir = malloc(n + 2);
-    if (!dir)
-        return;
-    memcpy(dir, path, n + 1);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        slash[slash == dir ? 1 : 0] = '\0';
-    else
-        memcpy(dir, ".", 2); /* dir has room for 2: see malloc */
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-        (void)fsync(dfd);
-        close(dfd);
-    }
-    free(dir);
-}
-
 dcs_status dcs_reg_sink_commit(struct dcs_reg_sink *s, bool backup, struct dcs_error *err)
 {
     dcs_status st = DCS_OK;
     if (s->gzip)
         st = deflate_some(s, NULL, 0, Z_FINISH, err);
-    if (s->direct) {
-        dcs_reg_sink_abort(s);
-        return st;
-    }
-    if (!st && fsync(s->fd) != 0)
-        st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "fsync failed: %s", strerror(errno));
-    if (!st && close(s->fd) != 0)
-        st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "close failed: %s", strerror(errno));
-    s->fd = -1;
-    if (!st && backup && access(s->path, F_OK) == 0) {
-        size_t n = strlen(s->path);
-        char *bak = malloc(n + 5);
-        if (!bak) {
-            st = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-        } else {
-            snprintf(bak, n + 5, "%s.bak", s->path);
-            (void)unlink(bak);
-            if (link(s->path, bak) != 0 && rename(s->path, bak) != 0)
-                st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot keep a backup %s: %s",
-                                   bak, strerror(errno));
-            free(bak);
-        }
-    }
-    if (!st && rename(s->tmp, s->path) != 0)
-        st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot rename to %s: %s", s->path,
-                           strerror(errno));
-    if (!st) {
-        fsync_dir(s->path);
-        free(s->tmp);
-        s->tmp = NULL;
-    }
+    if (!st)
+        st = dcsi_output_commit(&s->out, backup, err); /* releases s->out */
     dcs_reg_sink_abort(s);
     return st;
 }
@@ -535,12 +430,7 @@ void dcs_reg_sink_abort(struct dcs_reg_sink *s)
         return;
     if (s->z_init)
         deflateEnd(&s->z);
-    if (!s->to_stdout && s->fd >= 0)
-        close(s->fd);
-    if (s->tmp)
-        unlink(s->tmp);
-    free(s->tmp);
-    free(s->path);
+    dcsi_output_abort(&s->out);
     free(s->zout);
     free(s);
 }

@@ -219,3 +219,46 @@ off_t WRAP_LSEEK(int fd, off_t off, int whence)
     struct rule *r = match("lseek", NULL, fd);
     return r ? (off_t)fail_with(r) : REAL_LSEEK(fd, off, whence);
 }
+
+/* The *at forms count as the same call (rule "open" matches openat too):
+ * the file-I/O helpers work relative to a directory descriptor. */
+int __real_openat(int dirfd, const char *path, int flags, ...);
+int __real_renameat(int fromfd, const char *from, int tofd, const char *to);
+int __real_linkat(int fromfd, const char *from, int tofd, const char *to, int flags);
+int __wrap_openat(int dirfd, const char *path, int flags, ...);
+int __wrap_renameat(int fromfd, const char *from, int tofd, const char *to);
+int __wrap_linkat(int fromfd, const char *from, int tofd, const char *to, int flags);
+
+int __wrap_openat(int dirfd, const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = (flags & O_CREAT) ? (mode_t)va_arg(ap, int) : 0;
+    va_end(ap);
+    struct rule *r = match("open", path, -1);
+    return r ? fail_with(r) : __real_openat(dirfd, path, flags, mode);
+}
+
+int __wrap_renameat(int fromfd, const char *from, int tofd, const char *to)
+{
+    struct rule *r = match("rename", from, -1);
+    return r ? fail_with(r) : __real_renameat(fromfd, from, tofd, to);
+}
+
+int __wrap_linkat(int fromfd, const char *from, int tofd, const char *to, int flags)
+{
+    struct rule *r = match("link", from, -1);
+    return r ? fail_with(r) : __real_linkat(fromfd, from, tofd, to, flags);
+}
+
+int __real_openat64(int dirfd, const char *path, int flags, ...);
+int __wrap_openat64(int dirfd, const char *path, int flags, ...);
+int __wrap_openat64(int dirfd, const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = (flags & O_CREAT) ? (mode_t)va_arg(ap, int) : 0;
+    va_end(ap);
+    struct rule *r = match("open", path, -1);
+    return r ? fail_with(r) : __real_openat64(dirfd, path, flags, mode);
+}

@@ -3,7 +3,8 @@
  * Link a test executable with failsys_link_args (tests/meson.build):
  *   -Wl,--wrap=open,--wrap=open64,--wrap=read,--wrap=write,--wrap=fsync,
  *   --wrap=rename,--wrap=link,--wrap=fchown,--wrap=close,--wrap=ftruncate,
- *   --wrap=ftruncate64,--wrap=lseek,--wrap=lseek64
+ *   --wrap=ftruncate64,--wrap=lseek,--wrap=lseek64,--wrap=openat,
+ *   --wrap=openat64,--wrap=renameat,--wrap=linkat (counted as open, rename, link)
  * against the static libdcs.  Calls to these from libdcs and from the test's
  * own objects then go through failsys.c; calls made inside shared libraries
  * (libc itself, libhivex, cmocka) are not affected.
