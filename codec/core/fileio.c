@@ -346,11 +346,13 @@ dcs_status dcsi_replace_commit(struct dcsi_replace *r, const char *backup_name,
 {
     dcs_status s = DCS_OK;
     if (fsync(r->fd) != 0)
-        s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "fsync failed: %s", strerror(errno));
+        s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot write %s: fsync failed: %s",
+                          r->display, strerror(errno));
     int fd = r->fd;
     r->fd = -1;
     if (close(fd) != 0 && !s)
-        s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "close failed: %s", strerror(errno));
+        s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot write %s: close failed: %s",
+                          r->display, strerror(errno));
     if (!s && backup_name)
         s = keep_backup(r, backup_name, err);
     if (!s && renameat(r->dirfd, r->tmp, r->dirfd, r->name) != 0)

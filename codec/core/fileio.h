@@ -112,6 +112,7 @@ struct dcsi_output {
     int fd;      /* where write() goes */
     bool direct; /* written through: no temporary file, no rewind, no backup */
     bool to_stdout;
+    char *path;              /* when direct: for messages */
     struct dcsi_replace rep; /* when !direct */
 };
 

@@ -39,6 +39,12 @@ static char *follow_links(const char *path)
             next = strdup(target);
         } else {
             char *dir = dcsi_dirname(cur);
+            if (dir && strcmp(dir, ".") == 0) { /* "x", not "./x", in messages */
+                free(cur);
+                cur = strdup(target);
+                free(dir);
+                continue;
+            }
             size_t len = dir ? strlen(dir) + (size_t)n + 2 : 0;
             next = dir ? malloc(len) : NULL;
             if (next)
@@ -55,20 +61,26 @@ static char *follow_links(const char *path)
     return NULL;
 }
 
+static void output_release(struct dcsi_output *o);
+
 /* Open a device, FIFO or socket for writing through it.  No O_CREAT: if it
  * vanished meanwhile, nothing half-written appears in its place. */
 static dcs_status open_direct(struct dcsi_output *o, const char *path, struct dcs_error *err)
 {
     o->direct = true;
+    if (!(o->path = strdup(path)))
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     o->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-    if (o->fd < 0)
+    if (o->fd < 0) {
+        int e = errno;
+        output_release(o);
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open %s: %s", path,
-                             strerror(errno));
+                             strerror(e));
+    }
     struct stat st;
     if (fstat(o->fd, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
         /* it became a regular file since we looked: never write one in place */
-        close(o->fd);
-        o->fd = -1;
+        output_release(o);
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
                              "cannot open %s: it changed while being opened", path);
     }
@@ -82,7 +94,8 @@ dcs_status dcsi_output_open(struct dcsi_output *o, const char *path, struct dcs_
     if (strcmp(path, "-") == 0) {
         o->to_stdout = o->direct = true;
         o->fd = STDOUT_FILENO;
-        return DCS_OK;
+        o->path = strdup("<stdout>");
+        return o->path ? DCS_OK : dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
     struct stat st;
     char *real = NULL;
@@ -117,7 +130,14 @@ dcs_status dcsi_output_open(struct dcsi_output *o, const char *path, struct dcs_
 dcs_status dcsi_output_write(struct dcsi_output *o, const void *data, size_t len,
                              struct dcs_error *err)
 {
-    return dcsi_write_all(o->fd, data, len, err);
+    dcs_status s = dcsi_write_all(o->fd, data, len, err);
+    if (s && err) {
+        char why[sizeof err->message];
+        snprintf(why, sizeof why, "%s", err->message);
+        s = dcs_error_set(err, s, DCS_NO_OFFSET, "cannot write %s: %s",
+                          o->direct ? o->path : o->rep.display, why);
+    }
+    return s;
 }
 
 dcs_status dcsi_output_rewind(struct dcsi_output *o, struct dcs_error *err)
@@ -131,6 +151,8 @@ static void output_release(struct dcsi_output *o)
 {
     if (o->direct && !o->to_stdout && o->fd >= 0)
         close(o->fd);
+    free(o->path);
+    o->path = NULL;
     if (!o->direct)
         dcsi_replace_abort(&o->rep);
     o->fd = -1;
@@ -146,8 +168,8 @@ dcs_status dcsi_output_commit(struct dcsi_output *o, bool backup, struct dcs_err
             int fd = o->fd;
             o->fd = -1;
             if (close(fd) != 0)
-                s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "close failed: %s",
-                                  strerror(errno));
+                s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
+                                  "cannot write %s: close failed: %s", o->path, strerror(errno));
         }
         output_release(o);
         return s;

@@ -2,12 +2,11 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "core/fileio.h"
 
 const char *cli_prog = "dcs";
 
@@ -46,144 +45,17 @@ void cli_report(const char *name, const struct dcs_error *err)
 dcs_status cli_read_file(const char *path, size_t max, uint8_t **data, size_t *len,
                          struct dcs_error *err)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    uint8_t *buf = NULL;
-    size_t n = 0, cap = 0;
-    *data = NULL;
-    *len = 0;
-    if (!f)
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open: %s",
-                             strerror(errno));
-    for (;;) {
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            if (cap > max) {
-                free(buf);
-                if (f != stdin)
-                    fclose(f);
-                return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
-                                     "input larger than %zu bytes", max);
-            }
-            uint8_t *nb = realloc(buf, ncap + 1);
-            if (!nb) {
-                free(buf);
-                if (f != stdin)
-                    fclose(f);
-                return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int bad = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (bad) {
-        free(buf);
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "read error");
-    }
-    if (n > max) {
-        free(buf);
-        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "input larger than %zu bytes",
-                             max);
-    }
-    if (!buf) {
-        buf = malloc(1);
-        if (!buf)
-            return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    }
-    buf[n] = 0;
-    *data = buf;
-    *len = n;
-    return DCS_OK;
+    /* a FIFO or /dev/stdin is fine as input (process substitution); one
+     * nobody writes to reads as empty instead of hanging */
+    return dcsi_read_file(path, max, DCSI_READ_ANY_KIND, data, len, err);
 }
 
-static int write_all(int fd, const void *data, size_t len)
+dcs_status cli_write_output(const char *path, const void *data, size_t len,
+                            struct dcs_error *err)
 {
-    const uint8_t *p = data;
-    while (len) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-dcs_status cli_write_file_atomic(const char *path, const void *data, size_t len,
-                                 struct dcs_error *err)
-{
-    if (strcmp(path, "-") == 0) {
-        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
-            return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "write to stdout failed");
-        return DCS_OK;
-    }
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    char *dir = malloc(plen + 2);
-    if (!tmp || !dir) {
-        free(tmp);
-        free(dir);
-        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    }
-    snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        dcs_status st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
-                                      "cannot create temporary file beside %s: %s", path,
-                                      strerror(errno));
-        free(tmp);
-        free(dir);
-        return st;
-    }
-    struct stat st_old;
-    if (stat(path, &st_old) == 0)
-        (void)fchmod(fd, st_old.st_mode & 07777);
-    else
-        (void)fchmod(fd, 0644);
-    if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        dcs_status st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot write %s: %s",
-                                      tmp, strerror(e));
-        free(tmp);
-        free(dir);
-        return st;
-    }
-    close(fd);
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        dcs_status st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot rename to %s: %s",
-                                      path, strerror(e));
-        free(tmp);
-        free(dir);
-        return st;
-    }
-    /* make the rename itself durable */
-    memcpy(dir, path, plen + 1);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        slash[slash == dir ? 1 : 0] = '\0';
-    else
-        strcpy(dir, ".");
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-        (void)fsync(dfd);
-        close(dfd);
-    }
-    free(tmp);
-    free(dir);
-    return DCS_OK;
+    if (strcmp(path, "-") == 0 && fflush(stdout) != 0) /* keep printf's order */
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "write to stdout failed");
+    return dcsi_output_file(path, data, len, err);
 }
 
 bool cli_is(const char *arg, const char *a, const char *b)

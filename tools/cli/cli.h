@@ -32,14 +32,18 @@ void cli_warnf(const char *fmt, ...) DCS_PRINTF(1, 2);
 void cli_report(const char *name, const struct dcs_error *err);
 
 /* Read all of path ("-" = stdin) into a malloc'd buffer (NUL-terminated,
- * the NUL not counted).  Refuses inputs over max bytes. */
+ * the NUL not counted).  Refuses inputs over max bytes and directories; a
+ * FIFO or device is read (one with no writer reads as empty, never hangs). */
 dcs_status cli_read_file(const char *path, size_t max, uint8_t **data, size_t *len,
                          struct dcs_error *err);
 
-/* Write data to path atomically: temporary file in the same directory,
- * fsync, rename, fsync of the directory.  "-" writes stdout. */
-dcs_status cli_write_file_atomic(const char *path, const void *data, size_t len,
-                                 struct dcs_error *err);
+/* Write data to the output path the user named ("-" = stdout) through the
+ * one output helper (core/fileio.h): a regular file or a new one is
+ * replaced atomically (temporary file, fsync, rename, fsync of the
+ * directory), a device or FIFO is written through, a symbolic link's
+ * target is replaced and the link kept, a directory is refused. */
+dcs_status cli_write_output(const char *path, const void *data, size_t len,
+                            struct dcs_error *err);
 
 /* True when the string equals either spelling. */
 bool cli_is(const char *arg, const char *a, const char *b);

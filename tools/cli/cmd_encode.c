@@ -58,44 +58,38 @@ static int parse_version(const char *s, struct opts *o)
     return 1;
 }
 
+/* Every output, stdout included, goes through the one output helper. */
+static int write_out(const struct opts *o, const void *p, size_t n)
+{
+    struct dcs_error err;
+    if (cli_write_output(o->out_path ? o->out_path : "-", p, n, &err) != DCS_OK) {
+        cli_errorf("%s", err.message);
+        return EXIT_BAD_INPUT;
+    }
+    return EXIT_OK;
+}
+
 static int emit(const struct opts *o, const uint8_t *p, size_t n)
 {
     const char *fmt = o->format;
-    struct dcs_error err;
     if (!fmt)
         fmt = (!o->out_path && isatty(STDOUT_FILENO)) ? "hex" : "binary";
     if (strcmp(fmt, "reg") == 0) /* -- reg room */
         return reg_emit_blob(o->out_path, o->reg_key, o->reg_value, p, n);
-    if (strcmp(fmt, "hex") == 0) {
-        char *text = malloc(n * 3 + 2);
-        size_t t = 0;
-        if (!text)
-            return EXIT_BAD_INPUT;
-        for (size_t i = 0; i < n; i++) {
-            dcs_hex_encode(p + i, 1, text + t);
-            t += 2;
-            text[t++] = (i % 16 == 15 || i + 1 == n) ? '\n' : ' ';
-        }
-        int rc = EXIT_OK;
-        if (o->out_path) {
-            if (cli_write_file_atomic(o->out_path, text, t, &err) != DCS_OK) {
-                cli_report(o->out_path, &err);
-                rc = EXIT_BAD_INPUT;
-            }
-        } else if (fwrite(text, 1, t, stdout) != t) {
-            rc = EXIT_BAD_INPUT;
-        }
-        free(text);
-        return rc;
+    if (strcmp(fmt, "binary") == 0)
+        return write_out(o, p, n);
+    char *text = malloc(n * 3 + 2);
+    size_t t = 0;
+    if (!text)
+        return EXIT_BAD_INPUT;
+    for (size_t i = 0; i < n; i++) {
+        dcs_hex_encode(p + i, 1, text + t);
+        t += 2;
+        text[t++] = (i % 16 == 15 || i + 1 == n) ? '\n' : ' ';
     }
-    if (o->out_path) {
-        if (cli_write_file_atomic(o->out_path, p, n, &err) != DCS_OK) {
-            cli_report(o->out_path, &err);
-            return EXIT_BAD_INPUT;
-        }
-        return EXIT_OK;
-    }
-    return fwrite(p, 1, n, stdout) == n ? EXIT_OK : EXIT_BAD_INPUT;
+    int rc = write_out(o, text, t);
+    free(text);
+    return rc;
 }
 
 static int encode_model(const struct opts *o, const struct dcs_blob *b)

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "blobview.h"
 #include "cli.h"
@@ -131,13 +134,18 @@ int reg_sniff_file(const char *path)
 {
     if (strcmp(path, "-") == 0)
         return 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* non-blocking, and only a regular file: a FIFO named as input must
+     * neither hang here nor lose the bytes this peek would take */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
         return 0;
+    struct stat st;
     uint8_t head[256];
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
-    enum cli_input_kind k = cli_classify(head, n);
+    ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, head, sizeof head) : -1;
+    close(fd);
+    if (n < 0)
+        return 0;
+    enum cli_input_kind k = cli_classify(head, (size_t)n);
     return k == CLI_INPUT_REG || k == CLI_INPUT_GZIP;
 }
 
@@ -166,7 +174,7 @@ int reg_emit_blob(const char *out_path, const char *key, const char *value, cons
     struct dcs_reg_writer *w = NULL;
     dcs_status st = dcs_reg_sink_open(&sink, out_path, gz, &err);
     if (st) {
-        cli_report(out_path, &err);
+        cli_errorf("%s", err.message);
         return EXIT_BAD_INPUT;
     }
     st = dcs_reg_writer_new(&w, NULL, dcs_reg_sink_write, sink, &err);
@@ -183,7 +191,7 @@ int reg_emit_blob(const char *out_path, const char *key, const char *value, cons
         return EXIT_BAD_INPUT;
     }
     if (dcs_reg_sink_commit(sink, true, &err)) {
-        cli_report(out_path, &err);
+        cli_errorf("%s", err.message);
         return EXIT_BAD_INPUT;
     }
     return EXIT_OK;
