@@ -1,0 +1,479 @@
+/* Paths contained in a root directory: openat2(RESOLVE_IN_ROOT) or an
+ * equivalent component walk (see core/contain.h). */
+#include "core/contain.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#endif
+#if defined(SYS_openat2)
+#include <linux/openat2.h>
+#endif
+
+#ifndef O_PATH
+#define O_PATH O_RDONLY /* a directory we only resolve names in */
+#endif
+
+#define MAX_LINKS 40  /* symbolic links per lookup, as the kernel */
+#define MAX_DEPTH 256 /* directories open at once during a walk */
+
+static dcs_status nomem(struct dcs_error *err)
+{
+    return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+}
+
+static dcs_status sys_error(struct dcs_error *err, int e, const char *what, const char *rel)
+{
+    return dcs_error_set(err, e == ENOENT ? DCS_ERR_NOT_FOUND : e == ENOMEM ? DCS_ERR_NOMEM
+                                                                           : DCS_ERR_IO,
+                         DCS_NO_OFFSET, "cannot %s %s beneath the root: %s", what, rel,
+                         strerror(e));
+}
+
+dcs_status dcsi_root_open(const char *root, int *rootfd, struct dcs_error *err)
+{
+    *rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (*rootfd < 0)
+        return dcs_error_set(err, errno == ENOENT ? DCS_ERR_NOT_FOUND : DCS_ERR_IO,
+                             DCS_NO_OFFSET, "cannot open %s: %s", root, strerror(errno));
+    return DCS_OK;
+}
+
+/* ---- openat2 ------------------------------------------------------------ */
+
+static int openat2_state; /* 0 untested, 1 present, -1 absent */
+
+/* openat2(RESOLVE_IN_ROOT) of a directory, or -1 with errno (ENOSYS where
+ * the kernel has none). */
+static int in_root_dir(int rootfd, const char *dir)
+{
+#if defined(SYS_openat2)
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    long fd = syscall(SYS_openat2, rootfd, *dir ? dir : ".", &how, sizeof how);
+    if (fd < 0 && (errno == ENOSYS || errno == EPERM)) /* EPERM: seccomp filters */
+        openat2_state = -1;
+    else
+        openat2_state = 1;
+    return (int)fd;
+#else
+    (void)rootfd;
+    (void)dir;
+    openat2_state = -1;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+bool dcsi_have_openat2(void)
+{
+    if (!openat2_state) {
+        int fd = in_root_dir(AT_FDCWD, "/");
+        if (fd >= 0)
+            close(fd);
+    }
+    return openat2_state > 0;
+}
+
+/* ---- the walk ----------------------------------------------------------- */
+
+/* Case-insensitive match of name in dirfd: the smallest such entry, or
+ * NULL (errno ENOENT). */
+static char *ci_lookup(int dirfd, const char *name)
+{
+    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    char *best = NULL;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+            strcasecmp(de->d_name, name) != 0)
+            continue;
+        if (!best || strcmp(de->d_name, best) < 0) {
+            free(best);
+            best = strdup(de->d_name);
+        }
+    }
+    closedir(d);
+    if (!best)
+        errno = ENOENT;
+    return best;
+}
+
+/* fstatat without following; on ENOENT tries a case variant (replacing
+ * *name, which is then malloc'd into *owned) and creates a directory when
+ * asked.  0 or -1 with errno. */
+static int look(int dirfd, const char **name, char **owned, unsigned opts, bool mkdirs,
+                struct stat *st)
+{
+    if (fstatat(dirfd, *name, st, AT_SYMLINK_NOFOLLOW) == 0)
+        return 0;
+    if (errno != ENOENT)
+        return -1;
+    if (opts & DCSI_BENEATH_CASE_INSENSITIVE) {
+        char *found = ci_lookup(dirfd, *name);
+        if (found) {
+            free(*owned);
+            *owned = found;
+            *name = found;
+            return fstatat(dirfd, *name, st, AT_SYMLINK_NOFOLLOW);
+        }
+    }
+    if (mkdirs && (opts & DCSI_BENEATH_MKDIRS)) {
+        if (mkdirat(dirfd, *name, 0755) != 0 && errno != EEXIST)
+            return -1;
+        return fstatat(dirfd, *name, st, AT_SYMLINK_NOFOLLOW);
+    }
+    errno = ENOENT;
+    return -1;
+}
+
+struct walk {
+    int fds[MAX_DEPTH + 1]; /* fds[0] is the root (not owned) */
+    size_t lens[MAX_DEPTH + 1]; /* phys length at each depth */
+    size_t depth;
+    char phys[PATH_MAX]; /* physical root-relative path of fds[depth] */
+    int *links;
+};
+
+static void walk_pop(struct walk *w)
+{
+    close(w->fds[w->depth]);
+    w->depth--;
+    w->phys[w->lens[w->depth]] = '\0';
+}
+
+/* Splice a link's text in front of rest: a new malloc'd string. */
+static char *splice(const char *target, const char *rest)
+{
+    size_t a = strlen(target), b = strlen(rest);
+    char *s = malloc(a + b + 2);
+    if (s) {
+        memcpy(s, target, a);
+        s[a] = '/';
+        memcpy(s + a + 1, rest, b + 1);
+    }
+    return s;
+}
+
+/* One component of a walk: enter it, pop for "..", or splice a link into
+ * *rest.  0 or -1 with errno. */
+static int walk_step(struct walk *w, const char *comp, char **rest_buf, const char **rest,
+                     unsigned opts)
+{
+    if (strcmp(comp, ".") == 0)
+        return 0;
+    if (strcmp(comp, "..") == 0) {
+        if (w->depth > 0) /* at the root, ".." is the root */
+            walk_pop(w);
+        return 0;
+    }
+    char *owned = NULL;
+    struct stat st;
+    int cur = w->fds[w->depth];
+    if (look(cur, &comp, &owned, opts, true, &st) != 0) {
+        free(owned);
+        return -1;
+    }
+    int rc = -1;
+    if (S_ISLNK(st.st_mode)) {
+        char target[PATH_MAX];
+        ssize_t n = ++*w->links > MAX_LINKS ? (errno = ELOOP, -1)
+                                            : readlinkat(cur, comp, target, sizeof target - 1);
+        if (n >= 0) {
+            target[n] = '\0';
+            if (target[0] == '/')
+                while (w->depth > 0)
+                    walk_pop(w);
+            char *next = splice(target, *rest);
+            if (next) {
+                free(*rest_buf);
+                *rest_buf = next;
+                *rest = next;
+                rc = 0;
+            }
+        }
+    } else if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+    } else if (w->depth == MAX_DEPTH) {
+        errno = ENAMETOOLONG;
+    } else {
+        /* O_NOFOLLOW: if it became a link since fstatat, this fails */
+        int fd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        size_t len = w->lens[w->depth], clen = strlen(comp);
+        if (fd >= 0 && len + clen + 2 > sizeof w->phys) {
+            close(fd);
+            fd = -1;
+            errno = ENAMETOOLONG;
+        }
+        if (fd >= 0) {
+            if (len)
+                w->phys[len++] = '/';
+            memcpy(w->phys + len, comp, clen + 1);
+            w->fds[++w->depth] = fd;
+            w->lens[w->depth] = len + clen;
+            rc = 0;
+        }
+    }
+    free(owned);
+    return rc;
+}
+
+/* Walk directory path dir beneath rootfd: a new O_PATH fd of it and its
+ * physical path (malloc'd), or -1 with errno. */
+static int walk_dir(int rootfd, const char *dir, unsigned opts, int *links, char **phys)
+{
+    struct walk *w = calloc(1, sizeof *w);
+    char *rest_buf = strdup(dir);
+    if (!w || !rest_buf) {
+        free(w);
+        free(rest_buf);
+        errno = ENOMEM;
+        return -1;
+    }
+    w->fds[0] = rootfd;
+    w->links = links;
+    const char *rest = rest_buf;
+    int rc = 0;
+    char comp[NAME_MAX + 1];
+    while (rc == 0 && *rest) {
+        while (*rest == '/')
+            rest++;
+        size_t n = strcspn(rest, "/");
+        if (!n)
+            break;
+        if (n > NAME_MAX) {
+            errno = ENAMETOOLONG;
+            rc = -1;
+            break;
+        }
+        memcpy(comp, rest, n);
+        comp[n] = '\0';
+        rest += n;
+        rc = walk_step(w, comp, &rest_buf, &rest, opts);
+    }
+    int fd = -1;
+    if (rc == 0) {
+        fd = fcntl(w->fds[w->depth], F_DUPFD_CLOEXEC, 0);
+        *phys = fd >= 0 ? strdup(w->phys) : NULL;
+        if (fd >= 0 && !*phys) {
+            close(fd);
+            fd = -1;
+            errno = ENOMEM;
+        }
+    }
+    int e = errno;
+    while (w->depth > 0)
+        walk_pop(w);
+    free(w);
+    free(rest_buf);
+    errno = e;
+    return fd;
+}
+
+/* ---- resolving ---------------------------------------------------------- */
+
+/* The root-relative path of dirfd through /proc (openat2 gives no path):
+ * malloc'd, or NULL when /proc cannot tell. */
+static char *proc_relpath(int rootfd, int dirfd)
+{
+    char link[64], a[PATH_MAX], b[PATH_MAX];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", rootfd);
+    ssize_t na = readlink(link, a, sizeof a - 1);
+    snprintf(link, sizeof link, "/proc/self/fd/%d", dirfd);
+    ssize_t nb = readlink(link, b, sizeof b - 1);
+    if (na <= 0 || nb <= 0)
+        return NULL;
+    a[na] = b[nb] = '\0';
+    size_t skip = strcmp(a, "/") == 0 ? 0 : (size_t)na;
+    if (strncmp(a, b, skip) != 0 || (b[skip] != '/' && b[skip] != '\0'))
+        return NULL;
+    while (b[skip] == '/')
+        skip++;
+    return strdup(b + skip);
+}
+
+/* The directory dir beneath rootfd, resolved: an O_PATH fd and its
+ * root-relative path (malloc'd). */
+static int resolve_dir(int rootfd, const char *dir, unsigned opts, int *links, char **phys)
+{
+    *phys = NULL;
+    if (!(opts & DCSI_BENEATH_NO_OPENAT2) && openat2_state >= 0) {
+        int fd = in_root_dir(rootfd, dir);
+        /* a missing component may exist in another case, or be wanted:
+         * the walk, as contained, deals with both */
+        bool walk = fd < 0 && (errno == ENOSYS || errno == EPERM || errno == EAGAIN ||
+                               (errno == ENOENT && (opts & (DCSI_BENEATH_CASE_INSENSITIVE |
+                                                            DCSI_BENEATH_MKDIRS))));
+        if (!walk) {
+            if (fd >= 0 && !(*phys = proc_relpath(rootfd, fd)) && !(*phys = strdup(dir))) {
+                close(fd);
+                errno = ENOMEM;
+                return -1;
+            }
+            return fd;
+        }
+    }
+    return walk_dir(rootfd, dir, opts, links, phys);
+}
+
+void dcsi_beneath_free(struct dcsi_beneath *where)
+{
+    if (!where)
+        return;
+    if (where->dirfd >= 0)
+        close(where->dirfd);
+    free(where->name);
+    free(where->path);
+    where->dirfd = -1;
+    where->name = where->path = NULL;
+}
+
+/* Split rel at its last component: *dir (malloc'd) and the name (a pointer
+ * into *dir's storage after it).  "" or a last component of "." or ".."
+ * leaves the name NULL: rel is a directory as a whole. */
+static char *split_last(const char *rel, const char **name)
+{
+    size_t n = strlen(rel);
+    char *dir = malloc(n + 2);
+    if (!dir)
+        return NULL;
+    memcpy(dir, rel, n + 1);
+    while (n > 0 && dir[n - 1] == '/')
+        dir[--n] = '\0';
+    char *slash = strrchr(dir, '/');
+    char *last = slash ? slash + 1 : dir;
+    *name = NULL;
+    if (*last && strcmp(last, ".") != 0 && strcmp(last, "..") != 0) {
+        /* dir keeps the directory, the name moves past its NUL */
+        size_t ln = strlen(last);
+        memmove(last + 1, last, ln + 1);
+        *last = '\0';
+        *name = last + 1;
+    }
+    return dir;
+}
+
+/* The path of name in phys (malloc'd). */
+static char *join(const char *phys, const char *name)
+{
+    size_t a = strlen(phys), b = strlen(name);
+    char *s = malloc(a + b + 2);
+    if (s)
+        snprintf(s, a + b + 2, "%s%s%s", phys, a && b ? "/" : "", a || b ? name : ".");
+    return s;
+}
+
+/* One round of the lookup: resolve rel's directory, look at its last
+ * component.  Returns 1 when *next holds a link's new path to resolve. */
+static int resolve_once(int rootfd, const char *rel, unsigned opts, int *links,
+                        struct dcsi_beneath *where, char **next)
+{
+    const char *name;
+    char *dir = split_last(rel, &name);
+    if (!dir)
+        return errno = ENOMEM, -1;
+    char *phys = NULL, *owned = NULL;
+    int rc = -1;
+    int fd = resolve_dir(rootfd, dir, opts, links, &phys);
+    struct stat st;
+    if (fd < 0)
+        goto out;
+    if (!name) {
+        name = "";
+    } else if (look(fd, &name, &owned, opts, false, &st) == 0) {
+        if (S_ISLNK(st.st_mode) && !(opts & DCSI_BENEATH_NOFOLLOW)) {
+            char target[PATH_MAX];
+            ssize_t n = ++*links > MAX_LINKS ? (errno = ELOOP, -1)
+                                             : readlinkat(fd, name, target, sizeof target - 1);
+            if (n >= 0) {
+                target[n] = '\0';
+                /* relative: from the link's own directory, as found */
+                *next = target[0] == '/' ? strdup(target) : splice(phys, target);
+                rc = *next ? 1 : (errno = ENOMEM, -1);
+            }
+            goto out;
+        }
+    } else if (errno != ENOENT) {
+        goto out;
+    }
+    /* a readable descriptor: the caller fsyncs it after a rename */
+    where->dirfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    where->name = strdup(*name ? name : ".");
+    where->path = join(phys, name);
+    if (where->dirfd >= 0 && (!where->name || !where->path))
+        errno = ENOMEM;
+    else if (where->dirfd >= 0)
+        rc = 0;
+out:
+    {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        free(dir);
+        free(phys);
+        free(owned);
+        errno = e;
+    }
+    return rc;
+}
+
+dcs_status dcsi_resolve_beneath(int rootfd, const char *rel, unsigned options,
+                                struct dcsi_beneath *where, struct dcs_error *err)
+{
+    where->dirfd = -1;
+    where->name = where->path = NULL;
+    int links = 0;
+    char *cur = strdup(rel);
+    if (!cur)
+        return nomem(err);
+    for (;;) {
+        char *next = NULL;
+        int rc = resolve_once(rootfd, cur, options, &links, where, &next);
+        if (rc == 1) {
+            free(cur);
+            cur = next;
+            continue;
+        }
+        int e = errno;
+        free(cur);
+        if (rc == 0)
+            return DCS_OK;
+        dcsi_beneath_free(where);
+        return sys_error(err, e, "resolve", rel);
+    }
+}
+
+dcs_status dcsi_open_beneath(int rootfd, const char *rel, int flags, mode_t mode,
+                             unsigned options, int *fd, struct dcsi_beneath *where,
+                             struct dcs_error *err)
+{
+    struct dcsi_beneath local;
+    struct dcsi_beneath *w = where ? where : &local;
+    *fd = -1;
+    dcs_status s = dcsi_resolve_beneath(rootfd, rel, options, w, err);
+    if (s)
+        return s;
+    *fd = openat(w->dirfd, w->name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (*fd < 0)
+        s = sys_error(err, errno, "open", rel);
+    if (!where || s)
+        dcsi_beneath_free(w);
+    return s;
+}

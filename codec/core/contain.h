@@ -1,0 +1,71 @@
+/* Paths contained in a root directory (an offline Windows image): every
+ * file found through the image is resolved as if the root were "/", so no
+ * symbolic link, ".." or junction inside the image can lead outside it.
+ *
+ * Where the kernel has openat2(2), RESOLVE_IN_ROOT does the resolution;
+ * elsewhere (or when openat2 is missing: ENOSYS, or forced for tests) an
+ * equivalent walk does: one component at a time, each opened with
+ * O_NOFOLLOW relative to the directory before it, a symbolic link's text
+ * spliced into the rest of the path (an absolute text restarts at the root,
+ * as an NTFS junction of a mounted image does), ".." going back to the
+ * directory it came from and staying at the root there, at most 40 links
+ * per lookup (ELOOP beyond).  Both resolve the same paths to the same
+ * files; the walk also serves case-insensitive lookups (NTFS images:
+ * "Windows/System32/config/DEFAULT" may be "WINDOWS/system32/Config/default"
+ * on disk) and the creation of missing directories. */
+#ifndef DCS_CORE_CONTAIN_H
+#define DCS_CORE_CONTAIN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <dcs/error.h>
+
+/* options */
+#define DCSI_BENEATH_CASE_INSENSITIVE 0x1u /* a component not found as spelt matches one
+                                              that differs in ASCII case only (the
+                                              smallest such name, byte order, if several) */
+#define DCSI_BENEATH_NO_OPENAT2 0x2u       /* use the walk even where openat2 exists */
+#define DCSI_BENEATH_MKDIRS 0x4u           /* create missing directories (0755) on the
+                                              way; not the last component */
+#define DCSI_BENEATH_NOFOLLOW 0x8u         /* the last component is not followed when a
+                                              symbolic link (it is then the link) */
+
+/* Where a path resolved: the directory holding the last component, open
+ * for reading (fsync it after a rename there), and the last component's
+ * name in it, spelt as on disk.  Unless DCSI_BENEATH_NOFOLLOW, name is
+ * never a symbolic link when it exists: a link there was followed, and
+ * dirfd/name are where it leads (so a temporary file made in dirfd and
+ * renamed over name replaces the file itself, inside the root).  name may
+ * not exist (a file to create).  path is the root-relative path of
+ * dirfd/name ('/'-separated, no leading '/', "." for the root), for
+ * messages. */
+struct dcsi_beneath {
+    int dirfd;
+    char *name;
+    char *path;
+};
+
+/* Open root (a directory) for use as rootfd below. */
+dcs_status dcsi_root_open(const char *root, int *rootfd, struct dcs_error *err);
+
+/* Resolve rel (leading '/' ignored) beneath rootfd.  A missing directory
+ * on the way is DCS_ERR_NOT_FOUND; a missing last component is not an
+ * error (where->name names what would be created).  where is released with
+ * dcsi_beneath_free, also after a failure. */
+dcs_status dcsi_resolve_beneath(int rootfd, const char *rel, unsigned options,
+                                struct dcsi_beneath *where, struct dcs_error *err);
+
+/* Resolve and open: openat(where->dirfd, where->name, flags | O_NOFOLLOW,
+ * mode).  A missing file without O_CREAT is DCS_ERR_NOT_FOUND.  where may
+ * be NULL; if not, it is filled as by dcsi_resolve_beneath. */
+dcs_status dcsi_open_beneath(int rootfd, const char *rel, int flags, mode_t mode,
+                             unsigned options, int *fd, struct dcsi_beneath *where,
+                             struct dcs_error *err);
+
+void dcsi_beneath_free(struct dcsi_beneath *where);
+
+/* True when this kernel resolves with openat2 (tested once, then cached). */
+bool dcsi_have_openat2(void);
+
+#endif

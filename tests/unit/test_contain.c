@@ -1,0 +1,295 @@
+/* core/contain: paths resolved beneath an image root never leave it.
+ * Every case runs twice: with openat2(RESOLVE_IN_ROOT) where the kernel has
+ * it, and with the portable walk forced (DCSI_BENEATH_NO_OPENAT2); both
+ * must give the same file, the same path and the same error. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/contain.h"
+#include "reg_testlib.h"
+#include "scratch.h"
+
+static char root[512], outside[512];
+static int rootfd = -1;
+static const unsigned with_openat2 = 0, with_walk = DCSI_BENEATH_NO_OPENAT2;
+
+static void put(const char *rel, const char *text)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    scratch_write(p, text, strlen(text));
+}
+
+static void mk(const char *rel)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    assert_int_equal(mkdir(p, 0755), 0);
+}
+
+static void lnk(const char *target, const char *rel)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    assert_int_equal(symlink(target, p), 0);
+}
+
+/* An image: Windows/System32/config/{DEFAULT,SOFTWARE}, links inside and
+ * out, a loop; and a directory outside with a secret file. */
+static int setup(void **state)
+{
+    if (scratch_setup(state))
+        return -1;
+    scratch_path(root, sizeof root, "img");
+    scratch_path(outside, sizeof outside, "outside");
+    if (mkdir(root, 0755) || mkdir(outside, 0755))
+        return -1;
+    char p[1024], t[1024];
+    snprintf(p, sizeof p, "%s/secret", outside);
+    scratch_write(p, "secret", 6);
+    mk("Windows");
+    mk("Windows/System32");
+    mk("Windows/System32/config");
+    put("Windows/System32/config/DEFAULT", "default");
+    put("Windows/System32/config/SOFTWARE", "software");
+    mk("clamped");
+    put("clamped/secret", "in the image");
+    lnk("Windows/System32", "inside");                     /* relative, inside */
+    lnk("/Windows/System32/config/DEFAULT", "abs_inside"); /* a junction's form */
+    lnk(p, "esc_abs");                                     /* host path of the secret */
+    lnk("../../../clamped/secret", "Windows/esc_rel");     /* .. past the root */
+    lnk(outside, "Windows/ServiceProfiles");               /* a directory outside */
+    lnk("../outside", "dirlink");
+    lnk("loop2", "loop1");
+    lnk("loop1", "loop2");
+    lnk("missing/file", "dangling");
+    snprintf(t, sizeof t, "%s/Windows/System32/config/DEFAULT", root);
+    (void)t;
+    return dcsi_root_open(root, &rootfd, NULL) == DCS_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    close(rootfd);
+    return scratch_teardown(state);
+}
+
+static unsigned mode_of(void **state)
+{
+    return *(const unsigned *)*state;
+}
+
+/* Read the file rel resolves to; its path beneath the root in *path. */
+static dcs_status read_beneath(const char *rel, unsigned opts, char *buf, size_t n, char *path,
+                               struct dcs_error *err)
+{
+    int fd;
+    struct dcsi_beneath w;
+    dcs_status s = dcsi_open_beneath(rootfd, rel, O_RDONLY, 0, opts, &fd, &w, err);
+    if (s)
+        return s;
+    ssize_t got = read(fd, buf, n - 1);
+    assert_true(got >= 0);
+    buf[got] = '\0';
+    snprintf(path, 512, "%s", w.path);
+    close(fd);
+    dcsi_beneath_free(&w);
+    return DCS_OK;
+}
+
+static void assert_reads(const char *rel, unsigned opts, const char *want, const char *want_path)
+{
+    char buf[64], path[512];
+    struct dcs_error err;
+    dcs_status s = read_beneath(rel, opts, buf, sizeof buf, path, &err);
+    if (s)
+        fail_msg("%s: %s", rel, err.message);
+    assert_string_equal(buf, want);
+    assert_string_equal(path, want_path);
+}
+
+static void assert_fails(const char *rel, unsigned opts, dcs_status want, const char *msg)
+{
+    char buf[64], path[512];
+    struct dcs_error err;
+    assert_int_equal(read_beneath(rel, opts, buf, sizeof buf, path, &err), want);
+    assert_string_equal(err.message, msg);
+}
+
+static void plain_and_inside(void **state)
+{
+    unsigned m = mode_of(state);
+    assert_reads("Windows/System32/config/DEFAULT", m, "default",
+                 "Windows/System32/config/DEFAULT");
+    assert_reads("/Windows//System32/./config/SOFTWARE", m, "software",
+                 "Windows/System32/config/SOFTWARE");
+    /* a relative link to a directory inside, an absolute one to a file:
+     * both followed, the path says where they led */
+    assert_reads("inside/config/DEFAULT", m, "default", "Windows/System32/config/DEFAULT");
+    assert_reads("abs_inside", m, "default", "Windows/System32/config/DEFAULT");
+    /* ".." at the root stays at the root */
+    assert_reads("../../Windows/System32/config/DEFAULT", m, "default",
+                 "Windows/System32/config/DEFAULT");
+    assert_reads("inside/../System32/config/SOFTWARE", m, "software",
+                 "Windows/System32/config/SOFTWARE");
+}
+
+static void links_out_stay_in(void **state)
+{
+    unsigned m = mode_of(state);
+    /* the host path of the secret is looked up inside the image */
+    char msg[1024];
+    snprintf(msg, sizeof msg, "cannot resolve esc_abs beneath the root: %s", strerror(ENOENT));
+    assert_fails("esc_abs", m, DCS_ERR_NOT_FOUND, msg);
+    /* ".." past the root is clamped: the image's own clamped/secret */
+    assert_reads("Windows/esc_rel", m, "in the image", "clamped/secret");
+    snprintf(msg, sizeof msg,
+             "cannot resolve Windows/ServiceProfiles/secret beneath the root: %s",
+             strerror(ENOENT));
+    assert_fails("Windows/ServiceProfiles/secret", m, DCS_ERR_NOT_FOUND, msg);
+    snprintf(msg, sizeof msg, "cannot resolve dirlink/secret beneath the root: %s",
+             strerror(ENOENT));
+    assert_fails("dirlink/secret", m, DCS_ERR_NOT_FOUND, msg);
+    snprintf(msg, sizeof msg, "cannot resolve loop1 beneath the root: %s", strerror(ELOOP));
+    assert_fails("loop1", m, DCS_ERR_IO, msg);
+    snprintf(msg, sizeof msg, "cannot resolve loop1/x beneath the root: %s", strerror(ELOOP));
+    assert_fails("loop1/x", m, DCS_ERR_IO, msg);
+    snprintf(msg, sizeof msg,
+             "cannot resolve Windows/System32/config/DEFAULT/x beneath the root: %s",
+             strerror(ENOTDIR));
+    assert_fails("Windows/System32/config/DEFAULT/x", m, DCS_ERR_IO, msg);
+}
+
+/* Creating through links outside: the file appears inside the image, the
+ * outside stays as it was. */
+static void create_stays_in(void **state)
+{
+    unsigned m = mode_of(state);
+    struct dcs_error err;
+    struct dcsi_beneath w;
+    int fd;
+    char p[1024];
+    assert_int_equal(dcsi_open_beneath(rootfd, "esc_abs", O_WRONLY | O_CREAT | O_TRUNC, 0644, m,
+                                       &fd, &w, &err),
+                     DCS_ERR_NOT_FOUND); /* its directories do not exist inside */
+    assert_int_equal(dcsi_open_beneath(rootfd, "dangling", O_WRONLY | O_CREAT, 0644, m, &fd, &w,
+                                       &err),
+                     DCS_ERR_NOT_FOUND);
+    assert_int_equal(dcsi_open_beneath(rootfd, "Windows/ServiceProfiles/new", O_WRONLY | O_CREAT,
+                                       0644, m | DCSI_BENEATH_MKDIRS, &fd, &w, &err),
+                     DCS_OK);
+    assert_int_equal(write(fd, "x", 1), 1);
+    close(fd);
+    /* outside's host path, recreated inside the image */
+    size_t skip = 0;
+    while (outside[skip] == '/')
+        skip++;
+    snprintf(p, sizeof p, "%s/new", outside + skip);
+    assert_string_equal(w.path, p);
+    dcsi_beneath_free(&w);
+    snprintf(p, sizeof p, "%s/new", outside);
+    assert_int_equal(access(p, F_OK), -1);
+    scratch_assert_file(scratch_path(p, sizeof p, "outside/secret"), "secret", 6);
+    /* the top directory of that host path, made inside the image */
+    char top[256];
+    snprintf(top, sizeof top, "%.*s", (int)strcspn(outside + skip, "/"), outside + skip);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/%s'", root, top);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void case_insensitive(void **state)
+{
+    unsigned m = mode_of(state);
+    char msg[1024];
+    snprintf(msg, sizeof msg, "cannot resolve windows/SYSTEM32/Config/default beneath the root: %s",
+             strerror(ENOENT));
+    assert_fails("windows/SYSTEM32/Config/default", m, DCS_ERR_NOT_FOUND, msg);
+    m |= DCSI_BENEATH_CASE_INSENSITIVE;
+    assert_reads("windows/SYSTEM32/Config/default", m, "default",
+                 "Windows/System32/config/DEFAULT");
+    assert_reads("INSIDE/CONFIG/software", m, "software", "Windows/System32/config/SOFTWARE");
+    /* two spellings on a case-sensitive disk: the exact one, else the
+     * smallest */
+    put("Windows/System32/config/Default", "second");
+    assert_reads("Windows/System32/config/Default", m, "second", "Windows/System32/config/Default");
+    assert_reads("Windows/System32/config/default", m, "default",
+                 "Windows/System32/config/DEFAULT");
+    char p[1024];
+    snprintf(p, sizeof p, "%s/Windows/System32/config/Default", root);
+    unlink(p);
+}
+
+static void resolve_forms(void **state)
+{
+    unsigned m = mode_of(state);
+    struct dcs_error err;
+    struct dcsi_beneath w;
+    /* a missing last component: where it would be created */
+    assert_int_equal(dcsi_resolve_beneath(rootfd, "Windows/System32/config/DEFAULT.tmp", m, &w,
+                                          &err),
+                     DCS_OK);
+    assert_string_equal(w.name, "DEFAULT.tmp");
+    assert_string_equal(w.path, "Windows/System32/config/DEFAULT.tmp");
+    struct stat st;
+    assert_int_equal(fstatat(w.dirfd, "DEFAULT", &st, 0), 0);
+    assert_int_equal(fsync(w.dirfd), 0); /* readable: the commit fsyncs it */
+    dcsi_beneath_free(&w);
+    /* NOFOLLOW: the link itself */
+    assert_int_equal(dcsi_resolve_beneath(rootfd, "abs_inside", m | DCSI_BENEATH_NOFOLLOW, &w,
+                                          &err),
+                     DCS_OK);
+    assert_string_equal(w.path, "abs_inside");
+    dcsi_beneath_free(&w);
+    /* the root and a directory as a whole */
+    assert_int_equal(dcsi_resolve_beneath(rootfd, "", m, &w, &err), DCS_OK);
+    assert_string_equal(w.path, ".");
+    assert_string_equal(w.name, ".");
+    dcsi_beneath_free(&w);
+    assert_int_equal(dcsi_resolve_beneath(rootfd, "inside/config/..", m, &w, &err), DCS_OK);
+    assert_string_equal(w.path, "Windows/System32");
+    dcsi_beneath_free(&w);
+    /* MKDIRS makes the directories, not the file */
+    assert_int_equal(dcsi_resolve_beneath(rootfd, "backup/a/b/hive", m | DCSI_BENEATH_MKDIRS, &w,
+                                          &err),
+                     DCS_OK);
+    assert_string_equal(w.path, "backup/a/b/hive");
+    assert_int_equal(fstatat(w.dirfd, "hive", &st, 0), -1);
+    dcsi_beneath_free(&w);
+    char p[1024];
+    snprintf(p, sizeof p, "rm -rf '%s/backup'", root);
+    assert_int_equal(system(p), 0);
+}
+
+static void kernel_has_openat2(void **state)
+{
+    (void)state;
+    if (!dcsi_have_openat2())
+        skip(); /* the walk alone: covered by every other case */
+    assert_true(dcsi_have_openat2());
+}
+
+#define BOTH(f)                                                                            \
+    cmocka_unit_test_prestate(f, (void *)&with_openat2),                                   \
+        cmocka_unit_test_prestate(f, (void *)&with_walk)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        BOTH(plain_and_inside), BOTH(links_out_stay_in), BOTH(create_stays_in),
+        BOTH(case_insensitive), BOTH(resolve_forms),     cmocka_unit_test(kernel_has_openat2),
+    };
+    return cmocka_run_group_tests_name("contain", tests, setup, teardown);
+}
