@@ -261,12 +261,13 @@ static void replace_release(struct dcsi_replace *r)
     r->tmp = r->name = r->display = NULL;
 }
 
-dcs_status dcsi_replace_begin_at(struct dcsi_replace *r, int dirfd, const char *name,
-                                 const char *display, mode_t mode_if_new, struct dcs_error *err)
+/* Begin with a directory descriptor that r takes over (-1: open failed). */
+static dcs_status replace_start(struct dcsi_replace *r, int own_dirfd, const char *name,
+                                const char *display, mode_t mode_if_new, struct dcs_error *err)
 {
     r->fd = -1;
     r->tmp = NULL;
-    r->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+    r->dirfd = own_dirfd;
     r->name = dup_str(name);
     r->display = dup_str(display ? display : name);
     if (r->dirfd < 0 || !r->name || !r->display) {
@@ -299,6 +300,12 @@ dcs_status dcsi_replace_begin_at(struct dcsi_replace *r, int dirfd, const char *
     return DCS_OK;
 }
 
+dcs_status dcsi_replace_begin_at(struct dcsi_replace *r, int dirfd, const char *name,
+                                 const char *display, mode_t mode_if_new, struct dcs_error *err)
+{
+    return replace_start(r, fcntl(dirfd, F_DUPFD_CLOEXEC, 0), name, display, mode_if_new, err);
+}
+
 dcs_status dcsi_replace_begin(struct dcsi_replace *r, const char *path, mode_t mode_if_new,
                               struct dcs_error *err)
 {
@@ -313,9 +320,7 @@ dcs_status dcsi_replace_begin(struct dcsi_replace *r, const char *path, mode_t m
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
                              "cannot create a temporary file beside %s: %s", path,
                              strerror(errno));
-    dcs_status s = dcsi_replace_begin_at(r, dfd, dcsi_basename(path), path, mode_if_new, err);
-    close(dfd);
-    return s;
+    return replace_start(r, dfd, dcsi_basename(path), path, mode_if_new, err);
 }
 
 dcs_status dcsi_replace_rewind(struct dcsi_replace *r, struct dcs_error *err)

@@ -100,10 +100,12 @@ dcs_status dcsi_output_open(struct dcsi_output *o, const char *path, struct dcs_
     struct stat st;
     char *real = NULL;
     const char *target = path;
-    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+    bool exists = lstat(path, &st) == 0;
+    if (exists && S_ISLNK(st.st_mode)) {
         /* Let the kernel follow the link first: /dev/stdout and other
          * /proc "magic" links name pipes that no readlink text leads to. */
-        if (stat(path, &st) == 0)
+        exists = stat(path, &st) == 0;
+        if (exists)
             real = S_ISREG(st.st_mode) ? realpath(path, NULL) : strdup(path);
         else if (errno == ENOENT)
             real = follow_links(path); /* dangling: the file is created there */
@@ -115,7 +117,7 @@ dcs_status dcsi_output_open(struct dcsi_output *o, const char *path, struct dcs_
         target = real;
     }
     dcs_status s;
-    if (lstat(target, &st) != 0 || S_ISREG(st.st_mode))
+    if (!exists || S_ISREG(st.st_mode))
         s = dcsi_replace_begin(&o->rep, target, 0644, err); /* absent or a file */
     else if (S_ISDIR(st.st_mode))
         s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s is a directory", path);

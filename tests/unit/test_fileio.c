@@ -1,0 +1,378 @@
+/* core/fileio: write-all, bounded reads that never hang, dirname, mkdirs,
+ * atomic replace and copy (with fsync and rename failures injected by
+ * tests/support/failsys.c), and the output helper's rules for each kind of
+ * path: a file or nothing is replaced atomically, a device or FIFO written
+ * through, a symbolic link's target replaced with the link kept, a
+ * directory refused. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/fileio.h"
+#include "failsys.h"
+#include "reg_testlib.h"
+#include "scratch.h"
+
+static char p[512], q[512], list[1024];
+
+static const char *S(const char *name)
+{
+    return scratch_path(p, sizeof p, name);
+}
+
+static void clean(void)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'/*", scratch_dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* ---- write-all and reads ---- */
+
+static void write_all_short_and_interrupted(void **state)
+{
+    (void)state;
+    int fd = open(S("w"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    struct dcs_error err;
+    failsys_short("write", "/w", 1, 3);
+    failsys_fail("write", "/w", 2, EINTR);
+    failsys_short("write", "/w", 3, 1);
+    assert_int_equal(dcsi_write_all(fd, "0123456789", 10, &err), DCS_OK);
+    assert_int_equal(failsys_fired(), 3);
+    failsys_reset();
+    failsys_fail("write", "/w", 1, ENOSPC);
+    assert_int_equal(dcsi_write_all(fd, "x", 1, &err), DCS_ERR_IO);
+    failsys_reset();
+    char want[128];
+    snprintf(want, sizeof want, "write failed: %s", strerror(ENOSPC));
+    assert_string_equal(err.message, want);
+    close(fd);
+    scratch_assert_file(S("w"), "0123456789", 10);
+    clean();
+}
+
+static void read_kinds(void **state)
+{
+    (void)state;
+    uint8_t *d;
+    size_t n;
+    struct dcs_error err;
+    scratch_write(S("f"), "abc", 3);
+    assert_int_equal(dcsi_read_file(p, 16, 0, &d, &n, &err), DCS_OK);
+    assert_int_equal(n, 3);
+    assert_memory_equal(d, "abc\0", 4);
+    free(d);
+    /* over the cap: refused from the size (a huge sparse file is not read) */
+    int fd = open(S("sparse"), O_WRONLY | O_CREAT, 0600);
+    assert_int_equal(ftruncate(fd, (off_t)3 << 30), 0);
+    close(fd);
+    assert_int_equal(dcsi_read_file(p, 1u << 20, 0, &d, &n, &err), DCS_ERR_LIMIT);
+    assert_string_equal(err.message, "input larger than 1048576 bytes");
+    assert_null(d);
+    assert_int_equal(dcsi_read_file(S("f"), 2, 0, &d, &n, &err), DCS_ERR_LIMIT);
+    /* a FIFO with no writer: refused, or (when asked for) empty; never a hang */
+    assert_int_equal(mkfifo(S("fifo"), 0600), 0);
+    assert_int_equal(dcsi_read_file(p, 16, 0, &d, &n, &err), DCS_ERR_IO);
+    assert_string_equal(err.message, "is a FIFO, not a file to read");
+    assert_int_equal(dcsi_read_file(p, 16, DCSI_READ_ANY_KIND, &d, &n, &err), DCS_OK);
+    assert_int_equal(n, 0);
+    free(d);
+    assert_int_equal(dcsi_read_file(scratch_dir, 16, DCSI_READ_ANY_KIND, &d, &n, &err),
+                     DCS_ERR_IO);
+    assert_string_equal(err.message, "is a directory, not a file to read");
+    assert_int_equal(dcsi_read_file("/dev/null", 16, 0, &d, &n, &err), DCS_ERR_IO);
+    assert_string_equal(err.message, "is a character device, not a file to read");
+    assert_int_equal(dcsi_read_file(S("none"), 16, 0, &d, &n, &err), DCS_ERR_IO);
+    char want[128];
+    snprintf(want, sizeof want, "cannot open: %s", strerror(ENOENT));
+    assert_string_equal(err.message, want);
+    /* an interrupted read still gives every byte */
+    failsys_fail("read", "/f", 1, EINTR);
+    assert_int_equal(dcsi_read_file(S("f"), 16, 0, &d, &n, &err), DCS_OK);
+    assert_int_equal(failsys_fired(), 1);
+    failsys_reset();
+    assert_int_equal(n, 3);
+    free(d);
+    clean();
+}
+
+static void paths(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"a/b", "a"}, {"b", "."}, {"/b", "/"}, {"a/b/", "a"}, {"/", "/"},
+        {"a//b", "a"}, {"", "."}, {"//x", "/"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *d = dcsi_dirname(cases[i][0]);
+        assert_string_equal(d, cases[i][1]);
+        free(d);
+    }
+    assert_string_equal(dcsi_basename("a/b"), "b");
+    assert_string_equal(dcsi_basename("b"), "b");
+    struct dcs_error err;
+    assert_int_equal(dcsi_mkdirs(S("m/n//o/"), 0755, &err), DCS_OK);
+    assert_int_equal(dcsi_mkdirs(p, 0755, &err), DCS_OK); /* exists: fine */
+    scratch_write(S("m/file"), "x", 1);
+    assert_int_equal(dcsi_mkdirs(S("m/file/deeper"), 0755, &err), DCS_ERR_IO);
+    snprintf(q, sizeof q, "%s/m/file exists and is not a directory", scratch_dir);
+    assert_string_equal(err.message, q);
+    assert_int_equal(dcsi_fsync_dir(S("m/n"), &err), DCS_OK);
+    clean();
+}
+
+/* ---- atomic replace ---- */
+
+static void replace_keeps_mode_and_backup(void **state)
+{
+    (void)state;
+    struct dcs_error err;
+    scratch_write(S("t"), "old", 3);
+    assert_int_equal(chmod(p, 0640), 0);
+    assert_int_equal(dcsi_write_file_atomic(p, "new", 3, 0644, &err), DCS_OK);
+    scratch_assert_file(p, "new", 3);
+    struct stat st;
+    assert_int_equal(stat(p, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0640);
+    /* new file: mode_if_new, whatever the umask */
+    assert_int_equal(dcsi_write_file_atomic(S("n"), "x", 1, 0604, &err), DCS_OK);
+    assert_int_equal(stat(p, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0604);
+    struct dcsi_replace r;
+    assert_int_equal(dcsi_replace_begin(&r, S("t"), 0644, &err), DCS_OK);
+    assert_int_equal(dcsi_write_all(r.fd, "junk", 4, &err), DCS_OK);
+    assert_int_equal(dcsi_replace_rewind(&r, &err), DCS_OK);
+    assert_int_equal(dcsi_write_all(r.fd, "newer", 5, &err), DCS_OK);
+    assert_int_equal(dcsi_replace_commit(&r, "t.bak", &err), DCS_OK);
+    scratch_assert_file(S("t"), "newer", 5);
+    scratch_assert_file(S("t.bak"), "new", 3);
+    scratch_list(list, sizeof list);
+    assert_string_equal(list, "n t t.bak");
+    /* abort removes the temporary file, twice is harmless */
+    assert_int_equal(dcsi_replace_begin(&r, S("t"), 0644, &err), DCS_OK);
+    dcsi_replace_abort(&r);
+    dcsi_replace_abort(&r);
+    scratch_list(list, sizeof list);
+    assert_string_equal(list, "n t t.bak");
+    clean();
+}
+
+/* fsync of the file, the rename, the backup link and rename: each failure
+ * is an error naming it; the old file stays byte for byte, nothing else
+ * is left.  A failed fsync of the directory is an error too (the new file
+ * is in place by then). */
+static void replace_failures(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *call;
+        size_t nth;
+        const char *before, *after;
+    } cases[] = {
+        {"fsync", 1, "cannot write ", ": fsync failed: "},
+        {"close", 1, "cannot write ", ": close failed: "},
+        {"rename", 1, "cannot rename to ", ": "},
+    };
+    struct dcs_error err;
+    char want[1024];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        scratch_write(S("t"), "old", 3);
+        failsys_fail(cases[i].call, NULL, cases[i].nth, EIO);
+        assert_int_equal(dcsi_write_file_atomic(p, "new", 3, 0644, &err), DCS_ERR_IO);
+        assert_int_equal(failsys_fired(), 1);
+        failsys_reset();
+        snprintf(want, sizeof want, "%s%s%s%s", cases[i].before, p, cases[i].after,
+                 strerror(EIO));
+        assert_string_equal(err.message, want);
+        scratch_assert_file(p, "old", 3);
+        scratch_list(list, sizeof list);
+        assert_string_equal(list, "t");
+    }
+    /* the backup can be made neither by link nor by rename */
+    struct dcsi_replace r;
+    assert_int_equal(dcsi_replace_begin(&r, S("t"), 0644, &err), DCS_OK);
+    assert_int_equal(dcsi_write_all(r.fd, "new", 3, &err), DCS_OK);
+    failsys_fail("link", NULL, 1, EPERM);
+    failsys_fail("rename", NULL, 1, EIO);
+    assert_int_equal(dcsi_replace_commit(&r, "t.bak", &err), DCS_ERR_IO);
+    assert_int_equal(failsys_fired(), 2);
+    failsys_reset();
+    snprintf(want, sizeof want, "cannot keep a backup t.bak of %s: %s", p, strerror(EIO));
+    assert_string_equal(err.message, want);
+    scratch_assert_file(p, "old", 3);
+    scratch_list(list, sizeof list);
+    assert_string_equal(list, "t");
+    /* the directory's fsync (the second fsync) */
+    failsys_fail("fsync", NULL, 2, EIO);
+    assert_int_equal(dcsi_write_file_atomic(p, "new", 3, 0644, &err), DCS_ERR_IO);
+    assert_int_equal(failsys_fired(), 1);
+    failsys_reset();
+    snprintf(want, sizeof want, "fsync of directory %s failed: %s", p, strerror(EIO));
+    assert_string_equal(err.message, want);
+    scratch_assert_file(p, "new", 3);
+    /* no directory: no temporary file */
+    assert_int_equal(dcsi_write_file_atomic(S("none/t"), "x", 1, 0644, &err), DCS_ERR_IO);
+    snprintf(want, sizeof want, "cannot create a temporary file beside %s: %s", p,
+             strerror(ENOENT));
+    assert_string_equal(err.message, want);
+    clean();
+}
+
+static void copy(void **state)
+{
+    (void)state;
+    struct dcs_error err;
+    char want[1024];
+    uint8_t big[200000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 7);
+    scratch_write(S("from"), big, sizeof big);
+    assert_int_equal(chmod(p, 0600), 0);
+    scratch_path(q, sizeof q, "to");
+    /* a short write and an interrupted one do not spoil it */
+    failsys_short("write", NULL, 1, 5);
+    failsys_fail("write", NULL, 2, EINTR);
+    assert_int_equal(dcsi_copy_file(p, q, 0, &err), DCS_OK);
+    assert_int_equal(failsys_fired(), 2);
+    failsys_reset();
+    scratch_assert_file(q, big, sizeof big);
+    struct stat st;
+    assert_int_equal(stat(q, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    assert_int_equal(dcsi_copy_file(p, q, 0, &err), DCS_ERR_IO);
+    snprintf(want, sizeof want, "cannot copy to %s: %s", q, strerror(EEXIST));
+    assert_string_equal(err.message, want);
+    scratch_write(q, "x", 1);
+    assert_int_equal(dcsi_copy_file(p, q, DCSI_COPY_REPLACE, &err), DCS_OK);
+    scratch_assert_file(q, big, sizeof big);
+    /* fsync fails: no partial copy */
+    unlink(q);
+    failsys_fail("fsync", NULL, 1, EIO);
+    assert_int_equal(dcsi_copy_file(p, q, 0, &err), DCS_ERR_IO);
+    failsys_reset();
+    scratch_list(list, sizeof list);
+    assert_string_equal(list, "from");
+    assert_int_equal(dcsi_copy_file(scratch_dir, q, 0, &err), DCS_ERR_IO);
+    snprintf(want, sizeof want, "cannot copy %s: not a regular file", scratch_dir);
+    assert_string_equal(err.message, want);
+    clean();
+}
+
+/* ---- the output helper ---- */
+
+static void output_file_and_links(void **state)
+{
+    (void)state;
+    struct dcs_error err;
+    char want[1024];
+    assert_int_equal(dcsi_output_file(S("new"), "1", 1, &err), DCS_OK);
+    scratch_assert_file(p, "1", 1);
+    assert_int_equal(dcsi_output_file(p, "22", 2, &err), DCS_OK);
+    scratch_assert_file(p, "22", 2);
+    /* a link to a file: the file is replaced, the link stays */
+    assert_int_equal(symlink("new", S("link")), 0);
+    assert_int_equal(dcsi_output_file(p, "333", 3, &err), DCS_OK);
+    struct stat st;
+    assert_int_equal(lstat(p, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    scratch_assert_file(S("new"), "333", 3);
+    /* a dangling link: its target is created */
+    assert_int_equal(symlink("made", S("dangling")), 0);
+    assert_int_equal(dcsi_output_file(p, "4", 1, &err), DCS_OK);
+    scratch_assert_file(S("made"), "4", 1);
+    /* directories, also behind a link, are refused */
+    assert_int_equal(mkdir(S("dir"), 0755), 0);
+    assert_int_equal(dcsi_output_file(p, "5", 1, &err), DCS_ERR_IO);
+    snprintf(want, sizeof want, "%s is a directory", p);
+    assert_string_equal(err.message, want);
+    assert_int_equal(symlink("dir", S("dirlink")), 0);
+    assert_int_equal(dcsi_output_file(p, "5", 1, &err), DCS_ERR_IO);
+    snprintf(want, sizeof want, "%s is a directory", p);
+    assert_string_equal(err.message, want);
+    assert_int_equal(symlink("loop", S("loop")), 0);
+    assert_int_equal(dcsi_output_file(p, "5", 1, &err), DCS_ERR_IO);
+    snprintf(want, sizeof want, "cannot open %s: %s", p, strerror(ELOOP));
+    assert_string_equal(err.message, want);
+    /* a backup when asked */
+    struct dcsi_output o;
+    assert_int_equal(dcsi_output_open(&o, S("new"), &err), DCS_OK);
+    assert_false(o.direct);
+    assert_int_equal(dcsi_output_write(&o, "6", 1, &err), DCS_OK);
+    assert_int_equal(dcsi_output_commit(&o, true, &err), DCS_OK);
+    scratch_assert_file(S("new"), "6", 1);
+    scratch_assert_file(S("new.bak"), "333", 3);
+    scratch_list(list, sizeof list);
+    assert_string_equal(list, "dangling dir dirlink link loop made new new.bak");
+    clean();
+}
+
+static void output_devices_and_fifos(void **state)
+{
+    (void)state;
+    struct dcs_error err;
+    char want[1024];
+    struct dcsi_output o;
+    assert_int_equal(dcsi_output_open(&o, "/dev/null", &err), DCS_OK);
+    assert_true(o.direct);
+    assert_int_equal(dcsi_output_write(&o, "x", 1, &err), DCS_OK);
+    assert_int_equal(dcsi_output_rewind(&o, &err), DCS_ERR_IO);
+    assert_string_equal(err.message, "output cannot be restarted");
+    assert_int_equal(dcsi_output_commit(&o, true, &err), DCS_OK);
+    struct stat st;
+    assert_int_equal(stat("/dev/null", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    /* a device that refuses data: the message names it */
+    if (stat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode)) {
+        assert_int_equal(dcsi_output_file("/dev/full", "x", 1, &err), DCS_ERR_IO);
+        snprintf(want, sizeof want, "cannot write /dev/full: write failed: %s",
+                 strerror(ENOSPC));
+        assert_string_equal(err.message, want);
+    }
+    /* a FIFO with a reader, directly and through a link */
+    assert_int_equal(mkfifo(S("fifo"), 0600), 0);
+    assert_int_equal(symlink("fifo", S("fifolink")), 0);
+    const char *names[] = {"fifo", "fifolink"};
+    for (int i = 0; i < 2; i++) {
+        int rd = open(S("fifo"), O_RDONLY | O_NONBLOCK);
+        assert_true(rd >= 0);
+        assert_int_equal(dcsi_output_file(S(names[i]), "through", 7, &err), DCS_OK);
+        char buf[16];
+        assert_int_equal(read(rd, buf, sizeof buf), 7);
+        assert_memory_equal(buf, "through", 7);
+        close(rd);
+    }
+    assert_int_equal(lstat(S("fifo"), &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    assert_int_equal(lstat(S("fifolink"), &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    scratch_list(list, sizeof list);
+    assert_string_equal(list, "fifo fifolink");
+    clean();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(write_all_short_and_interrupted),
+        cmocka_unit_test(read_kinds),
+        cmocka_unit_test(paths),
+        cmocka_unit_test(replace_keeps_mode_and_backup),
+        cmocka_unit_test(replace_failures),
+        cmocka_unit_test(copy),
+        cmocka_unit_test(output_file_and_links),
+        cmocka_unit_test(output_devices_and_fifos),
+    };
+    return cmocka_run_group_tests_name("fileio", tests, scratch_setup, scratch_teardown);
+}
