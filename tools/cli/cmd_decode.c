@@ -7,7 +7,23 @@
 #include "cmd.h"
 #include "hive_source.h"
 #include "json.h"
+#include "opts.h"
 #include "reg_blob.h"
+
+enum { O_JSON = 1, O_COMPACT, O_STRICT, O_WININET, O_WINHTTP, O_HIVE, O_KEY, O_VALUE };
+
+static const struct cli_opt decode_opts[] = {
+    {"json", 0, NULL, O_JSON, "print one JSON object (schema in README)"},
+    {"compact", 0, NULL, O_COMPACT, "with --json: on one line"},
+    {"strict", 0, NULL, O_STRICT, "reject anything Windows would not write"},
+    {"wininet", 0, NULL, O_WININET, "require the WinINET layout (versions >= 0x3c)"},
+    {"winhttp", 0, NULL, O_WINHTTP, "require the WinHttpSettings layout (0x18, 0x28)"},
+    {"hive", 0, "HIVE", O_HIVE, "read the value from an offline hive file"},
+    {"key", 0, "KEY", O_KEY,
+     "with --hive: the key (default Software\\Microsoft\\Windows\\\n"
+     "CurrentVersion\\Internet Settings\\Connections)"},
+    {"value", 0, "NAME", O_VALUE, "with --hive: the value (default DefaultConnectionSettings)"},
+};
 
 static void usage(FILE *out)
 {
@@ -20,17 +36,10 @@ static void usage(FILE *out)
             "hex text: spaces, commas, a hex: prefix, \"Name\"=hex: and \\ continuations as\n"
             "in .reg files are accepted; or the decimal byte list PowerShell prints for\n"
             "a REG_BINARY value (one number per line); the kind is detected.\n"
-            "\n"
-            "  --json      print one JSON object (schema in README)\n"
-            "  --compact   with --json: on one line\n"
-            "  --strict    reject anything Windows would not write\n"
-            "  --wininet   require the WinINET layout (versions >= 0x3c)\n"
-            "  --winhttp   require the WinHttpSettings layout (0x18, 0x28)\n"
-            "  --hive HIVE read the value from an offline hive file; --key (default\n"
-            "              Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\\n"
-            "              Connections) and --value (default DefaultConnectionSettings)\n"
-            "\n"
-            "exit status: 0 decoded; 1 bad input (message names the byte offset); 2 usage.\n");
+            "\n");
+    cli_opts_help(out, decode_opts, sizeof decode_opts / sizeof decode_opts[0]);
+    fprintf(out, "\n"
+                 "exit status: 0 decoded; 1 bad input (message names the byte offset); 2 usage.\n");
 }
 
 int cmd_decode(int argc, char **argv)
@@ -39,33 +48,28 @@ int cmd_decode(int argc, char **argv)
     unsigned options = DCS_DECODE_LENIENT | DCS_DECODE_CHECK_TEXT;
     const char *path = NULL;
     struct hive_source_args hive = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is(a, "--help", "-h")) {
-            usage(stdout);
-            return EXIT_OK;
-        } else if (strcmp(a, "--json") == 0) {
-            json = 1;
-        } else if (strcmp(a, "--compact") == 0) {
-            compact = 1;
-        } else if (strcmp(a, "--strict") == 0) {
-            options |= DCS_DECODE_STRICT;
-        } else if (strcmp(a, "--wininet") == 0) {
-            options |= DCS_DECODE_WININET;
-        } else if (strcmp(a, "--winhttp") == 0) {
-            options |= DCS_DECODE_WINHTTP;
-        } else if ((strcmp(a, "--hive") == 0 || strcmp(a, "--key") == 0 ||
-                    strcmp(a, "--value") == 0) && i + 1 < argc) {
-            *(a[2] == 'h' ? &hive.hive : a[2] == 'k' ? &hive.key : &hive.value) = argv[++i];
-        } else if (a[0] == '-' && a[1] != '\0') {
-            cli_errorf("decode: unknown option '%s'", a);
-            usage(stderr);
-            return EXIT_USAGE;
-        } else if (path) {
-            cli_errorf("decode: more than one input");
-            return EXIT_USAGE;
-        } else {
-            path = a;
+    struct cli_opts p;
+    cli_opts_init(&p, "decode", decode_opts, sizeof decode_opts / sizeof decode_opts[0], argc,
+                  argv);
+    const char *v;
+    for (int id; (id = cli_opts_next(&p, &v)) != CLI_OPT_END;) {
+        switch (id) {
+        case CLI_OPT_HELP: usage(stdout); return EXIT_OK;
+        case CLI_OPT_ERROR: return EXIT_USAGE;
+        case O_JSON: json = 1; break;
+        case O_COMPACT: compact = 1; break;
+        case O_STRICT: options |= DCS_DECODE_STRICT; break;
+        case O_WININET: options |= DCS_DECODE_WININET; break;
+        case O_WINHTTP: options |= DCS_DECODE_WINHTTP; break;
+        case O_HIVE: hive.hive = v; break;
+        case O_KEY: hive.key = v; break;
+        case O_VALUE: hive.value = v; break;
+        default: /* CLI_OPT_ARG */
+            if (path) {
+                cli_errorf("decode: more than one input");
+                return EXIT_USAGE;
+            }
+            path = v;
         }
     }
     if ((options & DCS_DECODE_WININET) && (options & DCS_DECODE_WINHTTP)) {

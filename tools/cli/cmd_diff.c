@@ -6,6 +6,14 @@
 #include "blobview.h"
 #include "cli.h"
 #include "cmd.h"
+#include "opts.h"
+
+enum { O_EFFECTIVE = 1, O_QUIET };
+
+static const struct cli_opt diff_opts[] = {
+    {"effective", 0, NULL, O_EFFECTIVE, "compare only what takes effect"},
+    {"quiet", 'q', NULL, O_QUIET, "print nothing: the exit status tells"},
+};
 
 static void usage(FILE *out)
 {
@@ -16,9 +24,11 @@ static void usage(FILE *out)
             "of them) field by field.  The counter is shown when it differs but does not\n"
             "count as a change.  --effective compares only what takes effect: the PROXY_TYPE\n"
             "bits and the strings those bits enable (stale strings are ignored).\n"
-            "\n"
-            "exit status: 0 equal; 1 different (or an input could not be read or decoded,\n"
-            "with a message naming the byte offset); 2 usage.\n");
+            "\n");
+    cli_opts_help(out, diff_opts, sizeof diff_opts / sizeof diff_opts[0]);
+    fprintf(out, "\n"
+                 "exit status: 0 equal; 1 different (or an input could not be read or decoded,\n"
+                 "with a message naming the byte offset); 2 usage.\n");
 }
 
 struct side {
@@ -47,23 +57,21 @@ int cmd_diff(int argc, char **argv)
     struct side s[2];
     int n = 0;
     memset(s, 0, sizeof s);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is(a, "--help", "-h")) {
-            usage(stdout);
-            return EXIT_OK;
-        } else if (strcmp(a, "--effective") == 0) {
-            effective = 1;
-        } else if (cli_is(a, "--quiet", "-q")) {
-            quiet = 1;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            cli_errorf("diff: unknown option '%s'", a);
-            return EXIT_USAGE;
-        } else if (n < 2) {
-            s[n++].path = a;
-        } else {
-            cli_errorf("diff: exactly two inputs, please");
-            return EXIT_USAGE;
+    struct cli_opts p;
+    cli_opts_init(&p, "diff", diff_opts, sizeof diff_opts / sizeof diff_opts[0], argc, argv);
+    const char *v;
+    for (int id; (id = cli_opts_next(&p, &v)) != CLI_OPT_END;) {
+        switch (id) {
+        case CLI_OPT_HELP: usage(stdout); return EXIT_OK;
+        case CLI_OPT_ERROR: return EXIT_USAGE;
+        case O_EFFECTIVE: effective = 1; break;
+        case O_QUIET: quiet = 1; break;
+        default: /* CLI_OPT_ARG */
+            if (n == 2) {
+                cli_errorf("diff: exactly two inputs, please");
+                return EXIT_USAGE;
+            }
+            s[n++].path = v;
         }
     }
     if (n != 2) {

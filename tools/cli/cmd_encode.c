@@ -1,4 +1,5 @@
 /* dcs encode: a blob from a decode-schema JSON object or from flags. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -6,7 +7,38 @@
 #include "cli.h"
 #include "cmd.h"
 #include "json.h"
+#include "opts.h"
 #include "reg_blob.h"
+
+enum {
+    O_JSON = 1, O_PROXY, O_BYPASS, O_PAC, O_AUTODETECT, O_NO_PROXY, O_COUNTER, O_VERSION,
+    O_FORMAT, O_KEY, O_VALUE, O_OUTPUT
+};
+
+static const struct cli_opt settings_opts[] = {
+    {"json", 0, "FILE|-", O_JSON, "one object in the schema 'dcs decode --json' prints"},
+    {"proxy", 0, "LIST", O_PROXY, "proxy servers (\"host:port\" or \"http=host:port;...\")"},
+    {"bypass", 0, "LIST", O_BYPASS, "hosts reached directly (\"<local>;*.example.com\")"},
+    {"pac", 0, "URL", O_PAC, "automatic configuration script"},
+    {"autodetect", 0, NULL, O_AUTODETECT, "automatically detect settings (WPAD)"},
+    {"no-proxy", 0, NULL, O_NO_PROXY, "a direct connection"},
+    {"counter", 0, "N", O_COUNTER, "the change counter (default 1)"},
+    {"version", 0, "V", O_VERSION, "0x46, 0x3c, winhttp, 0x18 or 0x28"},
+    /* output options */
+    {"output-format", 0, "F", O_FORMAT,
+     "binary|hex|reg; default: hex when stdout is a terminal,\n"
+     "else binary; reg: a .reg file for reg import (FILE.gz: gzip)"},
+    {"key", 0, "KEY", O_KEY,
+     "with reg: where the blob goes (default HKCU ...\\Internet\n"
+     "Settings\\Connections; WinHttpSettings blobs: HKLM ...)"},
+    {"value", 0, "NAME", O_VALUE,
+     "with reg: the value (default DefaultConnectionSettings;\n"
+     "WinHttpSettings blobs: WinHttpSettings)"},
+    {"output", 'o', "FILE", O_OUTPUT,
+     "write FILE instead of stdout: a file is replaced\n"
+     "atomically, a device, FIFO or link's target written as is"},
+};
+#define N_OPTS (sizeof settings_opts / sizeof settings_opts[0])
 
 static void usage(FILE *out)
 {
@@ -21,17 +53,12 @@ static void usage(FILE *out)
             "With flags, the blob is built the way the Windows UI saves one: bit 0x01 set,\n"
             "the tail after the PAC URL zeroed, counter 1 unless --counter is given.\n"
             "--version winhttp makes a WinHttpSettings blob (0x28, what netsh writes; 0x18 is\n"
-            "the older/Wine spelling) from --proxy/--bypass only.\n"
-            "\n"
-            "output options:\n"
-            "  --output-format binary|hex|reg  default: hex when stdout is a terminal, else binary;\n"
-            "                               reg: a .reg file for reg import (FILE.gz: gzip)\n"
-            "  --key KEY --value NAME       with reg: where the blob goes (default HKCU ...\\\n"
-            "                               Internet Settings\\Connections, DefaultConnectionSettings;\n"
-            "                               WinHttpSettings blobs: HKLM ..., WinHttpSettings)\n"
-            "  -o FILE                      write FILE atomically instead of stdout\n"
-            "\n"
-            "exit status: 0 written; 1 bad input; 2 usage.\n");
+            "the older/Wine spelling) from --proxy/--bypass only.  The lists are checked as\n"
+            "WinINET reads them: an error is a usage error, an oddity a warning.\n"
+            "\n");
+    cli_opts_help(out, settings_opts, N_OPTS);
+    fprintf(out, "\n"
+                 "exit status: 0 written; 1 bad input; 2 usage.\n");
 }
 
 struct opts {
@@ -142,6 +169,10 @@ static int from_json(const struct opts *o)
         cli_report(name, &err);
         rc = EXIT_BAD_INPUT;
     } else {
+        char dropped[512];
+        if (b.format == DCS_FORMAT_WINHTTP &&
+            json_winhttp_dropped(root, dropped, sizeof dropped))
+            cli_warnf("%s: a WinHTTP blob has no field for %s: left out", name, dropped);
         rc = encode_model(o, &b);
     }
     json_store_free(&store);
@@ -183,72 +214,109 @@ static int from_flags(const struct opts *o)
     return encode_model(o, &b);
 }
 
+/* A value that needs checking: false (reported) when it is not one. */
+static bool take(int id, const char *v, struct opts *o)
+{
+    switch (id) {
+    case O_COUNTER:
+        if (!cli_parse_u32(v, &o->counter)) {
+            cli_errorf("encode: --counter wants a number from 0 to 4294967295");
+            return false;
+        }
+        o->have_counter = 1;
+        return true;
+    case O_VERSION:
+        if (!parse_version(v, o)) {
+            cli_errorf("encode: --version wants 0x46, 0x3c, winhttp, 0x18 or 0x28");
+            return false;
+        }
+        return true;
+    default: /* O_FORMAT */
+        if (strcmp(v, "binary") != 0 && strcmp(v, "hex") != 0 && strcmp(v, "reg") != 0) {
+            cli_errorf("encode: --output-format wants binary, hex or reg");
+            return false;
+        }
+        o->format = v;
+        return true;
+    }
+}
+
+/* text for a message: control bytes as \xNN, cut after 200 bytes */
+static const char *shown(const char *text, char *buf, size_t cap)
+{
+    size_t n = 0;
+    for (const unsigned char *t = (const unsigned char *)text; *t && n + 8 < cap; t++) {
+        if (t - (const unsigned char *)text == 200) {
+            n += (size_t)snprintf(buf + n, cap - n, "...");
+            break;
+        }
+        if (*t < 0x20 || *t == 0x7f)
+            n += (size_t)snprintf(buf + n, cap - n, "\\x%02x", *t);
+        else
+            buf[n++] = (char)*t;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The lists as WinINET (or WinHTTP) reads them: errors refuse the command,
+ * oddities are warnings.  A list of separators only names nothing. */
+static bool check_list(const char *opt, const char *text, bool bypass, bool winhttp)
+{
+    if (!text || !*text)
+        return true; /* empty: no list */
+    struct dcs_list_report rep;
+    struct dcs_error err;
+    unsigned options = DCS_LIST_LENIENT | (bypass && winhttp ? DCS_LIST_WINHTTP : 0);
+    size_t len = strlen(text);
+    dcs_status st = bypass ? dcs_bypass_check(text, len, options, &rep, &err)
+                           : dcs_proxy_check(text, len, options, &rep, &err);
+    char q[1024];
+    if (st) {
+        cli_errorf("encode: %s '%s': offset %llu: %s", opt, shown(text, q, sizeof q),
+                   (unsigned long long)err.offset, err.message);
+        return false;
+    }
+    if (!rep.count) {
+        cli_errorf("encode: %s '%s' names no %s", opt, shown(text, q, sizeof q),
+                   bypass ? "host" : "proxy");
+        return false;
+    }
+    for (uint32_t k = 0; k < rep.nwarnings && k < DCS_LIST_MAX_WARNINGS; k++)
+        cli_warnf("encode: %s '%s': offset %u: %s", opt, shown(text, q, sizeof q),
+                  rep.warnings[k].offset,
+                  dcs_list_warning_str((enum dcs_list_warning_code)rep.warnings[k].code));
+    return true;
+}
+
 /* The reg room adds --output-format reg on top of this command. */
 int cmd_encode(int argc, char **argv)
 {
     struct opts o;
     memset(&o, 0, sizeof o);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-#define TAKE(field)                                                                        \
-    do {                                                                                   \
-        if (!next) {                                                                       \
-            cli_errorf("encode: %s needs a value", a);                                     \
-            return EXIT_USAGE;                                                             \
-        }                                                                                  \
-        (field) = next;                                                                    \
-        i++;                                                                               \
-    } while (0)
-        if (cli_is(a, "--help", "-h")) {
-            usage(stdout);
-            return EXIT_OK;
-        } else if (strcmp(a, "--json") == 0) {
-            TAKE(o.json_path);
-        } else if (strcmp(a, "--proxy") == 0) {
-            TAKE(o.proxy);
-        } else if (strcmp(a, "--bypass") == 0) {
-            TAKE(o.bypass);
-        } else if (strcmp(a, "--pac") == 0) {
-            TAKE(o.pac);
-        } else if (strcmp(a, "--autodetect") == 0) {
-            o.autodetect = 1;
-        } else if (strcmp(a, "--no-proxy") == 0) {
-            o.no_proxy = 1;
-        } else if (strcmp(a, "--counter") == 0) {
-            const char *v;
-            TAKE(v);
-            if (!cli_parse_u32(v, &o.counter)) {
-                cli_errorf("encode: --counter wants a number from 0 to 4294967295");
-                return EXIT_USAGE;
-            }
-            o.have_counter = 1;
-        } else if (strcmp(a, "--version") == 0) {
-            const char *v;
-            TAKE(v);
-            if (!parse_version(v, &o)) {
-                cli_errorf("encode: --version wants 0x46, 0x3c, winhttp, 0x18 or 0x28");
-                return EXIT_USAGE;
-            }
-        } else if (strcmp(a, "--output-format") == 0) {
-            TAKE(o.format);
-            if (strcmp(o.format, "binary") != 0 && strcmp(o.format, "hex") != 0 &&
-                strcmp(o.format, "reg") != 0) {
-                cli_errorf("encode: --output-format wants binary, hex or reg");
-                return EXIT_USAGE;
-            }
-        } else if (strcmp(a, "--key") == 0) { /* -- reg room */
-            TAKE(o.reg_key);
-        } else if (strcmp(a, "--value") == 0) { /* -- reg room */
-            TAKE(o.reg_value);
-        } else if (cli_is(a, "-o", "--output")) {
-            TAKE(o.out_path);
-        } else {
-            cli_errorf("encode: unknown argument '%s'", a);
-            usage(stderr);
+    struct cli_opts p;
+    cli_opts_init(&p, "encode", settings_opts, N_OPTS, argc, argv);
+    const char *v;
+    for (int id; (id = cli_opts_next(&p, &v)) != CLI_OPT_END;) {
+        switch (id) {
+        case CLI_OPT_HELP: usage(stdout); return EXIT_OK;
+        case CLI_OPT_ERROR: return EXIT_USAGE;
+        case CLI_OPT_ARG:
+            cli_errorf("encode: unknown argument '%s' (try 'dcs encode --help')", v);
             return EXIT_USAGE;
+        case O_JSON: o.json_path = v; break;
+        case O_PROXY: o.proxy = v; break;
+        case O_BYPASS: o.bypass = v; break;
+        case O_PAC: o.pac = v; break;
+        case O_AUTODETECT: o.autodetect = 1; break;
+        case O_NO_PROXY: o.no_proxy = 1; break;
+        case O_KEY: o.reg_key = v; break;     /* -- reg room */
+        case O_VALUE: o.reg_value = v; break; /* -- reg room */
+        case O_OUTPUT: o.out_path = v; break;
+        default:
+            if (!take(id, v, &o))
+                return EXIT_USAGE;
         }
-#undef TAKE
     }
     if ((o.reg_key || o.reg_value) && (!o.format || strcmp(o.format, "reg") != 0)) {
         cli_errorf("encode: --key and --value go with --output-format reg"); /* -- reg room */
@@ -262,5 +330,8 @@ int cmd_encode(int argc, char **argv)
         }
         return from_json(&o);
     }
+    if (!check_list("--proxy", o.proxy, false, o.winhttp) ||
+        !check_list("--bypass", o.bypass, true, o.winhttp))
+        return EXIT_USAGE;
     return from_flags(&o);
 }

@@ -419,6 +419,31 @@ dcs_status json_to_blob(json_t *o, struct json_store *st, struct dcs_blob *b,
     return DCS_OK;
 }
 
+size_t json_winhttp_dropped(json_t *o, char *out, size_t cap)
+{
+    static const char *const wininet_only[] = {
+        "autoconfig_url", "autoconfig_url_hex", "autodiscovery_flags", "last_detect_url",
+        "last_detect_url_hex", "last_detect_time", "ipv4", "secondary_url",
+        "secondary_url_hex", "reload_delay_mins", "sockaddrs",
+    };
+    size_t n = 0, used = 0;
+    if (cap)
+        out[0] = '\0';
+    for (size_t i = 0; i < sizeof wininet_only / sizeof wininet_only[0]; i++) {
+        json_t *v = json_object_get(o, wininet_only[i]);
+        /* an empty value loses nothing when left out */
+        if (!v || json_is_null(v) || (json_is_string(v) && !json_string_length(v)) ||
+            (json_is_integer(v) && !json_integer_value(v)) ||
+            (json_is_array(v) && !json_array_size(v)))
+            continue;
+        int w = snprintf(out + used, cap - used, "%s%s", n ? ", " : "", wininet_only[i]);
+        if (w > 0 && (size_t)w < cap - used)
+            used += (size_t)w;
+        n++;
+    }
+    return n;
+}
+
 int json_print(json_t *value, FILE *f, int compact)
 {
     size_t flags = JSON_PRESERVE_ORDER | (compact ? JSON_COMPACT : JSON_INDENT(2));

@@ -33,6 +33,12 @@ void json_store_free(struct json_store *store);
 dcs_status json_to_blob(json_t *obj, struct json_store *store, struct dcs_blob *out,
                         struct dcs_error *err);
 
+/* The keys of obj that a WinHTTP blob cannot hold (the WinINET-only
+ * fields) and that carry something (not null, "", 0 or []), written
+ * ", "-separated into out (cap bytes, cut if longer).  Returns how many:
+ * json_to_blob leaves them out of a "format":"winhttp" blob. */
+size_t json_winhttp_dropped(json_t *obj, char *out, size_t cap);
+
 /* Dump with the project's formatting (2-space indent, key order kept) and a
  * final newline to f. Returns 0 on success. */
 int json_print(json_t *value, FILE *f, int compact);

@@ -11,6 +11,7 @@
 
 #include "blobview.h"
 #include "cli.h"
+#include "core/text.h"
 #include "json.h"
 #include "reg_out.h"
 #include <dcs/regio.h>
@@ -47,10 +48,27 @@ static bool decode_one(const char *path, const struct dcs_reg_op *op, unsigned o
         return false;
     }
     if (arr) {
-        json_t *o = json_from_blob(&blob, op->data_len);
-        if (!o || json_object_set_new(o, "key", json_string(op->key)) ||
-            json_object_set_new(o, "value", json_string(op->name)) || json_array_append_new(arr, o))
+        /* JSON strings are Unicode: a name holding a lone UTF-16 surrogate
+         * (legal in the registry, kept as its 3-byte form) has no spelling */
+        const char *what = !dcsi_utf8_valid(op->key, op->key_len, NULL) ? "key name"
+                         : !dcsi_utf8_valid(op->name, op->name_len, NULL) ? "value name"
+                                                                           : NULL;
+        if (what) {
+            fprintf(stderr,
+                    "%s:%lu:%lu: error: the %s holds a lone UTF-16 surrogate, which JSON "
+                    "cannot carry: this blob is left out (decode without --json shows it)\n",
+                    path, (unsigned long)op->line, (unsigned long)op->column, what);
             return false;
+        }
+        json_t *o = json_from_blob(&blob, op->data_len);
+        if (!o || json_object_set_new(o, "key", json_stringn(op->key, op->key_len)) ||
+            json_object_set_new(o, "value", json_stringn(op->name, op->name_len)) ||
+            json_array_append(arr, o)) {
+            json_decref(o);
+            fprintf(stderr, "%s: out of memory\n", path);
+            return false;
+        }
+        json_decref(o);
     } else {
         printf("%s : %s\n", op->key, op->name[0] ? op->name : "@");
         blobview_print(stdout, &blob, op->data_len);
@@ -110,7 +128,8 @@ static int decode_source(const char *path, const uint8_t *data, size_t len, int 
         rc = EXIT_BAD_INPUT;
     }
     if (arr) {
-        if (!st && found && json_print(arr, stdout, compact) != 0)
+        /* print what decoded; nothing at all when no blob did */
+        if (!st && json_array_size(arr) && json_print(arr, stdout, compact) != 0)
             rc = EXIT_BAD_INPUT;
         json_decref(arr);
     }
