@@ -45,6 +45,15 @@ dcs_status cli_read_file(const char *path, size_t max, uint8_t **data, size_t *l
 dcs_status cli_write_output(const char *path, const void *data, size_t len,
                             struct dcs_error *err);
 
+/* Check a --proxy (bypass false) or --bypass list given on the command
+ * line with the library's checker, as WinINET reads it (WinHTTP's wildcard
+ * rule for a bypass list when winhttp): an error, or a non-empty list that
+ * names nothing (";;;"), is reported as "dcs: CMD: OPT 'LIST': offset N:
+ * message" and gives false (exit 2); oddities are warnings.  NULL or ""
+ * passes (no list). */
+bool cli_check_list(const char *cmd, const char *opt, const char *text, bool bypass,
+                    bool winhttp);
+
 /* True when the string equals either spelling. */
 bool cli_is(const char *arg, const char *a, const char *b);
 

@@ -241,54 +241,6 @@ static bool take(int id, const char *v, struct opts *o)
     }
 }
 
-/* text for a message: control bytes as \xNN, cut after 200 bytes */
-static const char *shown(const char *text, char *buf, size_t cap)
-{
-    size_t n = 0;
-    for (const unsigned char *t = (const unsigned char *)text; *t && n + 8 < cap; t++) {
-        if (t - (const unsigned char *)text == 200) {
-            n += (size_t)snprintf(buf + n, cap - n, "...");
-            break;
-        }
-        if (*t < 0x20 || *t == 0x7f)
-            n += (size_t)snprintf(buf + n, cap - n, "\\x%02x", *t);
-        else
-            buf[n++] = (char)*t;
-    }
-    buf[n] = '\0';
-    return buf;
-}
-
-/* The lists as WinINET (or WinHTTP) reads them: errors refuse the command,
- * oddities are warnings.  A list of separators only names nothing. */
-static bool check_list(const char *opt, const char *text, bool bypass, bool winhttp)
-{
-    if (!text || !*text)
-        return true; /* empty: no list */
-    struct dcs_list_report rep;
-    struct dcs_error err;
-    unsigned options = DCS_LIST_LENIENT | (bypass && winhttp ? DCS_LIST_WINHTTP : 0);
-    size_t len = strlen(text);
-    dcs_status st = bypass ? dcs_bypass_check(text, len, options, &rep, &err)
-                           : dcs_proxy_check(text, len, options, &rep, &err);
-    char q[1024];
-    if (st) {
-        cli_errorf("encode: %s '%s': offset %llu: %s", opt, shown(text, q, sizeof q),
-                   (unsigned long long)err.offset, err.message);
-        return false;
-    }
-    if (!rep.count) {
-        cli_errorf("encode: %s '%s' names no %s", opt, shown(text, q, sizeof q),
-                   bypass ? "host" : "proxy");
-        return false;
-    }
-    for (uint32_t k = 0; k < rep.nwarnings && k < DCS_LIST_MAX_WARNINGS; k++)
-        cli_warnf("encode: %s '%s': offset %u: %s", opt, shown(text, q, sizeof q),
-                  rep.warnings[k].offset,
-                  dcs_list_warning_str((enum dcs_list_warning_code)rep.warnings[k].code));
-    return true;
-}
-
 /* The reg room adds --output-format reg on top of this command. */
 int cmd_encode(int argc, char **argv)
 {
@@ -330,8 +282,8 @@ int cmd_encode(int argc, char **argv)
         }
         return from_json(&o);
     }
-    if (!check_list("--proxy", o.proxy, false, o.winhttp) ||
-        !check_list("--bypass", o.bypass, true, o.winhttp))
+    if (!cli_check_list("encode", "--proxy", o.proxy, false, o.winhttp) ||
+        !cli_check_list("encode", "--bypass", o.bypass, true, o.winhttp))
         return EXIT_USAGE;
     return from_flags(&o);
 }
