@@ -42,12 +42,16 @@ static void usage(FILE *out)
                  "exit status: 0 decoded; 1 bad input (message names the byte offset); 2 usage.\n");
 }
 
-int cmd_decode(int argc, char **argv)
+struct decode_args {
+    int json, compact;
+    unsigned options;
+    const char *path;
+    struct hive_source_args hive;
+};
+
+/* The command line into a; -1 to go on, else the exit code. */
+static int parse(int argc, char **argv, struct decode_args *a)
 {
-    int json = 0, compact = 0;
-    unsigned options = DCS_DECODE_LENIENT | DCS_DECODE_CHECK_TEXT;
-    const char *path = NULL;
-    struct hive_source_args hive = {0};
     struct cli_opts p;
     cli_opts_init(&p, "decode", decode_opts, sizeof decode_opts / sizeof decode_opts[0], argc,
                   argv);
@@ -56,38 +60,51 @@ int cmd_decode(int argc, char **argv)
         switch (id) {
         case CLI_OPT_HELP: usage(stdout); return EXIT_OK;
         case CLI_OPT_ERROR: return EXIT_USAGE;
-        case O_JSON: json = 1; break;
-        case O_COMPACT: compact = 1; break;
-        case O_STRICT: options |= DCS_DECODE_STRICT; break;
-        case O_WININET: options |= DCS_DECODE_WININET; break;
-        case O_WINHTTP: options |= DCS_DECODE_WINHTTP; break;
-        case O_HIVE: hive.hive = v; break;
-        case O_KEY: hive.key = v; break;
-        case O_VALUE: hive.value = v; break;
+        case O_JSON: a->json = 1; break;
+        case O_COMPACT: a->compact = 1; break;
+        case O_STRICT: a->options |= DCS_DECODE_STRICT; break;
+        case O_WININET: a->options |= DCS_DECODE_WININET; break;
+        case O_WINHTTP: a->options |= DCS_DECODE_WINHTTP; break;
+        case O_HIVE: a->hive.hive = v; break;
+        case O_KEY: a->hive.key = v; break;
+        case O_VALUE: a->hive.value = v; break;
         default: /* CLI_OPT_ARG */
-            if (path) {
+            if (a->path) {
                 cli_errorf("decode: more than one input");
                 return EXIT_USAGE;
             }
-            path = v;
+            a->path = v;
         }
     }
-    if ((options & DCS_DECODE_WININET) && (options & DCS_DECODE_WINHTTP)) {
+    if ((a->options & DCS_DECODE_WININET) && (a->options & DCS_DECODE_WINHTTP)) {
         cli_errorf("decode: --wininet and --winhttp exclude each other");
         return EXIT_USAGE;
     }
-    if ((hive.key || hive.value) && !hive.hive) {
+    if ((a->hive.key || a->hive.value) && !a->hive.hive) {
         cli_errorf("decode: --key and --value go with --hive");
         return EXIT_USAGE;
     }
-    if (hive.hive && path) {
+    if (a->hive.hive && a->path) {
         cli_errorf("decode: --hive and an input file exclude each other");
         return EXIT_USAGE;
     }
-    if (hive.hive)
-        path = hive.hive;
-    if (!path)
-        path = "-";
+    if (a->hive.hive)
+        a->path = a->hive.hive;
+    if (!a->path)
+        a->path = "-";
+    return -1;
+}
+
+int cmd_decode(int argc, char **argv)
+{
+    struct decode_args a = {0, 0, DCS_DECODE_LENIENT | DCS_DECODE_CHECK_TEXT, NULL, {0}};
+    int done = parse(argc, argv, &a);
+    if (done >= 0)
+        return done;
+    int json = a.json, compact = a.compact;
+    unsigned options = a.options;
+    const char *path = a.path;
+    struct hive_source_args hive = a.hive;
 
     /* -- reg room: .reg files (any size, plain or gzip) hold several blobs */
     if (reg_sniff_file(path))
