@@ -22,7 +22,7 @@
 #include "core/contain.h"
 #include "fuzz_common.h"
 
-static char root_real[PATH_MAX], base[1024];
+static char root_real[PATH_MAX], tree[1024];
 static int rootfd = -1;
 
 static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -38,7 +38,7 @@ static void cleanup(void)
 {
     if (rootfd >= 0)
         close(rootfd);
-    (void)nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    (void)nftw(tree, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static void make(const char *base, const char *rel, const char *link_to, bool dir)
@@ -57,11 +57,11 @@ static void setup(void)
 {
     const char *t = getenv("TMPDIR");
     char img[PATH_MAX], out[PATH_MAX];
-    snprintf(base, sizeof base, "%s/dcs-fuzz-contain-XXXXXX", t ? t : "/tmp");
-    FUZZ_CHECK(mkdtemp(base) != NULL);
+    snprintf(tree, sizeof tree, "%s/dcs-fuzz-contain-XXXXXX", t ? t : "/tmp");
+    FUZZ_CHECK(mkdtemp(tree) != NULL);
     atexit(cleanup);
-    snprintf(img, sizeof img, "%s/img", base);
-    snprintf(out, sizeof out, "%s/out", base);
+    snprintf(img, sizeof img, "%s/img", tree);
+    snprintf(out, sizeof out, "%s/out", tree);
     FUZZ_CHECK(mkdir(img, 0755) == 0 && mkdir(out, 0755) == 0);
     make(out, "secret", NULL, false);
     static const char *const dirs[] = {"W", "W/S", "W/S/c", "a", "a/b", "A"};
