@@ -97,6 +97,31 @@ static const char *kind_name(mode_t m)
          : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a regular file";
 }
 
+dcs_status dcsi_open_input(const char *path, unsigned flags, int *fd, struct dcs_error *err)
+{
+    /* O_NONBLOCK: opening a FIFO for reading must not wait for a writer */
+    *fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (*fd < 0)
+        return dcs_error_set(err, errno == ENOENT ? DCS_ERR_NOT_FOUND : DCS_ERR_IO,
+                             DCS_NO_OFFSET, "cannot open: %s", strerror(errno));
+    struct stat st;
+    dcs_status s = DCS_OK;
+    if (fstat(*fd, &st) != 0)
+        s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot stat: %s", strerror(errno));
+    else if (S_ISDIR(st.st_mode) || (!S_ISREG(st.st_mode) && !(flags & DCSI_READ_ANY_KIND)))
+        s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "is %s, not a file to read",
+                          kind_name(st.st_mode));
+    /* Back to blocking reads: a FIFO whose writer is there but slow is then
+     * waited for, and one with no writer reads as end of file. */
+    else if (fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) & ~O_NONBLOCK) != 0)
+        s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot read: %s", strerror(errno));
+    if (s) {
+        close(*fd);
+        *fd = -1;
+    }
+    return s;
+}
+
 dcs_status dcsi_read_file(const char *path, size_t max, unsigned flags, uint8_t **data,
                           size_t *len, struct dcs_error *err)
 {
@@ -104,24 +129,14 @@ dcs_status dcsi_read_file(const char *path, size_t max, unsigned flags, uint8_t 
     *len = 0;
     if (strcmp(path, "-") == 0)
         return dcsi_read_fd(0, max, data, len, err);
-    /* O_NONBLOCK: opening a FIFO for reading must not wait for a writer */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0)
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open: %s", strerror(errno));
+    int fd;
+    dcs_status s = dcsi_open_input(path, flags, &fd, err);
+    if (s)
+        return s;
     struct stat st;
-    dcs_status s = DCS_OK;
-    if (fstat(fd, &st) != 0)
-        s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot stat: %s", strerror(errno));
-    else if (S_ISDIR(st.st_mode) || (!S_ISREG(st.st_mode) && !(flags & DCSI_READ_ANY_KIND)))
-        s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "is %s, not a file to read",
-                          kind_name(st.st_mode));
-    else if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > (uint64_t)max)
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > (uint64_t)max)
         s = dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "input larger than %zu bytes", max);
-    /* Back to blocking reads: a FIFO whose writer is there but slow is then
-     * waited for, and one with no writer reads as end of file. */
-    else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)
-        s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot read: %s", strerror(errno));
-    if (!s)
+    else
         s = dcsi_read_fd(fd, max, data, len, err);
     close(fd);
     return s;

@@ -32,6 +32,12 @@ dcs_status dcsi_write_all(int fd, const void *data, size_t len, struct dcs_error
  * refused from its size, before any byte is read (DCS_ERR_LIMIT). */
 dcs_status dcsi_read_file(const char *path, size_t max, unsigned flags, uint8_t **data,
                           size_t *len, struct dcs_error *err);
+/* Open path for reading as dcsi_read_file does (never waits on a FIFO;
+ * refuses directories, and all but regular files unless
+ * DCSI_READ_ANY_KIND; a missing file is DCS_ERR_NOT_FOUND).  *fd is
+ * blocking again when this returns.  For readers that take a descriptor
+ * or must check a path before a library that opens it (hives). */
+dcs_status dcsi_open_input(const char *path, unsigned flags, int *fd, struct dcs_error *err);
 /* The same from an open descriptor (read to end of file). */
 dcs_status dcsi_read_fd(int fd, size_t max, uint8_t **data, size_t *len, struct dcs_error *err);
 

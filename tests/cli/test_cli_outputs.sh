@@ -118,6 +118,10 @@ expect 1 "dcs: fifo: offset 0: version at offset 0: the data ends before it (blo
     "decode of a FIFO without a writer"
 run encode --json fifo
 expect 1 "dcs: fifo:1:0: '[' or '{' expected near end of file" "encode --json of a FIFO without a writer"
+run decode --hive fifo
+expect 1 "dcs: fifo: is a FIFO, not a file to read" "decode --hive of a FIFO"
+run decode --hive /dev/null
+expect 1 "dcs: /dev/null: is a character device, not a file to read" "decode --hive of a device"
 # a FIFO with a writer is read
 "$DCS" "${ARGS[@]}" --output-format binary >want.bin
 (timeout 20 cat want.bin >fifo &)

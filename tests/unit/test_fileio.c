@@ -94,7 +94,7 @@ static void read_kinds(void **state)
     assert_string_equal(err.message, "is a directory, not a file to read");
     assert_int_equal(dcsi_read_file("/dev/null", 16, 0, &d, &n, &err), DCS_ERR_IO);
     assert_string_equal(err.message, "is a character device, not a file to read");
-    assert_int_equal(dcsi_read_file(S("none"), 16, 0, &d, &n, &err), DCS_ERR_IO);
+    assert_int_equal(dcsi_read_file(S("none"), 16, 0, &d, &n, &err), DCS_ERR_NOT_FOUND);
     char want[128];
     snprintf(want, sizeof want, "cannot open: %s", strerror(ENOENT));
     assert_string_equal(err.message, want);

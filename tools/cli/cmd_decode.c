@@ -1,9 +1,12 @@
 /* dcs decode: one blob (binary or hex text) to a readable table or JSON. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "blobview.h"
 #include "cli.h"
+#include "core/fileio.h"
 #include "cmd.h"
 #include "hive_source.h"
 #include "json.h"
@@ -115,8 +118,17 @@ int cmd_decode(int argc, char **argv)
     struct dcs_error err;
     dcs_error_clear(&err);
     enum cli_input_kind kind = CLI_INPUT_BINARY;
-    dcs_status st = hive.hive ? hive_source_load_blob(&hive, &data, &len, &err)
-                              : cli_load_blob(path, &data, &len, &kind, &err);
+    dcs_status st = DCS_OK;
+    int fd = -1;
+    struct stat sb;
+    /* a FIFO or device would hang the hive reader: refuse it by its kind
+     * (a missing file is left to the hive reader's own message) */
+    if (hive.hive && stat(hive.hive, &sb) == 0 && !S_ISREG(sb.st_mode) &&
+        (st = dcsi_open_input(hive.hive, 0, &fd, &err)) == DCS_OK)
+        close(fd);
+    if (st == DCS_OK)
+        st = hive.hive ? hive_source_load_blob(&hive, &data, &len, &err)
+                       : cli_load_blob(path, &data, &len, &kind, &err);
     if (st == DCS_ERR_UNSUPPORTED && (kind == CLI_INPUT_REG || kind == CLI_INPUT_GZIP)) {
         int rc = reg_decode_buffer(path, data, len, json, compact, options); /* -- reg room */
         free(data);
