@@ -361,9 +361,10 @@ static dcs_status keep_backup(struct dcsi_replace *r, const char *backup_name,
                          backup_name, r->display, strerror(errno));
 }
 
-dcs_status dcsi_replace_commit(struct dcsi_replace *r, const char *backup_name,
-                               struct dcs_error *err)
+dcs_status dcsi_replace_sync(struct dcsi_replace *r, struct dcs_error *err)
 {
+    if (r->fd < 0)
+        return DCS_OK; /* already */
     dcs_status s = DCS_OK;
     if (fsync(r->fd) != 0)
         s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot write %s: fsync failed: %s",
@@ -373,6 +374,13 @@ dcs_status dcsi_replace_commit(struct dcsi_replace *r, const char *backup_name,
     if (close(fd) != 0 && !s)
         s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot write %s: close failed: %s",
                           r->display, strerror(errno));
+    return s;
+}
+
+dcs_status dcsi_replace_commit(struct dcsi_replace *r, const char *backup_name,
+                               struct dcs_error *err)
+{
+    dcs_status s = dcsi_replace_sync(r, err);
     if (!s && backup_name)
         s = keep_backup(r, backup_name, err);
     if (!s && renameat(r->dirfd, r->tmp, r->dirfd, r->name) != 0)

@@ -78,6 +78,10 @@ dcs_status dcsi_replace_begin(struct dcsi_replace *r, const char *path, mode_t m
                               struct dcs_error *err);
 /* Drop what was written (ftruncate + lseek of the temporary file). */
 dcs_status dcsi_replace_rewind(struct dcsi_replace *r, struct dcs_error *err);
+/* fsync and close the temporary file (nothing renamed yet): for commits
+ * of several files, which make every new file durable before the first
+ * rename.  commit does it itself when it was not done. */
+dcs_status dcsi_replace_sync(struct dcsi_replace *r, struct dcs_error *err);
 /* Finish as described above; backup_name (in the same directory, NULL:
  * none) receives the old file if there was one.  Always releases r. */
 dcs_status dcsi_replace_commit(struct dcsi_replace *r, const char *backup_name,

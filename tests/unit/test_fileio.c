@@ -160,6 +160,14 @@ static void replace_keeps_mode_and_backup(void **state)
     scratch_assert_file(S("t.bak"), "new", 3);
     scratch_list(list, sizeof list);
     assert_string_equal(list, "n t t.bak");
+    /* synced first (as a multi-file commit does), then committed */
+    assert_int_equal(dcsi_replace_begin(&r, S("t"), 0644, &err), DCS_OK);
+    assert_int_equal(dcsi_write_all(r.fd, "synced", 6, &err), DCS_OK);
+    assert_int_equal(dcsi_replace_sync(&r, &err), DCS_OK);
+    assert_int_equal(r.fd, -1);
+    scratch_assert_file(S("t"), "newer", 5);
+    assert_int_equal(dcsi_replace_commit(&r, NULL, &err), DCS_OK);
+    scratch_assert_file(S("t"), "synced", 6);
     /* abort removes the temporary file, twice is harmless */
     assert_int_equal(dcsi_replace_begin(&r, S("t"), 0644, &err), DCS_OK);
     dcsi_replace_abort(&r);
