@@ -1,5 +1,5 @@
 /* Proxy-server and bypass-list parsing: zero-copy iterators over the list
- * text.  Grammar and sources: spec/blob-format.md §8.2 and §9. */
+ * text.  Grammar and sources: codec/proxylist/FORMAT.md §1 and §2. */
 #include <dcs/proxylist.h>
 #include "proxylist/proxylist_int.h"
 
