@@ -16,5 +16,6 @@
 #include <dcs/apply.h>
 #include <dcs/hive_reg.h>
 #include <dcs/ship.h>
+#include <dcs/wim.h>
 
 #endif
