@@ -5,7 +5,7 @@
 #include "blobview.h"
 #include "cli.h"
 #include "cmd.h"
-#include "hive_source.h"
+#include "apply_render.h"
 #include "json.h"
 #include "reg_blob.h"
 
@@ -38,7 +38,9 @@ int cmd_decode(int argc, char **argv)
     int json = 0, compact = 0;
     unsigned options = DCS_DECODE_LENIENT | DCS_DECODE_CHECK_TEXT;
     const char *path = NULL;
-    struct hive_source_args hive = {0};
+    struct {
+        const char *hive, *key, *value;
+    } hive = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is(a, "--help", "-h")) {
@@ -94,7 +96,8 @@ int cmd_decode(int argc, char **argv)
     struct dcs_error err;
     dcs_error_clear(&err);
     enum cli_input_kind kind = CLI_INPUT_BINARY;
-    dcs_status st = hive.hive ? hive_source_load_blob(&hive, &data, &len, &err)
+    dcs_status st = hive.hive ? dcs_apply_read_blob(hive.hive, hive.key, hive.value,
+                                                      render_warning, NULL, &data, &len, &err)
                               : cli_load_blob(path, &data, &len, &kind, &err);
     if (st == DCS_ERR_UNSUPPORTED && (kind == CLI_INPUT_REG || kind == CLI_INPUT_GZIP)) {
         int rc = reg_decode_buffer(path, data, len, json, compact, options); /* -- reg room */
