@@ -122,8 +122,8 @@ static dcs_status open_source(const char *path, dcs_warn_fn fn, void *ctx, dcs_h
         return rc;
     struct dcs_error w;
     dcs_error_set(&w, DCS_ERR_HIVE_DIRTY, DCS_NO_OFFSET,
-                  "%s is dirty (%s): its transaction logs are not replayed, what is read may "
-                  "be stale",
+                  "%s is dirty: its transaction logs are not replayed, what is read may be "
+                  "stale (%s)",
                   path, dcs_hive_get_state(*h)->reason);
     fn(ctx, &w);
     return DCS_OK;

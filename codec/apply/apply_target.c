@@ -183,13 +183,13 @@ bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
     /* a dry run judges a dirty hive as the write would */
     if (hs && read_only && !force && hs->dirty)
         rc = dcs_error_set(&t->err, DCS_ERR_HIVE_DIRTY, DCS_NO_OFFSET,
-                           "%s is dirty: %s; it would be refused (forced mode discards the "
-                           "pending changes)",
+                           "%s is dirty and would be refused (forced mode discards the "
+                           "pending changes): %s",
                            t->shown, hs->reason);
     if (rc == DCS_OK && force && hs->dirty)
         dcsi_apply_warn(a, DCS_ERR_HIVE_DIRTY,
-                        "%s is dirty (%s); forced: the changes pending in its transaction "
-                        "logs will be lost",
+                        "%s is dirty; forced: the changes pending in its transaction logs "
+                        "will be lost (%s)",
                         t->shown, hs->reason);
     if (rc == DCS_OK)
         rc = dcs_apply_snapshot_read(t->hive, t->machine, &t->snap, &t->err);
