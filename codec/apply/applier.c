@@ -238,8 +238,9 @@ static dcs_status backup_all(dcs_applier *a, struct dcs_error *err)
 
 static dcs_status execute(dcs_applier *a, struct dcs_error *err)
 {
-    dcs_hive **hives = calloc(a->n ? a->n : 1, sizeof *hives);
-    const struct dcs_apply_plan **plans = calloc(a->n ? a->n : 1, sizeof *plans);
+    dcs_hive **hives = calloc(a->n ? a->n : 1, sizeof(dcs_hive *));
+    const struct dcs_apply_plan **plans =
+        calloc(a->n ? a->n : 1, sizeof(const struct dcs_apply_plan *));
     dcs_status st = DCS_ERR_NOMEM;
     if (hives && plans) {
         for (size_t i = 0; i < a->n; i++) {

@@ -202,7 +202,7 @@ static dcs_status hive_values(dcs_hive *h, const char *path, struct dcs_hive_val
 dcs_status dcs_applier_source_hive(dcs_applier *a, const char *path, struct dcs_error *err)
 {
     dcs_hive *h;
-    struct dcs_hive_value d, s;
+    struct dcs_hive_value d = {0}, s = {0};
     dcsi_apply_source_clear(a);
     dcs_status st = open_source(path, a->warn, a->warn_ctx, &h, err);
     if (st != DCS_OK)

@@ -37,12 +37,11 @@ static struct candidate *candidate_for(struct collection *col, const char *key)
             return &col->c[i];
     if (col->n == MAX_CANDIDATES)
         return NULL;
-    struct candidate *nc = &col->c[col->n];
-    memset(nc, 0, sizeof *nc);
-    nc->key = strdup(key);
-    if (nc->key)
-        col->n++;
-    return nc->key ? nc : NULL;
+    char *k = strdup(key);
+    if (!k)
+        return NULL;
+    col->c[col->n] = (struct candidate){.key = k}; /* the collection owns k from here */
+    return &col->c[col->n++];
 }
 
 static bool set_bytes(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len)

@@ -70,7 +70,7 @@ static const char *given_hive(const dcs_applier *a, const char *sid)
 
 static struct dcs_apply_target *new_target(dcs_applier *a, struct dcs_error *err)
 {
-    struct dcs_apply_target **nt = realloc(a->t, (a->n + 1) * sizeof *nt);
+    struct dcs_apply_target **nt = realloc(a->t, (a->n + 1) * sizeof(struct dcs_apply_target *));
     if (!nt) {
         nomem(err);
         return NULL;
@@ -186,7 +186,7 @@ bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
                            "%s is dirty and would be refused (forced mode discards the "
                            "pending changes): %s",
                            t->shown, hs->reason);
-    if (rc == DCS_OK && force && hs->dirty)
+    if (rc == DCS_OK && hs && force && hs->dirty)
         dcsi_apply_warn(a, DCS_ERR_HIVE_DIRTY,
                         "%s is dirty; forced: the changes pending in its transaction logs "
                         "will be lost (%s)",

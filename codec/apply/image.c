@@ -102,16 +102,16 @@ char *dcsi_resolve_ci(const char *dir, const char *rel)
         /* "." and ".." would match readdir's own entries: a path taken from
          * the image's ProfileList must not lead outside the image */
         if ((n == 1 && start[0] == '.') || (n == 2 && start[0] == '.' && start[1] == '.') ||
-            !find_entry(cur, start, n, found, sizeof found)) {
+            n >= sizeof found || !find_entry(cur, start, n, found, sizeof found)) {
             free(cur);
             return NULL;
         }
         size_t len = strlen(cur);
         if (len && cur[len - 1] == '/')
             len--;
-        cur[len] = '\0';
-        strcat(cur, "/");
-        strcat(cur, found); /* found has n bytes: within cap */
+        /* found has n bytes, the length of the component: within cap */
+        cur[len] = '/';
+        memcpy(cur + len + 1, found, n + 1);
     }
     return cur;
 }

@@ -72,7 +72,7 @@ static void hive_free(struct dcs_image_hive *h)
 static struct dcs_image_hive *add(dcs_image_report *r, enum dcs_image_kind kind,
                                   const char *label, const char *sid, const char *path)
 {
-    struct dcs_image_hive **nh = realloc(r->h, (r->n + 1) * sizeof *nh);
+    struct dcs_image_hive **nh = realloc(r->h, (r->n + 1) * sizeof(struct dcs_image_hive *));
     if (!nh)
         return NULL;
     r->h = nh;
@@ -249,10 +249,11 @@ static dcs_status scan_users(dcs_image_report *r)
         if (de->d_name[0] == '.' || strcasecmp(de->d_name, "Default") == 0 ||
             (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode)))
             continue;
-        char rel[600], label[700];
+        char rel[600];
         snprintf(rel, sizeof rel, "%s/NTUSER.DAT", de->d_name);
         char *path = dcsi_resolve_ci(users, rel);
         if (path) {
+            char label[700];
             snprintf(label, sizeof label, "user %s (SID unknown: no SOFTWARE hive) %s",
                      de->d_name, dcs_image_shown(r->img, path));
             st = add_user(r, DCS_IMAGE_USER, label, NULL, path);
