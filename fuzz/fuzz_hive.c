@@ -14,7 +14,7 @@
  *    when the rules say;
  *  - a hive our checks refuse never reaches libhivex (dcs_hive_open fails
  *    with the same error);
- *  - an accepted hive goes through hive_source_load_blob (the decode --hive
+ *  - an accepted hive goes through dcs_apply_read_blob (the decode --hive
  *    code), the Connections key of a user and a SOFTWARE hive (every binary
  *    value decoded as a blob) and a .reg export of the whole tree, which
  *    reads back.
@@ -32,7 +32,6 @@
 #include "fuzz_common.h"
 #include <dcs/hive.h>
 #include <dcs/hive_reg.h>
-#include "hive_source.h"
 #include <dcs/regwrite.h>
 
 static char dir[PATH_MAX - 32];
@@ -133,12 +132,11 @@ static void read_hive(void)
         DCS_KEY_CONNECTIONS, /* a user hive (NTUSER.DAT) */
         "Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections" /* SOFTWARE */
     };
-    struct hive_source_args args = {hive_path, NULL, NULL};
     struct dcs_error err;
     uint8_t *blob;
     size_t len;
 
-    dcs_status st = hive_source_load_blob(&args, &blob, &len, &err);
+    dcs_status st = dcs_apply_read_blob(hive_path, NULL, NULL, NULL, NULL, &blob, &len, &err);
     if (st == DCS_OK) {
         decode_blob(blob, len);
         free(blob);

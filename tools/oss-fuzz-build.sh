@@ -53,7 +53,7 @@ cppflags=(-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE "-I$work" -I"$src
           -I"$src/tools/cli" -I"$src/fuzz" $(pkg-config --cflags "${pkgs[@]}"))
 
 objs=()
-for c in codec/*/*.c tools/cli/json.c tools/cli/cli.c tools/cli/hive_source.c; do
+for c in codec/*/*.c tools/cli/json.c; do
   o=$work/obj/$(echo "$c" | tr '/' '_').o
   # shellcheck disable=SC2086
   $CC $CFLAGS "${cppflags[@]}" -c "$c" -o "$o"

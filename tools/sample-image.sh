@@ -7,17 +7,11 @@
 # Sourced by tools/quickstart.sh, which calls: run_sample_image PATH-TO-dcs
 # Runs standalone too: tools/sample-image.sh [PATH-TO-dcs]
 
-run_sample_image() {
-  local dcs=${1:-build/tools/cli/dcs}
-  local here data img
-  here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  data=$here/tests/data/hives
-  dcs=$(cd "$(dirname "$dcs")" && pwd)/$(basename "$dcs")
-  img=$(mktemp -d "${TMPDIR:-/tmp}/dcs-sample-image.XXXXXX")
-  # shellcheck disable=SC2064
-  trap "rm -rf '$img'" RETURN
-
-  echo "== building a sample Windows image in $img"
+# make_sample_image DIR PATH-TO-dcs: the image alone (also used by
+# tests/cli/test_install.sh).
+make_sample_image() {
+  local img=$1 dcs=$2 data
+  data=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/data/hives
   mkdir -p "$img/Windows/System32/config" \
            "$img/Windows/ServiceProfiles/LocalService" \
            "$img/Windows/ServiceProfiles/NetworkService" \
@@ -32,7 +26,18 @@ run_sample_image() {
   "$dcs" apply --mode manual_proxy --proxy 'proxy.example.com:3128' --bypass '<local>;*.corp' \
     --windows "$img" --sid S-1-5-21-1004336348-1177238915-682003330-1001 \
     --backup-dir "$img/.setup-backup" >/dev/null
+}
 
+run_sample_image() {
+  local dcs=${1:-build/tools/cli/dcs}
+  local img
+  dcs=$(cd "$(dirname "$dcs")" && pwd)/$(basename "$dcs")
+  img=$(mktemp -d "${TMPDIR:-/tmp}/dcs-sample-image.XXXXXX")
+  # shellcheck disable=SC2064
+  trap "rm -rf '$img'" RETURN
+
+  echo "== building a sample Windows image in $img"
+  make_sample_image "$img" "$dcs"
   echo
   echo "== before: dcs show --windows IMAGE"
   "$dcs" show --windows "$img"

@@ -115,6 +115,11 @@ static dcs_status add_step(struct dcs_apply_plan *p, const char *key, const char
                       DCS_APPLY_MAX_STEPS);
         return DCS_ERR_LIMIT;
     }
+    /* the limit is small: room for all of it at once, one allocation a plan */
+    if (!p->steps && !(p->steps = calloc(DCS_APPLY_MAX_STEPS, sizeof *p->steps))) {
+        dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+        return DCS_ERR_NOMEM;
+    }
     struct dcs_apply_step *s = &p->steps[p->nsteps++];
     memset(s, 0, sizeof *s);
     s->key = key;
@@ -499,5 +504,7 @@ void dcs_apply_plan_free(struct dcs_apply_plan *p)
         free(p->steps[i].wanted);
         p->steps[i].wanted = NULL;
     }
+    free(p->steps);
+    p->steps = NULL;
     p->nsteps = 0;
 }

@@ -182,6 +182,15 @@ static void sync_dirs(struct slot *slots, size_t n)
     }
 }
 
+/* True when a and b name one file: the same path, or a hard link (paths are
+ * realpath'd at open, so symbolic links compare as paths). */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return strcmp(a, b) == 0 || (stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+                                 sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
+}
+
 static dcs_status check_args(dcs_hive *const *hives, size_t n, struct dcs_error *err)
 {
     for (size_t i = 0; i < n; i++) {
@@ -192,9 +201,12 @@ static dcs_status check_args(dcs_hive *const *hives, size_t n, struct dcs_error 
             return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
                                  "%s was opened read-only", hives[i]->path);
         for (size_t j = 0; j < i; j++)
-            if (strcmp(hives[i]->path, hives[j]->path) == 0)
+            if (same_file(hives[i]->path, hives[j]->path))
                 return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
-                                     "%s given twice in one commit", hives[i]->path);
+                                     "%s given twice in one commit%s%s", hives[i]->path,
+                                     strcmp(hives[i]->path, hives[j]->path) ? " as " : "",
+                                     strcmp(hives[i]->path, hives[j]->path) ? hives[j]->path
+                                                                            : "");
     }
     return DCS_OK;
 }

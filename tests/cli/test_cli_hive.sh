@@ -372,6 +372,8 @@ expect_rc 2 "two sources" -- "$dcs" apply --mode reset --from-blob x --windows "
 expect_rc 2 "no target" -- "$dcs" apply --mode reset
 expect_rc 2 "bad mode" -- "$dcs" apply --mode sometimes --windows "$img"
 expect_rc 2 "bad sid" -- "$dcs" apply --mode reset --sid S-x --windows "$img"
+expect_rc 2 "bad sid in --hive" -- "$dcs" apply --mode reset --hive "x=$work/none"
+contains "$work/err" "'x' is not a SID" "names the bad SID"
 expect_rc 2 "manual_proxy without proxy" -- "$dcs" apply --mode manual_proxy --windows "$img"
 
 echo "$checks checks, $fails failures"

@@ -1,346 +1,265 @@
-/* The flow of `dcs apply`. */
+/* The flow of `dcs apply`: hand the options to the library's applier,
+ * render what it reports, choose the exit code. */
 #include "apply_run.h"
 
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
-#include "apply_source.h"
-#include "apply_target.h"
-#include "backup.h"
+#include "apply_render.h"
 #include "cli.h"
 #include "json.h"
 
 static const char *const default_sids[] = {"S-1-5-18", "S-1-5-19", "S-1-5-20"};
 
-struct run {
-    struct apply_opts *o;
-    struct win_image img;
-    bool have_img;
-    struct apply_target *t;
-    size_t n;
-    struct apply_source_data source;
-};
-
-static struct apply_target *new_target(struct run *r)
+/* The ambiguity error names the way the CLI picks a key. */
+static void name_key_option(struct dcs_error *err)
 {
-    struct apply_target *nt = realloc(r->t, (r->n + 1) * sizeof *nt);
-    if (!nt)
-        return NULL;
-    r->t = nt;
-    memset(&nt[r->n], 0, sizeof nt[0]);
-    return &nt[r->n++];
+    static const char lib[] = "name the one to use:", cli[] = "pick one with --key:";
+    char *at = err->code == DCS_ERR_APPLY_AMBIGUOUS ? strstr(err->message, lib) : NULL;
+    if (!at)
+        return;
+    char rest[DCS_ERROR_MESSAGE_MAX];
+    snprintf(rest, sizeof rest, "%s", at + sizeof lib - 1);
+    snprintf(at, sizeof err->message - (size_t)(at - err->message), "%s%s", cli, rest);
 }
 
-static bool have_sid(const struct run *r, const char *sid)
+static int load_blob(const struct apply_opts *o, dcs_applier *a, struct dcs_error *err)
 {
-    for (size_t i = 0; i < r->n; i++)
-        if (!r->t[i].machine && strcasecmp(r->t[i].sid, sid) == 0)
-            return true;
-    return false;
-}
-
-/* --hive SID=PATH for this SID, or NULL. */
-static const char *hive_arg(const struct apply_opts *o, const char *sid)
-{
-    size_t n = strlen(sid);
-    for (size_t i = 0; i < o->nhives; i++)
-        if (strncasecmp(o->hives[i], sid, n) == 0 && o->hives[i][n] == '=')
-            return o->hives[i] + n + 1;
-    return NULL;
-}
-
-static void set_path(struct run *r, struct apply_target *t, const char *path)
-{
-    t->path = strdup(path);
-    snprintf(t->shown, sizeof t->shown, "%s",
-             r->have_img ? win_shown_path(r->img.root, path) : path);
-}
-
-static bool add_user_target(struct run *r, const char *sid)
-{
-    if (have_sid(r, sid))
-        return true;
-    struct apply_target *t = new_target(r);
-    if (!t)
-        return false;
-    snprintf(t->sid, sizeof t->sid, "%s", sid);
-    const char *given = hive_arg(r->o, sid);
-    if (given) {
-        set_path(r, t, given);
-    } else if (r->have_img) {
-        char *path;
-        if (win_image_locate(&r->img, sid, &path, t->note, sizeof t->note, &t->err) == DCS_OK) {
-            set_path(r, t, path);
-            free(path);
-        } else {
-            t->state = TARGET_ERROR;
-            snprintf(t->shown, sizeof t->shown, "%s", "(not found)");
-        }
-    } else {
-        t->state = TARGET_ERROR;
-        snprintf(t->shown, sizeof t->shown, "%s", "(no hive)");
-        dcs_error_set(&t->err, DCS_ERR_APPLY_TARGET, DCS_NO_OFFSET,
-                      "no hive for %s: give --windows DIR or --hive %s=PATH", sid, sid);
+    uint8_t *blob;
+    size_t len;
+    enum cli_input_kind kind;
+    dcs_status st = cli_load_blob(o->from_blob, &blob, &len, &kind, err);
+    if (st == DCS_ERR_UNSUPPORTED && kind == CLI_INPUT_REG) {
+        free(blob);
+        dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                      "%s is a .reg file: use --from-reg", o->from_blob);
+        return EXIT_USAGE;
     }
-    win_label(t->label, sizeof t->label, t->sid, t->shown);
-    return true;
+    if (st == DCS_OK)
+        st = len > UINT32_MAX ? dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "too large")
+                              : dcs_applier_source_blob(a, (dcs_bytes){blob, (uint32_t)len},
+                                                        (dcs_bytes){0}, o->from_blob, err);
+    free(blob);
+    return st == DCS_OK ? EXIT_OK : EXIT_BAD_INPUT;
 }
 
-static bool add_targets(struct run *r)
+/* Give the applier its source.  Returns an exit code; err says why. */
+static int load_source(const struct apply_opts *o, dcs_applier *a, struct dcs_error *err)
 {
-    struct apply_opts *o = r->o;
-    if (o->nsids) {
-        for (size_t i = 0; i < o->nsids; i++)
-            if (!add_user_target(r, o->sids[i]))
-                return false;
-    } else if (!o->nhives || o->windows) {
-        for (size_t i = 0; i < (o->all_services ? 3u : 2u); i++)
-            if (!add_user_target(r, default_sids[i]))
-                return false;
-    }
-    if (o->all_services)
-        for (size_t i = 0; i < 3; i++)
-            if (!add_user_target(r, default_sids[i]))
-                return false;
-    for (size_t i = 0; i < o->nhives; i++) {
+    dcs_status st;
+    if (o->from_blob)
+        return load_blob(o, a, err);
+    if (o->from_hive)
+        st = dcs_applier_source_hive(a, o->from_hive, err);
+    else if (o->from_reg)
+        st = dcs_applier_source_reg(a, o->from_reg, o->reg_key, err);
+    else
+        st = dcs_applier_source_mode(a, o->mode, o->proxy, o->bypass, o->pac, err);
+    name_key_option(err);
+    if (st == DCS_OK)
+        return EXIT_OK;
+    if (!o->from_hive && !o->from_reg && st != DCS_ERR_NOMEM)
+        return EXIT_USAGE; /* a mode without its parameters */
+    return dcs_apply_status_unsafe(st) ? EXIT_UNSAFE : EXIT_BAD_INPUT;
+}
+
+/* The targets: --sid (else the default accounts), --all-services, the SIDs
+ * of --hive, the machine with --winhttp. */
+static dcs_status add_targets(const struct apply_opts *o, dcs_applier *a, struct dcs_error *err)
+{
+    dcs_status st = DCS_OK;
+    for (size_t i = 0; st == DCS_OK && i < o->nhives; i++) {
         char sid[96];
-        size_t n = (size_t)(strchr(o->hives[i], '=') - o->hives[i]);
-        snprintf(sid, sizeof sid, "%.*s", (int)n, o->hives[i]);
-        if (!add_user_target(r, sid))
-            return false;
+        const char *eq = strchr(o->hives[i], '=');
+        snprintf(sid, sizeof sid, "%.*s", (int)(eq - o->hives[i]), o->hives[i]);
+        st = dcs_applier_set_hive(a, sid, eq + 1, err);
     }
-    if (o->winhttp) {
-        struct apply_target *t = new_target(r);
-        if (!t)
-            return false;
-        t->machine = true;
-        const char *sw = o->software ? o->software : r->have_img ? r->img.software : NULL;
-        if (sw) {
-            set_path(r, t, sw);
-        } else {
-            t->state = TARGET_ERROR;
-            snprintf(t->shown, sizeof t->shown, "%s", "(not found)");
-            dcs_error_set(&t->err, DCS_ERR_APPLY_TARGET, DCS_NO_OFFSET,
-                          "--winhttp: no Windows/System32/config/SOFTWARE (give --windows DIR "
-                          "or --software PATH)");
-        }
-        snprintf(t->label, sizeof t->label, "machine WinHttpSettings (HKLM\\SOFTWARE) %s",
-                 t->shown);
+    for (size_t i = 0; st == DCS_OK && i < o->nsids; i++)
+        st = dcs_applier_add_account(a, o->sids[i], err);
+    size_t ndefault = o->nsids || (o->nhives && !o->windows) ? 0 : o->all_services ? 3 : 2;
+    for (size_t i = 0; st == DCS_OK && i < ndefault; i++)
+        st = dcs_applier_add_account(a, default_sids[i], err);
+    for (size_t i = 0; st == DCS_OK && o->all_services && i < 3; i++)
+        st = dcs_applier_add_account(a, default_sids[i], err);
+    for (size_t i = 0; st == DCS_OK && i < o->nhives; i++) {
+        char sid[96];
+        snprintf(sid, sizeof sid, "%.*s", (int)(strchr(o->hives[i], '=') - o->hives[i]),
+                 o->hives[i]);
+        st = dcs_applier_add_account(a, sid, err);
     }
-    return true;
+    if (st == DCS_OK && o->winhttp)
+        st = dcs_applier_add_machine(a, o->software, err);
+    return st;
 }
 
-/* Two targets that are one file (the same path twice, a symbolic or hard
- * link) would be edited as two hives and committed twice: refuse before any
- * backup is written. */
-static void refuse_shared_files(struct run *r)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        struct stat a, b;
-        if (r->t[i].state != TARGET_OK || !r->t[i].hive ||
-            stat(dcs_hive_path(r->t[i].hive), &a) != 0)
-            continue;
-        for (size_t j = 0; j < i; j++) {
-            if (r->t[j].state != TARGET_OK || !r->t[j].hive ||
-                stat(dcs_hive_path(r->t[j].hive), &b) != 0 || a.st_dev != b.st_dev ||
-                a.st_ino != b.st_ino)
-                continue;
-            r->t[i].state = TARGET_ERROR;
-            dcs_error_set(&r->t[i].err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
-                          "%s is the same file as the hive of %s (%s): give each account "
-                          "its own hive",
-                          r->t[i].shown, r->t[j].sid[0] ? r->t[j].sid : "the machine",
-                          r->t[j].shown);
-            break;
-        }
-    }
-}
-
-static int exit_for_failures(const struct run *r)
+static int exit_for_failures(const dcs_applier *a)
 {
     int rc = EXIT_OK;
-    for (size_t i = 0; i < r->n; i++) {
-        if (r->t[i].state == TARGET_REFUSED)
+    for (size_t i = 0; i < dcs_applier_count(a); i++) {
+        enum dcs_apply_target_state s = dcs_apply_target_state(dcs_applier_target(a, i));
+        if (s == DCS_APPLY_TARGET_REFUSED)
             return EXIT_UNSAFE;
-        if (r->t[i].state == TARGET_ERROR)
+        if (s == DCS_APPLY_TARGET_ERROR)
             rc = EXIT_BAD_INPUT;
     }
     return rc;
 }
 
-static void print_all(const struct run *r, const char *outcome, int rc, const char *message)
+static void print_all(const struct apply_opts *o, const dcs_applier *a, const char *outcome,
+                      int rc, const char *message)
 {
-    const struct apply_opts *o = r->o;
-    if (o->json) {
-        json_t *doc = json_object();
-        json_object_set_new(doc, "command", json_string("apply"));
-        json_object_set_new(doc, "run", json_string(o->check     ? "check"
-                                                    : o->dry_run ? "dry-run"
-                                                                 : "apply"));
-        json_object_set_new(doc, "source", apply_source_json(&r->source, &o->src));
-        json_t *arr = json_array();
-        for (size_t i = 0; i < r->n; i++)
-            json_array_append_new(arr, target_json(&r->t[i]));
-        json_object_set_new(doc, "targets", arr);
-        json_object_set_new(doc, "outcome", json_string(outcome));
-        if (message)
-            json_object_set_new(doc, "message", json_string(message));
-        json_object_set_new(doc, "exit", json_integer(rc));
-        json_print(doc, stdout, 0);
-        json_decref(doc);
+    size_t n = dcs_applier_count(a);
+    if (!o->json) {
+        for (size_t i = 0; i < n; i++) {
+            render_target_text(stdout, dcs_applier_target(a, i));
+            fputc('\n', stdout);
+        }
+        printf("%s%s%s\n", outcome, message ? ": " : "", message ? message : "");
         return;
     }
-    for (size_t i = 0; i < r->n; i++) {
-        target_print(stdout, &r->t[i]);
-        fputc('\n', stdout);
-    }
-    printf("%s%s%s\n", outcome, message ? ": " : "", message ? message : "");
+    json_t *doc = json_object();
+    json_object_set_new(doc, "command", json_string("apply"));
+    json_object_set_new(doc, "run",
+                        json_string(o->check ? "check" : o->dry_run ? "dry-run" : "apply"));
+    json_object_set_new(doc, "source", render_source_json(a));
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, render_target_json(dcs_applier_target(a, i)));
+    json_object_set_new(doc, "targets", arr);
+    json_object_set_new(doc, "outcome", json_string(outcome));
+    if (message)
+        json_object_set_new(doc, "message", json_string(message));
+    json_object_set_new(doc, "exit", json_integer(rc));
+    json_print(doc, stdout, 0);
+    json_decref(doc);
 }
 
-static int plan_all(struct run *r)
+/* --reg-out: the plan of every account as a .reg for a live machine. */
+static int reg_out(const struct apply_opts *o, dcs_applier *a)
 {
-    for (size_t i = 0; i < r->n; i++) {
-        struct apply_target *t = &r->t[i];
-        dcs_status st = t->machine
-                            ? dcs_apply_plan_machine(&r->o->src, &t->snap.cur, &t->plan, &t->err)
-                            : dcs_apply_plan_user(&r->o->src, &r->o->opt, &t->snap.cur,
-                                                  &t->plan, &t->err);
-        if (st != DCS_OK) {
-            t->state = TARGET_ERROR;
-            continue;
-        }
-        t->planned = true;
-    }
-    return exit_for_failures(r);
-}
-
-static size_t count_changes(const struct run *r)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < r->n; i++)
-        if (r->t[i].planned && dcs_apply_plan_changes(&r->t[i].plan))
-            n++;
-    return n;
-}
-
-static int execute(struct run *r, size_t changing)
-{
-    char stamp[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
     struct dcs_error err;
     dcs_error_clear(&err);
-    for (size_t i = 0; i < r->n; i++) {
-        struct apply_target *t = &r->t[i];
-        if (!dcs_apply_plan_changes(&t->plan))
-            continue;
-        if (backup_target(t, r->o->backup_dir, stamp, &err) != DCS_OK) {
-            print_all(r, "error", EXIT_BAD_INPUT, err.message);
-            if (!r->o->json)
-                cli_errorf("apply: backup failed, nothing changed: %s", err.message);
-            return EXIT_BAD_INPUT;
-        }
-    }
-    dcs_hive **hives = calloc(r->n, sizeof *hives);
-    const struct dcs_apply_plan **plans = calloc(r->n, sizeof *plans);
-    dcs_status st = DCS_ERR_NOMEM;
-    if (hives && plans) {
-        for (size_t i = 0; i < r->n; i++) {
-            hives[i] = r->t[i].hive;
-            plans[i] = &r->t[i].plan;
-        }
-        st = dcs_apply_execute(hives, plans, r->n, &err);
-    } else {
-        dcs_error_set(&err, st, DCS_NO_OFFSET, "out of memory");
-    }
-    free(hives);
-    free(plans);
+    if (o->all_connections)
+        cli_warnf("apply: --all-connections needs hives; with --reg-out only --connection "
+                  "names are written");
+    dcs_status st = add_targets(o, a, &err);
+    if (st == DCS_OK)
+        st = dcs_applier_write_reg(a, o->reg_out, &err);
     if (st != DCS_OK) {
-        char msg[400];
-        snprintf(msg, sizeof msg, "%s; no hive was changed", err.message);
-        print_all(r, "error", EXIT_BAD_INPUT, msg);
-        if (!r->o->json)
-            cli_errorf("apply: %s", msg);
+        cli_report(o->reg_out, &err);
         return EXIT_BAD_INPUT;
     }
-    for (size_t i = 0; i < r->n; i++)
-        if (dcs_apply_plan_changes(&r->t[i].plan))
-            backup_drop_pending_logs(&r->t[i]);
-    char msg[128];
-    snprintf(msg, sizeof msg, "%zu hive%s changed, %zu unchanged", changing,
-             changing == 1 ? "" : "s", r->n - changing);
-    print_all(r, "applied", EXIT_OK, msg);
+    size_t n = dcs_applier_count(a) - (o->winhttp ? 1 : 0);
+    if (o->json) {
+        json_t *doc = json_pack("{s:s, s:s, s:s, s:I, s:b, s:s, s:i}", "command", "apply", "run",
+                                "reg-out", "reg_out", o->reg_out, "accounts", (json_int_t)n,
+                                "winhttp", o->winhttp, "outcome", "written", "exit", 0);
+        json_print(doc, stdout, 0);
+        json_decref(doc);
+    } else {
+        printf("wrote %s for %zu account%s%s: import it on the machine with\n"
+               "  reg import %s\n",
+               o->reg_out, n, n == 1 ? "" : "s", o->winhttp ? " and WinHttpSettings" : "",
+               o->reg_out);
+    }
     return EXIT_OK;
 }
 
-int apply_run(struct apply_opts *o)
+static int commit(const struct apply_opts *o, dcs_applier *a, size_t changing)
 {
-    struct run r;
-    memset(&r, 0, sizeof r);
-    r.o = o;
     struct dcs_error err;
     dcs_error_clear(&err);
-    int rc = apply_source_load(o, &r.source, &err);
-    if (rc != EXIT_OK) {
-        cli_report("apply: source", &err);
-        return rc;
-    }
-    if (o->reg_out) {
-        rc = apply_reg_out(o);
-        apply_source_free(&r.source);
-        return rc;
-    }
-    if (!dcs_hive_supported()) {
-        cli_errorf("apply: this dcs was built without libhivex; only --reg-out works");
-        apply_source_free(&r.source);
+    if (dcs_applier_commit(a, &err) != DCS_OK) {
+        bool backup_failed = !dcs_applier_backed_up(a);
+        print_all(o, a, "error", EXIT_BAD_INPUT, err.message);
+        if (!o->json)
+            cli_errorf("apply: %s%s", backup_failed ? "backup failed, nothing changed: " : "",
+                       err.message);
         return EXIT_BAD_INPUT;
     }
-    if (o->windows) {
-        win_image_init(&r.img, o->windows);
-        r.have_img = true;
-    }
-    if (!add_targets(&r)) {
-        cli_errorf("apply: out of memory");
-        rc = EXIT_BAD_INPUT;
-        goto out;
+    char msg[128];
+    snprintf(msg, sizeof msg, "%zu hive%s changed, %zu unchanged", changing,
+             changing == 1 ? "" : "s", dcs_applier_count(a) - changing);
+    print_all(o, a, "applied", EXIT_OK, msg);
+    return EXIT_OK;
+}
+
+/* Open, check and plan every target, then report, or commit. */
+static int plan_and_commit(const struct apply_opts *o, dcs_applier *a)
+{
+    struct dcs_error err;
+    dcs_error_clear(&err);
+    if (add_targets(o, a, &err) != DCS_OK) {
+        cli_report("apply", &err);
+        return EXIT_BAD_INPUT;
     }
     bool read_only = o->dry_run || o->check;
-    for (size_t i = 0; i < r.n; i++)
-        if (r.t[i].state == TARGET_OK)
-            (void)target_open(&r.t[i], read_only, o->force);
-    refuse_shared_files(&r);
-    rc = exit_for_failures(&r);
-    if (rc == EXIT_OK)
-        rc = plan_all(&r);
+    (void)dcs_applier_plan(a, &err); /* the targets' states say what failed */
+    int rc = exit_for_failures(a);
     if (rc != EXIT_OK) {
-        print_all(&r, rc == EXIT_UNSAFE ? "refused" : "error", rc,
+        print_all(o, a, rc == EXIT_UNSAFE ? "refused" : "error", rc,
                   read_only ? "nothing would be changed" : "nothing was changed");
-        goto out;
+        return rc;
     }
-    size_t changing = count_changes(&r);
+    size_t changing = dcs_applier_changes(a);
     if (o->check) {
         rc = changing ? EXIT_OUT_OF_STEP : EXIT_OK;
-        print_all(&r, changing ? "out-of-step" : "in-step", rc, NULL);
+        print_all(o, a, changing ? "out-of-step" : "in-step", rc, NULL);
     } else if (o->dry_run) {
         char msg[96];
         snprintf(msg, sizeof msg, "%zu hive%s would change", changing, changing == 1 ? "" : "s");
-        print_all(&r, "dry-run", EXIT_OK, msg);
+        print_all(o, a, "dry-run", EXIT_OK, msg);
     } else if (!changing) {
-        print_all(&r, "unchanged", EXIT_OK, "every target already has these settings");
+        print_all(o, a, "unchanged", EXIT_OK, "every target already has these settings");
     } else {
-        rc = execute(&r, changing);
+        rc = commit(o, a, changing);
     }
-out:
-    for (size_t i = 0; i < r.n; i++)
-        target_free(&r.t[i]);
-    free(r.t);
-    if (r.have_img)
-        win_image_free(&r.img);
-    apply_source_free(&r.source);
+    return rc;
+}
+
+/* The applier with the options of the command line. */
+static dcs_status setup(const struct apply_opts *o, dcs_applier **out, struct dcs_error *err)
+{
+    unsigned flags = (o->dry_run || o->check ? DCS_APPLY_READ_ONLY : 0) |
+                     (o->force ? DCS_APPLY_FORCE : 0);
+    struct dcs_apply_options opt = {.only_default = o->only_default,
+                                    .no_plain_values = o->no_plain_values,
+                                    .connections = o->connections,
+                                    .nconnections = o->nconnections,
+                                    .all_connections = o->all_connections};
+    dcs_status st = dcs_applier_new(flags, out, err);
+    if (st != DCS_OK)
+        return st;
+    dcs_applier_set_warn(*out, render_warning, (void *)o->from_reg);
+    st = dcs_applier_set_options(*out, &opt, err);
+    if (st == DCS_OK)
+        st = dcs_applier_set_backup_dir(*out, o->backup_dir, err);
+    if (st == DCS_OK && o->windows)
+        st = dcs_applier_set_image(*out, o->windows, err);
+    return st;
+}
+
+int apply_run(const struct apply_opts *o)
+{
+    dcs_applier *a = NULL;
+    struct dcs_error err;
+    dcs_error_clear(&err);
+    if (setup(o, &a, &err) != DCS_OK) {
+        cli_report("apply", &err);
+        dcs_applier_free(a);
+        return EXIT_BAD_INPUT;
+    }
+    int rc = load_source(o, a, &err);
+    if (rc != EXIT_OK)
+        cli_report("apply: source", &err);
+    else if (o->reg_out)
+        rc = reg_out(o, a);
+    else if (!dcs_hive_supported()) {
+        cli_errorf("apply: this dcs was built without libhivex; only --reg-out works");
+        rc = EXIT_BAD_INPUT;
+    } else {
+        rc = plan_and_commit(o, a);
+    }
+    dcs_applier_free(a);
     return rc;
 }

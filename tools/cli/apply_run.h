@@ -1,5 +1,5 @@
-/* The flow of `dcs apply` once its options are parsed: load the source,
- * find and open the targets, plan, print, back up, execute. */
+/* The flow of `dcs apply` once its options are parsed: a thin shell over the
+ * library's applier (dcs/apply.h) that renders and picks the exit code. */
 #ifndef DCS_TOOLS_APPLY_RUN_H
 #define DCS_TOOLS_APPLY_RUN_H
 
@@ -7,10 +7,9 @@
 #include <stddef.h>
 
 #include <dcs/dcs.h>
-#include "winimage.h"
 
 struct apply_opts {
-    const char *from_reg, *from_hive, *from_blob, *reg_key;
+    const char *from_reg, *from_hive, *from_blob, *mode_name, *reg_key;
     const char *proxy, *bypass, *pac;
     const char *windows, *reg_out, *software, *backup_dir;
     const char **sids;
@@ -20,11 +19,11 @@ struct apply_opts {
     const char **connections;
     size_t nconnections;
     bool all_services, check, winhttp, dry_run, force, json;
-    struct dcs_apply_source src;
-    struct dcs_apply_options opt;
+    bool only_default, no_plain_values, all_connections;
+    enum dcs_apply_mode mode;
 };
 
 /* Returns the exit code. */
-int apply_run(struct apply_opts *o);
+int apply_run(const struct apply_opts *o);
 
 #endif

@@ -1,6 +1,6 @@
 /* dcs apply: give the service accounts the proxy settings of a source, in an
  * offline Windows image (or hive files), or as a .reg for a live machine. */
-#include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -54,6 +54,44 @@ static void usage(FILE *out)
             "a target out of step.\n");
 }
 
+/* The options, one line each: a string, a repeatable string or a flag,
+ * stored at a field of struct apply_opts. */
+enum opt_kind { OPT_STRING, OPT_LIST, OPT_FLAG };
+#define F(name) offsetof(struct apply_opts, name)
+static const struct option_def {
+    const char *name;
+    enum opt_kind kind;
+    size_t field;
+    size_t count; /* OPT_LIST: the field with the number of items */
+    bool source;  /* one of the four sources */
+} options[] = {
+    {"--from-reg", OPT_STRING, F(from_reg), 0, true},
+    {"--from-hive", OPT_STRING, F(from_hive), 0, true},
+    {"--from-blob", OPT_STRING, F(from_blob), 0, true},
+    {"--mode", OPT_STRING, F(mode_name), 0, true},
+    {"--key", OPT_STRING, F(reg_key), 0, false},
+    {"--proxy", OPT_STRING, F(proxy), 0, false},
+    {"--bypass", OPT_STRING, F(bypass), 0, false},
+    {"--pac", OPT_STRING, F(pac), 0, false},
+    {"--windows", OPT_STRING, F(windows), 0, false},
+    {"--reg-out", OPT_STRING, F(reg_out), 0, false},
+    {"--software", OPT_STRING, F(software), 0, false},
+    {"--backup-dir", OPT_STRING, F(backup_dir), 0, false},
+    {"--sid", OPT_LIST, F(sids), F(nsids), false},
+    {"--hive", OPT_LIST, F(hives), F(nhives), false},
+    {"--connection", OPT_LIST, F(connections), F(nconnections), false},
+    {"--all-services", OPT_FLAG, F(all_services), 0, false},
+    {"--only-default", OPT_FLAG, F(only_default), 0, false},
+    {"--no-plain-values", OPT_FLAG, F(no_plain_values), 0, false},
+    {"--all-connections", OPT_FLAG, F(all_connections), 0, false},
+    {"--check", OPT_FLAG, F(check), 0, false},
+    {"--winhttp", OPT_FLAG, F(winhttp), 0, false},
+    {"--dry-run", OPT_FLAG, F(dry_run), 0, false},
+    {"--force", OPT_FLAG, F(force), 0, false},
+    {"--json", OPT_FLAG, F(json), 0, false},
+};
+#undef F
+
 static bool add_str(const char ***list, size_t *n, const char *s)
 {
     const char **nl = realloc(*list, (*n + 1) * sizeof *nl);
@@ -64,13 +102,102 @@ static bool add_str(const char ***list, size_t *n, const char *s)
     return true;
 }
 
-static int need_arg(int argc, char **argv, int i)
+/* Store one option (and its argument, argv[*i + 1]).  Returns EXIT_OK,
+ * EXIT_USAGE or EXIT_BAD_INPUT. */
+static int store(const struct option_def *d, int argc, char **argv, int *i,
+                 struct apply_opts *o)
 {
-    if (i + 1 >= argc) {
-        cli_errorf("apply: %s needs an argument", argv[i]);
-        return 0;
+    char *base = (char *)o;
+    if (d->kind == OPT_FLAG) {
+        *(bool *)(base + d->field) = true;
+        return EXIT_OK;
     }
-    return 1;
+    if (*i + 1 >= argc) {
+        cli_errorf("apply: %s needs an argument", d->name);
+        return EXIT_USAGE;
+    }
+    const char *v = argv[++*i];
+    if (d->kind == OPT_STRING) {
+        *(const char **)(base + d->field) = v;
+        return EXIT_OK;
+    }
+    if (!add_str((const char ***)(base + d->field), (size_t *)(base + d->count), v)) {
+        cli_errorf("apply: out of memory");
+        return EXIT_BAD_INPUT;
+    }
+    return EXIT_OK;
+}
+
+/* Every --sid is a SID, every --hive a SID=PATH. */
+static int check_targets(const struct apply_opts *o)
+{
+    for (size_t i = 0; i < o->nsids; i++)
+        if (!dcs_sid_valid(o->sids[i])) {
+            cli_errorf("apply: '%s' is not a SID (S-1-5-18, ...)", o->sids[i]);
+            return EXIT_USAGE;
+        }
+    for (size_t i = 0; i < o->nhives; i++) {
+        const char *v = o->hives[i], *eq = strchr(v, '=');
+        char sid[96];
+        if (!eq || eq == v || !eq[1]) {
+            cli_errorf("apply: --hive wants SID=PATH, not '%s'", v);
+            return EXIT_USAGE;
+        }
+        snprintf(sid, sizeof sid, "%.*s", (int)(eq - v), v);
+        if ((size_t)(eq - v) >= sizeof sid || !dcs_sid_valid(sid)) {
+            cli_errorf("apply: '%.*s' is not a SID (S-1-5-18, ...)", (int)(eq - v), v);
+            return EXIT_USAGE;
+        }
+    }
+    return EXIT_OK;
+}
+
+/* Options that go together or exclude each other. */
+static const char *conflict(const struct apply_opts *o)
+{
+    if ((o->proxy || o->bypass) && o->mode != DCS_MODE_MANUAL_PROXY)
+        return "--proxy and --bypass go with --mode manual_proxy";
+    if (o->pac && o->mode != DCS_MODE_AUTOSCRIPT)
+        return "--pac goes with --mode autoscript";
+    if (o->reg_key && !o->from_reg)
+        return "--key goes with --from-reg";
+    if (!o->windows && !o->nhives && !o->reg_out)
+        return "say where: --windows DIR, --hive SID=PATH or --reg-out FILE.reg";
+    if (o->reg_out && (o->windows || o->nhives || o->software))
+        return "--reg-out writes a .reg for a live machine; it does not go with --windows, "
+               "--hive or --software";
+    if (o->check && o->dry_run)
+        return "--check and --dry-run exclude each other";
+    if (o->reg_out && (o->check || o->backup_dir || o->force))
+        return "--check, --backup-dir and --force need hives, not --reg-out";
+    if (o->software && !o->winhttp)
+        return "--software goes with --winhttp";
+    return NULL;
+}
+
+/* The checks once every option is read. */
+static int check(int sources, struct apply_opts *o)
+{
+    if (o->mode_name && !dcs_apply_mode_parse(o->mode_name, &o->mode)) {
+        cli_errorf("apply: unknown mode '%s' (no_proxy, autodetect, manual_proxy, autoscript, "
+                   "reset)",
+                   o->mode_name);
+        return EXIT_USAGE;
+    }
+    int rc = check_targets(o);
+    if (rc != EXIT_OK)
+        return rc;
+    if (sources != 1) {
+        cli_errorf("apply: give exactly one source: --from-reg, --from-hive, --from-blob or "
+                   "--mode");
+        return EXIT_USAGE;
+    }
+    const char *why = conflict(o);
+    if (why) {
+        cli_errorf("apply: %s", why);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
 }
 
 /* Parse the command line into *o; returns EXIT_OK or EXIT_USAGE (or -1 for
@@ -79,158 +206,32 @@ static int parse(int argc, char **argv, struct apply_opts *o)
 {
     int sources = 0;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **str = NULL;
-        if (cli_is(a, "--help", "-h")) {
+        if (cli_is(argv[i], "--help", "-h")) {
             usage(stdout);
             return -1;
         }
-        if (strcmp(a, "--from-reg") == 0) {
-            str = &o->from_reg;
-            sources++;
-        } else if (strcmp(a, "--from-hive") == 0) {
-            str = &o->from_hive;
-            sources++;
-        } else if (strcmp(a, "--from-blob") == 0) {
-            str = &o->from_blob;
-            sources++;
-        } else if (strcmp(a, "--mode") == 0) {
-            if (!need_arg(argc, argv, i))
-                return EXIT_USAGE;
-            if (!dcs_apply_mode_parse(argv[++i], &o->src.mode)) {
-                cli_errorf("apply: unknown mode '%s' (no_proxy, autodetect, manual_proxy, "
-                           "autoscript, reset)",
-                           argv[i]);
-                return EXIT_USAGE;
-            }
-            sources++;
-            continue;
-        } else if (strcmp(a, "--key") == 0) {
-            str = &o->reg_key;
-        } else if (strcmp(a, "--proxy") == 0) {
-            str = &o->proxy;
-        } else if (strcmp(a, "--bypass") == 0) {
-            str = &o->bypass;
-        } else if (strcmp(a, "--pac") == 0) {
-            str = &o->pac;
-        } else if (strcmp(a, "--windows") == 0) {
-            str = &o->windows;
-        } else if (strcmp(a, "--reg-out") == 0) {
-            str = &o->reg_out;
-        } else if (strcmp(a, "--software") == 0) {
-            str = &o->software;
-        } else if (strcmp(a, "--backup-dir") == 0) {
-            str = &o->backup_dir;
-        } else if (strcmp(a, "--sid") == 0 || strcmp(a, "--hive") == 0 ||
-                   strcmp(a, "--connection") == 0) {
-            if (!need_arg(argc, argv, i))
-                return EXIT_USAGE;
-            const char *v = argv[++i];
-            bool ok;
-            if (a[2] == 's') {
-                if (!win_sid_valid(v)) {
-                    cli_errorf("apply: '%s' is not a SID (S-1-5-18, ...)", v);
-                    return EXIT_USAGE;
-                }
-                ok = add_str(&o->sids, &o->nsids, v);
-            } else if (a[2] == 'h') {
-                const char *eq = strchr(v, '=');
-                if (!eq || eq == v || !eq[1]) {
-                    cli_errorf("apply: --hive wants SID=PATH, not '%s'", v);
-                    return EXIT_USAGE;
-                }
-                ok = add_str(&o->hives, &o->nhives, v);
-            } else {
-                ok = add_str(&o->connections, &o->nconnections, v);
-            }
-            if (!ok) {
-                cli_errorf("apply: out of memory");
-                return EXIT_BAD_INPUT;
-            }
-            continue;
-        } else if (strcmp(a, "--all-services") == 0) {
-            o->all_services = true;
-            continue;
-        } else if (strcmp(a, "--only-default") == 0) {
-            o->opt.only_default = true;
-            continue;
-        } else if (strcmp(a, "--no-plain-values") == 0) {
-            o->opt.no_plain_values = true;
-            continue;
-        } else if (strcmp(a, "--all-connections") == 0) {
-            o->opt.all_connections = true;
-            continue;
-        } else if (strcmp(a, "--check") == 0) {
-            o->check = true;
-            continue;
-        } else if (strcmp(a, "--winhttp") == 0) {
-            o->winhttp = true;
-            continue;
-        } else if (strcmp(a, "--dry-run") == 0) {
-            o->dry_run = true;
-            continue;
-        } else if (strcmp(a, "--force") == 0) {
-            o->force = true;
-            continue;
-        } else if (strcmp(a, "--json") == 0) {
-            o->json = true;
-            continue;
-        } else {
-            cli_errorf("apply: unknown argument '%s'", a);
+        const struct option_def *d = NULL;
+        for (size_t k = 0; !d && k < sizeof options / sizeof options[0]; k++)
+            if (strcmp(argv[i], options[k].name) == 0)
+                d = &options[k];
+        if (!d) {
+            cli_errorf("apply: unknown argument '%s'", argv[i]);
             usage(stderr);
             return EXIT_USAGE;
         }
-        if (!need_arg(argc, argv, i))
-            return EXIT_USAGE;
-        *str = argv[++i];
+        sources += d->source;
+        int rc = store(d, argc, argv, &i, o);
+        if (rc != EXIT_OK)
+            return rc;
     }
-    if (sources != 1) {
-        cli_errorf("apply: give exactly one source: --from-reg, --from-hive, --from-blob or "
-                   "--mode");
-        return EXIT_USAGE;
-    }
-    if ((o->proxy || o->bypass) && o->src.mode != DCS_MODE_MANUAL_PROXY) {
-        cli_errorf("apply: --proxy and --bypass go with --mode manual_proxy");
-        return EXIT_USAGE;
-    }
-    if (o->pac && o->src.mode != DCS_MODE_AUTOSCRIPT) {
-        cli_errorf("apply: --pac goes with --mode autoscript");
-        return EXIT_USAGE;
-    }
-    if (o->reg_key && !o->from_reg) {
-        cli_errorf("apply: --key goes with --from-reg");
-        return EXIT_USAGE;
-    }
-    if (!o->windows && !o->nhives && !o->reg_out) {
-        cli_errorf("apply: say where: --windows DIR, --hive SID=PATH or --reg-out FILE.reg");
-        return EXIT_USAGE;
-    }
-    if (o->reg_out && (o->windows || o->nhives || o->software)) {
-        cli_errorf("apply: --reg-out writes a .reg for a live machine; it does not go with "
-                   "--windows, --hive or --software");
-        return EXIT_USAGE;
-    }
-    if (o->check && o->dry_run) {
-        cli_errorf("apply: --check and --dry-run exclude each other");
-        return EXIT_USAGE;
-    }
-    if (o->reg_out && (o->check || o->backup_dir || o->force)) {
-        cli_errorf("apply: --check, --backup-dir and --force need hives, not --reg-out");
-        return EXIT_USAGE;
-    }
-    if (o->software && !o->winhttp) {
-        cli_errorf("apply: --software goes with --winhttp");
-        return EXIT_USAGE;
-    }
-    o->opt.connections = o->connections;
-    o->opt.nconnections = o->nconnections;
-    return EXIT_OK;
+    return check(sources, o);
 }
 
 int cmd_apply(int argc, char **argv)
 {
     struct apply_opts o;
     memset(&o, 0, sizeof o);
+    o.mode = DCS_MODE_COPY;
     int rc = parse(argc, argv, &o);
     if (rc == EXIT_OK)
         rc = apply_run(&o);

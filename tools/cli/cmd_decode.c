@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "core/fileio.h"
 #include "cmd.h"
-#include "hive_source.h"
+#include "apply_render.h"
 #include "json.h"
 #include "opts.h"
 #include "reg_blob.h"
@@ -49,7 +49,9 @@ struct decode_args {
     int json, compact;
     unsigned options;
     const char *path;
-    struct hive_source_args hive;
+    struct {
+        const char *hive, *key, *value;
+    } hive;
 };
 
 /* The command line into a; -1 to go on, else the exit code. */
@@ -107,7 +109,6 @@ int cmd_decode(int argc, char **argv)
     int json = a.json, compact = a.compact;
     unsigned options = a.options;
     const char *path = a.path;
-    struct hive_source_args hive = a.hive;
 
     /* -- reg room: .reg files (any size, plain or gzip) hold several blobs */
     if (reg_sniff_file(path))
@@ -123,11 +124,12 @@ int cmd_decode(int argc, char **argv)
     struct stat sb;
     /* a FIFO or device would hang the hive reader: refuse it by its kind
      * (a missing file is left to the hive reader's own message) */
-    if (hive.hive && stat(hive.hive, &sb) == 0 && !S_ISREG(sb.st_mode) &&
-        (st = dcsi_open_input(hive.hive, 0, &fd, &err)) == DCS_OK)
+    if (a.hive.hive && stat(a.hive.hive, &sb) == 0 && !S_ISREG(sb.st_mode) &&
+        (st = dcsi_open_input(a.hive.hive, 0, &fd, &err)) == DCS_OK)
         close(fd);
     if (st == DCS_OK)
-        st = hive.hive ? hive_source_load_blob(&hive, &data, &len, &err)
+        st = a.hive.hive ? dcs_apply_read_blob(a.hive.hive, a.hive.key, a.hive.value, render_warning,
+                                             NULL, &data, &len, &err)
                        : cli_load_blob(path, &data, &len, &kind, &err);
     if (st == DCS_ERR_UNSUPPORTED && (kind == CLI_INPUT_REG || kind == CLI_INPUT_GZIP)) {
         int rc = reg_decode_buffer(path, data, len, json, compact, options); /* -- reg room */

@@ -131,13 +131,15 @@ struct dcs_apply_step {
     size_t wanted_len;
 };
 
+/* Most values one plan may hold (a documented limit: connectoids beyond it
+ * are refused with DCS_ERR_LIMIT). */
 #define DCS_APPLY_MAX_STEPS 64
 
 struct dcs_apply_plan {
     enum dcs_apply_action action; /* CREATE when the main value is new, UPDATE when
                                      any step changes, else UNCHANGED */
     size_t nsteps;
-    struct dcs_apply_step steps[DCS_APPLY_MAX_STEPS];
+    struct dcs_apply_step *steps; /* nsteps of them, owned by the plan */
 };
 
 /* Plan a user-type hive (DefaultConnectionSettings & co.). */
@@ -185,6 +187,182 @@ DCS_API dcs_status dcs_apply_edit(dcs_hive *h, const struct dcs_apply_plan *plan
  * dcs_hive_commit_all.  On error no file has changed. */
 DCS_API dcs_status dcs_apply_execute(dcs_hive *const *hives, const struct dcs_apply_plan *const *plans,
                              size_t n, struct dcs_error *err);
+
+/* ---- the applier: everything `dcs apply` does, minus printing ------------
+ *
+ * One object holds a source, the targets and, once planned, one read-only
+ * view per target.  The order of calls:
+ *
+ *   dcs_applier_new(flags, &a, err);
+ *   dcs_applier_set_warn(a, fn, ctx);                   optional
+ *   dcs_applier_set_options(a, &opt, err);              optional
+ *   dcs_applier_source_reg(a, "user.reg", NULL, err);   one source (or _blob, _hive, _mode)
+ *   dcs_applier_set_image(a, "/mnt/win", err);          an image root, and/or
+ *   dcs_applier_set_hive(a, "S-1-5-18", path, err);     explicit SID=hive pairs
+ *   dcs_applier_add_account(a, "S-1-5-18", err);        the targets, in order
+ *   dcs_applier_plan(a, err);                           open, check, plan
+ *   dcs_applier_commit(a, err);                         backups, all-or-nothing write
+ *   dcs_applier_free(a);
+ *
+ * Safety rules kept here, so a program gets the same guarantees as the CLI:
+ *  - every target hive passes the base-block and log checks; a dirty or
+ *    damaged one is refused (DCS_APPLY_FORCE writes a dirty one anyway, and
+ *    after the commit removes the logs whose changes it discarded, so that
+ *    Windows cannot replay them over the new content; a copy of each is kept
+ *    with the backup);
+ *  - in a read-only applier (DCS_APPLY_READ_ONLY) a dirty hive is refused as
+ *    the write would refuse it;
+ *  - hives inside an image are found through SOFTWARE's ProfileList (paths
+ *    with "." or ".." components are not followed) and never confused with
+ *    the Default profile or systemprofile (image.h);
+ *  - one file named as two targets (two spellings, a symbolic or a hard link)
+ *    is refused before any backup is written;
+ *  - before the first write each changing hive is copied into the backup
+ *    directory with a .reg of its Connections key and an undo .reg (the old
+ *    data of every value the plan changes), then every hive is committed all
+ *    or nothing (dcs_hive_commit_all).
+ */
+
+typedef struct dcs_applier dcs_applier;
+typedef struct dcs_apply_target dcs_apply_target;
+
+#define DCS_APPLY_READ_ONLY 0x1u /* plan only (dry run, check): hives opened read-only */
+#define DCS_APPLY_FORCE 0x2u     /* write dirty hives; their pending log changes are lost */
+#define DCS_APPLY_NO_BACKUP 0x4u /* commit without the backups */
+
+DCS_API dcs_status dcs_applier_new(unsigned flags, dcs_applier **out, struct dcs_error *err);
+DCS_API void dcs_applier_free(dcs_applier *a);
+
+/* Warnings (dirty hives read as they are, skipped .reg lines, removed logs)
+ * go to fn; without one they are dropped. */
+DCS_API void dcs_applier_set_warn(dcs_applier *a, dcs_warn_fn fn, void *ctx);
+/* The plan options (copied, connection names included). */
+DCS_API dcs_status dcs_applier_set_options(dcs_applier *a, const struct dcs_apply_options *opt,
+                                           struct dcs_error *err);
+/* Where backups go; NULL (the default): a directory dcs-backup-<UTC time>
+ * beside each hive. */
+DCS_API dcs_status dcs_applier_set_backup_dir(dcs_applier *a, const char *dir,
+                                              struct dcs_error *err);
+
+/* ---- the source (one; a later call replaces an earlier one) ---- */
+
+/* Blob bytes to copy (saved: SavedLegacySettings, len 0 for none; both are
+ * copied).  origin names them in reports (NULL: "blob"). */
+DCS_API dcs_status dcs_applier_source_blob(dcs_applier *a, dcs_bytes blob, dcs_bytes saved,
+                                           const char *origin, struct dcs_error *err);
+/* The DefaultConnectionSettings (and SavedLegacySettings) under a
+ * ...\Internet Settings\Connections key of a .reg file (plain or gzip).
+ * Several such keys are DCS_ERR_APPLY_AMBIGUOUS, listing them, unless key
+ * names one.  The reader's warnings go to the warning callback. */
+DCS_API dcs_status dcs_applier_source_reg(dcs_applier *a, const char *path, const char *key,
+                                          struct dcs_error *err);
+/* The values of a user's hive file (read-only; a dirty one is read as it is,
+ * with a warning). */
+DCS_API dcs_status dcs_applier_source_hive(dcs_applier *a, const char *path,
+                                           struct dcs_error *err);
+/* A mode with its parameters (NULL for none): proxy and bypass for
+ * MANUAL_PROXY, pac for AUTOSCRIPT. */
+DCS_API dcs_status dcs_applier_source_mode(dcs_applier *a, enum dcs_apply_mode mode,
+                                           const char *proxy, const char *bypass,
+                                           const char *pac, struct dcs_error *err);
+/* The source as planned (views owned by the applier), and its name:
+ * "FILE", "FILE [KEY]", "mode manual_proxy".  NULL before a source is set. */
+DCS_API const struct dcs_apply_source *dcs_applier_source(const dcs_applier *a);
+DCS_API const char *dcs_applier_origin(const dcs_applier *a);
+
+/* ---- the targets ---- */
+
+/* The root of a mounted Windows volume, where accounts' hives are found. */
+DCS_API dcs_status dcs_applier_set_image(dcs_applier *a, const char *root,
+                                         struct dcs_error *err);
+/* The hive file of sid is path (used instead of the image's). */
+DCS_API dcs_status dcs_applier_set_hive(dcs_applier *a, const char *sid, const char *path,
+                                        struct dcs_error *err);
+/* Target the account sid (once; a repeated SID is ignored).  A hive that
+ * cannot be found is not an error here: the target is in the ERROR state
+ * and its error says why.  Fails only on a bad SID or no memory. */
+DCS_API dcs_status dcs_applier_add_account(dcs_applier *a, const char *sid,
+                                           struct dcs_error *err);
+/* Target the machine's WinHttpSettings in the SOFTWARE hive at software, or
+ * (NULL) the image's Windows/System32/config/SOFTWARE. */
+DCS_API dcs_status dcs_applier_add_machine(dcs_applier *a, const char *software,
+                                           struct dcs_error *err);
+
+/* ---- plan, then commit ---- */
+
+/* Open every target (read-only with DCS_APPLY_READ_ONLY), check it, read its
+ * values and, when every target could be opened, plan each.  Returns DCS_OK
+ * when every target is planned, else the error of the first refused target
+ * (an unsafe hive, see dcs_apply_status_unsafe) or, without one, of the
+ * first failed target; the targets' views say which failed and why.  Nothing
+ * is written. */
+DCS_API dcs_status dcs_applier_plan(dcs_applier *a, struct dcs_error *err);
+/* Targets whose plan changes something. */
+DCS_API size_t dcs_applier_changes(const dcs_applier *a);
+/* Back up every changing hive, then commit them all or none.  Needs a
+ * successful dcs_applier_plan and no DCS_APPLY_READ_ONLY.  On error no hive
+ * has changed (the message says so when the commit itself failed). */
+DCS_API dcs_status dcs_applier_commit(dcs_applier *a, struct dcs_error *err);
+/* True once every backup of a commit was written (false after a commit that
+ * failed while backing up). */
+DCS_API bool dcs_applier_backed_up(const dcs_applier *a);
+/* Write the plan of every target as a regedit .reg for `reg import` on a
+ * live machine (HKEY_USERS\<SID>, HKEY_LOCAL_MACHINE\SOFTWARE): no hive is
+ * opened, every value is written and the plain values the settings do not
+ * use are deleted.  The file is replaced atomically. */
+DCS_API dcs_status dcs_applier_write_reg(dcs_applier *a, const char *path,
+                                         struct dcs_error *err);
+
+/* True for the statuses that mean an unsafe hive (damaged or dirty): a
+ * caller refuses it rather than failing ("refused" rather than "error"). */
+DCS_API bool dcs_apply_status_unsafe(dcs_status code);
+
+/* ---- a read-only view of one target ---- */
+
+enum dcs_apply_target_state {
+    DCS_APPLY_TARGET_OK = 0,
+    DCS_APPLY_TARGET_REFUSED, /* an unsafe (dirty or damaged) hive */
+    DCS_APPLY_TARGET_ERROR    /* anything else: missing hive, I/O, a plan error */
+};
+
+enum dcs_apply_backup {
+    DCS_APPLY_BACKUP_HIVE = 0,    /* the copy of the hive file */
+    DCS_APPLY_BACKUP_CONNECTIONS, /* its Connections key as a .reg */
+    DCS_APPLY_BACKUP_UNDO         /* the .reg that undoes the plan */
+};
+
+DCS_API size_t dcs_applier_count(const dcs_applier *a);
+DCS_API const dcs_apply_target *dcs_applier_target(const dcs_applier *a, size_t i);
+
+DCS_API const char *dcs_apply_target_sid(const dcs_apply_target *t); /* NULL: machine */
+DCS_API bool dcs_apply_target_machine(const dcs_apply_target *t);
+/* The hive file (NULL when none was found) and how to show it: relative to
+ * the image root when inside it, "(not found)" or "(no hive)" without one. */
+DCS_API const char *dcs_apply_target_path(const dcs_apply_target *t);
+DCS_API const char *dcs_apply_target_shown(const dcs_apply_target *t);
+/* "LocalSystem (S-1-5-18, .DEFAULT) Windows/System32/config/DEFAULT" */
+DCS_API const char *dcs_apply_target_label(const dcs_apply_target *t);
+/* A remark from finding the hive ("" when none). */
+DCS_API const char *dcs_apply_target_note(const dcs_apply_target *t);
+DCS_API enum dcs_apply_target_state dcs_apply_target_state(const dcs_apply_target *t);
+DCS_API const struct dcs_error *dcs_apply_target_error(const dcs_apply_target *t);
+/* The plan, NULL until planned. */
+DCS_API const struct dcs_apply_plan *dcs_apply_target_plan(const dcs_apply_target *t);
+/* The values read from the hive (NULL until read). */
+DCS_API const struct dcs_apply_current *dcs_apply_target_current(const dcs_apply_target *t);
+/* Where a commit saved the hive, its Connections key and the undo .reg;
+ * NULL when not (yet) written. */
+DCS_API const char *dcs_apply_target_backup(const dcs_apply_target *t, enum dcs_apply_backup which);
+
+/* ---- reading one blob out of a hive file (dcs decode --hive) ---- */
+
+/* Value name (NULL: DefaultConnectionSettings) of key (NULL: the user hive's
+ * Connections key) in the hive file at path, opened read-only; it must be
+ * REG_BINARY.  A dirty hive is read as it is, with a warning to fn (may be
+ * NULL).  *data is malloc'd (free()), NULL on error. */
+DCS_API dcs_status dcs_apply_read_blob(const char *path, const char *key, const char *name,
+                                       dcs_warn_fn fn, void *ctx, uint8_t **data, size_t *len,
+                                       struct dcs_error *err);
 
 #ifdef __cplusplus
 }

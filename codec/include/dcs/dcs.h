@@ -14,6 +14,7 @@
 #include <dcs/regconv.h>
 #include <dcs/hive.h>
 #include <dcs/apply.h>
+#include <dcs/image.h>
 #include <dcs/hive_reg.h>
 #include <dcs/ship.h>
 #include <dcs/wim.h>

@@ -112,6 +112,13 @@ DCS_API dcs_status dcs_error_set_at(struct dcs_error *err, dcs_status code, uint
 /* Format "where: message" into buf: "offset 17: ..." or "3:14: ...". */
 DCS_API size_t dcs_error_format(const struct dcs_error *err, char *buf, size_t size);
 
+/* The one warning callback of the library: something worth telling the user
+ * that does not stop the operation (a dirty hive read as it is, a skipped
+ * line of a .reg source, a transaction log removed).  w is valid only during
+ * the call; its code says what kind of warning it is and, for text inputs,
+ * line and column say where. */
+typedef void (*dcs_warn_fn)(void *ctx, const struct dcs_error *w);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,133 @@
+/* Internal to the apply room: the applier object, its targets, the image.
+ * Cross-file helpers carry the private prefix dcsi_. */
+#ifndef DCS_APPLY_INTERNAL_H
+#define DCS_APPLY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <dcs/apply.h>
+#include <dcs/image.h>
+#include <dcs/regio.h>
+#include <dcs/regwrite.h>
+
+struct dcs_image {
+    char *root;
+    char *software; /* Windows/System32/config/SOFTWARE, or NULL */
+    dcs_hive *sw;   /* opened read-only on first use */
+    bool sw_tried;
+};
+
+struct dcs_apply_target {
+    char sid[96];       /* "" for the machine hive */
+    char *path;         /* the hive file, NULL when none was found */
+    char shown[512];    /* path as shown */
+    char label[700];
+    char note[400];     /* remark from locating it, or "" */
+    bool machine;
+    dcs_hive *hive;
+    struct dcs_apply_snapshot snap;
+    bool have_snap;
+    struct dcs_apply_plan plan;
+    bool planned;
+    enum dcs_apply_target_state state;
+    struct dcs_error err;
+    char *backup[3];    /* enum dcs_apply_backup; NULL until written */
+};
+
+struct dcs_applier {
+    unsigned flags;
+    dcs_warn_fn warn;
+    void *warn_ctx;
+    /* the source: the bytes and strings its views point into */
+    bool have_source;
+    struct dcs_apply_source src;
+    uint8_t *blob, *saved;
+    size_t blob_len, saved_len;
+    char *proxy, *bypass, *pac;
+    char *origin;
+    struct dcs_apply_options opt;
+    char **connections; /* the copied names behind opt.connections */
+    /* the targets */
+    dcs_image *img;
+    char **pair_sid, **pair_path; /* explicit SID=hive pairs */
+    size_t npairs;
+    struct dcs_apply_target **t; /* pointers: a view stays put while targets are added */
+    size_t n;
+    char *backup_dir;
+    bool planned, backed_up;
+};
+
+/* -- shared helpers (applier.c) */
+/* A warning through the applier's callback, formatted like dcs_error_set. */
+void dcsi_apply_warn(const struct dcs_applier *a, dcs_status code, const char *fmt, ...)
+    DCS_PRINTF(3, 4);
+/* malloc'd copy of the printf result; NULL when out of memory. */
+char *dcsi_strdupf(const char *fmt, ...) DCS_PRINTF(1, 2);
+/* The directory part of path into out ("." without a slash). */
+void dcsi_parent_dir(const char *path, char *out, size_t size);
+
+/* -- sources (apply_source.c, apply_source_reg.c) */
+/* Replace the applier's source bytes (copied) and origin. */
+dcs_status dcsi_apply_set_copy(struct dcs_applier *a, const uint8_t *blob, size_t blob_len,
+                               const uint8_t *saved, size_t saved_len, char *origin,
+                               struct dcs_error *err);
+void dcsi_apply_source_clear(struct dcs_applier *a);
+
+/* -- targets (apply_target.c) */
+/* Open t (writable unless read-only, force lets a dirty hive be written)
+ * and read its values; on failure sets t->state and t->err. */
+bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t);
+void dcsi_target_free(struct dcs_apply_target *t);
+/* Two targets that are one file: the later one becomes an error. */
+void dcsi_targets_refuse_shared(struct dcs_applier *a);
+
+/* -- backups (apply_backup.c, apply_reg_write.c) */
+dcs_status dcsi_backup_target(struct dcs_applier *a, struct dcs_apply_target *t,
+                              const char *stamp, struct dcs_error *err);
+/* After a forced write of a dirty hive: remove the logs whose changes were
+ * discarded (their copies are in the backup), with a warning each. */
+void dcsi_drop_pending_logs(const struct dcs_applier *a, const struct dcs_apply_target *t);
+/* Copy a file to a new path (never overwrites), fsync'd. */
+dcs_status dcsi_copy_file(const char *src, const char *dst, struct dcs_error *err);
+/* mkdir -p */
+dcs_status dcsi_mkdirs(const char *dir, struct dcs_error *err);
+
+/* The undo .reg of t's plan (old data back, created values deleted) and
+ * t's Connections key before the edits, as .reg files at path. */
+dcs_status dcsi_write_undo_reg(const struct dcs_apply_target *t, const char *path,
+                               struct dcs_error *err);
+dcs_status dcsi_write_connections_reg(const struct dcs_apply_target *t, const char *path,
+                                      struct dcs_error *err);
+/* The .reg root a target is mounted at on a live machine. */
+void dcsi_target_reg_root(const struct dcs_apply_target *t, char *root, size_t n);
+/* Open a .reg file for writing (regedit format, atomic replace) / finish it:
+ * committed when st is DCS_OK, else abandoned; returns the final status. */
+dcs_status dcsi_reg_file_open(const char *path, struct dcs_reg_writer **w,
+                              struct dcs_reg_sink **sink, struct dcs_error *err);
+dcs_status dcsi_reg_file_close(struct dcs_reg_writer *w, struct dcs_reg_sink *sink,
+                               dcs_status st, struct dcs_error *err);
+/* Write the steps of a plan under root ("HKEY_USERS\S-1-5-18"): the new
+ * data, or (undo) the old; all: unchanged steps too. */
+dcs_status dcsi_reg_write_plan(struct dcs_reg_writer *w, const char *root,
+                               const struct dcs_apply_plan *p, bool undo, bool all,
+                               struct dcs_error *err);
+
+/* -- image (image.c) */
+/* Resolve rel ('/'-separated) under dir, each component matched
+ * case-insensitively (exact preferred); "." and ".." are refused.  Returns
+ * a malloc'd path or NULL. */
+char *dcsi_resolve_ci(const char *dir, const char *rel);
+bool dcsi_is_file(const char *path);
+/* The ProfileImagePath of sid as a hive path in the image (malloc'd), or NULL. */
+char *dcsi_image_profile_hive(dcs_image *img, const char *sid);
+/* Call fn for each valid SID under ProfileList (SOFTWARE present). */
+typedef dcs_status (*dcsi_sid_fn)(void *ctx, const char *sid);
+dcs_status dcsi_image_each_profile(dcs_image *img, dcsi_sid_fn fn, void *ctx);
+/* "LocalSystem (S-1-5-18, .DEFAULT) SHOWN", "user (SID) SHOWN" or SHOWN. */
+void dcsi_image_label(char *buf, size_t size, const char *sid, const char *shown);
+/* UTF-16LE (up to a NUL unit) to a malloc'd UTF-8 string. */
+char *dcsi_utf16z_to_utf8(const uint8_t *data, size_t len);
+
+#endif

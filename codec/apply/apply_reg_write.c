@@ -1,0 +1,178 @@
+/* Plans written as regedit .reg files: the undo .reg and the Connections
+ * key kept with each backup, and the .reg for a live machine. */
+#include "apply/apply_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <dcs/hive_reg.h>
+#include <dcs/regio.h>
+
+/* The distinct keys of a plan in regedit's order (sorted: a parent comes
+ * before its subkeys).  A plan touches at most four keys. */
+static size_t plan_keys(const struct dcs_apply_plan *p, const char **keys, size_t max)
+{
+    size_t nkeys = 0;
+    for (size_t i = 0; i < p->nsteps; i++) {
+        size_t k = 0;
+        while (k < nkeys && strcmp(keys[k], p->steps[i].key) != 0)
+            k++;
+        if (k == nkeys && nkeys < max)
+            keys[nkeys++] = p->steps[i].key;
+    }
+    for (size_t a = 1; a < nkeys; a++)
+        for (size_t b = a; b > 0 && strcasecmp(keys[b - 1], keys[b]) > 0; b--) {
+            const char *t = keys[b];
+            keys[b] = keys[b - 1];
+            keys[b - 1] = t;
+        }
+    return nkeys;
+}
+
+static dcs_status write_step(struct dcs_reg_writer *w, const struct dcs_apply_step *s, bool undo,
+                             struct dcs_error *err)
+{
+    bool put = undo ? s->had : s->action != DCS_APPLY_DELETE;
+    if (!put)
+        return dcs_reg_writer_delete_value(w, s->name, strlen(s->name), err);
+    if (undo)
+        return dcs_reg_writer_value(w, s->name, strlen(s->name), s->old_type, s->old.ptr,
+                                    s->old.len, err);
+    return dcs_reg_writer_value(w, s->name, strlen(s->name), s->type, s->wanted, s->wanted_len,
+                                err);
+}
+
+dcs_status dcsi_reg_write_plan(struct dcs_reg_writer *w, const char *root,
+                               const struct dcs_apply_plan *p, bool undo, bool all,
+                               struct dcs_error *err)
+{
+    const char *keys[8];
+    size_t nkeys = plan_keys(p, keys, 8);
+    dcs_status st = DCS_OK;
+    for (size_t k = 0; st == DCS_OK && k < nkeys; k++) {
+        bool opened = false;
+        for (size_t i = 0; st == DCS_OK && i < p->nsteps; i++) {
+            const struct dcs_apply_step *s = &p->steps[i];
+            if (strcmp(s->key, keys[k]) != 0 || (!all && s->action == DCS_APPLY_UNCHANGED))
+                continue;
+            if (!opened) {
+                char full[600];
+                snprintf(full, sizeof full, "%s\\%s", root, s->key);
+                st = dcs_reg_writer_key(w, full, strlen(full), err);
+                opened = true;
+            }
+            if (st == DCS_OK)
+                st = write_step(w, s, undo, err);
+        }
+    }
+    return st;
+}
+
+dcs_status dcsi_reg_file_open(const char *path, struct dcs_reg_writer **w,
+                              struct dcs_reg_sink **sink, struct dcs_error *err)
+{
+    *w = NULL;
+    dcs_status st = dcs_reg_sink_open(sink, path, false, err);
+    if (st == DCS_OK)
+        st = dcs_reg_writer_new(w, NULL, dcs_reg_sink_write, *sink, err);
+    return st;
+}
+
+dcs_status dcsi_reg_file_close(struct dcs_reg_writer *w, struct dcs_reg_sink *sink,
+                               dcs_status st, struct dcs_error *err)
+{
+    if (st == DCS_OK && w)
+        st = dcs_reg_writer_finish(w, err);
+    dcs_reg_writer_free(w);
+    if (sink) {
+        if (st == DCS_OK)
+            st = dcs_reg_sink_commit(sink, false, err);
+        else
+            dcs_reg_sink_abort(sink);
+    }
+    return st;
+}
+
+void dcsi_target_reg_root(const struct dcs_apply_target *t, char *root, size_t n)
+{
+    if (t->machine)
+        snprintf(root, n, "HKEY_LOCAL_MACHINE\\SOFTWARE");
+    else
+        snprintf(root, n, "HKEY_USERS\\%s", t->sid);
+}
+
+/* The plans a live machine gets: its current values are unknown, so every
+ * value is written and the plain values the settings do not use deleted. */
+static dcs_status write_live(const dcs_applier *a, struct dcs_reg_writer *w, bool machine,
+                             struct dcs_error *err)
+{
+    static const uint8_t none;
+    const struct dcs_apply_value absent[3] = {
+        {DCS_KEY_INTERNET_SETTINGS, "ProxyServer", DCS_REG_NONE, {&none, 0}},
+        {DCS_KEY_INTERNET_SETTINGS, "ProxyOverride", DCS_REG_NONE, {&none, 0}},
+        {DCS_KEY_INTERNET_SETTINGS, "AutoConfigURL", DCS_REG_NONE, {&none, 0}},
+    };
+    struct dcs_apply_current cur = {absent, a->opt.no_plain_values ? 0u : 3u, true};
+    dcs_status st = DCS_OK;
+    for (size_t i = 0; st == DCS_OK && i < a->n; i++) {
+        const struct dcs_apply_target *t = a->t[i];
+        if (t->machine != machine)
+            continue;
+        struct dcs_apply_plan p;
+        char root[200];
+        dcsi_target_reg_root(t, root, sizeof root);
+        st = machine ? dcs_apply_plan_machine(&a->src, &cur, &p, err)
+                     : dcs_apply_plan_user(&a->src, &a->opt, &cur, &p, err);
+        if (st == DCS_OK) {
+            st = dcsi_reg_write_plan(w, root, &p, false, true, err);
+            dcs_apply_plan_free(&p);
+        }
+    }
+    return st;
+}
+
+dcs_status dcs_applier_write_reg(dcs_applier *a, const char *path, struct dcs_error *err)
+{
+    if (!a->have_source)
+        return dcs_error_set(err, DCS_ERR_APPLY_NO_SOURCE, DCS_NO_OFFSET,
+                             "no source to apply");
+    struct dcs_reg_writer *w = NULL;
+    struct dcs_reg_sink *sink = NULL;
+    dcs_status st = dcsi_reg_file_open(path, &w, &sink, err);
+    if (st == DCS_OK)
+        st = write_live(a, w, false, err); /* the accounts first, as regedit sorts */
+    if (st == DCS_OK)
+        st = write_live(a, w, true, err);
+    return dcsi_reg_file_close(w, sink, st, err);
+}
+
+/* ---- the .reg files kept with a backup ---- */
+
+dcs_status dcsi_write_undo_reg(const struct dcs_apply_target *t, const char *path,
+                               struct dcs_error *err)
+{
+    struct dcs_reg_writer *w = NULL;
+    struct dcs_reg_sink *sink = NULL;
+    char root[200];
+    dcsi_target_reg_root(t, root, sizeof root);
+    dcs_status st = dcsi_reg_file_open(path, &w, &sink, err);
+    if (st == DCS_OK)
+        st = dcsi_reg_write_plan(w, root, &t->plan, true, false, err);
+    return dcsi_reg_file_close(w, sink, st, err);
+}
+
+dcs_status dcsi_write_connections_reg(const struct dcs_apply_target *t, const char *path,
+                                      struct dcs_error *err)
+{
+    struct dcs_reg_writer *w = NULL;
+    struct dcs_reg_sink *sink = NULL;
+    char root[200];
+    dcsi_target_reg_root(t, root, sizeof root);
+    dcs_status st = dcsi_reg_file_open(path, &w, &sink, err);
+    if (st == DCS_OK)
+        st = dcs_hive_export_reg(t->hive, root,
+                                 t->machine ? DCS_KEY_MACHINE_CONNECTIONS : DCS_KEY_CONNECTIONS,
+                                 w, err);
+    return dcsi_reg_file_close(w, sink, st, err);
+}

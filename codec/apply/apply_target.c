@@ -1,0 +1,242 @@
+/* The targets of an applier: which hive each account has, opening and
+ * checking them (contract in apply.h). */
+#include "apply/apply_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+static dcs_status nomem(struct dcs_error *err)
+{
+    return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+}
+
+dcs_status dcs_applier_set_image(dcs_applier *a, const char *root, struct dcs_error *err)
+{
+    dcs_image *img;
+    dcs_status st = dcs_image_open(root, &img, err);
+    if (st != DCS_OK)
+        return st;
+    dcs_image_free(a->img);
+    a->img = img;
+    return DCS_OK;
+}
+
+static dcs_status check_sid(const char *sid, struct dcs_error *err)
+{
+    if (!dcs_sid_valid(sid))
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                             "'%s' is not a SID (S-1-5-18, ...)", sid ? sid : "(null)");
+    if (strlen(sid) >= sizeof ((struct dcs_apply_target *)0)->sid)
+        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "SID %.40s... is too long", sid);
+    return DCS_OK;
+}
+
+dcs_status dcs_applier_set_hive(dcs_applier *a, const char *sid, const char *path,
+                                struct dcs_error *err)
+{
+    dcs_status st = check_sid(sid, err);
+    if (st != DCS_OK)
+        return st;
+    char **ns = realloc(a->pair_sid, (a->npairs + 1) * sizeof *ns);
+    if (!ns)
+        return nomem(err);
+    a->pair_sid = ns;
+    char **np = realloc(a->pair_path, (a->npairs + 1) * sizeof *np);
+    if (!np)
+        return nomem(err);
+    a->pair_path = np;
+    ns[a->npairs] = strdup(sid);
+    np[a->npairs] = strdup(path);
+    if (!ns[a->npairs] || !np[a->npairs]) {
+        free(ns[a->npairs]);
+        free(np[a->npairs]);
+        return nomem(err);
+    }
+    a->npairs++;
+    return DCS_OK;
+}
+
+/* The hive file given for sid, or NULL (the first pair wins). */
+static const char *given_hive(const dcs_applier *a, const char *sid)
+{
+    for (size_t i = 0; i < a->npairs; i++)
+        if (strcasecmp(a->pair_sid[i], sid) == 0)
+            return a->pair_path[i];
+    return NULL;
+}
+
+static struct dcs_apply_target *new_target(dcs_applier *a, struct dcs_error *err)
+{
+    struct dcs_apply_target **nt = realloc(a->t, (a->n + 1) * sizeof(struct dcs_apply_target *));
+    if (!nt) {
+        nomem(err);
+        return NULL;
+    }
+    a->t = nt;
+    nt[a->n] = calloc(1, sizeof **nt);
+    if (!nt[a->n]) {
+        nomem(err);
+        return NULL;
+    }
+    return nt[a->n++];
+}
+
+static dcs_status set_path(const dcs_applier *a, struct dcs_apply_target *t, const char *path,
+                           struct dcs_error *err)
+{
+    if (!(t->path = strdup(path)))
+        return nomem(err);
+    snprintf(t->shown, sizeof t->shown, "%s", a->img ? dcs_image_shown(a->img, path) : path);
+    return DCS_OK;
+}
+
+/* The account's hive inside the image; not found: an ERROR target. */
+static dcs_status locate(dcs_applier *a, struct dcs_apply_target *t, struct dcs_error *err)
+{
+    char *path, *note;
+    dcs_status st = dcs_image_locate(a->img, t->sid, &path, &note, &t->err);
+    if (note)
+        snprintf(t->note, sizeof t->note, "%s", note);
+    free(note);
+    if (st == DCS_OK) {
+        st = set_path(a, t, path, err);
+        free(path);
+        return st;
+    }
+    t->state = DCS_APPLY_TARGET_ERROR;
+    snprintf(t->shown, sizeof t->shown, "%s", "(not found)");
+    return st == DCS_ERR_NOMEM ? nomem(err) : DCS_OK;
+}
+
+static bool have_sid(const dcs_applier *a, const char *sid)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (!a->t[i]->machine && strcasecmp(a->t[i]->sid, sid) == 0)
+            return true;
+    return false;
+}
+
+dcs_status dcs_applier_add_account(dcs_applier *a, const char *sid, struct dcs_error *err)
+{
+    dcs_status st = check_sid(sid, err);
+    if (st != DCS_OK || have_sid(a, sid))
+        return st;
+    if (a->planned)
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "already planned");
+    struct dcs_apply_target *t = new_target(a, err);
+    if (!t)
+        return DCS_ERR_NOMEM;
+    snprintf(t->sid, sizeof t->sid, "%s", sid);
+    const char *given = given_hive(a, sid);
+    if (given) {
+        st = set_path(a, t, given, err);
+    } else if (a->img) {
+        st = locate(a, t, err);
+    } else {
+        t->state = DCS_APPLY_TARGET_ERROR;
+        snprintf(t->shown, sizeof t->shown, "%s", "(no hive)");
+        dcs_error_set(&t->err, DCS_ERR_APPLY_TARGET, DCS_NO_OFFSET,
+                      "no hive for %s: no Windows image and no hive file given for it", sid);
+    }
+    dcsi_image_label(t->label, sizeof t->label, t->sid, t->shown);
+    return st;
+}
+
+dcs_status dcs_applier_add_machine(dcs_applier *a, const char *software, struct dcs_error *err)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (a->t[i]->machine)
+            return DCS_OK;
+    if (a->planned)
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "already planned");
+    struct dcs_apply_target *t = new_target(a, err);
+    if (!t)
+        return DCS_ERR_NOMEM;
+    t->machine = true;
+    const char *sw = software ? software : a->img ? dcs_image_software(a->img) : NULL;
+    dcs_status st = DCS_OK;
+    if (sw) {
+        st = set_path(a, t, sw, err);
+    } else {
+        t->state = DCS_APPLY_TARGET_ERROR;
+        snprintf(t->shown, sizeof t->shown, "%s", "(not found)");
+        dcs_error_set(&t->err, DCS_ERR_APPLY_TARGET, DCS_NO_OFFSET,
+                      "WinHttpSettings: no Windows/System32/config/SOFTWARE (no image with "
+                      "one and no SOFTWARE hive given)");
+    }
+    snprintf(t->label, sizeof t->label, "machine WinHttpSettings (HKLM\\SOFTWARE) %s", t->shown);
+    return st;
+}
+
+bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
+{
+    bool read_only = a->flags & DCS_APPLY_READ_ONLY, force = a->flags & DCS_APPLY_FORCE;
+    dcs_error_clear(&t->err);
+    unsigned flags = read_only ? DCS_HIVE_READ : DCS_HIVE_WRITE;
+    if (force)
+        flags |= DCS_HIVE_FORCE;
+    dcs_status rc = dcs_hive_open(t->path, flags, &t->hive, &t->err);
+    const struct dcs_hive_state *hs = rc == DCS_OK ? dcs_hive_get_state(t->hive) : NULL;
+    /* a dry run judges a dirty hive as the write would */
+    if (hs && read_only && !force && hs->dirty)
+        rc = dcs_error_set(&t->err, DCS_ERR_HIVE_DIRTY, DCS_NO_OFFSET,
+                           "%s is dirty and would be refused (forced mode discards the "
+                           "pending changes): %s",
+                           t->shown, hs->reason);
+    if (rc == DCS_OK && hs && force && hs->dirty)
+        dcsi_apply_warn(a, DCS_ERR_HIVE_DIRTY,
+                        "%s is dirty; forced: the changes pending in its transaction logs "
+                        "will be lost (%s)",
+                        t->shown, hs->reason);
+    if (rc == DCS_OK)
+        rc = dcs_apply_snapshot_read(t->hive, t->machine, &t->snap, &t->err);
+    if (rc != DCS_OK) {
+        t->state = dcs_apply_status_unsafe(rc) ? DCS_APPLY_TARGET_REFUSED
+                                               : DCS_APPLY_TARGET_ERROR;
+        return false;
+    }
+    t->have_snap = true;
+    return true;
+}
+
+void dcsi_target_free(struct dcs_apply_target *t)
+{
+    if (t->planned)
+        dcs_apply_plan_free(&t->plan);
+    if (t->have_snap)
+        dcs_apply_snapshot_free(&t->snap);
+    dcs_hive_close(t->hive);
+    free(t->path);
+    for (size_t i = 0; i < 3; i++)
+        free(t->backup[i]);
+    memset(t, 0, sizeof *t);
+}
+
+/* Two targets that are one file (the same path twice, a symbolic or hard
+ * link) would be edited as two hives and committed twice: the later one is
+ * refused, before any backup is written. */
+void dcsi_targets_refuse_shared(struct dcs_applier *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        struct dcs_apply_target *t = a->t[i];
+        struct stat si, sj;
+        if (t->state != DCS_APPLY_TARGET_OK || !t->hive || stat(dcs_hive_path(t->hive), &si) != 0)
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            const struct dcs_apply_target *o = a->t[j];
+            if (o->state != DCS_APPLY_TARGET_OK || !o->hive ||
+                stat(dcs_hive_path(o->hive), &sj) != 0 || si.st_dev != sj.st_dev ||
+                si.st_ino != sj.st_ino)
+                continue;
+            t->state = DCS_APPLY_TARGET_ERROR;
+            dcs_error_set(&t->err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                          "%s is the same file as the hive of %s (%s): give each account "
+                          "its own hive",
+                          t->shown, o->sid[0] ? o->sid : "the machine", o->shown);
+            break;
+        }
+    }
+}
