@@ -2,6 +2,7 @@
  * of its pending logs when it is forced dirty), its Connections key and an
  * undo .reg; and removing the logs a forced commit made stale. */
 #include "apply/apply_internal.h"
+#include "core/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,89 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-dcs_status dcsi_mkdirs(const char *dir, struct dcs_error *err)
-{
-    char *p = strdup(dir);
-    if (!p)
-        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    for (char *c = p + 1;; c++) {
-        if (*c != '/' && *c != '\0')
-            continue;
-        char keep = *c;
-        *c = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-            dcs_status st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
-                                          "cannot create %s: %s", p, strerror(errno));
-            free(p);
-            return st;
-        }
-        *c = keep;
-        if (!keep)
-            break;
-    }
-    free(p);
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s is not a directory", dir);
-    return DCS_OK;
-}
-
-/* Write all of buf to fd; false with errno on failure. */
-static bool write_all(int fd, const char *buf, size_t n)
-{
-    for (size_t off = 0; off < n;) {
-        ssize_t w = write(fd, buf + off, n - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        off += (size_t)w;
-    }
-    return true;
-}
-
-static bool copy_fd(int in, int out)
-{
-    char buf[1 << 16];
-    for (;;) {
-        ssize_t r = read(in, buf, sizeof buf);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return r == 0;
-        if (!write_all(out, buf, (size_t)r))
-            return false;
-    }
-}
-
-dcs_status dcsi_copy_file(const char *src, const char *dst, struct dcs_error *err)
-{
-    int in = open(src, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open %s: %s", src,
-                             strerror(errno));
-    int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (out < 0) {
-        int e = errno;
-        close(in);
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot create %s: %s", dst,
-                             strerror(e));
-    }
-    bool ok = copy_fd(in, out) && fsync(out) == 0;
-    int e = errno;
-    close(in);
-    if (close(out) != 0 && ok) {
-        ok = false;
-        e = errno;
-    }
-    if (!ok) {
-        unlink(dst);
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot copy %s to %s: %s", src,
-                             dst, strerror(e));
-    }
-    return DCS_OK;
-}
 
 /* A dirty hive forced through: keep its transaction logs with the backup. */
 static dcs_status backup_logs(const struct dcs_apply_target *t, const char *where,
@@ -109,7 +27,7 @@ static dcs_status backup_logs(const struct dcs_apply_target *t, const char *wher
             suffix--;
         snprintf(src, sizeof src, "%s/%s", parent, hs->logs[i].name);
         snprintf(dst, sizeof dst, "%s/%s.%s", where, stem, suffix);
-        dcs_status st = dcsi_copy_file(src, dst, err);
+        dcs_status st = dcsi_copy_file(src, dst, 0, err);
         if (st != DCS_OK)
             return st;
     }
@@ -200,11 +118,11 @@ dcs_status dcsi_backup_target(struct dcs_applier *a, struct dcs_apply_target *t,
     }
     if (n < 0 || (size_t)n >= sizeof where - 1 || strlen(parent) >= sizeof parent - 1)
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "backup path too long");
-    dcs_status st = dcsi_mkdirs(where, err);
+    dcs_status st = dcsi_mkdirs(where, 0755, err);
     if (st == DCS_OK)
         st = pick_name(t, where, stem, sizeof stem, err);
     if (st == DCS_OK)
-        st = dcsi_copy_file(t->path, t->backup[DCS_APPLY_BACKUP_HIVE], err);
+        st = dcsi_copy_file(t->path, t->backup[DCS_APPLY_BACKUP_HIVE], 0, err);
     if (st != DCS_OK) {
         free(t->backup[DCS_APPLY_BACKUP_HIVE]);
         t->backup[DCS_APPLY_BACKUP_HIVE] = NULL;

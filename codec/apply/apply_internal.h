@@ -89,10 +89,6 @@ dcs_status dcsi_backup_target(struct dcs_applier *a, struct dcs_apply_target *t,
 /* After a forced write of a dirty hive: remove the logs whose changes were
  * discarded (their copies are in the backup), with a warning each. */
 void dcsi_drop_pending_logs(const struct dcs_applier *a, const struct dcs_apply_target *t);
-/* Copy a file to a new path (never overwrites), fsync'd. */
-dcs_status dcsi_copy_file(const char *src, const char *dst, struct dcs_error *err);
-/* mkdir -p */
-dcs_status dcsi_mkdirs(const char *dir, struct dcs_error *err);
 
 /* The undo .reg of t's plan (old data back, created values deleted) and
  * t's Connections key before the edits, as .reg files at path. */
