@@ -261,12 +261,19 @@ static int execute(struct run *r, size_t changing)
     free(hives);
     free(plans);
     if (st != DCS_OK) {
-        char msg[400];
-        snprintf(msg, sizeof msg, "%s; no hive was changed", err.message);
-        print_all(r, "error", EXIT_BAD_INPUT, msg);
+        /* DCS_ERR_HIVE_ROLLBACK: hives were changed and not all put back;
+         * the message names each one's state */
+        bool changed = st == DCS_ERR_HIVE_ROLLBACK;
+        int rc = changed ? EXIT_HIVES_CHANGED : EXIT_BAD_INPUT;
+        size_t size = strlen(err.message) + 32;
+        char *msg = malloc(size);
+        if (msg)
+            snprintf(msg, size, "%s%s", err.message, changed ? "" : "; no hive was changed");
+        print_all(r, "error", rc, msg ? msg : err.message);
         if (!r->o->json)
-            cli_errorf("apply: %s", msg);
-        return EXIT_BAD_INPUT;
+            cli_errorf("apply: %s", msg ? msg : err.message);
+        free(msg);
+        return rc;
     }
     for (size_t i = 0; i < r->n; i++)
         if (dcs_apply_plan_changes(&r->t[i].plan))
