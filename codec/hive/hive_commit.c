@@ -189,7 +189,11 @@ struct commit {
  * next open removes it; *err keeps the original failure, with a note. */
 static void undo_prepare(struct commit *c, struct dcs_error *err)
 {
-    bool left = false;
+    bool left = false, made = false;
+    for (size_t i = 0; i < c->j.n; i++)
+        made = made || c->made[2 * i] || c->made[2 * i + 1] || c->j.fds[i] >= 0;
+    if (!made)
+        return; /* the first journal copy could not be written: nothing to undo */
     char why[DCS_ERROR_MESSAGE_MAX] = "";
     for (size_t i = 0; i < c->j.n; i++) {
         const char *names[2] = {c->j.e[i].tmp, c->j.e[i].keep};
