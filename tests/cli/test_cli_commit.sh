@@ -126,7 +126,8 @@ count_calls() {
   if [[ $1 == open || $1 == write ]]; then
     # the journal's first copy: opened as HIVE.dcs-journal.new, written
     # "dcs-journal 1\n..."
-    first=$(grep -n -e 'dcs-journal\.new' -e '"dcs-journal 1' "$work/calls" | head -1 | cut -d: -f1)
+    first=$(grep -n -e 'dcs-journal\.new", O_WRONLY' -e '"dcs-journal 1' "$work/calls" |
+      head -1 | cut -d: -f1)
     first=$((first > 1 ? first - 1 : 1))
   fi
   echo "$first $(grep -c . "$work/calls")"
