@@ -28,6 +28,8 @@ work=$(cd "$work" && pwd -P)
 trap 'rm -rf "$work"' EXIT
 fails=0
 checks=0
+# LeakSanitizer (sanitizer builds) cannot work under ptrace
+nolsan=ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
 ok() { checks=$((checks + 1)); }
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 same_text() { # same_text FILE EXPECTED DESCRIPTION
@@ -119,7 +121,7 @@ declare -A SET=([rename]=rename,renameat,renameat2 [fsync]=fsync,fdatasync
 # touching the image) from the last one before the journal is created
 count_calls() {
   new_image
-  strace -f -qq -o "$work/trace" -e trace="${SET[$1]}" "$dcs" apply --mode manual_proxy \
+  env "$nolsan" strace -f -qq -o "$work/trace" -e trace="${SET[$1]}" "$dcs" apply --mode manual_proxy \
     --proxy p:1 --windows "$img" --all-services --backup-dir "$work/bk" >/dev/null
   grep -E "^[0-9]+ +(${SET[$1]//,/|})\(" "$work/trace" >"$work/calls"
   local first=1
@@ -134,7 +136,7 @@ count_calls() {
 }
 
 # killed: strace kills the run and itself; the subshell keeps bash quiet
-killed_run() { (strace -f -qq -o /dev/null -e trace="$1" -e inject="$1":signal=KILL:when="$2" \
+killed_run() { (env "$nolsan" strace -f -qq -o /dev/null -e trace="$1" -e inject="$1":signal=KILL:when="$2" \
   "${@:3}" >/dev/null 2>&1; exit $?) 2>/dev/null; }
 
 # 1. killed at every call in turn
@@ -153,7 +155,7 @@ done
 # 2. the recovery killed too: apply killed after the first hive was
 # replaced, then show killed at each of its renames and unlinks
 new_image
-strace -f -qq -o "$work/trace" -e trace=rename,renameat,renameat2 "$dcs" apply \
+env "$nolsan" strace -f -qq -o "$work/trace" -e trace=rename,renameat,renameat2 "$dcs" apply \
   --mode manual_proxy --proxy p:1 --windows "$img" --all-services --backup-dir "$work/bk" >/dev/null
 first=$(grep -E '^[0-9]+ +rename' "$work/trace" | grep -n ", \"$DEF\")" | cut -d: -f1)
 for call in rename unlink; do
@@ -171,7 +173,7 @@ done
 n_ls=$(grep -E '^[0-9]+ +rename' "$work/trace" | grep -n ", \"$LS\")" | cut -d: -f1)
 new_image
 rc=0
-strace -f -qq -o /dev/null -e trace="${SET[rename]}" -e inject="${SET[rename]}":error=EIO:when=$n_ls \
+env "$nolsan" strace -f -qq -o /dev/null -e trace="${SET[rename]}" -e inject="${SET[rename]}":error=EIO:when=$n_ls \
   "$dcs" apply --mode manual_proxy --proxy p:1 --windows "$img" --all-services \
   --backup-dir "$work/bk" >"$work/out" 2>"$work/err" || rc=$?
 [[ $rc == 1 ]] && ok || fail "failed rename: exit $rc, wanted 1"
@@ -181,7 +183,7 @@ same_text "$work/err" "dcs: apply: cannot replace $LS: Input/output error; no hi
 # ... and putting the first back fails too: exit 5, each hive's state named
 new_image
 rc=0
-strace -f -qq -o /dev/null -e trace="${SET[rename]}" \
+env "$nolsan" strace -f -qq -o /dev/null -e trace="${SET[rename]}" \
   -e inject="${SET[rename]}":error=EIO:when=$n_ls..$((n_ls + 1)) \
   "$dcs" apply --mode manual_proxy --proxy p:1 --windows "$img" --all-services \
   --backup-dir "$work/bk" >"$work/out" 2>"$work/err" || rc=$?

@@ -180,8 +180,10 @@ expect_rc 1 "missing hive" -- "$dcs" apply --mode autodetect --hive "S-1-5-20=$w
 # rename fails (failures injected with strace -e inject=...:error=EIO, the
 # call numbers read from a traced clean run; skipped without strace)
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
+  # LeakSanitizer (sanitizer builds) cannot work under ptrace
+  nolsan=ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
   new_image 5
-  strace -f -qq -o "$work/trace9" -e trace=openat,rename "$dcs" apply --mode manual_proxy \
+  env "$nolsan" strace -f -qq -o "$work/trace9" -e trace=openat,rename "$dcs" apply --mode manual_proxy \
     --proxy p:1 --windows "$img" --all-services --backup-dir "$work/bk9" >/dev/null
   nth() { grep -E "^[0-9]+ +$1\(" "$work/trace9" | grep -n -e "$2" | head -1 | cut -d: -f1; }
   hivex_open_ls=$(nth openat "${LS//./\\.}\\.dcs-[a-z0-9]*\", O_WRONLY|O_CREAT|O_NOCTTY|O_TRUNC")
@@ -191,7 +193,7 @@ if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
     IFS=: read -r call n message <<<"$fault"
     new_image 5
     rm -rf "$work/bk9"
-    expect_rc 1 "fault $call $n" -- strace -f -qq -o /dev/null -e trace=$call \
+    expect_rc 1 "fault $call $n" -- env "$nolsan" strace -f -qq -o /dev/null -e trace=$call \
       -e inject=$call:error=EIO:when=$n "$dcs" apply --mode manual_proxy --proxy p:1 \
       --windows "$img" --all-services --backup-dir "$work/bk9"
     if [[ $(cat "$work/err") == "dcs: apply: $message; no hive was changed" ]]; then ok; else
