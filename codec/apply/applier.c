@@ -253,7 +253,8 @@ static dcs_status execute(dcs_applier *a, struct dcs_error *err)
     }
     free(hives);
     free(plans);
-    if (st != DCS_OK && err) {
+    /* a failed rollback (DCS_ERR_HIVE_ROLLBACK) names each hive's state */
+    if (st != DCS_OK && st != DCS_ERR_HIVE_ROLLBACK && err) {
         size_t used = strlen(err->message);
         snprintf(err->message + used, sizeof err->message - used, "; no hive was changed");
     }

@@ -39,6 +39,9 @@ const char *dcs_strerror(dcs_status code)
     case DCS_ERR_HIVE_TRUNCATED: return "hive file is truncated";
     case DCS_ERR_HIVE_CORRUPT: return "hive structure is corrupt";
     case DCS_ERR_HIVE_LIB: return "libhivex error";
+    case DCS_ERR_HIVE_ROLLBACK: return "a failed commit left hives changed";
+    case DCS_ERR_HIVE_LOCKED: return "hive locked by another process";
+    case DCS_ERR_HIVE_JOURNAL: return "unusable commit journal";
     case DCS_ERR_APPLY_AMBIGUOUS: return "several candidate source values";
     case DCS_ERR_APPLY_NO_SOURCE: return "no source settings found";
     case DCS_ERR_APPLY_PREFIX: return "key outside the allowed prefix";
@@ -67,10 +70,37 @@ static void fill(struct dcs_error *err, dcs_status code, uint64_t offset, uint32
     err->offset = offset;
     err->line = line;
     err->column = column;
+    int n;
     if (fmt)
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        n = vsnprintf(err->message, sizeof err->message, fmt, ap);
     else
-        snprintf(err->message, sizeof err->message, "%s", dcs_strerror(code));
+        n = snprintf(err->message, sizeof err->message, "%s", dcs_strerror(code));
+    /* a cut message must say so rather than end mid-word */
+    static const char mark[] = " [...]";
+    if (n >= (int)sizeof err->message)
+        memcpy(err->message + sizeof err->message - sizeof mark, mark, sizeof mark);
+}
+
+static dcs_warning_fn warning_fn;
+static void *warning_ctx;
+
+void dcs_set_warning_handler(dcs_warning_fn fn, void *ctx)
+{
+    warning_fn = fn;
+    warning_ctx = ctx;
+}
+
+void dcs_warn(dcs_status code, const char *fmt, ...)
+{
+    if (!warning_fn)
+        return;
+    /* the record is large: keep it off the stack of deep callers */
+    static _Thread_local struct dcs_error w;
+    va_list ap;
+    va_start(ap, fmt);
+    fill(&w, code, DCS_NO_OFFSET, 0, 0, fmt, ap);
+    va_end(ap);
+    warning_fn(warning_ctx, &w);
 }
 
 dcs_status dcs_error_set(struct dcs_error *err, dcs_status code, uint64_t offset,

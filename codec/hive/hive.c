@@ -24,6 +24,24 @@ dcs_status dcsi_hive_lib_error(struct dcs_error *err, const char *what, const ch
                          path, e ? strerror(e) : "failed without a reason");
 }
 
+/* A writer locks the hive, then finishes any interrupted commit of it; if
+ * that replaced the file, the lock is on the old one: take it again. */
+static dcs_status lock_and_recover(dcs_hive *h, const char *path, struct dcs_error *err)
+{
+    for (int attempt = 0; attempt < 4; attempt++) {
+        dcs_status rc = dcs_lock_acquire(path, dcs_lock_wait(), &h->lock, err);
+        if (rc == DCS_OK)
+            rc = dcs_hive_recover(path, err);
+        if (rc != DCS_OK || dcs_lock_current(h->lock))
+            return rc;
+        dcs_lock_release(h->lock);
+        h->lock = NULL;
+    }
+    return dcs_error_set(err, DCS_ERR_HIVE_LOCKED, DCS_NO_OFFSET,
+                         "%s kept being replaced by other processes while dcs tried to lock it",
+                         path);
+}
+
 dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
                          struct dcs_error *err)
 {
@@ -38,8 +56,15 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
         free(h);
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
-    dcs_status rc = dcs_hive_inspect(real ? real : path, &h->state, err);
+    dcs_status rc = (flags & DCS_HIVE_WRITE) ? lock_and_recover(h, real ? real : path, err)
+                                              : dcs_hive_recover(real ? real : path, err);
+    if (rc == DCS_OK || rc == DCS_ERR_NOT_FOUND) {
+        /* a missing file: the inspection says so in its own words */
+        dcs_status irc = dcs_hive_inspect(real ? real : path, &h->state, err);
+        rc = irc != DCS_OK ? irc : rc;
+    }
     if (rc != DCS_OK) {
+        dcs_lock_release(h->lock);
         free(real);
         free(h);
         return rc;
@@ -49,6 +74,7 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
                            "%s is dirty: %s; refusing to write it (forcing discards the "
                            "pending changes)",
                            path, h->state.reason);
+        dcs_lock_release(h->lock);
         free(real);
         free(h);
         return rc;
@@ -56,6 +82,7 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
     h->path = strdup(real ? real : path);
     free(real);
     if (!h->path) {
+        dcs_lock_release(h->lock);
         free(h);
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
@@ -66,6 +93,7 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
         rc = dcsi_hive_lib_error(err, "cannot open", path);
         if (rc == DCS_ERR_HIVE_LIB)
             err->code = rc = DCS_ERR_HIVE_CORRUPT;
+        dcs_lock_release(h->lock);
         free(h->path);
         free(h);
         return rc;
@@ -80,6 +108,7 @@ void dcs_hive_close(dcs_hive *h)
         return;
     if (h->h)
         hivex_close(h->h);
+    dcs_lock_release(h->lock);
     free(h->path);
     free(h);
 }
@@ -567,6 +596,5 @@ dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_erro
 {
     return n ? unsupported(err) : DCS_OK;
 }
-void dcs_hive_set_fault_hook(dcs_hive_fault_fn fn, void *ctx) {}
 
 #endif

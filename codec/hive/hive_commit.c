@@ -11,37 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static dcs_hive_fault_fn fault_fn;
-static void *fault_ctx;
-
-void dcs_hive_set_fault_hook(dcs_hive_fault_fn fn, void *ctx)
-{
-    fault_fn = fn;
-    fault_ctx = ctx;
-}
-
-/* Should step `step` number `index` (1-based) fail?  Hook, then environment. */
-static bool fault(const char *step, size_t index)
-{
-    if (fault_fn && fault_fn(fault_ctx, step, index))
-        return true;
-    const char *env = getenv("DCS_HIVE_FAULT");
-    size_t slen = strlen(step);
-    if (!env || strncmp(env, step, slen) != 0 || env[slen] != ':')
-        return false;
-    char *end;
-    unsigned long n = strtoul(env + slen + 1, &end, 10);
-    return *end == '\0' && n == index;
-}
-
-struct slot {
-    dcs_hive *hive;
-    char *tmp;       /* new content, until renamed */
-    char *keep;      /* hard link (or copy) of the old target */
-    char *dir;
-    bool tmp_made, keep_made, replaced;
-};
-
 static int fsync_path(const char *path, int flags)
 {
     int fd = open(path, flags | O_CLOEXEC);
@@ -101,21 +70,18 @@ static int copy_file(const char *src, const char *dst, mode_t mode)
     return rc;
 }
 
-/* Phase 1 for one hive: libhivex writes a temporary file beside the target. */
-static dcs_status write_temp(struct slot *s, size_t index, struct dcs_error *err)
+/* Phase 1 for one hive: libhivex writes the new version to e->tmp, a name
+ * the journal already lists, which is fsync'd and checked. */
+static dcs_status write_temp(struct dcsi_jentry *e, dcs_hive *hive, bool *made,
+                             struct dcs_error *err)
 {
-    const char *path = s->hive->path;
-    size_t plen = strlen(path);
-    s->tmp = malloc(plen + 16);
-    if (!s->tmp)
-        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    snprintf(s->tmp, plen + 16, "%s.dcs-XXXXXX", path);
-    int fd = mkstemp(s->tmp);
+    const char *path = hive->path;
+    int fd = open(e->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
                              "cannot create a temporary file beside %s: %s", path,
                              strerror(errno));
-    s->tmp_made = true;
+    *made = true;
     struct stat st;
     if (stat(path, &st) == 0) {
         (void)fchmod(fd, st.st_mode & 07777);
@@ -123,63 +89,44 @@ static dcs_status write_temp(struct slot *s, size_t index, struct dcs_error *err
             errno = 0; /* not owner: keep ours, the mode still matches */
     }
     close(fd);
-    if (fault("commit", index)) {
-        errno = EIO;
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
-                             "writing %s failed (injected fault at commit %zu)", path, index);
-    }
     errno = 0;
-    if (hivex_commit(s->hive->h, s->tmp, 0) != 0)
+    if (hivex_commit(hive->h, e->tmp, 0) != 0)
         return dcsi_hive_lib_error(err, "cannot write the new version of", path);
-    if (fsync_path(s->tmp, O_RDONLY) != 0)
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot fsync %s: %s", s->tmp,
+    if (fsync_path(e->tmp, O_RDONLY) != 0)
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot fsync %s: %s", e->tmp,
                              strerror(errno));
     struct dcs_hive_state check;
     struct dcs_error cerr;
-    dcs_status rc = dcs_hive_inspect(s->tmp, &check, &cerr);
+    dcs_status rc = dcs_hive_inspect(e->tmp, &check, &cerr);
     if (rc == DCS_ERR_NOMEM)
         return dcs_error_set(err, rc, DCS_NO_OFFSET, "out of memory");
     if (rc != DCS_OK || check.header.seq1 != check.header.seq2)
         return dcs_error_set(err, DCS_ERR_HIVE_CORRUPT, DCS_NO_OFFSET,
                              "libhivex wrote a bad hive for %s: %s", path,
                              rc != DCS_OK ? cerr.message : "sequence numbers differ");
+    if (stat(e->tmp, &st) != 0)
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot stat %s: %s", e->tmp,
+                             strerror(errno));
+    e->dev = (uint64_t)st.st_dev;
+    e->ino = (uint64_t)st.st_ino;
     return DCS_OK;
 }
 
 /* Phase 2a: keep the current target under a second name. */
-static dcs_status keep_old(struct slot *s, struct dcs_error *err)
+static dcs_status keep_old(struct dcsi_jentry *e, bool *made, struct dcs_error *err)
 {
-    size_t tlen = strlen(s->tmp);
-    s->keep = malloc(tlen + 8);
-    if (!s->keep)
-        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    snprintf(s->keep, tlen + 8, "%s.old", s->tmp);
-    if (link(s->hive->path, s->keep) == 0) {
-        s->keep_made = true;
+    if (link(e->target, e->keep) == 0) {
+        *made = true;
         return DCS_OK;
     }
     if (errno == EEXIST)
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s already exists", s->keep);
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s already exists", e->keep);
     struct stat st;
-    if (stat(s->hive->path, &st) != 0 || copy_file(s->hive->path, s->keep, st.st_mode) != 0)
+    if (stat(e->target, &st) != 0 || copy_file(e->target, e->keep, st.st_mode) != 0)
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot keep a copy of %s: %s",
-                             s->hive->path, strerror(errno));
-    s->keep_made = true;
+                             e->target, strerror(errno));
+    *made = true;
     return DCS_OK;
-}
-
-/* fsync each distinct directory once.  Directory names are allocated in
- * slot order and the commit stops at the first that cannot be, so the slots
- * with a name come first. */
-static void sync_dirs(struct slot *slots, size_t n)
-{
-    for (size_t i = 0; i < n && slots[i].dir; i++) {
-        bool seen = false;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(slots[j].dir, slots[i].dir) == 0;
-        if (!seen)
-            (void)fsync_path(slots[i].dir, O_RDONLY | O_DIRECTORY);
-    }
 }
 
 /* True when a and b name one file: the same path, or a hard link (paths are
@@ -208,7 +155,153 @@ static dcs_status check_args(dcs_hive *const *hives, size_t n, struct dcs_error 
                                      strcmp(hives[i]->path, hives[j]->path) ? hives[j]->path
                                                                             : "");
     }
+    if (n > DCSI_JOURNAL_MAX_HIVES)
+        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
+                             "%zu hives in one commit; at most %u", n, DCSI_JOURNAL_MAX_HIVES);
     return DCS_OK;
+}
+
+/* The absolute path of every modified hive (the journal records paths
+ * relative to each other); *m of them. */
+static char **modified_targets(dcs_hive *const *hives, size_t n, dcs_hive **mod, size_t *m)
+{
+    char **t = calloc(n ? n : 1, sizeof *t);
+    char cwd[4096];
+    bool have_cwd = false;
+    *m = 0;
+    for (size_t i = 0; t && i < n; i++) {
+        if (!hives[i]->modified)
+            continue;
+        const char *p = hives[i]->path;
+        if (p[0] != '/' && !have_cwd)
+            have_cwd = getcwd(cwd, sizeof cwd) != NULL;
+        size_t need = strlen(p) + (p[0] == '/' ? 1 : strlen(cwd) + 2);
+        char *s = p[0] == '/' || have_cwd ? malloc(need) : NULL;
+        if (!s) {
+            for (size_t k = 0; k < *m; k++)
+                free(t[k]);
+            free(t);
+            return NULL;
+        }
+        snprintf(s, need, "%s%s%s", p[0] == '/' ? "" : cwd, p[0] == '/' ? "" : "/", p);
+        mod[*m] = hives[i];
+        t[(*m)++] = s;
+    }
+    return t;
+}
+
+struct commit {
+    struct dcsi_journal j;
+    dcs_hive **mod;
+    bool *made; /* per entry: tmp, keep created (2 flags each) */
+};
+
+/* Undo phases 1 and 2a (no target replaced yet): remove what was made and
+ * the journal.  A leftover that cannot be removed keeps the journal, so the
+ * next open removes it; *err keeps the original failure, with a note. */
+static void undo_prepare(struct commit *c, struct dcs_error *err)
+{
+    bool left = false, made = false;
+    for (size_t i = 0; i < c->j.n; i++)
+        made = made || c->made[2 * i] || c->made[2 * i + 1] || c->j.fds[i] >= 0;
+    if (!made)
+        return; /* the first journal copy could not be written: nothing to undo */
+    char why[DCS_ERROR_MESSAGE_MAX] = "";
+    for (size_t i = 0; i < c->j.n; i++) {
+        const char *names[2] = {c->j.e[i].tmp, c->j.e[i].keep};
+        for (int k = 0; k < 2; k++)
+            if (c->made[2 * i + k] && unlink(names[k]) != 0 && errno != ENOENT && !left) {
+                left = true;
+                snprintf(why, sizeof why, "cannot remove %s: %s", names[k], strerror(errno));
+            }
+    }
+    struct dcs_error rerr;
+    if (!left && dcsi_journal_sync_dirs(&c->j, &rerr) == DCS_OK &&
+        dcsi_journal_remove(&c->j, &rerr) == DCS_OK)
+        return;
+    if (!left)
+        snprintf(why, sizeof why, "%s", rerr.message);
+    if (err) {
+        size_t used = strlen(err->message);
+        snprintf(err->message + used, sizeof err->message - used,
+                 "; the leftovers of the commit could not all be removed (%s): the next dcs "
+                 "command that opens one of these hives removes them",
+                 why);
+    }
+}
+
+/* A target was replaced and a later step failed: put every target back.
+ * When that fails too, the hives are left as they are, the journal stays
+ * for the next open to finish or undo, and the error says where each hive
+ * stands. */
+static dcs_status roll_back(struct commit *c, dcs_status rc, struct dcs_error *err)
+{
+    struct dcs_error berr;
+    dcs_error_clear(&berr);
+    dcs_status b = dcsi_journal_backward(&c->j, &berr);
+    if (b == DCS_OK) {
+        if (dcsi_journal_remove(&c->j, &berr) != DCS_OK)
+            dcs_warn(berr.code, "%s (every hive keeps its previous content; the next dcs "
+                                "command that opens one of them removes the journal)",
+                     berr.message);
+        return rc; /* every hive keeps its previous content */
+    }
+    char *states = dcsi_journal_states(&c->j);
+    if (err) {
+        char *first = strdup(err->message);
+        dcs_error_set(err, DCS_ERR_HIVE_ROLLBACK, DCS_NO_OFFSET,
+                      "%s; putting the previous versions back failed too (%s), so the hives "
+                      "now differ: %s; the journal beside each is kept: the next dcs command "
+                      "that opens one of them finishes or undoes the commit",
+                      first ? first : "", berr.message, states ? states : "(out of memory)");
+        free(first);
+    }
+    free(states);
+    return DCS_ERR_HIVE_ROLLBACK;
+}
+
+/* Phase 2b: replace each target; then the kept versions go. */
+static dcs_status replace_all(struct commit *c, struct dcs_error *err)
+{
+    dcs_status rc = DCS_OK;
+    for (size_t i = 0; i < c->j.n && rc == DCS_OK; i++) {
+        struct dcsi_jentry *e = &c->j.e[i];
+        if (rename(e->tmp, e->target) != 0)
+            rc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot replace %s: %s",
+                               e->target, strerror(errno));
+        else
+            c->made[2 * i] = false;
+    }
+    if (rc == DCS_OK)
+        rc = dcsi_journal_sync_dirs(&c->j, err);
+    if (rc != DCS_OK)
+        return roll_back(c, rc, err);
+    /* committed: what is left is tidying, and a failure there leaves the
+     * journal for the next open to finish */
+    struct dcs_error cerr;
+    if (dcsi_journal_forward(&c->j, &cerr) != DCS_OK ||
+        dcsi_journal_remove(&c->j, &cerr) != DCS_OK)
+        dcs_warn(cerr.code,
+                 "every hive was replaced, but tidying up failed: %s; the next dcs command "
+                 "that opens one of them finishes it",
+                 cerr.message);
+    return DCS_OK;
+}
+
+static dcs_status prepare(struct commit *c, struct dcs_error *err)
+{
+    dcs_status rc = dcsi_journal_write(&c->j, err);
+    for (size_t i = 0; i < c->j.n && rc == DCS_OK; i++)
+        rc = write_temp(&c->j.e[i], c->mod[i], &c->made[2 * i], err);
+    for (size_t i = 0; i < c->j.n && rc == DCS_OK; i++)
+        rc = keep_old(&c->j.e[i], &c->made[2 * i + 1], err);
+    if (rc == DCS_OK)
+        rc = dcsi_journal_sync_dirs(&c->j, err);
+    if (rc == DCS_OK) {
+        c->j.prepared = true;
+        rc = dcsi_journal_write(&c->j, err);
+    }
+    return rc;
 }
 
 dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_error *err)
@@ -216,65 +309,31 @@ dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_erro
     dcs_status rc = check_args(hives, n, err);
     if (rc != DCS_OK)
         return rc;
-    struct slot *slots = calloc(n ? n : 1, sizeof *slots);
-    if (!slots)
-        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    struct commit c = {0};
     size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (hives[i]->modified)
-            slots[m++].hive = hives[i];
-    for (size_t i = 0; i < m && rc == DCS_OK; i++) {
-        slots[i].dir = dcsi_hive_dir_of(slots[i].hive->path);
-        if (!slots[i].dir)
-            rc = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    }
-    for (size_t i = 0; i < m && rc == DCS_OK; i++)
-        rc = write_temp(&slots[i], i + 1, err);
-    for (size_t i = 0; i < m && rc == DCS_OK; i++)
-        rc = keep_old(&slots[i], err);
-    for (size_t i = 0; i < m && rc == DCS_OK; i++) {
-        if (fault("rename", i + 1)) {
-            rc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
-                               "replacing %s failed (injected fault at rename %zu)",
-                               slots[i].hive->path, i + 1);
-        } else if (rename(slots[i].tmp, slots[i].hive->path) != 0) {
-            rc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot replace %s: %s",
-                               slots[i].hive->path, strerror(errno));
-        } else {
-            slots[i].replaced = true;
-            slots[i].tmp_made = false;
+    c.mod = calloc(n ? n : 1, sizeof *c.mod);
+    char **targets = c.mod ? modified_targets(hives, n, c.mod, &m) : NULL;
+    c.made = calloc(2 * (m ? m : 1), sizeof *c.made);
+    if (!targets || !c.made) {
+        rc = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    } else if (m) {
+        rc = dcsi_journal_init(&c.j, targets, m, err);
+        if (rc == DCS_OK) {
+            rc = prepare(&c, err);
+            if (rc != DCS_OK)
+                undo_prepare(&c, err);
+            else
+                rc = replace_all(&c, err);
+            dcsi_journal_free(&c.j);
         }
     }
-    if (rc != DCS_OK) {
-        /* put back every target already replaced */
-        for (size_t i = 0; i < m; i++) {
-            if (!slots[i].replaced)
-                continue;
-            if (rename(slots[i].keep, slots[i].hive->path) != 0 && err) {
-                /* cannot happen short of a vanished directory: say where the old one is */
-                size_t used = strlen(err->message);
-                snprintf(err->message + used, sizeof err->message - used,
-                         "; could not restore %s, its previous content is in %s",
-                         slots[i].hive->path, slots[i].keep);
-            }
-            slots[i].keep_made = false;
-        }
-    }
-    for (size_t i = 0; i < m; i++) {
-        if (slots[i].tmp_made)
-            unlink(slots[i].tmp);
-        if (slots[i].keep_made)
-            unlink(slots[i].keep);
-    }
-    sync_dirs(slots, m);
-    for (size_t i = 0; i < m; i++) {
-        if (rc == DCS_OK)
-            slots[i].hive->modified = false;
-        free(slots[i].tmp);
-        free(slots[i].keep);
-        free(slots[i].dir);
-    }
-    free(slots);
+    for (size_t i = 0; rc == DCS_OK && i < m; i++)
+        c.mod[i]->modified = false;
+    for (size_t i = 0; targets && i < m; i++)
+        free(targets[i]);
+    free(targets);
+    free(c.mod);
+    free(c.made);
     return rc;
 }
 

@@ -4,10 +4,84 @@
 
 #include "dcs_config.h"
 #include <dcs/hive.h>
+#include <dcs/lock.h>
+
+#include <stdint.h>
 
 /* The directory part of path: "." without a slash, "/" for "/name";
  * malloc'd, NULL when out of memory. */
 char *dcsi_hive_dir_of(const char *path);
+
+/* ---- the journal of a multi-hive commit (journal.c, journal_recover.c) ----
+ *
+ * One copy of the journal lies beside each hive of the commit, named
+ * HIVE.dcs-journal, so that opening any of them finds it.  Every copy lists
+ * every hive (paths relative to the copy's directory), the token that names
+ * its temporary file HIVE.dcs-TOKEN and kept old version HIVE.dcs-TOKEN.old,
+ * and the state:
+ *   preparing  written before any temporary file exists: the commit may be
+ *              undone by removing temporaries, nothing else changed yet;
+ *   prepared   every temporary is complete, fsync'd and checked, every old
+ *              version kept: the commit may be finished by renaming.
+ * A copy is written as HIVE.dcs-journal.new, fsync'd and renamed into place;
+ * the writer holds an flock on each copy (and on each .new) from creation to
+ * removal, so a process that can lock them all knows the writer is gone.
+ * Copies are created in hive order and removed in reverse order. */
+#define DCSI_TOKEN_LEN 12
+#define DCSI_JOURNAL_SUFFIX ".dcs-journal"
+#define DCSI_JOURNAL_NEW_SUFFIX ".dcs-journal.new"
+#define DCSI_JOURNAL_MAX_HIVES 64
+#define DCSI_JOURNAL_MAX_BYTES (256u * 1024u)
+
+struct dcsi_jentry {
+    char *target;   /* the hive file */
+    char *tmp;      /* target.dcs-TOKEN: the new version until renamed */
+    char *keep;     /* tmp.old: a link to (or copy of) the old version */
+    char *journal;  /* target.dcs-journal */
+    char *dir;      /* the directory of all four */
+    char token[DCSI_TOKEN_LEN + 1];
+    uint64_t dev, ino; /* the new version's file once prepared, else 0 */
+};
+
+struct dcsi_journal {
+    char id[33];
+    bool prepared;
+    size_t n;
+    struct dcsi_jentry *e;
+    int *fds;       /* flock held on each copy, -1 when none */
+};
+
+/* Entries for targets[0..n) (absolute paths) with fresh random tokens. */
+dcs_status dcsi_journal_init(struct dcsi_journal *j, char *const *targets, size_t n,
+                             struct dcs_error *err);
+/* Write (or rewrite) every copy with the current state, then fsync every
+ * directory.  Copies keep being locked by this process. */
+dcs_status dcsi_journal_write(struct dcsi_journal *j, struct dcs_error *err);
+/* Remove every copy (reverse order), fsync the directories, drop the locks. */
+dcs_status dcsi_journal_remove(struct dcsi_journal *j, struct dcs_error *err);
+/* Drop the locks and free; the files stay. */
+void dcsi_journal_free(struct dcsi_journal *j);
+/* fsync each distinct directory of the entries; the error names it. */
+dcs_status dcsi_journal_sync_dirs(const struct dcsi_journal *j, struct dcs_error *err);
+/* Read and check one copy (the whole text) found at path. */
+dcs_status dcsi_journal_parse(const char *text, size_t len, const char *path,
+                              struct dcsi_journal *out, struct dcs_error *err);
+/* Read a copy through an open descriptor, at most DCSI_JOURNAL_MAX_BYTES. */
+dcs_status dcsi_journal_read_fd(int fd, const char *path, struct dcsi_journal *out,
+                                struct dcs_error *err);
+
+/* The entry's hive is its new version (recorded device and inode). */
+bool dcsi_journal_is_new(const struct dcsi_jentry *e);
+/* Finish: rename every new version not yet in place, fsync, remove the
+ * kept old versions.  Undo: rename every kept old version back over a new
+ * one, remove temporaries and kept versions, fsync.  Both stop at the first
+ * failure (the error names it); the journal copies are not touched. */
+dcs_status dcsi_journal_forward(struct dcsi_journal *j, struct dcs_error *err);
+dcs_status dcsi_journal_backward(struct dcsi_journal *j, struct dcs_error *err);
+/* "A holds the new content (its previous content is in K); B holds its
+ * previous content; ..." read from the file system; malloc'd, NULL when out
+ * of memory. */
+char *dcsi_journal_states(const struct dcsi_journal *j);
 
 #if DCS_HAVE_HIVEX
 #include <hivex.h>
@@ -17,6 +91,7 @@ struct dcs_hive {
     char *path;
     unsigned flags;
     bool modified;
+    struct dcs_lock *lock; /* held from a writable open to close */
     struct dcs_hive_state state;
 };
 

@@ -17,6 +17,7 @@ ssize_t __real_read(int fd, void *buf, size_t n);
 ssize_t __real_write(int fd, const void *buf, size_t n);
 int __real_fsync(int fd);
 int __real_rename(const char *from, const char *to);
+int __real_unlink(const char *path);
 int __real_link(const char *from, const char *to);
 int __real_fchown(int fd, uid_t uid, gid_t gid);
 int __real_close(int fd);
@@ -42,6 +43,7 @@ ssize_t __wrap_read(int fd, void *buf, size_t n);
 ssize_t __wrap_write(int fd, const void *buf, size_t n);
 int __wrap_fsync(int fd);
 int __wrap_rename(const char *from, const char *to);
+int __wrap_unlink(const char *path);
 int __wrap_link(const char *from, const char *to);
 int __wrap_fchown(int fd, uid_t uid, gid_t gid);
 int __wrap_close(int fd);
@@ -100,7 +102,7 @@ static bool ends_with(const char *s, const char *suffix)
 
 /* The rule that fires on this use of `call` (on path, or on fd when path is
  * NULL), if any. */
-static struct rule *match(const char *call, const char *path, int fd)
+static struct rule *match2(const char *call, const char *path, const char *path2, int fd)
 {
     char fdpath[4096];
     if (!path) {
@@ -116,7 +118,7 @@ static struct rule *match(const char *call, const char *path, int fd)
         struct rule *r = &rules[i];
         if (r->fired || strcmp(r->call, call) != 0)
             continue;
-        if (r->suffix && !ends_with(path, r->suffix))
+        if (r->suffix && !ends_with(path, r->suffix) && !(path2 && ends_with(path2, r->suffix)))
             continue;
         if (++r->seen == r->nth && !due)
             due = r;
@@ -124,6 +126,11 @@ static struct rule *match(const char *call, const char *path, int fd)
     if (due)
         due->fired = true;
     return due;
+}
+
+static struct rule *match(const char *call, const char *path, int fd)
+{
+    return match2(call, path, NULL, fd);
 }
 
 static int fail_with(const struct rule *r)
@@ -181,8 +188,14 @@ int __wrap_fsync(int fd)
 
 int __wrap_rename(const char *from, const char *to)
 {
-    struct rule *r = match("rename", from, -1);
+    struct rule *r = match2("rename", from, to, -1);
     return r ? fail_with(r) : __real_rename(from, to);
+}
+
+int __wrap_unlink(const char *path)
+{
+    struct rule *r = match("unlink", path, -1);
+    return r ? fail_with(r) : __real_unlink(path);
 }
 
 int __wrap_link(const char *from, const char *to)

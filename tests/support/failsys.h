@@ -2,7 +2,7 @@
  *
  * Link a test executable with failsys_link_args (tests/meson.build):
  *   -Wl,--wrap=open,--wrap=open64,--wrap=read,--wrap=write,--wrap=fsync,
- *   --wrap=rename,--wrap=link,--wrap=fchown,--wrap=close,--wrap=ftruncate,
+ *   --wrap=rename,--wrap=link,--wrap=unlink,--wrap=fchown,--wrap=close,--wrap=ftruncate,
  *   --wrap=ftruncate64,--wrap=lseek,--wrap=lseek64,--wrap=openat,
  *   --wrap=openat64,--wrap=renameat,--wrap=linkat (counted as open, rename, link)
  * against the static libdcs.  Calls to these from libdcs and from the test's
@@ -12,8 +12,8 @@
  * A rule names one call and makes its nth matching use (counting from 1
  * after the rule is added) fail with an errno, or, for read and write,
  * transfer at most a few bytes.  A rule may be limited to files whose path
- * ends with a suffix: for the path calls (open, rename and link: their
- * first path) directly, for the descriptor calls
+ * ends with a suffix: for the path calls (open, unlink, link: their first
+ * path; rename: either path) directly, for the descriptor calls
  * (read, write, fsync, fchown, close, ftruncate, lseek) through
  * /proc/self/fd.  A failing close still closes the descriptor.  Each rule fires once.
  *

@@ -18,7 +18,8 @@ static const dcs_status all_codes[] = {
     DCS_ERR_HEX_SYNTAX, DCS_ERR_ENCODING, DCS_ERR_REG_HEADER, DCS_ERR_REG_ENCODING,
     DCS_ERR_REG_SYNTAX, DCS_ERR_REG_GZIP, DCS_ERR_HIVE_SIGNATURE, DCS_ERR_HIVE_CHECKSUM,
     DCS_ERR_HIVE_VERSION, DCS_ERR_HIVE_TYPE, DCS_ERR_HIVE_DIRTY, DCS_ERR_HIVE_TRUNCATED,
-    DCS_ERR_HIVE_CORRUPT, DCS_ERR_HIVE_LIB, DCS_ERR_APPLY_AMBIGUOUS, DCS_ERR_APPLY_NO_SOURCE,
+    DCS_ERR_HIVE_CORRUPT, DCS_ERR_HIVE_LIB, DCS_ERR_HIVE_ROLLBACK, DCS_ERR_HIVE_LOCKED,
+    DCS_ERR_HIVE_JOURNAL, DCS_ERR_APPLY_AMBIGUOUS, DCS_ERR_APPLY_NO_SOURCE,
     DCS_ERR_APPLY_PREFIX, DCS_ERR_APPLY_TARGET,
 };
 #define N_CODES (sizeof all_codes / sizeof all_codes[0])
@@ -45,6 +46,9 @@ static void strerror_distinct(void **state)
     assert_string_equal(dcs_strerror(DCS_ERR_IO), "input/output error");
     assert_string_equal(dcs_strerror(DCS_ERR_REG_GZIP), "corrupt gzip data");
     assert_string_equal(dcs_strerror(DCS_ERR_APPLY_TARGET), "target hive not found");
+    assert_string_equal(dcs_strerror(DCS_ERR_HIVE_ROLLBACK), "a failed commit left hives changed");
+    assert_string_equal(dcs_strerror(DCS_ERR_HIVE_LOCKED), "hive locked by another process");
+    assert_string_equal(dcs_strerror(DCS_ERR_HIVE_JOURNAL), "unusable commit journal");
 }
 
 static void set_and_clear(void **state)
@@ -64,12 +68,20 @@ static void set_and_clear(void **state)
     assert_int_equal(e.line, 0);
     assert_int_equal(e.column, 0);
     assert_string_equal(e.message, "x=5");
-    /* a long message is cut to the record's size, NUL-terminated */
-    char big[600];
+    /* a message naming two paths of PATH_MAX (4096 bytes with the NUL) fits
+     * whole; one that does not fit is cut visibly: it ends with " [...]" */
+    static char big[DCS_ERROR_MESSAGE_MAX + 100];
+    memset(big, 'm', 4095);
+    big[4095] = '\0';
+    dcs_error_set(&e, DCS_ERR_LIMIT, DCS_NO_OFFSET, "%s and %s", big, big);
+    assert_int_equal(strlen(e.message), 2 * 4095 + 5);
+    assert_memory_equal(e.message + 4095, " and m", 6);
     memset(big, 'm', sizeof big - 1);
     big[sizeof big - 1] = '\0';
     dcs_error_set(&e, DCS_ERR_LIMIT, DCS_NO_OFFSET, "%s", big);
     assert_int_equal(strlen(e.message), DCS_ERROR_MESSAGE_MAX - 1);
+    assert_string_equal(e.message + DCS_ERROR_MESSAGE_MAX - 7, " [...]");
+    assert_int_equal(e.message[DCS_ERROR_MESSAGE_MAX - 8], 'm');
     dcs_error_clear(&e);
     assert_int_equal(e.code, DCS_OK);
     assert_true(e.offset == DCS_NO_OFFSET);
@@ -122,6 +134,31 @@ static void format(void **state)
     assert_int_equal(buf[0], 'Z');
 }
 
+/* Warnings go to the one handler, formatted; without one they vanish. */
+static int warnings_seen;
+static char last_warning[DCS_ERROR_MESSAGE_MAX];
+static void record_warning(void *ctx, const struct dcs_error *w)
+{
+    assert_ptr_equal(ctx, &warnings_seen);
+    assert_int_equal(w->code, DCS_ERR_IO);
+    assert_true(w->offset == DCS_NO_OFFSET);
+    warnings_seen++;
+    memcpy(last_warning, w->message, sizeof last_warning);
+}
+
+static void warning_handler(void **state)
+{
+    (void)state;
+    dcs_warn(DCS_ERR_IO, "dropped %d", 1);
+    dcs_set_warning_handler(record_warning, &warnings_seen);
+    dcs_warn(DCS_ERR_IO, "kept %d and %s", 2, "more");
+    assert_int_equal(warnings_seen, 1);
+    assert_string_equal(last_warning, "kept 2 and more");
+    dcs_set_warning_handler(NULL, NULL);
+    dcs_warn(DCS_ERR_IO, "dropped %d", 3);
+    assert_int_equal(warnings_seen, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -129,6 +166,7 @@ int main(void)
         cmocka_unit_test(set_and_clear),
         cmocka_unit_test(null_format),
         cmocka_unit_test(format),
+        cmocka_unit_test(warning_handler),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -169,13 +169,17 @@ static int commit(const struct apply_opts *o, dcs_applier *a, size_t changing)
 {
     struct dcs_error err;
     dcs_error_clear(&err);
-    if (dcs_applier_commit(a, &err) != DCS_OK) {
+    dcs_status st = dcs_applier_commit(a, &err);
+    if (st != DCS_OK) {
+        /* DCS_ERR_HIVE_ROLLBACK: hives were changed and not all put back;
+         * the message names each one's state */
+        int rc = st == DCS_ERR_HIVE_ROLLBACK ? EXIT_HIVES_CHANGED : EXIT_BAD_INPUT;
         bool backup_failed = !dcs_applier_backed_up(a);
-        print_all(o, a, "error", EXIT_BAD_INPUT, err.message);
+        print_all(o, a, "error", rc, err.message);
         if (!o->json)
             cli_errorf("apply: %s%s", backup_failed ? "backup failed, nothing changed: " : "",
                        err.message);
-        return EXIT_BAD_INPUT;
+        return rc;
     }
     char msg[128];
     snprintf(msg, sizeof msg, "%zu hive%s changed, %zu unchanged", changing,

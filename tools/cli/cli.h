@@ -17,7 +17,8 @@ enum {
     EXIT_BAD_INPUT = 1, /* also: different (diff), error with nothing changed (apply) */
     EXIT_USAGE = 2,
     EXIT_UNSAFE = 3,    /* apply: refused an unsafe hive */
-    EXIT_OUT_OF_STEP = 4 /* apply --check: a target would change */
+    EXIT_OUT_OF_STEP = 4, /* apply --check: a target would change */
+    EXIT_HIVES_CHANGED = 5 /* apply, reg import: a failed commit could not put every hive back */
 };
 
 /* Largest input the CLI reads into memory in one piece (blob, JSON). */

@@ -55,6 +55,8 @@ static int exit_for(dcs_status st)
     case DCS_ERR_HIVE_TRUNCATED:
     case DCS_ERR_HIVE_CORRUPT:
         return EXIT_UNSAFE;
+    case DCS_ERR_HIVE_ROLLBACK:
+        return EXIT_HIVES_CHANGED;
     default:
         return EXIT_BAD_INPUT;
     }
@@ -141,7 +143,8 @@ int cmd_reg_hive_import(int argc, char **argv)
     dcs_status st = import_file(hive, in, &o, &stats, &err);
     if (st != DCS_OK) {
         cli_report(err.line ? in : hive, &err);
-        cli_errorf("reg import: nothing was written to %s", hive);
+        if (st != DCS_ERR_HIVE_ROLLBACK) /* else the message says what the hive holds */
+            cli_errorf("reg import: nothing was written to %s", hive);
         return exit_for(st);
     }
     fprintf(stderr,

@@ -1,5 +1,6 @@
 /* dcs — command table and dispatch only; every command is in cmd_*.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -26,7 +27,7 @@ static const struct command commands[] = {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: dcs [--version] [--help] COMMAND [ARGS]\n"
+            "usage: dcs [--version] [--help] [--lock-wait SECONDS] COMMAND [ARGS]\n"
             "\n"
             "Decode, encode and apply the Windows WinINET proxy blob\n"
             "DefaultConnectionSettings (and SavedLegacySettings, WinHttpSettings).\n"
@@ -37,14 +38,46 @@ static void usage(FILE *out)
     fprintf(out,
             "\n"
             "Run 'dcs COMMAND --help' for a command's options.\n"
+            "--lock-wait SECONDS: how long to wait for another dcs process that holds a\n"
+            "hive (default 10).\n"
             "\n"
             "exit status: 0 success; 1 bad input (the message names the byte offset or\n"
             "line:column), or 'different' for diff; 2 usage error; 3 apply refused an\n"
-            "unsafe hive; 4 apply --check found a target out of step.\n");
+            "unsafe hive; 4 apply --check found a target out of step; 5 a failed commit\n"
+            "could not put every hive back (the message names each hive's state).\n");
+}
+
+/* Library warnings (an interrupted commit finished when a hive was opened,
+ * leftovers that could not be removed) reach stderr like the CLI's own. */
+static void print_warning(void *ctx, const struct dcs_error *w)
+{
+    (void)ctx;
+    cli_warnf("%s", w->message);
+}
+
+/* --lock-wait SECONDS before the command; false on a bad value. */
+static bool lock_wait_option(int *argc, char ***argv)
+{
+    if (*argc < 3 || strcmp((*argv)[1], "--lock-wait") != 0)
+        return true;
+    char *end;
+    double s = strtod((*argv)[2], &end);
+    if (end == (*argv)[2] || *end || !(s >= 0 && s <= 86400))
+        return false;
+    dcs_lock_set_wait((unsigned)(s * 1000 + 0.5));
+    (*argv)[2] = (*argv)[0];
+    *argc -= 2;
+    *argv += 2;
+    return true;
 }
 
 int main(int argc, char **argv)
 {
+    dcs_set_warning_handler(print_warning, NULL);
+    if (!lock_wait_option(&argc, &argv)) {
+        cli_errorf("--lock-wait needs a number of seconds (0 to 86400)");
+        return EXIT_USAGE;
+    }
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

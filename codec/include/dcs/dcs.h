@@ -18,5 +18,6 @@
 #include <dcs/hive_reg.h>
 #include <dcs/ship.h>
 #include <dcs/wim.h>
+#include <dcs/lock.h>
 
 #endif

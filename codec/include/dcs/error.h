@@ -64,6 +64,10 @@ typedef enum dcs_status {
     DCS_ERR_HIVE_TRUNCATED = 505,
     DCS_ERR_HIVE_CORRUPT = 506,
     DCS_ERR_HIVE_LIB = 507,      /* libhivex reported an error */
+    DCS_ERR_HIVE_ROLLBACK = 508, /* a commit failed after replacing hives and could not
+                                    put them all back: the message names each hive's state */
+    DCS_ERR_HIVE_LOCKED = 509,   /* another process holds the hive (or image) lock */
+    DCS_ERR_HIVE_JOURNAL = 510,  /* an interrupted commit's journal cannot be acted on */
 
     /* applier (apply.h): 600..699 */
     DCS_ERR_APPLY_AMBIGUOUS = 600, /* several candidate source blobs */
@@ -78,7 +82,11 @@ typedef enum dcs_status {
 /* offset value meaning "no byte offset applies" */
 #define DCS_NO_OFFSET UINT64_MAX
 
-#define DCS_ERROR_MESSAGE_MAX 256
+/* Room for any message the library writes: two paths up to PATH_MAX (4096
+ * bytes each) and the text around them.  Were a message ever longer, its end is replaced
+ * by " [...]" so that a cut is visible.  (Was 256 before 0.2: the record
+ * grew, so callers that embed it must be rebuilt.) */
+#define DCS_ERROR_MESSAGE_MAX 10240
 
 struct dcs_error {
     dcs_status code;
@@ -108,6 +116,16 @@ DCS_API dcs_status dcs_error_set(struct dcs_error *err, dcs_status code, uint64_
 DCS_API dcs_status dcs_error_set_at(struct dcs_error *err, dcs_status code, uint64_t offset,
                             uint32_t line, uint32_t column,
                             const char *fmt, ...) DCS_PRINTF(6, 7);
+
+/* Warnings the library has no caller-supplied callback for (an interrupted
+ * commit finished or undone when a hive is opened, leftovers that could not
+ * be removed) go to one process-wide handler; without one they are dropped.
+ * Set it once at start-up, before other calls: it is not synchronised. */
+typedef void (*dcs_warning_fn)(void *ctx, const struct dcs_error *warning);
+DCS_API void dcs_set_warning_handler(dcs_warning_fn fn, void *ctx);
+/* Send a warning to the handler (for the library's rooms; public so tools
+ * can route their own warnings the same way).  Formats like dcs_error_set. */
+DCS_API void dcs_warn(dcs_status code, const char *fmt, ...) DCS_PRINTF(2, 3);
 
 /* Format "where: message" into buf: "offset 17: ..." or "3:14: ...". */
 DCS_API size_t dcs_error_format(const struct dcs_error *err, char *buf, size_t size);

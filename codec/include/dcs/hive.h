@@ -141,7 +141,13 @@ typedef size_t dcs_hive_key; /* 0 = none */
 
 /* Inspect, then open through libhivex.  With DCS_HIVE_WRITE a dirty hive is
  * refused with DCS_ERR_HIVE_DIRTY unless DCS_HIVE_FORCE is given.  *out is
- * NULL on error. */
+ * NULL on error.
+ *
+ * Before anything else, an interrupted commit that involved this hive is
+ * finished or undone (dcs_hive_recover; what was done goes to the warning
+ * handler of error.h).  With DCS_HIVE_WRITE the hive's lock (lock.h) is
+ * taken first and held until dcs_hive_close, waiting at most
+ * dcs_lock_wait() for another process: DCS_ERR_HIVE_LOCKED. */
 DCS_API dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
                          struct dcs_error *err);
 DCS_API void dcs_hive_close(dcs_hive *h);
@@ -221,26 +227,46 @@ DCS_API dcs_status dcs_hive_delete_key(dcs_hive *h, dcs_hive_key key, struct dcs
 
 /* ---- all-or-nothing commit ------------------------------------------------ */
 
-/* Write every hive in hives[0..n) back to its own path, all or none:
- *  1. each hive is committed by libhivex to a new temporary file in the
- *     target's directory, which is fsync'd and whose base block is checked;
- *  2. only when every temporary file is good, each target is kept under a
- *     hard link (a copy where links are impossible) and the temporary file is
- *     renamed over it; the directories are fsync'd;
- *  3. if a step fails, the temporary files are removed and targets already
- *     replaced are put back from their links, so every target is
- *     byte-identical to before; the error names the hive and the step.
- * Hives not modified are skipped.  On success the handles stay open but are
- * stale: close them. */
+/* Write every hive in hives[0..n) back to its own path, all or none, even
+ * across a crash:
+ *  0. a journal naming every hive, its temporary file HIVE.dcs-TOKEN and its
+ *     kept version HIVE.dcs-TOKEN.old is written beside each hive
+ *     (HIVE.dcs-journal: temporary, fsync, rename, directory fsync), state
+ *     "preparing";
+ *  1. each hive is committed by libhivex to its temporary file, which is
+ *     fsync'd and whose base block is checked;
+ *  2. each target is kept under a hard link (a copy where links are
+ *     impossible); the directories are fsync'd; the journal is rewritten
+ *     as "prepared";
+ *  3. each temporary file is renamed over its target; the directories are
+ *     fsync'd; the kept versions, then the journal copies are removed.
+ * If a step fails before 3, what was made is removed: every target is
+ * byte-identical to before.  If a rename or the fsync after them fails, the
+ * replaced targets are put back and the error says "every hive keeps its
+ * previous content"; if putting back fails too, DCS_ERR_HIVE_ROLLBACK names
+ * each hive and what it holds (new content, previous content, and where the
+ * other version is), and the journal is kept.  A process killed at any
+ * point leaves the journal: the next dcs_hive_open (or dcs_hive_recover) of
+ * any of the hives finishes or undoes the commit.  Failing to tidy up after
+ * every target was replaced is a warning (warning handler), not an error.
+ * Hives not modified are skipped; at most 64 hives.  On success the handles
+ * stay open but are stale: close them. */
 DCS_API dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_error *err);
 
-/* Test hook: called before each step of dcs_hive_commit_all ("commit" =
- * writing temp file index, "rename" = replacing target index; index counts
- * from 1 in each step); a non-zero return makes that step fail.  NULL
- * removes the hook.  The environment variable DCS_HIVE_FAULT="commit:N" or
- * "rename:N" does the same for end-to-end tests.  Not thread-safe. */
-typedef int (*dcs_hive_fault_fn)(void *ctx, const char *step, size_t index);
-DCS_API void dcs_hive_set_fault_hook(dcs_hive_fault_fn fn, void *ctx);
+/* Finish or undo an interrupted commit that involved the hive at path, if
+ * its journal (path.dcs-journal) is there: finished when every journal copy
+ * says "prepared" (every new version was complete), undone otherwise; the
+ * hives' files, not the journal's word, decide what each step does.  Waits
+ * up to dcs_lock_wait() when another process is still committing.  What was
+ * done is reported through the warning handler (error.h):
+ *   "finished a commit that was interrupted: A, B and C all hold the new content"
+ *   "undid a commit that was interrupted: A and B all hold their previous content"
+ * Errors: DCS_ERR_HIVE_LOCKED; DCS_ERR_HIVE_JOURNAL (a journal dcs cannot
+ * act on: nothing is touched); DCS_ERR_HIVE_ROLLBACK (it could not be
+ * completed either way: the message names each hive's state, the journal
+ * stays).  No journal: DCS_OK at the cost of two lstat calls. */
+DCS_API dcs_status dcs_hive_recover(const char *path, struct dcs_error *err);
+
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# End-to-end checks of the all-or-nothing commit, its journal and the locks,
+# on the sample image of tools/sample-image.sh:
+#  1. `dcs apply --windows IMG --all-services` killed (strace -e inject=...
+#     :signal=KILL) at every rename, fsync, unlink, link, open and write in
+#     turn; then `dcs show --windows IMG` leaves the three hives all old or
+#     all new, nothing beside them, and says what it did, word for word;
+#  2. the recovery itself killed at each of its renames and unlinks: the
+#     run after it still settles everything;
+#  3. failing calls (strace error=EIO): a failed 2nd rename is undone
+#     (exit 1, "no hive was changed"); a failed undo is exit 5 naming each
+#     hive's state, and the next show finishes the commit;
+#  4. 20 `dcs apply` and 20 `dcs reg import` at once on one hive, each
+#     adding its own value: all 40 values are there at the end;
+#  5. a hive locked by another process: bounded wait, the holder named.
+# usage: test_cli_commit.sh PATH-TO-dcs    (exit 77 = skipped: no strace)
+set -euo pipefail
+
+dcs=$1
+src=${DCS_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+data=$src/tests/data/hives
+if ! command -v strace >/dev/null || ! strace -f -o /dev/null true 2>/dev/null; then
+  echo "SKIP: strace is missing or cannot trace here"
+  exit 77
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/dcs-cli-commit.XXXXXX")
+work=$(cd "$work" && pwd -P)
+trap 'rm -rf "$work"' EXIT
+fails=0
+checks=0
+# LeakSanitizer (sanitizer builds) cannot work under ptrace
+nolsan=ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+ok() { checks=$((checks + 1)); }
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+same_text() { # same_text FILE EXPECTED DESCRIPTION
+  if [[ $(cat "$1") == "$2" ]]; then ok; else
+    fail "$3"; echo "  wanted: $2" >&2; sed 's/^/  got:    /' "$1" >&2; fi
+}
+
+# The sample image (tools/sample-image.sh's layout).
+tpl=$work/template
+mkdir -p "$tpl/Windows/System32/config" "$tpl/Windows/ServiceProfiles/LocalService" \
+  "$tpl/Windows/ServiceProfiles/NetworkService" "$tpl/Users/alice"
+install -m 0644 "$data/hivex-minimal" "$tpl/Windows/System32/config/DEFAULT"
+install -m 0644 "$data/mini-SOFTWARE" "$tpl/Windows/System32/config/SOFTWARE"
+install -m 0644 "$data/yarp-EmptyHive" "$tpl/Windows/ServiceProfiles/LocalService/NTUSER.DAT"
+install -m 0644 "$data/ez-NTUSER1.DAT" "$tpl/Windows/ServiceProfiles/NetworkService/NTUSER.DAT"
+new_image() {
+  img=$work/img
+  rm -rf "$img" "$work/bk"
+  cp -a "$tpl" "$img"
+  DEF=$img/Windows/System32/config/DEFAULT
+  LS=$img/Windows/ServiceProfiles/LocalService/NTUSER.DAT
+  NS=$img/Windows/ServiceProfiles/NetworkService/NTUSER.DAT
+}
+HIVES=(DEF LS NS)
+apply_all() { "$dcs" apply --mode manual_proxy --proxy p:1 --windows "$img" --all-services \
+  --backup-dir "$work/bk"; }
+
+# the old and the new version of each hive, from a clean run
+new_image
+mkdir -p "$work/old" "$work/new"
+for h in "${HIVES[@]}"; do cp "${!h}" "$work/old/$h"; done
+apply_all >/dev/null
+for h in "${HIVES[@]}"; do cp "${!h}" "$work/new/$h"; done
+
+# "old", "new" or "mixed" for the three hives; "torn" when one is neither
+state() {
+  local s="" h
+  for h in "${HIVES[@]}"; do
+    if cmp -s "${!h}" "$work/old/$h"; then s+=" old"
+    elif cmp -s "${!h}" "$work/new/$h"; then s+=" new"
+    else echo torn; return; fi
+  done
+  case $s in " old old old") echo old ;; " new new new") echo new ;; *) echo mixed ;; esac
+}
+leftovers() { find "$img" -name '*.dcs-*' | sort; }
+
+# What `dcs show` must say, given the files the interrupted run left.
+expected_warning() {
+  local after=$1
+  if [[ -e $DEF.dcs-journal ]]; then
+    if [[ $after == new ]]; then
+      echo "dcs: warning: finished a commit that was interrupted: $DEF, $LS and $NS all hold the new content"
+    else
+      echo "dcs: warning: undid a commit that was interrupted: $DEF, $LS and $NS all hold their previous content"
+    fi
+  elif [[ -e $DEF.dcs-journal.new ]]; then
+    echo "dcs: warning: removed $DEF.dcs-journal.new, the unfinished journal of a commit that was interrupted before it changed anything"
+  fi
+}
+
+# settle WHAT: run show, then check the outcome: forward when every journal
+# copy says prepared, else as the hives were (they are never mixed then)
+settle() {
+  local what=$1 before way warned rc=0 h
+  before=$(state)
+  [[ $before != torn ]] && ok || fail "$what: a hive is torn before recovery"
+  way=$before
+  if [[ -e $DEF.dcs-journal ]]; then
+    way=new
+    for h in "${HIVES[@]}"; do
+      grep -qx 'state prepared' "${!h}.dcs-journal" 2>/dev/null || way=$before
+    done
+  fi
+  warned=$(expected_warning "$way")
+  "$dcs" show --windows "$img" >"$work/out" 2>"$work/err" || rc=$?
+  [[ $rc == 0 ]] && ok || { fail "$what: show exit $rc"; cat "$work/err" >&2; }
+  [[ $(state) == "$way" ]] && ok || fail "$what: hives $(state) after show (was $before), wanted $way"
+  [[ -z $(leftovers) ]] && ok || { fail "$what: left behind:"; leftovers >&2; }
+  same_text "$work/err" "$warned" "$what: what show said"
+}
+
+# strace's name sets (x86-64 glibc uses the first of each; others the rest)
+declare -A SET=([rename]=rename,renameat,renameat2 [fsync]=fsync,fdatasync
+  [unlink]=unlink,unlinkat [link]=link,linkat [open]=open,openat [write]=write)
+
+# "FIRST TOTAL": the calls of a set a clean run makes, and the first worth
+# killing: every one for rename, fsync, unlink and link; for open and write
+# (a hundred calls loading libraries, reading hives, writing backups, none
+# touching the image) from the last one before the journal is created
+count_calls() {
+  new_image
+  env "$nolsan" strace -f -qq -o "$work/trace" -e trace="${SET[$1]}" "$dcs" apply --mode manual_proxy \
+    --proxy p:1 --windows "$img" --all-services --backup-dir "$work/bk" >/dev/null
+  grep -E "^[0-9]+ +(${SET[$1]//,/|})\(" "$work/trace" >"$work/calls"
+  local first=1
+  if [[ $1 == open || $1 == write ]]; then
+    # the journal's first copy: opened as HIVE.dcs-journal.new, written
+    # "dcs-journal 1\n..."
+    first=$(grep -n -e 'dcs-journal\.new", O_WRONLY' -e '"dcs-journal 1' "$work/calls" |
+      head -1 | cut -d: -f1)
+    first=$((first > 1 ? first - 1 : 1))
+  fi
+  echo "$first $(grep -c . "$work/calls")"
+}
+
+# killed: strace kills the run and itself; the subshell keeps bash quiet
+killed_run() { (env "$nolsan" strace -f -qq -o /dev/null -e trace="$1" -e inject="$1":signal=KILL:when="$2" \
+  "${@:3}" >/dev/null 2>&1; exit $?) 2>/dev/null; }
+
+# 1. killed at every call in turn
+for call in rename fsync unlink link open write; do
+  read -r from total < <(count_calls "$call")
+  for ((n = from; n <= total; n++)); do
+    new_image
+    rc=0
+    killed_run "${SET[$call]}" "$n" "$dcs" apply --mode manual_proxy --proxy p:1 \
+      --windows "$img" --all-services --backup-dir "$work/bk" || rc=$?
+    [[ $rc == 137 || $rc == 0 ]] && ok || fail "kill at $call $n: exit $rc"
+    settle "kill at $call $n of $total"
+  done
+done
+
+# 2. the recovery killed too: apply killed after the first hive was
+# replaced, then show killed at each of its renames and unlinks
+new_image
+env "$nolsan" strace -f -qq -o "$work/trace" -e trace=rename,renameat,renameat2 "$dcs" apply \
+  --mode manual_proxy --proxy p:1 --windows "$img" --all-services --backup-dir "$work/bk" >/dev/null
+first=$(grep -E '^[0-9]+ +rename' "$work/trace" | grep -n ", \"$DEF\")" | cut -d: -f1)
+for call in rename unlink; do
+  for ((n = 1; n <= 8; n++)); do
+    new_image
+    killed_run "${SET[rename]}" $((first + 1)) "$dcs" apply --mode manual_proxy --proxy p:1 \
+      --windows "$img" --all-services --backup-dir "$work/bk" || true
+    [[ $(state) == mixed ]] && ok || fail "the apply was not cut between two hives"
+    killed_run "${SET[$call]}" "$n" "$dcs" show --windows "$img" || true
+    settle "recovery killed at $call $n"
+  done
+done
+
+# 3. failing calls: the 2nd hive cannot be replaced ...
+n_ls=$(grep -E '^[0-9]+ +rename' "$work/trace" | grep -n ", \"$LS\")" | cut -d: -f1)
+new_image
+rc=0
+env "$nolsan" strace -f -qq -o /dev/null -e trace="${SET[rename]}" -e inject="${SET[rename]}":error=EIO:when=$n_ls \
+  "$dcs" apply --mode manual_proxy --proxy p:1 --windows "$img" --all-services \
+  --backup-dir "$work/bk" >"$work/out" 2>"$work/err" || rc=$?
+[[ $rc == 1 ]] && ok || fail "failed rename: exit $rc, wanted 1"
+same_text "$work/err" "dcs: apply: cannot replace $LS: Input/output error; no hive was changed" \
+  "failed rename reported on stderr"
+[[ $(state) == old && -z $(leftovers) ]] && ok || fail "failed rename: hives $(state)"
+# ... and putting the first back fails too: exit 5, each hive's state named
+new_image
+rc=0
+env "$nolsan" strace -f -qq -o /dev/null -e trace="${SET[rename]}" \
+  -e inject="${SET[rename]}":error=EIO:when=$n_ls..$((n_ls + 1)) \
+  "$dcs" apply --mode manual_proxy --proxy p:1 --windows "$img" --all-services \
+  --backup-dir "$work/bk" >"$work/out" 2>"$work/err" || rc=$?
+[[ $rc == 5 ]] && ok || fail "failed undo: exit $rc, wanted 5"
+kept=$(ls "$DEF".dcs-*.old)
+ls_new=$(ls "$LS".dcs-* | grep -v -e '\.old$' -e journal)
+ns_new=$(ls "$NS".dcs-* | grep -v -e '\.old$' -e journal)
+same_text "$work/err" "dcs: apply: cannot replace $LS: Input/output error; putting the previous \
+versions back failed too (cannot rename $kept to $DEF: Input/output error), so the hives now \
+differ: $DEF holds the new content (its previous content is in $kept); $LS holds its previous \
+content (the new one is in $ls_new); $NS holds its previous content (the new one is in $ns_new); \
+the journal beside each is kept: the next dcs command that opens one of them finishes or undoes \
+the commit" "failed undo: every hive's state on stderr"
+grep -q '^error: cannot replace' "$work/out" && ok || fail "failed undo: not on stdout"
+settle "after a failed undo"
+
+# 4. 20 applies and 20 imports at once on one hive, each adding a value
+new_image
+for i in $(seq 1 20); do
+  printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_USERS\\S-1-5-19\\Software\\Test]\r\n"imp%d"=dword:%08x\r\n' \
+    "$i" "$i" >"$work/imp$i.reg"
+done
+pids=()
+for i in $(seq 1 20); do
+  "$dcs" --lock-wait 120 apply --mode manual_proxy --proxy p:1 --hive "S-1-5-19=$LS" \
+    --connection "conn$i" --backup-dir "$work/bk$i" >/dev/null 2>"$work/apply$i.err" &
+  pids+=($!)
+  "$dcs" --lock-wait 120 reg import --hive "$LS" --prefix 'HKEY_USERS\S-1-5-19' \
+    "$work/imp$i.reg" 2>"$work/import$i.err" &
+  pids+=($!)
+done
+bad=0
+for p in "${pids[@]}"; do wait "$p" || bad=$((bad + 1)); done
+[[ $bad == 0 ]] && ok || { fail "$bad of 40 concurrent runs failed"; cat "$work"/*.err >&2; }
+"$dcs" reg export --hive "$LS" --prefix 'HKEY_USERS\S-1-5-19' -o "$work/all.reg"
+iconv -f UTF-16LE -t UTF-8 "$work/all.reg" 2>/dev/null | tr -d '\r' >"$work/all.txt" ||
+  tr -d '\r' <"$work/all.reg" >"$work/all.txt"
+lost=0
+for i in $(seq 1 20); do
+  grep -q "^\"imp$i\"=dword:$(printf %08x "$i")" "$work/all.txt" || lost=$((lost + 1))
+  grep -q "^\"conn$i\"=hex:" "$work/all.txt" || lost=$((lost + 1))
+done
+[[ $lost == 0 ]] && ok || fail "$lost of 40 concurrent updates lost"
+[[ -z $(leftovers) ]] && ok || fail "concurrent runs left files behind"
+
+# 5. a hive held by another process: a bounded wait, then the holder named
+new_image
+flock "$LS" sleep 30 &
+holder=$!
+sleep 0.3
+rc=0
+"$dcs" --lock-wait 0.5 reg import --hive "$LS" --prefix 'HKEY_USERS\S-1-5-19' \
+  "$work/imp1.reg" 2>"$work/err" || rc=$?
+[[ $rc == 1 ]] && ok || fail "locked hive: exit $rc, wanted 1"
+same_text "$work/err" "dcs: $LS: $LS is locked by another process (pid $holder) and was still \
+locked after 0.500 s; try again when it has finished
+dcs: reg import: nothing was written to $LS" "locked hive: message"
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+[[ $(state) == old ]] && ok || fail "locked hive was written"
+rc=0
+"$dcs" --lock-wait x show --windows "$img" >/dev/null 2>"$work/err" || rc=$?
+[[ $rc == 2 ]] && ok || fail "bad --lock-wait: exit $rc, wanted 2"
+same_text "$work/err" "dcs: --lock-wait needs a number of seconds (0 to 86400)" "bad --lock-wait"
+
+echo "$checks checks, $fails failures"
+[[ $fails == 0 ]]
