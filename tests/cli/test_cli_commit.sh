@@ -157,7 +157,12 @@ done
 new_image
 env "$nolsan" strace -f -qq -o "$work/trace" -e trace=rename,renameat,renameat2 "$dcs" apply \
   --mode manual_proxy --proxy p:1 --windows "$img" --all-services --backup-dir "$work/bk" >/dev/null
-first=$(grep -E '^[0-9]+ +rename' "$work/trace" | grep -n ", \"$DEF\")" | cut -d: -f1)
+# strace counts `when` per system call: number the hive renames among the
+# calls of their own name (backups are written with renameat)
+nth_rename() { local name; name=$(grep -E "^[0-9]+ +rename[a-z0-9]*\(.*, \"$1\"\)" "$work/trace" |
+  head -1 | sed -E 's/^[0-9]+ +([a-z0-9]+)\(.*/\1/')
+  grep -E "^[0-9]+ +$name\(" "$work/trace" | grep -n ", \"$1\")" | cut -d: -f1; }
+first=$(nth_rename "$DEF")
 for call in rename unlink; do
   for ((n = 1; n <= 8; n++)); do
     new_image
@@ -170,7 +175,7 @@ for call in rename unlink; do
 done
 
 # 3. failing calls: the 2nd hive cannot be replaced ...
-n_ls=$(grep -E '^[0-9]+ +rename' "$work/trace" | grep -n ", \"$LS\")" | cut -d: -f1)
+n_ls=$(nth_rename "$LS")
 new_image
 rc=0
 env "$nolsan" strace -f -qq -o /dev/null -e trace="${SET[rename]}" -e inject="${SET[rename]}":error=EIO:when=$n_ls \
