@@ -39,6 +39,7 @@ const char *dcs_strerror(dcs_status code)
     case DCS_ERR_HIVE_TRUNCATED: return "hive file is truncated";
     case DCS_ERR_HIVE_CORRUPT: return "hive structure is corrupt";
     case DCS_ERR_HIVE_LIB: return "libhivex error";
+    case DCS_ERR_HIVE_REFUSED: return "hive cannot be recovered safely";
     case DCS_ERR_APPLY_AMBIGUOUS: return "several candidate source values";
     case DCS_ERR_APPLY_NO_SOURCE: return "no source settings found";
     case DCS_ERR_APPLY_PREFIX: return "key outside the allowed prefix";

@@ -21,6 +21,7 @@ static const struct command commands[] = {
     /* -- hive room */
     {"apply", cmd_apply, "give the service accounts proxy settings (offline image, hives or .reg)"},
     {"show", cmd_show, "show the proxy settings of every account in an offline Windows image"},
+    {"hive", cmd_hive, "offline hives: 'hive recover' replays a dirty hive's transaction logs"},
 };
 
 static void usage(FILE *out)

@@ -64,6 +64,7 @@ typedef enum dcs_status {
     DCS_ERR_HIVE_TRUNCATED = 505,
     DCS_ERR_HIVE_CORRUPT = 506,
     DCS_ERR_HIVE_LIB = 507,      /* libhivex reported an error */
+    DCS_ERR_HIVE_REFUSED = 520,  /* recover.h: the logs cannot be replayed safely */
 
     /* applier (apply.h): 600..699 */
     DCS_ERR_APPLY_AMBIGUOUS = 600, /* several candidate source blobs */
