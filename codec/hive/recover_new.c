@@ -190,7 +190,7 @@ static dcs_status scan_unreached(struct rcv_ctx *c, int role, uint32_t last)
     size_t off = RCV_LOG_HEADER;
     if (!lg->d || lg->len < RCV_LOG_HEADER)
         return DCS_OK;
-    while (lg->len - off >= RCV_HVLE_HEADER) {
+    while (off <= lg->len && lg->len - off >= RCV_HVLE_HEADER) {
         if (lg->n_applied && off == RCV_LOG_HEADER) {
             off = lg->end;
             continue;
