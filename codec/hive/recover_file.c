@@ -162,3 +162,73 @@ dcs_status dcs_recover_file(const char *hive_path, uint8_t **out, size_t *out_le
     free(paths);
     return st;
 }
+
+#if DCS_HAVE_HIVEX
+static void add_reason(struct dcs_hive_state *s, const char *what, const char *why)
+{
+    size_t used = strlen(s->reason);
+    snprintf(s->reason + used, sizeof s->reason - used, "%s%s%s", used ? "; " : "", what, why);
+}
+
+/* The recovered image in an unlinked temporary file, for libhivex (which
+ * opens by path) to read through /proc/self/fd. */
+static dcs_status to_temp_file(const uint8_t *data, size_t len, int *fd, struct dcs_error *err)
+{
+    const char *tmp = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/dcs-recovered-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int t = mkstemp(path);
+    if (t < 0)
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
+                             "cannot create a temporary file for the recovered hive: %s",
+                             strerror(errno));
+    unlink(path);
+    (void)fcntl(t, F_SETFD, FD_CLOEXEC);
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(t, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int e = w < 0 ? errno : ENOSPC;
+            close(t);
+            return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
+                                 "cannot write the recovered hive to a temporary file: %s",
+                                 strerror(e));
+        }
+        off += (size_t)w;
+    }
+    *fd = t;
+    return DCS_OK;
+}
+
+dcs_status dcsi_hive_recover_open(struct dcs_hive *h, int *fd, struct dcs_error *err)
+{
+    *fd = -1;
+    struct dcs_recover_report *rep = malloc(sizeof *rep);
+    if (!rep)
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    struct dcs_error rerr;
+    uint8_t *out = NULL;
+    size_t len = 0;
+    dcs_status st = dcs_recover_file(h->path, &out, &len, rep, &rerr);
+    if (st == DCS_ERR_NOMEM) {
+        free(rep);
+        return dcs_error_set(err, st, DCS_NO_OFFSET, "out of memory");
+    }
+    if (st != DCS_OK) {
+        /* the stale primary is read, as without replay; the reason says why */
+        add_reason(&h->state, "its logs cannot be replayed: ", rerr.message);
+        st = DCS_OK;
+    } else if (rep->state == DCS_RECOVER_CLEAN) {
+        /* clean by its base block: Windows reads it as it is, logs ignored */
+        h->state.recovered = true;
+    } else {
+        st = to_temp_file(out, len, fd, err);
+        h->state.recovered = st == DCS_OK;
+        h->state.recovered_entries = rep->entries_applied;
+    }
+    free(out);
+    free(rep);
+    return st;
+}
+#endif

@@ -138,7 +138,18 @@ expect_rc 1 "OUT is a log" -- "$dcs" hive recover "$work/f/NewDirtyHive" -o "$wo
 snapshot "$work/f" >"$work/f.after"
 same "$work/f.before" "$work/f.after" "OUT naming an input: untouched"
 
-# 8. regipy's real dirty NTUSER.DAT: lower-case logs, a stale .LOG2, growth
+# 8. reg export, decode --hive and show read a dirty hive with its logs replayed in memory
+new_set "$work/m"
+snapshot "$work/m" >"$work/m.before"
+expect_rc 0 "reg export of a dirty hive" -- "$dcs" reg export --hive "$work/m/NewDirtyHive" --prefix 'HKEY_USERS\X' --encoding utf8
+contains "$work/out" '^\[HKEY_USERS\\X\\Key3\\Key3_2\]' "export holds the logged keys"
+contains "$work/err" "exported with its transaction logs replayed in memory (4 entries)" "export says so"
+expect_rc 1 "decode --hive of a dirty hive without the value" -- "$dcs" decode --hive "$work/m/NewDirtyHive"
+contains "$work/err" "read with its transaction logs replayed in memory (4 entries)" "decode --hive says so"
+snapshot "$work/m" >"$work/m.after"
+same "$work/m.before" "$work/m.after" "reading a dirty hive changes nothing"
+
+# 9. regipy's real dirty NTUSER.DAT: lower-case logs, a stale .LOG2, growth
 if command -v xz >/dev/null; then
   mkdir -p "$work/g"
   xz -dc "$data/regipy-transactions_NTUSER.DAT.xz" >"$work/g/NTUSER.DAT"

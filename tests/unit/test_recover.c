@@ -420,6 +420,45 @@ static void file_level_any_letter_case(void **state)
     rset_free(&s);
 }
 
+/* dcs_hive_open with DCS_HIVE_RECOVER reads what Windows would load */
+static void hive_open_reads_recovered_state(void **state)
+{
+    struct rset s;
+    rset_new_dirty(&s);
+    char dir[512], hive[600];
+    make_tmpdir(dir, sizeof dir);
+    rt_write(dir, "NewDirtyHive", s.primary, s.primary_len);
+    rt_write(dir, "NewDirtyHive.LOG1", s.log[1], s.log_len[1]);
+    rt_write(dir, "NewDirtyHive.LOG2", s.log[2], s.log_len[2]);
+    snprintf(hive, sizeof hive, "%s/NewDirtyHive", dir);
+    dcs_hive *h;
+    dcs_hive_key k;
+    struct dcs_error err;
+    assert_int_equal(dcs_hive_open(hive, DCS_HIVE_READ, &h, &err), DCS_OK);
+    assert_false(dcs_hive_get_state(h)->recovered); /* without the flag: stale */
+    assert_int_equal(dcs_hive_find_key(h, 0, "Key3\\Key3_1", &k, &err), DCS_ERR_NOT_FOUND);
+    dcs_hive_close(h);
+    assert_int_equal(dcs_hive_open(hive, DCS_HIVE_READ | DCS_HIVE_RECOVER, &h, &err), DCS_OK);
+    assert_true(dcs_hive_get_state(h)->dirty);
+    assert_true(dcs_hive_get_state(h)->recovered);
+    assert_int_equal(dcs_hive_get_state(h)->recovered_entries, 4);
+    assert_int_equal(dcs_hive_find_key(h, 0, "Key3\\Key3_1", &k, &err), DCS_OK);
+    dcs_hive_close(h);
+    /* logs that cannot be replayed: the stale primary, and the reason */
+    char log1[700];
+    snprintf(log1, sizeof log1, "%s/NewDirtyHive.LOG1", dir);
+    assert_int_equal(unlink(log1), 0);
+    assert_int_equal(dcs_hive_open(hive, DCS_HIVE_READ | DCS_HIVE_RECOVER, &h, &err), DCS_OK);
+    assert_false(dcs_hive_get_state(h)->recovered);
+    assert_non_null(strstr(dcs_hive_get_state(h)->reason, "its logs cannot be replayed: refused (gap)"));
+    dcs_hive_close(h);
+    /* writing never goes through the replay */
+    assert_int_equal(dcs_hive_open(hive, DCS_HIVE_WRITE | DCS_HIVE_RECOVER, &h, &err),
+                     DCS_ERR_HIVE_DIRTY);
+    rm_tree(dir);
+    rset_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +481,7 @@ int main(void)
         cmocka_unit_test(not_a_hive),
         cmocka_unit_test(size_query_and_small_buffer),
         cmocka_unit_test(file_level_any_letter_case),
+        cmocka_unit_test(hive_open_reads_recovered_state),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /* Benchmark of the transaction-log replay (dcs/recover.h; not a test).
  *
- *   dcs-bench recover [--mb N] [--runs N] [--hive FILE]
+ *   dcs-bench recover [--mb N] [--runs N] [--hive FILE] [--write DIR]
  *
  * Builds in memory a dirty hive of N MiB of hive bins (default 100) and a
  * full log for it: a new-format .LOG1 whose entries rewrite every 4 KiB
@@ -9,7 +9,10 @@
  * every page.  Times the replay into a ready buffer and through the
  * allocating call, median of --runs, against the same-run baseline of
  * copying the primary and the log once (memcpy).  --hive FILE times
- * dcs_recover_file on a real hive and the logs beside it instead. */
+ * dcs_recover_file on a real hive and the logs beside it instead; --write
+ * DIR saves the generated hive as DIR/BIG with its new-format DIR/BIG.LOG1
+ * (for timing `dcs hive recover DIR/BIG -o OUT` end to end). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,6 +120,19 @@ static uint8_t *make_old_log(const uint8_t *primary, uint32_t bins, size_t *len)
     return l;
 }
 
+static int save(const char *dir, const char *name, const uint8_t *d, size_t len)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(d, 1, len, f) == len;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    if (!ok)
+        fprintf(stderr, "bench recover: cannot write %s\n", path);
+    return ok ? 0 : 1;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -217,7 +233,7 @@ int bench_recover(int argc, char **argv)
 {
     uint32_t mb = 100;
     int runs = 5;
-    const char *hive = NULL;
+    const char *hive = NULL, *write_dir = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--mb") == 0 && i + 1 < argc)
             mb = (uint32_t)strtoul(argv[++i], NULL, 10);
@@ -225,8 +241,11 @@ int bench_recover(int argc, char **argv)
             runs = atoi(argv[++i]);
         else if (strcmp(argv[i], "--hive") == 0 && i + 1 < argc)
             hive = argv[++i];
+        else if (strcmp(argv[i], "--write") == 0 && i + 1 < argc)
+            write_dir = argv[++i];
         else {
-            fprintf(stderr, "usage: dcs-bench recover [--mb N] [--runs N] [--hive FILE]\n");
+            fprintf(stderr, "usage: dcs-bench recover [--mb N] [--runs N] [--hive FILE] "
+                            "[--write DIR]\n");
             return 2;
         }
     }
@@ -242,7 +261,9 @@ int bench_recover(int argc, char **argv)
     uint8_t *oldlog = primary ? make_old_log(primary, mb, &olen) : NULL;
     uint8_t *buf = malloc(plen);
     int rc = 1;
-    if (primary && newlog && oldlog && buf) {
+    if (write_dir && primary && newlog && oldlog && buf) {
+        rc = save(write_dir, "BIG", primary, plen) | save(write_dir, "BIG.LOG1", newlog, nlen);
+    } else if (primary && newlog && oldlog && buf) {
         struct dcs_recover_input in = {primary, plen, {NULL, newlog, NULL}, {0, nlen, 0}};
         rc = bench_format("new", &in, buf, plen, runs);
         in.log[1] = oldlog;

@@ -92,7 +92,7 @@ static void show_user(struct show *s, const char *sid, const char *kind, const c
     struct apply_target t;
     memset(&t, 0, sizeof t);
     snprintf(t.label, sizeof t.label, "%s", label);
-    dcs_status st = dcs_hive_open(path, DCS_HIVE_READ, &t.hive, &t.err);
+    dcs_status st = dcs_hive_open(path, DCS_HIVE_READ | DCS_HIVE_RECOVER, &t.hive, &t.err);
     if (st == DCS_OK)
         st = dcs_apply_snapshot_read(t.hive, false, &t.snap, &t.err);
     json_t *o = json_object();
@@ -113,7 +113,13 @@ static void show_user(struct show *s, const char *sid, const char *kind, const c
     }
     const struct dcs_hive_state *hs = dcs_hive_get_state(t.hive);
     json_object_set_new(o, "dirty", json_boolean(hs->dirty));
-    if (hs->dirty) {
+    if (hs->dirty && hs->recovered) {
+        json_object_set_new(o, "recovered_in_memory", json_integer(hs->recovered_entries));
+        if (!s->json)
+            printf("  note: dirty hive, shown with its transaction logs replayed in memory "
+                   "(%u entries)\n",
+                   hs->recovered_entries);
+    } else if (hs->dirty) {
         json_object_set_new(o, "dirty_reason", json_string(hs->reason));
         if (!s->json)
             printf("  warning: dirty hive, shown without its logs: %s\n", hs->reason);
@@ -208,7 +214,8 @@ static void show_machine(struct show *s)
     char label[700];
     snprintf(label, sizeof label, "machine (HKLM\\SOFTWARE) %s",
              win_shown_path(s->img.root, s->img.software));
-    dcs_status st = dcs_hive_open(s->img.software, DCS_HIVE_READ, &t.hive, &t.err);
+    dcs_status st =
+        dcs_hive_open(s->img.software, DCS_HIVE_READ | DCS_HIVE_RECOVER, &t.hive, &t.err);
     if (st == DCS_OK)
         st = dcs_apply_snapshot_read(t.hive, true, &t.snap, &t.err);
     json_t *o = json_object();

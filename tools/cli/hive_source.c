@@ -17,10 +17,14 @@ dcs_status hive_source_read(const char *path, const char *key, const char *name,
         key = DCS_KEY_CONNECTIONS;
     if (!name)
         name = DCS_VALUE_DEFAULT;
-    dcs_status rc = dcs_hive_open(path, DCS_HIVE_READ, &h, err);
+    dcs_status rc = dcs_hive_open(path, DCS_HIVE_READ | DCS_HIVE_RECOVER, &h, err);
     if (rc != DCS_OK)
         return rc;
-    if (dcs_hive_get_state(h)->dirty)
+    if (dcs_hive_get_state(h)->dirty && dcs_hive_get_state(h)->recovered)
+        cli_warnf("%s is dirty: read with its transaction logs replayed in memory (%u "
+                  "entries), as Windows would load it; the file is unchanged",
+                  path, dcs_hive_get_state(h)->recovered_entries);
+    else if (dcs_hive_get_state(h)->dirty)
         cli_warnf("%s is dirty (%s): its transaction logs are not replayed, what is read may "
                   "be stale",
                   path, dcs_hive_get_state(h)->reason);
