@@ -41,7 +41,8 @@ static void usage(FILE *out)
             "\n"
             "exit status: 0 success; 1 bad input (the message names the byte offset or\n"
             "line:column), or 'different' for diff; 2 usage error; 3 apply refused an\n"
-            "unsafe hive; 4 apply --check found a target out of step.\n");
+            "unsafe hive, or hive recover cannot replay its logs safely; 4 apply --check\n"
+            "found a target out of step.\n");
 }
 
 int main(int argc, char **argv)
