@@ -46,15 +46,6 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
         free(h);
         return rc;
     }
-    if ((flags & DCS_HIVE_WRITE) && h->state.dirty && !(flags & DCS_HIVE_FORCE)) {
-        rc = dcs_error_set(err, DCS_ERR_HIVE_DIRTY, DCS_NO_OFFSET,
-                           "%s is dirty: %s; refusing to write it (forcing discards the "
-                           "pending changes)",
-                           path, h->state.reason);
-        free(real);
-        free(h);
-        return rc;
-    }
     h->path = strdup(real ? real : path);
     free(real);
     if (!h->path) {
@@ -62,10 +53,18 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
     h->flags = flags;
+    /* a dirty hive is written only with its logs replayed, or forced */
     int recovered_fd = -1;
     char recovered_path[64];
-    if ((flags & DCS_HIVE_RECOVER) && !(flags & DCS_HIVE_WRITE) && h->state.dirty &&
-        (rc = dcsi_hive_recover_open(h, &recovered_fd, err)) != DCS_OK) {
+    if ((flags & DCS_HIVE_RECOVER) && h->state.dirty)
+        rc = dcsi_hive_recover_open(h, &recovered_fd, err);
+    if (rc == DCS_OK && (flags & DCS_HIVE_WRITE) && h->state.dirty && !h->state.recovered &&
+        !(flags & DCS_HIVE_FORCE))
+        rc = dcs_error_set(err, DCS_ERR_HIVE_DIRTY, DCS_NO_OFFSET,
+                           "%s is dirty: %s; refusing to write it (forcing discards the "
+                           "pending changes; recovery replays them)",
+                           path, h->state.reason);
+    if (rc != DCS_OK) {
         free(h->path);
         free(h);
         return rc;

@@ -164,10 +164,30 @@ dcs_status dcs_recover_file(const char *hive_path, uint8_t **out, size_t *out_le
 }
 
 #if DCS_HAVE_HIVEX
-static void add_reason(struct dcs_hive_state *s, const char *what, const char *why)
+/* Append src to dst[0..size) from *used on, cut to fit. */
+static void cat_cut(char *dst, size_t size, size_t *used, const char *src)
 {
-    size_t used = strlen(s->reason);
-    snprintf(s->reason + used, sizeof s->reason - used, "%s%s%s", used ? "; " : "", what, why);
+    size_t n = strlen(src);
+    if (n > size - 1 - *used)
+        n = size - 1 - *used;
+    memcpy(dst + *used, src, n);
+    *used += n;
+    dst[*used] = '\0';
+}
+
+/* Put why the logs cannot be replayed first (a cut keeps it): the dirty
+ * reasons follow. */
+static void prepend_reason(struct dcs_hive_state *s, const char *what, const char *why)
+{
+    char old[sizeof s->reason];
+    size_t used = 0;
+    memcpy(old, s->reason, sizeof old);
+    cat_cut(s->reason, sizeof s->reason, &used, what);
+    cat_cut(s->reason, sizeof s->reason, &used, why);
+    if (old[0]) {
+        cat_cut(s->reason, sizeof s->reason, &used, "; ");
+        cat_cut(s->reason, sizeof s->reason, &used, old);
+    }
 }
 
 /* The recovered image in an unlinked temporary file, for libhivex (which
@@ -217,7 +237,7 @@ dcs_status dcsi_hive_recover_open(struct dcs_hive *h, int *fd, struct dcs_error 
     }
     if (st != DCS_OK) {
         /* the stale primary is read, as without replay; the reason says why */
-        add_reason(&h->state, "its logs cannot be replayed: ", rerr.message);
+        prepend_reason(&h->state, "its logs cannot be replayed: ", rerr.message);
         st = DCS_OK;
     } else if (rep->state == DCS_RECOVER_CLEAN) {
         /* clean by its base block: Windows reads it as it is, logs ignored */

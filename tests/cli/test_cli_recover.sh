@@ -149,7 +149,31 @@ contains "$work/err" "read with its transaction logs replayed in memory (4 entri
 snapshot "$work/m" >"$work/m.after"
 same "$work/m.before" "$work/m.after" "reading a dirty hive changes nothing"
 
-# 9. regipy's real dirty NTUSER.DAT: lower-case logs, a stale .LOG2, growth
+# 9. dcs apply: a dirty target is refused and the message names --recover; with
+# --recover its logs are replayed and the edit lands on the recovered hive, in one
+# commit, with hive and logs in the backup and the logs left in place
+new_set "$work/p"
+cp "$work/p/NewDirtyHive" "$work/p.orig"
+expect_rc 3 "apply refuses a dirty hive" -- "$dcs" apply --mode no_proxy --hive "S-1-5-18=$work/p/NewDirtyHive"
+contains "$work/out" "(--recover replays its logs, --force discards them)" "refusal names --recover"
+same "$work/p/NewDirtyHive" "$work/p.orig" "refused: untouched"
+expect_rc 0 "apply --recover --dry-run" -- "$dcs" apply --mode no_proxy --hive "S-1-5-18=$work/p/NewDirtyHive" --recover --dry-run
+same "$work/p/NewDirtyHive" "$work/p.orig" "dry run: untouched"
+expect_rc 0 "apply --recover" -- "$dcs" apply --mode no_proxy --hive "S-1-5-18=$work/p/NewDirtyHive" --recover --backup-dir "$work/pbk"
+contains "$work/err" "read and written with its transaction logs replayed (4 entries)" "apply --recover says so"
+expect_rc 0 "applied hive holds the logged keys" -- hivexget "$work/p/NewDirtyHive" '\Key3\Key3_1'
+expect_rc 0 "applied hive holds the new value" -- hivexget "$work/p/NewDirtyHive" '\Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' DefaultConnectionSettings
+same "$work/pbk/S-1-5-18-NewDirtyHive" "$work/p.orig" "apply --recover: hive in the backup"
+same "$work/pbk/S-1-5-18-NewDirtyHive.Log2" "$data/yarp-NewDirtyHive1/NewDirtyHive.LOG2" "apply --recover: log in the backup"
+same "$work/p/NEWDIRTYHIVE.Log2" "$data/yarp-NewDirtyHive1/NewDirtyHive.LOG2" "apply --recover: log left in place"
+expect_rc 0 "after apply --recover the hive is clean" -- "$dcs" apply --mode no_proxy --hive "S-1-5-18=$work/p/NewDirtyHive" --check
+rm "$work/p/newdirtyhive.log1"
+cp "$work/p.orig" "$work/p/NewDirtyHive"
+expect_rc 3 "apply --recover with a gap" -- "$dcs" apply --mode no_proxy --hive "S-1-5-18=$work/p/NewDirtyHive" --recover
+contains "$work/out" "(its logs cannot be replayed safely): $work/p/NewDirtyHive is dirty: its logs cannot be replayed: refused (gap)" "apply --recover names the rule"
+same "$work/p/NewDirtyHive" "$work/p.orig" "apply --recover refused: untouched"
+
+# 10. regipy's real dirty NTUSER.DAT: lower-case logs, a stale .LOG2, growth
 if command -v xz >/dev/null; then
   mkdir -p "$work/g"
   xz -dc "$data/regipy-transactions_NTUSER.DAT.xz" >"$work/g/NTUSER.DAT"

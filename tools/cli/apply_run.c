@@ -312,7 +312,7 @@ int apply_run(struct apply_opts *o)
     bool read_only = o->dry_run || o->check;
     for (size_t i = 0; i < r.n; i++)
         if (r.t[i].state == TARGET_OK)
-            (void)target_open(&r.t[i], read_only, o->force);
+            (void)target_open(&r.t[i], read_only, o->force, o->recover);
     refuse_shared_files(&r);
     rc = exit_for_failures(&r);
     if (rc == EXIT_OK)

@@ -20,6 +20,7 @@ struct apply_opts {
     const char **connections;
     size_t nconnections;
     bool all_services, check, winhttp, dry_run, force, json;
+    bool recover; /* replay dirty hives' logs first (DCS_HIVE_RECOVER) */
     struct dcs_apply_source src;
     struct dcs_apply_options opt;
 };

@@ -25,19 +25,35 @@ enum target_state target_classify(dcs_status code)
     }
 }
 
-bool target_open(struct apply_target *t, bool read_only, bool force)
+bool target_open(struct apply_target *t, bool read_only, bool force, bool recover)
 {
     dcs_error_clear(&t->err);
     unsigned flags = read_only ? DCS_HIVE_READ : DCS_HIVE_WRITE;
     if (force)
         flags |= DCS_HIVE_FORCE;
+    if (recover)
+        flags |= DCS_HIVE_RECOVER;
     dcs_status rc = dcs_hive_open(t->path, flags, &t->hive, &t->err);
-    if (rc == DCS_OK && read_only && !force && dcs_hive_get_state(t->hive)->dirty)
+    bool dirty = rc == DCS_OK && dcs_hive_get_state(t->hive)->dirty &&
+                 !dcs_hive_get_state(t->hive)->recovered;
+    if (rc == DCS_ERR_HIVE_DIRTY) { /* the library names no flags: say which exist, first */
+        char why[sizeof t->err.message];
+        memcpy(why, t->err.message, sizeof why);
+        dcs_error_set(&t->err, rc, DCS_NO_OFFSET, "%s (%s): %s", t->shown,
+                      recover ? "its logs cannot be replayed safely"
+                              : "--recover replays its logs, --force discards them",
+                      why);
+    }
+    if (dirty && read_only && !force)
         rc = dcs_error_set(&t->err, DCS_ERR_HIVE_DIRTY, DCS_NO_OFFSET,
-                           "%s is dirty: %s; it would be refused (--force discards the pending "
-                           "changes)",
+                           "%s is dirty (--recover replays its logs, --force discards them): "
+                           "%s; it would be refused",
                            t->shown, dcs_hive_get_state(t->hive)->reason);
-    if (rc == DCS_OK && force && dcs_hive_get_state(t->hive)->dirty)
+    if (rc == DCS_OK && !dirty && dcs_hive_get_state(t->hive)->dirty)
+        cli_warnf("%s is dirty; --recover: read and written with its transaction logs "
+                  "replayed (%u entries)",
+                  t->shown, dcs_hive_get_state(t->hive)->recovered_entries);
+    if (dirty && force)
         cli_warnf("%s is dirty (%s); --force: the changes pending in its transaction logs "
                   "will be lost",
                   t->shown, dcs_hive_get_state(t->hive)->reason);

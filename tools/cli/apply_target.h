@@ -33,9 +33,10 @@ struct apply_target {
     char backup_conn[1024];  /* the previous Connections key as a .reg, or "" */
 };
 
-/* Open (writable unless read_only; force lets a dirty hive be written) and
- * read the snapshot.  On failure sets t->state/err and returns false. */
-bool target_open(struct apply_target *t, bool read_only, bool force);
+/* Open (writable unless read_only; force lets a dirty hive be written,
+ * recover replays its logs first) and read the snapshot.  On failure sets
+ * t->state/err and returns false. */
+bool target_open(struct apply_target *t, bool read_only, bool force, bool recover);
 void target_free(struct apply_target *t);
 
 /* Exit-code class of a failed open: refused (unsafe hive) or error. */

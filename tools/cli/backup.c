@@ -125,7 +125,8 @@ void backup_drop_pending_logs(struct apply_target *t)
     const struct dcs_hive_state *hs = dcs_hive_get_state(t->hive);
     char parent[900], path[1300];
     parent_dir(dcs_hive_path(t->hive), parent, sizeof parent); /* the logs' directory */
-    for (size_t i = 0; hs->dirty && i < hs->nlogs; i++) {
+    /* replayed logs stay, as Windows leaves them: they are older than the hive now */
+    for (size_t i = 0; hs->dirty && !hs->recovered && i < hs->nlogs; i++) {
         if (hs->logs[i].state != DCS_HIVE_LOG_PENDING &&
             hs->logs[i].state != DCS_HIVE_LOG_UNREADABLE)
             continue;

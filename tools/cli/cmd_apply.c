@@ -47,6 +47,8 @@ static void usage(FILE *out)
             "  --backup-dir DIR      where to save the previous hives and Connections keys\n"
             "                        (default: dcs-backup-<time> beside each hive)\n"
             "  --force               write dirty hives (their pending log changes are lost)\n"
+            "  --recover             replay a dirty hive's transaction logs first, as\n"
+            "                        `dcs hive recover` does, in the same commit\n"
             "  --json                print the plan and outcome as JSON\n"
             "\n"
             "exit status: 0 done (applied or unchanged); 1 error, nothing changed; 2 usage;\n"
@@ -171,6 +173,9 @@ static int parse(int argc, char **argv, struct apply_opts *o)
             continue;
         } else if (strcmp(a, "--force") == 0) {
             o->force = true;
+            continue;
+        } else if (strcmp(a, "--recover") == 0) {
+            o->recover = true;
             continue;
         } else if (strcmp(a, "--json") == 0) {
             o->json = true;

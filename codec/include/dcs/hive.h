@@ -142,13 +142,15 @@ typedef size_t dcs_hive_key; /* 0 = none */
 #define DCS_HIVE_READ 0x0u
 #define DCS_HIVE_WRITE 0x1u  /* edits allowed; refuses a dirty hive ... */
 #define DCS_HIVE_FORCE 0x2u  /* ... unless this is set too */
-#define DCS_HIVE_RECOVER 0x4u /* read-only: replay a dirty hive's logs in memory
-                                 (state.recovered; when they cannot be replayed
-                                 the stale primary is read and state.reason says why) */
+#define DCS_HIVE_RECOVER 0x4u /* replay a dirty hive's logs in memory first
+                                 (state.recovered; the file is untouched until a
+                                 commit).  When they cannot be replayed, a read
+                                 sees the stale primary, a write is refused as
+                                 dirty, and state.reason says why */
 
 /* Inspect, then open through libhivex.  With DCS_HIVE_WRITE a dirty hive is
- * refused with DCS_ERR_HIVE_DIRTY unless DCS_HIVE_FORCE is given.  *out is
- * NULL on error. */
+ * refused with DCS_ERR_HIVE_DIRTY unless DCS_HIVE_FORCE is given, or
+ * DCS_HIVE_RECOVER replayed its logs.  *out is NULL on error. */
 DCS_API dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
                          struct dcs_error *err);
 DCS_API void dcs_hive_close(dcs_hive *h);
