@@ -9,6 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels say EINVAL */
+#endif
+#endif
 
 static const char *const rule_names[] = {
     [DCS_RECOVER_RULE_NONE] = "none",
@@ -47,6 +53,20 @@ const char *dcs_recover_state_name(enum dcs_recover_state state)
     case DCS_RECOVER_REFUSED: return "refused";
     }
     return "unknown";
+}
+
+void *dcsi_rcv_alloc(size_t len)
+{
+    uint8_t *p = malloc(len ? len : 1);
+#if defined(__linux__)
+    /* only big buffers, which malloc maps page-aligned plus a header */
+    if (p && len >= ((size_t)1 << 20)) {
+        uintptr_t start = ((uintptr_t)p + 4095u) & ~(uintptr_t)4095u;
+        size_t span = (len - (size_t)(start - (uintptr_t)p)) & ~(size_t)4095u;
+        (void)madvise((void *)start, span, MADV_POPULATE_WRITE); /* a hint: failure is fine */
+    }
+#endif
+    return p;
 }
 
 const char *dcsi_rcv_role_name(int role)
@@ -282,7 +302,8 @@ static void write_base_block(const struct rcv_ctx *c, uint8_t *out)
 static dcs_status write_output(struct rcv_ctx *c, uint8_t *out)
 {
     const struct dcs_recover_input *in = c->in;
-    memcpy(out, in->primary, in->primary_len);
+    if (out != in->primary) /* in place: the primary is already there */
+        memcpy(out, in->primary, in->primary_len);
     memset(out + in->primary_len, 0, (size_t)c->out_len - in->primary_len);
     if (c->rep->format == DCS_RECOVER_FORMAT_NEW)
         dcsi_rcv_write_new(c, out);
@@ -319,10 +340,41 @@ static void report_result(struct rcv_ctx *c)
     }
 }
 
-/* Plan, then write into out (or a buffer of the planned size when alloc is
- * given): the logs are hashed once either way. */
-static dcs_status recover(const struct dcs_recover_input *in, uint8_t *out, size_t cap,
-                          uint8_t **alloc, size_t *out_len, struct dcs_recover_report *report,
+/* Where the output goes: the caller's buffer, a new one, or the primary's
+ * own malloc'd buffer grown in place (file-level calls: no second copy of
+ * a large hive). */
+enum out_mode { OUT_CALLER, OUT_ALLOC, OUT_IN_PLACE };
+
+/* The buffer to write into, per mode; the plan's pointers follow a primary
+ * buffer that moved. */
+static dcs_status output_buffer(struct rcv_ctx *c, struct dcs_recover_input *local,
+                                enum out_mode mode, uint8_t **buf, size_t *cap, size_t need)
+{
+    if (mode == OUT_ALLOC) {
+        *buf = dcsi_rcv_alloc(need);
+        *cap = need;
+    } else if (mode == OUT_IN_PLACE && *cap < need) {
+        uint8_t *grown = realloc(*buf, need);
+        if (grown) {
+            if (c->base_src == local->primary)
+                c->base_src = grown;
+            local->primary = grown;
+            *buf = grown;
+            *cap = need;
+        } else {
+            return dcs_error_set(c->err, DCS_ERR_NOMEM, DCS_NO_OFFSET,
+                                 "out of memory (%zu bytes)", need);
+        }
+    }
+    if (mode == OUT_ALLOC && !*buf)
+        return dcs_error_set(c->err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory (%zu bytes)",
+                             need);
+    return DCS_OK;
+}
+
+/* Plan, then write (the logs are hashed once whatever the mode). */
+static dcs_status recover(const struct dcs_recover_input *in, enum out_mode mode, uint8_t **buf,
+                          size_t cap, size_t *out_len, struct dcs_recover_report *report,
                           struct dcs_error *err)
 {
     struct dcs_recover_report scratch;
@@ -332,7 +384,8 @@ static dcs_status recover(const struct dcs_recover_input *in, uint8_t *out, size
     if (!in || !in->primary)
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
                              "recover: no primary buffer");
-    struct rcv_ctx c = {.in = in, .rep = rep, .err = err, .old_log = -1};
+    struct dcs_recover_input local = *in;
+    struct rcv_ctx c = {.in = &local, .rep = rep, .err = err, .old_log = -1};
     for (int i = 0; i < DCS_RECOVER_NLOGS; i++)
         classify_log(&c.logs[i], in->log[i], in->log_len[i]);
     report_logs(&c);
@@ -347,32 +400,34 @@ static dcs_status recover(const struct dcs_recover_input *in, uint8_t *out, size
         rep->state = DCS_RECOVER_CLEAN;
     else
         report_result(&c);
-    if (alloc) {
-        out = malloc(need ? need : 1);
-        if (!out)
-            return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET,
-                                 "out of memory (%zu bytes)", need);
-        cap = need;
-    }
+    if ((st = output_buffer(&c, &local, mode, buf, &cap, need)) != DCS_OK)
+        return st;
     *out_len = need;
+    uint8_t *out = *buf;
     if (!out)
         return DCS_OK; /* size query */
     if (cap < need)
         return dcs_error_set(err, DCS_ERR_BUFFER_TOO_SMALL, DCS_NO_OFFSET,
                              "the output needs %zu bytes", need);
-    if (clean)
-        memcpy(out, in->primary, need);
-    else
+    if (clean && out != local.primary)
+        memcpy(out, local.primary, need);
+    else if (!clean)
         st = write_output(&c, out);
     if (st != DCS_OK) {
         *out_len = 0;
-        if (alloc)
+        if (mode == OUT_ALLOC) {
             free(out);
-        return st;
+            *buf = NULL;
+        }
     }
-    if (alloc)
-        *alloc = out;
-    return DCS_OK;
+    return st;
+}
+
+dcs_status dcsi_recover_in_place(const struct dcs_recover_input *in, uint8_t **primary,
+                                 size_t cap, size_t *out_len, struct dcs_recover_report *report,
+                                 struct dcs_error *err)
+{
+    return recover(in, OUT_IN_PLACE, primary, cap, out_len, report, err);
 }
 
 dcs_status dcs_recover_buffers(const struct dcs_recover_input *in, uint8_t *out, size_t cap,
@@ -380,7 +435,7 @@ dcs_status dcs_recover_buffers(const struct dcs_recover_input *in, uint8_t *out,
                                struct dcs_error *err)
 {
     size_t scratch;
-    return recover(in, out, cap, NULL, out_len ? out_len : &scratch, report, err);
+    return recover(in, OUT_CALLER, &out, cap, out_len ? out_len : &scratch, report, err);
 }
 
 dcs_status dcs_recover_buffers_alloc(const struct dcs_recover_input *in, uint8_t **out,
@@ -392,5 +447,5 @@ dcs_status dcs_recover_buffers_alloc(const struct dcs_recover_input *in, uint8_t
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
                              "recover: no output pointer");
     *out = NULL;
-    return recover(in, NULL, 0, out, out_len ? out_len : &scratch, report, err);
+    return recover(in, OUT_ALLOC, out, 0, out_len ? out_len : &scratch, report, err);
 }

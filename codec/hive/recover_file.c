@@ -103,7 +103,7 @@ static dcs_status read_whole(const char *path, uint8_t **data, size_t *len,
         rc = dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
                            "%s is larger than %llu bytes", path,
                            (unsigned long long)DCS_RECOVER_FILE_MAX);
-    uint8_t *buf = rc == DCS_OK ? malloc(st.st_size > 0 ? (size_t)st.st_size : 1) : NULL;
+    uint8_t *buf = rc == DCS_OK ? dcsi_rcv_alloc((size_t)st.st_size) : NULL;
     if (rc == DCS_OK && !buf)
         rc = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     size_t got = 0;
@@ -151,9 +151,13 @@ dcs_status dcs_recover_file(const char *hive_path, uint8_t **out, size_t *out_le
     }
     in.primary = primary;
     if (st == DCS_OK)
-        st = dcs_recover_buffers_alloc(&in, out, out_len, rep, err);
+        st = dcsi_recover_in_place(&in, &primary, in.primary_len, out_len, rep, err);
     else
         rep->state = DCS_RECOVER_REFUSED;
+    if (st == DCS_OK) {
+        *out = primary; /* the primary's buffer, replayed in place */
+        primary = NULL;
+    }
     for (int i = 0; i < DCS_RECOVER_NLOGS; i++) {
         memcpy(rep->logs[i].path, paths[i], DCS_RECOVER_PATH_MAX);
         free(logs[i]);

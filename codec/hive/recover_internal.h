@@ -82,6 +82,19 @@ struct rcv_ctx {
     uint64_t out_len;
 };
 
+/* malloc(len) with its pages faulted in at once where the kernel can
+ * (Linux MADV_POPULATE_WRITE): a page-by-page first touch of a 100 MiB
+ * buffer costs more than the replay itself on virtual machines. */
+void *dcsi_rcv_alloc(size_t len);
+
+/* Recover with *primary (== in->primary, malloc'd, cap bytes) as the output
+ * buffer, grown with realloc when the hive grows: on success *primary holds
+ * the result (*out_len bytes).  On error *primary is still the caller's to
+ * free, its content unspecified. */
+dcs_status dcsi_recover_in_place(const struct dcs_recover_input *in, uint8_t **primary,
+                                 size_t cap, size_t *out_len, struct dcs_recover_report *report,
+                                 struct dcs_error *err);
+
 /* ".LOG", ".LOG1", ".LOG2" */
 const char *dcsi_rcv_role_name(int role);
 
