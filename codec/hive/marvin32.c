@@ -10,14 +10,14 @@ static inline uint32_t rotl32(uint32_t x, unsigned r)
 }
 
 /* One mixing round of the two-word state. */
-#define MARVIN_ROUND(lo, hi)                                                                  \
-    do {                                                                                      \
-        hi ^= lo;                                                                             \
-        lo = rotl32(lo, 20) + hi;                                                             \
-        hi = rotl32(hi, 9) ^ lo;                                                              \
-        lo = rotl32(lo, 27) + hi;                                                             \
-        hi = rotl32(hi, 19);                                                                  \
-    } while (0)
+static inline void marvin_round(uint32_t *lo, uint32_t *hi)
+{
+    *hi ^= *lo;
+    *lo = rotl32(*lo, 20) + *hi;
+    *hi = rotl32(*hi, 9) ^ *lo;
+    *lo = rotl32(*lo, 27) + *hi;
+    *hi = rotl32(*hi, 19);
+}
 
 /* The seed bytes 82 EF 4D 88 7A 4E 55 C5 read as the u64 0x82EF4D887A4E55C5:
  * its low dword starts the low state, its high dword the high state. */
@@ -30,7 +30,7 @@ uint64_t dcsi_marvin32_hive(const uint8_t *data, size_t len)
     size_t i = 0;
     for (; len - i >= 4; i += 4) {
         lo += dcsi_rd32(data + i);
-        MARVIN_ROUND(lo, hi);
+        marvin_round(&lo, &hi);
     }
     /* the tail (0..3 bytes) padded with one 0x80 byte */
     uint32_t last = 0x80;
@@ -48,7 +48,7 @@ uint64_t dcsi_marvin32_hive(const uint8_t *data, size_t len)
         break;
     }
     lo += last;
-    MARVIN_ROUND(lo, hi);
-    MARVIN_ROUND(lo, hi);
+    marvin_round(&lo, &hi);
+    marvin_round(&lo, &hi);
     return (uint64_t)hi << 32 | lo;
 }

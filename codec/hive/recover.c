@@ -61,9 +61,9 @@ void *dcsi_rcv_alloc(size_t len)
 #if defined(__linux__)
     /* only big buffers, which malloc maps page-aligned plus a header */
     if (p && len >= ((size_t)1 << 20)) {
-        uintptr_t start = ((uintptr_t)p + 4095u) & ~(uintptr_t)4095u;
-        size_t span = (len - (size_t)(start - (uintptr_t)p)) & ~(size_t)4095u;
-        (void)madvise((void *)start, span, MADV_POPULATE_WRITE); /* a hint: failure is fine */
+        size_t skip = (4096u - ((uintptr_t)p & 4095u)) & 4095u; /* to the first page */
+        size_t span = (len - skip) & ~(size_t)4095u;
+        (void)madvise(p + skip, span, MADV_POPULATE_WRITE); /* a hint: failure is fine */
     }
 #endif
     return p;
@@ -377,7 +377,7 @@ static dcs_status recover(const struct dcs_recover_input *in, enum out_mode mode
                           size_t cap, size_t *out_len, struct dcs_recover_report *report,
                           struct dcs_error *err)
 {
-    struct dcs_recover_report scratch;
+    struct dcs_recover_report scratch = {0};
     struct dcs_recover_report *rep = report ? report : &scratch;
     memset(rep, 0, sizeof *rep);
     *out_len = 0;

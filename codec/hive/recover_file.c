@@ -63,7 +63,7 @@ dcs_status dcs_recover_find_logs(const char *hive_path,
                                  char paths[DCS_RECOVER_NLOGS][DCS_RECOVER_PATH_MAX],
                                  enum dcs_recover_rule *rule, struct dcs_error *err)
 {
-    enum dcs_recover_rule scratch;
+    enum dcs_recover_rule scratch = DCS_RECOVER_RULE_NONE;
     rule = rule ? rule : &scratch;
     *rule = DCS_RECOVER_RULE_NONE;
     for (int i = 0; i < DCS_RECOVER_NLOGS; i++)
@@ -131,7 +131,7 @@ static dcs_status read_whole(const char *path, uint8_t **data, size_t *len,
 dcs_status dcs_recover_file(const char *hive_path, uint8_t **out, size_t *out_len,
                             struct dcs_recover_report *report, struct dcs_error *err)
 {
-    struct dcs_recover_report scratch_rep;
+    struct dcs_recover_report scratch_rep = {0};
     struct dcs_recover_report *rep = report ? report : &scratch_rep;
     char (*paths)[DCS_RECOVER_PATH_MAX] = calloc(DCS_RECOVER_NLOGS, DCS_RECOVER_PATH_MAX);
     memset(rep, 0, sizeof *rep);

@@ -49,7 +49,7 @@ static enum verdict check_entry(const struct rcv_log *lg, size_t off, uint32_t e
     }
     uint64_t room_data = e->size - RCV_HVLE_HEADER - 8ull * e->count, sum = 0;
     for (uint32_t i = 0; i < e->count; i++) {
-        const uint8_t *ref = d + RCV_HVLE_HEADER + 8u * i;
+        const uint8_t *ref = d + RCV_HVLE_HEADER + 8u * (size_t)i;
         uint64_t poff = dcsi_rd32(ref), psize = dcsi_rd32(ref + 4);
         sum += psize;
         if (poff + psize > e->hbins || sum > room_data) {

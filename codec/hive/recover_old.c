@@ -130,7 +130,7 @@ void dcsi_rcv_write_old(const struct rcv_ctx *c, uint8_t *out)
         for (unsigned bit = 0; b && bit < 8; bit++) {
             if (!(b >> bit & 1u))
                 continue;
-            memcpy(bins + 4096u * i + 512u * bit, page, 512u);
+            memcpy(bins + 4096u * i + 512u * (size_t)bit, page, 512u);
             page += 512u;
         }
     }
