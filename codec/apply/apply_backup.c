@@ -40,7 +40,8 @@ void dcsi_drop_pending_logs(const struct dcs_applier *a, const struct dcs_apply_
     bool kept = !(a->flags & DCS_APPLY_NO_BACKUP);
     char parent[900], path[1300];
     dcsi_parent_dir(dcs_hive_path(t->hive), parent, sizeof parent); /* the logs' directory */
-    for (size_t i = 0; hs->dirty && i < hs->nlogs; i++) {
+    /* replayed logs stay, as Windows leaves them: they are older than the hive now */
+    for (size_t i = 0; hs->dirty && !hs->recovered && i < hs->nlogs; i++) {
         if (hs->logs[i].state != DCS_HIVE_LOG_PENDING &&
             hs->logs[i].state != DCS_HIVE_LOG_UNREADABLE)
             continue;

@@ -113,18 +113,26 @@ dcs_status dcs_applier_source_mode(dcs_applier *a, enum dcs_apply_mode mode, con
     return finish(a, err);
 }
 
-/* Open a hive file read-only; a dirty one is read as it is, with a warning. */
+/* Open a hive file read-only; a dirty one is read with its logs replayed in
+ * memory, or as it is when they cannot be, with a warning either way. */
 static dcs_status open_source(const char *path, dcs_warn_fn fn, void *ctx, dcs_hive **h,
                               struct dcs_error *err)
 {
-    dcs_status rc = dcs_hive_open(path, DCS_HIVE_READ, h, err);
+    dcs_status rc = dcs_hive_open(path, DCS_HIVE_READ | DCS_HIVE_RECOVER, h, err);
     if (rc != DCS_OK || !fn || !dcs_hive_get_state(*h)->dirty)
         return rc;
+    const struct dcs_hive_state *hs = dcs_hive_get_state(*h);
     struct dcs_error w;
-    dcs_error_set(&w, DCS_ERR_HIVE_DIRTY, DCS_NO_OFFSET,
-                  "%s is dirty: its transaction logs are not replayed, what is read may be "
-                  "stale (%s)",
-                  path, dcs_hive_get_state(*h)->reason);
+    if (hs->recovered)
+        dcs_error_set(&w, DCS_OK, DCS_NO_OFFSET,
+                      "%s is dirty: read with its transaction logs replayed in memory (%u "
+                      "entries), as Windows would load it; the file is unchanged",
+                      path, hs->recovered_entries);
+    else
+        dcs_error_set(&w, DCS_ERR_HIVE_DIRTY, DCS_NO_OFFSET,
+                      "%s is dirty (%s): its transaction logs are not replayed, what is read "
+                      "may be stale",
+                      path, hs->reason);
     fn(ctx, &w);
     return DCS_OK;
 }

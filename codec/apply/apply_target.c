@@ -171,26 +171,56 @@ dcs_status dcs_applier_add_machine(dcs_applier *a, const char *software, struct 
     return st;
 }
 
-bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
+/* What an open of a dirty hive says: refused with the modes that exist, or
+ * the warning of the mode that let it through. */
+static dcs_status judge_dirty(const struct dcs_applier *a, struct dcs_apply_target *t,
+                              dcs_status rc)
 {
     bool read_only = a->flags & DCS_APPLY_READ_ONLY, force = a->flags & DCS_APPLY_FORCE;
-    dcs_error_clear(&t->err);
-    unsigned flags = read_only ? DCS_HIVE_READ : DCS_HIVE_WRITE;
-    if (force)
-        flags |= DCS_HIVE_FORCE;
-    dcs_status rc = dcs_hive_open(t->path, flags, &t->hive, &t->err);
+    bool recover = a->flags & DCS_APPLY_RECOVER;
+    if (rc == DCS_ERR_HIVE_DIRTY) {
+        char *why = strdup(t->err.message);
+        dcs_error_set(&t->err, rc, DCS_NO_OFFSET, "%s (%s): %s", t->shown,
+                      recover ? "its logs cannot be replayed safely"
+                              : "recovery replays its logs, forced mode discards them",
+                      why ? why : "dirty");
+        free(why);
+        return rc;
+    }
     const struct dcs_hive_state *hs = rc == DCS_OK ? dcs_hive_get_state(t->hive) : NULL;
+    if (!hs || !hs->dirty)
+        return rc;
+    if (hs->recovered) {
+        dcsi_apply_warn(a, DCS_OK,
+                        "%s is dirty; recovery: read and written with its transaction logs "
+                        "replayed (%u entries)",
+                        t->shown, hs->recovered_entries);
+        return rc;
+    }
     /* a dry run judges a dirty hive as the write would */
-    if (hs && read_only && !force && hs->dirty)
-        rc = dcs_error_set(&t->err, DCS_ERR_HIVE_DIRTY, DCS_NO_OFFSET,
-                           "%s is dirty and would be refused (forced mode discards the "
-                           "pending changes): %s",
-                           t->shown, hs->reason);
-    if (rc == DCS_OK && hs && force && hs->dirty)
+    if (read_only && !force)
+        return dcs_error_set(&t->err, DCS_ERR_HIVE_DIRTY, DCS_NO_OFFSET,
+                             "%s is dirty and would be refused (recovery replays its logs, "
+                             "forced mode discards the pending changes): %s",
+                             t->shown, hs->reason);
+    if (force)
         dcsi_apply_warn(a, DCS_ERR_HIVE_DIRTY,
                         "%s is dirty; forced: the changes pending in its transaction logs "
                         "will be lost (%s)",
                         t->shown, hs->reason);
+    return rc;
+}
+
+bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
+{
+    bool read_only = a->flags & DCS_APPLY_READ_ONLY;
+    dcs_error_clear(&t->err);
+    unsigned flags = read_only ? DCS_HIVE_READ : DCS_HIVE_WRITE;
+    if (a->flags & DCS_APPLY_FORCE)
+        flags |= DCS_HIVE_FORCE;
+    if (a->flags & DCS_APPLY_RECOVER)
+        flags |= DCS_HIVE_RECOVER;
+    dcs_status rc = judge_dirty(a, t, dcs_hive_open(t->path, flags, &t->hive, &t->err));
     if (rc == DCS_OK)
         rc = dcs_apply_snapshot_read(t->hive, t->machine, &t->snap, &t->err);
     if (rc != DCS_OK) {

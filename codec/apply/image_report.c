@@ -20,6 +20,7 @@ struct dcs_image_hive {
     bool failed;
     struct dcs_error err;
     char *dirty;
+    unsigned recovered; /* log entries replayed in memory */
     bool have_snap;
     struct dcs_apply_snapshot snap;
     bool twins_differ;
@@ -159,12 +160,14 @@ static dcs_status read_hive(dcs_image_report *r, struct dcs_image_hive *h, const
                             bool machine)
 {
     dcs_hive *hv;
-    dcs_status st = dcs_hive_open(path, DCS_HIVE_READ, &hv, &h->err);
+    dcs_status st = dcs_hive_open(path, DCS_HIVE_READ | DCS_HIVE_RECOVER, &hv, &h->err);
     if (st == DCS_OK) {
         st = dcs_apply_snapshot_read(hv, machine, &h->snap, &h->err);
         h->have_snap = st == DCS_OK;
         const struct dcs_hive_state *hs = dcs_hive_get_state(hv);
-        if (st == DCS_OK && hs->dirty && !(h->dirty = strdup(hs->reason)))
+        if (hs->dirty && hs->recovered)
+            h->recovered = hs->recovered_entries ? hs->recovered_entries : 1;
+        else if (st == DCS_OK && hs->dirty && !(h->dirty = strdup(hs->reason)))
             st = DCS_ERR_NOMEM;
         dcs_hive_close(hv);
     }
@@ -376,6 +379,11 @@ const struct dcs_error *dcs_image_hive_error(const dcs_image_hive *h)
 const char *dcs_image_hive_dirty(const dcs_image_hive *h)
 {
     return h->dirty;
+}
+
+unsigned dcs_image_hive_recovered(const dcs_image_hive *h)
+{
+    return h->recovered;
 }
 
 const struct dcs_apply_current *dcs_image_hive_values(const dcs_image_hive *h)

@@ -42,6 +42,7 @@ const char *dcs_strerror(dcs_status code)
     case DCS_ERR_HIVE_ROLLBACK: return "a failed commit left hives changed";
     case DCS_ERR_HIVE_LOCKED: return "hive locked by another process";
     case DCS_ERR_HIVE_JOURNAL: return "unusable commit journal";
+    case DCS_ERR_HIVE_REFUSED: return "hive cannot be recovered safely";
     case DCS_ERR_APPLY_AMBIGUOUS: return "several candidate source values";
     case DCS_ERR_APPLY_NO_SOURCE: return "no source settings found";
     case DCS_ERR_APPLY_PREFIX: return "key outside the allowed prefix";

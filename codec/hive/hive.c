@@ -4,9 +4,11 @@
 #include "hive/hive_internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #if DCS_HAVE_HIVEX
 
@@ -69,16 +71,6 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
         free(h);
         return rc;
     }
-    if ((flags & DCS_HIVE_WRITE) && h->state.dirty && !(flags & DCS_HIVE_FORCE)) {
-        rc = dcs_error_set(err, DCS_ERR_HIVE_DIRTY, DCS_NO_OFFSET,
-                           "%s is dirty: %s; refusing to write it (forcing discards the "
-                           "pending changes)",
-                           path, h->state.reason);
-        dcs_lock_release(h->lock);
-        free(real);
-        free(h);
-        return rc;
-    }
     h->path = strdup(real ? real : path);
     free(real);
     if (!h->path) {
@@ -87,8 +79,29 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
     h->flags = flags;
+    /* a dirty hive is written only with its logs replayed, or forced */
+    int recovered_fd = -1;
+    char recovered_path[64];
+    if ((flags & DCS_HIVE_RECOVER) && h->state.dirty)
+        rc = dcsi_hive_recover_open(h, &recovered_fd, err);
+    if (rc == DCS_OK && (flags & DCS_HIVE_WRITE) && h->state.dirty && !h->state.recovered &&
+        !(flags & DCS_HIVE_FORCE))
+        rc = dcs_error_set(err, DCS_ERR_HIVE_DIRTY, DCS_NO_OFFSET,
+                           "%s is dirty: %s; refusing to write it (forcing discards the "
+                           "pending changes; recovery replays them)",
+                           path, h->state.reason);
+    if (rc != DCS_OK) {
+        dcs_lock_release(h->lock);
+        free(h->path);
+        free(h);
+        return rc;
+    }
+    snprintf(recovered_path, sizeof recovered_path, "/proc/self/fd/%d", recovered_fd);
     errno = 0;
-    h->h = hivex_open(h->path, (flags & DCS_HIVE_WRITE) ? HIVEX_OPEN_WRITE : 0);
+    h->h = hivex_open(recovered_fd >= 0 ? recovered_path : h->path,
+                      (flags & DCS_HIVE_WRITE) ? HIVEX_OPEN_WRITE : 0);
+    if (recovered_fd >= 0)
+        close(recovered_fd);
     if (!h->h) {
         rc = dcsi_hive_lib_error(err, "cannot open", path);
         if (rc == DCS_ERR_HIVE_LIB)

@@ -435,6 +435,7 @@ static const struct group {
     {"blob", bench_blob, "decode/encode of proxy blobs against memcpy"},
     {"reg", bench_reg, "parse and convert a large .reg against a plain read-and-scan (FILE)"},
     {"hive", bench_hive, "dcs reg import vs hivexregedit/reged, dcs apply on a 3-hive image"},
+    {"recover", bench_recover, "replay a full log over a 100 MiB dirty hive (both formats)"},
 };
 #define NGROUPS (sizeof groups / sizeof groups[0])
 

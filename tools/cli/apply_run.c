@@ -225,7 +225,8 @@ static int plan_and_commit(const struct apply_opts *o, dcs_applier *a)
 static dcs_status setup(const struct apply_opts *o, dcs_applier **out, struct dcs_error *err)
 {
     unsigned flags = (o->dry_run || o->check ? DCS_APPLY_READ_ONLY : 0) |
-                     (o->force ? DCS_APPLY_FORCE : 0);
+                     (o->force ? DCS_APPLY_FORCE : 0) |
+                     (o->recover ? DCS_APPLY_RECOVER : 0);
     struct dcs_apply_options opt = {.only_default = o->only_default,
                                     .no_plain_values = o->no_plain_values,
                                     .connections = o->connections,

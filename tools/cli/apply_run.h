@@ -19,6 +19,7 @@ struct apply_opts {
     const char **connections;
     size_t nconnections;
     bool all_services, check, winhttp, dry_run, force, json;
+    bool recover; /* replay dirty hives' logs first (DCS_APPLY_RECOVER) */
     bool only_default, no_plain_values, all_connections;
     enum dcs_apply_mode mode;
 };

@@ -12,5 +12,6 @@ int cmd_apply(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_reg_hive_import(int argc, char **argv);
 int cmd_reg_hive_export(int argc, char **argv);
+int cmd_hive(int argc, char **argv); /* cmd_hive_recover.c */
 
 #endif

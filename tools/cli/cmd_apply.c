@@ -47,6 +47,10 @@ static void usage(FILE *out)
             "  --backup-dir DIR      where to save the previous hives and Connections keys\n"
             "                        (default: dcs-backup-<time> beside each hive)\n"
             "  --force               write dirty hives (their pending log changes are lost)\n"
+            "  --recover             replay a dirty hive's transaction logs first, as\n"
+            "                        `dcs hive recover` does, in the same commit\n"
+            "  --recover             replay a dirty hive's transaction logs first, as\n"
+            "                        `dcs hive recover` does, in the same commit\n"
             "  --json                print the plan and outcome as JSON\n"
             "\n"
             "exit status: 0 done (applied or unchanged); 1 error, nothing changed; 2 usage;\n"
@@ -88,6 +92,7 @@ static const struct option_def {
     {"--winhttp", OPT_FLAG, F(winhttp), 0, false},
     {"--dry-run", OPT_FLAG, F(dry_run), 0, false},
     {"--force", OPT_FLAG, F(force), 0, false},
+    {"--recover", OPT_FLAG, F(recover), 0, false},
     {"--json", OPT_FLAG, F(json), 0, false},
 };
 #undef F
@@ -168,8 +173,8 @@ static const char *conflict(const struct apply_opts *o)
                "--hive or --software";
     if (o->check && o->dry_run)
         return "--check and --dry-run exclude each other";
-    if (o->reg_out && (o->check || o->backup_dir || o->force))
-        return "--check, --backup-dir and --force need hives, not --reg-out";
+    if (o->reg_out && (o->check || o->backup_dir || o->force || o->recover))
+        return "--check, --backup-dir, --force and --recover need hives, not --reg-out";
     if (o->software && !o->winhttp)
         return "--software goes with --winhttp";
     return NULL;

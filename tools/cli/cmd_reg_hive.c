@@ -160,10 +160,14 @@ static dcs_status export_file(const char *hive, const char *prefix, const char *
                               struct dcs_error *err)
 {
     dcs_hive *h;
-    dcs_status st = dcs_hive_open(hive, DCS_HIVE_READ, &h, err);
+    dcs_status st = dcs_hive_open(hive, DCS_HIVE_READ | DCS_HIVE_RECOVER, &h, err);
     if (st != DCS_OK)
         return st;
-    if (dcs_hive_get_state(h)->dirty)
+    if (dcs_hive_get_state(h)->dirty && dcs_hive_get_state(h)->recovered)
+        cli_warnf("%s is dirty: exported with its transaction logs replayed in memory (%u "
+                  "entries); the file is unchanged",
+                  hive, dcs_hive_get_state(h)->recovered_entries);
+    else if (dcs_hive_get_state(h)->dirty)
         cli_warnf("%s is dirty (%s): exported without its transaction logs", hive,
                   dcs_hive_get_state(h)->reason);
     struct dcs_reg_sink *sink = NULL;

@@ -116,6 +116,10 @@ static json_t *hive_json(const dcs_image_hive *h)
     json_object_set_new(o, "dirty", json_boolean(dcs_image_hive_dirty(h) != NULL));
     if (dcs_image_hive_dirty(h))
         json_object_set_new(o, "dirty_reason", json_string(dcs_image_hive_dirty(h)));
+    if (dcs_image_hive_recovered(h)) {
+        json_object_set_new(o, "dirty", json_true());
+        json_object_set_new(o, "recovered_in_memory", json_integer(dcs_image_hive_recovered(h)));
+    }
     return user_json(o, h);
 }
 
@@ -156,6 +160,10 @@ static void print_user(const dcs_image_hive *h)
 {
     if (dcs_image_hive_dirty(h))
         printf("  warning: dirty hive, shown without its logs: %s\n", dcs_image_hive_dirty(h));
+    if (dcs_image_hive_recovered(h))
+        printf("  note: dirty hive, shown with its transaction logs replayed in memory "
+               "(%u entries)\n",
+               dcs_image_hive_recovered(h));
     const struct dcs_apply_value *dv = dcs_image_hive_value(h, DCS_KEY_CONNECTIONS,
                                                             DCS_VALUE_DEFAULT);
     const struct dcs_apply_value *sv = dcs_image_hive_value(h, DCS_KEY_CONNECTIONS,

@@ -22,6 +22,7 @@ static const struct command commands[] = {
     /* -- hive room */
     {"apply", cmd_apply, "give the service accounts proxy settings (offline image, hives or .reg)"},
     {"show", cmd_show, "show the proxy settings of every account in an offline Windows image"},
+    {"hive", cmd_hive, "offline hives: 'hive recover' replays a dirty hive's transaction logs"},
 };
 
 static void usage(FILE *out)
@@ -69,6 +70,8 @@ static bool lock_wait_option(int *argc, char ***argv)
     *argc -= 2;
     *argv += 2;
     return true;
+            "unsafe hive, or hive recover cannot replay its logs safely; 4 apply --check\n"
+            "found a target out of step.\n");
 }
 
 int main(int argc, char **argv)

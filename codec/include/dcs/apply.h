@@ -229,6 +229,8 @@ typedef struct dcs_apply_target dcs_apply_target;
 #define DCS_APPLY_READ_ONLY 0x1u /* plan only (dry run, check): hives opened read-only */
 #define DCS_APPLY_FORCE 0x2u     /* write dirty hives; their pending log changes are lost */
 #define DCS_APPLY_NO_BACKUP 0x4u /* commit without the backups */
+#define DCS_APPLY_RECOVER 0x8u   /* replay a dirty hive's transaction logs first (as
+                                    dcs_recover_file does), in the same commit */
 
 DCS_API dcs_status dcs_applier_new(unsigned flags, dcs_applier **out, struct dcs_error *err);
 DCS_API void dcs_applier_free(dcs_applier *a);

@@ -19,5 +19,6 @@
 #include <dcs/ship.h>
 #include <dcs/wim.h>
 #include <dcs/lock.h>
+#include <dcs/recover.h>
 
 #endif

@@ -68,6 +68,7 @@ typedef enum dcs_status {
                                     put them all back: the message names each hive's state */
     DCS_ERR_HIVE_LOCKED = 509,   /* another process holds the hive (or image) lock */
     DCS_ERR_HIVE_JOURNAL = 510,  /* an interrupted commit's journal cannot be acted on */
+    DCS_ERR_HIVE_REFUSED = 520,  /* recover.h: the logs cannot be replayed safely */
 
     /* applier (apply.h): 600..699 */
     DCS_ERR_APPLY_AMBIGUOUS = 600, /* several candidate source blobs */

@@ -113,6 +113,10 @@ struct dcs_hive_state {
     uint64_t file_size;
     bool dirty;
     char reason[512];              /* why dirty, "" when clean */
+    /* DCS_HIVE_RECOVER: the handle reads the hive with its transaction logs
+     * replayed in memory (dcs/recover.h); the file is still dirty on disk */
+    bool recovered;
+    uint32_t recovered_entries;
     size_t nlogs;
     struct dcs_hive_log logs[DCS_HIVE_MAX_LOGS];
 };
@@ -138,10 +142,15 @@ typedef size_t dcs_hive_key; /* 0 = none */
 #define DCS_HIVE_READ 0x0u
 #define DCS_HIVE_WRITE 0x1u  /* edits allowed; refuses a dirty hive ... */
 #define DCS_HIVE_FORCE 0x2u  /* ... unless this is set too */
+#define DCS_HIVE_RECOVER 0x4u /* replay a dirty hive's logs in memory first
+                                 (state.recovered; the file is untouched until a
+                                 commit).  When they cannot be replayed, a read
+                                 sees the stale primary, a write is refused as
+                                 dirty, and state.reason says why */
 
 /* Inspect, then open through libhivex.  With DCS_HIVE_WRITE a dirty hive is
- * refused with DCS_ERR_HIVE_DIRTY unless DCS_HIVE_FORCE is given.  *out is
- * NULL on error.
+ * refused with DCS_ERR_HIVE_DIRTY unless DCS_HIVE_FORCE is given, or
+ * DCS_HIVE_RECOVER replayed its logs.  *out is NULL on error.
  *
  * Before anything else, an interrupted commit that involved this hive is
  * finished or undone (dcs_hive_recover; what was done goes to the warning

@@ -98,8 +98,12 @@ DCS_API const char *dcs_image_hive_sid(const dcs_image_hive *h);  /* NULL when u
 DCS_API const char *dcs_image_hive_path(const dcs_image_hive *h);
 /* Why the hive was not found or not read; NULL when it was read. */
 DCS_API const struct dcs_error *dcs_image_hive_error(const dcs_image_hive *h);
-/* A dirty hive is shown without its logs: why it is dirty, NULL when clean. */
+/* A dirty hive whose logs could not be replayed is shown without them: why
+ * it is dirty, NULL when clean or recovered. */
 DCS_API const char *dcs_image_hive_dirty(const dcs_image_hive *h);
+/* A dirty hive read with its transaction logs replayed in memory (the file
+ * is unchanged): the log entries applied; 0 when the hive was clean. */
+DCS_API unsigned dcs_image_hive_recovered(const dcs_image_hive *h);
 /* The values read (what the applier looks at); NULL when not read. */
 DCS_API const struct dcs_apply_current *dcs_image_hive_values(const dcs_image_hive *h);
 /* One value by key and name (case-insensitive), or NULL. */
