@@ -177,7 +177,7 @@ static dcs_status write_result(const struct recover_opts *o, const struct dcs_re
     *written = NULL;
     if (o->out) {
         *written = o->out;
-        return cli_write_file_atomic(o->out, data, len, err);
+        return cli_write_output(o->out, data, len, err);
     }
     if (rep->state == DCS_RECOVER_CLEAN)
         return DCS_OK; /* in place and clean: nothing to do */
@@ -187,7 +187,7 @@ static dcs_status write_result(const struct recover_opts *o, const struct dcs_re
                              strerror(errno));
     dcs_status st = backup_inputs(real, o, rep, where, sizeof where, err);
     if (st == DCS_OK)
-        st = cli_write_file_atomic(real, data, len, err);
+        st = cli_write_output(real, data, len, err);
     free(real);
     if (st == DCS_OK) {
         *written = o->hive;

@@ -44,8 +44,9 @@ static void usage(FILE *out)
             "\n"
             "exit status: 0 success; 1 bad input (the message names the byte offset or\n"
             "line:column), or 'different' for diff; 2 usage error; 3 apply refused an\n"
-            "unsafe hive; 4 apply --check found a target out of step; 5 a failed commit\n"
-            "could not put every hive back (the message names each hive's state).\n");
+            "unsafe hive, or hive recover cannot replay its logs safely; 4 apply --check\n"
+            "found a target out of step; 5 a failed commit could not put every hive back\n"
+            "(the message names each hive's state).\n");
 }
 
 /* Library warnings (an interrupted commit finished when a hive was opened,
@@ -70,8 +71,6 @@ static bool lock_wait_option(int *argc, char ***argv)
     *argc -= 2;
     *argv += 2;
     return true;
-            "unsafe hive, or hive recover cannot replay its logs safely; 4 apply --check\n"
-            "found a target out of step.\n");
 }
 
 int main(int argc, char **argv)
