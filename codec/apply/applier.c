@@ -58,7 +58,7 @@ static dcs_status nomem(struct dcs_error *err)
 dcs_status dcs_applier_new(unsigned flags, dcs_applier **out, struct dcs_error *err)
 {
     *out = NULL;
-    if (flags & ~(DCS_APPLY_READ_ONLY | DCS_APPLY_FORCE | DCS_APPLY_NO_BACKUP))
+    if (flags & ~(DCS_APPLY_READ_ONLY | DCS_APPLY_FORCE | DCS_APPLY_NO_BACKUP | DCS_APPLY_RECOVER))
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
                              "unknown applier flags 0x%x", flags);
     dcs_applier *a = calloc(1, sizeof *a);

@@ -308,7 +308,8 @@ static void dirty_hive(void **state)
             assert_int_equal(dcs_applier_plan(a, &err), DCS_ERR_HIVE_DIRTY);
             assert_int_equal(dcs_apply_target_state(t), DCS_APPLY_TARGET_REFUSED);
             assert_non_null(strstr(err.message, modes[i] ? "is dirty and would be refused "
-                                                           "(forced mode discards"
+                                                           "(recovery replays its logs, "
+                                                           "forced mode discards"
                                                          : "dirty"));
             assert_int_equal(ws.n, 0);
             dcs_applier_free(a);

@@ -66,6 +66,26 @@ static void print_backups(FILE *out, const dcs_apply_target *t)
         fprintf(out, "  undo:    %s\n", undo);
 }
 
+/* The library names modes; on the command line they are flags. */
+static void print_in_flag_words(FILE *out, const char *msg)
+{
+    static const struct {
+        const char *mode, *flag;
+    } words[] = {
+        {"recovery replays its logs, forced mode discards", "--recover replays its logs, --force discards"},
+        {"forced mode discards", "--force discards"},
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        const char *at = strstr(msg, words[i].mode);
+        if (at) {
+            fprintf(out, "%.*s%s%s\n", (int)(at - msg), msg, words[i].flag,
+                    at + strlen(words[i].mode));
+            return;
+        }
+    }
+    fprintf(out, "%s\n", msg);
+}
+
 void render_target_text(FILE *out, const dcs_apply_target *t)
 {
     enum dcs_apply_target_state state = dcs_apply_target_state(t);
@@ -73,7 +93,8 @@ void render_target_text(FILE *out, const dcs_apply_target *t)
     if (dcs_apply_target_note(t)[0])
         fprintf(out, "  note:    %s\n", dcs_apply_target_note(t));
     if (state != DCS_APPLY_TARGET_OK) {
-        fprintf(out, "  %s: %s\n", state_name(state), dcs_apply_target_error(t)->message);
+        fprintf(out, "  %s: ", state_name(state));
+        print_in_flag_words(out, dcs_apply_target_error(t)->message);
         return;
     }
     const struct dcs_apply_plan *p = dcs_apply_target_plan(t);
