@@ -12,5 +12,7 @@ int cmd_apply(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_reg_hive_import(int argc, char **argv);
 int cmd_reg_hive_export(int argc, char **argv);
+/* -- route room */
+int cmd_route(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const struct command commands[] = {
     /* -- hive room */
     {"apply", cmd_apply, "give the service accounts proxy settings (offline image, hives or .reg)"},
     {"show", cmd_show, "show the proxy settings of every account in an offline Windows image"},
+    {"route", cmd_route, "which proxy each URL takes with given settings, per client, and why"},
 };
 
 static void usage(FILE *out)

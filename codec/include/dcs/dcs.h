@@ -15,5 +15,6 @@
 #include <dcs/hive.h>
 #include <dcs/apply.h>
 #include <dcs/hive_reg.h>
+#include <dcs/route.h>
 
 #endif
