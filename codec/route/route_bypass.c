@@ -73,6 +73,14 @@ static void classify_pattern(struct route_bypass *bp, const char *pat)
             ip = false;
     }
     bp->ip_pattern = (ip && digit) || bp->v6;
+    const char *first = memchr(pat, '*', bp->pat_len);
+    bp->pre_len = first ? (uint32_t)(first - pat) : bp->pat_len;
+    bp->suf_len = bp->pat_len;
+    for (uint32_t i = bp->pat_len; first && i-- > 0;)
+        if (pat[i] == '*') {
+            bp->suf_len = bp->pat_len - i - 1;
+            break;
+        }
     classify_cidr(bp, pat);
 }
 

@@ -87,6 +87,9 @@ struct route_bypass {
     uint16_t port;
     uint32_t scheme_off, scheme_len; /* lower case, into route->text; len 0: any */
     uint32_t pat_off, pat_len;       /* lower-case host pattern, into route->text */
+    uint32_t pre_len, suf_len;       /* literal bytes before the first '*' and after the
+                                        last one (the whole pattern when there is none):
+                                        a quick reject before the wildcard match */
     uint32_t text_off, text_len;     /* the entry as written */
 };
 

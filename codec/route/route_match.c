@@ -115,6 +115,9 @@ static bool implicit_bypass(const struct dcs_route *r, const struct dcs_url *u)
 
 /* ---- bypass entries ---------------------------------------------------------------- */
 
+static bool glob_entry(const struct dcs_route *r, const struct route_bypass *bp, const char *h,
+                       size_t hlen);
+
 /* bp's scheme (lower case) against the URL's, case-insensitively (B2). */
 static bool scheme_differs(const struct dcs_route *r, const struct route_bypass *bp,
                            const struct dcs_url *u)
@@ -165,7 +168,22 @@ static bool host_match(const struct dcs_route *r, const struct route_bypass *bp,
                 return true;
         return false;
     }
-    return dcsi_route_glob(pat, bp->pat_len, h, hlen, false);
+    return glob_entry(r, bp, h, hlen);
+}
+
+/* Anchored wildcard match of bp's pattern against h, rejecting on the
+ * literal prefix and suffix first (most entries fail there). */
+static bool glob_entry(const struct dcs_route *r, const struct route_bypass *bp, const char *h,
+                       size_t hlen)
+{
+    const char *pat = r->text + bp->pat_off;
+    if (!bp->has_star)
+        return hlen == bp->pat_len && memcmp(pat, h, hlen) == 0;
+    if (hlen < (size_t)bp->pre_len + bp->suf_len || memcmp(pat, h, bp->pre_len) != 0 ||
+        memcmp(pat + bp->pat_len - bp->suf_len, h + hlen - bp->suf_len, bp->suf_len) != 0)
+        return false;
+    return dcsi_route_glob(pat + bp->pre_len, bp->pat_len - bp->pre_len - bp->suf_len,
+                           h + bp->pre_len, hlen - bp->pre_len - bp->suf_len, false);
 }
 
 /* WinINET's reading of one host entry: scheme, port, whole-host wildcard. */
@@ -176,7 +194,7 @@ static bool wininet_hit(const struct dcs_route *r, const struct route_bypass *bp
         return false;
     if (bp->has_port && bp->port != u->port)
         return false;
-    return dcsi_route_glob(r->text + bp->pat_off, bp->pat_len, u->host, u->host_len, false);
+    return glob_entry(r, bp, u->host, u->host_len);
 }
 
 /* The client's reading; *skip says why an entry WinINET would use is not. */

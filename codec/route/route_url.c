@@ -325,6 +325,10 @@ static dcs_status check_bytes(const char *t, size_t len, struct dcs_error *err)
     for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)t[i];
         uint32_t cp;
+        if (c > 0x20 && c < 0x7f) { /* the common case */
+            i++;
+            continue;
+        }
         if (c <= 0x20 || c == 0x7f)
             return dcs_error_set(err, DCS_ERR_INVALID_ARG, i,
                                  c == ' ' ? "URL: space (write it as %%20)"
