@@ -9,7 +9,7 @@
 #include <string.h>
 
 /* Append a string literal. */
-#define PUTS(b, lit) put((b), (lit), sizeof(lit) - 1)
+#define PUTS(b, lit) put((b), "" lit, sizeof(lit) - 1) /* "" lit: literals only */
 
 struct sbuf {
     char *buf;
@@ -290,7 +290,9 @@ static void host_notes_text(struct sbuf *b, const struct route_behaviour *be,
         PUTS(b, "; <local>: the trailing period counts (B9; INFERRED)");
     if (n & DCS_NOTE_NO_LOOPBACK) {
         PUTS(b, "; <-loopback> removes the implicit loopback bypass (B12");
-        PUTS(b, be->loopback == LOOP_UNKNOWN ? "; WinHTTP: UNKNOWN)" : ")");
+        if (be->loopback == LOOP_UNKNOWN)
+            PUTS(b, "; WinHTTP: UNKNOWN");
+        PUTS(b, ")");
     }
     if (n & DCS_NOTE_NOT_IMPLICIT)
         PUTS(b, "; not one of the four implicit loopback names (B13; UNKNOWN for WinINET, "

@@ -218,6 +218,9 @@ static const struct rcase rules[] = {
     {"B12", W, 3, "127.0.0.1:8888", "<-loopback>", "", "http://localhost/", "proxy", "127.0.0.1:8888",
      "P3 default entry (no scheme=) 127.0.0.1:8888; <-loopback> removes the implicit loopback bypass "
      "(B12)", 0, 0, 0},
+    {"B12 winhttp", WH, 3, "127.0.0.1:8888", "<-loopback>", "", "http://localhost/", "proxy",
+     "127.0.0.1:8888", "P3 default entry (no scheme=) 127.0.0.1:8888; <-loopback> removes the "
+     "implicit loopback bypass (B12; WinHTTP: UNKNOWN)", 0, 0, 0},
     {"B13", W, 3, PX, "", "", "http://sub.localhost/", "proxy", PX,
      P3 "; not one of the four implicit loopback names (B13; UNKNOWN for WinINET, dcs: not bypassed, "
         "INFERRED)", 0, 0, 0},
