@@ -219,6 +219,8 @@ static bool client_hit(const struct dcs_route *r, const struct route_bypass *bp,
         return false;
     if (bp->cidr && b->cidr)
         return in_cidr(bp, u);
+    if (b->host_match == HOST_SUFFIX && u->host_kind != DCS_URL_NAME) /* curl: IPs whole */
+        return bp->pat_len == hlen && memcmp(r->text + bp->pat_off, h, hlen) == 0;
     if (bp->has_star && b->wildcard == WILD_LEFTMOST && bp->star_inside) {
         *skip = SKIP_WILDCARD;
         return false;

@@ -250,6 +250,8 @@ static void proxy_notes(struct sbuf *b, const struct route_behaviour *be, const 
     uint32_t n = a->notes;
     if (n & DCS_NOTE_HTTPS_PREFIX)
         PUTS(b, "; the https:// prefix does not make it a TLS proxy: plain HTTP (P8)");
+    else if ((n & DCS_NOTE_PREFIX_STRIPPED) && a->decision == DCS_ROUTE_SOCKS)
+        PUTS(b, "; scheme prefix stripped (P7)");
     else if (n & DCS_NOTE_PREFIX_STRIPPED)
         PUTS(b, "; scheme prefix stripped, still a plain HTTP proxy (P7)");
     if (n & DCS_NOTE_TLS_PROXY)
