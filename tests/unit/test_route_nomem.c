@@ -20,7 +20,7 @@ static const struct dcs_route_settings settings = {
 
 static const char *const urls[] = {
     "https://contoso-corpsensorapi.atp.azure.com/", "http://intranet/", "http://10.1.2.3/",
-    "http://[fe80::1%25eth0]:8080/", "ftp://user:pw@b\xc3\xbc" "cher.example/", "wss://x.example/",
+    "http://[fe80::1%25eth0]:8080/", "ftp://user:pw@b\303\274cher.example/", "wss://x.example/",
     "http://localhost/", "http://abc/"};
 
 static void test_compile_nomem(void **state)

@@ -48,7 +48,7 @@ static char **make_urls(size_t n, char **block)
     static const char *const hosts[] = {
         "www.contoso.com", "contoso-corpsensorapi.atp.azure.com", "contoso-corp.atp.azure.com",
         "intranet", "fileserver.corp", "10.1.#.#", "192.168.#.#", "[fe80::#:#]",
-        "b\xc3\xbc" "cher#.example", "api#.internal.example", "cdn#.example.net",
+        "b\303\274cher#.example", "api#.internal.example", "cdn#.example.net",
         "login#.login.example", "localhost", "127.0.0.#", "svc#.service.example.org"};
     char **urls = malloc(n * sizeof *urls);
     char *b = malloc(n * 96);
