@@ -50,7 +50,8 @@ enum route_class dcsi_route_class(enum dcs_url_scheme s)
 
 static bool host_is(const struct dcs_url *u, const char *name)
 {
-    return strcmp(u->host, name) == 0;
+    size_t n = strlen(name); /* a constant once inlined */
+    return u->host_len == n && memcmp(u->host, name, n) == 0;
 }
 
 static bool ends_with(const struct dcs_url *u, const char *suffix)

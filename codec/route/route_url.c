@@ -180,6 +180,55 @@ static dcs_status bad_char(struct dcs_error *err, const char *t, size_t off, con
                          where);
 }
 
+/* Byte classes of a URL, one table lookup per byte on the hot path. */
+enum { C_BAD = 1, C_HIGH = 2, C_END = 4, C_HOST = 8, C_AT = 16 };
+static const uint8_t url_class[256] = {
+     1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,
+     1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,
+     1,  0,  0,  4,  0,  0,  0,  0,  0,  0,  0,  0,  0,  8,  8,  4,
+     8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  0,  0,  0,  0,  0,  4,
+    16,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,
+     8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  0,  4,  0,  0,  8,
+     0,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,
+     8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  0,  0,  0,  0,  1,
+     2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+     2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+     2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+     2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+     2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+     2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+     2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+     2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+};
+
+static dcs_status bad_byte(const char *t, size_t i, struct dcs_error *err)
+{
+    unsigned char c = (unsigned char)t[i];
+    return dcs_error_set(err, DCS_ERR_INVALID_ARG, i,
+                         c == ' ' ? "URL: space (write it as %%20)" : "URL: control character 0x%02x",
+                         c);
+}
+
+/* No space or control byte; non-ASCII bytes form valid UTF-8. */
+static dcs_status check_bytes(const char *t, size_t s, size_t len, struct dcs_error *err)
+{
+    for (size_t i = s; i < len;) {
+        uint8_t k = url_class[(unsigned char)t[i]];
+        uint32_t cp;
+        if (!(k & (C_BAD | C_HIGH))) {
+            i++;
+            continue;
+        }
+        if (k & C_BAD)
+            return bad_byte(t, i, err);
+        size_t l = utf8_next((const unsigned char *)t + i, len - i, &cp);
+        if (l == 0)
+            return bad(err, i, "invalid UTF-8");
+        i += l;
+    }
+    return DCS_OK;
+}
+
 /* One label's IDNA ASCII form appended to u->ace. */
 static dcs_status ace_label(struct dcs_url *u, const char *t, size_t s, size_t e,
                             struct dcs_error *err)
@@ -255,16 +304,16 @@ static dcs_status parse_name(struct dcs_url *u, const char *t, size_t s, size_t 
 {
     for (size_t i = s; i < e; i++) {
         unsigned char c = (unsigned char)t[i];
-        if (c >= 0x80) {
+        uint8_t k = url_class[c];
+        if (k & C_HIGH)
             u->non_ascii = true;
-        } else if (!route_alpha(c) && !route_digit(c) && c != '-' && c != '.' && c != '_') {
+        else if (!(k & C_HOST))
             return bad_char(err, t, i, "host");
-        }
         u->host[i - s] = route_lower((char)c);
     }
     u->host_len = (uint32_t)(e - s);
     u->host[u->host_len] = '\0';
-    if (dcsi_route_parse_ipv4(u->host, u->host_len, u->addr))
+    if (route_digit((unsigned char)u->host[0]) && dcsi_route_parse_ipv4(u->host, u->host_len, u->addr))
         u->host_kind = DCS_URL_IPV4;
     if (u->non_ascii)
         return to_ace(u, t, s, e, err);
@@ -320,27 +369,6 @@ static dcs_status parse_port(struct dcs_url *u, const char *t, size_t s, size_t 
 
 /* ---- the URL ------------------------------------------------------------------ */
 
-static dcs_status check_bytes(const char *t, size_t len, struct dcs_error *err)
-{
-    for (size_t i = 0; i < len;) {
-        unsigned char c = (unsigned char)t[i];
-        uint32_t cp;
-        if (c > 0x20 && c < 0x7f) { /* the common case */
-            i++;
-            continue;
-        }
-        if (c <= 0x20 || c == 0x7f)
-            return dcs_error_set(err, DCS_ERR_INVALID_ARG, i,
-                                 c == ' ' ? "URL: space (write it as %%20)"
-                                          : "URL: control character 0x%02x", c);
-        size_t l = utf8_next((const unsigned char *)t + i, len - i, &cp);
-        if (l == 0)
-            return bad(err, i, "invalid UTF-8");
-        i += l;
-    }
-    return DCS_OK;
-}
-
 static dcs_status parse_scheme(struct dcs_url *u, const char *t, size_t len, size_t *after,
                                struct dcs_error *err)
 {
@@ -368,14 +396,24 @@ dcs_status dcs_url_parse(const char *text, size_t len, struct dcs_url *u, struct
     u->host[0] = u->ace[0] = '\0';
     if (len > UINT32_MAX)
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "URL longer than 4 GiB");
-    if ((st = check_bytes(text, len, err)) || (st = parse_scheme(u, text, len, &a, err)))
+    if ((st = parse_scheme(u, text, len, &a, err)))
         return st;
-    for (e = a; e < len && text[e] != '/' && text[e] != '?' && text[e] != '#' && text[e] != '\\';)
-        e++;
+    /* the authority in one pass: its end, the last '@', plain bytes only */
+    uint8_t seen = 0;
     h = a;
-    for (size_t i = a; i < e; i++)
-        if (text[i] == '@')
-            h = i + 1;
+    for (e = a; e < len; e++) {
+        uint8_t k = url_class[(unsigned char)text[e]];
+        if (k & (C_END | C_AT)) {
+            if (k & C_END)
+                break;
+            h = e + 1;
+        }
+        seen |= k;
+    }
+    if ((seen & (C_BAD | C_HIGH)) && (st = check_bytes(text, a, e, err)))
+        return st;
+    if ((st = check_bytes(text, e, len, err)))
+        return st;
     if (h > a)
         u->userinfo = (dcs_list_str){text + a, (uint32_t)(h - 1 - a)};
     if (h == e)
