@@ -3,6 +3,7 @@
  * each URL scheme takes, chosen once here so that routing a URL is a lookup. */
 #include "route/route_internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -311,6 +312,10 @@ static dcs_status alloc_route(const struct dcs_route_settings *s, struct dcs_rou
     size_t text = (size_t)s->proxy.len + 2 * (size_t)s->bypass.len + 1;
     size_t size = sizeof(struct dcs_route) + np * sizeof(struct route_proxy) +
                   nb * sizeof(struct route_bypass) + text;
+    /* where size_t is 32 bits, the sum can wrap: then it cannot be allocated */
+    if (np > SIZE_MAX / 4 / sizeof(struct route_proxy) ||
+        nb > SIZE_MAX / 4 / sizeof(struct route_bypass) || text > SIZE_MAX / 4)
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     struct dcs_route *r = calloc(1, size);
     if (!r)
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory (%zu bytes)", size);

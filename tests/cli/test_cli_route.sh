@@ -156,6 +156,8 @@ expect_err "proxy string: port out of range" "bad proxy string"
 run route --mode manual_proxy --proxy "$PX" --bypass '10.0.0.0/8;a?c' --json http://10.1.2.3/
 expect_rc 0 "CIDR entry"
 if grep -qF 'CIDR is not supported, matched as text (B15; INFERRED)' "$out"; then pass; else fail "CIDR rule: $(cat "$out")"; fi
+expect_err "dcs: warning: B15 bypass entry 1 '10.0.0.0/8': WinINET has no CIDR, the entry matches nothing (write '10.*')" "CIDR lint"
+expect_err "dcs: warning: B7 bypass entry 2 'a?c': '?' is not a wildcard" "? lint"
 
 # 7. an offline image (needs libhivex)
 if [ "$HIVEX" = 1 ]; then
