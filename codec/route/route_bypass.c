@@ -103,7 +103,7 @@ static void parse_host_entry(struct dcs_route *r, struct route_bypass *bp, uint3
                                                           c == '+' || c == '-' || c == '.')))
             break;
     }
-    uint32_t pe = e, colons = 0, colon = e;
+    uint32_t pe = e;
     if (h < e && t[h] == '[') {
         const char *rb = memchr(t + h, ']', e - h);
         if (rb) {
@@ -115,6 +115,7 @@ static void parse_host_entry(struct dcs_route *r, struct route_bypass *bp, uint3
             pe = r_;
         }
     } else {
+        uint32_t colons = 0, colon = e;
         for (uint32_t i = h; i < e; i++)
             if (t[i] == ':' && colons++ == 0)
                 colon = i;
@@ -184,6 +185,12 @@ static void split_plain(struct dcs_route *r, const char *t, uint32_t len)
     }
 }
 
+static bool starts_ci(const char *s, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+    return n >= k && strncasecmp(s, prefix, k) == 0;
+}
+
 /* .NET HttpWindowsProxy [R15]: ';' separates; leading spaces, "http://" or
  * "https://" and '[' are stripped; the entry ends at a space, ';' or ']' and
  * whatever follows up to the next ';' is dropped. */
@@ -193,10 +200,7 @@ static void split_dotnet(struct dcs_route *r, const char *t, uint32_t len)
     while (i < len) {
         while (i < len && t[i] == ' ')
             i++;
-        if (len - i >= 7 && strncasecmp(t + i, "http://", 7) == 0)
-            i += 7;
-        else if (len - i >= 8 && strncasecmp(t + i, "https://", 8) == 0)
-            i += 8;
+        i += starts_ci(t + i, len - i, "http://") ? 7 : starts_ci(t + i, len - i, "https://") ? 8 : 0;
         if (i < len && t[i] == '[')
             i++;
         uint32_t s = i;

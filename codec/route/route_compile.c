@@ -101,7 +101,7 @@ static uint8_t client_key(const struct route_behaviour *b, const struct dcs_prox
         return DCS_PROXY_KEY_UNKNOWN;
     if (b->keys_case_sensitive) {
         const char *want = dcs_proxy_key_name(e->key);
-        if (strlen(want) != e->key_text.len || memcmp(want, e->key_text.ptr, e->key_text.len))
+        if (strlen(want) != e->key_text.len || memcmp(want, e->key_text.ptr, e->key_text.len) != 0)
             return DCS_PROXY_KEY_UNKNOWN;
     }
     return (uint8_t)e->key;
@@ -268,7 +268,7 @@ static void pick_chromium(struct dcs_route *r)
     }
     for (int c = 0; c < CLASS_COUNT; c++) {
         int k = class_key(r->b, (enum route_class)c);
-        uint32_t e = k >= 0 ? list[k - 1] : 0;
+        uint32_t e = k > 0 ? list[k - 1] : 0; /* keys HTTP..FTP are 1..3 */
         uint8_t rule = DCS_RULE_KEYED;
         if (!e && (c == CLASS_WS || c == CLASS_WSS)) {
             e = list[DCS_PROXY_KEY_SOCKS - 1] ? list[DCS_PROXY_KEY_SOCKS - 1]
@@ -314,11 +314,15 @@ static dcs_status alloc_route(const struct dcs_route_settings *s, struct dcs_rou
                   nb * sizeof(struct route_bypass) + text;
     /* where size_t is 32 bits, the sum can wrap: then it cannot be allocated */
     if (np > SIZE_MAX / 4 / sizeof(struct route_proxy) ||
-        nb > SIZE_MAX / 4 / sizeof(struct route_bypass) || text > SIZE_MAX / 4)
-        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+        nb > SIZE_MAX / 4 / sizeof(struct route_bypass) || text > SIZE_MAX / 4) {
+        dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+        return DCS_ERR_NOMEM;
+    }
     struct dcs_route *r = calloc(1, size);
-    if (!r)
-        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory (%zu bytes)", size);
+    if (!r) {
+        dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory (%zu bytes)", size);
+        return DCS_ERR_NOMEM;
+    }
     r->proxy = (struct route_proxy *)(r + 1);
     r->bypass = (struct route_bypass *)(r->proxy + np);
     r->text = (char *)(r->bypass + nb);

@@ -90,10 +90,11 @@ static void cidr_hint(const struct route_bypass *bp, char *out, size_t cap)
 
 static void lint_entry(struct lints *l, const struct dcs_route *r, const struct route_bypass *bp)
 {
-    char q[512], hint[32];
+    char q[512];
     uint32_t off = bp->text_off - r->bypass_base;
     quote(q, sizeof q, r->text + bp->text_off, bp->text_len);
     if (bp->cidr) {
+        char hint[32];
         cidr_hint(bp, hint, sizeof hint);
         msg(add(l, DCS_LINT_CIDR, "B15", bp->index, off),
             "bypass entry %u '%s': WinINET has no CIDR, the entry matches nothing%s%s%s",

@@ -72,8 +72,11 @@ size_t dcs_punycode_encode(const uint32_t *cp, size_t n, char *out, size_t cap)
         delta += (m - nn) * (h + 1);
         nn = m;
         for (size_t j = 0; j < n; j++) {
-            if (cp[j] < nn && ++delta == 0)
-                return 0;
+            if (cp[j] < nn) {
+                if (delta == UINT32_MAX)
+                    return 0;
+                delta++;
+            }
             if (cp[j] != nn)
                 continue;
             if (!emit_delta(delta, bias, out, cap, &w))

@@ -101,7 +101,6 @@ bool dcsi_route_parse_ipv6(const char *s, size_t n, uint8_t out[16])
                 return false;
             g[ng++] = (uint16_t)(v4[0] << 8 | v4[1]);
             g[ng++] = (uint16_t)(v4[2] << 8 | v4[3]);
-            i = n;
             break;
         }
         if (i == start || i - start > 4 || ng == 8)
@@ -126,7 +125,7 @@ bool dcsi_route_parse_ipv6(const char *s, size_t n, uint8_t out[16])
     memset(out, 0, 16);
     int tail = gap < 0 ? 0 : ng - gap;
     for (int k = 0; k < ng; k++) {
-        int pos = (gap >= 0 && k >= gap) ? 8 - tail + (k - gap) : k;
+        size_t pos = (size_t)((gap >= 0 && k >= gap) ? 8 - tail + (k - gap) : k);
         out[2 * pos] = (uint8_t)(g[k] >> 8);
         out[2 * pos + 1] = (uint8_t)g[k];
     }
@@ -256,7 +255,7 @@ static dcs_status ace_label(struct dcs_url *u, const char *t, size_t s, size_t e
     } else {
         if (room < 5)
             return bad(err, s, "host longer than 255 bytes after IDN conversion");
-        memcpy(o, "xn--", 4);
+        o[0] = 'x', o[1] = 'n', o[2] = '-', o[3] = '-'; /* the ACE prefix, not a string */
         w = dcs_punycode_encode(cps, n, o + 4, room - 4);
         if (w == 0)
             return bad(err, s, "host longer than 255 bytes after IDN conversion");
@@ -418,7 +417,7 @@ dcs_status dcs_url_parse(const char *text, size_t len, struct dcs_url *u, struct
         u->userinfo = (dcs_list_str){text + a, (uint32_t)(h - 1 - a)};
     if (h == e)
         return bad(err, h, "empty host");
-    size_t hs = h, he, port = e;
+    size_t hs = h, he, port;
     if (text[h] == '[') {
         he = h + 1;
         while (he < e && text[he] != ']')
