@@ -105,10 +105,20 @@ static void put_scheme(struct sbuf *b, const struct dcs_url *u)
     }
 }
 
+/* An entry as written; a very long one is cut (a rule stays one short line). */
 static void put_entry(struct sbuf *b, const char *what, uint32_t index, dcs_list_str text)
 {
+    enum { ENTRY_MAX = 200 };
     putf(b, "%s %u ", what, (unsigned)index);
-    put_text(b, text);
+    if (text.len <= ENTRY_MAX) {
+        put_text(b, text);
+        return;
+    }
+    uint32_t cut = ENTRY_MAX;
+    while (cut > 0 && ((unsigned char)text.ptr[cut] & 0xC0) == 0x80)
+        cut--; /* not inside a UTF-8 sequence */
+    put_text(b, (dcs_list_str){text.ptr, cut});
+    PUTS(b, "...");
 }
 
 static void bypass_rule(struct sbuf *b, const struct route_behaviour *be,

@@ -285,6 +285,20 @@ static void test_rules(void **state)
         run_case(&rules[i]);
 }
 
+/* A rule names a very long entry by its first 200 bytes and "...". */
+static void test_long_entry(void **state)
+{
+    char pat[205], url[220], rule[260];
+    (void)state;
+    memcpy(pat, "*.", 2);
+    memset(pat + 2, 'a', 200);
+    memcpy(pat + 202, ".b", 3);
+    snprintf(url, sizeof url, "http://x.%s/", pat + 2);
+    snprintf(rule, sizeof rule, "B3 bypass entry 1 %.200s...", pat);
+    struct rcase c = {"long entry", W, 3, PX, pat, "", url, "direct", 0, rule, 0, 0, 0};
+    run_case(&c);
+}
+
 /* ---- URLs ---------------------------------------------------------------------------- */
 
 static void url_ok(const char *text, const char *host, const char *ace, uint16_t port,
@@ -463,7 +477,8 @@ static void test_lint(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_examples), cmocka_unit_test(test_rules), cmocka_unit_test(test_url),
+        cmocka_unit_test(test_examples), cmocka_unit_test(test_rules), cmocka_unit_test(test_long_entry),
+        cmocka_unit_test(test_url),
         cmocka_unit_test(test_punycode), cmocka_unit_test(test_compile), cmocka_unit_test(test_lint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
