@@ -15,6 +15,8 @@
 #include <dcs/hive.h>
 #include <dcs/apply.h>
 #include <dcs/hive_reg.h>
+#include <dcs/ship.h>
+#include <dcs/wim.h>
 #include <dcs/route.h>
 
 #endif
