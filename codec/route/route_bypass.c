@@ -1,6 +1,6 @@
 /* Compiling the bypass list for one client.  Unlike the proxy-list grammar
  * this never fails: WinINET matches what it cannot make sense of literally
- * (spec §0: CIDR, '?', unknown macros are never errors), so every entry is
+ * (CIDR, '?', unknown macros are never errors), so every entry is
  * kept with flags that say what it is. */
 #include "route/route_internal.h"
 

@@ -1,4 +1,4 @@
-/* Compiling settings for one client: the behaviour table (spec §4.1), the
+/* Compiling settings for one client: the behaviour table (ROUTING.md §4), the
  * proxy-server string (parsed with the proxy-list grammar) and the proxy
  * each URL scheme takes, chosen once here so that routing a URL is a lookup. */
 #include "route/route_internal.h"
@@ -13,7 +13,7 @@
                   KEY(DCS_PROXY_KEY_SOCKS))
 #define KEYS_WEB (KEY(DCS_PROXY_KEY_HTTP) | KEY(DCS_PROXY_KEY_HTTPS))
 
-/* The per-client differences of spec §4.1 as data; route_match.c and the
+/* The per-client differences of ROUTING.md §4 as data; route_match.c and the
  * pick below read these flags and hold no per-client copies of the logic.
  * Fields in struct order; see route_internal.h. */
 static const struct route_behaviour behaviours[DCS_ROUTE_CLIENT_COUNT] = {

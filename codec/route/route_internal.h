@@ -9,7 +9,7 @@
 
 #include <dcs/route.h>
 
-/* ---- the behaviour table (spec §4.1): one row per client ------------------ */
+/* ---- the behaviour table (ROUTING.md §4): one row per client ------------------ */
 
 enum route_bypass_split { SPLIT_WININET, SPLIT_CHROMIUM, SPLIT_DOTNET };
 enum route_wildcard { WILD_ANYWHERE, WILD_LEFTMOST, WILD_LONE_STAR };

@@ -1,4 +1,4 @@
-/* Lints for settings being written or shown (spec §7): the traps that make
+/* Lints for settings being written or shown (ROUTING.md §5): the traps that make
  * WinINET, or WinHTTP after `netsh winhttp import proxy source=ie`, do
  * something else than the admin meant. */
 #include "route/route_internal.h"

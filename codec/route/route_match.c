@@ -1,4 +1,4 @@
-/* Routing one URL with compiled settings (spec §1): automatic settings,
+/* Routing one URL with compiled settings (ROUTING.md §1): automatic settings,
  * the manual flag, implicit loopback, the bypass list, the proxy for the
  * scheme.  Allocation-free; the per-client differences come from the
  * behaviour table (route_compile.c). */
@@ -356,7 +356,7 @@ static bool bypass_list(const struct dcs_route *r, const struct dcs_url *u, stru
     return false;
 }
 
-/* The static (manual) settings: spec §1, last five lines. */
+/* The static (manual) settings: ROUTING.md §1, steps 2-3. */
 static void route_static(const struct dcs_route *r, const struct dcs_url *u,
                          struct dcs_route_answer *a)
 {

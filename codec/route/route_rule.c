@@ -1,6 +1,6 @@
-/* The rule texts of spec §0.1: the rule id first, then what decided, then
+/* The rule texts of `dcs route`: the rule id first, then what decided, then
  * the remarks that lower its confidence ("INFERRED", "UNKNOWN" spelled out
- * where the spec marks the rule so).  Formatting only; routing never
+ * where ROUTING.md marks the rule so).  Formatting only; routing never
  * formats. */
 #include "route/route_internal.h"
 

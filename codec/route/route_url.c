@@ -1,5 +1,5 @@
 /* URL parsing for dcs route: scheme://[userinfo@]host[:port][/...] with
- * IPv6 literals and IDN hosts (spec/routing.md §0).  No allocation: the
+ * IPv6 literals and IDN hosts (codec/route/ROUTING.md).  No allocation: the
  * lower-cased host and its IDNA ASCII form go into the caller's struct. */
 #include "route/route_internal.h"
 

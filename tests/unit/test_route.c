@@ -1,4 +1,4 @@
-/* dcs route: every example of spec/routing.md §6 and one case per rule,
+/* dcs route: every example of the routing research (codec/route/ROUTING.md) and one case per rule,
  * asserted exactly (decision, proxy, rule text, fallback), per client where
  * the spec gives another client's answer; the URL parser (errors with
  * offsets, IPv6, userinfo, ports, IDN/punycode); the lints of §7. */

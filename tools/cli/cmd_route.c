@@ -1,5 +1,5 @@
 /* dcs route: which proxy each URL takes with one set of proxy settings, for
- * one client, and why (spec/routing.md §0).  The sources are those of
+ * one client, and why (codec/route/ROUTING.md).  The sources are those of
  * `dcs apply` (loaded by apply_source.c) plus an account of an offline
  * image; --all-accounts puts every account of the image side by side. */
 #include <jansson.h>
@@ -21,7 +21,7 @@ static void usage(FILE *out)
             "       dcs route --windows DIR --all-accounts [OPTIONS] URL...\n"
             "\n"
             "Say which proxy each URL takes with the settings of SOURCE, and the rule that\n"
-            "decided (ids of spec/routing.md; INFERRED/UNKNOWN where the spec says so).\n"
+            "decided (ids of codec/route/ROUTING.md; INFERRED/UNKNOWN where it says so).\n"
             "Auto-detect (WPAD) and PAC scripts are not evaluated: such settings answer\n"
             "'auto' with what the static settings do when no PAC is found.\n"
             "\n"
@@ -56,7 +56,7 @@ struct route_cmd {
     struct dcs_url *parsed;
 };
 
-/* One URL's answer as the spec's JSON line (§0.1), keys in order. */
+/* One URL's answer as the JSON line of dcs route (README), keys in order. */
 static json_t *answer_json(const dcs_route *r, const struct dcs_url *u, const char *url,
                            const struct dcs_route_result *res)
 {
@@ -222,7 +222,7 @@ static int load_blob(struct route_cmd *c, uint8_t **data, size_t *len, char *ori
     return rc == EXIT_UNSAFE ? EXIT_BAD_INPUT : rc;
 }
 
-/* The spec §7 traps of the settings as warnings on stderr (never an error:
+/* The traps of the settings (ROUTING.md §5) as warnings on stderr (never an error:
  * WinINET accepts these strings and dcs routes them as it does). */
 static void warn_lints(const struct dcs_blob *blob)
 {

@@ -1,5 +1,5 @@
 /* dcs — which proxy a URL takes with one set of proxy settings, for WinINET
- * and for the other clients that read the same strings (spec/routing.md).
+ * and for the other clients that read the same strings (codec/route/ROUTING.md).
  *
  * Three steps:
  *   1. dcs_route_compile(): the settings (flags, proxy-server string, bypass
@@ -13,11 +13,11 @@
  *   3. dcs_route_url(): the decision for that URL.  No allocation, no
  *      formatting: the result names the rule by id, entry and notes;
  *      dcs_route_rule_format() and dcs_route_proxy_format() write the texts
- *      of spec §0.1 into caller buffers.
+ *      of `dcs route --json` into caller buffers.
  *
- * Rule ids (P1-P13, B1-B18, §1) are the spec's.  Where the spec marks a
+ * Rule ids (P1-P13, B1-B18, §1) are those of codec/route/ROUTING.md.  Where it marks a
  * rule INFERRED or UNKNOWN, the formatted rule text says so.  Nothing here
- * was checked against a real Windows (see the spec's confidence marks).
+ * was checked against a real Windows (see its confidence marks).
  */
 #ifndef DCS_ROUTE_H
 #define DCS_ROUTE_H
@@ -34,10 +34,10 @@
 extern "C" {
 #endif
 
-/* ---- clients (spec §4.1) --------------------------------------------------- */
+/* ---- clients (ROUTING.md §4) ------------------------------------------------- */
 
 enum dcs_route_client {
-    DCS_ROUTE_WININET = 0, /* WinINET (IE settings): spec §1-§3 */
+    DCS_ROUTE_WININET = 0, /* WinINET (IE settings): ROUTING.md §1-§3 */
     DCS_ROUTE_WINHTTP,     /* WinHTTP with these settings as a named proxy */
     DCS_ROUTE_DOTNET,      /* .NET 9+ HttpClient on Windows (HttpWindowsProxy) */
     DCS_ROUTE_CHROMIUM,    /* Chrome/Edge on Windows reading the IE settings */
@@ -136,7 +136,7 @@ enum dcs_route_decision {
 /* "direct", "proxy", "socks", "auto" */
 DCS_API const char *dcs_route_decision_name(enum dcs_route_decision d);
 
-/* Which rule decided (the spec's ids; the text names the entry). */
+/* Which rule decided (ROUTING.md ids; the text names the entry). */
 enum dcs_route_rule {
     DCS_RULE_FLAG_OFF = 1,   /* §1 flag 0x02 (PROXY) off */
     DCS_RULE_EMPTY_PROXY,    /* P11 flag 0x02 with an empty proxy string */
@@ -208,7 +208,7 @@ DCS_API void dcs_route_url(const dcs_route *route, const struct dcs_url *url,
  * fixed.decision when decision is AUTO. */
 DCS_API enum dcs_route_decision dcs_route_effective(const struct dcs_route_result *res);
 
-/* The rule text of spec §0.1 ("P3 default entry (no scheme=) proxy:8080"):
+/* The rule text of `dcs route --json` ("P3 default entry (no scheme=) proxy:8080"):
  * fallback false for the answer ("§1 auto-detect (WPAD) first, not
  * evaluated" when AUTO), true for the static settings' rule.  Bytes of the
  * settings that are not printable UTF-8 are written as \xNN.  Writes at most
@@ -221,7 +221,7 @@ DCS_API size_t dcs_route_rule_format(const dcs_route *route, const struct dcs_ur
  * DIRECT.  Same buffer rules as dcs_route_rule_format. */
 DCS_API size_t dcs_route_proxy_format(const struct dcs_route_answer *a, char *buf, size_t cap);
 
-/* ---- lints (spec §7) ------------------------------------------------------- */
+/* ---- lints (ROUTING.md §5) --------------------------------------------------- */
 
 enum dcs_route_lint_code {
     DCS_LINT_HTTP_ONLY = 1,        /* P4: http= without https= or a default entry */
@@ -241,7 +241,7 @@ struct dcs_route_lint {
     char message[320];   /* one line, printable UTF-8 */
 };
 
-/* The spec §7 traps in settings s (checked whatever the flags, since the
+/* The traps of ROUTING.md §5 in settings s (checked whatever the flags, since the
  * strings are what gets written), and each URL of expect_proxy (may be
  * NULL when n_expect is 0) that the settings send DIRECT with WinINET,
  * also as the fallback of auto-detect/PAC.  Fills out[0..cap) and sets
