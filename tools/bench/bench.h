@@ -18,6 +18,7 @@ int bench_blob(int argc, char **argv);  /* bench.c */
 int bench_reg(int argc, char **argv);   /* tools/bench_reg.c (reg room) */
 int bench_hive(int argc, char **argv);  /* tools/bench_hive.c (hive room) */
 int bench_recover(int argc, char **argv); /* tools/bench/bench_recover.c (log replay) */
+int bench_route(int argc, char **argv); /* tools/bench/bench_route.c (route room) */
 
 static inline uint64_t bench_now_ns(void)
 {

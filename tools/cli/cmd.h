@@ -13,5 +13,7 @@ int cmd_show(int argc, char **argv);
 int cmd_reg_hive_import(int argc, char **argv);
 int cmd_reg_hive_export(int argc, char **argv);
 int cmd_hive(int argc, char **argv); /* cmd_hive_recover.c */
+/* -- route room */
+int cmd_route(int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"apply", cmd_apply, "give the service accounts proxy settings (offline image, hives or .reg)"},
     {"show", cmd_show, "show the proxy settings of every account in an offline Windows image"},
     {"hive", cmd_hive, "offline hives: 'hive recover' replays a dirty hive's transaction logs"},
+    {"route", cmd_route, "which proxy each URL takes with given settings, per client, and why"},
 };
 
 static void usage(FILE *out)

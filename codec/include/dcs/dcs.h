@@ -20,5 +20,6 @@
 #include <dcs/wim.h>
 #include <dcs/lock.h>
 #include <dcs/recover.h>
+#include <dcs/route.h>
 
 #endif
