@@ -197,10 +197,22 @@ static void put_cp(struct dcs_reg_writer *w, uint32_t cp)
     }
 }
 
-/* Put one character, escaped if asked; returns the UTF-16 units it took. */
-static size_t put_char(struct dcs_reg_writer *w, uint32_t cp, bool escape)
+/* How quoted text is escaped.  regedit writes `\\` and `\"`; the line
+ * breaks of REG_SZ data go out raw, as regedit exports them (a real export
+ * holds `"State"="{<CR><LF>  \"a\":1<CR><LF>}"`), while those of value names
+ * are written `\r` and `\n` so that a name stays on its line. */
+enum esc { ESC_NONE, ESC_DATA, ESC_NAME };
+
+static inline bool needs_escape(uint32_t c, enum esc escape)
 {
-    if (escape && (cp == '\\' || cp == '"' || cp == '\r' || cp == '\n')) {
+    return escape != ESC_NONE &&
+           (c == '\\' || c == '"' || (escape == ESC_NAME && (c == '\r' || c == '\n')));
+}
+
+/* Put one character, escaped if asked; returns the UTF-16 units it took. */
+static size_t put_char(struct dcs_reg_writer *w, uint32_t cp, enum esc escape)
+{
+    if (needs_escape(cp, escape)) {
         put_cp(w, '\\');
         put_cp(w, cp == '\r' ? 'r' : cp == '\n' ? 'n' : cp);
         return 2;
@@ -210,7 +222,7 @@ static size_t put_char(struct dcs_reg_writer *w, uint32_t cp, bool escape)
 }
 
 /* UTF-8 text; *units (if non-NULL) gets its length in UTF-16 units. */
-static dcs_status put_utf8(struct dcs_reg_writer *w, const char *s, size_t n, bool escape,
+static dcs_status put_utf8(struct dcs_reg_writer *w, const char *s, size_t n, enum esc escape,
                            size_t *units, struct dcs_error *err)
 {
     size_t u = 0;
@@ -222,7 +234,7 @@ static dcs_status put_utf8(struct dcs_reg_writer *w, const char *s, size_t n, bo
         size_t j = i, lim = n - i < 256 ? n : i + 256;
         while (j < lim) {
             unsigned char c = (unsigned char)s[j];
-            if (c >= 0x80 || (escape && (c == '\\' || c == '"' || c == '\r' || c == '\n')))
+            if (c >= 0x80 || needs_escape(c, escape))
                 break;
             j++;
         }
@@ -249,8 +261,8 @@ static dcs_status put_utf8(struct dcs_reg_writer *w, const char *s, size_t n, bo
     return DCS_OK;
 }
 
-/* UTF-16LE text of n units, stopping at the first NUL. */
-static dcs_status put_utf16(struct dcs_reg_writer *w, const uint8_t *p, size_t n, bool escape,
+/* UTF-16LE REG_SZ data of n units, stopping at the first NUL. */
+static dcs_status put_utf16(struct dcs_reg_writer *w, const uint8_t *p, size_t n,
                             struct dcs_error *err)
 {
     for (size_t i = 0; i < n;) {
@@ -259,7 +271,7 @@ static dcs_status put_utf16(struct dcs_reg_writer *w, const uint8_t *p, size_t n
             size_t j = i;
             while (j < n) {
                 uint16_t c = dcs_ld16le(p + 2 * j);
-                if (c == 0 || c == '\\' || c == '"' || c == '\r' || c == '\n')
+                if (c == 0 || c == '\\' || c == '"')
                     break;
                 j++;
             }
@@ -288,7 +300,7 @@ static dcs_status put_utf16(struct dcs_reg_writer *w, const uint8_t *p, size_t n
                 i++;
             }
         }
-        put_char(w, c, escape);
+        put_char(w, c, ESC_DATA);
     }
     return DCS_OK;
 }
@@ -317,7 +329,7 @@ static dcs_status key_line(struct dcs_reg_writer *w, const char *key, size_t len
     if (!st)
         st = del ? PUT_LIT(w, "\r\n[-", err) : PUT_LIT(w, "\r\n[", err);
     if (!st)
-        st = put_utf8(w, key, len, false, NULL, err);
+        st = put_utf8(w, key, len, ESC_NONE, NULL, err);
     if (!st)
         st = PUT_LIT(w, "]\r\n", err);
     return st;
@@ -349,7 +361,7 @@ static dcs_status put_name(struct dcs_reg_writer *w, const char *name, size_t le
     size_t units = 0;
     st = PUT_LIT(w, "\"", err);
     if (!st)
-        st = put_utf8(w, name, len, true, &units, err);
+        st = put_utf8(w, name, len, ESC_NAME, &units, err);
     if (!st)
         st = PUT_LIT(w, "\"=", err);
     *col = units + 3;
@@ -473,7 +485,7 @@ dcs_status dcs_reg_writer_value(struct dcs_reg_writer *w, const char *name, size
     if (type == DCS_REG_SZ) {
         st = PUT_LIT(w, "\"", err);
         if (!st)
-            st = put_utf16(w, d, len / 2, true, err);
+            st = put_utf16(w, d, len / 2, err);
         if (!st)
             st = PUT_LIT(w, "\"\r\n", err);
         return st;

@@ -172,11 +172,24 @@ static void roundtrip(enum dcs_reg_format fmt, enum dcs_reg_out_encoding enc,
     assert_int_equal(dcs_reg_writer_lossy(w), 0);
     dcs_reg_writer_free(w);
 
-    struct dcs_reg_reader_options ro = {.codepage = cp, .strict = true};
+    /* lenient: REG_SZ data with line breaks are written raw over several
+     * lines, which strict mode refuses; the only warnings allowed say so */
+    struct dcs_reg_reader_options ro = {.codepage = cp};
     struct tl_ops got;
     tl_parse(&got, mb.buf, mb.len, 4093, &ro);
     if (got.st)
         fail_msg("read back: %u:%u: %s", got.err.line, got.err.column, got.err.message);
+    size_t kept = 0;
+    for (size_t i = 0; i < got.n; i++) {
+        if (got.v[i].kind != DCS_REG_OP_WARNING) {
+            got.v[kept++] = got.v[i];
+            continue;
+        }
+        if (!strstr(got.v[i].wmsg, "is not closed on its line"))
+            fail_msg("read back: %u:%u: %s", got.v[i].line, got.v[i].column, got.v[i].wmsg);
+        free(got.v[i].wmsg);
+    }
+    got.n = kept;
     assert_int_equal(got.n, want.n);
     for (size_t i = 0; i < got.n; i++) {
         /* lines and columns are not known in advance */

@@ -4,7 +4,8 @@
  * empty line, `[KEY]`, and one line per value; the file ends with an empty
  * line (CRLF CRLF).  Names are escaped (`\` -> `\\`, `"` -> `\"`, CR -> `\r`,
  * LF -> `\n`); key names are written verbatim.  REG_SZ is written as a
- * quoted string cut at its first NUL; REG_DWORD of exactly 4 bytes as
+ * quoted string cut at its first NUL, `\` and `"` escaped and line breaks
+ * written raw, as regedit exports them (the value then spans several lines); REG_DWORD of exactly 4 bytes as
  * `dword:%08x`; REG_BINARY as `hex:`; every other type and size as
  * `hex(%x):`.  Hex data wrap after a `xx,` that reaches column 77, with `\`,
  * CRLF and a two-space indent (25 bytes per continuation line).
