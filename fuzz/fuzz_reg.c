@@ -87,7 +87,7 @@ static void record_end(struct reg_run *run, dcs_status st, const struct dcs_erro
 static void check_multiline(struct reg_run *run, const struct dcs_reg_op *op)
 {
     if (op->kind == DCS_REG_OP_WARNING) {
-        if (strstr(op->warning->message, "is not closed on its line"))
+        if (fuzz_is_multiline_warning(op->warning->message))
             run->multiline_line = op->line;
         return;
     }

@@ -130,10 +130,10 @@ static void read_back(const uint8_t *data, size_t size, enum dcs_reg_codepage cp
     while ((st = dcs_reg_reader_next(r, &op, &err)) == DCS_OK && op.kind != DCS_REG_OP_END) {
         fuzz_check_op(&op, size, &opt);
         if (op.kind == DCS_REG_OP_WARNING) {
-            if (!strstr(op.warning->message, "is not closed on its line"))
+            if (!fuzz_is_multiline_warning(op.warning->message))
                 fprintf(stderr, "read back: %u:%u: %s\n", op.line, op.column,
                         op.warning->message);
-            FUZZ_CHECK(strstr(op.warning->message, "is not closed on its line") != NULL);
+            FUZZ_CHECK(fuzz_is_multiline_warning(op.warning->message));
             (*multiline)++;
             continue;
         }

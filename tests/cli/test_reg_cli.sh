@@ -107,8 +107,9 @@ DCS decode "$REAL/vadmium-etc--putty.reg" > /dev/null 2>&1; [ $? -eq 1 ]
 check "decode .reg without blobs: exit 1" $?
 
 # convert to a FIFO or /dev/stdout: written in place (never replaced by a
-# renamed file), also when the input needs the restart on the model
-printf 'REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\B]\r\n"x"="1"\r\n\r\n[HKEY_CURRENT_USER\\A]\r\n"y"="2"\r\n\r\n' > "$T/unsorted.reg"
+# renamed file), also when the input needs the restart on the model (B is
+# named again after A: not a tree walk)
+printf 'REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\B]\r\n"x"="1"\r\n\r\n[HKEY_CURRENT_USER\\A]\r\n"y"="2"\r\n\r\n[HKEY_CURRENT_USER\\B]\r\n\r\n' > "$T/unsorted.reg"
 DCS reg convert "$T/unsorted.reg" -o "$T/sorted.reg" --format regedit4 &&
     mkfifo "$T/fifo" && { timeout 60 cat "$T/fifo" > "$T/from-fifo.reg" & } &&
     DCS reg convert "$T/unsorted.reg" -o "$T/fifo" --format regedit4 && wait &&
