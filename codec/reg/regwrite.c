@@ -23,6 +23,9 @@ struct dcs_reg_writer {
     uint8_t *scratch; /* regedit4: hex(2)/hex(7) converted to 8-bit */
     size_t scratch_cap;
     uint64_t lossy;
+    uint64_t flushed; /* bytes handed to the callback */
+    void (*on_warning)(void *ctx, const struct dcs_error *warning);
+    void *warning_ctx;
     uint64_t hex16[256]; /* "x\0x\0,\0" + 2 spare bytes */
     uint32_t hex8[256];  /* "xx," + 1 spare byte */
 };
@@ -92,9 +95,17 @@ void dcs_reg_writer_free(struct dcs_reg_writer *w)
     free(w);
 }
 
+void dcs_reg_writer_on_warning(struct dcs_reg_writer *w,
+                               void (*fn)(void *ctx, const struct dcs_error *warning), void *ctx)
+{
+    w->on_warning = fn;
+    w->warning_ctx = ctx;
+}
+
 void dcs_reg_writer_reset(struct dcs_reg_writer *w)
 {
     w->pos = 0;
+    w->flushed = 0;
     w->started = false;
     w->lossy = 0;
 }
@@ -110,6 +121,7 @@ uint64_t dcs_reg_writer_lossy(const struct dcs_reg_writer *w)
 static dcs_status flush(struct dcs_reg_writer *w, struct dcs_error *err)
 {
     dcs_status st = w->fn(w->ctx, w->buf, w->pos, err);
+    w->flushed += w->pos;
     w->pos = 0;
     return st;
 }
@@ -322,10 +334,43 @@ static dcs_status start(struct dcs_reg_writer *w, struct dcs_error *err)
     return PUT_LIT(w, "Windows Registry Editor Version 5.00\r\n", err);
 }
 
+/* A key name regedit cannot import back: say so, showing the characters
+ * as \0, \r and \n (the key is written verbatim all the same). */
+static void warn_key(struct dcs_reg_writer *w, const char *key, size_t len)
+{
+    const char *what = NULL;
+    for (size_t i = 0; i < len && !what; i++)
+        what = key[i] == 0 ? "a NUL character" : key[i] == '\r' || key[i] == '\n' ? "a line break" : NULL;
+    if (!what || !w->on_warning)
+        return;
+    char shown[116]; /* with the text around it, within a dcs_error message */
+    size_t o = 0, i = 0;
+    /* up to 100 bytes, cut between UTF-8 characters */
+    for (; i < len && (o < 100 || ((unsigned char)key[i] & 0xC0) == 0x80); i++) {
+        char c = key[i];
+        if (c == 0 || c == '\r' || c == '\n') {
+            shown[o++] = '\\';
+            shown[o++] = c == 0 ? '0' : c == '\r' ? 'r' : 'n';
+        } else {
+            shown[o++] = c;
+        }
+    }
+    shown[o] = 0;
+    struct dcs_error e;
+    /* the key line starts after the empty line written before it */
+    dcs_error_set(&e, DCS_ERR_REG_SYNTAX, w->flushed + w->pos + (w->enc == ENC_UTF16 ? 4 : 2),
+                  "key name holds %s, written as it is: regedit cannot import this key back "
+                  "(its key line is cut there): %s%s",
+                  what, shown, i < len ? "..." : "");
+    w->on_warning(w->warning_ctx, &e);
+}
+
 static dcs_status key_line(struct dcs_reg_writer *w, const char *key, size_t len, bool del,
                            struct dcs_error *err)
 {
     dcs_status st = start(w, err);
+    if (!st)
+        warn_key(w, key, len);
     if (!st)
         st = del ? PUT_LIT(w, "\r\n[-", err) : PUT_LIT(w, "\r\n[", err);
     if (!st)

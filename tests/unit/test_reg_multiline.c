@@ -280,6 +280,69 @@ static void writer_raw_line_breaks(void **state)
     free(out);
 }
 
+struct warnings {
+    int n;
+    struct dcs_error last;
+};
+
+static void keep_warning(void *ctx, const struct dcs_error *w)
+{
+    struct warnings *ws = ctx;
+    ws->n++;
+    ws->last = *w;
+}
+
+/* Key names holding a NUL or a line break are written as they are, with a
+ * warning naming the key (shown with \0, \r, \n) and where its line starts. */
+static void writer_key_warning(void **state)
+{
+    (void)state;
+    struct dcs_reg_membuf mb = {.grow = true};
+    struct dcs_reg_writer *w;
+    struct dcs_error err;
+    struct warnings ws = {0};
+    assert_int_equal(dcs_reg_writer_new(&w, NULL, dcs_reg_membuf_write, &mb, &err), DCS_OK);
+    dcs_reg_writer_on_warning(w, keep_warning, &ws);
+    assert_int_equal(dcs_reg_writer_key(w, "HKEY_USERS\\ok", 13, &err), DCS_OK);
+    assert_int_equal(ws.n, 0);
+    assert_int_equal(dcs_reg_writer_key(w, "HKEY_USERS\\a\nb\r", 15, &err), DCS_OK);
+    assert_int_equal(ws.n, 1);
+    assert_int_equal(ws.last.code, DCS_ERR_REG_SYNTAX);
+    /* BOM + header line (38 units) + CRLF [HKEY_USERS\ok] CRLF (19) + CRLF */
+    assert_int_equal(ws.last.offset, 2 + 2 * (38 + 19 + 2));
+    assert_string_equal(ws.last.message,
+                        "key name holds a line break, written as it is: regedit cannot import "
+                        "this key back (its key line is cut there): HKEY_USERS\\a\\nb\\r");
+    assert_int_equal(dcs_reg_writer_delete_key(w, "HKEY_USERS\\n\0ul", 15, &err), DCS_OK);
+    assert_int_equal(ws.n, 2);
+    assert_string_equal(ws.last.message,
+                        "key name holds a NUL character, written as it is: regedit cannot "
+                        "import this key back (its key line is cut there): HKEY_USERS\\n\\0ul");
+    /* a long name is cut in the message between UTF-8 characters */
+    char key[400];
+    size_t k = (size_t)sprintf(key, "HKEY_USERS\\\n");
+    while (k < 390) {
+        memcpy(key + k, "\xE2\x82\xAC", 3);
+        k += 3;
+    }
+    assert_int_equal(dcs_reg_writer_key(w, key, k, &err), DCS_OK);
+    assert_int_equal(ws.n, 3);
+    const char *shown = strstr(ws.last.message, "HKEY_USERS\\\\n");
+    assert_non_null(shown);
+    size_t sl = strlen(shown);
+    assert_true(sl > 100 && sl <= 108);
+    assert_string_equal(shown + sl - 6, "\xE2\x82\xAC...");
+    assert_int_equal(dcs_reg_writer_finish(w, &err), DCS_OK);
+    /* the keys are in the output as given */
+    static const uint8_t raw[] = {'a', 0, '\n', 0, 'b', 0, '\r', 0, ']', 0};
+    bool found = false;
+    for (size_t i = 0; i + sizeof raw <= mb.len && !found; i++)
+        found = memcmp(mb.buf + i, raw, sizeof raw) == 0;
+    assert_true(found);
+    dcs_reg_writer_free(w);
+    free(mb.buf);
+}
+
 /* ---- conversion ---- */
 
 static dcs_status mb_rewind(void *ctx, struct dcs_error *err)
@@ -337,6 +400,7 @@ int main(void)
         cmocka_unit_test(reader_multiline_strict),
         cmocka_unit_test(reader_multiline_bad),
         cmocka_unit_test(writer_raw_line_breaks),
+        cmocka_unit_test(writer_key_warning),
         cmocka_unit_test(convert_multiline_fixture),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -62,6 +62,13 @@ struct dcs_reg_writer;
 DCS_API dcs_status dcs_reg_writer_new(struct dcs_reg_writer **out, const struct dcs_reg_writer_options *opt,
                               dcs_reg_write_fn fn, void *ctx, struct dcs_error *err);
 DCS_API void dcs_reg_writer_free(struct dcs_reg_writer *w);
+/* Called (fn may be NULL) for what the file holds but regedit cannot import
+ * back: a key name with a NUL, CR or LF (seen in real SECURITY and NTUSER
+ * hives) is written verbatim, and its key line is then cut on import.  Code
+ * DCS_ERR_REG_SYNTAX, offset: where the key line starts in the output. */
+DCS_API void dcs_reg_writer_on_warning(struct dcs_reg_writer *w,
+                                       void (*fn)(void *ctx, const struct dcs_error *warning),
+                                       void *ctx);
 /* Forget everything written (after the caller restarted its output). */
 DCS_API void dcs_reg_writer_reset(struct dcs_reg_writer *w);
 
