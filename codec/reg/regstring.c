@@ -88,10 +88,22 @@ static const char *value_name(const struct dcs_reg_reader *r)
     return r->name.len > 1 ? (const char *)r->name.p : "@";
 }
 
+/* The limit is checked here, not only when the buffer grows: r->val may
+ * have grown larger for an earlier value (hex data are checked as written,
+ * REGEDIT4 text widens). */
+static bool within_limit(struct dcs_reg_reader *r, size_t bytes)
+{
+    if (bytes <= r->opt.max_value + 2)
+        return true;
+    dcsi_reg_fatal(r, DCS_ERR_LIMIT, 1, "string value larger than %zu bytes", r->opt.max_value);
+    return false;
+}
+
 /* Append the units just unescaped into r->tmp to the data being built. */
 static bool append_tmp(struct dcs_reg_reader *r, size_t units)
 {
-    if (!dcsi_reg_grow(r, &r->val, r->val.len + 2 * units + 2, r->opt.max_value + 2))
+    if (!within_limit(r, r->val.len + 2 * units + 2) ||
+        !dcsi_reg_grow(r, &r->val, r->val.len + 2 * units + 2, r->opt.max_value + 2))
         return false;
     memcpy(r->val.p + r->val.len, r->tmp.p, 2 * units);
     r->val.len += 2 * units;
@@ -154,7 +166,8 @@ void dcsi_reg_string_value(struct dcs_reg_reader *r, const uint8_t *p, size_t j,
 
 void dcsi_reg_string_break(struct dcs_reg_reader *r, unsigned term)
 {
-    if (!dcsi_reg_grow(r, &r->val, r->val.len + 2, r->opt.max_value + 2)) {
+    if (!within_limit(r, r->val.len + 4) ||
+        !dcsi_reg_grow(r, &r->val, r->val.len + 2, r->opt.max_value + 2)) {
         r->phase = PH_LINES;
         return;
     }
