@@ -242,7 +242,13 @@ dcs_status dcs_reg_convert(struct dcs_reg_source *src, const struct dcs_reg_outp
     dcs_status st = dcs_reg_reader_new(&c->r, &opt->reader, err);
     if (!st)
         st = dcs_reg_writer_new(&c->w, &opt->writer, out->write, out->ctx, err);
-    bool stream = out->rewind && dcs_reg_source_can_rewind(src);
+    /* a pipe is spooled to a temporary file so that it can be read again
+     * if it turns out not to be a tree walk; without one, the model */
+    bool stream = out->rewind != NULL;
+    if (stream && !st && !dcs_reg_source_can_rewind(src)) {
+        struct dcs_error ignored;
+        stream = dcs_reg_source_spool(src, &ignored) == DCS_OK;
+    }
     bool violation = false;
     if (!st)
         st = run(c, stream, &violation, err);

@@ -23,8 +23,10 @@
  * regpath.h): never the data of the whole file.  The first key out of tree
  * order restarts the conversion (input read again from the start, output
  * rewound) on a compact in-memory model of the keys (see regtree.h): about
- * the binary size of the data plus ~100 bytes per key and value.  Input that
- * cannot be read twice (a pipe) or output that cannot be rewound is
+ * the binary size of the data plus ~100 bytes per key and value.  A pipe
+ * is spooled to an unlinked temporary file to be read twice
+ * (dcs_reg_source_spool; disk, not memory); when output cannot be rewound
+ * (out->rewind NULL) or no temporary file can be made, the input is
  * modelled from the start.
  */
 #ifndef DCS_REGCONV_H
