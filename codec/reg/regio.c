@@ -193,6 +193,26 @@ bool dcs_reg_source_can_rewind(const struct dcs_reg_source *s)
     return s->regular || s->spooling;
 }
 
+/* A file in dir that has no name (so nothing is left behind), or -1. */
+static int anon_file(const char *dir)
+{
+#ifdef O_TMPFILE
+    int tfd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (tfd >= 0)
+        return tfd;
+#endif
+    /* no O_TMPFILE here: a named file, removed at once */
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/dcs-spool-XXXXXX", dir) >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        unlink(path);
+    return fd;
+}
+
 dcs_status dcs_reg_source_spool(struct dcs_reg_source *s, struct dcs_error *err)
 {
     if (s->regular || s->spooling)
@@ -203,19 +223,7 @@ dcs_status dcs_reg_source_spool(struct dcs_reg_source *s, struct dcs_error *err)
     const char *dir = getenv("TMPDIR");
     if (!dir || !*dir)
         dir = "/tmp";
-    int fd = -1;
-#ifdef O_TMPFILE
-    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-#endif
-    if (fd < 0) {
-        /* no O_TMPFILE here: a named file, removed at once */
-        char path[4096];
-        if ((size_t)snprintf(path, sizeof path, "%s/dcs-spool-XXXXXX", dir) >= sizeof path)
-            return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "temporary directory name too long");
-        fd = mkstemp(path);
-        if (fd >= 0)
-            unlink(path);
-    }
+    int fd = anon_file(dir);
     if (fd < 0)
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
                              "cannot create a temporary file in %s: %s", dir, strerror(errno));

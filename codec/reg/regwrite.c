@@ -369,10 +369,10 @@ static dcs_status key_line(struct dcs_reg_writer *w, const char *key, size_t len
                            struct dcs_error *err)
 {
     dcs_status st = start(w, err);
-    if (!st)
+    if (!st) {
         warn_key(w, key, len);
-    if (!st)
         st = del ? PUT_LIT(w, "\r\n[-", err) : PUT_LIT(w, "\r\n[", err);
+    }
     if (!st)
         st = put_utf8(w, key, len, ESC_NONE, NULL, err);
     if (!st)
