@@ -350,7 +350,8 @@ static void warn_key(struct dcs_reg_writer *w, const char *key, size_t len)
         char c = key[i];
         if (c == 0 || c == '\r' || c == '\n') {
             shown[o++] = '\\';
-            shown[o++] = c == 0 ? '0' : c == '\r' ? 'r' : 'n';
+            const char *esc = c == 0 ? "0" : c == '\r' ? "r" : "n";
+            shown[o++] = esc[0];
         } else {
             shown[o++] = c;
         }
