@@ -11,6 +11,9 @@
  *    offset) and the same final status and error;
  *  - a reader reset after use reads the input the same as a new one;
  *  - after END or an error, next() keeps returning the same.
+ *  - a REG_SZ read over several lines (its value announced by the warning
+ *    "... is not closed on its line", on the value's first line) holds a
+ *    line break in its data, and only a REG_SZ can be such a value.
  * Between the modes: strict reading yields a prefix of the lenient
  * operations, ends exactly where lenient warns first (same code and place),
  * and succeeds only when lenient reading has no warning. */
@@ -23,6 +26,7 @@
 #endif
 
 struct reg_run {
+    uint32_t multiline_line; /* line of the last multi-line string warning */
     struct fuzz_buf all; /* every operation, warnings too, then the end */
     struct fuzz_buf ops; /* operations other than warnings */
     size_t ops_at_warning; /* ops.len at the first warning */
@@ -78,6 +82,24 @@ static void record_end(struct reg_run *run, dcs_status st, const struct dcs_erro
     }
 }
 
+/* A string not closed on its line: the value set from that line (if any)
+ * is a REG_SZ holding a CR or LF unit before its terminating NUL. */
+static void check_multiline(struct reg_run *run, const struct dcs_reg_op *op)
+{
+    if (op->kind == DCS_REG_OP_WARNING) {
+        if (fuzz_is_multiline_warning(op->warning->message))
+            run->multiline_line = op->line;
+        return;
+    }
+    if (op->kind != DCS_REG_OP_SET_VALUE || op->line != run->multiline_line)
+        return;
+    FUZZ_CHECK(op->type == DCS_REG_SZ && op->data_len >= 2 && op->data_len % 2 == 0);
+    bool brk = false;
+    for (size_t i = 0; i + 2 < op->data_len && !brk; i += 2)
+        brk = op->data[i + 1] == 0 && (op->data[i] == 0x0D || op->data[i] == 0x0A);
+    FUZZ_CHECK(brk);
+}
+
 /* Read data[0..size) with r; seed 0 feeds it whole, otherwise in chunks. */
 static void read_all(struct dcs_reg_reader *r, const uint8_t *data, size_t size,
                      const struct dcs_reg_reader_options *opt, uint64_t seed,
@@ -122,6 +144,7 @@ static void read_all(struct dcs_reg_reader *r, const uint8_t *data, size_t size,
             continue;
         }
         fuzz_check_op(&op, size, opt);
+        check_multiline(run, &op);
         record(run, &op);
         /* at most a few operations per line */
         FUZZ_CHECK(++nops <= 4 * (uint64_t)size + 8);

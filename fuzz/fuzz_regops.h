@@ -117,4 +117,12 @@ static inline void fuzz_check_op(const struct dcs_reg_op *op, size_t size,
     }
 }
 
+/* The reader's warning for REG_SZ data not closed on its line (the value
+ * name inside it may hold any text, so only the start is compared). */
+static inline bool fuzz_is_multiline_warning(const char *msg)
+{
+    static const char start[] = "the string data of value '";
+    return strncmp(msg, start, sizeof start - 1) == 0;
+}
+
 #endif

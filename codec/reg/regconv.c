@@ -1,9 +1,12 @@
-/* .reg conversion: stream export-shaped input, model anything else. */
+/* .reg conversion: stream input that walks the key tree (in any sibling
+ * order) in its own order; model anything else and write it in Windows'
+ * order. */
 #include <dcs/regconv.h>
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "reg/regpath.h"
 #include "reg/regtree.h"
 
 #define MAX_DEPTH 512
@@ -22,11 +25,10 @@ struct conv {
     struct regtree t;
     uint32_t cur_node;
     /* streaming */
+    struct regpath walk; /* is the input still a tree walk? */
     struct strbuf cur, last, path;
     bool have_cur, have_last;
     bool written[MAX_DEPTH + 2];
-    struct strbuf roots[8];
-    unsigned n_roots;
     uint64_t reported_lines; /* warnings up to this line were reported */
     uint64_t keys, values;
 };
@@ -61,14 +63,6 @@ static bool same_root(const char *a, size_t alen, const char *b, size_t blen)
 {
     size_t x = root_len(a, alen), y = root_len(b, blen);
     return x == y && memcmp(a, b, x) == 0;
-}
-
-static bool root_seen(struct conv *c, const char *k, size_t len)
-{
-    for (unsigned i = 0; i < c->n_roots; i++)
-        if (same_root(c->roots[i].p, c->roots[i].len, k, len))
-            return true;
-    return false;
 }
 
 /* End of component d (0 = root) in key k. */
@@ -155,7 +149,7 @@ static dcs_status run(struct conv *c, bool stream, bool *violation, struct dcs_e
     dcsi_rt_clear(&c->t);
     c->cur_node = 0;
     c->have_cur = c->have_last = false;
-    c->n_roots = 0;
+    dcsi_rp_clear(&c->walk);
     c->keys = c->values = 0;
     *violation = false;
     for (;;) {
@@ -184,25 +178,17 @@ static dcs_status run(struct conv *c, bool stream, bool *violation, struct dcs_e
             break;
         case DCS_REG_OP_CREATE_KEY:
             if (stream) {
+                int in = dcsi_rp_enter(&c->walk, op.key, op.key_len);
+                if (in == RP_NOMEM)
+                    return nomem(err);
+                if (in == RP_OUT_OF_ORDER)
+                    goto violate;
                 if (c->have_cur) {
-                    if (same_root(op.key, op.key_len, c->cur.p, c->cur.len)) {
-                        size_t common;
-                        int cmp = dcsi_rt_key_cmp(op.key, op.key_len, c->cur.p, c->cur.len, &common);
-                        if (cmp == 0)
-                            break;
-                        if (cmp < 0)
-                            goto violate;
-                    } else if (root_seen(c, op.key, op.key_len)) {
-                        goto violate;
-                    }
                     st = stream_write(c, err);
                     if (st)
                         return st;
                     dcsi_rt_clear(&c->t);
                 }
-                if (!root_seen(c, op.key, op.key_len) &&
-                    !sb_set(&c->roots[c->n_roots++], op.key, root_len(op.key, op.key_len)))
-                    return nomem(err);
                 if (!sb_set(&c->cur, op.key, op.key_len))
                     return nomem(err);
                 c->have_cur = true;
@@ -214,12 +200,8 @@ static dcs_status run(struct conv *c, bool stream, bool *violation, struct dcs_e
         case DCS_REG_OP_DELETE_KEY:
             if (stream) {
                 /* harmless only when it cannot touch a key already seen */
-                if (root_seen(c, op.key, op.key_len)) {
-                    size_t common;
-                    if (!c->have_cur || !same_root(op.key, op.key_len, c->cur.p, c->cur.len) ||
-                        dcsi_rt_key_cmp(op.key, op.key_len, c->cur.p, c->cur.len, &common) <= 0)
-                        goto violate;
-                }
+                if (!dcsi_rp_delete_harmless(&c->walk, op.key, op.key_len))
+                    goto violate;
             } else {
                 dcsi_rt_delete_key(&c->t, op.key, op.key_len);
             }
@@ -256,10 +238,17 @@ dcs_status dcs_reg_convert(struct dcs_reg_source *src, const struct dcs_reg_outp
     c->out = out;
     c->opt = opt;
     dcsi_rt_init(&c->t);
+    dcsi_rp_init(&c->walk);
     dcs_status st = dcs_reg_reader_new(&c->r, &opt->reader, err);
     if (!st)
         st = dcs_reg_writer_new(&c->w, &opt->writer, out->write, out->ctx, err);
-    bool stream = out->rewind && dcs_reg_source_can_rewind(src);
+    /* a pipe is spooled to a temporary file so that it can be read again
+     * if it turns out not to be a tree walk; without one, the model */
+    bool stream = out->rewind != NULL;
+    if (stream && !st && !dcs_reg_source_can_rewind(src)) {
+        struct dcs_error ignored;
+        stream = dcs_reg_source_spool(src, &ignored) == DCS_OK;
+    }
     bool violation = false;
     if (!st)
         st = run(c, stream, &violation, err);
@@ -291,8 +280,7 @@ dcs_status dcs_reg_convert(struct dcs_reg_source *src, const struct dcs_reg_outp
     free(c->cur.p);
     free(c->last.p);
     free(c->path.p);
-    for (unsigned i = 0; i < 8; i++)
-        free(c->roots[i].p);
+    dcsi_rp_free(&c->walk);
     free(c);
     return st;
 }

@@ -27,6 +27,11 @@ struct dcs_reg_source {
     bool z_init;
     const uint8_t *mem; /* memory source instead of fd */
     size_t mem_len, mem_pos;
+    /* a pipe read twice: what was read is kept in an unlinked temporary
+     * file and read from there again after a rewind */
+    bool spooling;
+    int spool_fd;
+    uint64_t spool_len, spool_pos;
 };
 
 /* read() until len bytes or end of file */
@@ -47,8 +52,44 @@ static ssize_t read_fd(int fd, uint8_t *buf, size_t len)
     return (ssize_t)got;
 }
 
+/* read_full of a spooled pipe: the copy first, then the pipe (copied) */
+static ssize_t read_spooled(struct dcs_reg_source *s, uint8_t *buf, size_t len)
+{
+    size_t got = 0;
+    while (got < len && s->spool_pos < s->spool_len) {
+        size_t want = len - got;
+        if (want > s->spool_len - s->spool_pos)
+            want = (size_t)(s->spool_len - s->spool_pos);
+        ssize_t k = pread(s->spool_fd, buf + got, want, (off_t)s->spool_pos);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1; /* the copy is shorter than written: an I/O error */
+        got += (size_t)k;
+        s->spool_pos += (uint64_t)k;
+    }
+    if (got == len)
+        return (ssize_t)got;
+    ssize_t k = read_fd(s->fd, buf + got, len - got);
+    if (k < 0)
+        return -1;
+    for (size_t w = 0; w < (size_t)k;) {
+        ssize_t n = pwrite(s->spool_fd, buf + got + w, (size_t)k - w, (off_t)(s->spool_len + w));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        w += (size_t)n;
+    }
+    s->spool_len += (uint64_t)k;
+    s->spool_pos = s->spool_len;
+    return (ssize_t)(got + (size_t)k);
+}
+
 static ssize_t read_full(struct dcs_reg_source *s, uint8_t *buf, size_t len)
 {
+    if (s->spooling)
+        return read_spooled(s, buf, len);
     if (!s->mem)
         return read_fd(s->fd, buf, len);
     size_t k = s->mem_len - s->mem_pos < len ? s->mem_len - s->mem_pos : len;
@@ -127,6 +168,8 @@ void dcs_reg_source_close(struct dcs_reg_source *s)
         inflateEnd(&s->z);
     if (s->own_fd)
         close(s->fd);
+    if (s->spooling)
+        close(s->spool_fd);
     free(s->out);
     free(s->zin);
     free(s);
@@ -149,14 +192,56 @@ uint64_t dcs_reg_source_pos(const struct dcs_reg_source *s)
 
 bool dcs_reg_source_can_rewind(const struct dcs_reg_source *s)
 {
-    return s->regular;
+    return s->regular || s->spooling;
+}
+
+/* A file in dir that has no name (so nothing is left behind), or -1. */
+static int anon_file(const char *dir)
+{
+#ifdef O_TMPFILE
+    int tfd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (tfd >= 0)
+        return tfd;
+#endif
+    /* no O_TMPFILE here: a named file, removed at once */
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/dcs-spool-XXXXXX", dir) >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        unlink(path);
+    return fd;
+}
+
+dcs_status dcs_reg_source_spool(struct dcs_reg_source *s, struct dcs_error *err)
+{
+    if (s->regular || s->spooling)
+        return DCS_OK;
+    if (s->started || s->pos)
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                             "spooling must start before the first read");
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    int fd = anon_file(dir);
+    if (fd < 0)
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
+                             "cannot create a temporary file in %s: %s", dir, strerror(errno));
+    s->spool_fd = fd;
+    s->spooling = true;
+    s->spool_len = s->spool_pos = 0;
+    return DCS_OK;
 }
 
 dcs_status dcs_reg_source_rewind(struct dcs_reg_source *s, struct dcs_error *err)
 {
-    if (!s->regular || (!s->mem && lseek(s->fd, 0, SEEK_SET) != 0))
+    if (!dcs_reg_source_can_rewind(s) ||
+        (!s->mem && !s->spooling && lseek(s->fd, 0, SEEK_SET) != 0))
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "input cannot be read twice");
     s->mem_pos = 0;
+    s->spool_pos = 0;
     if (s->z_init) {
         inflateEnd(&s->z);
         s->z_init = false;

@@ -154,52 +154,6 @@ static const char *parse_key(struct dcs_reg_reader *r, const uint8_t *p, size_t 
     return NULL;
 }
 
-/* Unescape the quoted text that starts after the quote at p[i-1] into
- * r->tmp (UTF-16LE).  Returns the index after the closing quote, or 0 when
- * the text is invalid (*why, *bad set). */
-static size_t unescape(struct dcs_reg_reader *r, const uint8_t *p, size_t i, size_t n,
-                       size_t *units, const char **why, size_t *bad)
-{
-    if (!dcsi_reg_grow(r, &r->tmp, 2 * (n - i) + 4, 2 * r->opt.max_line + 64)) {
-        *why = "out of memory";
-        *bad = i;
-        return 0;
-    }
-    uint8_t *d = r->tmp.p;
-    while (i < n) {
-        unsigned u = U(i);
-        if (u == '"') {
-            *units = (size_t)(d - r->tmp.p) / 2;
-            return i + 1;
-        }
-        if (u == '\\') {
-            if (++i >= n)
-                break;
-            u = U(i);
-            switch (u) {
-            case 'n': u = 0x0A; break;
-            case 'r': u = 0x0D; break;
-            case '\\':
-            case '"': break;
-            case '0':
-                *why = "'\\0' is not allowed in a quoted string";
-                *bad = i - 1;
-                return 0;
-            default:
-                dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(i - 1),
-                         "unknown escape sequence: the backslash is dropped");
-                break;
-            }
-        }
-        dcs_st16le(d, (uint16_t)u);
-        d += 2;
-        i++;
-    }
-    *why = "missing closing quote";
-    *bad = n;
-    return 0;
-}
-
 /* ---- values ---- */
 
 static void emit_value(struct dcs_reg_reader *r)
@@ -348,31 +302,6 @@ static void bad_hex(struct dcs_reg_reader *r, size_t bad)
     r->phase = PH_LINES;
 }
 
-static void string_value(struct dcs_reg_reader *r, const uint8_t *p, size_t j, size_t e)
-{
-    const char *why = NULL;
-    size_t units = 0, bad = 0;
-    size_t k = unescape(r, p, j + 1, e, &units, &why, &bad);
-    if (!k) {
-        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(bad), "invalid string data (%s): value not set",
-                 why);
-        return;
-    }
-    k = skip_ws(p, k, e);
-    if (k < e && U(k) != ';') {
-        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(k),
-                 "text after the closing quote (only ';' comments may follow): value not set");
-        return;
-    }
-    if (!dcsi_reg_grow(r, &r->val, 2 * units + 2, r->opt.max_value + 2))
-        return;
-    memcpy(r->val.p, r->tmp.p, 2 * units);
-    r->val.p[2 * units] = r->val.p[2 * units + 1] = 0;
-    r->val.len = 2 * units + 2;
-    r->val_type = DCS_REG_SZ;
-    emit_value(r);
-}
-
 static void dword_value(struct dcs_reg_reader *r, const uint8_t *p, size_t k, size_t e)
 {
     k = skip_ws(p, k, e);
@@ -426,7 +355,7 @@ static void value_line(struct dcs_reg_reader *r, const uint8_t *p, size_t start,
     if (U(start) == '"') {
         const char *why = NULL;
         size_t units = 0, bad = 0;
-        j = unescape(r, p, start + 1, n, &units, &why, &bad);
+        j = dcsi_reg_unescape(r, p, start + 1, n, &units, &why, &bad);
         if (!j) {
             dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(bad), "invalid value name (%s): line ignored",
                      why);
@@ -476,7 +405,8 @@ static void value_line(struct dcs_reg_reader *r, const uint8_t *p, size_t start,
         if (r->key_open)
             dcsi_reg_queue_value(r, DCS_REG_OP_DELETE_VALUE);
     } else if (u == '"') {
-        string_value(r, p, j, e);
+        /* the untrimmed line: a string left open keeps its trailing blanks */
+        dcsi_reg_string_value(r, p, j, n);
     } else if (starts(p, j, e, "dword:")) {
         dword_value(r, p, j + 6, e);
     } else if (starts(p, j, e, "hex:")) {
@@ -583,6 +513,8 @@ static void hexcont_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n)
     } else if (res == HEX_DONE) {
         r->phase = PH_LINES;
         finish_hex(r);
+    } else if (r->phase == PH_STRCONT) {
+        dcsi_reg_string_eof(r);
     }
 }
 
@@ -635,6 +567,10 @@ void dcsi_reg_parse_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n)
     case PH_HEADER: parse_header(r, p, n); break;
     case PH_LINES: body_line(r, p, n); break;
     case PH_HEXCONT: hexcont_line(r, p, n); break;
+    case PH_STRCONT:
+        if (dcsi_reg_string_line(r, p, n))
+            body_line(r, p, n);
+        break;
     case PH_WIN31: win31_line(r, p, n); break;
     default: break;
     }
@@ -648,5 +584,7 @@ void dcsi_reg_parse_eof(struct dcs_reg_reader *r)
         /* FORMAT.md §6.7 item 6: end of file right after ",\" keeps the data read so far */
         r->phase = PH_LINES;
         finish_hex(r);
+    } else if (r->phase == PH_STRCONT) {
+        dcsi_reg_string_eof(r);
     }
 }

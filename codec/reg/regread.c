@@ -618,9 +618,11 @@ dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,
             continue;
         }
         if (r->cr_pending && n == 0 && term == 0x0A) {
-            /* the LF of a CR LF pair */
+            /* the LF of a CR LF pair (inside a multi-line string: data) */
             r->cr_pending = false;
             r->line_off += used;
+            if (r->phase == PH_STRCONT && !r->fatal)
+                dcsi_reg_string_break(r, term);
             continue;
         }
         r->cr_pending = term == 0x0D;
@@ -646,6 +648,8 @@ dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,
             continue;
         if (!r->fatal)
             dcsi_reg_parse_line(r, p, n);
+        if (r->phase == PH_STRCONT && term && !r->fatal)
+            dcsi_reg_string_break(r, term); /* the line break is part of the string */
         if (odd && header && !r->fatal)
             dcsi_reg_warn(r, DCS_ERR_REG_ENCODING, odd_col,
                      "UTF-16 file has an odd number of bytes: last byte ignored");

@@ -11,6 +11,7 @@ enum reg_phase {
     PH_HEADER,    /* next line is the header */
     PH_LINES,     /* version 4/5 body */
     PH_HEXCONT,   /* inside a hex continuation */
+    PH_STRCONT,   /* inside REG_SZ data running over several lines */
     PH_WIN31,     /* REGEDIT (Windows 3.1) body */
     PH_DONE       /* END reported next */
 };
@@ -87,5 +88,21 @@ void dcsi_reg_fatal(struct dcs_reg_reader *r, dcs_status code, uint32_t col, con
 void dcsi_reg_parse_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n);
 /* regparse.c: end of file reached (finishes an open continuation) */
 void dcsi_reg_parse_eof(struct dcs_reg_reader *r);
+
+/* regstring.c: unescape the quoted text that starts after the quote at
+ * p[i-1] into r->tmp (UTF-16LE, *units units, also on failure).  Returns
+ * the index after the closing quote, or 0 when the text is invalid or not
+ * closed on the line (*why, *bad set). */
+size_t dcsi_reg_unescape(struct dcs_reg_reader *r, const uint8_t *p, size_t i, size_t n,
+                         size_t *units, const char **why, size_t *bad);
+/* regstring.c: REG_SZ data whose opening quote is p[j], line end n; a
+ * string not closed on its line enters PH_STRCONT. */
+void dcsi_reg_string_value(struct dcs_reg_reader *r, const uint8_t *p, size_t j, size_t n);
+/* regstring.c: PH_STRCONT: the line break term (CR or LF) ended a line of
+ * the string; one more line of it; end of file inside it.  string_line
+ * returns true when the line must be read again as an ordinary line. */
+void dcsi_reg_string_break(struct dcs_reg_reader *r, unsigned term);
+bool dcsi_reg_string_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n);
+void dcsi_reg_string_eof(struct dcs_reg_reader *r);
 
 #endif

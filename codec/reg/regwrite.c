@@ -23,6 +23,9 @@ struct dcs_reg_writer {
     uint8_t *scratch; /* regedit4: hex(2)/hex(7) converted to 8-bit */
     size_t scratch_cap;
     uint64_t lossy;
+    uint64_t flushed; /* bytes handed to the callback */
+    void (*on_warning)(void *ctx, const struct dcs_error *warning);
+    void *warning_ctx;
     uint64_t hex16[256]; /* "x\0x\0,\0" + 2 spare bytes */
     uint32_t hex8[256];  /* "xx," + 1 spare byte */
 };
@@ -92,9 +95,17 @@ void dcs_reg_writer_free(struct dcs_reg_writer *w)
     free(w);
 }
 
+void dcs_reg_writer_on_warning(struct dcs_reg_writer *w,
+                               void (*fn)(void *ctx, const struct dcs_error *warning), void *ctx)
+{
+    w->on_warning = fn;
+    w->warning_ctx = ctx;
+}
+
 void dcs_reg_writer_reset(struct dcs_reg_writer *w)
 {
     w->pos = 0;
+    w->flushed = 0;
     w->started = false;
     w->lossy = 0;
 }
@@ -110,6 +121,7 @@ uint64_t dcs_reg_writer_lossy(const struct dcs_reg_writer *w)
 static dcs_status flush(struct dcs_reg_writer *w, struct dcs_error *err)
 {
     dcs_status st = w->fn(w->ctx, w->buf, w->pos, err);
+    w->flushed += w->pos;
     w->pos = 0;
     return st;
 }
@@ -197,10 +209,22 @@ static void put_cp(struct dcs_reg_writer *w, uint32_t cp)
     }
 }
 
-/* Put one character, escaped if asked; returns the UTF-16 units it took. */
-static size_t put_char(struct dcs_reg_writer *w, uint32_t cp, bool escape)
+/* How quoted text is escaped.  regedit writes `\\` and `\"`; the line
+ * breaks of REG_SZ data go out raw, as regedit exports them (a real export
+ * holds `"State"="{<CR><LF>  \"a\":1<CR><LF>}"`), while those of value names
+ * are written `\r` and `\n` so that a name stays on its line. */
+enum esc { ESC_NONE, ESC_DATA, ESC_NAME };
+
+static inline bool needs_escape(uint32_t c, enum esc escape)
 {
-    if (escape && (cp == '\\' || cp == '"' || cp == '\r' || cp == '\n')) {
+    return escape != ESC_NONE &&
+           (c == '\\' || c == '"' || (escape == ESC_NAME && (c == '\r' || c == '\n')));
+}
+
+/* Put one character, escaped if asked; returns the UTF-16 units it took. */
+static size_t put_char(struct dcs_reg_writer *w, uint32_t cp, enum esc escape)
+{
+    if (needs_escape(cp, escape)) {
         put_cp(w, '\\');
         put_cp(w, cp == '\r' ? 'r' : cp == '\n' ? 'n' : cp);
         return 2;
@@ -210,7 +234,7 @@ static size_t put_char(struct dcs_reg_writer *w, uint32_t cp, bool escape)
 }
 
 /* UTF-8 text; *units (if non-NULL) gets its length in UTF-16 units. */
-static dcs_status put_utf8(struct dcs_reg_writer *w, const char *s, size_t n, bool escape,
+static dcs_status put_utf8(struct dcs_reg_writer *w, const char *s, size_t n, enum esc escape,
                            size_t *units, struct dcs_error *err)
 {
     size_t u = 0;
@@ -222,7 +246,7 @@ static dcs_status put_utf8(struct dcs_reg_writer *w, const char *s, size_t n, bo
         size_t j = i, lim = n - i < 256 ? n : i + 256;
         while (j < lim) {
             unsigned char c = (unsigned char)s[j];
-            if (c >= 0x80 || (escape && (c == '\\' || c == '"' || c == '\r' || c == '\n')))
+            if (c >= 0x80 || needs_escape(c, escape))
                 break;
             j++;
         }
@@ -249,8 +273,8 @@ static dcs_status put_utf8(struct dcs_reg_writer *w, const char *s, size_t n, bo
     return DCS_OK;
 }
 
-/* UTF-16LE text of n units, stopping at the first NUL. */
-static dcs_status put_utf16(struct dcs_reg_writer *w, const uint8_t *p, size_t n, bool escape,
+/* UTF-16LE REG_SZ data of n units, stopping at the first NUL. */
+static dcs_status put_utf16(struct dcs_reg_writer *w, const uint8_t *p, size_t n,
                             struct dcs_error *err)
 {
     for (size_t i = 0; i < n;) {
@@ -259,7 +283,7 @@ static dcs_status put_utf16(struct dcs_reg_writer *w, const uint8_t *p, size_t n
             size_t j = i;
             while (j < n) {
                 uint16_t c = dcs_ld16le(p + 2 * j);
-                if (c == 0 || c == '\\' || c == '"' || c == '\r' || c == '\n')
+                if (c == 0 || c == '\\' || c == '"')
                     break;
                 j++;
             }
@@ -288,7 +312,7 @@ static dcs_status put_utf16(struct dcs_reg_writer *w, const uint8_t *p, size_t n
                 i++;
             }
         }
-        put_char(w, c, escape);
+        put_char(w, c, ESC_DATA);
     }
     return DCS_OK;
 }
@@ -310,14 +334,48 @@ static dcs_status start(struct dcs_reg_writer *w, struct dcs_error *err)
     return PUT_LIT(w, "Windows Registry Editor Version 5.00\r\n", err);
 }
 
+/* A key name regedit cannot import back: say so, showing the characters
+ * as \0, \r and \n (the key is written verbatim all the same). */
+static void warn_key(struct dcs_reg_writer *w, const char *key, size_t len)
+{
+    const char *what = NULL;
+    for (size_t i = 0; i < len && !what; i++)
+        what = key[i] == 0 ? "a NUL character" : key[i] == '\r' || key[i] == '\n' ? "a line break" : NULL;
+    if (!what || !w->on_warning)
+        return;
+    char shown[116]; /* with the text around it, within a dcs_error message */
+    size_t o = 0, i = 0;
+    /* up to 100 bytes, cut between UTF-8 characters */
+    for (; i < len && (o < 100 || ((unsigned char)key[i] & 0xC0) == 0x80); i++) {
+        char c = key[i];
+        if (c == 0 || c == '\r' || c == '\n') {
+            shown[o++] = '\\';
+            const char *esc = c == 0 ? "0" : c == '\r' ? "r" : "n";
+            shown[o++] = esc[0];
+        } else {
+            shown[o++] = c;
+        }
+    }
+    shown[o] = 0;
+    struct dcs_error e;
+    /* the key line starts after the empty line written before it */
+    dcs_error_set(&e, DCS_ERR_REG_SYNTAX, w->flushed + w->pos + (w->enc == ENC_UTF16 ? 4 : 2),
+                  "key name holds %s, written as it is: regedit cannot import this key back "
+                  "(its key line is cut there): %s%s",
+                  what, shown, i < len ? "..." : "");
+    w->on_warning(w->warning_ctx, &e);
+}
+
 static dcs_status key_line(struct dcs_reg_writer *w, const char *key, size_t len, bool del,
                            struct dcs_error *err)
 {
     dcs_status st = start(w, err);
-    if (!st)
+    if (!st) {
+        warn_key(w, key, len);
         st = del ? PUT_LIT(w, "\r\n[-", err) : PUT_LIT(w, "\r\n[", err);
+    }
     if (!st)
-        st = put_utf8(w, key, len, false, NULL, err);
+        st = put_utf8(w, key, len, ESC_NONE, NULL, err);
     if (!st)
         st = PUT_LIT(w, "]\r\n", err);
     return st;
@@ -349,7 +407,7 @@ static dcs_status put_name(struct dcs_reg_writer *w, const char *name, size_t le
     size_t units = 0;
     st = PUT_LIT(w, "\"", err);
     if (!st)
-        st = put_utf8(w, name, len, true, &units, err);
+        st = put_utf8(w, name, len, ESC_NAME, &units, err);
     if (!st)
         st = PUT_LIT(w, "\"=", err);
     *col = units + 3;
@@ -473,7 +531,7 @@ dcs_status dcs_reg_writer_value(struct dcs_reg_writer *w, const char *name, size
     if (type == DCS_REG_SZ) {
         st = PUT_LIT(w, "\"", err);
         if (!st)
-            st = put_utf16(w, d, len / 2, true, err);
+            st = put_utf16(w, d, len / 2, err);
         if (!st)
             st = PUT_LIT(w, "\"\r\n", err);
         return st;

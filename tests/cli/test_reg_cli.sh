@@ -107,8 +107,9 @@ DCS decode "$REAL/vadmium-etc--putty.reg" > /dev/null 2>&1; [ $? -eq 1 ]
 check "decode .reg without blobs: exit 1" $?
 
 # convert to a FIFO or /dev/stdout: written in place (never replaced by a
-# renamed file), also when the input needs the restart on the model
-printf 'REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\B]\r\n"x"="1"\r\n\r\n[HKEY_CURRENT_USER\\A]\r\n"y"="2"\r\n\r\n' > "$T/unsorted.reg"
+# renamed file), also when the input needs the restart on the model (B is
+# named again after A: not a tree walk)
+printf 'REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\B]\r\n"x"="1"\r\n\r\n[HKEY_CURRENT_USER\\A]\r\n"y"="2"\r\n\r\n[HKEY_CURRENT_USER\\B]\r\n\r\n' > "$T/unsorted.reg"
 DCS reg convert "$T/unsorted.reg" -o "$T/sorted.reg" --format regedit4 &&
     mkfifo "$T/fifo" && { timeout 60 cat "$T/fifo" > "$T/from-fifo.reg" & } &&
     DCS reg convert "$T/unsorted.reg" -o "$T/fifo" --format regedit4 && wait &&
@@ -116,6 +117,17 @@ DCS reg convert "$T/unsorted.reg" -o "$T/sorted.reg" --format regedit4 &&
     [ -z "$(find "$T" -name 'fifo.tmp*')" ] &&
     DCS reg convert "$T/unsorted.reg" -o /dev/stdout --format regedit4 | cmp -s "$T/sorted.reg" -
 check "convert -o FIFO and -o /dev/stdout" $?
+
+# input from a pipe (spooled to an unlinked temporary file to be read twice):
+# a tree walk keeps its order, the scattered file gives the modelled output,
+# and nothing is left in TMPDIR
+mkdir "$T/tmp" &&
+    printf 'REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\B]\r\n"x"="1"\r\n\r\n[HKEY_CURRENT_USER\\A]\r\n"y"="2"\r\n\r\n' > "$T/walk.reg" &&
+    cat "$T/walk.reg" | TMPDIR="$T/tmp" DCS reg convert - -o "$T/walk-out.reg" --format regedit4 &&
+    cmp -s "$T/walk.reg" "$T/walk-out.reg" &&
+    cat "$T/unsorted.reg" | TMPDIR="$T/tmp" DCS reg convert - -o "$T/piped.reg" --format regedit4 &&
+    cmp -s "$T/sorted.reg" "$T/piped.reg" && [ -z "$(ls -A "$T/tmp")" ]
+check "convert from a pipe: tree walk kept, scattered keys modelled" $?
 
 # dcs encode --output-format reg: a .reg that imports the same blob
 DCS encode --proxy 10.0.0.1:3128 --bypass '<local>' --output-format binary -o "$T/b.bin" &&

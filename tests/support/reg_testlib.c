@@ -109,6 +109,7 @@ static void push(struct tl_ops *o, const struct dcs_reg_op *op)
     t->column = op->column;
     if (op->kind == DCS_REG_OP_WARNING) {
         t->wcode = op->warning->code;
+        t->wmsg = dupn(op->warning->message, strlen(op->warning->message));
         o->warnings++;
         return;
     }
@@ -158,6 +159,7 @@ void tl_ops_free(struct tl_ops *o)
         free(o->v[i].key);
         free(o->v[i].name);
         free(o->v[i].data);
+        free(o->v[i].wmsg);
     }
     free(o->v);
     memset(o, 0, sizeof *o);

@@ -25,6 +25,7 @@ struct tl_op {
     size_t len;
     uint32_t line, column;
     dcs_status wcode; /* warnings */
+    char *wmsg;       /* warnings: the message */
 };
 
 struct tl_ops {

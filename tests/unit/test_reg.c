@@ -350,17 +350,31 @@ static void reader_bad_input(void **state)
 {
     (void)state;
     struct tl_ops o;
-    /* unterminated string; hex(100000000); NUL inside a line; \0 escape */
+    /* unterminated string (it runs on into the next line, whose quote ends
+     * it with text after it: a is dropped and that line read again);
+     * hex(100000000); NUL inside a line (a string cut there does not run
+     * on); \0 escape */
     const char t[] = "REGEDIT4\n[HKEY_USERS\\k]\n\"a\"=\"abc\n\"b\"=hex(100000000):01\n"
                      "\"c\"=\"x\0y\"\n\"d\"=\"x\\0\"\n\"e\"=\"ok\"\n";
     tl_parse(&o, t, sizeof t - 1, 0, NULL);
     assert_int_equal(o.st, DCS_OK);
-    assert_int_equal(o.warnings, 5); /* c gets two: the NUL, then its cut string */
+    assert_int_equal(o.warnings, 6); /* a and c get two each */
     assert_int_equal(count_kind(&o, DCS_REG_OP_SET_VALUE), 1);
     const struct tl_op *w = nth_kind(&o, DCS_REG_OP_WARNING, 0);
     assert_int_equal(w->line, 3);
-    assert_int_equal(w->column, 9);
-    assert_int_equal(nth_kind(&o, DCS_REG_OP_WARNING, 2)->wcode, DCS_ERR_REG_ENCODING);
+    assert_int_equal(w->column, 5);
+    w = nth_kind(&o, DCS_REG_OP_WARNING, 1);
+    assert_int_equal(w->line, 4);
+    assert_int_equal(w->column, 2);
+    assert_string_equal(w->wmsg, "text after the closing quote of the multi-line string of value "
+                                 "'a' (only ';' comments may follow): value not set, this line "
+                                 "read again");
+    w = nth_kind(&o, DCS_REG_OP_WARNING, 2);
+    assert_int_equal(w->line, 4);
+    assert_int_equal(w->column, 18);
+    assert_int_equal(nth_kind(&o, DCS_REG_OP_WARNING, 3)->wcode, DCS_ERR_REG_ENCODING);
+    assert_string_equal(nth_kind(&o, DCS_REG_OP_WARNING, 4)->wmsg,
+                        "invalid string data (missing closing quote): value not set");
     tl_ops_free(&o);
     /* odd byte count in a UTF-16 file: last byte ignored with a warning */
     size_t len;
@@ -483,8 +497,9 @@ static void writer_forms(void **state)
 {
     (void)state;
     char *s;
+    /* a line break in REG_SZ data is written raw, as regedit does */
     s = write_one(NULL, "", DCS_REG_SZ, "a\0\"\0\\\0\r\0\0\0z\0\0\0", 14, NULL);
-    assert_string_equal(s, "@=\"a\\\"\\\\\\r\"\r\n\r\n");
+    assert_string_equal(s, "@=\"a\\\"\\\\\r\"\r\n\r\n");
     free(s);
     s = write_one(NULL, "n", DCS_REG_SZ, "", 0, NULL);
     assert_string_equal(s, "\"n\"=\"\"\r\n\r\n");

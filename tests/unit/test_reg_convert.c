@@ -180,6 +180,125 @@ static void convert_stream_wide_key(void **state)
     free(in.p);
 }
 
+/* ---- input order ---- */
+
+/* Input that walks the key tree, siblings in any order (Wine's regedit
+ * sorts `_autodetect` before `ANSI_X3.4-1968`; here also reversed and
+ * mixed case), streams and keeps its order byte for byte, also across
+ * roots and with a deletion of a key not seen yet. */
+static void convert_keeps_tree_walk_order(void **state)
+{
+    (void)state;
+    static const char in[] =
+        "REGEDIT4\r\n"
+        "\r\n[HKEY_CLASSES_ROOT\\MIME\\Charset]\r\n"
+        "\r\n[HKEY_CLASSES_ROOT\\MIME\\Charset\\_autodetect]\r\n\"a\"=\"1\"\r\n"
+        "\r\n[HKEY_CLASSES_ROOT\\MIME\\Charset\\_autodetect\\kr]\r\n"
+        "\r\n[HKEY_CLASSES_ROOT\\MIME\\Charset\\ANSI_X3.4-1968]\r\n\"b\"=dword:00000002\r\n"
+        "\r\n[HKEY_CLASSES_ROOT\\MIME\\Charset\\zz]\r\n"
+        "\r\n[HKEY_CLASSES_ROOT\\MIME\\Charset\\Zy]\r\n"
+        "\r\n[HKEY_CLASSES_ROOT\\MIME\\Charset\\Zy\\b]\r\n"
+        "\r\n[HKEY_CLASSES_ROOT\\MIME\\Charset\\Zy\\a]\r\n"
+        "\r\n[-HKEY_CLASSES_ROOT\\MIME\\Charset\\new]\r\n"
+        "\r\n[HKEY_CLASSES_ROOT\\MIME\\Charset\\new]\r\n\"c\"=\"3\"\r\n"
+        "\r\n[HKEY_CLASSES_ROOT\\MIME\\A]\r\n"
+        "\r\n[HKEY_CURRENT_USER\\Z]\r\n"
+        "\r\n[HKEY_CURRENT_USER\\A]\r\n"
+        "\r\n[HKEY_LOCAL_MACHINE]\r\n";
+    /* the same without the deletion line, which an export does not hold */
+    static const char del[] = "\r\n[-HKEY_CLASSES_ROOT\\MIME\\Charset\\new]\r\n";
+    struct text want = {0};
+    const char *cut = strstr(in, del);
+    add(&want, "%.*s%s\r\n", (int)(cut - in), in, cut + strlen(del));
+    for (size_t chunk = 7; chunk < 2000; chunk *= 5) {
+        struct dcs_reg_membuf mb;
+        struct dcs_reg_convert_stats cs;
+        struct dcs_error err;
+        assert_int_equal(convert_mem(in, sizeof in - 1, chunk, true, &regedit4, &mb, &cs, &err),
+                         DCS_OK);
+        assert_true(cs.streamed);
+        assert_int_equal(cs.keys, 13);
+        assert_int_equal(cs.values, 3);
+        assert_output(&mb, want.p, want.len);
+        free(mb.buf);
+    }
+    free(want.p);
+}
+
+/* Input that names a key twice or comes back into a subtree it left is
+ * modelled and written in Windows' order (sorted siblings). */
+static void convert_models_scattered_keys(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        /* a child after its parent's subtree was left */
+        {"[HKEY_USERS\\R\\B]\r\n[HKEY_USERS\\R\\A]\r\n[HKEY_USERS\\R\\B\\x]\r\n",
+         "[HKEY_USERS\\R\\A]\r\n\r\n[HKEY_USERS\\R\\B]\r\n\r\n[HKEY_USERS\\R\\B\\x]\r\n"},
+        /* an ancestor after its descendant */
+        {"[HKEY_USERS\\R\\B\\x]\r\n[HKEY_USERS\\R\\B]\r\n",
+         "[HKEY_USERS\\R\\B]\r\n\r\n[HKEY_USERS\\R\\B\\x]\r\n"},
+        /* the same key twice in a row */
+        {"[HKEY_USERS\\R\\B]\r\n\"v\"=\"1\"\r\n[HKEY_USERS\\r\\b]\r\n\"w\"=\"2\"\r\n",
+         "[HKEY_USERS\\R\\B]\r\n\"v\"=\"1\"\r\n\"w\"=\"2\"\r\n"},
+        /* a root left and named again: roots keep their first order */
+        {"[HKEY_USERS\\B]\r\n[HKEY_CURRENT_USER\\X]\r\n[HKEY_USERS\\A]\r\n",
+         "[HKEY_USERS\\A]\r\n\r\n[HKEY_USERS\\B]\r\n\r\n[HKEY_CURRENT_USER\\X]\r\n"},
+        /* deleting the current key, an ancestor of it, a subtree left */
+        {"[HKEY_USERS\\B]\r\n\"v\"=\"1\"\r\n[-HKEY_USERS\\B]\r\n[HKEY_USERS\\A]\r\n", "[HKEY_USERS\\A]\r\n"},
+        {"[HKEY_USERS\\B\\c]\r\n[-HKEY_USERS\\B]\r\n[HKEY_USERS\\A]\r\n", "[HKEY_USERS\\A]\r\n"},
+        {"[HKEY_USERS\\B\\c]\r\n[HKEY_USERS\\A]\r\n[-HKEY_USERS\\B\\c\\d]\r\n",
+         "[HKEY_USERS\\A]\r\n\r\n[HKEY_USERS\\B\\c]\r\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct text in = {0}, want = {0};
+        add(&in, "REGEDIT4\r\n%s", cases[i].in);
+        add(&want, "REGEDIT4\r\n\r\n%s\r\n", cases[i].want);
+        for (int rewind = 0; rewind < 2; rewind++) {
+            struct dcs_reg_membuf mb;
+            struct dcs_reg_convert_stats cs;
+            struct dcs_error err;
+            assert_int_equal(convert_mem(in.p, in.len, 5, rewind, &regedit4, &mb, &cs, &err),
+                             DCS_OK);
+            assert_false(cs.streamed);
+            assert_output(&mb, want.p, want.len);
+            free(mb.buf);
+        }
+        free(in.p);
+        free(want.p);
+    }
+}
+
+/* Many siblings in reverse order, each with a subkey: the checker's table
+ * of seen names grows (and is emptied level by level) while streaming; the
+ * 10,001st key names a sibling seen long before and falls back. */
+static void convert_wide_reverse_walk(void **state)
+{
+    (void)state;
+    struct text in = {0};
+    add(&in, "REGEDIT4\r\n");
+    for (int i = 5000; i > 0; i--)
+        add(&in, "\r\n[HKEY_USERS\\W\\k%05d]\r\n\r\n[HKEY_USERS\\W\\k%05d\\s]\r\n", i, i);
+    add(&in, "\r\n");
+    struct dcs_reg_membuf mb;
+    struct dcs_reg_convert_stats cs;
+    struct dcs_error err;
+    assert_int_equal(convert_mem(in.p, in.len, 0, true, &regedit4, &mb, &cs, &err), DCS_OK);
+    assert_true(cs.streamed);
+    assert_int_equal(cs.keys, 10000);
+    assert_output(&mb, in.p, in.len);
+    free(mb.buf);
+    in.len -= 2;
+    add(&in, "\r\n[HKEY_USERS\\W\\K04999\\t]\r\n\r\n");
+    assert_int_equal(convert_mem(in.p, in.len, 0, true, &regedit4, &mb, &cs, &err), DCS_OK);
+    assert_false(cs.streamed);
+    assert_int_equal(cs.keys, 10001);
+    assert_int_equal(memcmp(mb.buf, "REGEDIT4\r\n\r\n[HKEY_USERS\\W\\k00001]\r\n", 35), 0);
+    free(mb.buf);
+    free(in.p);
+}
+
 /* ---- output that fails ---- */
 
 struct failing_out {
@@ -380,6 +499,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(convert_large_model),
         cmocka_unit_test(convert_stream_wide_key),
+        cmocka_unit_test(convert_keeps_tree_walk_order),
+        cmocka_unit_test(convert_models_scattered_keys),
+        cmocka_unit_test(convert_wide_reverse_walk),
         cmocka_unit_test(convert_output_fails_anywhere),
         cmocka_unit_test(convert_truncated_gzip),
         cmocka_unit_test(convert_defaults),

@@ -172,11 +172,24 @@ static void roundtrip(enum dcs_reg_format fmt, enum dcs_reg_out_encoding enc,
     assert_int_equal(dcs_reg_writer_lossy(w), 0);
     dcs_reg_writer_free(w);
 
-    struct dcs_reg_reader_options ro = {.codepage = cp, .strict = true};
+    /* lenient: REG_SZ data with line breaks are written raw over several
+     * lines, which strict mode refuses; the only warnings allowed say so */
+    struct dcs_reg_reader_options ro = {.codepage = cp};
     struct tl_ops got;
     tl_parse(&got, mb.buf, mb.len, 4093, &ro);
     if (got.st)
         fail_msg("read back: %u:%u: %s", got.err.line, got.err.column, got.err.message);
+    size_t kept = 0;
+    for (size_t i = 0; i < got.n; i++) {
+        if (got.v[i].kind != DCS_REG_OP_WARNING) {
+            got.v[kept++] = got.v[i];
+            continue;
+        }
+        if (strncmp(got.v[i].wmsg, "the string data of value '", 26) != 0)
+            fail_msg("read back: %u:%u: %s", got.v[i].line, got.v[i].column, got.v[i].wmsg);
+        free(got.v[i].wmsg);
+    }
+    got.n = kept;
     assert_int_equal(got.n, want.n);
     for (size_t i = 0; i < got.n; i++) {
         /* lines and columns are not known in advance */
@@ -347,7 +360,8 @@ static void convert_model(void **state)
     if (len != strlen(swant) || memcmp(out, swant, len) != 0)
         fail_msg("got:\n%.*s", (int)len, out);
     free(out);
-    /* keys differing only in case: same key, first spelling kept, still streams */
+    /* keys differing only in case: the same key, named twice: modelled,
+     * first spelling kept */
     const char *cased = "REGEDIT4\r\n[HKEY_USERS\\S\\ab]\r\n\"v\"=\"1\"\r\n[HKEY_USERS\\s\\AB]\r\n"
                         "\"w\"=\"2\"\r\n[HKEY_USERS\\s\\AB\\c\\d]\r\n[HKEY_USERS\\S\\abc]\r\n";
     const char *cwant = "REGEDIT4\r\n\r\n[HKEY_USERS\\S\\ab]\r\n\"v\"=\"1\"\r\n\"w\"=\"2\"\r\n\r\n"
@@ -355,7 +369,7 @@ static void convert_model(void **state)
                         "[HKEY_USERS\\S\\abc]\r\n\r\n";
     scratch_write(path, cased, strlen(cased));
     out = convert(path, true, &wo, &len, &cs);
-    assert_true(cs.streamed);
+    assert_false(cs.streamed);
     if (len != strlen(cwant) || memcmp(out, cwant, len) != 0)
         fail_msg("got:\n%.*s", (int)len, out);
     free(out);

@@ -151,8 +151,9 @@ static void not_a_second_member(void **state)
     dcs_reg_source_close(s);
 }
 
-/* A FIFO named as input: read to its end like stdin, converted on the
- * model from the start (it cannot be read twice). */
+/* A FIFO named as input, with an output that cannot be rewound: read to
+ * its end like stdin, converted on the model from the start (not spooled:
+ * it is not read twice). */
 static void fifo_input(void **state)
 {
     (void)state;
@@ -190,6 +191,110 @@ static void fifo_input(void **state)
     free(mb.buf);
     unlink(path);
     rmdir(dir);
+}
+
+static dcs_status mb_rewind(void *ctx, struct dcs_error *err)
+{
+    (void)err;
+    ((struct dcs_reg_membuf *)ctx)->len = 0;
+    return DCS_OK;
+}
+
+/* Convert data written into a FIFO (a pipe, like stdin) with an output that
+ * can be rewound: the pipe is spooled to an unlinked file in $TMPDIR, so
+ * input that walks the key tree streams, and input that scatters a key is
+ * read again for the model.  Nothing is left in $TMPDIR. */
+static void fifo_convert(const char *dir, const void *data, size_t len, bool streamed,
+                         const char *want)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    int wr = open(path, O_RDWR);
+    assert_true(wr >= 0);
+    struct dcs_reg_source *s;
+    struct dcs_error err;
+    assert_int_equal(dcs_reg_source_open(&s, path, 7, &err), DCS_OK);
+    assert_int_equal(write(wr, data, len), (ssize_t)len);
+    close(wr);
+    struct dcs_reg_membuf mb = {.grow = true};
+    struct dcs_reg_output out = {dcs_reg_membuf_write, mb_rewind, &mb};
+    struct dcs_reg_convert_options opt = {.writer = {DCS_REG_FORMAT_REGEDIT4,
+                                                     DCS_REG_OUT_DEFAULT}};
+    struct dcs_reg_convert_stats cs;
+    assert_int_equal(dcs_reg_convert(s, &out, &opt, &cs, &err), DCS_OK);
+    assert_true(dcs_reg_source_can_rewind(s));
+    assert_int_equal(cs.streamed, streamed);
+    assert_int_equal(mb.len, strlen(want));
+    assert_memory_equal(mb.buf, want, mb.len);
+    /* the spooled copy reads back whole once more */
+    assert_int_equal(dcs_reg_source_rewind(s, &err), DCS_OK);
+    const uint8_t *d;
+    size_t n, total = 0;
+    bool last = false;
+    while (!last) {
+        assert_int_equal(dcs_reg_source_read(s, &d, &n, &last, &err), DCS_OK);
+        total += n;
+    }
+    assert_true(total >= len || dcs_reg_source_is_gzip(s));
+    dcs_reg_source_close(s);
+    free(mb.buf);
+    unlink(path);
+}
+
+static void fifo_input_spooled(void **state)
+{
+    (void)state;
+    static const char walk[] = "REGEDIT4\r\n[HKEY_USERS\\S\\b]\r\n\"v\"=\"1\"\r\n"
+                               "[HKEY_USERS\\S\\a]\r\n";
+    static const char walk_want[] = "REGEDIT4\r\n\r\n[HKEY_USERS\\S\\b]\r\n\"v\"=\"1\"\r\n\r\n"
+                                    "[HKEY_USERS\\S\\a]\r\n\r\n";
+    static const char scattered[] = "REGEDIT4\r\n[HKEY_USERS\\S\\b]\r\n\"v\"=\"1\"\r\n"
+                                    "[HKEY_USERS\\S\\a]\r\n[HKEY_USERS\\S\\b\\c]\r\n";
+    static const char scattered_want[] = "REGEDIT4\r\n\r\n[HKEY_USERS\\S\\a]\r\n\r\n"
+                                         "[HKEY_USERS\\S\\b]\r\n\"v\"=\"1\"\r\n\r\n"
+                                         "[HKEY_USERS\\S\\b\\c]\r\n\r\n";
+    char dir[256];
+    const char *t = getenv("TMPDIR");
+    char *old = t ? strdup(t) : NULL;
+    snprintf(dir, sizeof dir, "%s/dcs-regspool-XXXXXX", t ? t : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    setenv("TMPDIR", dir, 1);
+    fifo_convert(dir, walk, sizeof walk - 1, true, walk_want);
+    fifo_convert(dir, scattered, sizeof scattered - 1, false, scattered_want);
+    size_t glen;
+    uint8_t *gz = tl_gzip(scattered, sizeof scattered - 1, &glen);
+    assert_non_null(gz);
+    fifo_convert(dir, gz, glen, false, scattered_want);
+    free(gz);
+    if (old)
+        setenv("TMPDIR", old, 1);
+    else
+        unsetenv("TMPDIR");
+    free(old);
+    assert_int_equal(rmdir(dir), 0); /* empty: the spool files were never named */
+    /* spooling is asked for before the first read; a regular file needs none */
+    struct dcs_reg_source *s;
+    struct dcs_error err;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    assert_int_equal(write(p[1], walk, sizeof walk - 1), (ssize_t)(sizeof walk - 1));
+    close(p[1]);
+    char fdpath[64];
+    snprintf(fdpath, sizeof fdpath, "/dev/fd/%d", p[0]);
+    assert_int_equal(dcs_reg_source_open(&s, fdpath, 0, &err), DCS_OK);
+    close(p[0]);
+    const uint8_t *d;
+    size_t n;
+    bool last;
+    assert_int_equal(dcs_reg_source_read(s, &d, &n, &last, &err), DCS_OK);
+    assert_int_equal(dcs_reg_source_spool(s, &err), DCS_ERR_INVALID_ARG);
+    assert_string_equal(err.message, "spooling must start before the first read");
+    assert_false(dcs_reg_source_can_rewind(s));
+    dcs_reg_source_close(s);
+    assert_int_equal(dcs_reg_source_open_mem(&s, walk, sizeof walk - 1, 0, &err), DCS_OK);
+    assert_int_equal(dcs_reg_source_spool(s, &err), DCS_OK);
+    dcs_reg_source_close(s);
 }
 
 /* The reader: a first chunk that is empty changes nothing; a chunk with a
@@ -236,6 +341,7 @@ int main(void)
         cmocka_unit_test(chunk_ends_with_member),
         cmocka_unit_test(not_a_second_member),
         cmocka_unit_test(fifo_input),
+        cmocka_unit_test(fifo_input_spooled),
         cmocka_unit_test(reader_odd_chunks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

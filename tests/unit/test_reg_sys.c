@@ -195,10 +195,13 @@ static void sink_rewind_fails(void **state)
 static void convert_restart_fails(void **state)
 {
     (void)state;
+    /* b named again after a: the input is not a tree walk, so the
+     * conversion restarts on the model */
     static const char in[] = "REGEDIT4\r\n\r\n[HKEY_USERS\\S\\b]\r\n\"x\"=\"1\"\r\n\r\n"
-                             "[HKEY_USERS\\S\\a]\r\n\"y\"=\"2\"\r\n";
+                             "[HKEY_USERS\\S\\a]\r\n\"y\"=\"2\"\r\n\r\n"
+                             "[HKEY_USERS\\S\\b]\r\n\"z\"=\"3\"\r\n";
     static const char want[] = "REGEDIT4\r\n\r\n[HKEY_USERS\\S\\a]\r\n\"y\"=\"2\"\r\n\r\n"
-                               "[HKEY_USERS\\S\\b]\r\n\"x\"=\"1\"\r\n\r\n";
+                               "[HKEY_USERS\\S\\b]\r\n\"x\"=\"1\"\r\n\"z\"=\"3\"\r\n\r\n";
     static const struct {
         const char *call;
         unsigned n;

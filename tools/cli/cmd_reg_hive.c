@@ -10,7 +10,7 @@
 
 struct import_opts {
     const char *prefix;
-    bool force;
+    bool force, quiet;
     struct dcs_reg_reader_options reader;
 };
 
@@ -28,9 +28,12 @@ static void usage_import(FILE *out)
             "  --force            write a dirty hive (its pending log changes are lost)\n"
             "  --strict           a line Windows would skip is an error\n"
             "  --codepage CP      cp1252 (default) or utf8, for 8-bit files\n"
+            "  --quiet, -q        no warnings for skipped lines, no summary line\n"
+            "                     (errors, and what --force loses, are still said)\n"
             "\n"
-            "exit status: 0 imported; 1 bad input or error, nothing written; 2 usage;\n"
-            "3 refused an unsafe (dirty or damaged) hive.\n");
+            "exit status: 0 imported (even with skipped lines); 1 bad input or error,\n"
+            "nothing written; 2 usage error; 3 refused an unsafe (dirty or damaged) hive,\n"
+            "nothing written.\n");
 }
 
 static void usage_export(FILE *out)
@@ -38,10 +41,18 @@ static void usage_export(FILE *out)
     fprintf(out,
             "usage: dcs reg export --hive HIVE --prefix PREFIX [KEY] [-o OUT.reg]\n"
             "                      [--format regedit5|regedit4] [--encoding utf16le|utf8|ansi]\n"
+            "                      [--quiet]\n"
             "\n"
             "Export KEY (a path inside the hive, or PREFIX\\path; default: the whole hive)\n"
             "and its subtree in regedit's layout, keys named PREFIX\\KEY.  Default output:\n"
-            "standard output, regedit 5.00 in UTF-16LE as regedit.exe writes.\n");
+            "standard output, regedit 5.00 in UTF-16LE as regedit.exe writes.  OUT is\n"
+            "written atomically (temporary file, fsync, rename).  A key name holding a\n"
+            "NUL or a line break is written as it is, with a warning: regedit cannot\n"
+            "import such a key back (--quiet, -q: no warnings).\n"
+            "\n"
+            "exit status: 0 exported (even with warnings); 1 bad input or error (KEY\n"
+            "not found, output not writable), OUT not written; 2 usage error; 3 refused\n"
+            "a damaged hive, OUT not written.\n");
 }
 
 static int exit_for(dcs_status st)
@@ -67,6 +78,12 @@ static void warn_line(void *ctx, const struct dcs_error *w)
     cli_report((const char *)ctx, w);
 }
 
+/* A key regedit cannot import back: "OUT: warning: ..." (stdout: "-"). */
+static void warn_key(void *ctx, const struct dcs_error *w)
+{
+    cli_warnf("%s: %s", (const char *)ctx, w->message);
+}
+
 static dcs_status import_file(const char *hive, const char *in, const struct import_opts *o,
                               struct dcs_hive_import_stats *stats, struct dcs_error *err)
 {
@@ -81,8 +98,8 @@ static dcs_status import_file(const char *hive, const char *in, const struct imp
     struct dcs_reg_source *src;
     st = dcs_reg_source_open(&src, in, 0, err);
     if (st == DCS_OK) {
-        st = dcs_hive_import_reg(h, o->prefix, &o->reader, src, warn_line, (void *)in, stats,
-                                 err);
+        st = dcs_hive_import_reg(h, o->prefix, &o->reader, src, o->quiet ? NULL : warn_line,
+                                 (void *)in, stats, err);
         dcs_reg_source_close(src);
     }
     if (st == DCS_OK)
@@ -110,6 +127,8 @@ int cmd_reg_hive_import(int argc, char **argv)
             o.force = true;
         } else if (strcmp(a, "--strict") == 0) {
             o.reader.strict = true;
+        } else if (cli_is(a, "--quiet", "-q")) {
+            o.quiet = true;
         } else if (strcmp(a, "--codepage") == 0 && v) {
             if (strcmp(v, "cp1252") == 0 || strcmp(v, "1252") == 0)
                 o.reader.codepage = DCS_REG_CP1252;
@@ -147,7 +166,8 @@ int cmd_reg_hive_import(int argc, char **argv)
             cli_errorf("reg import: nothing was written to %s", hive);
         return exit_for(st);
     }
-    fprintf(stderr,
+    if (!o.quiet)
+        fprintf(stderr,
             "%s: %llu keys created, %llu values set, %llu keys and %llu values deleted%s\n",
             hive, (unsigned long long)stats.keys_created, (unsigned long long)stats.values_set,
             (unsigned long long)stats.keys_deleted, (unsigned long long)stats.values_deleted,
@@ -157,17 +177,17 @@ int cmd_reg_hive_import(int argc, char **argv)
 
 static dcs_status export_file(const char *hive, const char *prefix, const char *key,
                               const struct dcs_reg_writer_options *wo, const char *out,
-                              struct dcs_error *err)
+                              bool quiet, struct dcs_error *err)
 {
     dcs_hive *h;
     dcs_status st = dcs_hive_open(hive, DCS_HIVE_READ | DCS_HIVE_RECOVER, &h, err);
     if (st != DCS_OK)
         return st;
-    if (dcs_hive_get_state(h)->dirty && dcs_hive_get_state(h)->recovered)
+    if (dcs_hive_get_state(h)->dirty && dcs_hive_get_state(h)->recovered && !quiet)
         cli_warnf("%s is dirty: exported with its transaction logs replayed in memory (%u "
                   "entries); the file is unchanged",
                   hive, dcs_hive_get_state(h)->recovered_entries);
-    else if (dcs_hive_get_state(h)->dirty)
+    else if (dcs_hive_get_state(h)->dirty && !quiet)
         cli_warnf("%s is dirty (%s): exported without its transaction logs", hive,
                   dcs_hive_get_state(h)->reason);
     struct dcs_reg_sink *sink = NULL;
@@ -175,6 +195,8 @@ static dcs_status export_file(const char *hive, const char *prefix, const char *
     st = dcs_reg_sink_open(&sink, out, false, err);
     if (st == DCS_OK)
         st = dcs_reg_writer_new(&w, wo, dcs_reg_sink_write, sink, err);
+    if (st == DCS_OK && !quiet)
+        dcs_reg_writer_on_warning(w, warn_key, (void *)out);
     if (st == DCS_OK)
         st = dcs_hive_export_reg(h, prefix, key, w, err);
     if (st == DCS_OK)
@@ -193,6 +215,7 @@ static dcs_status export_file(const char *hive, const char *prefix, const char *
 int cmd_reg_hive_export(int argc, char **argv)
 {
     const char *hive = NULL, *prefix = NULL, *key = NULL, *out = "-";
+    bool quiet = false;
     struct dcs_reg_writer_options wo = {DCS_REG_FORMAT_REGEDIT5, DCS_REG_OUT_DEFAULT};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -208,6 +231,8 @@ int cmd_reg_hive_export(int argc, char **argv)
         } else if (cli_is(a, "-o", "--output") && v) {
             out = v;
             i++;
+        } else if (cli_is(a, "--quiet", "-q")) {
+            quiet = true;
         } else if (strcmp(a, "--format") == 0 && v) {
             if (strcmp(v, "regedit5") == 0)
                 wo.format = DCS_REG_FORMAT_REGEDIT5;
@@ -253,7 +278,7 @@ int cmd_reg_hive_export(int argc, char **argv)
         key += plen;
     struct dcs_error err;
     dcs_error_clear(&err);
-    dcs_status st = export_file(hive, prefix, key ? key : "", &wo, out, &err);
+    dcs_status st = export_file(hive, prefix, key ? key : "", &wo, out, quiet, &err);
     if (st != DCS_OK) {
         cli_report(hive, &err);
         return exit_for(st);

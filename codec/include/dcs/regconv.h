@@ -5,18 +5,29 @@
  * between two such keys, which the import creates and an export of the
  * upper one would include), each once, with its values in creation order:
  * a later value of the same name (case-insensitive) replaces the earlier one
- * in place, `=-` removes it, `[-KEY]` removes the key and its subkeys.  Keys
- * come in regedit's export order: depth-first, subkeys sorted by their
- * upper-cased names; top-level keys under different roots keep the order in
- * which the input first names their root.  An untouched regedit export is
- * already in that order and converts to itself byte for byte.
+ * in place, `=-` removes it, `[-KEY]` removes the key and its subkeys.
  *
- * Memory: when the input is export-shaped (keys strictly in export order,
- * no key deletions of keys already seen) the conversion streams, holding only
- * the current key's values.  Otherwise it is restarted (regular files) on a
- * compact in-memory model of the keys (see regtree.h): its size is about the
- * binary size of the data plus ~100 bytes per key and value.  Non-seekable
- * input (stdin) uses the model from the start.
+ * Order.  Input that walks the key tree -- every key named once, each key's
+ * subkeys after it and before the walk leaves it, siblings in any order
+ * (regedit's, Wine's, anyone's) -- is written in its own order, streamed.
+ * An untouched regedit export (and a Wine one) therefore converts to itself
+ * byte for byte.  Only input that repeats a key (also twice in a row) or
+ * scatters one (a key after its parent's subtree was left, an ancestor after
+ * its descendant, a root named again after another root, a deletion of a key
+ * already seen) is modelled and written in regedit's export order:
+ * depth-first, subkeys sorted by their upper-cased names, roots in the order
+ * the input first names them.
+ *
+ * Memory.  Streaming holds the current key's values and, to tell a tree walk,
+ * the names of the subkeys seen under the keys of the current path (see
+ * regpath.h): never the data of the whole file.  The first key out of tree
+ * order restarts the conversion (input read again from the start, output
+ * rewound) on a compact in-memory model of the keys (see regtree.h): about
+ * the binary size of the data plus ~100 bytes per key and value.  A pipe
+ * is spooled to an unlinked temporary file to be read twice
+ * (dcs_reg_source_spool; disk, not memory); when output cannot be rewound
+ * (out->rewind NULL) or no temporary file can be made, the input is
+ * modelled from the start.
  */
 #ifndef DCS_REGCONV_H
 #define DCS_REGCONV_H

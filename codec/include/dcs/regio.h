@@ -51,8 +51,16 @@ DCS_API bool dcs_reg_source_is_gzip(const struct dcs_reg_source *s);
  * its bytes have been read: for progress reports. */
 DCS_API uint64_t dcs_reg_source_size(const struct dcs_reg_source *s);
 DCS_API uint64_t dcs_reg_source_pos(const struct dcs_reg_source *s);
-/* Start again from the beginning (regular files only). */
+/* Start again from the beginning (regular files, memory, and a pipe once
+ * spooled). */
 DCS_API bool dcs_reg_source_can_rewind(const struct dcs_reg_source *s);
+/* Make a pipe (stdin, a FIFO) rewindable: from now on every byte read from
+ * it is also kept in an unlinked temporary file in $TMPDIR (or /tmp), and a
+ * rewind reads that copy before the rest of the pipe.  Memory stays a few
+ * fixed buffers; the disk holds the bytes read (compressed, for gzip
+ * input).  Call before the first read; nothing happens for a regular file.
+ * DCS_ERR_IO when the temporary file cannot be made. */
+DCS_API dcs_status dcs_reg_source_spool(struct dcs_reg_source *s, struct dcs_error *err);
 DCS_API dcs_status dcs_reg_source_rewind(struct dcs_reg_source *s, struct dcs_error *err);
 
 struct dcs_reg_sink;

@@ -33,7 +33,18 @@
  *    based readers); the rest of the physical line is ignored, with a warning.
  *  - Escapes in quoted names and strings: `\\` and `\"` as certain; `\0` makes
  *    the line invalid; `\n` and `\r` give LF and CR (Wine; the writer uses
- *    them); any other `\x` gives `x` with a warning.
+ *    them in value names); any other `\x` gives `x` with a warning.
+ *  - REG_SZ data not closed on its line (regedit exports line breaks in the
+ *    data raw): the string continues on the next lines, each line break
+ *    (CR LF, LF or CR, as in the file) part of the data, up to the first
+ *    unescaped quote, after which only blanks and a ';' comment may follow.
+ *    What Windows' own import does with such a file is unknown: lenient mode
+ *    reads it with a DCS_ERR_REG_SYNTAX warning naming the value, at the
+ *    opening quote; strict mode refuses it there.  A backslash before the
+ *    line break (reg-cases: no backslash continuation of strings) or a line
+ *    cut at a NUL leaves the string invalid instead.  A continuation line
+ *    whose quote is followed by other text drops the value and is read
+ *    again as an ordinary line; end of file inside the string drops it.
  *  - `DWORD:`/`HEX:` in other case are not recognised (line skipped).
  *    `dword:` needs 1 to 8 hex digits, so `dword:;c` is skipped.
  *  - Hex lists: spaces/tabs before a byte are accepted (`11, 22`); a byte is

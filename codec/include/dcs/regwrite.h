@@ -4,7 +4,8 @@
  * empty line, `[KEY]`, and one line per value; the file ends with an empty
  * line (CRLF CRLF).  Names are escaped (`\` -> `\\`, `"` -> `\"`, CR -> `\r`,
  * LF -> `\n`); key names are written verbatim.  REG_SZ is written as a
- * quoted string cut at its first NUL; REG_DWORD of exactly 4 bytes as
+ * quoted string cut at its first NUL, `\` and `"` escaped and line breaks
+ * written raw, as regedit exports them (the value then spans several lines); REG_DWORD of exactly 4 bytes as
  * `dword:%08x`; REG_BINARY as `hex:`; every other type and size as
  * `hex(%x):`.  Hex data wrap after a `xx,` that reaches column 77, with `\`,
  * CRLF and a two-space indent (25 bytes per continuation line).
@@ -61,6 +62,13 @@ struct dcs_reg_writer;
 DCS_API dcs_status dcs_reg_writer_new(struct dcs_reg_writer **out, const struct dcs_reg_writer_options *opt,
                               dcs_reg_write_fn fn, void *ctx, struct dcs_error *err);
 DCS_API void dcs_reg_writer_free(struct dcs_reg_writer *w);
+/* Called (fn may be NULL) for what the file holds but regedit cannot import
+ * back: a key name with a NUL, CR or LF (seen in real SECURITY and NTUSER
+ * hives) is written verbatim, and its key line is then cut on import.  Code
+ * DCS_ERR_REG_SYNTAX, offset: where the key line starts in the output. */
+DCS_API void dcs_reg_writer_on_warning(struct dcs_reg_writer *w,
+                                       void (*fn)(void *ctx, const struct dcs_error *warning),
+                                       void *ctx);
 /* Forget everything written (after the caller restarted its output). */
 DCS_API void dcs_reg_writer_reset(struct dcs_reg_writer *w);
 
