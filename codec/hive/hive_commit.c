@@ -1,8 +1,6 @@
 /* All-or-nothing commit of several hives (contract in hive.h). */
 #include "hive/hive_internal.h"
 
-#if DCS_HAVE_HIVEX
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -101,7 +99,7 @@ static int copy_file(const char *src, const char *dst, mode_t mode)
     return rc;
 }
 
-/* Phase 1 for one hive: libhivex writes a temporary file beside the target. */
+/* Phase 1 for one hive: its bytes go to a temporary file beside the target. */
 static dcs_status write_temp(struct slot *s, size_t index, struct dcs_error *err)
 {
     const char *path = s->hive->path;
@@ -128,9 +126,9 @@ static dcs_status write_temp(struct slot *s, size_t index, struct dcs_error *err
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
                              "writing %s failed (injected fault at commit %zu)", path, index);
     }
-    errno = 0;
-    if (hivex_commit(s->hive->h, s->tmp, 0) != 0)
-        return dcsi_hive_lib_error(err, "cannot write the new version of", path);
+    dcs_status wrc = dcsi_hive_write_path(s->hive, s->tmp, err);
+    if (wrc != DCS_OK)
+        return wrc;
     if (fsync_path(s->tmp, O_RDONLY) != 0)
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot fsync %s: %s", s->tmp,
                              strerror(errno));
@@ -141,7 +139,7 @@ static dcs_status write_temp(struct slot *s, size_t index, struct dcs_error *err
         return dcs_error_set(err, rc, DCS_NO_OFFSET, "out of memory");
     if (rc != DCS_OK || check.header.seq1 != check.header.seq2)
         return dcs_error_set(err, DCS_ERR_HIVE_CORRUPT, DCS_NO_OFFSET,
-                             "libhivex wrote a bad hive for %s: %s", path,
+                             "the new version of %s is not a good hive: %s", path,
                              rc != DCS_OK ? cerr.message : "sequence numbers differ");
     return DCS_OK;
 }
@@ -265,5 +263,3 @@ dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_erro
     free(slots);
     return rc;
 }
-
-#endif
