@@ -218,8 +218,13 @@ static dcs_status walk(dcs_hive *h, dcs_hive_key from, const char *path, bool cr
         if (n == 0)
             break;
         uint32_t next;
-        rc = child(h, node, p, n, create, false, &next, NULL, err);
-        if (rc == DCS_ERR_NOT_FOUND)
+        rc = child(h, node, p, n, false, false, &next, NULL, err);
+        if (rc == DCS_ERR_NOT_FOUND && create && !(h->flags & DCS_HIVE_WRITE))
+            rc = dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                               "hive opened read-only");
+        else if (rc == DCS_ERR_NOT_FOUND && create)
+            rc = child(h, node, p, n, true, false, &next, NULL, err);
+        else if (rc == DCS_ERR_NOT_FOUND)
             rc = dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
                                "key \"%s\" not found (missing \"%.*s\")", path, (int)n, p);
         node = next;

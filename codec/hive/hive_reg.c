@@ -232,108 +232,25 @@ static dcs_hive_key current(const struct importer *im)
     return im->depth ? im->lv[im->depth - 1].node : dcs_hive_root(im->h);
 }
 
-/* Existing values of a key, copied, for merging. */
-struct existing {
-    struct dcs_hive_set *v;
-    size_t n, cap;
-    bool nomem;
-};
-
-static int keep_existing(void *ctx, const struct dcs_hive_value *v)
-{
-    struct existing *e = ctx;
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 16;
-        struct dcs_hive_set *nv = realloc(e->v, cap * sizeof *nv);
-        if (!nv) {
-            e->nomem = true;
-            return 1;
-        }
-        e->v = nv;
-        e->cap = cap;
-    }
-    char *name = strdup(v->name);
-    uint8_t *data = malloc(v->len ? v->len : 1);
-    if (!name || !data) {
-        free(name);
-        free(data);
-        e->nomem = true;
-        return 1;
-    }
-    if (v->len)
-        memcpy(data, v->data, v->len);
-    /* ownership moves into the array; its owner frees it */
-    e->v[e->n++] = (struct dcs_hive_set){name, v->type, data, v->len};
-    return 0;
-}
-
-static void existing_free(struct existing *e)
-{
-    for (size_t i = 0; i < e->n; i++) {
-        free((void *)e->v[i].name);
-        free((void *)e->v[i].data);
-    }
-    free(e->v);
-}
-
-/* Write the pending values of the current key with one libhivex call. */
+/* Apply the pending values of the current key.  The engine keeps a key's
+ * value list in memory until commit, so one call per value costs no more
+ * than one call per key. */
 static dcs_status flush(struct importer *im, struct dcs_error *err)
 {
-    if (!im->have_cur || im->npv == 0) {
-        im->npv = 0;
-        im->alen = 0;
-        return DCS_OK;
-    }
-    struct existing e = {0};
     dcs_status rc = DCS_OK;
-    bool changed = false;
-    if (!im->cur_fresh) {
-        rc = dcs_hive_each_value(im->h, current(im), keep_existing, &e, NULL, err);
-        if (rc == DCS_OK && e.nomem)
-            rc = nomem(err);
-    }
-    for (size_t i = 0; rc == DCS_OK && i < im->npv; i++) {
+    for (size_t i = 0; im->have_cur && rc == DCS_OK && i < im->npv; i++) {
         const struct pending *p = &im->pv[i];
         const char *name = (const char *)im->arena + p->name_off;
-        size_t j = 0;
-        while (j < e.n && strcasecmp(e.v[j].name, name) != 0)
-            j++;
         if (p->del) {
-            if (j < e.n) {
-                free((void *)e.v[j].name);
-                free((void *)e.v[j].data);
-                memmove(&e.v[j], &e.v[j + 1], (e.n - j - 1) * sizeof e.v[0]);
-                e.n--;
-                im->stats->values_deleted++;
-                changed = true;
-            }
-            continue;
+            bool deleted = false;
+            rc = dcs_hive_delete_value(im->h, current(im), name, &deleted, err);
+            im->stats->values_deleted += deleted;
+        } else {
+            rc = dcs_hive_set_value(im->h, current(im), name, p->type,
+                                    im->arena + p->data_off, p->data_len, err);
+            im->stats->values_set += rc == DCS_OK;
         }
-        if (j == e.n) {
-            struct dcs_hive_value dummy = {(char *)name, 0, NULL, 0};
-            if (keep_existing(&e, &dummy) != 0) {
-                rc = nomem(err);
-                break;
-            }
-        }
-        free((void *)e.v[j].data);
-        uint8_t *data = malloc(p->data_len ? p->data_len : 1);
-        if (!data) {
-            e.v[j].data = NULL;
-            rc = nomem(err);
-            break;
-        }
-        if (p->data_len)
-            memcpy(data, im->arena + p->data_off, p->data_len);
-        e.v[j].data = data;
-        e.v[j].len = p->data_len;
-        e.v[j].type = p->type;
-        im->stats->values_set++;
-        changed = true;
     }
-    if (rc == DCS_OK && changed)
-        rc = dcs_hive_set_values(im->h, current(im), e.v, e.n, err);
-    existing_free(&e);
     im->npv = 0;
     im->alen = 0;
     im->cur_fresh = false;

@@ -106,6 +106,7 @@ struct dcsi_regf {
     uint32_t *fb[DCSI_REGF_BUCKETS];
     uint32_t fn[DCSI_REGF_BUCKETS], fcap[DCSI_REGF_BUCKETS];
     uint64_t fmask[3];
+    bool unlisted;         /* a freed cell is missing from the buckets */
     bool checked;          /* full check passed since load */
     uint64_t now;          /* FILETIME for edited keys */
 };

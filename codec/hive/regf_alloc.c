@@ -28,19 +28,41 @@ static dcs_status nomem(struct dcs_error *err)
     return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
 }
 
-static bool push_free(struct dcsi_regf *r, uint32_t rel, uint32_t size)
+/* List a free cell.  With grow, the bucket may be reallocated (and that may
+ * fail); without, a full bucket leaves the cell unlisted and marks the
+ * lists for a rescan, so freeing never allocates. */
+static bool push_free(struct dcsi_regf *r, uint32_t rel, uint32_t size, bool grow_ok)
 {
     unsigned c = size_class(size);
     if (r->fn[c] == r->fcap[c]) {
         uint32_t cap = r->fcap[c] ? r->fcap[c] * 2 : 64;
-        uint32_t *b = realloc(r->fb[c], cap * sizeof *b);
-        if (!b)
-            return false; /* the cell stays free in the file, just unlisted */
+        uint32_t *b = grow_ok ? realloc(r->fb[c], cap * sizeof *b) : NULL;
+        if (!b) {
+            r->unlisted = true;
+            return false;
+        }
         r->fb[c] = b;
         r->fcap[c] = cap;
     }
     r->fb[c][r->fn[c]++] = rel;
     r->fmask[c / 64] |= (uint64_t)1 << (c % 64);
+    return true;
+}
+
+/* Room in every bucket for the frees that may follow before the next
+ * allocation (they do not allocate themselves). */
+static bool keep_slack(struct dcsi_regf *r)
+{
+    for (unsigned c = 0; c < DCSI_REGF_BUCKETS; c++) {
+        if (r->fcap[c] && r->fcap[c] - r->fn[c] >= r->fcap[c] / 4)
+            continue;
+        uint32_t cap = r->fcap[c] ? r->fcap[c] * 2 : 16;
+        uint32_t *b = realloc(r->fb[c], cap * sizeof *b);
+        if (!b)
+            return false;
+        r->fb[c] = b;
+        r->fcap[c] = cap;
+    }
     return true;
 }
 
@@ -64,15 +86,18 @@ static void set_start(struct dcsi_regf *r, uint32_t rel, bool on)
 
 dcs_status dcsi_regf_alloc_init(struct dcsi_regf *r, struct dcs_error *err)
 {
+    memset(r->fn, 0, sizeof r->fn);
+    memset(r->fmask, 0, sizeof r->fmask);
+    r->unlisted = false;
     for (uint32_t w = 0; w < r->words; w++) {
         for (uint64_t bits = r->starts[w]; bits; bits &= bits - 1) {
             uint32_t rel = w * 512u + 8u * (uint32_t)__builtin_ctzll(bits);
             uint32_t s = free_size(r, rel);
-            if (s && !push_free(r, rel, s))
+            if (s && !push_free(r, rel, s, true))
                 return nomem(err);
         }
     }
-    return DCS_OK;
+    return keep_slack(r) ? DCS_OK : nomem(err);
 }
 
 void dcsi_regf_alloc_free(struct dcsi_regf *r)
@@ -172,8 +197,8 @@ static dcs_status grow(struct dcsi_regf *r, uint32_t need, struct dcs_error *err
         r->bin_of_page[p / 4096] = off;
     r->bins += (uint32_t)bsize;
     set_start(r, off + DCSI_REGF_BIN_HEADER, true);
-    if (!push_free(r, off + DCSI_REGF_BIN_HEADER, (uint32_t)bsize - DCSI_REGF_BIN_HEADER))
-        return nomem(err);
+    /* keep_slack left room: this cannot fail */
+    push_free(r, off + DCSI_REGF_BIN_HEADER, (uint32_t)bsize - DCSI_REGF_BIN_HEADER, false);
     return DCS_OK;
 }
 
@@ -186,7 +211,16 @@ dcs_status dcsi_regf_alloc(struct dcsi_regf *r, uint32_t len, uint32_t *out,
     uint32_t need = (len + 4 + 7) & ~7u, got = 0;
     if (need < 8)
         need = 8;
+    if (!keep_slack(r))
+        return nomem(err);
     uint32_t rel = find_free(r, need, &got);
+    if (!rel && r->unlisted) {
+        /* some freed cells could not be listed: find them again */
+        dcs_status rc = dcsi_regf_alloc_init(r, err);
+        if (rc != DCS_OK)
+            return rc;
+        rel = find_free(r, need, &got);
+    }
     if (!rel) {
         dcs_status rc = grow(r, need, err);
         if (rc != DCS_OK)
@@ -199,7 +233,7 @@ dcs_status dcsi_regf_alloc(struct dcsi_regf *r, uint32_t len, uint32_t *out,
         uint32_t rest = rel + need;
         dcsi_wr32(r->data + DCSI_REGF_BASE + rest, got - need);
         set_start(r, rest, true);
-        push_free(r, rest, got - need);
+        push_free(r, rest, got - need, false);
     }
     uint8_t *c = r->data + DCSI_REGF_BASE + rel;
     dcsi_wr32(c, (uint32_t)0 - need);
@@ -246,5 +280,5 @@ void dcsi_regf_release(struct dcsi_regf *r, uint32_t rel)
         size += ps;
     }
     dcsi_wr32(r->data + DCSI_REGF_BASE + rel, size);
-    push_free(r, rel, size);
+    push_free(r, rel, size, false);
 }
