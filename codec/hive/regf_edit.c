@@ -191,7 +191,9 @@ static dcs_status write_data(struct dcsi_regf *r, const uint8_t *data, size_t le
         size_t at = (size_t)i * DCSI_REGF_SEGMENT;
         uint32_t n = (uint32_t)(len - at < DCSI_REGF_SEGMENT ? len - at : DCSI_REGF_SEGMENT);
         uint32_t seg;
-        rc = dcsi_regf_alloc(r, n, &seg, err);
+        /* Windows gives the last segment a full-size cell too (other
+         * readers, libhivex among them, count on it) */
+        rc = dcsi_regf_alloc(r, DCSI_REGF_SEGMENT, &seg, err);
         if (rc != DCS_OK)
             return rc; /* cells already taken are leaks the check tolerates */
         memcpy(r->data + DCSI_REGF_BASE + seg + 4, data + at, n);
