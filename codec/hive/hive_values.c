@@ -136,7 +136,7 @@ dcs_status dcs_hive_set_value(dcs_hive *h, dcs_hive_key key, const char *name, u
     if (rc == DCS_OK)
         rc = dcsi_hive_to_units(h, name, strlen(name), DCSI_REGF_VALUE_NAME_MAX, &n, err);
     if (rc == DCS_OK)
-        rc = dcsi_regf_set_val(&h->r, nk, h->units, n, type, data, len, err);
+        rc = dcsi_regf_set_val(&h->r, nk, h->units, h->up, n, type, data, len, err);
     if (rc == DCS_OK)
         h->modified = true;
     return rc;
@@ -166,7 +166,8 @@ dcs_status dcs_hive_set_values(dcs_hive *h, dcs_hive_key key, const struct dcs_h
         rc = dcsi_hive_to_units(h, v[i].name, strlen(v[i].name), DCSI_REGF_VALUE_NAME_MAX, &k,
                                 err);
         if (rc == DCS_OK)
-            rc = dcsi_regf_set_val(&h->r, nk, h->units, k, v[i].type, v[i].data, v[i].len, err);
+            rc = dcsi_regf_set_val(&h->r, nk, h->units, h->up, k, v[i].type, v[i].data,
+                                   v[i].len, err);
         h->modified = true;
     }
     if (rc == DCS_OK)

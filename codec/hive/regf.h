@@ -107,6 +107,7 @@ struct dcsi_regf {
     uint32_t fn[DCSI_REGF_BUCKETS], fcap[DCSI_REGF_BUCKETS];
     uint64_t fmask[3];
     bool unlisted;         /* a freed cell is missing from the buckets */
+    bool slack_low;        /* some bucket is over 3/4 full */
     bool checked;          /* full check passed since load */
     uint64_t now;          /* FILETIME for edited keys */
 };
@@ -244,8 +245,10 @@ dcs_status dcsi_regf_kids_sort(const struct dcsi_regf *r, struct dcsi_regf_olist
 dcs_status dcsi_regf_begin_edit(struct dcsi_regf *r, struct dcs_error *err);
 dcs_status dcsi_regf_add_key(struct dcsi_regf *r, uint32_t parent, const uint16_t *units,
                              size_t n, uint32_t *out, struct dcs_error *err);
-dcs_status dcsi_regf_set_val(struct dcsi_regf *r, uint32_t nk, const uint16_t *units, size_t n,
-                             uint32_t type, const void *data, size_t len, struct dcs_error *err);
+/* units: the name as given; up: the same upper-cased. */
+dcs_status dcsi_regf_set_val(struct dcsi_regf *r, uint32_t nk, const uint16_t *units,
+                             const uint16_t *up, size_t n, uint32_t type, const void *data,
+                             size_t len, struct dcs_error *err);
 dcs_status dcsi_regf_del_val(struct dcsi_regf *r, uint32_t nk, const uint16_t *up, size_t n,
                              bool *deleted, struct dcs_error *err);
 dcs_status dcsi_regf_clear_vals(struct dcsi_regf *r, uint32_t nk, struct dcs_error *err);

@@ -46,6 +46,8 @@ static bool push_free(struct dcsi_regf *r, uint32_t rel, uint32_t size, bool gro
     }
     r->fb[c][r->fn[c]++] = rel;
     r->fmask[c / 64] |= (uint64_t)1 << (c % 64);
+    if (r->fcap[c] - r->fn[c] < r->fcap[c] / 4)
+        r->slack_low = true;
     return true;
 }
 
@@ -53,6 +55,8 @@ static bool push_free(struct dcsi_regf *r, uint32_t rel, uint32_t size, bool gro
  * allocation (they do not allocate themselves). */
 static bool keep_slack(struct dcsi_regf *r)
 {
+    if (!r->slack_low)
+        return true;
     for (unsigned c = 0; c < DCSI_REGF_BUCKETS; c++) {
         if (r->fcap[c] && r->fcap[c] - r->fn[c] >= r->fcap[c] / 4)
             continue;
@@ -63,6 +67,7 @@ static bool keep_slack(struct dcsi_regf *r)
         r->fb[c] = b;
         r->fcap[c] = cap;
     }
+    r->slack_low = false;
     return true;
 }
 
@@ -89,6 +94,7 @@ dcs_status dcsi_regf_alloc_init(struct dcsi_regf *r, struct dcs_error *err)
     memset(r->fn, 0, sizeof r->fn);
     memset(r->fmask, 0, sizeof r->fmask);
     r->unlisted = false;
+    r->slack_low = true;
     for (uint32_t w = 0; w < r->words; w++) {
         for (uint64_t bits = r->starts[w]; bits; bits &= bits - 1) {
             uint32_t rel = w * 512u + 8u * (uint32_t)__builtin_ctzll(bits);

@@ -208,8 +208,9 @@ static dcs_status write_data(struct dcsi_regf *r, const uint8_t *data, size_t le
     return DCS_OK;
 }
 
-dcs_status dcsi_regf_set_val(struct dcsi_regf *r, uint32_t nk, const uint16_t *units, size_t n,
-                             uint32_t type, const void *data, size_t len, struct dcs_error *err)
+dcs_status dcsi_regf_set_val(struct dcsi_regf *r, uint32_t nk, const uint16_t *units,
+                             const uint16_t *up, size_t n, uint32_t type, const void *data,
+                             size_t len, struct dcs_error *err)
 {
     if (len > DCSI_REGF_DATA_MAX)
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
@@ -221,14 +222,8 @@ dcs_status dcsi_regf_set_val(struct dcsi_regf *r, uint32_t nk, const uint16_t *u
         rc = dcsi_regf_keyst_vals(r, nk, &ks, err);
     if (rc != DCS_OK)
         return rc;
-    uint16_t *up = malloc((n ? n : 1) * sizeof *up);
-    if (!up)
-        return nomem(err);
-    for (size_t i = 0; i < n; i++)
-        up[i] = dcsi_regf_upcase(units[i]);
     uint32_t hash = dcsi_regf_ihash_up(up, n);
     long old = dcsi_regf_olist_find(r, &ks->vals, false, up, n, hash);
-    free(up);
     uint32_t field = 0, vk;
     rc = write_data(r, data, len, &field, err);
     bool comp = fits_comp(units, n);
