@@ -258,7 +258,10 @@ dcs_status dcsi_regf_del_key(struct dcsi_regf *r, uint32_t nk, struct dcs_error 
 
 /* Write every pending list into the hive (once per key). */
 dcs_status dcsi_regf_materialize(struct dcsi_regf *r, struct dcs_error *err);
-/* Materialize, check, update the base block and write the file to fd. */
+/* Materialize, check and update the base block: the file is then
+ * r->data[0 .. DCSI_REGF_BASE + r->bins). */
+dcs_status dcsi_regf_commit_image(struct dcsi_regf *r, struct dcs_error *err);
+/* dcsi_regf_commit_image, then write the file to fd. */
 dcs_status dcsi_regf_write_fd(struct dcsi_regf *r, int fd, struct dcs_error *err);
 
 #endif

@@ -218,7 +218,7 @@ static void update_base(struct dcsi_regf *r)
     dcsi_wr32(b + DCS_HIVE_CHECKSUM_OFFSET, dcs_hive_checksum(b));
 }
 
-dcs_status dcsi_regf_write_fd(struct dcsi_regf *r, int fd, struct dcs_error *err)
+dcs_status dcsi_regf_commit_image(struct dcsi_regf *r, struct dcs_error *err)
 {
     dcs_status rc = dcsi_regf_begin_edit(r, err);
     if (rc == DCS_OK)
@@ -228,10 +228,20 @@ dcs_status dcsi_regf_write_fd(struct dcsi_regf *r, int fd, struct dcs_error *err
     /* never write a hive the reader would refuse */
     struct dcs_error cerr;
     rc = dcsi_regf_check(r, 0, &cerr);
+    if (rc == DCS_ERR_NOMEM)
+        return dcs_error_set(err, rc, DCS_NO_OFFSET, "out of memory");
     if (rc != DCS_OK)
         return dcs_error_set(err, rc, cerr.offset, "the edited hive fails its check: %s",
                              cerr.message);
     update_base(r);
+    return DCS_OK;
+}
+
+dcs_status dcsi_regf_write_fd(struct dcsi_regf *r, int fd, struct dcs_error *err)
+{
+    dcs_status rc = dcsi_regf_commit_image(r, err);
+    if (rc != DCS_OK)
+        return rc;
     size_t len = DCSI_REGF_BASE + (size_t)r->bins, done = 0;
     while (done < len) {
         ssize_t n = write(fd, r->data + done, len - done);
