@@ -118,7 +118,10 @@ struct dcsi_regf {
  * capacity cap) and check base block, bins and cell sizes. */
 dcs_status dcsi_regf_load(struct dcsi_regf *r, uint8_t *data, size_t len, size_t cap,
                           struct dcs_error *err);
-/* Read path (one read) and load it. */
+/* The same for the first len bytes of a file of file_size bytes. */
+dcs_status dcsi_regf_load_sized(struct dcsi_regf *r, uint8_t *data, size_t len, size_t cap,
+                                uint64_t file_size, struct dcs_error *err);
+/* Read path (its base block and hive bins, one read) and load it. */
 dcs_status dcsi_regf_load_file(struct dcsi_regf *r, const char *path, struct dcs_error *err);
 void dcsi_regf_free(struct dcsi_regf *r);
 

@@ -75,11 +75,19 @@ static dcs_status scan_bin(struct dcsi_regf *r, uint32_t off, uint32_t *size,
 dcs_status dcsi_regf_load(struct dcsi_regf *r, uint8_t *data, size_t len, size_t cap,
                           struct dcs_error *err)
 {
+    return dcsi_regf_load_sized(r, data, len, cap, len, err);
+}
+
+dcs_status dcsi_regf_load_sized(struct dcsi_regf *r, uint8_t *data, size_t len, size_t cap,
+                                uint64_t file_size, struct dcs_error *err)
+{
     memset(r, 0, sizeof *r);
     r->data = data;
     r->cap = cap;
     struct dcs_hive_header hh;
-    dcs_status rc = dcs_hive_parse_header(data, len, len, &hh, err);
+    dcs_status rc = dcs_hive_parse_header(data, len, file_size, &hh, err);
+    if (rc == DCS_OK && (uint64_t)DCSI_REGF_BASE + hh.hbins_size > len)
+        rc = dcs_error_set(err, DCS_ERR_HIVE_TRUNCATED, len, "file ends inside the hive bins");
     if (rc != DCS_OK)
         return rc;
     if (hh.minor < 3)
@@ -128,7 +136,15 @@ dcs_status dcsi_regf_load_file(struct dcsi_regf *r, const char *path, struct dcs
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "%s is too large for a hive",
                              path);
     }
+    /* only the base block and the hive bins: padding after them is left */
     size_t len = (size_t)st.st_size, got = 0;
+    uint8_t head[DCSI_REGF_BASE];
+    ssize_t hn = pread(fd, head, sizeof head, 0);
+    if (hn == (ssize_t)sizeof head && memcmp(head, "regf", 4) == 0) {
+        uint64_t want = (uint64_t)DCSI_REGF_BASE + dcsi_rd32(head + 0x28);
+        if (want < len && want >= DCSI_REGF_BASE + 4096u)
+            len = (size_t)want;
+    }
     uint8_t *buf = malloc(len ? len : 1);
     if (!buf) {
         close(fd);
@@ -148,7 +164,8 @@ dcs_status dcsi_regf_load_file(struct dcsi_regf *r, const char *path, struct dcs
         got += (size_t)n;
     }
     close(fd);
-    return dcsi_regf_load(r, buf, len, len ? len : 1, err);
+    /* the file size is what the header is judged against */
+    return dcsi_regf_load_sized(r, buf, len, len ? len : 1, (uint64_t)st.st_size, err);
 }
 
 void dcsi_regf_free(struct dcsi_regf *r)
