@@ -365,17 +365,14 @@ static dcs_status big_data(const struct dcsi_regf *r, const struct dcsi_regf_vk 
     uint16_t nseg = dcsi_rd16(db + 2);
     uint32_t list = dcsi_rd32(db + 4), llen;
     const uint8_t *segs = dcsi_regf_cell(r, list, &llen);
+    /* a value cannot hold more bytes than the hive bins: this bounds the
+     * buffer even when a hostile list names one segment many times */
     if (dblen < 8 || !segs || (uint64_t)nseg * 4 > llen ||
-        (uint64_t)nseg * DCSI_REGF_SEGMENT < vk->size)
+        (uint64_t)nseg * DCSI_REGF_SEGMENT < vk->size || vk->size > r->bins)
         return CORRUPT(err, vk->data, "big data at 0x%x: %u segments cannot hold %u bytes",
                        vk->data, nseg, vk->size);
-    if (*bufcap < vk->size) {
-        uint8_t *nb = realloc(*buf, vk->size);
-        if (!nb)
-            return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-        *buf = nb;
-        *bufcap = vk->size;
-    }
+    /* every segment is checked before the buffer is sized: the file must
+     * hold the bytes a value claims */
     uint32_t done = 0;
     for (uint16_t i = 0; i < nseg && done < vk->size; i++) {
         uint32_t slen, seg = dcsi_rd32(segs + 4 * (size_t)i);
@@ -384,12 +381,26 @@ static dcs_status big_data(const struct dcsi_regf *r, const struct dcsi_regf_vk 
         if (!s || slen < want)
             return CORRUPT(err, seg, "big data segment %u at 0x%x: not a cell of %u bytes", i,
                            seg, want);
-        memcpy(*buf + done, s, want);
         done += want;
     }
     if (done < vk->size)
         return CORRUPT(err, vk->data, "big data at 0x%x ends after %u of %u bytes", vk->data,
                        done, vk->size);
+    if (*bufcap < vk->size) {
+        uint8_t *nb = realloc(*buf, vk->size);
+        if (!nb)
+            return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+        *buf = nb;
+        *bufcap = vk->size;
+    }
+    done = 0;
+    for (uint16_t i = 0; done < vk->size; i++) {
+        uint32_t slen;
+        const uint8_t *s = dcsi_regf_cell(r, dcsi_rd32(segs + 4 * (size_t)i), &slen);
+        uint32_t want = vk->size - done < DCSI_REGF_SEGMENT ? vk->size - done : DCSI_REGF_SEGMENT;
+        memcpy(*buf + done, s, want);
+        done += want;
+    }
     return DCS_OK;
 }
 
