@@ -294,11 +294,26 @@ char *dcs_hive_key_name(dcs_hive *h, dcs_hive_key key, struct dcs_error *err)
     return s;
 }
 
+/* Room for the UTF-8 form of name in *buf (grown as needed). */
+bool dcsi_hive_name_room(char **buf, size_t *cap, const struct dcsi_regf_name *name)
+{
+    size_t need = 3 * dcsi_regf_name_units(name) + 1;
+    if (need <= *cap)
+        return true;
+    char *b = realloc(*buf, need);
+    if (!b)
+        return false;
+    *buf = b;
+    *cap = need;
+    return true;
+}
+
 struct kid_walk {
     dcs_hive *h;
     dcs_hive_subkey_fn fn;
     void *ctx;
     char *name;
+    size_t cap;
     dcs_status rc;
     struct dcs_error *err;
 };
@@ -308,6 +323,8 @@ static int each_kid(void *ctx, uint32_t off)
     struct kid_walk *w = ctx;
     struct dcsi_regf_nk nk;
     w->rc = dcsi_regf_nk(&w->h->r, off, &nk, w->err);
+    if (w->rc == DCS_OK && !dcsi_hive_name_room(&w->name, &w->cap, &nk.name))
+        w->rc = nomem(w->err);
     if (w->rc != DCS_OK)
         return 1;
     dcsi_regf_name_utf8(&nk.name, w->name);
@@ -322,10 +339,7 @@ dcs_status dcs_hive_each_subkey(dcs_hive *h, dcs_hive_key key, dcs_hive_subkey_f
     dcs_status rc = dcsi_hive_key_cell(h, key, &off, err);
     if (rc != DCS_OK)
         return rc;
-    /* a key name is at most 65535 bytes: 3 UTF-8 bytes per unit or byte */
-    struct kid_walk w = {h, fn, ctx, malloc(3 * 65536 + 1), DCS_OK, err};
-    if (!w.name)
-        return nomem(err);
+    struct kid_walk w = {h, fn, ctx, NULL, 0, DCS_OK, err};
     rc = dcsi_regf_each_kid(&h->r, off, each_kid, &w, &stop, err);
     if (rc == DCS_OK && w.rc != DCS_OK) {
         rc = w.rc;

@@ -31,6 +31,9 @@ dcs_status dcsi_hive_to_units(dcs_hive *h, const char *name, size_t len, size_t 
 /* The key cell behind handle k (checked to be a key node). */
 dcs_status dcsi_hive_key_cell(dcs_hive *h, dcs_hive_key k, uint32_t *off, struct dcs_error *err);
 
+/* Room for the UTF-8 form of name in *buf (realloc'd as needed). */
+bool dcsi_hive_name_room(char **buf, size_t *cap, const struct dcsi_regf_name *name);
+
 /* Write the hive's bytes, with every pending edit, to a new file at path
  * (which must exist and is truncated). */
 dcs_status dcsi_hive_write_path(dcs_hive *h, const char *path, struct dcs_error *err);

@@ -21,20 +21,23 @@ void dcs_hive_value_free(struct dcs_hive_value *v)
     v->len = 0;
 }
 
-/* A value as the callbacks see it: name in name_buf, data in the hive or
- * in *big. */
-static dcs_status view_value(dcs_hive *h, uint32_t off, char *name_buf, uint8_t **big,
-                             size_t *bigcap, struct dcs_hive_value *v, struct dcs_error *err)
+/* A value as the callbacks see it: name in *name_buf, data in the hive or
+ * in *big (both grown as needed). */
+static dcs_status view_value(dcs_hive *h, uint32_t off, char **name_buf, size_t *name_cap,
+                             uint8_t **big, size_t *bigcap, struct dcs_hive_value *v,
+                             struct dcs_error *err)
 {
     struct dcsi_regf_vk vk;
     const uint8_t *p;
     dcs_status rc = dcsi_regf_vk(&h->r, off, &vk, err);
     if (rc == DCS_OK)
         rc = dcsi_regf_val_data(&h->r, &vk, &p, big, bigcap, err);
+    if (rc == DCS_OK && !dcsi_hive_name_room(name_buf, name_cap, &vk.name))
+        rc = nomem(err);
     if (rc != DCS_OK)
         return rc;
-    dcsi_regf_name_utf8(&vk.name, name_buf);
-    v->name = name_buf;
+    dcsi_regf_name_utf8(&vk.name, *name_buf);
+    v->name = *name_buf;
     v->type = vk.type;
     v->data = (uint8_t *)p;
     v->len = vk.size;
@@ -58,10 +61,10 @@ dcs_status dcs_hive_get_value(dcs_hive *h, dcs_hive_key key, const char *name,
     if (rc != DCS_OK)
         return rc;
     uint8_t *big = NULL;
-    size_t bigcap = 0;
+    size_t bigcap = 0, ncap = 0;
     struct dcs_hive_value v;
-    char *nbuf = malloc(3 * 65536 + 1);
-    rc = nbuf ? view_value(h, off, nbuf, &big, &bigcap, &v, err) : nomem(err);
+    char *nbuf = NULL;
+    rc = view_value(h, off, &nbuf, &ncap, &big, &bigcap, &v, err);
     if (rc == DCS_OK) {
         out->name = strdup(v.name);
         out->data = malloc(v.len ? v.len : 1);
@@ -85,6 +88,7 @@ struct val_walk {
     dcs_hive_value_fn fn;
     void *ctx;
     char *name;
+    size_t name_cap;
     uint8_t *big;
     size_t bigcap;
     dcs_status rc;
@@ -95,7 +99,7 @@ static int each_val(void *ctx, uint32_t off)
 {
     struct val_walk *w = ctx;
     struct dcs_hive_value v;
-    w->rc = view_value(w->h, off, w->name, &w->big, &w->bigcap, &v, w->err);
+    w->rc = view_value(w->h, off, &w->name, &w->name_cap, &w->big, &w->bigcap, &v, w->err);
     if (w->rc != DCS_OK)
         return 1;
     return w->fn(w->ctx, &v);
@@ -109,10 +113,7 @@ dcs_status dcs_hive_each_value(dcs_hive *h, dcs_hive_key key, dcs_hive_value_fn 
     dcs_status rc = dcsi_hive_key_cell(h, key, &nk, err);
     if (rc != DCS_OK)
         return rc;
-    /* a value name is at most 65535 bytes: 3 UTF-8 bytes per unit or byte */
-    struct val_walk w = {h, fn, ctx, malloc(3 * 65536 + 1), NULL, 0, DCS_OK, err};
-    if (!w.name)
-        return nomem(err);
+    struct val_walk w = {h, fn, ctx, NULL, 0, NULL, 0, DCS_OK, err};
     rc = dcsi_regf_each_val(&h->r, nk, each_val, &w, &stop, err);
     if (rc == DCS_OK && w.rc != DCS_OK) {
         rc = w.rc;
