@@ -4,9 +4,9 @@
 #   tools/install-deps.sh --test   also what the test suite, sanitizers, fuzz smoke and lint use
 set -euo pipefail
 
-pkgs=(meson ninja-build gcc pkg-config zlib1g-dev libjansson-dev libhivex-dev xz-utils)
+pkgs=(meson ninja-build gcc pkg-config zlib1g-dev libjansson-dev libhivex-dev libwim-dev xz-utils)
 if [[ "${1:-}" == "--test" ]]; then
-  pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind libhivex-bin libwin-hivex-perl
+  pkgs+=(libcmocka-dev wimtools clang libclang-rt-14-dev valgrind libhivex-bin libwin-hivex-perl
          libregf-utils reglookup regripper
          chntpw cppcheck clang-tidy gcovr python3 xxd)
 fi

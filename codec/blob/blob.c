@@ -1,4 +1,4 @@
-/* Proxy blobs: decode and encode.  Layout: spec/blob-format.md.
+/* Proxy blobs: decode and encode.  Layout: codec/blob/FORMAT.md §2-§5.
  *
  * Decoding has two paths.  The fast path reads the common case — every field
  * present and in bounds — in straight-line code.  Anything else (a blob that

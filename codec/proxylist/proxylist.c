@@ -1,5 +1,5 @@
 /* Proxy-server and bypass-list parsing: zero-copy iterators over the list
- * text.  Grammar and sources: spec/blob-format.md §8.2 and §9. */
+ * text.  Grammar and sources: codec/proxylist/FORMAT.md §1 and §2. */
 #include <dcs/proxylist.h>
 #include "proxylist/proxylist_int.h"
 
@@ -234,36 +234,46 @@ static dcs_status check_host_name(struct dcs_list_iter *it, uint32_t s, uint32_t
     return DCS_OK;
 }
 
+/* An optional "scheme://" at s: sets a->scheme and *h to the host's start
+ * (s when there is no scheme). */
+static dcs_status parse_scheme(struct dcs_list_iter *it, uint32_t s, uint32_t e,
+                               struct dcs_list_addr *a, uint32_t *h, uint32_t *bits,
+                               struct dcs_error *err)
+{
+    const char *t = it->text;
+    *h = s;
+    for (uint32_t i = s; i + 3 <= e; i++) {
+        if (t[i] != ':' || t[i + 1] != '/' || t[i + 2] != '/')
+            continue;
+        if (i == s)
+            return fail(it, err, s, "empty scheme before '://'");
+        if (!is_alpha((unsigned char)t[s]))
+            return fail_char(it, err, s, "scheme");
+        for (uint32_t j = s + 1; j < i; j++) {
+            unsigned char c = (unsigned char)t[j];
+            if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.')
+                return fail_char(it, err, j, "scheme");
+        }
+        a->scheme = view(it, s, i);
+        *h = i + 3;
+        if (!known_scheme(t + s, i - s))
+            return warn(it, err, bits, DCS_LIST_WARN_UNKNOWN_SCHEME, s);
+        return DCS_OK;
+    }
+    return DCS_OK;
+}
+
 /* [scheme://]host[:port][/] in [s, e). */
 static dcs_status parse_addr(struct dcs_list_iter *it, uint32_t s, uint32_t e, bool bypass,
                              struct dcs_list_addr *a, uint32_t *bits, struct dcs_error *err)
 {
     const char *t = it->text;
-    dcs_status st;
-    uint32_t h = s;
+    uint32_t h;
 
     memset(a, 0, sizeof *a);
-    for (uint32_t i = s; i + 3 <= e; i++) {
-        if (t[i] == ':' && t[i + 1] == '/' && t[i + 2] == '/') {
-            if (i == s)
-                return fail(it, err, s, "empty scheme before '://'");
-            if (!is_alpha((unsigned char)t[s]))
-                return fail_char(it, err, s, "scheme");
-            for (uint32_t j = s + 1; j < i; j++) {
-                unsigned char c = (unsigned char)t[j];
-                if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.')
-                    return fail_char(it, err, j, "scheme");
-            }
-            a->scheme = view(it, s, i);
-            if (!known_scheme(t + s, i - s)) {
-                st = warn(it, err, bits, DCS_LIST_WARN_UNKNOWN_SCHEME, s);
-                if (st)
-                    return st;
-            }
-            h = i + 3;
-            break;
-        }
-    }
+    dcs_status st = parse_scheme(it, s, e, a, &h, bits, err);
+    if (st)
+        return st;
     if (e > h && t[e - 1] == '/') {
         st = warn(it, err, bits, DCS_LIST_WARN_TRAILING_SLASH, e - 1);
         if (st)

@@ -299,6 +299,19 @@ dcs_status dcs_reg_source_feed(struct dcs_reg_source *s, struct dcs_reg_reader *
     return dcs_reg_reader_feed(r, d, n, last, err);
 }
 
+dcs_status dcs_reg_source_next(struct dcs_reg_source *s, struct dcs_reg_reader *r,
+                               struct dcs_reg_op *op, struct dcs_error *err)
+{
+    for (;;) {
+        dcs_status st = dcs_reg_reader_next(r, op, err);
+        if (st != DCS_OK || op->kind != DCS_REG_OP_NEED_INPUT)
+            return st;
+        st = dcs_reg_source_feed(s, r, err);
+        if (st != DCS_OK)
+            return st;
+    }
+}
+
 /* ---- sink ---- */
 
 struct dcs_reg_sink {

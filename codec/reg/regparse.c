@@ -299,7 +299,7 @@ static int parse_hex(struct dcs_reg_reader *r, const uint8_t *p, size_t i, size_
 }
 
 /* hex(1)/hex(2)/hex(7): append the missing NUL; REGEDIT4 bytes are ANSI
- * text and become UTF-16LE (spec 1.3, 6.6). */
+ * text and become UTF-16LE (codec/reg/FORMAT.md §1.3, §6.6). */
 static bool finish_string_hex(struct dcs_reg_reader *r)
 {
     uint32_t t = r->val_type;
@@ -645,7 +645,7 @@ void dcsi_reg_parse_eof(struct dcs_reg_reader *r)
     if (r->phase == PH_START || r->phase == PH_HEADER) {
         dcsi_reg_fatal(r, DCS_ERR_REG_HEADER, 1, "not a registry script: the file is empty");
     } else if (r->phase == PH_HEXCONT) {
-        /* spec 6.7.6: end of file right after ",\" keeps the data read so far */
+        /* FORMAT.md §6.7 item 6: end of file right after ",\" keeps the data read so far */
         r->phase = PH_LINES;
         finish_hex(r);
     }

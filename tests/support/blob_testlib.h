@@ -1,6 +1,6 @@
 /* Helpers shared by the blob tests: fixture directories, the "Decoded here"
  * block of a fixture's .source file, and an independent walk of the blob
- * layout (spec/blob-format.md) that the tests check the codec against. */
+ * layout (codec/blob/FORMAT.md) that the tests check the codec against. */
 #ifndef DCS_TESTS_BLOB_TESTLIB_H
 #define DCS_TESTS_BLOB_TESTLIB_H
 

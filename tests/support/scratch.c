@@ -58,7 +58,8 @@ void scratch_assert_file(const char *path, const void *want, size_t len)
 {
     size_t n;
     uint8_t *d = tl_read_file(path, &n);
-    assert_non_null(d);
+    if (!d)
+        fail_msg("%s: cannot read it", path);
     if (n != len || memcmp(d, want, len) != 0)
         fail_msg("%s: %zu bytes, expected %zu (%.*s)", path, n, len, (int)(n < 80 ? n : 80), d);
     free(d);

@@ -152,7 +152,7 @@ static void test_flags_without_direct_bit(void **state)
 {
     struct blob_writer w;
     struct dcs_blob b;
-    /* What SetProxy.exe wrote (spec §6.1): 0x02 without 0x01. */
+    /* What SetProxy.exe wrote (codec/blob/FORMAT.md §6.1): 0x02 without 0x01. */
     bw_ie(&w, 0x46, 0x10, 0x02, "proxy:8080", "", "", 0);
     decode_fails(&w, DCS_DECODE_STRICT, DCS_ERR_BLOB_FLAGS, 8);
     decode_ok(&w, DCS_DECODE_LENIENT, &b);

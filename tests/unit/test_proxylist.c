@@ -106,7 +106,7 @@ static void check_bypass_round_trip(const char *text, unsigned options, const ch
     assert_memory_equal(out2, out, w);
 }
 
-/* ---- every proxy / bypass string of the blob fixtures (spec §13) ---------- */
+/* ---- every proxy / bypass string of the blob fixtures (codec/blob/FORMAT.md §13) -- */
 
 static const char *const fixture_proxies[] = {
     "", "10.120.0.148:3128", "127.0.0.1:80", "192.168.1.1:80", "a:42", "google.com:42",

@@ -75,7 +75,7 @@ static void test_bypass_wildcards_anywhere(void **state)
     struct dcs_list_iter it;
     struct dcs_error err;
     size_t n;
-    /* forms seen in real WinINET data (spec §9, sample #023) */
+    /* forms seen in real WinINET data (codec/proxylist/FORMAT.md §2, sample #023) */
     const char *s = "10.*.*.*;192.168.*.*;172.28.121.*;*.*carnival.com;*.42;*";
 
     assert_int_equal(parse_bypass(s, DCS_LIST_STRICT, e, &n, &it, &err), DCS_OK);

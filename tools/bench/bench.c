@@ -293,51 +293,97 @@ static void blob_usage(FILE *out)
     );
 }
 
-int bench_blob(int argc, char **argv)
+/* Options of `dcs-bench blob`: 0 to go on, else the exit code (+1). */
+static int blob_args(int argc, char **argv, unsigned *rounds, unsigned *ms, const char **dir)
 {
-    unsigned rounds = 15, ms = 10;
-    const char *dir = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             blob_usage(stdout);
-            return 0;
+            return 1;
         } else if ((strcmp(a, "--rounds") == 0 || strcmp(a, "--ms") == 0) && i + 1 < argc) {
             char *end;
             unsigned long v = strtoul(argv[++i], &end, 10);
             if (*end || v == 0 || v > 10000) {
                 fprintf(stderr, "dcs-bench: %s wants a number from 1 to 10000\n", a);
-                return 2;
+                return 3;
             }
-            *(a[2] == 'r' ? &rounds : &ms) = (unsigned)v;
-        } else if (a[0] == '-' || dir) {
+            *(a[2] == 'r' ? rounds : ms) = (unsigned)v;
+        } else if (a[0] == '-' || *dir) {
             blob_usage(stderr);
-            return 2;
+            return 3;
         } else {
-            dir = a;
+            *dir = a;
         }
     }
+    return 0;
+}
 
-    struct corpus c;
-    memset(&c, 0, sizeof c);
-    const char *from = dir;
+/* Fill c from dir (or the built-in corpus); *from names where it came from.
+ * Returns -1 when a directory the user named cannot be read. */
+static int blob_corpus(struct corpus *c, const char *dir, const char **from)
+{
+    memset(c, 0, sizeof *c);
+    *from = dir;
 #ifdef DCS_BENCH_CORPUS_DIR
-    if (!from)
-        from = DCS_BENCH_CORPUS_DIR;
+    if (!*from)
+        *from = DCS_BENCH_CORPUS_DIR;
 #endif
-    long got = from ? corpus_load_dir(&c, from) : -1;
+    long got = *from ? corpus_load_dir(c, *from) : -1;
     if (got < 0 && dir) {
         fprintf(stderr, "dcs-bench: %s: cannot read the directory\n", dir);
-        return 1;
+        return -1;
     }
     if (got <= 0) {
         fprintf(stderr, "dcs-bench: no corpus%s%s; using %zu built-in fixtures\n",
-                from ? " in " : "", from ? from : "", sizeof builtin / sizeof builtin[0]);
-        from = "built-in";
+                *from ? " in " : "", *from ? *from : "", sizeof builtin / sizeof builtin[0]);
+        *from = "built-in";
         for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
-            if (corpus_add(&c, builtin[i].data, builtin[i].size) != 0)
+            if (corpus_add(c, builtin[i].data, builtin[i].size) != 0)
                 break;
     }
+    return 0;
+}
+
+static void blob_report(struct job *j, size_t bytes, size_t *typical, size_t ntyp,
+                        unsigned rounds, uint64_t target, const char *from)
+{
+    double t[K_COUNT_], tt[K_COUNT_];
+    measure(j, rounds, target, t);
+    bench_print("blob.corpus.blobs", (double)j->m);
+    bench_print("blob.corpus.bytes_per_blob", (double)bytes / (double)j->m);
+    bench_print("blob.decode.ns_per_op", t[K_DECODE]);
+    bench_print("blob.encode.ns_per_op", t[K_ENCODE]);
+    bench_print("blob.memcpy.ns_per_op", t[K_MEMCPY]);
+    bench_print("blob.decode_text.ns_per_op", t[K_DECODE_TEXT]);
+    bench_print("blob.decode.vs_memcpy", t[K_DECODE] / t[K_MEMCPY]);
+    bench_print("blob.decode_text.vs_memcpy", t[K_DECODE_TEXT] / t[K_MEMCPY]);
+    bench_print("blob.encode.vs_memcpy", t[K_ENCODE] / t[K_MEMCPY]);
+    if (!ntyp) {
+        fprintf(stderr, "dcs-bench: no 100..200-byte blob in %s: no .typical figures\n", from);
+        return;
+    }
+    j->idx = typical;
+    j->m = ntyp;
+    measure(j, rounds, target, tt);
+    bench_print("blob.typical.blobs", (double)ntyp);
+    bench_print("blob.decode.ns_per_op.typical", tt[K_DECODE]);
+    bench_print("blob.decode_text.ns_per_op.typical", tt[K_DECODE_TEXT]);
+    bench_print("blob.encode.ns_per_op.typical", tt[K_ENCODE]);
+    bench_print("blob.memcpy.ns_per_op.typical", tt[K_MEMCPY]);
+    bench_print("blob.decode.vs_memcpy.typical", tt[K_DECODE] / tt[K_MEMCPY]);
+}
+
+int bench_blob(int argc, char **argv)
+{
+    unsigned rounds = 15, ms = 10;
+    const char *dir = NULL, *from;
+    int arc = blob_args(argc, argv, &rounds, &ms, &dir);
+    if (arc)
+        return arc - 1;
+    struct corpus c;
+    if (blob_corpus(&c, dir, &from) != 0)
+        return 1;
 
     /* Decode everything once; time only what decodes (encode needs a model). */
     c.ptr = calloc(c.n ? c.n : 1, sizeof *c.ptr);
@@ -368,33 +414,8 @@ int bench_blob(int argc, char **argv)
         fprintf(stderr, "dcs-bench: no decodable blob in %s\n", from);
         rc = 1;
     } else {
-        double t[K_COUNT_], tt[K_COUNT_];
         struct job j = {&c, all, nall, models, out};
-        const uint64_t target = (uint64_t)ms * 1000000u;
-        measure(&j, rounds, target, t);
-        bench_print("blob.corpus.blobs", (double)nall);
-        bench_print("blob.corpus.bytes_per_blob", (double)bytes / (double)nall);
-        bench_print("blob.decode.ns_per_op", t[K_DECODE]);
-        bench_print("blob.encode.ns_per_op", t[K_ENCODE]);
-        bench_print("blob.memcpy.ns_per_op", t[K_MEMCPY]);
-        bench_print("blob.decode_text.ns_per_op", t[K_DECODE_TEXT]);
-        bench_print("blob.decode.vs_memcpy", t[K_DECODE] / t[K_MEMCPY]);
-        bench_print("blob.decode_text.vs_memcpy", t[K_DECODE_TEXT] / t[K_MEMCPY]);
-        bench_print("blob.encode.vs_memcpy", t[K_ENCODE] / t[K_MEMCPY]);
-        if (ntyp) {
-            j.idx = typical;
-            j.m = ntyp;
-            measure(&j, rounds, target, tt);
-            bench_print("blob.typical.blobs", (double)ntyp);
-            bench_print("blob.decode.ns_per_op.typical", tt[K_DECODE]);
-            bench_print("blob.decode_text.ns_per_op.typical", tt[K_DECODE_TEXT]);
-            bench_print("blob.encode.ns_per_op.typical", tt[K_ENCODE]);
-            bench_print("blob.memcpy.ns_per_op.typical", tt[K_MEMCPY]);
-            bench_print("blob.decode.vs_memcpy.typical", tt[K_DECODE] / tt[K_MEMCPY]);
-        } else {
-            fprintf(stderr, "dcs-bench: no 100..200-byte blob in %s: no .typical figures\n",
-                    from);
-        }
+        blob_report(&j, bytes, typical, ntyp, rounds, (uint64_t)ms * 1000000u, from);
     }
     free(out);
     free(typical);

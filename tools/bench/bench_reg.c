@@ -122,6 +122,30 @@ static int convert_child(const char *in, const char *out, double *cpu, double *w
     return 0;
 }
 
+/* The whole of `file` in memory (the benchmark times parsing, not reading). */
+static uint8_t *read_input(const char *file, long *size)
+{
+    FILE *f = fopen(file, "rb");
+    if (!f || fseek(f, 0, SEEK_END) != 0) {
+        perror(file);
+        if (f)
+            fclose(f);
+        return NULL;
+    }
+    long sz = ftell(f);
+    rewind(f);
+    uint8_t *data = malloc(sz > 0 ? (size_t)sz : 1);
+    if (!data || sz < 0 || fread(data, 1, (size_t)sz, f) != (size_t)sz) {
+        fprintf(stderr, "bench reg: cannot read %s\n", file);
+        fclose(f);
+        free(data);
+        return NULL;
+    }
+    fclose(f);
+    *size = sz;
+    return data;
+}
+
 int bench_reg(int argc, char **argv)
 {
     const char *file = NULL, *dir = getenv("TMPDIR");
@@ -142,21 +166,10 @@ int bench_reg(int argc, char **argv)
         fprintf(stderr, "usage: dcs-bench reg FILE [--repeat N] [--out DIR]\n");
         return 2;
     }
-    FILE *f = fopen(file, "rb");
-    if (!f || fseek(f, 0, SEEK_END) != 0) {
-        perror(file);
+    long sz;
+    uint8_t *data = read_input(file, &sz);
+    if (!data)
         return 1;
-    }
-    long sz = ftell(f);
-    rewind(f);
-    uint8_t *data = malloc(sz > 0 ? (size_t)sz : 1);
-    if (!data || fread(data, 1, (size_t)sz, f) != (size_t)sz) {
-        fprintf(stderr, "bench reg: cannot read %s\n", file);
-        fclose(f);
-        free(data);
-        return 1;
-    }
-    fclose(f);
     double mb = (double)sz / 1e6;
     double parse_cpu = 1e30, parse_wall = 1e30, scan_cpu = 1e30, scan_wall = 1e30;
     double conv_cpu = 1e30, conv_wall = 1e30, rss = 0;

@@ -26,7 +26,7 @@
  * (DCS_EQUAL_IGNORE_COUNTER); plain values when type and string (trailing
  * NULs aside) or DWORD are equal.
  *
- * Modes (bitsadmin /util /setieproxy; spec/blob-format.md 11.2): a mode sets
+ * Modes (bitsadmin /util /setieproxy; codec/proxylist/FORMAT.md §3): a mode sets
  * the flags and its own parameters; the other strings of the target's current
  * blob are kept, as bitsadmin does:
  *   NO_PROXY 0x01; AUTODETECT 0x09; MANUAL_PROXY 0x03 + proxy, bypass;

@@ -1,6 +1,6 @@
 /* dcs — WinINET / WinHTTP proxy blobs: DefaultConnectionSettings,
  * SavedLegacySettings, connectoid values (versions 0x3C and 0x46) and
- * WinHttpSettings (versions 0x18 and 0x28).  Layout: spec/blob-format.md.
+ * WinHttpSettings (versions 0x18 and 0x28).  Layout: codec/blob/FORMAT.md.
  *
  * Decoding is zero-copy and allocation-free: every string in struct dcs_blob
  * is a view into the caller's buffer, which must outlive the model.

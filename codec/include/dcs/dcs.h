@@ -15,5 +15,7 @@
 #include <dcs/hive.h>
 #include <dcs/apply.h>
 #include <dcs/hive_reg.h>
+#include <dcs/ship.h>
+#include <dcs/wim.h>
 
 #endif

@@ -69,7 +69,10 @@ typedef enum dcs_status {
     DCS_ERR_APPLY_AMBIGUOUS = 600, /* several candidate source blobs */
     DCS_ERR_APPLY_NO_SOURCE = 601,
     DCS_ERR_APPLY_PREFIX = 602,    /* a key outside the allowed prefix */
-    DCS_ERR_APPLY_TARGET = 603     /* a target hive cannot be located */
+    DCS_ERR_APPLY_TARGET = 603,    /* a target hive cannot be located */
+
+    /* files that ship values to live machines (ship.h): 700..799 */
+    DCS_ERR_SHIP_SYNTAX = 700      /* a Registry.xml or batch file dcs cannot read */
 } dcs_status;
 
 /* offset value meaning "no byte offset applies" */

@@ -1,5 +1,5 @@
 /* dcs — the proxy-server and bypass-list grammar of WinINET / WinHTTP
- * (spec/blob-format.md §8.2 and §9).
+ * (codec/proxylist/FORMAT.md §1 and §2).
  *
  * Proxy-server list: entries `[<key>=][<scheme>://]<server>[:<port>]`
  * separated by ';' and/or whitespace, e.g. "http=h:80;https=h:443;s:3128".
@@ -57,7 +57,7 @@ enum dcs_list_warning_code {
     DCS_LIST_WARN_EMPTY_ENTRY = 1,  /* ';' with no entry before it, or a trailing ';' */
     DCS_LIST_WARN_UNKNOWN_KEY,      /* proxy: key other than http/https/ftp/socks */
     DCS_LIST_WARN_UNKNOWN_SCHEME,   /* scheme other than http(s)/ftp/socks[4|4a|5|5h] */
-    DCS_LIST_WARN_NON_ASCII,        /* host holds bytes >= 0x80 (IDN: spec §8.1) */
+    DCS_LIST_WARN_NON_ASCII,        /* host holds bytes >= 0x80 (IDN: codec/blob/FORMAT.md §8.1) */
     DCS_LIST_WARN_PORT_LEADING_ZERO,/* ":080" */
     DCS_LIST_WARN_BARE_IPV6,        /* IPv6 literal without brackets (no port possible) */
     DCS_LIST_WARN_TRAILING_SLASH,   /* "http://host:80/" */
@@ -214,7 +214,7 @@ DCS_API dcs_status dcs_bypass_canonical(const char *text, size_t len, unsigned o
 
 /* bitsadmin /util /setieproxy MANUAL_PROXY takes a comma-delimited proxy list
  * and a space-delimited bypass list, with "NULL" or "" for an empty one
- * (spec §11.2).  These turn such an argument into the ';'-joined canonical
+ * (codec/proxylist/FORMAT.md §3).  These turn such an argument into the ';'-joined canonical
  * form that is stored (same buffer rules as dcs_proxy_write): commas,
  * semicolons and whitespace all separate entries. */
 DCS_API dcs_status dcs_proxy_from_bitsadmin(const char *text, size_t len, unsigned options, char *out,

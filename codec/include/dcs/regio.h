@@ -40,6 +40,12 @@ DCS_API dcs_status dcs_reg_source_read(struct dcs_reg_source *s, const uint8_t *
 DCS_API dcs_status dcs_reg_source_feed(struct dcs_reg_source *s, struct dcs_reg_reader *r,
                                struct dcs_error *err);
 
+/* The next operation of the file: calls the reader and feeds it from s until
+ * it has one, so op->kind is never DCS_REG_OP_NEED_INPUT (DCS_REG_OP_END at
+ * the end).  The loop every consumer of a .reg source needs, written once. */
+DCS_API dcs_status dcs_reg_source_next(struct dcs_reg_source *s, struct dcs_reg_reader *r,
+                                       struct dcs_reg_op *op, struct dcs_error *err);
+
 DCS_API bool dcs_reg_source_is_gzip(const struct dcs_reg_source *s);
 /* Size of the file on disk (0 when unknown, e.g. a pipe) and how many of
  * its bytes have been read: for progress reports. */

@@ -2,7 +2,7 @@
  *
  * A pull parser over caller-fed chunks.  Memory use depends on the longest
  * line and the largest value, never on the file size.  The semantics are
- * those of `reg.exe import` as written down in spec/reg-format.md:
+ * those of `reg.exe import` as written down in codec/reg/FORMAT.md:
  *
  *  - FF FE at the start means UTF-16LE; anything else is 8-bit text in the
  *    configured code page (Windows-1252 by default, or UTF-8).
@@ -14,9 +14,9 @@
  *  - Lines end at CR LF, LF or a bare CR.  Bad lines are skipped with a
  *    DCS_REG_OP_WARNING naming line:column and byte offset; with
  *    options.strict the first such line fails with DCS_ERR_REG_SYNTAX.
- *  - Hex continuation lines follow spec section 6.7 exactly.
+ *  - Hex continuation lines follow codec/reg/FORMAT.md §6.7 exactly.
  *
- * Decisions on the points the spec marks [unknown] (Windows-likely choices;
+ * Decisions on the points the note marks [unknown] (Windows-likely choices;
  * none of them can crash or grow memory without bound):
  *  - Trailing spaces/tabs after a header are ignored (a published hand-written
  *    file, reg-real/stardock-puttycolor, has `...Version 5.00 ` and is meant
@@ -41,7 +41,7 @@
  *    `+11` are invalid.  `hex(N)` needs 1+ hex digits, value <= ffffffff.
  *  - String-typed hex data (hex(1), hex(2), hex(7)): the header decides how
  *    the bytes are read (REGEDIT4: ANSI bytes in the code page, converted to
- *    UTF-16LE; 5.00: UTF-16LE bytes), spec 1.3.  A NUL is appended when the
+ *    UTF-16LE; 5.00: UTF-16LE bytes), FORMAT.md §1.3.  A NUL is appended when the
  *    data does not end in one; a 5.00 value with an odd byte count first gets
  *    one 00 byte.  Zero bytes stay a zero-length value.
  *  - Root abbreviations (HKCU, HKLM, ...) and HKEY_DYN_DATA are unknown roots:

@@ -1,6 +1,6 @@
 /* dcs — writer for .reg files in regedit's exact export layout.
  *
- * Layout (spec/reg-format.md section 9): header line, then for each key an
+ * Layout (codec/reg/FORMAT.md §9): header line, then for each key an
  * empty line, `[KEY]`, and one line per value; the file ends with an empty
  * line (CRLF CRLF).  Names are escaped (`\` -> `\\`, `"` -> `\"`, CR -> `\r`,
  * LF -> `\n`); key names are written verbatim.  REG_SZ is written as a
