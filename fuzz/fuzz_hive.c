@@ -1,5 +1,6 @@
 /* Offline hives: our base-block checks and dirty-log rules on arbitrary
- * bytes, then the read path of `dcs decode --hive` over libhivex.
+ * bytes, then the read path of `dcs decode --hive` through dcs's own regf
+ * reader (instrumented like the rest of libdcs; fuzz_regf drives its edits).
  *
  * The input is a hive file, optionally followed by a transaction log: when
  * the base block is accepted, the first 4096 + hive-bins-size bytes are the
@@ -12,14 +13,14 @@
  *  - dcs_hive_inspect of the file gives the verdict of parse_header, judges
  *    the log as dcs_hive_judge_log does and marks the hive dirty exactly
  *    when the rules say;
- *  - a hive our checks refuse never reaches libhivex (dcs_hive_open fails
- *    with the same error);
+ *  - a hive our base-block checks refuse is never read further
+ *    (dcs_hive_open fails with the same error);
  *  - an accepted hive goes through dcs_apply_read_blob (the decode --hive
  *    code), the Connections key of a user and a SOFTWARE hive (every binary
  *    value decoded as a blob) and a .reg export of the whole tree, which
  *    reads back.
- * libhivex itself is not instrumented: a crash inside it is a finding about
- * what our checks let through. */
+ * The reader runs under ASan/UBSan here: any out-of-bounds read on a
+ * hostile hive is a finding. */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>

@@ -7,6 +7,7 @@ set -euo pipefail
 pkgs=(meson ninja-build gcc pkg-config zlib1g-dev libjansson-dev libhivex-dev libwim-dev xz-utils)
 if [[ "${1:-}" == "--test" ]]; then
   pkgs+=(libcmocka-dev wimtools clang libclang-rt-14-dev valgrind libhivex-bin libwin-hivex-perl
+         libregf-utils reglookup regripper
          chntpw cppcheck clang-tidy gcovr python3 xxd strace
          wine wine64)  # Wine's reg.exe/regedit.exe as a test client (tests/cli/test_wine.sh), 64-bit only
 fi

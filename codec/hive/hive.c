@@ -1,29 +1,48 @@
-/* The libhivex adapter: open (after our own base-block checks), read and
- * edit keys and values, every hivex failure turned into a dcs_status. */
+/* The hive handle over dcs's own regf engine (hive/regf.h): open (after the
+ * base-block and log checks), find and walk keys, turn names between UTF-8
+ * and the hive's UTF-16. */
 #include <dcs/hive.h>
 #include "hive/hive_internal.h"
+#include "core/text.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
-#if DCS_HAVE_HIVEX
+#define MAX_UNITS DCSI_REGF_VALUE_NAME_MAX
 
 bool dcs_hive_supported(void)
 {
     return true;
 }
 
-dcs_status dcsi_hive_lib_error(struct dcs_error *err, const char *what, const char *path)
+static dcs_status nomem(struct dcs_error *err)
 {
-    int e = errno;
-    if (e == ENOMEM)
-        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "%s: out of memory", what);
-    return dcs_error_set(err, DCS_ERR_HIVE_LIB, DCS_NO_OFFSET, "%s %s: libhivex: %s", what,
-                         path, e ? strerror(e) : "failed without a reason");
+    return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+}
+
+/* Load the hive's cells from `from` (the file, or a recovered copy). */
+static dcs_status open_regf(dcs_hive *h, const char *from, const char *shown,
+                            struct dcs_error *err)
+{
+    h->units = malloc(MAX_UNITS * sizeof *h->units);
+    h->up = malloc(MAX_UNITS * sizeof *h->up);
+    h->conv = malloc(6 * (size_t)MAX_UNITS + 2);
+    if (!h->units || !h->up || !h->conv)
+        return nomem(err);
+    dcs_status rc = dcsi_regf_load_file(&h->r, from, err);
+    if (rc != DCS_OK && rc != DCS_ERR_NOMEM && err) {
+        size_t used = strlen(err->message);
+        char tail[sizeof err->message];
+        memcpy(tail, err->message, used + 1);
+        int keep = (int)(sizeof err->message / 2);
+        snprintf(err->message, sizeof err->message, "%.*s: %.*s", keep - 3, shown, keep, tail);
+    }
+    return rc;
 }
 
 /* A writer locks the hive, then finishes any interrupted commit of it; if
@@ -50,13 +69,13 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
     *out = NULL;
     dcs_hive *h = calloc(1, sizeof *h);
     if (!h)
-        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+        return nomem(err);
     /* Through a symbolic link, the file to check, to find logs beside and
      * to replace on commit is the link's target, not the link. */
     char *real = realpath(path, NULL);
     if (!real && errno == ENOMEM) {
         free(h);
-        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+        return nomem(err);
     }
     dcs_status rc = (flags & DCS_HIVE_WRITE) ? lock_and_recover(h, real ? real : path, err)
                                               : dcs_hive_recover(real ? real : path, err);
@@ -65,24 +84,16 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
         dcs_status irc = dcs_hive_inspect(real ? real : path, &h->state, err);
         rc = irc != DCS_OK ? irc : rc;
     }
-    if (rc != DCS_OK) {
-        dcs_lock_release(h->lock);
-        free(real);
-        free(h);
-        return rc;
+    if (rc == DCS_OK) {
+        h->path = strdup(real ? real : path);
+        rc = h->path ? DCS_OK : nomem(err);
     }
-    h->path = strdup(real ? real : path);
     free(real);
-    if (!h->path) {
-        dcs_lock_release(h->lock);
-        free(h);
-        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    }
     h->flags = flags;
     /* a dirty hive is written only with its logs replayed, or forced */
     int recovered_fd = -1;
-    char recovered_path[64];
-    if ((flags & DCS_HIVE_RECOVER) && h->state.dirty)
+    char from[64];
+    if (rc == DCS_OK && (flags & DCS_HIVE_RECOVER) && h->state.dirty)
         rc = dcsi_hive_recover_open(h, &recovered_fd, err);
     if (rc == DCS_OK && (flags & DCS_HIVE_WRITE) && h->state.dirty && !h->state.recovered &&
         !(flags & DCS_HIVE_FORCE))
@@ -90,25 +101,13 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
                            "%s is dirty: %s; refusing to write it (forcing discards the "
                            "pending changes; recovery replays them)",
                            path, h->state.reason);
-    if (rc != DCS_OK) {
-        dcs_lock_release(h->lock);
-        free(h->path);
-        free(h);
-        return rc;
-    }
-    snprintf(recovered_path, sizeof recovered_path, "/proc/self/fd/%d", recovered_fd);
-    errno = 0;
-    h->h = hivex_open(recovered_fd >= 0 ? recovered_path : h->path,
-                      (flags & DCS_HIVE_WRITE) ? HIVEX_OPEN_WRITE : 0);
+    snprintf(from, sizeof from, "/proc/self/fd/%d", recovered_fd);
+    if (rc == DCS_OK)
+        rc = open_regf(h, recovered_fd >= 0 ? from : h->path, path, err);
     if (recovered_fd >= 0)
         close(recovered_fd);
-    if (!h->h) {
-        rc = dcsi_hive_lib_error(err, "cannot open", path);
-        if (rc == DCS_ERR_HIVE_LIB)
-            err->code = rc = DCS_ERR_HIVE_CORRUPT;
-        dcs_lock_release(h->lock);
-        free(h->path);
-        free(h);
+    if (rc != DCS_OK) {
+        dcs_hive_close(h);
         return rc;
     }
     *out = h;
@@ -119,8 +118,10 @@ void dcs_hive_close(dcs_hive *h)
 {
     if (!h)
         return;
-    if (h->h)
-        hivex_close(h->h);
+    dcsi_regf_free(&h->r);
+    free(h->units);
+    free(h->up);
+    free(h->conv);
     dcs_lock_release(h->lock);
     free(h->path);
     free(h);
@@ -143,58 +144,132 @@ bool dcs_hive_modified(const dcs_hive *h)
 
 dcs_hive_key dcs_hive_root(dcs_hive *h)
 {
-    return hivex_root(h->h);
+    return (dcs_hive_key)h->r.root + DCSI_REGF_BASE;
 }
 
-/* Next path component: *p advances past it; returns its length (0 at end). */
-static size_t next_component(const char **p, const char **start)
+/* Handle <-> cell offset: a handle is the key's offset in the file. */
+static uint32_t cell_of(dcs_hive_key k)
 {
-    while (**p == '\\')
-        (*p)++;
-    *start = *p;
-    while (**p && **p != '\\')
-        (*p)++;
-    return (size_t)(*p - *start);
+    return k >= DCSI_REGF_BASE && k - DCSI_REGF_BASE < DCSI_REGF_NONE
+               ? (uint32_t)(k - DCSI_REGF_BASE)
+               : DCSI_REGF_NONE;
+}
+
+/* name[0..len) as UTF-16 units in h->units and upper-cased in h->up. */
+dcs_status dcsi_hive_to_units(dcs_hive *h, const char *name, size_t len, size_t max, size_t *n,
+                           struct dcs_error *err)
+{
+    if (len > 3 * max)
+        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
+                             "name of %zu bytes: longer than %zu characters", len, max);
+    size_t bad;
+    size_t k = dcsi_utf8_to_utf16le(name, len, h->conv, &bad);
+    if (k == SIZE_MAX)
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                             "name \"%.*s\" is not valid UTF-8 (byte %zu)", (int)len, name, bad);
+    if (k > max)
+        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
+                             "name \"%.40s...\" is longer than %zu characters", name, max);
+    for (size_t i = 0; i < k; i++) {
+        h->units[i] = dcs_ld16le(h->conv + 2 * i);
+        h->up[i] = dcsi_regf_upcase(h->units[i]);
+    }
+    *n = k;
+    return DCS_OK;
+}
+
+dcs_status dcsi_hive_key_cell(dcs_hive *h, dcs_hive_key k, uint32_t *off, struct dcs_error *err)
+{
+    struct dcsi_regf_nk nk;
+    *off = cell_of(k);
+    return dcsi_regf_nk(&h->r, *off, &nk, err);
+}
+
+dcs_status dcsi_hive_need_write(dcs_hive *h, struct dcs_error *err)
+{
+    if (!(h->flags & DCS_HIVE_WRITE))
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                             "%s was opened read-only", h->path);
+    return DCS_OK;
+}
+
+/* One level below parent: find (and with create, add) the key name. */
+static dcs_status child(dcs_hive *h, uint32_t parent, const char *name, size_t len, bool create,
+                        bool known_absent, uint32_t *out, bool *created, struct dcs_error *err)
+{
+    size_t n;
+    *out = 0;
+    if (created)
+        *created = false;
+    dcs_status rc = dcsi_hive_to_units(h, name, len, DCSI_REGF_KEY_NAME_MAX, &n, err);
+    if (rc != DCS_OK)
+        return rc;
+    if (!known_absent) {
+        rc = dcsi_regf_find_kid(&h->r, parent, h->up, n, out, err);
+        if (rc != DCS_OK || *out)
+            return rc;
+        if (!create)
+            return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
+                                 "key \"%.*s\" not found", (int)len, name);
+    }
+    rc = dcsi_hive_need_write(h, err);
+    if (rc == DCS_OK && (n == 0 || memchr(name, '\\', len)))
+        rc = dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                           "\"%.*s\" cannot be a key name", (int)len, name);
+    if (rc != DCS_OK)
+        return rc;
+    /* the binary search may miss in a list a foreign writer mis-sorted:
+     * ask the key's full index (loaded by the add) before adding */
+    struct dcsi_regf_keyst *ks;
+    rc = dcsi_regf_begin_edit(&h->r, err);
+    if (rc == DCS_OK)
+        rc = dcsi_regf_keyst_kids(&h->r, parent, &ks, err);
+    if (rc == DCS_OK)
+        rc = dcsi_regf_find_kid(&h->r, parent, h->up, n, out, err);
+    if (rc == DCS_OK && *out && known_absent)
+        rc = dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                           "key \"%.*s\" already exists", (int)len, name);
+    if (rc != DCS_OK || *out)
+        return rc;
+    rc = dcsi_regf_add_key(&h->r, parent, h->units, n, out, err);
+    if (rc == DCS_OK) {
+        h->modified = true;
+        if (created)
+            *created = true;
+    }
+    return rc;
 }
 
 static dcs_status walk(dcs_hive *h, dcs_hive_key from, const char *path, bool create,
                        dcs_hive_key *out, struct dcs_error *err)
 {
-    /* hivex_open() has checked the root cell: hivex_root() cannot fail */
-    hive_node_h node = from ? from : hivex_root(h->h);
+    uint32_t node = from ? cell_of(from) : h->r.root;
     const char *p = path ? path : "";
-    const char *start;
-    size_t n;
-    char name[DCS_HIVE_NAME_MAX + 1];
     *out = 0;
-    while ((n = next_component(&p, &start)) != 0) {
-        if (n > DCS_HIVE_NAME_MAX)
-            return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
-                                 "key name longer than %u bytes in \"%s\"", DCS_HIVE_NAME_MAX,
-                                 path);
-        memcpy(name, start, n);
-        name[n] = '\0';
-        errno = 0;
-        hive_node_h child = hivex_node_get_child(h->h, node, name);
-        if (!child && errno)
-            return dcsi_hive_lib_error(err, "cannot look up key", name);
-        if (!child) {
-            if (!create)
-                return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
-                                     "key \"%s\" not found (missing \"%s\")", path, name);
-            if (!(h->flags & DCS_HIVE_WRITE))
-                return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
-                                     "hive opened read-only");
-            errno = 0;
-            child = hivex_node_add_child(h->h, node, name);
-            if (!child)
-                return dcsi_hive_lib_error(err, "cannot create key", name);
-            h->modified = true;
-        }
-        node = child;
+    struct dcsi_regf_nk nk;
+    dcs_status rc = dcsi_regf_nk(&h->r, node, &nk, err);
+    while (rc == DCS_OK) {
+        while (*p == '\\')
+            p++;
+        size_t n = strcspn(p, "\\");
+        if (n == 0)
+            break;
+        uint32_t next;
+        rc = child(h, node, p, n, false, false, &next, NULL, err);
+        if (rc == DCS_ERR_NOT_FOUND && create && !(h->flags & DCS_HIVE_WRITE))
+            rc = dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                               "hive opened read-only");
+        else if (rc == DCS_ERR_NOT_FOUND && create)
+            rc = child(h, node, p, n, true, false, &next, NULL, err);
+        else if (rc == DCS_ERR_NOT_FOUND)
+            rc = dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
+                               "key \"%s\" not found (missing \"%.*s\")", path, (int)n, p);
+        node = next;
+        p += n;
     }
-    *out = node;
-    return DCS_OK;
+    if (rc == DCS_OK)
+        *out = (dcs_hive_key)node + DCSI_REGF_BASE;
+    return rc;
 }
 
 dcs_status dcs_hive_find_key(dcs_hive *h, dcs_hive_key from, const char *path,
@@ -203,411 +278,125 @@ dcs_status dcs_hive_find_key(dcs_hive *h, dcs_hive_key from, const char *path,
     return walk(h, from, path, false, out, err);
 }
 
-dcs_status dcs_hive_add_child(dcs_hive *h, dcs_hive_key parent, const char *name,
-                              dcs_hive_key *out, struct dcs_error *err)
-{
-    *out = 0;
-    if (!(h->flags & DCS_HIVE_WRITE))
-        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
-                             "%s was opened read-only", h->path);
-    errno = 0;
-    *out = hivex_node_add_child(h->h, parent, name);
-    if (!*out)
-        return dcsi_hive_lib_error(err, "cannot create key", name);
-    h->modified = true;
-    return DCS_OK;
-}
-
-dcs_status dcs_hive_child(dcs_hive *h, dcs_hive_key parent, const char *name, bool create,
-                          dcs_hive_key *out, bool *created, struct dcs_error *err)
-{
-    if (created)
-        *created = false;
-    *out = 0;
-    errno = 0;
-    hive_node_h child = hivex_node_get_child(h->h, parent, name);
-    if (!child && errno)
-        return dcsi_hive_lib_error(err, "cannot look up key", name);
-    if (!child && !create)
-        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET, "key \"%s\" not found",
-                             name);
-    if (!child) {
-        if (!(h->flags & DCS_HIVE_WRITE))
-            return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
-                                 "%s was opened read-only", h->path);
-        errno = 0;
-        child = hivex_node_add_child(h->h, parent, name);
-        if (!child)
-            return dcsi_hive_lib_error(err, "cannot create key", name);
-        h->modified = true;
-        if (created)
-            *created = true;
-    }
-    *out = child;
-    return DCS_OK;
-}
-
 dcs_status dcs_hive_ensure_key(dcs_hive *h, dcs_hive_key from, const char *path,
                                dcs_hive_key *out, struct dcs_error *err)
 {
     return walk(h, from, path, true, out, err);
 }
 
-void dcs_hive_value_free(struct dcs_hive_value *v)
-{
-    if (!v)
-        return;
-    free(v->name);
-    free(v->data);
-    v->name = NULL;
-    v->data = NULL;
-    v->len = 0;
-}
-
-static dcs_status read_value(dcs_hive *h, hive_value_h vh, struct dcs_hive_value *out,
-                             struct dcs_error *err)
-{
-    hive_type t;
-    size_t len;
-    memset(out, 0, sizeof *out);
-    errno = 0;
-    out->name = hivex_value_key(h->h, vh);
-    if (!out->name)
-        return dcsi_hive_lib_error(err, "cannot read a value name in", h->path);
-    errno = 0;
-    char *data = hivex_value_value(h->h, vh, &t, &len);
-    if (!data) {
-        dcs_status rc = dcsi_hive_lib_error(err, "cannot read value", out->name);
-        dcs_hive_value_free(out);
-        return rc;
-    }
-    out->type = (uint32_t)t;
-    out->data = (uint8_t *)data;
-    out->len = len;
-    return DCS_OK;
-}
-
-dcs_status dcs_hive_get_value(dcs_hive *h, dcs_hive_key key, const char *name,
-                              struct dcs_hive_value *out, struct dcs_error *err)
-{
-    memset(out, 0, sizeof *out);
-    errno = 0;
-    hive_value_h vh = hivex_node_get_value(h->h, key, name);
-    if (!vh && errno)
-        return dcsi_hive_lib_error(err, "cannot look up value", name);
-    if (!vh)
-        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET, "value \"%s\" not found",
-                             name);
-    return read_value(h, vh, out, err);
-}
-
-dcs_status dcs_hive_each_value(dcs_hive *h, dcs_hive_key key, dcs_hive_value_fn fn, void *ctx,
-                               int *stopped, struct dcs_error *err)
-{
-    if (stopped)
-        *stopped = 0;
-    errno = 0;
-    hive_value_h *vals = hivex_node_values(h->h, key);
-    if (!vals)
-        return dcsi_hive_lib_error(err, "cannot list values in", h->path);
-    dcs_status rc = DCS_OK;
-    for (size_t i = 0; vals[i]; i++) {
-        struct dcs_hive_value v;
-        rc = read_value(h, vals[i], &v, err);
-        if (rc != DCS_OK)
-            break;
-        int r = fn(ctx, &v);
-        dcs_hive_value_free(&v);
-        if (r) {
-            if (stopped)
-                *stopped = r;
-            break;
-        }
-    }
-    free(vals);
-    return rc;
-}
-
-dcs_status dcs_hive_each_subkey(dcs_hive *h, dcs_hive_key key, dcs_hive_subkey_fn fn,
-                                void *ctx, int *stopped, struct dcs_error *err)
-{
-    if (stopped)
-        *stopped = 0;
-    errno = 0;
-    hive_node_h *kids = hivex_node_children(h->h, key);
-    if (!kids)
-        return dcsi_hive_lib_error(err, "cannot list subkeys in", h->path);
-    dcs_status rc = DCS_OK;
-    for (size_t i = 0; kids[i]; i++) {
-        errno = 0;
-        char *name = hivex_node_name(h->h, kids[i]);
-        if (!name) {
-            rc = dcsi_hive_lib_error(err, "cannot read a key name in", h->path);
-            break;
-        }
-        int r = fn(ctx, name, kids[i]);
-        free(name);
-        if (r) {
-            if (stopped)
-                *stopped = r;
-            break;
-        }
-    }
-    free(kids);
-    return rc;
-}
-
-char *dcs_hive_key_name(dcs_hive *h, dcs_hive_key key, struct dcs_error *err)
-{
-    if (key == hivex_root(h->h)) {
-        char *s = strdup("");
-        if (!s)
-            dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-        return s;
-    }
-    errno = 0;
-    char *name = hivex_node_name(h->h, key);
-    if (!name)
-        dcsi_hive_lib_error(err, "cannot read a key name in", h->path);
-    return name;
-}
-
-static dcs_status need_write(dcs_hive *h, struct dcs_error *err)
-{
-    if (!(h->flags & DCS_HIVE_WRITE))
-        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
-                             "%s was opened read-only", h->path);
-    return DCS_OK;
-}
-
-dcs_status dcs_hive_set_value(dcs_hive *h, dcs_hive_key key, const char *name, uint32_t type,
-                              const void *data, size_t len, struct dcs_error *err)
-{
-    dcs_status rc = need_write(h, err);
-    if (rc != DCS_OK)
-        return rc;
-    hive_set_value v = {.key = (char *)name, .t = (hive_type)type, .len = len,
-                        .value = (char *)data};
-    errno = 0;
-    if (hivex_node_set_value(h->h, key, &v, 0) != 0)
-        return dcsi_hive_lib_error(err, "cannot set value", name);
-    h->modified = true;
-    return DCS_OK;
-}
-
-dcs_status dcs_hive_set_values(dcs_hive *h, dcs_hive_key key, const struct dcs_hive_set *v,
-                               size_t n, struct dcs_error *err)
-{
-    dcs_status rc = need_write(h, err);
-    if (rc != DCS_OK)
-        return rc;
-    hive_set_value *hv = calloc(n ? n : 1, sizeof *hv);
-    if (!hv)
-        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        hv[i].key = (char *)v[i].name;
-        hv[i].t = (hive_type)v[i].type;
-        hv[i].len = v[i].len;
-        hv[i].value = (char *)v[i].data;
-    }
-    errno = 0;
-    int r = hivex_node_set_values(h->h, key, n, hv, 0);
-    free(hv);
-    if (r != 0)
-        return dcsi_hive_lib_error(err, "cannot set the values of a key in", h->path);
-    h->modified = true;
-    return DCS_OK;
-}
-
-struct collect {
-    struct dcs_hive_value *vals;
-    size_t n, cap;
-    const char *skip;
-    bool skipped;
-    bool nomem;
-};
-
-static int collect_value(void *ctx, const struct dcs_hive_value *v)
-{
-    struct collect *c = ctx;
-    /* read_value never gives a NULL name (the analyzer cannot see that);
-     * were it to, fail the delete rather than rewrite a partial list */
-    if (!v->name) {
-        c->nomem = true;
-        return 1;
-    }
-    if (!c->skipped && strcasecmp(v->name, c->skip) == 0) {
-        c->skipped = true;
-        return 0;
-    }
-    if (c->n == c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 8;
-        struct dcs_hive_value *nv = realloc(c->vals, ncap * sizeof *nv);
-        if (!nv) {
-            c->nomem = true;
-            return 1;
-        }
-        c->vals = nv;
-        c->cap = ncap;
-    }
-    struct dcs_hive_value *d = &c->vals[c->n];
-    d->name = strdup(v->name);
-    d->data = malloc(v->len ? v->len : 1);
-    if (!d->name || !d->data) {
-        free(d->name);
-        free(d->data);
-        c->nomem = true;
-        return 1;
-    }
-    if (v->len)
-        memcpy(d->data, v->data, v->len);
-    d->len = v->len;
-    d->type = v->type;
-    c->n++;
-    return 0;
-}
-
-dcs_status dcs_hive_delete_value(dcs_hive *h, dcs_hive_key key, const char *name,
-                                 bool *deleted, struct dcs_error *err)
-{
-    *deleted = false;
-    dcs_status rc = need_write(h, err);
-    if (rc != DCS_OK)
-        return rc;
-    errno = 0;
-    hive_value_h vh = hivex_node_get_value(h->h, key, name);
-    if (!vh && errno)
-        return dcsi_hive_lib_error(err, "cannot look up value", name);
-    if (!vh)
-        return DCS_OK;
-    /* libhivex has no single-value delete: rewrite the others */
-    struct collect c = {.skip = name};
-    rc = dcs_hive_each_value(h, key, collect_value, &c, NULL, err);
-    if (rc == DCS_OK && c.nomem)
-        rc = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    if (rc == DCS_OK) {
-        struct dcs_hive_set *sv = calloc(c.n ? c.n : 1, sizeof *sv);
-        if (!sv) {
-            rc = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-        } else {
-            for (size_t i = 0; i < c.n; i++)
-                sv[i] = (struct dcs_hive_set){c.vals[i].name, c.vals[i].type, c.vals[i].data,
-                                              c.vals[i].len};
-            rc = dcs_hive_set_values(h, key, sv, c.n, err);
-            free(sv);
-        }
-    }
-    for (size_t i = 0; i < c.n; i++)
-        dcs_hive_value_free(&c.vals[i]);
-    free(c.vals);
-    if (rc == DCS_OK)
-        *deleted = true;
-    return rc;
-}
-
-dcs_status dcs_hive_delete_key(dcs_hive *h, dcs_hive_key key, struct dcs_error *err)
-{
-    dcs_status rc = need_write(h, err);
-    if (rc != DCS_OK)
-        return rc;
-    if (key == hivex_root(h->h))
-        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
-                             "the root key of a hive cannot be deleted");
-    errno = 0;
-    if (hivex_node_delete_child(h->h, key) != 0)
-        return dcsi_hive_lib_error(err, "cannot delete a key in", h->path);
-    h->modified = true;
-    return DCS_OK;
-}
-
-#else /* !DCS_HAVE_HIVEX */
-
-static dcs_status unsupported(struct dcs_error *err)
-{
-    return dcs_error_set(err, DCS_ERR_UNSUPPORTED, DCS_NO_OFFSET,
-                         "this dcs was built without libhivex (meson -Dhive=enabled)");
-}
-
-bool dcs_hive_supported(void)
-{
-    return false;
-}
-
-dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
-                         struct dcs_error *err)
-{
-    *out = NULL;
-    return unsupported(err);
-}
-void dcs_hive_close(dcs_hive *h) {}
-const char *dcs_hive_path(const dcs_hive *h) { return ""; }
-const struct dcs_hive_state *dcs_hive_get_state(const dcs_hive *h) { return NULL; }
-bool dcs_hive_modified(const dcs_hive *h) { return false; }
-dcs_hive_key dcs_hive_root(dcs_hive *h) { return 0; }
-dcs_status dcs_hive_find_key(dcs_hive *h, dcs_hive_key from, const char *path,
-                             dcs_hive_key *out, struct dcs_error *err)
-{
-    return unsupported(err);
-}
-dcs_status dcs_hive_ensure_key(dcs_hive *h, dcs_hive_key from, const char *path,
-                               dcs_hive_key *out, struct dcs_error *err)
-{
-    return unsupported(err);
-}
-void dcs_hive_value_free(struct dcs_hive_value *v) {}
-dcs_status dcs_hive_get_value(dcs_hive *h, dcs_hive_key key, const char *name,
-                              struct dcs_hive_value *out, struct dcs_error *err)
-{
-    return unsupported(err);
-}
-dcs_status dcs_hive_each_value(dcs_hive *h, dcs_hive_key key, dcs_hive_value_fn fn, void *ctx,
-                               int *stopped, struct dcs_error *err)
-{
-    return unsupported(err);
-}
-dcs_status dcs_hive_each_subkey(dcs_hive *h, dcs_hive_key key, dcs_hive_subkey_fn fn,
-                                void *ctx, int *stopped, struct dcs_error *err)
-{
-    return unsupported(err);
-}
 dcs_status dcs_hive_child(dcs_hive *h, dcs_hive_key parent, const char *name, bool create,
                           dcs_hive_key *out, bool *created, struct dcs_error *err)
 {
-    return unsupported(err);
+    uint32_t p, kid = 0;
+    *out = 0;
+    if (created)
+        *created = false;
+    dcs_status rc = dcsi_hive_key_cell(h, parent, &p, err);
+    if (rc == DCS_OK)
+        rc = child(h, p, name, strlen(name), create, false, &kid, created, err);
+    if (rc == DCS_OK)
+        *out = (dcs_hive_key)kid + DCSI_REGF_BASE;
+    return rc;
 }
+
 dcs_status dcs_hive_add_child(dcs_hive *h, dcs_hive_key parent, const char *name,
                               dcs_hive_key *out, struct dcs_error *err)
 {
-    return unsupported(err);
-}
-char *dcs_hive_key_name(dcs_hive *h, dcs_hive_key key, struct dcs_error *err)
-{
-    unsupported(err);
-    return NULL;
-}
-dcs_status dcs_hive_set_value(dcs_hive *h, dcs_hive_key key, const char *name, uint32_t type,
-                              const void *data, size_t len, struct dcs_error *err)
-{
-    return unsupported(err);
-}
-dcs_status dcs_hive_set_values(dcs_hive *h, dcs_hive_key key, const struct dcs_hive_set *v,
-                               size_t n, struct dcs_error *err)
-{
-    return unsupported(err);
-}
-dcs_status dcs_hive_delete_value(dcs_hive *h, dcs_hive_key key, const char *name,
-                                 bool *deleted, struct dcs_error *err)
-{
-    *deleted = false;
-    return unsupported(err);
-}
-dcs_status dcs_hive_delete_key(dcs_hive *h, dcs_hive_key key, struct dcs_error *err)
-{
-    return unsupported(err);
-}
-dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_error *err)
-{
-    return n ? unsupported(err) : DCS_OK;
+    uint32_t p, kid = 0;
+    *out = 0;
+    dcs_status rc = dcsi_hive_key_cell(h, parent, &p, err);
+    if (rc == DCS_OK)
+        rc = child(h, p, name, strlen(name), true, true, &kid, NULL, err);
+    if (rc == DCS_OK)
+        *out = (dcs_hive_key)kid + DCSI_REGF_BASE;
+    return rc;
 }
 
-#endif
+char *dcs_hive_key_name(dcs_hive *h, dcs_hive_key key, struct dcs_error *err)
+{
+    struct dcsi_regf_nk nk;
+    uint32_t off = cell_of(key);
+    bool root = off == h->r.root;
+    if (!root && dcsi_regf_nk(&h->r, off, &nk, err) != DCS_OK)
+        return NULL;
+    char *s = malloc(root ? 1 : 3 * dcsi_regf_name_units(&nk.name) + 1);
+    if (!s) {
+        nomem(err);
+        return NULL;
+    }
+    if (root)
+        s[0] = '\0';
+    else
+        dcsi_regf_name_utf8(&nk.name, s);
+    return s;
+}
+
+/* Room for the UTF-8 form of name in *buf (grown as needed). */
+bool dcsi_hive_name_room(char **buf, size_t *cap, const struct dcsi_regf_name *name)
+{
+    size_t need = 3 * dcsi_regf_name_units(name) + 1;
+    if (need <= *cap)
+        return true;
+    char *b = realloc(*buf, need);
+    if (!b)
+        return false;
+    *buf = b;
+    *cap = need;
+    return true;
+}
+
+struct kid_walk {
+    dcs_hive *h;
+    dcs_hive_subkey_fn fn;
+    void *ctx;
+    char *name;
+    size_t cap;
+    dcs_status rc;
+    struct dcs_error *err;
+};
+
+static int each_kid(void *ctx, uint32_t off)
+{
+    struct kid_walk *w = ctx;
+    struct dcsi_regf_nk nk;
+    w->rc = dcsi_regf_nk(&w->h->r, off, &nk, w->err);
+    if (w->rc == DCS_OK && !dcsi_hive_name_room(&w->name, &w->cap, &nk.name))
+        w->rc = nomem(w->err);
+    if (w->rc != DCS_OK)
+        return 1;
+    dcsi_regf_name_utf8(&nk.name, w->name);
+    return w->fn(w->ctx, w->name, (dcs_hive_key)off + DCSI_REGF_BASE);
+}
+
+dcs_status dcs_hive_each_subkey(dcs_hive *h, dcs_hive_key key, dcs_hive_subkey_fn fn,
+                                void *ctx, int *stopped, struct dcs_error *err)
+{
+    int stop = 0;
+    uint32_t off;
+    dcs_status rc = dcsi_hive_key_cell(h, key, &off, err);
+    if (rc != DCS_OK)
+        return rc;
+    struct kid_walk w = {h, fn, ctx, NULL, 0, DCS_OK, err};
+    rc = dcsi_regf_each_kid(&h->r, off, each_kid, &w, &stop, err);
+    if (rc == DCS_OK && w.rc != DCS_OK) {
+        rc = w.rc;
+        stop = 0;
+    }
+    free(w.name);
+    if (stopped)
+        *stopped = stop;
+    return rc;
+}
+
+dcs_status dcsi_hive_write_path(dcs_hive *h, const char *path, struct dcs_error *err)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0)
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open %s: %s", path,
+                             strerror(errno));
+    dcs_status rc = dcsi_regf_write_fd(&h->r, fd, err);
+    if (close(fd) != 0 && rc == DCS_OK)
+        rc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot write %s: %s", path,
+                           strerror(errno));
+    return rc;
+}

@@ -1,4 +1,4 @@
-/* Hive base-block checks and dirty detection (no libhivex needed).
+/* Hive base-block checks and dirty detection.
  * The rules are documented in hive.h. */
 #include <dcs/hive.h>
 #include "hive/hive_internal.h"

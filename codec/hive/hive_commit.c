@@ -1,8 +1,6 @@
 /* All-or-nothing commit of several hives (contract in hive.h). */
 #include "hive/hive_internal.h"
 
-#if DCS_HAVE_HIVEX
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -70,8 +68,8 @@ static int copy_file(const char *src, const char *dst, mode_t mode)
     return rc;
 }
 
-/* Phase 1 for one hive: libhivex writes the new version to e->tmp, a name
- * the journal already lists, which is fsync'd and checked. */
+/* Phase 1 for one hive: its bytes go to e->tmp, a name the journal already
+ * lists, which is fsync'd and checked. */
 static dcs_status write_temp(struct dcsi_jentry *e, dcs_hive *hive, bool *made,
                              struct dcs_error *err)
 {
@@ -89,9 +87,9 @@ static dcs_status write_temp(struct dcsi_jentry *e, dcs_hive *hive, bool *made,
             errno = 0; /* not owner: keep ours, the mode still matches */
     }
     close(fd);
-    errno = 0;
-    if (hivex_commit(hive->h, e->tmp, 0) != 0)
-        return dcsi_hive_lib_error(err, "cannot write the new version of", path);
+    dcs_status wrc = dcsi_hive_write_path(hive, e->tmp, err);
+    if (wrc != DCS_OK)
+        return wrc;
     if (fsync_path(e->tmp, O_RDONLY) != 0)
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot fsync %s: %s", e->tmp,
                              strerror(errno));
@@ -102,7 +100,7 @@ static dcs_status write_temp(struct dcsi_jentry *e, dcs_hive *hive, bool *made,
         return dcs_error_set(err, rc, DCS_NO_OFFSET, "out of memory");
     if (rc != DCS_OK || check.header.seq1 != check.header.seq2)
         return dcs_error_set(err, DCS_ERR_HIVE_CORRUPT, DCS_NO_OFFSET,
-                             "libhivex wrote a bad hive for %s: %s", path,
+                             "the new version of %s is not a good hive: %s", path,
                              rc != DCS_OK ? cerr.message : "sequence numbers differ");
     if (stat(e->tmp, &st) != 0)
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot stat %s: %s", e->tmp,
@@ -336,5 +334,3 @@ dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_erro
     free(c.made);
     return rc;
 }
-
-#endif

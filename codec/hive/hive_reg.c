@@ -13,83 +13,6 @@ struct level {
     bool fresh; /* created by this import */
 };
 
-/* Keys created by this import, by (parent, case-folded name): under a fresh
- * parent a child exists only if it is in here, so libhivex's linear lookup
- * (a name conversion per sibling) is skipped. */
-struct made {
-    dcs_hive_key parent, node;
-    char *name; /* case-folded */
-};
-
-struct made_set {
-    struct made *slot;
-    size_t cap, n;
-};
-
-static uint64_t made_hash(dcs_hive_key parent, const char *folded)
-{
-    uint64_t h = 1469598103934665603ull ^ (uint64_t)parent;
-    for (const unsigned char *p = (const unsigned char *)folded; *p; p++)
-        h = (h ^ *p) * 1099511628211ull;
-    return h;
-}
-
-static void fold(char *s)
-{
-    for (; *s; s++)
-        if (*s >= 'A' && *s <= 'Z')
-            *s = (char)(*s + 32);
-}
-
-static struct made *made_find(struct made_set *m, dcs_hive_key parent, const char *folded)
-{
-    if (!m->cap)
-        return NULL;
-    for (size_t i = made_hash(parent, folded) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        struct made *s = &m->slot[i];
-        if (!s->name)
-            return NULL;
-        if (s->parent == parent && strcmp(s->name, folded) == 0)
-            return s;
-    }
-}
-
-static void made_clear(struct made_set *m)
-{
-    for (size_t i = 0; i < m->cap; i++)
-        free(m->slot[i].name);
-    free(m->slot);
-    memset(m, 0, sizeof *m);
-}
-
-static bool made_add(struct made_set *m, dcs_hive_key parent, char *folded, dcs_hive_key node)
-{
-    if ((m->n + 1) * 2 > m->cap) {
-        struct made_set bigger = {calloc(m->cap ? m->cap * 2 : 1024, sizeof(struct made)),
-                                  m->cap ? m->cap * 2 : 1024, 0};
-        if (!bigger.slot)
-            return false;
-        for (size_t i = 0; i < m->cap; i++) {
-            struct made *s = &m->slot[i];
-            if (!s->name)
-                continue;
-            size_t j = made_hash(s->parent, s->name) & (bigger.cap - 1);
-            while (bigger.slot[j].name)
-                j = (j + 1) & (bigger.cap - 1);
-            bigger.slot[j] = *s;
-            bigger.n++;
-        }
-        free(m->slot);
-        *m = bigger;
-    }
-    size_t j = made_hash(parent, folded) & (m->cap - 1);
-    while (m->slot[j].name)
-        j = (j + 1) & (m->cap - 1);
-    m->slot[j] = (struct made){parent, node, folded};
-    m->n++;
-    return true;
-}
-
 struct pending {
     size_t name_off, data_off, data_len;
     uint32_t type;
@@ -102,7 +25,6 @@ struct importer {
     size_t plen;
     struct level lv[MAX_DEPTH];
     size_t depth;
-    struct made_set made;
     char *cur_key;          /* the .reg key the pending values belong to */
     size_t cur_key_cap;
     bool have_cur, cur_fresh; /* fresh: created by this import, no values yet */
@@ -174,7 +96,6 @@ static dcs_status open_key(struct importer *im, const char *rel, bool *created,
     }
     pop_to(im, i);
     dcs_hive_key node = im->depth ? im->lv[im->depth - 1].node : dcs_hive_root(im->h);
-    bool fresh = im->depth && im->lv[im->depth - 1].fresh;
     while (*p) {
         size_t n = strcspn(p, "\\");
         if (im->depth == MAX_DEPTH)
@@ -185,31 +106,9 @@ static dcs_status open_key(struct importer *im, const char *rel, bool *created,
             return nomem(err);
         memcpy(name, p, n);
         name[n] = '\0';
+        /* the engine indexes the subkeys of a key it adds to: O(1) */
         bool made = false;
-        dcs_hive_key parent = node;
-        dcs_status rc;
-        char *folded = strdup(name);
-        if (!folded) {
-            free(name);
-            return nomem(err);
-        }
-        fold(folded);
-        struct made *known = fresh ? made_find(&im->made, parent, folded) : NULL;
-        if (known) {
-            node = known->node;
-            rc = DCS_OK;
-        } else if (fresh) {
-            rc = dcs_hive_add_child(im->h, parent, name, &node, err);
-            made = rc == DCS_OK;
-        } else {
-            rc = dcs_hive_child(im->h, parent, name, true, &node, &made, err);
-        }
-        if (rc == DCS_OK && made && !made_add(&im->made, parent, folded, node)) {
-            free(folded); /* not taken over by the set */
-            rc = nomem(err);
-        } else if (!made || rc != DCS_OK) {
-            free(folded);
-        }
+        dcs_status rc = dcs_hive_child(im->h, node, name, true, &node, &made, err);
         if (rc != DCS_OK) {
             free(name);
             return rc;
@@ -218,8 +117,7 @@ static dcs_status open_key(struct importer *im, const char *rel, bool *created,
             *created = true;
             im->stats->keys_created++;
         }
-        fresh = made || known;
-        im->lv[im->depth++] = (struct level){name, node, fresh};
+        im->lv[im->depth++] = (struct level){name, node, made};
         p += n;
         while (*p == '\\')
             p++;
@@ -232,108 +130,25 @@ static dcs_hive_key current(const struct importer *im)
     return im->depth ? im->lv[im->depth - 1].node : dcs_hive_root(im->h);
 }
 
-/* Existing values of a key, copied, for merging. */
-struct existing {
-    struct dcs_hive_set *v;
-    size_t n, cap;
-    bool nomem;
-};
-
-static int keep_existing(void *ctx, const struct dcs_hive_value *v)
-{
-    struct existing *e = ctx;
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 16;
-        struct dcs_hive_set *nv = realloc(e->v, cap * sizeof *nv);
-        if (!nv) {
-            e->nomem = true;
-            return 1;
-        }
-        e->v = nv;
-        e->cap = cap;
-    }
-    char *name = strdup(v->name);
-    uint8_t *data = malloc(v->len ? v->len : 1);
-    if (!name || !data) {
-        free(name);
-        free(data);
-        e->nomem = true;
-        return 1;
-    }
-    if (v->len)
-        memcpy(data, v->data, v->len);
-    /* ownership moves into the array; its owner frees it */
-    e->v[e->n++] = (struct dcs_hive_set){name, v->type, data, v->len};
-    return 0;
-}
-
-static void existing_free(struct existing *e)
-{
-    for (size_t i = 0; i < e->n; i++) {
-        free((void *)e->v[i].name);
-        free((void *)e->v[i].data);
-    }
-    free(e->v);
-}
-
-/* Write the pending values of the current key with one libhivex call. */
+/* Apply the pending values of the current key.  The engine keeps a key's
+ * value list in memory until commit, so one call per value costs no more
+ * than one call per key. */
 static dcs_status flush(struct importer *im, struct dcs_error *err)
 {
-    if (!im->have_cur || im->npv == 0) {
-        im->npv = 0;
-        im->alen = 0;
-        return DCS_OK;
-    }
-    struct existing e = {0};
     dcs_status rc = DCS_OK;
-    bool changed = false;
-    if (!im->cur_fresh) {
-        rc = dcs_hive_each_value(im->h, current(im), keep_existing, &e, NULL, err);
-        if (rc == DCS_OK && e.nomem)
-            rc = nomem(err);
-    }
-    for (size_t i = 0; rc == DCS_OK && i < im->npv; i++) {
+    for (size_t i = 0; im->have_cur && rc == DCS_OK && i < im->npv; i++) {
         const struct pending *p = &im->pv[i];
         const char *name = (const char *)im->arena + p->name_off;
-        size_t j = 0;
-        while (j < e.n && strcasecmp(e.v[j].name, name) != 0)
-            j++;
         if (p->del) {
-            if (j < e.n) {
-                free((void *)e.v[j].name);
-                free((void *)e.v[j].data);
-                memmove(&e.v[j], &e.v[j + 1], (e.n - j - 1) * sizeof e.v[0]);
-                e.n--;
-                im->stats->values_deleted++;
-                changed = true;
-            }
-            continue;
+            bool deleted = false;
+            rc = dcs_hive_delete_value(im->h, current(im), name, &deleted, err);
+            im->stats->values_deleted += deleted;
+        } else {
+            rc = dcs_hive_set_value(im->h, current(im), name, p->type,
+                                    im->arena + p->data_off, p->data_len, err);
+            im->stats->values_set += rc == DCS_OK;
         }
-        if (j == e.n) {
-            struct dcs_hive_value dummy = {(char *)name, 0, NULL, 0};
-            if (keep_existing(&e, &dummy) != 0) {
-                rc = nomem(err);
-                break;
-            }
-        }
-        free((void *)e.v[j].data);
-        uint8_t *data = malloc(p->data_len ? p->data_len : 1);
-        if (!data) {
-            e.v[j].data = NULL;
-            rc = nomem(err);
-            break;
-        }
-        if (p->data_len)
-            memcpy(data, im->arena + p->data_off, p->data_len);
-        e.v[j].data = data;
-        e.v[j].len = p->data_len;
-        e.v[j].type = p->type;
-        im->stats->values_set++;
-        changed = true;
     }
-    if (rc == DCS_OK && changed)
-        rc = dcs_hive_set_values(im->h, current(im), e.v, e.n, err);
-    existing_free(&e);
     im->npv = 0;
     im->alen = 0;
     im->cur_fresh = false;
@@ -423,7 +238,6 @@ static dcs_status delete_key(struct importer *im, const struct dcs_reg_op *op,
     if (rc == DCS_OK)
         im->stats->keys_deleted++;
     pop_to(im, 0); /* handles below the deleted key are gone */
-    made_clear(&im->made);
     return rc;
 }
 
@@ -488,7 +302,6 @@ dcs_status dcs_hive_import_reg(dcs_hive *h, const char *prefix,
     im->stats = stats;
     dcs_status rc = run_import(im, ropt, src, warn, warn_ctx, err);
     pop_to(im, 0);
-    made_clear(&im->made);
     free(im->cur_key);
     free(im->pv);
     free(im->arena);

@@ -128,8 +128,8 @@ static void fill_machine(dcs_hive *h)
 enum { NK_SUBKEYS = 20, NK_VALUES = 36, NK_NAME_LEN = 72 };
 
 /* A copy of `clean` with one field of one cell changed, read with
- * dcs_apply_snapshot_read: the adapter's error, naming what failed, and an
- * empty snapshot. */
+ * dcs_apply_snapshot_read: the reader's corruption error, naming the cell
+ * and what is wrong with it, and an empty snapshot. */
 static void snapshot_of_bad_cell(const char *clean, bool machine, const char *nk, size_t field,
                                  uint32_t value, const char *what)
 {
@@ -149,8 +149,10 @@ static void snapshot_of_bad_cell(const char *clean, bool machine, const char *nk
     assert_int_equal(dcs_hive_open(bad, DCS_HIVE_READ, &h, NULL), DCS_OK);
     struct dcs_apply_snapshot s;
     struct dcs_error err;
-    assert_int_equal(dcs_apply_snapshot_read(h, machine, &s, &err), DCS_ERR_HIVE_LIB);
-    if (!strstr(err.message, what) || !strstr(err.message, "libhivex: "))
+    assert_int_equal(dcs_apply_snapshot_read(h, machine, &s, &err), DCS_ERR_HIVE_CORRUPT);
+    assert_int_equal(err.code, DCS_ERR_HIVE_CORRUPT);
+    assert_int_not_equal(err.offset, DCS_NO_OFFSET);
+    if (!strstr(err.message, what))
         fail_msg("\"%s\" does not say \"%s\"", err.message, what);
     assert_int_equal(s.cur.nvalues, 0);
     assert_null(s.values);
@@ -165,17 +167,18 @@ static void snapshot_of_bad_cells(void **state)
     build(machine, sizeof machine, "machine", fill_machine);
     /* user hive: the way to Connections, its values, the plain values */
     snapshot_of_bad_cell(user, false, "Internet Settings", NK_SUBKEYS, 20000,
-                         "cannot look up key Connections");
-    snapshot_of_bad_cell(user, false, "Connections", NK_VALUES, 5000, "cannot list values in");
+                         "says 20000 subkeys, its list holds 1");
+    snapshot_of_bad_cell(user, false, "Connections", NK_VALUES, 5000,
+                         ": 5000 values but no list of that size at");
     snapshot_of_bad_cell(user, false, "Internet Settings", NK_VALUES, 5000,
-                         "cannot look up value ProxyEnable");
+                         ": 5000 values but no list of that size at");
     /* SOFTWARE hive: the way to Connections, WinHttpSettings, WOW6432Node */
     snapshot_of_bad_cell(machine, true, "Microsoft", NK_SUBKEYS, 20000,
-                         "cannot look up key Windows");
+                         "says 20000 subkeys, its list holds 1");
     snapshot_of_bad_cell(machine, true, "Connections", NK_VALUES, 5000,
-                         "cannot look up value WinHttpSettings");
+                         ": 5000 values but no list of that size at");
     snapshot_of_bad_cell(machine, true, "WOW6432Node", NK_NAME_LEN, 0x7f,
-                         "cannot look up key WOW6432Node");
+                         "bytes runs past its cell");
 }
 
 /* ---- editing and executing ------------------------------------------------ */

@@ -1,6 +1,7 @@
-/* Hive room: the libhivex adapter on hives with bad cells, on libhivex's
- * own limits and on misuse (read-only handles, the root key).  Every
- * libhivex failure must come back as a dcs_status naming what failed. */
+/* Hive room: the regf engine on hives with bad cells, on its own limits and
+ * on misuse (read-only handles, the root key).  Every bad cell must come
+ * back as DCS_ERR_HIVE_CORRUPT with its file offset and a message naming
+ * the cell and what is wrong with it. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -84,11 +85,12 @@ static int remove_hives(void **state)
     return 0;
 }
 
-static void expect_lib_error(dcs_status rc, const struct dcs_error *err, const char *what)
+static void expect_corrupt(dcs_status rc, const struct dcs_error *err, const char *what)
 {
-    assert_int_equal(rc, DCS_ERR_HIVE_LIB);
-    assert_int_equal(err->code, DCS_ERR_HIVE_LIB);
-    if (!strstr(err->message, what) || !strstr(err->message, "libhivex: "))
+    assert_int_equal(rc, DCS_ERR_HIVE_CORRUPT);
+    assert_int_equal(err->code, DCS_ERR_HIVE_CORRUPT);
+    assert_int_not_equal(err->offset, DCS_NO_OFFSET);
+    if (!strstr(err->message, what))
         fail_msg("message \"%s\" does not say \"%s\"", err->message, what);
 }
 
@@ -113,33 +115,34 @@ static void reading_bad_cells(void **state)
     struct dcs_hive_value v;
     int n = 0;
 
-    /* the subkey list cannot be read */
-    expect_lib_error(dcs_hive_find_key(h, 0, "BadKids\\Child", &k, &err), &err,
-                     "cannot look up key Child");
+    /* the subkey list does not hold what the key says */
+    expect_corrupt(dcs_hive_find_key(h, 0, "BadKids\\Child", &k, &err), &err,
+                   "says 20000 subkeys, its list holds 1");
     dcs_hive_key kids = key(h, "BadKids");
-    expect_lib_error(dcs_hive_child(h, kids, "Child", false, &k, NULL, &err), &err,
-                     "cannot look up key Child");
-    expect_lib_error(dcs_hive_each_subkey(h, kids, count_key, &n, NULL, &err), &err,
-                     "cannot list subkeys in");
-    /* the value list cannot be read */
+    expect_corrupt(dcs_hive_child(h, kids, "Child", false, &k, NULL, &err), &err,
+                   "says 20000 subkeys, its list holds 1");
+    expect_corrupt(dcs_hive_each_subkey(h, kids, count_key, &n, NULL, &err), &err,
+                   "says 20000 subkeys, its list holds 1");
+    /* the value list is smaller than the key says */
     dcs_hive_key vals = key(h, "BadVals");
-    expect_lib_error(dcs_hive_each_value(h, vals, count, &n, NULL, &err), &err,
-                     "cannot list values in");
-    expect_lib_error(dcs_hive_get_value(h, vals, "x", &v, &err), &err, "cannot look up value x");
-    /* one value's data cannot be read */
-    expect_lib_error(dcs_hive_get_value(h, key(h, "BadData"), "v", &v, &err), &err,
-                     "cannot read value v");
+    expect_corrupt(dcs_hive_each_value(h, vals, count, &n, NULL, &err), &err,
+                   ": 5000 values but no list of that size at 0x");
+    expect_corrupt(dcs_hive_get_value(h, vals, "x", &v, &err), &err,
+                   ": 5000 values but no list of that size at 0x");
+    /* one value's data cell is outside the hive */
+    expect_corrupt(dcs_hive_get_value(h, key(h, "BadData"), "v", &v, &err), &err,
+                   ": its data cell 0x7ffffff0 is not allocated");
     assert_null(v.name);
     assert_null(v.data);
-    /* one value's name cannot be read */
-    expect_lib_error(dcs_hive_each_value(h, key(h, "BadVName"), count, &n, NULL, &err), &err,
-                     "cannot read a value name in");
-    /* one key's name cannot be read */
-    expect_lib_error(dcs_hive_each_subkey(h, key_holder, count_key, &n, NULL, &err), &err,
-                     "cannot read a key name in");
+    /* one value's name runs past its cell */
+    expect_corrupt(dcs_hive_each_value(h, key(h, "BadVName"), count, &n, NULL, &err), &err,
+                   "name of 255 bytes runs past its cell");
+    /* one key's name runs past its cell */
+    expect_corrupt(dcs_hive_each_subkey(h, key_holder, count_key, &n, NULL, &err), &err,
+                   "bytes runs past its cell");
     dcs_error_clear(&err);
     assert_null(dcs_hive_key_name(h, key_bad_name, &err));
-    expect_lib_error(err.code, &err, "cannot read a key name in");
+    expect_corrupt(err.code, &err, "bytes runs past its cell");
     assert_int_equal(n, 0);
     /* the rest of the hive reads fine */
     assert_int_equal(dcs_hive_get_value(h, key(h, "Good"), "A", &v, &err), DCS_OK);
@@ -147,50 +150,68 @@ static void reading_bad_cells(void **state)
     dcs_hive_close(h);
 }
 
+/* The first edit runs the full check: any bad cell refuses every edit and
+ * nothing is written. */
 static void editing_bad_cells(void **state)
 {
     dcs_hive *h = open_rw(bad);
     struct dcs_error err;
     dcs_hive_key k;
     bool deleted = true;
-    expect_lib_error(dcs_hive_delete_value(h, key(h, "BadVals"), "x", &deleted, &err), &err,
-                     "cannot look up value x");
+    uint32_t one = 1;
+    const char *first = "bytes runs past its cell"; /* the first bad cell the walk meets */
+    expect_corrupt(dcs_hive_delete_value(h, key(h, "Good"), "a", &deleted, &err), &err, first);
     assert_false(deleted);
-    expect_lib_error(dcs_hive_set_values(h, key(h, "BadVals"), NULL, 0, &err), &err,
-                     "cannot set the values of a key in");
-    expect_lib_error(dcs_hive_delete_key(h, key(h, "BadKids"), &err), &err,
-                     "cannot delete a key in");
-    expect_lib_error(dcs_hive_add_child(h, key(h, "BadKids"), "New", &k, &err), &err,
-                     "cannot create key New");
+    expect_corrupt(dcs_hive_set_values(h, key(h, "Good"), NULL, 0, &err), &err, first);
+    expect_corrupt(dcs_hive_set_value(h, key(h, "Good"), "b", DCS_REG_DWORD, &one, 4, &err),
+                   &err, first);
+    expect_corrupt(dcs_hive_delete_key(h, key(h, "Good"), &err), &err, first);
+    expect_corrupt(dcs_hive_add_child(h, key(h, "Good"), "New", &k, &err), &err, first);
     assert_int_equal(k, 0);
     assert_false(dcs_hive_modified(h));
     dcs_hive_close(h);
     assert_true(files_equal(bad, bad_orig)); /* nothing was committed */
 }
 
-/* libhivex's own refusals on a sound hive: duplicate and malformed names,
- * values larger than it allocates. */
-static void libhivex_refusals(void **state)
+/* The engine's own refusals on a sound hive: duplicate and malformed names,
+ * names and values larger than a hive holds; a 2 MiB value is big data. */
+static void engine_refusals(void **state)
 {
     dcs_hive *h = open_rw(clean);
     struct dcs_error err;
     dcs_hive_key k, root = dcs_hive_root(h);
     bool created = true;
-    expect_lib_error(dcs_hive_add_child(h, root, "good", &k, &err), &err,
-                     "cannot create key good");
-    assert_non_null(strstr(err.message, strerror(EEXIST)));
-    expect_lib_error(dcs_hive_add_child(h, root, "bad\xff", &k, &err), &err, "cannot create key");
-    expect_lib_error(dcs_hive_child(h, root, "bad\xff", true, &k, &created, &err), &err,
-                     "cannot create key");
+    assert_int_equal(dcs_hive_add_child(h, root, "good", &k, &err), DCS_ERR_INVALID_ARG);
+    assert_string_equal(err.message, "key \"good\" already exists");
+    assert_int_equal(dcs_hive_add_child(h, root, "bad\xff", &k, &err), DCS_ERR_INVALID_ARG);
+    assert_string_equal(err.message, "name \"bad\xff\" is not valid UTF-8 (byte 3)");
+    assert_int_equal(dcs_hive_child(h, root, "bad\xff", true, &k, &created, &err),
+                     DCS_ERR_INVALID_ARG);
     assert_false(created);
-    expect_lib_error(dcs_hive_ensure_key(h, 0, "Good\\bad\xff\\deeper", &k, &err), &err,
-                     "cannot create key bad");
+    assert_int_equal(dcs_hive_ensure_key(h, 0, "Good\\bad\xff\\deeper", &k, &err),
+                     DCS_ERR_INVALID_ARG);
+    char longname[300];
+    memset(longname, 'n', 256);
+    longname[256] = '\0';
+    assert_int_equal(dcs_hive_add_child(h, root, longname, &k, &err), DCS_ERR_LIMIT);
+    assert_false(dcs_hive_modified(h));
     static uint8_t huge[2 * 1024 * 1024];
-    expect_lib_error(dcs_hive_set_value(h, root, "big", DCS_REG_BINARY, huge, sizeof huge, &err),
-                     &err, "cannot set value big");
-    struct dcs_hive_set one = {"big", DCS_REG_BINARY, huge, sizeof huge};
-    expect_lib_error(dcs_hive_set_values(h, key(h, "Good"), &one, 1, &err), &err,
-                     "cannot set the values of a key in");
+    for (size_t i = 0; i < sizeof huge; i++)
+        huge[i] = (uint8_t)(i * 7 + i / 251);
+    /* the size is refused before the data is read */
+    assert_int_equal(dcs_hive_set_value(h, root, "big", DCS_REG_BINARY, huge,
+                                        (size_t)16344 * 65535 + 1, &err),
+                     DCS_ERR_LIMIT);
+    assert_int_equal(dcs_hive_set_value(h, root, "big", DCS_REG_BINARY, huge, sizeof huge, &err),
+                     DCS_OK);
+    assert_int_equal(dcs_hive_commit_all(&h, 1, &err), DCS_OK);
+    dcs_hive_close(h);
+    assert_int_equal(dcs_hive_open(clean, DCS_HIVE_READ, &h, &err), DCS_OK);
+    struct dcs_hive_value v;
+    assert_int_equal(dcs_hive_get_value(h, dcs_hive_root(h), "BIG", &v, &err), DCS_OK);
+    assert_int_equal(v.len, sizeof huge);
+    assert_memory_equal(v.data, huge, sizeof huge);
+    dcs_hive_value_free(&v);
     dcs_hive_close(h);
 }
 
@@ -303,7 +324,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reading_bad_cells),
         cmocka_unit_test(editing_bad_cells),
-        cmocka_unit_test(libhivex_refusals),
+        cmocka_unit_test(engine_refusals),
         cmocka_unit_test(misuse_refused),
         cmocka_unit_test(walks_stop_on_request),
     };

@@ -1,46 +1,40 @@
 /* Hive room: dcs_hive_commit_all when the file system misbehaves.  Real
  * inputs where they exist (a target deleted, replaced by a directory or
  * moved away while open); otherwise failing system calls from
- * tests/failsys.c and a wrapped hivex_commit.  After every failure each
- * target must be byte-identical to before and no temporary, kept file or
- * journal may be left beside it, except when putting the hives back fails
- * too: then the error names each hive's state and the next open finishes
- * the commit. */
+ * tests/failsys.c and a wrapped dcsi_hive_write_path (the engine writing
+ * the temporary file).  After every failure each target must be
+ * byte-identical to before and no temporary, kept file or journal may be
+ * left beside it, except when putting the hives back fails too: then the
+ * error names each hive's state and the next open finishes the commit. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 
 #include <cmocka.h>
-#include <hivex.h>
 
 #include <dcs/dcs.h>
 #include "failsys.h"
 #include "hive_testutil.h"
 #include "journal_testutil.h"
 
-/* ---- hivex_commit stand-in ----------------------------------------------- */
+/* ---- the engine's writer, wrapped ------------------------------------------ */
 
-enum lib_mode { LIB_REAL, LIB_FAIL, LIB_SEQ_DIFFER, LIB_TRUNCATE };
+enum lib_mode { LIB_REAL, LIB_SEQ_DIFFER, LIB_TRUNCATE };
 static enum lib_mode lib_mode;
-static int lib_errno;
 
-int __real_hivex_commit(hive_h *h, const char *filename, int flags);
-int __wrap_hivex_commit(hive_h *h, const char *filename, int flags);
+dcs_status __real_dcsi_hive_write_path(dcs_hive *h, const char *path, struct dcs_error *err);
+dcs_status __wrap_dcsi_hive_write_path(dcs_hive *h, const char *path, struct dcs_error *err);
 
-/* LIB_FAIL: libhivex refuses; LIB_SEQ_DIFFER / LIB_TRUNCATE: it "succeeds"
- * but leaves a file whose base block is dirty / cut short. */
-int __wrap_hivex_commit(hive_h *h, const char *filename, int flags)
+/* LIB_SEQ_DIFFER / LIB_TRUNCATE: the writer "succeeds" but leaves a file
+ * whose base block is dirty / cut short. */
+dcs_status __wrap_dcsi_hive_write_path(dcs_hive *h, const char *path, struct dcs_error *err)
 {
-    if (lib_mode == LIB_FAIL) {
-        errno = lib_errno;
-        return -1;
-    }
-    int rc = __real_hivex_commit(h, filename, flags);
-    if (rc != 0 || lib_mode == LIB_REAL)
+    dcs_status rc = __real_dcsi_hive_write_path(h, path, err);
+    if (rc != DCS_OK || lib_mode == LIB_REAL)
         return rc;
     size_t len;
-    uint8_t *d = slurp(filename, &len);
+    uint8_t *d = slurp(path, &len);
     assert_non_null(d);
     if (lib_mode == LIB_SEQ_DIFFER) {
         uint32_t seq1 = (uint32_t)d[4] | (uint32_t)d[5] << 8 | (uint32_t)d[6] << 16 |
@@ -50,9 +44,9 @@ int __wrap_hivex_commit(hive_h *h, const char *filename, int flags)
     } else {
         len = 100;
     }
-    assert_int_equal(spit(filename, d, len), 0);
+    assert_int_equal(spit(path, d, len), 0);
     free(d);
-    return 0;
+    return DCS_OK;
 }
 
 /* ---- fixtures ------------------------------------------------------------ */
@@ -231,23 +225,29 @@ static void owner_not_kept_mode_is(void **state)
     scene_close(&s);
 }
 
-static void libhivex_refuses(void **state)
+/* The temporary file cannot be written (disk full): nothing changes. */
+static void temp_file_cannot_be_written(void **state)
 {
     (void)state;
     struct scene s;
     scene_open(&s, 2);
-    lib_mode = LIB_FAIL;
-    lib_errno = ENOSPC;
+    failsys_fail("write", NULL, 1, ENOSPC);
     struct dcs_error err;
-    assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_HIVE_LIB);
-    assert_has(err.message, "cannot write the new version of");
-    assert_has(err.message, s.path[0]);
+    assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_IO);
+    assert_int_equal(failsys_fired(), 1);
+    assert_has(err.message, "cannot write the hive");
     assert_has(err.message, strerror(ENOSPC));
+    assert_untouched(&s);
+    /* the second hive's temporary file: the first is removed again */
+    failsys_reset();
+    failsys_fail("write", NULL, 2, ENOSPC);
+    assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_IO);
+    assert_int_equal(failsys_fired(), 1);
     assert_untouched(&s);
     scene_close(&s);
 }
 
-static void libhivex_writes_a_bad_hive(void **state)
+static void writer_leaves_a_bad_hive(void **state)
 {
     (void)state;
     struct scene s;
@@ -255,13 +255,13 @@ static void libhivex_writes_a_bad_hive(void **state)
     struct dcs_error err;
     lib_mode = LIB_SEQ_DIFFER;
     assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_HIVE_CORRUPT);
-    assert_has(err.message, "libhivex wrote a bad hive for");
+    assert_has(err.message, "is not a good hive");
     assert_has(err.message, s.path[0]);
     assert_has(err.message, "sequence numbers differ");
     assert_untouched(&s);
     lib_mode = LIB_TRUNCATE;
     assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_HIVE_CORRUPT);
-    assert_has(err.message, "libhivex wrote a bad hive for");
+    assert_has(err.message, "is not a good hive");
     assert_has(err.message, "file ends inside the 4096-byte base block");
     assert_untouched(&s);
     /* the handles are still good: a clean commit goes through */
@@ -286,9 +286,10 @@ static void temp_file_cannot_be_synced(void **state)
     assert_token_match(err.message, want);
     assert_untouched(&s);
     /* reopening it to fsync fails (opens: two journal copies, the
-     * directory, creating the temporary file, then this one) */
+     * directory, creating the temporary file, the engine writing it, then
+     * this one) */
     failsys_reset();
-    failsys_fail("open", NULL, 5, EMFILE);
+    failsys_fail("open", NULL, 6, EMFILE);
     assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_IO);
     assert_int_equal(failsys_fired(), 1);
     snprintf(want, sizeof want, "cannot fsync %s.dcs-@: Too many open files", s.path[0]);
@@ -508,8 +509,8 @@ int main(void)
         cmocka_unit_test(target_deleted),
         cmocka_unit_test(target_replaced_by_directory),
         cmocka_unit_test(owner_not_kept_mode_is),
-        cmocka_unit_test(libhivex_refuses),
-        cmocka_unit_test(libhivex_writes_a_bad_hive),
+        cmocka_unit_test(temp_file_cannot_be_written),
+        cmocka_unit_test(writer_leaves_a_bad_hive),
         cmocka_unit_test(temp_file_cannot_be_synced),
         cmocka_unit_test(kept_name_taken),
         cmocka_unit_test(copy_when_links_fail),

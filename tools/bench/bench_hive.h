@@ -4,7 +4,8 @@
 #define DCS_TOOLS_BENCH_HIVE_H
 
 /* argv: [--dcs PATH] [--shared DIR] [--keys N] [--reged-keys N] [--runs N]
- *       [--skip-import] [--skip-apply].  Returns an exit code. */
+ *       [--skip-import] [--skip-apply] [--skip-scale] [--scale-values N]
+ *       [--scale-keys N].  Returns an exit code. */
 int bench_hive(int argc, char **argv);
 
 #endif

@@ -1,6 +1,7 @@
-/* dcs — offline registry hives: base-block checks, dirty detection, a small
- * read/write adapter over libhivex, and an all-or-nothing commit of several
- * hives at once.
+/* dcs — offline registry hives: base-block checks, dirty detection, dcs's
+ * own regf reader and writer (codec/hive/regf_*.c, built to Maxim Suhanov's
+ * "Windows registry file format specification", CC BY 4.0, copied in
+ * spec/regf/), and an all-or-nothing commit of several hives at once.
  *
  * Base block (the first 4096 bytes of a hive file, "regf"):
  *   0x000 "regf"            0x004 primary sequence    0x008 secondary sequence
@@ -31,13 +32,22 @@
  *     larger than 256 MiB) and every log beyond the first DCS_HIVE_MAX_LOGS.
  *   Entry hashes (Marvin32) are not verified, so a torn entry still counts.
  *
- * The hivex adapter turns every libhivex failure into a dcs_status with the
- * errno text.  Key paths are backslash-separated, relative to the hive root
- * ("Software\\Microsoft"; a leading backslash is allowed, "" is the root);
- * key and value names match case-insensitively.  The value name "" is the
- * key's default value.  Without libhivex (meson -Dhive=disabled) the
- * base-block checks still work and every adapter call returns
- * DCS_ERR_UNSUPPORTED.
+ * The engine reads the file once (its base block and hive bins) and checks
+ * every offset, size and count before use; a bad cell is reported as
+ * DCS_ERR_HIVE_CORRUPT with its file offset.  The first edit through a
+ * handle runs a full check of the hive (every cell reached once: no
+ * cycles, no shared lists) and a hive that fails it is not edited.  Edits
+ * are kept per key in memory and each edited key's value list and subkey
+ * list are written once, at commit; subkey lists in Windows order with lh
+ * hashes (lf before version 1.5), split under an ri list past 507 entries;
+ * values over 16,344 bytes as big data; new keys share their parent's
+ * security cell; freed cells are reused and coalesced; cells not edited
+ * are kept byte for byte.  Versions 1.3 to 1.6 are read; differencing
+ * (layered) hives are refused.  Key paths are backslash-separated,
+ * relative to the hive root ("Software\\Microsoft"; a leading backslash is
+ * allowed, "" is the root); key and value names are UTF-8 and match
+ * case-insensitively with Windows' upper-case mapping.  The value name ""
+ * is the key's default value.
  */
 #ifndef DCS_HIVE_H
 #define DCS_HIVE_H
@@ -131,9 +141,9 @@ DCS_API enum dcs_hive_log_state dcs_hive_judge_log(const uint8_t *data, size_t l
  * error here: out->dirty and out->reason say so. */
 DCS_API dcs_status dcs_hive_inspect(const char *path, struct dcs_hive_state *out, struct dcs_error *err);
 
-/* ---- libhivex adapter -------------------------------------------------- */
+/* ---- reading and editing ------------------------------------------------ */
 
-/* True when this build has libhivex. */
+/* True (the engine is always built in; kept for callers of older versions). */
 DCS_API bool dcs_hive_supported(void);
 
 typedef struct dcs_hive dcs_hive;
@@ -148,7 +158,7 @@ typedef size_t dcs_hive_key; /* 0 = none */
                                  sees the stale primary, a write is refused as
                                  dirty, and state.reason says why */
 
-/* Inspect, then open through libhivex.  With DCS_HIVE_WRITE a dirty hive is
+/* Inspect, then read the hive (dcs's own regf engine).  With DCS_HIVE_WRITE a dirty hive is
  * refused with DCS_ERR_HIVE_DIRTY unless DCS_HIVE_FORCE is given, or
  * DCS_HIVE_RECOVER replayed its logs.  *out is NULL on error.
  *
@@ -204,8 +214,8 @@ DCS_API dcs_status dcs_hive_each_subkey(dcs_hive *h, dcs_hive_key key, dcs_hive_
  * gives DCS_ERR_NOT_FOUND. */
 DCS_API dcs_status dcs_hive_child(dcs_hive *h, dcs_hive_key parent, const char *name, bool create,
                           dcs_hive_key *out, bool *created, struct dcs_error *err);
-/* Add the subkey `name` to parent without looking for it first (libhivex
- * still refuses a duplicate).  For callers that know it is absent. */
+/* Add the subkey `name` to parent, which must not have it yet (a duplicate
+ * is refused with DCS_ERR_INVALID_ARG). */
 DCS_API dcs_status dcs_hive_add_child(dcs_hive *h, dcs_hive_key parent, const char *name,
                               dcs_hive_key *out, struct dcs_error *err);
 /* Name of a key (malloc'd UTF-8; "" for the root).  NULL on error. */
@@ -242,8 +252,10 @@ DCS_API dcs_status dcs_hive_delete_key(dcs_hive *h, dcs_hive_key key, struct dcs
  *     kept version HIVE.dcs-TOKEN.old is written beside each hive
  *     (HIVE.dcs-journal: temporary, fsync, rename, directory fsync), state
  *     "preparing";
- *  1. each hive is committed by libhivex to its temporary file, which is
- *     fsync'd and whose base block is checked;
+ *  1. each hive's edits are written into it (lists once per key), the
+ *     result passes the full check and its base block is updated (sequence
+ *     numbers, timestamp, size, checksum); it goes to its temporary file,
+ *     which is fsync'd and whose base block is checked;
  *  2. each target is kept under a hard link (a copy where links are
  *     impossible); the directories are fsync'd; the journal is rewritten
  *     as "prepared";

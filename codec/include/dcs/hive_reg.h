@@ -1,4 +1,4 @@
-/* dcs — .reg files into and out of offline hives (libhivex).
+/* dcs — .reg files into and out of offline hives.
  *
  * A hive does not store where it is mounted, so both directions take a
  * prefix: the long-form key the hive root stands for ("HKEY_USERS\\S-1-5-19").
@@ -7,8 +7,8 @@
  * Import applies the operations of a .reg file (dcs_reg_reader) to an open,
  * writable hive, in memory: [KEY] creates the key and its missing parents,
  * "v"=data creates or replaces a value (whatever its old type), "v"=-
- * deletes a value, [-KEY] deletes a subtree.  The values of one key section
- * are written with one libhivex call.  A key outside the prefix fails the
+ * deletes a value, [-KEY] deletes a subtree.  The engine writes each key's
+ * value and subkey lists once, at commit.  A key outside the prefix fails the
  * whole import (DCS_ERR_APPLY_PREFIX with line:column); the caller commits
  * (dcs_hive_commit_all) only on success, so nothing is written then.
  *

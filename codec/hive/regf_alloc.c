@@ -1,0 +1,290 @@
+/* regf writer: the cell allocator (spec: "Cell", "Unallocated cell").
+ *
+ * Free cells sit in buckets by size: one per 8-byte size below 1 KiB, one
+ * per power of two above.  Bucket entries are not removed when a cell is
+ * coalesced away or taken; an entry is used only if a free cell of the
+ * recorded size still starts there (the start bitmap says where cells
+ * start), so stale entries cost one check each.  A freed cell merges with
+ * the free cells before and after it in its bin.  When nothing fits, the
+ * file grows by a new hive bin of the smallest 4 KiB multiple that holds
+ * the cell. */
+#include "hive/regf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define EXACT_CLASSES 128u /* sizes 0..1016 by 8 */
+
+static unsigned size_class(uint32_t size)
+{
+    if (size < EXACT_CLASSES * 8)
+        return size / 8;
+    unsigned lg = 31u - (unsigned)__builtin_clz(size); /* >= 10 */
+    return EXACT_CLASSES + (lg - 10);
+}
+
+static dcs_status nomem(struct dcs_error *err)
+{
+    return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+}
+
+/* List a free cell.  With grow, the bucket may be reallocated (and that may
+ * fail); without, a full bucket leaves the cell unlisted and marks the
+ * lists for a rescan, so freeing never allocates. */
+static bool push_free(struct dcsi_regf *r, uint32_t rel, uint32_t size, bool grow_ok)
+{
+    unsigned c = size_class(size);
+    if (r->fn[c] == r->fcap[c]) {
+        uint32_t cap = r->fcap[c] ? r->fcap[c] * 2 : 64;
+        uint32_t *b = grow_ok ? realloc(r->fb[c], cap * sizeof *b) : NULL;
+        if (!b) {
+            r->unlisted = true;
+            return false;
+        }
+        r->fb[c] = b;
+        r->fcap[c] = cap;
+    }
+    r->fb[c][r->fn[c]++] = rel;
+    r->fmask[c / 64] |= (uint64_t)1 << (c % 64);
+    if (r->fcap[c] - r->fn[c] < r->fcap[c] / 4)
+        r->slack_low = true;
+    return true;
+}
+
+/* Room in every bucket for the frees that may follow before the next
+ * allocation (they do not allocate themselves). */
+static bool keep_slack(struct dcsi_regf *r)
+{
+    if (!r->slack_low)
+        return true;
+    for (unsigned c = 0; c < DCSI_REGF_BUCKETS; c++) {
+        if (r->fcap[c] && r->fcap[c] - r->fn[c] >= r->fcap[c] / 4)
+            continue;
+        uint32_t cap = r->fcap[c] ? r->fcap[c] * 2 : 16;
+        uint32_t *b = realloc(r->fb[c], cap * sizeof *b);
+        if (!b)
+            return false;
+        r->fb[c] = b;
+        r->fcap[c] = cap;
+    }
+    r->slack_low = false;
+    return true;
+}
+
+/* Size of the free cell starting at rel, or 0 when there is none. */
+static uint32_t free_size(const struct dcsi_regf *r, uint32_t rel)
+{
+    if (!dcsi_regf_is_start(r, rel))
+        return 0;
+    int32_t s = dcsi_regf_cell_size(r, rel);
+    return s > 0 ? (uint32_t)s : 0;
+}
+
+static void set_start(struct dcsi_regf *r, uint32_t rel, bool on)
+{
+    uint64_t bit = (uint64_t)1 << (rel / 8 % 64);
+    if (on)
+        r->starts[rel / 512] |= bit;
+    else
+        r->starts[rel / 512] &= ~bit;
+}
+
+dcs_status dcsi_regf_alloc_init(struct dcsi_regf *r, struct dcs_error *err)
+{
+    memset(r->fn, 0, sizeof r->fn);
+    memset(r->fmask, 0, sizeof r->fmask);
+    r->unlisted = false;
+    r->slack_low = true;
+    for (uint32_t w = 0; w < r->words; w++) {
+        for (uint64_t bits = r->starts[w]; bits; bits &= bits - 1) {
+            uint32_t rel = w * 512u + 8u * (uint32_t)__builtin_ctzll(bits);
+            uint32_t s = free_size(r, rel);
+            if (s && !push_free(r, rel, s, true))
+                return nomem(err);
+        }
+    }
+    return keep_slack(r) ? DCS_OK : nomem(err);
+}
+
+void dcsi_regf_alloc_free(struct dcsi_regf *r)
+{
+    for (unsigned c = 0; c < DCSI_REGF_BUCKETS; c++)
+        free(r->fb[c]);
+    memset(r->fb, 0, sizeof r->fb);
+    memset(r->fn, 0, sizeof r->fn);
+    memset(r->fcap, 0, sizeof r->fcap);
+    memset(r->fmask, 0, sizeof r->fmask);
+}
+
+/* Take a free cell of at least need bytes from bucket c; 0 if none.
+ * Stale entries met on the way are dropped for good. */
+static uint32_t take_from(struct dcsi_regf *r, unsigned c, uint32_t need, uint32_t *got)
+{
+    /* a power-of-two bucket may hold cells smaller than need: a few tries */
+    unsigned tries = 8;
+    uint32_t i = r->fn[c];
+    while (i > 0 && tries > 0) {
+        i--;
+        uint32_t rel = r->fb[c][i];
+        uint32_t s = free_size(r, rel);
+        if (!s || size_class(s) != c) {
+            r->fb[c][i] = r->fb[c][--r->fn[c]];
+            continue;
+        }
+        if (s >= need) {
+            r->fb[c][i] = r->fb[c][--r->fn[c]];
+            *got = s;
+            return rel;
+        }
+        tries--;
+    }
+    if (!r->fn[c])
+        r->fmask[c / 64] &= ~((uint64_t)1 << (c % 64));
+    return 0;
+}
+
+static uint32_t find_free(struct dcsi_regf *r, uint32_t need, uint32_t *got)
+{
+    unsigned c = size_class(need);
+    while (c < DCSI_REGF_BUCKETS) {
+        uint64_t rest = r->fmask[c / 64] >> (c % 64);
+        if (!rest) {
+            c = (c / 64 + 1) * 64;
+            continue;
+        }
+        c += (unsigned)__builtin_ctzll(rest);
+        if (c >= DCSI_REGF_BUCKETS)
+            break;
+        uint32_t rel = take_from(r, c, need, got);
+        if (rel)
+            return rel;
+        c++;
+    }
+    return 0;
+}
+
+/* Append a hive bin of at least need + header bytes; its one cell is free. */
+static dcs_status grow(struct dcsi_regf *r, uint32_t need, struct dcs_error *err)
+{
+    uint64_t bsize = ((uint64_t)need + DCSI_REGF_BIN_HEADER + 4095) / 4096 * 4096;
+    if ((uint64_t)r->bins + bsize > DCSI_REGF_BINS_MAX)
+        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
+                             "the hive would grow past %u bytes", DCSI_REGF_BINS_MAX);
+    size_t want = DCSI_REGF_BASE + (size_t)r->bins + (size_t)bsize;
+    if (want > r->cap) {
+        size_t cap = r->cap * 2 > want ? r->cap * 2 : want;
+        uint8_t *d = realloc(r->data, cap);
+        if (!d)
+            return nomem(err);
+        r->data = d;
+        r->cap = cap;
+    }
+    size_t words = ((size_t)r->bins + (size_t)bsize) / 512 + 1;
+    if (words > r->words) {
+        uint64_t *s = realloc(r->starts, words * 2 * sizeof *s);
+        if (!s)
+            return nomem(err);
+        memset(s + r->words, 0, (words * 2 - r->words) * sizeof *s);
+        r->starts = s;
+        r->words = words * 2;
+        uint32_t *b = realloc(r->bin_of_page, (r->words * 512 / 4096 + 1) * sizeof *b);
+        if (!b)
+            return nomem(err);
+        r->bin_of_page = b;
+    }
+    uint32_t off = r->bins;
+    uint8_t *bin = r->data + DCSI_REGF_BASE + off;
+    memset(bin, 0, (size_t)bsize);
+    memcpy(bin, "hbin", 4);
+    dcsi_wr32(bin + 4, off);
+    dcsi_wr32(bin + 8, (uint32_t)bsize);
+    dcsi_wr32(bin + DCSI_REGF_BIN_HEADER, (uint32_t)bsize - DCSI_REGF_BIN_HEADER);
+    for (uint32_t p = off; p < off + bsize; p += 4096)
+        r->bin_of_page[p / 4096] = off;
+    r->bins += (uint32_t)bsize;
+    set_start(r, off + DCSI_REGF_BIN_HEADER, true);
+    /* keep_slack left room: this cannot fail */
+    push_free(r, off + DCSI_REGF_BIN_HEADER, (uint32_t)bsize - DCSI_REGF_BIN_HEADER, false);
+    return DCS_OK;
+}
+
+dcs_status dcsi_regf_alloc(struct dcsi_regf *r, uint32_t len, uint32_t *out,
+                           struct dcs_error *err)
+{
+    *out = 0;
+    if (len > DCSI_REGF_BINS_MAX / 2)
+        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "a cell of %u bytes", len);
+    uint32_t need = (len + 4 + 7) & ~7u, got = 0;
+    if (need < 8)
+        need = 8;
+    if (!keep_slack(r))
+        return nomem(err);
+    uint32_t rel = find_free(r, need, &got);
+    if (!rel && r->unlisted) {
+        /* some freed cells could not be listed: find them again */
+        dcs_status rc = dcsi_regf_alloc_init(r, err);
+        if (rc != DCS_OK)
+            return rc;
+        rel = find_free(r, need, &got);
+    }
+    if (!rel) {
+        dcs_status rc = grow(r, need, err);
+        if (rc != DCS_OK)
+            return rc;
+        rel = find_free(r, need, &got);
+        if (!rel)
+            return nomem(err); /* the new bin's cell could not be listed */
+    }
+    if (got > need) {
+        uint32_t rest = rel + need;
+        dcsi_wr32(r->data + DCSI_REGF_BASE + rest, got - need);
+        set_start(r, rest, true);
+        push_free(r, rest, got - need, false);
+    }
+    uint8_t *c = r->data + DCSI_REGF_BASE + rel;
+    dcsi_wr32(c, (uint32_t)0 - need);
+    memset(c + 4, 0, need - 4);
+    *out = rel;
+    return DCS_OK;
+}
+
+/* Start of the cell before rel in its bin, or 0. */
+static uint32_t prev_start(const struct dcsi_regf *r, uint32_t rel, uint32_t bin)
+{
+    uint32_t first = bin + DCSI_REGF_BIN_HEADER;
+    if (rel <= first)
+        return 0;
+    uint32_t bit = rel / 8 - 1; /* search bits (first/8 .. rel/8 - 1] downwards */
+    for (;;) {
+        uint64_t w = r->starts[bit / 64] & (~(uint64_t)0 >> (63 - bit % 64));
+        if (w) {
+            uint32_t at = (bit / 64) * 512u + 8u * (63u - (uint32_t)__builtin_clzll(w));
+            return at >= first ? at : 0;
+        }
+        if (bit / 64 * 512 <= first)
+            return 0;
+        bit = (bit / 64) * 64 - 1;
+    }
+}
+
+void dcsi_regf_release(struct dcsi_regf *r, uint32_t rel)
+{
+    uint32_t len;
+    if (!dcsi_regf_cell(r, rel, &len))
+        return;
+    uint32_t size = len + 4, bin, end;
+    dcsi_regf_bin_span(r, rel, &bin, &end);
+    uint32_t next = rel + size, ns;
+    if (next < end && (ns = free_size(r, next)) != 0) {
+        set_start(r, next, false);
+        size += ns;
+    }
+    uint32_t prev = prev_start(r, rel, bin), ps;
+    if (prev && (ps = free_size(r, prev)) != 0 && prev + ps == rel) {
+        set_start(r, rel, false);
+        rel = prev;
+        size += ps;
+    }
+    dcsi_wr32(r->data + DCSI_REGF_BASE + rel, size);
+    push_free(r, rel, size, false);
+}

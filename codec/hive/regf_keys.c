@@ -1,0 +1,370 @@
+/* regf writer: pending edits per key.  A key's value list and subkey list
+ * are loaded once into an array with a hash index by upper-cased name, so
+ * setting the millionth value or adding the 200,000th subkey costs the same
+ * as the first; the lists are written back once, at commit. */
+#include "hive/regf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static dcs_status nomem(struct dcs_error *err)
+{
+    return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+}
+
+static size_t slot_of(uint32_t nk, size_t cap)
+{
+    return (size_t)((nk / 8u) * 2654435761u) & (cap - 1);
+}
+
+struct dcsi_regf_keyst *dcsi_regf_keyst_get(const struct dcsi_regf *r, uint32_t nk)
+{
+    if (!r->kcap)
+        return NULL;
+    for (size_t i = slot_of(nk, r->kcap);; i = (i + 1) & (r->kcap - 1)) {
+        struct dcsi_regf_keyst *k = r->keys[i];
+        if (!k)
+            return NULL;
+        if (k->nk == nk)
+            return k;
+    }
+}
+
+static bool keys_grow(struct dcsi_regf *r)
+{
+    size_t cap = r->kcap ? r->kcap * 2 : 64;
+    struct dcsi_regf_keyst **t = calloc(cap, sizeof *t);
+    if (!t)
+        return false;
+    for (size_t i = 0; i < r->kcap; i++) {
+        struct dcsi_regf_keyst *k = r->keys[i];
+        if (!k)
+            continue;
+        size_t j = slot_of(k->nk, cap);
+        while (t[j])
+            j = (j + 1) & (cap - 1);
+        t[j] = k;
+    }
+    free(r->keys);
+    r->keys = t;
+    r->kcap = cap;
+    return true;
+}
+
+static dcs_status keyst_make(struct dcsi_regf *r, uint32_t nk, struct dcsi_regf_keyst **out,
+                             struct dcs_error *err)
+{
+    *out = dcsi_regf_keyst_get(r, nk);
+    if (*out)
+        return DCS_OK;
+    if ((r->nkeys + 1) * 2 > r->kcap && !keys_grow(r))
+        return nomem(err);
+    struct dcsi_regf_keyst *k = calloc(1, sizeof *k);
+    if (!k)
+        return nomem(err);
+    k->nk = nk;
+    size_t j = slot_of(nk, r->kcap);
+    while (r->keys[j])
+        j = (j + 1) & (r->kcap - 1);
+    r->keys[j] = k;
+    r->nkeys++;
+    *out = k;
+    return DCS_OK;
+}
+
+static void olist_free(struct dcsi_regf_olist *l)
+{
+    free(l->off);
+    free(l->hash);
+    free(l->index);
+    memset(l, 0, sizeof *l);
+}
+
+void dcsi_regf_keyst_drop(struct dcsi_regf *r, uint32_t nk)
+{
+    if (!r->kcap)
+        return;
+    size_t i = slot_of(nk, r->kcap);
+    while (r->keys[i] && r->keys[i]->nk != nk)
+        i = (i + 1) & (r->kcap - 1);
+    if (!r->keys[i])
+        return;
+    olist_free(&r->keys[i]->vals);
+    olist_free(&r->keys[i]->kids);
+    free(r->keys[i]);
+    r->keys[i] = NULL;
+    r->nkeys--;
+    /* re-seat the rest of the probe run (linear-probing delete) */
+    for (size_t j = (i + 1) & (r->kcap - 1); r->keys[j]; j = (j + 1) & (r->kcap - 1)) {
+        struct dcsi_regf_keyst *k = r->keys[j];
+        r->keys[j] = NULL;
+        size_t s = slot_of(k->nk, r->kcap);
+        while (r->keys[s])
+            s = (s + 1) & (r->kcap - 1);
+        r->keys[s] = k;
+    }
+}
+
+void dcsi_regf_keys_free(struct dcsi_regf *r)
+{
+    for (size_t i = 0; i < r->kcap; i++) {
+        if (!r->keys[i])
+            continue;
+        olist_free(&r->keys[i]->vals);
+        olist_free(&r->keys[i]->kids);
+        free(r->keys[i]);
+    }
+    free(r->keys);
+    r->keys = NULL;
+    r->kcap = r->nkeys = 0;
+}
+
+/* ---- offset lists with a name index ------------------------------------- */
+
+static bool entry_name(const struct dcsi_regf *r, uint32_t off, bool kids,
+                       struct dcsi_regf_name *name)
+{
+    if (kids) {
+        struct dcsi_regf_nk nk;
+        if (dcsi_regf_nk(r, off, &nk, NULL) != DCS_OK)
+            return false;
+        *name = nk.name;
+    } else {
+        struct dcsi_regf_vk vk;
+        if (dcsi_regf_vk(r, off, &vk, NULL) != DCS_OK)
+            return false;
+        *name = vk.name;
+    }
+    return true;
+}
+
+long dcsi_regf_olist_find(const struct dcsi_regf *r, const struct dcsi_regf_olist *l, bool kids,
+                          const uint16_t *up, size_t n, uint32_t hash)
+{
+    if (!l->icap)
+        return -1;
+    for (size_t i = hash & (l->icap - 1);; i = (i + 1) & (l->icap - 1)) {
+        uint32_t e = l->index[i];
+        if (!e)
+            return -1;
+        e--;
+        struct dcsi_regf_name name;
+        if (l->off[e] && l->hash[e] == hash && entry_name(r, l->off[e], kids, &name) &&
+            dcsi_regf_name_cmp_up(up, n, &name) == 0)
+            return (long)e;
+    }
+}
+
+/* Rebuild the index for entries 0..n (drops deleted ones' slots). */
+static bool reindex(struct dcsi_regf_olist *l, uint32_t icap)
+{
+    uint32_t *t = calloc(icap, sizeof *t);
+    if (!t)
+        return false;
+    for (uint32_t e = 0; e < l->n; e++) {
+        if (!l->off[e])
+            continue;
+        size_t i = l->hash[e] & (icap - 1);
+        while (t[i])
+            i = (i + 1) & (icap - 1);
+        t[i] = e + 1;
+    }
+    free(l->index);
+    l->index = t;
+    l->icap = icap;
+    return true;
+}
+
+dcs_status dcsi_regf_olist_add(struct dcsi_regf_olist *l, uint32_t off, uint32_t hash,
+                               struct dcs_error *err)
+{
+    if (l->n == UINT32_MAX / 4)
+        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "too many entries in one key");
+    if (l->n == l->cap) {
+        uint32_t cap = l->cap ? l->cap * 2 : 16;
+        uint32_t *o = realloc(l->off, cap * sizeof *o);
+        if (!o)
+            return nomem(err);
+        l->off = o;
+        uint32_t *h = realloc(l->hash, cap * sizeof *h);
+        if (!h)
+            return nomem(err);
+        l->hash = h;
+        l->cap = cap;
+    }
+    /* index entries (live or deleted) stay under half the slots */
+    if ((l->n + 1) * 2 > l->icap) {
+        uint32_t icap = l->icap ? l->icap : 32;
+        while ((l->live + 1) * 4 > icap)
+            icap *= 2;
+        if (icap < 32)
+            icap = 32;
+        if ((l->n + 1) * 2 > icap) {
+            /* many deleted entries: squeeze them out first */
+            uint32_t k = 0;
+            for (uint32_t e = 0; e < l->n; e++)
+                if (l->off[e]) {
+                    l->off[k] = l->off[e];
+                    l->hash[k++] = l->hash[e];
+                }
+            l->n = k;
+        }
+        if (!reindex(l, icap))
+            return nomem(err);
+    }
+    uint32_t e = l->n++;
+    l->off[e] = off;
+    l->hash[e] = hash;
+    l->live++;
+    size_t i = hash & (l->icap - 1);
+    while (l->index[i])
+        i = (i + 1) & (l->icap - 1);
+    l->index[i] = e + 1;
+    l->sorted = false;
+    return DCS_OK;
+}
+
+void dcsi_regf_olist_del(struct dcsi_regf_olist *l, uint32_t i)
+{
+    /* keeps the stored order of the others; the index slot goes stale */
+    if (l->off[i]) {
+        l->off[i] = 0;
+        l->live--;
+    }
+}
+
+/* ---- loading a key's lists -------------------------------------------------- */
+
+struct loader {
+    const struct dcsi_regf *r;
+    struct dcsi_regf_olist *l;
+    bool kids;
+    dcs_status rc;
+    struct dcs_error *err;
+};
+
+static int load_one(void *ctx, uint32_t off)
+{
+    struct loader *ld = ctx;
+    struct dcsi_regf_name name;
+    dcs_status rc = ld->kids ? dcsi_regf_nk(ld->r, off, &(struct dcsi_regf_nk){0}, ld->err)
+                             : dcsi_regf_vk(ld->r, off, &(struct dcsi_regf_vk){0}, ld->err);
+    if (rc == DCS_OK && !entry_name(ld->r, off, ld->kids, &name))
+        rc = DCS_ERR_HIVE_CORRUPT;
+    if (rc == DCS_OK)
+        rc = dcsi_regf_olist_add(ld->l, off, dcsi_regf_ihash(&name), ld->err);
+    ld->rc = rc;
+    return rc != DCS_OK;
+}
+
+dcs_status dcsi_regf_keyst_vals(struct dcsi_regf *r, uint32_t nk, struct dcsi_regf_keyst **out,
+                                struct dcs_error *err)
+{
+    dcs_status rc = keyst_make(r, nk, out, err);
+    if (rc != DCS_OK || (*out)->vals_loaded)
+        return rc;
+    struct loader ld = {r, &(*out)->vals, false, DCS_OK, err};
+    rc = dcsi_regf_each_val(r, nk, load_one, &ld, NULL, err);
+    if (rc == DCS_OK)
+        rc = ld.rc;
+    if (rc != DCS_OK) {
+        olist_free(&(*out)->vals);
+        return rc;
+    }
+    (*out)->vals_loaded = true;
+    return DCS_OK;
+}
+
+dcs_status dcsi_regf_keyst_kids(struct dcsi_regf *r, uint32_t nk, struct dcsi_regf_keyst **out,
+                                struct dcs_error *err)
+{
+    dcs_status rc = keyst_make(r, nk, out, err);
+    if (rc != DCS_OK || (*out)->kids_loaded)
+        return rc;
+    struct loader ld = {r, &(*out)->kids, true, DCS_OK, err};
+    rc = dcsi_regf_each_kid(r, nk, load_one, &ld, NULL, err);
+    if (rc == DCS_OK)
+        rc = ld.rc;
+    if (rc != DCS_OK) {
+        olist_free(&(*out)->kids);
+        return rc;
+    }
+    (*out)->kids.sorted = true; /* as stored */
+    (*out)->kids_loaded = true;
+    return DCS_OK;
+}
+
+/* ---- Windows order of subkeys ------------------------------------------------ */
+
+static int kid_cmp(const struct dcsi_regf *r, uint32_t a, uint32_t b)
+{
+    struct dcsi_regf_name na, nb;
+    /* the entries were checked when added; a failure here cannot happen */
+    if (!entry_name(r, a, true, &na) || !entry_name(r, b, true, &nb))
+        return 0;
+    return dcsi_regf_name_cmp(&na, &nb);
+}
+
+/* Bottom-up merge sort (stable, no recursion, O(n log n)). */
+static bool merge_sort(const struct dcsi_regf *r, uint32_t *a, uint32_t *ha, uint32_t n)
+{
+    uint32_t *b = malloc((size_t)n * sizeof *b), *hb = malloc((size_t)n * sizeof *hb);
+    if (!b || !hb) {
+        free(b);
+        free(hb);
+        return false;
+    }
+    uint32_t *src = a, *dst = b, *hsrc = ha, *hdst = hb;
+    for (uint32_t w = 1; w < n; w *= 2) {
+        for (uint32_t lo = 0; lo < n; lo += 2 * w) {
+            uint32_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            uint32_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) {
+                bool left = kid_cmp(r, src[i], src[j]) <= 0;
+                hdst[k] = left ? hsrc[i] : hsrc[j];
+                dst[k++] = left ? src[i++] : src[j++];
+            }
+            while (i < mid) {
+                hdst[k] = hsrc[i];
+                dst[k++] = src[i++];
+            }
+            while (j < hi) {
+                hdst[k] = hsrc[j];
+                dst[k++] = src[j++];
+            }
+        }
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+        t = hsrc;
+        hsrc = hdst;
+        hdst = t;
+    }
+    if (src != a) {
+        memcpy(a, src, (size_t)n * sizeof *a);
+        memcpy(ha, hsrc, (size_t)n * sizeof *ha);
+    }
+    free(b);
+    free(hb);
+    return true;
+}
+
+dcs_status dcsi_regf_kids_sort(const struct dcsi_regf *r, struct dcsi_regf_olist *l,
+                               struct dcs_error *err)
+{
+    if (l->sorted && l->live == l->n)
+        return DCS_OK;
+    uint32_t k = 0;
+    for (uint32_t e = 0; e < l->n; e++)
+        if (l->off[e]) {
+            l->off[k] = l->off[e];
+            l->hash[k++] = l->hash[e];
+        }
+    l->n = k;
+    if (!l->sorted && !merge_sort(r, l->off, l->hash, l->n))
+        return nomem(err);
+    if (!reindex(l, l->icap ? l->icap : 32))
+        return nomem(err);
+    l->sorted = true;
+    return DCS_OK;
+}
