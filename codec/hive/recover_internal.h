@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/bytes.h"
+
 #include <dcs/recover.h>
 
 #define RCV_BASE_BLOCK 4096u
@@ -16,24 +18,6 @@
 /* Marvin32 with the seed of the registry's log entries (82 EF 4D 88 7A 4E
  * 55 C5), the result as stored in an entry: high state << 32 | low state. */
 uint64_t dcsi_marvin32_hive(const uint8_t *data, size_t len);
-
-static inline uint32_t dcsi_rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline uint64_t dcsi_rd64(const uint8_t *p)
-{
-    return (uint64_t)dcsi_rd32(p) | (uint64_t)dcsi_rd32(p + 4) << 32;
-}
-
-static inline void dcsi_wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
 
 /* Sequence numbers compare as 32-bit serial numbers: a is before b when
  * (b - a) mod 2^32 lies in (0, 2^31). */

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/bytes.h"
+
 #include <dcs/error.h>
 
 #define DCSI_REGF_NONE 0xFFFFFFFFu
@@ -124,27 +126,6 @@ dcs_status dcsi_regf_load_sized(struct dcsi_regf *r, uint8_t *data, size_t len, 
 /* Read path (its base block and hive bins, one read) and load it. */
 dcs_status dcsi_regf_load_file(struct dcsi_regf *r, const char *path, struct dcs_error *err);
 void dcsi_regf_free(struct dcsi_regf *r);
-
-static inline uint32_t dcsi_rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static inline uint16_t dcsi_rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-static inline void dcsi_wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-static inline void dcsi_wr16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
 
 static inline bool dcsi_regf_is_start(const struct dcsi_regf *r, uint32_t rel)
 {

@@ -231,7 +231,7 @@ static void temp_file_cannot_be_written(void **state)
     (void)state;
     struct scene s;
     scene_open(&s, 2);
-    failsys_fail("write", NULL, 1, ENOSPC);
+    failsys_fail("write", NULL, 3, ENOSPC); /* writes 1-2: the journal copies */
     struct dcs_error err;
     assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_IO);
     assert_int_equal(failsys_fired(), 1);
@@ -240,7 +240,7 @@ static void temp_file_cannot_be_written(void **state)
     assert_untouched(&s);
     /* the second hive's temporary file: the first is removed again */
     failsys_reset();
-    failsys_fail("write", NULL, 2, ENOSPC);
+    failsys_fail("write", NULL, 4, ENOSPC);
     assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_IO);
     assert_int_equal(failsys_fired(), 1);
     assert_untouched(&s);
