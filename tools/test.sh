@@ -5,7 +5,7 @@
 #
 #   tools/test.sh            everything (what CI runs)
 #   tools/test.sh --quick    the gcc build's unit and CLI tests only
-# Env: FUZZ_SECONDS (default 30) per harness for the smoke run; 0 skips it.
+# Env: FUZZ_SECONDS (default 15) per harness for the smoke run; 0 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=0
@@ -38,13 +38,14 @@ fi
 step "clang -Werror: build and test"
 CC=clang setup build-clang -Dwerror=true -Dtests=enabled
 run ninja -C build-clang
-run meson test -C build-clang --print-errorlogs --no-suite wine  # Wine: in the gcc step
+# Wine and the kill-at-every-step commit test (minutes each) run in the gcc step
+run meson test -C build-clang --print-errorlogs --no-suite wine --no-suite commit
 
 step "ASan+UBSan: build and test"
 setup build-asan -Dwerror=true -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false
 run ninja -C build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  run meson test -C build-asan --print-errorlogs --no-suite wine
+  run meson test -C build-asan --print-errorlogs --no-suite wine --no-suite commit
 
 step "valgrind: unit tests"
 run meson test -C build-test --suite unit --print-errorlogs \
@@ -55,9 +56,9 @@ if [[ -x tools/lint.sh ]]; then
   run tools/lint.sh
 fi
 
-if [[ -x tools/fuzz.sh && "${FUZZ_SECONDS:-30}" != 0 ]] && command -v clang >/dev/null; then
-  step "libFuzzer smoke run (${FUZZ_SECONDS:-30} s per harness)"
-  run tools/fuzz.sh --seconds "${FUZZ_SECONDS:-30}"
+if [[ -x tools/fuzz.sh && "${FUZZ_SECONDS:-15}" != 0 ]] && command -v clang >/dev/null; then
+  step "libFuzzer smoke run (${FUZZ_SECONDS:-15} s per harness)"
+  run tools/fuzz.sh --seconds "${FUZZ_SECONDS:-15}"
 fi
 
 step "summary"
