@@ -291,7 +291,8 @@ dcs_status dcsi_regf_clear_vals(struct dcsi_regf *r, uint32_t nk, struct dcs_err
         }
     }
     ks->vals.n = 0;
-    memset(ks->vals.index, 0, (size_t)ks->vals.icap * sizeof *ks->vals.index);
+    if (ks->vals.index) /* no index is built until a list grows */
+        memset(ks->vals.index, 0, (size_t)ks->vals.icap * sizeof *ks->vals.index);
     ks->vals_dirty = true;
     return DCS_OK;
 }

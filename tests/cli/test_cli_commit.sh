@@ -30,7 +30,7 @@ trap 'rm -rf "$work"' EXIT
 fails=0
 checks=0
 # LeakSanitizer (sanitizer builds) cannot work under ptrace
-nolsan=ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+nolsan=ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 # the last setting wins
 ok() { checks=$((checks + 1)); }
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 same_text() { # same_text FILE EXPECTED DESCRIPTION

@@ -181,7 +181,7 @@ expect_rc 1 "missing hive" -- "$dcs" apply --mode autodetect --hive "S-1-5-20=$w
 # call numbers read from a traced clean run; skipped without strace)
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
   # LeakSanitizer (sanitizer builds) cannot work under ptrace
-  nolsan=ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+  nolsan=ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 # the last setting wins
   new_image 5
   env "$nolsan" strace -f -qq -o "$work/trace9" -e trace=openat,rename "$dcs" apply --mode manual_proxy \
     --proxy p:1 --windows "$img" --all-services --backup-dir "$work/bk9" >/dev/null
