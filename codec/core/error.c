@@ -82,10 +82,10 @@ static void fill(struct dcs_error *err, dcs_status code, uint64_t offset, uint32
         memcpy(err->message + sizeof err->message - sizeof mark, mark, sizeof mark);
 }
 
-static dcs_warning_fn warning_fn;
+static dcs_warn_fn warning_fn;
 static void *warning_ctx;
 
-void dcs_set_warning_handler(dcs_warning_fn fn, void *ctx)
+void dcs_set_warning_handler(dcs_warn_fn fn, void *ctx)
 {
     warning_fn = fn;
     warning_ctx = ctx;

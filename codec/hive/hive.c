@@ -364,7 +364,14 @@ static int each_kid(void *ctx, uint32_t off)
         w->rc = nomem(w->err);
     if (w->rc != DCS_OK)
         return 1;
-    dcsi_regf_name_utf8(&nk.name, w->name);
+    size_t n = dcsi_regf_name_utf8(&nk.name, w->name);
+    /* names are C strings here: one holding a NUL (seen in real SECURITY and
+     * NTUSER hives) is cut at it, and regedit could not import it anyway */
+    if (strlen(w->name) != n)
+        dcs_warn(DCS_ERR_ENCODING, "%s: the name of the key at offset %u holds a NUL "
+                 "character; it is read (and exported) cut before it as '%s', which regedit "
+                 "cannot import as the same key",
+                 w->h->path, off + DCSI_REGF_BASE, w->name);
     return w->fn(w->ctx, w->name, (dcs_hive_key)off + DCSI_REGF_BASE);
 }
 

@@ -7,6 +7,7 @@
 
 #include "apply_render.h"
 #include "cli.h"
+#include "lints.h"
 #include "json.h"
 
 static const char *const default_sids[] = {"S-1-5-18", "S-1-5-19", "S-1-5-20"};
@@ -188,6 +189,25 @@ static int commit(const struct apply_opts *o, dcs_applier *a, size_t changing)
     return EXIT_OK;
 }
 
+/* The routing traps of the settings being written (the first account's new
+ * DefaultConnectionSettings: every account gets the same settings), and the
+ * --expect-proxy URLs they would send DIRECT, as warnings. */
+static void warn_lints(const struct apply_opts *o, const dcs_applier *a)
+{
+    for (size_t i = 0; i < dcs_applier_count(a); i++) {
+        const dcs_apply_target *t = dcs_applier_target(a, i);
+        const struct dcs_apply_plan *p = dcs_apply_target_plan(t);
+        const struct dcs_apply_step *s =
+            p && !dcs_apply_target_machine(t)
+                ? dcs_apply_plan_find(p, DCS_KEY_CONNECTIONS, DCS_VALUE_DEFAULT) : NULL;
+        struct dcs_blob b;
+        if (s && dcs_blob_decode(s->wanted, s->wanted_len, DCS_DECODE_LENIENT, &b, NULL) == DCS_OK) {
+            lints_warn("apply", &b, o->expect_proxy, o->nexpect_proxy);
+            return;
+        }
+    }
+}
+
 /* Open, check and plan every target, then report, or commit. */
 static int plan_and_commit(const struct apply_opts *o, dcs_applier *a)
 {
@@ -205,6 +225,7 @@ static int plan_and_commit(const struct apply_opts *o, dcs_applier *a)
                   read_only ? "nothing would be changed" : "nothing was changed");
         return rc;
     }
+    warn_lints(o, a);
     size_t changing = dcs_applier_changes(a);
     if (o->check) {
         rc = changing ? EXIT_OUT_OF_STEP : EXIT_OK;

@@ -18,6 +18,8 @@ struct apply_opts {
     size_t nhives;
     const char **connections;
     size_t nconnections;
+    const char **expect_proxy; /* URLs the settings must send through the proxy */
+    size_t nexpect_proxy;
     bool all_services, check, winhttp, dry_run, force, json;
     bool recover; /* replay dirty hives' logs first (DCS_APPLY_RECOVER) */
     bool only_default, no_plain_values, all_connections;

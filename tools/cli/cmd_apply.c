@@ -38,6 +38,8 @@ static void usage(FILE *out)
             "  --only-default        write DefaultConnectionSettings only\n"
             "  --no-plain-values     leave ProxyEnable & co. alone\n"
             "  --connection NAME     also set this VPN/dial-up connection (repeatable)\n"
+            "  --expect-proxy URL    warn when the new settings would send URL DIRECT\n"
+            "                        (repeatable; the routing traps are always warned about)\n"
             "  --all-connections     also set every connection already in the hive\n"
             "  --winhttp             also set the machine's WinHttpSettings (SOFTWARE hive)\n"
             "                        as `netsh winhttp import proxy source=ie` would\n"
@@ -84,6 +86,7 @@ static const struct option_def {
     {"--sid", OPT_LIST, F(sids), F(nsids), false},
     {"--hive", OPT_LIST, F(hives), F(nhives), false},
     {"--connection", OPT_LIST, F(connections), F(nconnections), false},
+    {"--expect-proxy", OPT_LIST, F(expect_proxy), F(nexpect_proxy), false},
     {"--all-services", OPT_FLAG, F(all_services), 0, false},
     {"--only-default", OPT_FLAG, F(only_default), 0, false},
     {"--no-plain-values", OPT_FLAG, F(no_plain_values), 0, false},

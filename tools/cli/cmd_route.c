@@ -11,6 +11,7 @@
 #include "blobview.h"
 #include "cli.h"
 #include "cmd.h"
+#include "lints.h"
 
 static void usage(FILE *out)
 {
@@ -254,20 +255,6 @@ static int load_blob(struct route_cmd *c, uint8_t **data, size_t *len, char *ori
     return st == DCS_OK ? EXIT_OK : EXIT_BAD_INPUT;
 }
 
-/* The traps of the settings (ROUTING.md §5) as warnings on stderr (never an error:
- * WinINET accepts these strings and dcs routes them as it does). */
-static void warn_lints(const struct dcs_blob *blob)
-{
-    struct dcs_route_settings s;
-    struct dcs_route_lint l[16];
-    struct dcs_error err;
-    size_t n = 0;
-    dcs_route_settings_from_blob(blob, &s);
-    if (!(s.flags & DCS_PROXY_TYPE_PROXY) || dcs_route_lint(&s, NULL, 0, l, 16, &n, &err) != DCS_OK)
-        return;
-    for (size_t i = 0; i < n && i < 16; i++)
-        cli_warnf("%s %s", l[i].id, l[i].message);
-}
 
 static dcs_status compile_blob(const struct route_cmd *c, const uint8_t *data, size_t len,
                                struct dcs_blob *blob, dcs_route **r, struct dcs_error *err)
@@ -298,7 +285,7 @@ static int route_one(struct route_cmd *c)
         free(data);
         return EXIT_BAD_INPUT;
     }
-    warn_lints(&blob);
+    lints_warn(NULL, &blob, NULL, 0);
     if (!c->json) {
         printf("%s (as %s): ", origin, dcs_route_client_name(c->client));
         blobview_effective(stdout, &blob);

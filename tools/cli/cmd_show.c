@@ -6,6 +6,7 @@
 #include "apply_render.h"
 #include "blobview.h"
 #include "cli.h"
+#include "lints.h"
 #include "cmd.h"
 #include "json.h"
 
@@ -87,6 +88,10 @@ static json_t *user_json(json_t *o, const dcs_image_hive *h)
     for (size_t i = 0; i < dcs_image_hive_disagree_count(h); i++)
         json_array_append_new(dis, json_string(dcs_image_hive_disagree(h, i)));
     json_object_set_new(o, "plain_values_disagree", dis);
+    struct dcs_blob b;
+    json_object_set_new(o, "lints", dv && dcs_blob_decode(dv->data.ptr, dv->data.len,
+                                                        DCS_DECODE_LENIENT, &b, NULL) == DCS_OK
+                                         ? lints_json(&b) : json_array());
     return o;
 }
 
@@ -156,6 +161,18 @@ static void print_plain(const dcs_image_hive *h)
     putchar('\n');
 }
 
+/* The routing traps of an account's DefaultConnectionSettings (lints.h). */
+static void print_lints(const struct dcs_apply_value *dv)
+{
+    struct dcs_blob b;
+    struct dcs_route_lint l[LINTS_MAX];
+    if (!dv || dcs_blob_decode(dv->data.ptr, dv->data.len, DCS_DECODE_LENIENT, &b, NULL) != DCS_OK)
+        return;
+    size_t n = lints_of_blob(&b, NULL, 0, l);
+    for (size_t i = 0; i < n; i++)
+        printf("  %-27s %s %s\n", i ? "" : "routing traps:", l[i].id, l[i].message);
+}
+
 static void print_user(const dcs_image_hive *h)
 {
     if (dcs_image_hive_dirty(h))
@@ -191,6 +208,7 @@ static void print_user(const dcs_image_hive *h)
             printf(" %s", dcs_image_hive_disagree(h, i));
         putchar('\n');
     }
+    print_lints(dv);
 }
 
 static void print_text(const dcs_image_report *r)

@@ -118,25 +118,25 @@ DCS_API dcs_status dcs_error_set_at(struct dcs_error *err, dcs_status code, uint
                             uint32_t line, uint32_t column,
                             const char *fmt, ...) DCS_PRINTF(6, 7);
 
-/* Warnings the library has no caller-supplied callback for (an interrupted
- * commit finished or undone when a hive is opened, leftovers that could not
- * be removed) go to one process-wide handler; without one they are dropped.
- * Set it once at start-up, before other calls: it is not synchronised. */
-typedef void (*dcs_warning_fn)(void *ctx, const struct dcs_error *warning);
-DCS_API void dcs_set_warning_handler(dcs_warning_fn fn, void *ctx);
-/* Send a warning to the handler (for the library's rooms; public so tools
- * can route their own warnings the same way).  Formats like dcs_error_set. */
-DCS_API void dcs_warn(dcs_status code, const char *fmt, ...) DCS_PRINTF(2, 3);
-
-/* Format "where: message" into buf: "offset 17: ..." or "3:14: ...". */
-DCS_API size_t dcs_error_format(const struct dcs_error *err, char *buf, size_t size);
-
 /* The one warning callback of the library: something worth telling the user
  * that does not stop the operation (a dirty hive read as it is, a skipped
  * line of a .reg source, a transaction log removed).  w is valid only during
  * the call; its code says what kind of warning it is and, for text inputs,
  * line and column say where. */
 typedef void (*dcs_warn_fn)(void *ctx, const struct dcs_error *w);
+
+/* Warnings the library has no caller-supplied callback for (an interrupted
+ * commit finished or undone when a hive is opened, leftovers that could not
+ * be removed, a key name holding a NUL) go to one process-wide handler;
+ * without one they are dropped.  Set it once at start-up, before other
+ * calls: it is not synchronised. */
+DCS_API void dcs_set_warning_handler(dcs_warn_fn fn, void *ctx);
+/* Send a warning to the handler (for the library's rooms; public so tools
+ * can route their own warnings the same way).  Formats like dcs_error_set. */
+DCS_API void dcs_warn(dcs_status code, const char *fmt, ...) DCS_PRINTF(2, 3);
+
+/* Format "where: message" into buf: "offset 17: ..." or "3:14: ...". */
+DCS_API size_t dcs_error_format(const struct dcs_error *err, char *buf, size_t size);
 
 #ifdef __cplusplus
 }
