@@ -165,7 +165,7 @@ static char *splice(const char *target, const char *rest)
     size_t a = strlen(target), b = strlen(rest);
     char *s = malloc(a + b + 2);
     if (s) {
-        memcpy(s, target, a);
+        memcpy(s, target, a); // NOLINT(bugprone-not-null-terminated-result): terminated after the copy
         s[a] = '/';
         memcpy(s + a + 1, rest, b + 1);
     }
@@ -464,12 +464,16 @@ dcs_status dcsi_open_beneath(int rootfd, const char *rel, int flags, mode_t mode
                              unsigned options, int *fd, struct dcsi_beneath *where,
                              struct dcs_error *err)
 {
-    struct dcsi_beneath local;
+    struct dcsi_beneath local = {0};
     struct dcsi_beneath *w = where ? where : &local;
     *fd = -1;
     dcs_status s = dcsi_resolve_beneath(rootfd, rel, options, w, err);
     if (s)
         return s;
+    if (!w->name) { /* resolve always names the last component; be sure */
+        dcsi_beneath_free(w);
+        return sys_error(err, ENOENT, "open", rel);
+    }
     *fd = openat(w->dirfd, w->name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
     if (*fd < 0)
         s = sys_error(err, errno, "open", rel);

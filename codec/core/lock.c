@@ -49,15 +49,15 @@ int dcsi_lock_open(const char *path, int extra_flags, uint64_t deadline_ms)
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | extra_flags);
         if (fd < 0)
             return -1;
-        struct stat held, now;
+        struct stat held_st, now;
         int e;
-        if (flock_until(fd, deadline_ms) != 0 || fstat(fd, &held) != 0) {
+        if (flock_until(fd, deadline_ms) != 0 || fstat(fd, &held_st) != 0) {
             e = errno;
             close(fd);
             errno = e;
             return -1;
         }
-        if (stat(path, &now) == 0 && now.st_dev == held.st_dev && now.st_ino == held.st_ino)
+        if (stat(path, &now) == 0 && now.st_dev == held_st.st_dev && now.st_ino == held_st.st_ino)
             return fd;
         /* replaced (a commit renamed a new version over it) or removed
          * while we waited: the lock is on a file nobody will open again */
@@ -83,7 +83,7 @@ long dcsi_lock_holder(dev_t dev, ino_t ino)
         long p;
         unsigned maj, min;
         unsigned long long in;
-        if (sscanf(line, "%*[^:]: %15s %*s %*s %ld %x:%x:%llu", kind, &p, &maj, &min, &in) == 5 &&
+        if (sscanf(line, "%*[^:]: %15s %*s %*s %ld %x:%x:%llu", kind, &p, &maj, &min, &in) == 5 && // NOLINT(cert-err34-c): the kernel writes /proc/locks
             strcmp(kind, "FLOCK") == 0 && in == (unsigned long long)ino &&
             maj == major(dev) && min == minor(dev) && p > 0)
             pid = p;

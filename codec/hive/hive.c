@@ -197,7 +197,7 @@ dcs_status dcsi_hive_need_write(dcs_hive *h, struct dcs_error *err)
 static dcs_status child(dcs_hive *h, uint32_t parent, const char *name, size_t len, bool create,
                         bool known_absent, uint32_t *out, bool *created, struct dcs_error *err)
 {
-    size_t n;
+    size_t n = 0;
     *out = 0;
     if (created)
         *created = false;

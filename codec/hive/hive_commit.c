@@ -309,7 +309,7 @@ dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_erro
         return rc;
     struct commit c = {0};
     size_t m = 0;
-    c.mod = calloc(n ? n : 1, sizeof *c.mod);
+    c.mod = calloc(n ? n : 1, sizeof *c.mod); // NOLINT(bugprone-sizeof-expression): an array of handles
     char **targets = c.mod ? modified_targets(hives, n, c.mod, &m) : NULL;
     c.made = calloc(2 * (m ? m : 1), sizeof *c.made);
     if (!targets || !c.made) {

@@ -33,7 +33,7 @@ char *dcsi_hive_dir_of(const char *path);
 #define DCSI_JOURNAL_SUFFIX ".dcs-journal"
 #define DCSI_JOURNAL_NEW_SUFFIX ".dcs-journal.new"
 #define DCSI_JOURNAL_MAX_HIVES 64
-#define DCSI_JOURNAL_MAX_BYTES (256u * 1024u)
+#define DCSI_JOURNAL_MAX_BYTES ((size_t)256 * 1024)
 
 struct dcsi_jentry {
     char *target;   /* the hive file */

@@ -32,7 +32,7 @@ static char *concat(const char *a, const char *b)
     size_t la = strlen(a), lb = strlen(b);
     char *s = malloc(la + lb + 1);
     if (s) {
-        memcpy(s, a, la);
+        memcpy(s, a, la); // NOLINT(bugprone-not-null-terminated-result): terminated after the copy
         memcpy(s + la, b, lb + 1);
     }
     return s;
@@ -160,7 +160,7 @@ static char *relative_path(const char *from, const char *to)
     if (!s)
         return NULL;
     for (size_t k = 0; k < ups; k++)
-        memcpy(s + 3 * k, "../", 3);
+        memcpy(s + 3 * k, "../", 3); // NOLINT(bugprone-not-null-terminated-result): a prefix; terminated below
     memcpy(s + 3 * ups, to + common, rest + 1);
     return s;
 }
@@ -194,8 +194,8 @@ static void put_escaped(struct text *t, const char *s)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        char hex[4];
         if (c <= 0x20 || c == 0x7F || c == '%') {
+            char hex[4];
             snprintf(hex, sizeof hex, "%%%02X", c);
             put(t, hex, 3);
         } else {
@@ -304,13 +304,13 @@ static dcs_status parse_hive(char *line, const char *dir, struct dcsi_jentry *e,
     char token[32];
     uint64_t dev, ino;
     int used = 0;
-    if (sscanf(line, "hive %31s %" SCNu64 " %" SCNu64 " %n", token, &dev, &ino, &used) != 3 ||
+    if (sscanf(line, "hive %31s %" SCNu64 " %" SCNu64 " %n", token, &dev, &ino, &used) != 3 || // NOLINT(cert-err34-c): dev and ino are compared, never used as sizes
         !used || !token_ok(token))
         return bad(err, path, "a malformed hive line");
     char *rel = line + used;
     if (strchr(rel, ' ') || !unescape(rel) || rel[0] == '/')
         return bad(err, path, "a malformed hive path");
-    memcpy(e->token, token, DCSI_TOKEN_LEN + 1);
+    memcpy(e->token, token, DCSI_TOKEN_LEN + 1); // NOLINT(clang-analyzer-core.NonNullParamChecker): token is a local array
     e->dev = dev;
     e->ino = ino;
     size_t dl = strlen(dir);

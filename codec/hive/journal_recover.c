@@ -105,7 +105,7 @@ static char *list_targets(const struct dcsi_journal *j)
             return NULL;
         }
         s = p;
-        memcpy(s + len, sep, a);
+        memcpy(s + len, sep, a); // NOLINT(bugprone-not-null-terminated-result): terminated after the copy
         memcpy(s + len + a, j->e[i].target, b + 1);
         len += a + b;
     }
@@ -337,7 +337,7 @@ dcs_status dcs_hive_recover(const char *path, struct dcs_error *err)
         free(real);
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
-    memcpy(jpath, p, n);
+    memcpy(jpath, p, n); // NOLINT(bugprone-not-null-terminated-result): terminated after the copy
     memcpy(jpath + n, DCSI_JOURNAL_SUFFIX, sizeof DCSI_JOURNAL_SUFFIX);
     uint64_t deadline = dcsi_now_ms() + dcs_lock_wait();
     dcs_status rc = DCS_OK;

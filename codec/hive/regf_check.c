@@ -125,6 +125,7 @@ static dcs_status check_data(struct walk *w, const struct dcsi_regf_vk *vk)
             rc = mark(w, seg, "big data segment", &slen);
             if (rc != DCS_OK)
                 return rc;
+            /* cppcheck-suppress knownConditionTrueFalse ; want >= 1 (done < size) */
             if (slen < want)
                 return CORRUPT(w->err, seg, "big data segment at 0x%x: %u bytes, needs %u",
                                seg, slen, want);

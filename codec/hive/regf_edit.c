@@ -197,7 +197,7 @@ static dcs_status write_data(struct dcsi_regf *r, const uint8_t *data, size_t le
         if (rc != DCS_OK)
             return rc; /* cells already taken are leaks the check tolerates */
         memcpy(r->data + DCSI_REGF_BASE + seg + 4, data + at, n);
-        dcsi_wr32(r->data + DCSI_REGF_BASE + list + 4 + 4 * i, seg);
+        dcsi_wr32(r->data + DCSI_REGF_BASE + list + 4 + 4 * (size_t)i, seg);
     }
     uint8_t *c = r->data + DCSI_REGF_BASE + db + 4;
     c[0] = 'd';

@@ -33,7 +33,7 @@ struct dcsi_regf_keyst *dcsi_regf_keyst_get(const struct dcsi_regf *r, uint32_t 
 static bool keys_grow(struct dcsi_regf *r)
 {
     size_t cap = r->kcap ? r->kcap * 2 : 64;
-    struct dcsi_regf_keyst **t = calloc(cap, sizeof *t);
+    struct dcsi_regf_keyst **t = calloc(cap, sizeof *t); // NOLINT(bugprone-sizeof-expression): an array of pointers
     if (!t)
         return false;
     for (size_t i = 0; i < r->kcap; i++) {
@@ -279,7 +279,7 @@ dcs_status dcsi_regf_keyst_kids(struct dcsi_regf *r, uint32_t nk, struct dcsi_re
                                 struct dcs_error *err)
 {
     dcs_status rc = keyst_make(r, nk, out, err);
-    if (rc != DCS_OK || (*out)->kids_loaded)
+    if (rc != DCS_OK || !*out || (*out)->kids_loaded)
         return rc;
     struct loader ld = {r, &(*out)->kids, true, DCS_OK, err};
     rc = dcsi_regf_each_kid(r, nk, load_one, &ld, NULL, err);
@@ -308,7 +308,7 @@ static int kid_cmp(const struct dcsi_regf *r, uint32_t a, uint32_t b)
 /* Bottom-up merge sort (stable, no recursion, O(n log n)). */
 static bool merge_sort(const struct dcsi_regf *r, uint32_t *a, uint32_t *ha, uint32_t n)
 {
-    uint32_t *b = malloc((size_t)n * sizeof *b), *hb = malloc((size_t)n * sizeof *hb);
+    uint32_t *b = malloc((n ? n : 1) * sizeof *b), *hb = malloc((n ? n : 1) * sizeof *hb);
     if (!b || !hb) {
         free(b);
         free(hb);

@@ -86,6 +86,8 @@ dcs_status dcsi_regf_load_sized(struct dcsi_regf *r, uint8_t *data, size_t len, 
     r->cap = cap;
     struct dcs_hive_header hh;
     dcs_status rc = dcs_hive_parse_header(data, len, file_size, &hh, err);
+    if (rc == DCS_OK && len < DCSI_REGF_BASE) /* parse_header checks it too */
+        rc = dcs_error_set(err, DCS_ERR_HIVE_TRUNCATED, len, "file ends inside the base block");
     if (rc == DCS_OK && (uint64_t)DCSI_REGF_BASE + hh.hbins_size > len)
         rc = dcs_error_set(err, DCS_ERR_HIVE_TRUNCATED, len, "file ends inside the hive bins");
     if (rc != DCS_OK)
@@ -131,7 +133,7 @@ dcs_status dcsi_regf_load_file(struct dcsi_regf *r, const char *path, struct dcs
         close(fd);
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s is not a regular file", path);
     }
-    if ((uint64_t)st.st_size > (uint64_t)DCSI_REGF_BINS_MAX + 2 * DCSI_REGF_BASE) {
+    if ((uint64_t)st.st_size > (uint64_t)DCSI_REGF_BINS_MAX + 2 * (uint64_t)DCSI_REGF_BASE) {
         close(fd);
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "%s is too large for a hive",
                              path);
@@ -145,7 +147,12 @@ dcs_status dcsi_regf_load_file(struct dcsi_regf *r, const char *path, struct dcs
         if (want < len && want >= DCSI_REGF_BASE + 4096u)
             len = (size_t)want;
     }
-    uint8_t *buf = malloc(len ? len : 1);
+    if (len < DCSI_REGF_BASE) {
+        close(fd);
+        return dcs_error_set(err, DCS_ERR_HIVE_TRUNCATED, len,
+                             "%s: file ends inside the base block (%zu bytes)", path, len);
+    }
+    uint8_t *buf = malloc(len);
     if (!buf) {
         close(fd);
         return nomem(err);
@@ -165,7 +172,7 @@ dcs_status dcsi_regf_load_file(struct dcsi_regf *r, const char *path, struct dcs
     }
     close(fd);
     /* the file size is what the header is judged against */
-    return dcsi_regf_load_sized(r, buf, len, len ? len : 1, (uint64_t)st.st_size, err);
+    return dcsi_regf_load_sized(r, buf, len, len, (uint64_t)st.st_size, err);
 }
 
 void dcsi_regf_free(struct dcsi_regf *r)

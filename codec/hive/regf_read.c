@@ -179,7 +179,7 @@ dcs_status dcsi_regf_each_kid(struct dcsi_regf *r, uint32_t nk_off, dcsi_regf_of
             *stopped = fn(ctx, ks->kids.off[i]);
         return DCS_OK;
     }
-    struct dcsi_regf_nk nk;
+    struct dcsi_regf_nk nk = {0};
     dcs_status rc = dcsi_regf_nk(r, nk_off, &nk, err);
     if (rc != DCS_OK)
         return rc;
@@ -200,7 +200,7 @@ dcs_status dcsi_regf_each_val(struct dcsi_regf *r, uint32_t nk_off, dcsi_regf_of
                 *stopped = fn(ctx, ks->vals.off[i]);
         return DCS_OK;
     }
-    struct dcsi_regf_nk nk;
+    struct dcsi_regf_nk nk = {0};
     dcs_status rc = dcsi_regf_nk(r, nk_off, &nk, err);
     if (rc != DCS_OK || nk.nval == 0)
         return rc;
@@ -235,7 +235,7 @@ static dcs_status search_leaf(const struct dcsi_regf *r, uint32_t off, const uin
     *side = hi == 0 ? 1 : 0;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        struct dcsi_regf_nk kid;
+        struct dcsi_regf_nk kid = {0};
         dcs_status rc = dcsi_regf_nk(r, dcsi_rd32(c + 4 + (size_t)mid * stride), &kid, err);
         if (rc != DCS_OK)
             return rc;
@@ -260,8 +260,8 @@ static dcs_status search_disk(const struct dcsi_regf *r, const struct dcsi_regf_
                               const uint16_t *up, size_t n, uint32_t *out,
                               struct dcs_error *err)
 {
-    uint32_t len;
-    int side;
+    uint32_t len = 0;
+    int side = 0;
     *out = 0;
     if (nk->nsub == 0)
         return DCS_OK;
@@ -308,7 +308,7 @@ dcs_status dcsi_regf_find_kid(struct dcsi_regf *r, uint32_t nk_off, const uint16
             *out = ks->kids.off[i];
         return DCS_OK;
     }
-    struct dcsi_regf_nk nk;
+    struct dcsi_regf_nk nk = {0};
     dcs_status rc = dcsi_regf_nk(r, nk_off, &nk, err);
     if (rc != DCS_OK)
         return rc;
@@ -378,6 +378,7 @@ static dcs_status big_data(const struct dcsi_regf *r, const struct dcsi_regf_vk 
         uint32_t slen, seg = dcsi_rd32(segs + 4 * (size_t)i);
         const uint8_t *s = dcsi_regf_cell(r, seg, &slen);
         uint32_t want = vk->size - done < DCSI_REGF_SEGMENT ? vk->size - done : DCSI_REGF_SEGMENT;
+        /* cppcheck-suppress knownConditionTrueFalse ; want >= 1 (done < size) */
         if (!s || slen < want)
             return CORRUPT(err, seg, "big data segment %u at 0x%x: not a cell of %u bytes", i,
                            seg, want);

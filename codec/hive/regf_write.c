@@ -127,6 +127,7 @@ static dcs_status write_list(struct dcsi_regf *r, const uint32_t *off, uint32_t 
         per = (n + DCSI_REGF_INDEX_MAX - 1) / DCSI_REGF_INDEX_MAX;
         leaves = (n + per - 1) / per;
     }
+    /* cppcheck-suppress knownConditionTrueFalse ; per grows with n above */
     if (per > 0xFFFF)
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "%u subkeys in one key", n);
     uint32_t ri;
@@ -227,6 +228,7 @@ dcs_status dcsi_regf_commit_image(struct dcsi_regf *r, struct dcs_error *err)
         return rc;
     /* never write a hive the reader would refuse */
     struct dcs_error cerr;
+    dcs_error_clear(&cerr);
     rc = dcsi_regf_check(r, 0, &cerr);
     if (rc == DCS_ERR_NOMEM)
         return dcs_error_set(err, rc, DCS_NO_OFFSET, "out of memory");

@@ -53,7 +53,7 @@ static char *split_spec(const char *spec, int *index)
     const char *c = strrchr(spec, ':');
     *index = 0;
     if (c && c[1] && strspn(c + 1, "0123456789") == strlen(c + 1) && strlen(c + 1) < 6) {
-        *index = atoi(c + 1);
+        *index = (int)strtol(c + 1, NULL, 10); /* digits only, at most 5 */
         return strndup(spec, (size_t)(c - spec));
     }
     return strdup(spec);
@@ -292,8 +292,12 @@ dcs_status dcs_wim_replace(dcs_wim *w, const char *dir, const char *const *paths
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "%s is mounted", w->path);
     struct wimlib_update_command *cmds = calloc(n ? n : 1, sizeof *cmds);
     char **bufs = calloc(n ? 2 * n : 1, sizeof *bufs);
-    dcs_status st = cmds && bufs ? DCS_OK
-                                 : dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    if (!cmds || !bufs) {
+        free(cmds);
+        free(bufs);
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    }
+    dcs_status st = DCS_OK;
     for (size_t i = 0; i < n && st == DCS_OK; i++) {
         size_t a = strlen(dir) + strlen(paths[i]) + 2, b = strlen(paths[i]) + 2;
         bufs[2 * i] = malloc(a);
@@ -315,7 +319,7 @@ dcs_status dcs_wim_replace(dcs_wim *w, const char *dir, const char *const *paths
         if (rc)
             st = wim_fail(err, rc, "cannot write the hives back into", w->path);
     }
-    for (size_t i = 0; bufs && i < 2 * n; i++)
+    for (size_t i = 0; i < 2 * n; i++)
         free(bufs[i]);
     free(bufs);
     free(cmds);

@@ -138,7 +138,9 @@ static dcs_status decode_attr(struct xr *x, size_t a, size_t b, struct attr *out
         }
         if (c == '\r' && i + 1 < b && x->s[i + 1] == '\n')
             i++;
-        d[k++] = (c == '\r' || c == '\n' || c == '\t') ? ' ' : c;
+        if (c == '\r' || c == '\n' || c == '\t')
+            c = ' ';
+        d[k++] = c;
         i++;
     }
     out->p = d;

@@ -202,12 +202,14 @@ int dcs_ship_detect(const void *text, size_t len)
     size_t i = len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
         i++;
-    if (len - i >= 5 && (memcmp(s + i, "<?xml", 5) == 0 || memcmp(s + i, "<Regi", 5) == 0))
+    size_t rest = len - i;
+    /* cppcheck-suppress knownConditionTrueFalse ; the loop above may stop early */
+    if (rest >= 5 && (memcmp(s + i, "<?xml", 5) == 0 || memcmp(s + i, "<Regi", 5) == 0))
         return 1;
     const char *starts[] = {"@echo off", "reg add", "rem ", "@reg add"};
     for (size_t k = 0; k < sizeof starts / sizeof starts[0]; k++) {
         size_t l = strlen(starts[k]);
-        if (len - i >= l && strncasecmp(s + i, starts[k], l) == 0)
+        if (rest >= l && strncasecmp(s + i, starts[k], l) == 0)
             return 2;
     }
     return 0;
