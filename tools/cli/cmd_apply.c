@@ -248,5 +248,6 @@ int cmd_apply(int argc, char **argv)
     free(o.sids);
     free(o.hives);
     free(o.connections);
+    free(o.expect_proxy);
     return rc;
 }
