@@ -66,7 +66,8 @@ static void row(FILE *out, const char *name)
     fprintf(out, "%-20s ", name);
 }
 
-void blobview_print(FILE *out, const struct dcs_blob *b, size_t size)
+/* format, counter, flags and the three strings every blob has. */
+static void print_head(FILE *out, const struct dcs_blob *b, size_t size)
 {
     char buf[160];
     const uint32_t nf = b->nfields;
@@ -97,6 +98,13 @@ void blobview_print(FILE *out, const struct dcs_blob *b, size_t size)
             blobview_quote(out, *(const dcs_bytes *)((const char *)b + strings[k].off));
             fputc('\n', out);
         }
+}
+
+/* The auto-detection fields of a WinINET blob. */
+static void print_detection(FILE *out, const struct dcs_blob *b)
+{
+    char buf[160];
+    const uint32_t nf = b->nfields;
     if (nf > DCS_FIELD_AUTODISCOVERY_FLAGS) {
         row(out, "autodiscovery_flags");
         fprintf(out, "0x%08x", b->autodiscovery_flags);
@@ -134,26 +142,34 @@ void blobview_print(FILE *out, const struct dcs_blob *b, size_t size)
         row(out, "reload_delay_mins");
         fprintf(out, "%u\n", b->reload_delay_mins);
     }
-    if (nf > DCS_FIELD_SOCKADDRS) {
-        row(out, "sockaddrs");
-        fprintf(out, "%u\n", b->sockaddr_count);
-        for (uint32_t k = 0; k < b->sockaddr_count; k++) {
-            struct dcs_sockaddr sa;
-            dcs_sockaddr_decode(b->sockaddrs + (size_t)k * DCS_SOCKADDR_RECORD_SIZE, &sa);
-            dcs_sockaddr_format(&sa, buf, sizeof buf);
-            fprintf(out, "  [%u] %s %s", k,
-                    sa.family == DCS_AF_INET ? "AF_INET " : sa.family == DCS_AF_INET6 ? "AF_INET6"
-                                                                                      : "family?",
-                    buf);
-            if (sa.family == DCS_AF_INET6)
-                fprintf(out, " scope %u", sa.scope_id);
-            if (sa.port)
-                fprintf(out, " port %u", sa.port);
-            if (sa.family != DCS_AF_INET && sa.family != DCS_AF_INET6)
-                fprintf(out, " (family %u)", sa.family);
-            fputc('\n', out);
-        }
+}
+
+/* The 128-byte socket-address records, one line each. */
+static void print_sockaddrs(FILE *out, const struct dcs_blob *b)
+{
+    char buf[160];
+    for (uint32_t k = 0; k < b->sockaddr_count; k++) {
+        struct dcs_sockaddr sa;
+        dcs_sockaddr_decode(b->sockaddrs + (size_t)k * DCS_SOCKADDR_RECORD_SIZE, &sa);
+        dcs_sockaddr_format(&sa, buf, sizeof buf);
+        fprintf(out, "  [%u] %s %s", k,
+                sa.family == DCS_AF_INET ? "AF_INET " : sa.family == DCS_AF_INET6 ? "AF_INET6"
+                                                                                  : "family?",
+                buf);
+        if (sa.family == DCS_AF_INET6)
+            fprintf(out, " scope %u", sa.scope_id);
+        if (sa.port)
+            fprintf(out, " port %u", sa.port);
+        if (sa.family != DCS_AF_INET && sa.family != DCS_AF_INET6)
+            fprintf(out, " (family %u)", sa.family);
+        fputc('\n', out);
     }
+}
+
+/* A blob that ends early, and the bytes after the last field. */
+static void print_tail(FILE *out, const struct dcs_blob *b)
+{
+    const uint32_t nf = b->nfields;
     if (nf < dcs_blob_field_count(b->format, b->version)) {
         row(out, "missing_from");
         fprintf(out, "%s (blob ends early)\n", dcs_blob_field_name((enum dcs_blob_field)nf));
@@ -164,6 +180,18 @@ void blobview_print(FILE *out, const struct dcs_blob *b, size_t size)
             fprintf(out, "%s%02x", k ? " " : "", b->trailer.ptr[k]);
         fputc('\n', out);
     }
+}
+
+void blobview_print(FILE *out, const struct dcs_blob *b, size_t size)
+{
+    print_head(out, b, size);
+    print_detection(out, b);
+    if (b->nfields > DCS_FIELD_SOCKADDRS) {
+        row(out, "sockaddrs");
+        fprintf(out, "%u\n", b->sockaddr_count);
+        print_sockaddrs(out, b);
+    }
+    print_tail(out, b);
     row(out, "effective");
     blobview_effective(out, b);
 }
