@@ -65,6 +65,27 @@ static json_t *u64(uint64_t v)
     return json_string(buf);
 }
 
+/* The socket-address records as {family, address, port, scope_id, raw}. */
+static json_t *sockaddrs_json(const struct dcs_blob *b)
+{
+    char buf[128];
+    json_t *a = json_array();
+    for (uint32_t k = 0; k < b->sockaddr_count; k++) {
+        const uint8_t *rec = b->sockaddrs + (size_t)k * DCS_SOCKADDR_RECORD_SIZE;
+        struct dcs_sockaddr sa;
+        dcs_sockaddr_decode(rec, &sa);
+        dcs_sockaddr_format(&sa, buf, sizeof buf);
+        json_t *e = json_object();
+        json_object_set_new(e, "family", json_integer(sa.family));
+        json_object_set_new(e, "address", json_string(buf));
+        json_object_set_new(e, "port", json_integer(sa.port));
+        json_object_set_new(e, "scope_id", json_integer(sa.scope_id));
+        json_object_set_new(e, "raw", hexstr(rec, DCS_SOCKADDR_RECORD_SIZE));
+        json_array_append_new(a, e);
+    }
+    return a;
+}
+
 json_t *json_from_blob(const struct dcs_blob *b, size_t size)
 {
     json_t *o = json_object();
@@ -117,23 +138,8 @@ json_t *json_from_blob(const struct dcs_blob *b, size_t size)
         put_string(o, "secondary_url", b->secondary_url);
     if (nf > DCS_FIELD_RELOAD_DELAY)
         json_object_set_new(o, "reload_delay_mins", json_integer(b->reload_delay_mins));
-    if (nf > DCS_FIELD_SOCKADDRS) {
-        json_t *a = json_array();
-        for (uint32_t k = 0; k < b->sockaddr_count; k++) {
-            const uint8_t *rec = b->sockaddrs + (size_t)k * DCS_SOCKADDR_RECORD_SIZE;
-            struct dcs_sockaddr sa;
-            dcs_sockaddr_decode(rec, &sa);
-            dcs_sockaddr_format(&sa, buf, sizeof buf);
-            json_t *e = json_object();
-            json_object_set_new(e, "family", json_integer(sa.family));
-            json_object_set_new(e, "address", json_string(buf));
-            json_object_set_new(e, "port", json_integer(sa.port));
-            json_object_set_new(e, "scope_id", json_integer(sa.scope_id));
-            json_object_set_new(e, "raw", hexstr(rec, DCS_SOCKADDR_RECORD_SIZE));
-            json_array_append_new(a, e);
-        }
-        json_object_set_new(o, "sockaddrs", a);
-    }
+    if (nf > DCS_FIELD_SOCKADDRS)
+        json_object_set_new(o, "sockaddrs", sockaddrs_json(b));
     if (nf < dcs_blob_field_count(b->format, b->version))
         json_object_set_new(o, "missing_from",
                             json_string(dcs_blob_field_name((enum dcs_blob_field)nf)));
@@ -330,12 +336,9 @@ static dcs_status read_ipv4(json_t *a, struct json_store *st, struct dcs_blob *b
     return DCS_OK;
 }
 
-dcs_status json_to_blob(json_t *o, struct json_store *st, struct dcs_blob *b,
-                        struct dcs_error *err)
+/* Every key of o is one the schema knows. */
+static dcs_status check_keys(json_t *o, struct dcs_error *err)
 {
-    int have;
-    if (!json_is_object(o))
-        return dcs_error_set(err, DCS_ERR_JSON, DCS_NO_OFFSET, "expected a JSON object");
     const char *k;
     json_t *v;
     json_object_foreach(o, k, v) {
@@ -346,8 +349,82 @@ dcs_status json_to_blob(json_t *o, struct json_store *st, struct dcs_blob *b,
         if (i == sizeof known_keys / sizeof known_keys[0])
             return bad(err, k, "unknown key");
     }
+    return DCS_OK;
+}
+
+/* The fields only a WinINET blob has. */
+static dcs_status read_wininet(json_t *o, struct json_store *st, struct dcs_blob *b,
+                               struct dcs_error *err)
+{
+    dcs_status s;
+    int have;
+    if ((s = get_string(o, st, "autoconfig_url", &b->autoconfig_url, err)) ||
+        (s = get_u32(o, "autodiscovery_flags", &b->autodiscovery_flags, &have, err)) ||
+        (s = get_string(o, st, "last_detect_url", &b->last_detect_url, err)) ||
+        (s = get_string(o, st, "secondary_url", &b->secondary_url, err)) ||
+        (s = get_u32(o, "reload_delay_mins", &b->reload_delay_mins, &have, err)))
+        return s;
+    json_t *t = json_object_get(o, "last_detect_time");
+    if (json_is_integer(t) && json_integer_value(t) >= 0) {
+        b->last_detect_time = (uint64_t)json_integer_value(t);
+    } else if (json_is_string(t)) {
+        char *end;
+        errno = 0;
+        b->last_detect_time = strtoull(json_string_value(t), &end, 0);
+        if (*end || !unsigned_text(json_string_value(t)) || errno == ERANGE)
+            return bad(err, "last_detect_time", "expected a FILETIME integer");
+    } else if (t && !json_is_null(t)) {
+        return bad(err, "last_detect_time", "expected a FILETIME integer");
+    }
+    json_t *a = json_object_get(o, "ipv4");
+    if (a && (s = read_ipv4(a, st, b, err)))
+        return s;
+    a = json_object_get(o, "sockaddrs");
+    if (a && (s = read_sockaddrs(a, st, b, err)))
+        return s;
+    if (b->sockaddr_count && b->nfields <= DCS_FIELD_SOCKADDRS)
+        return bad(err, "sockaddrs", "version 0x3c has no socket-address section");
+    return DCS_OK;
+}
+
+/* trailer and missing_from: the bytes after the last field, and where a
+ * short blob ends. */
+static dcs_status read_tail(json_t *o, struct json_store *st, struct dcs_blob *b,
+                            struct dcs_error *err)
+{
+    dcs_status s;
+    json_t *tr = json_object_get(o, "trailer");
+    if (tr) {
+        if (!json_is_string(tr))
+            return bad(err, "trailer", "expected a hex string");
+        if ((s = hex_to_store(st, "trailer", json_string_value(tr), &b->trailer, err)))
+            return s;
+    }
+    json_t *mf = json_object_get(o, "missing_from");
+    if (mf && !json_is_null(mf)) {
+        const char *name = json_string_value(mf);
+        uint32_t f;
+        for (f = DCS_FIELD_PROXY; f < b->nfields; f++)
+            if (name && strcmp(name, dcs_blob_field_name((enum dcs_blob_field)f)) == 0)
+                break;
+        if (f == b->nfields)
+            return bad(err, "missing_from", "not a field of this layout after flags");
+        b->nfields = f;
+    }
+    return DCS_OK;
+}
+
+dcs_status json_to_blob(json_t *o, struct json_store *st, struct dcs_blob *b,
+                        struct dcs_error *err)
+{
+    int have;
+    if (!json_is_object(o))
+        return dcs_error_set(err, DCS_ERR_JSON, DCS_NO_OFFSET, "expected a JSON object");
+    dcs_status s = check_keys(o, err);
+    if (s)
+        return s;
     uint32_t version = 0;
-    dcs_status s = get_u32(o, "version", &version, &have, err);
+    s = get_u32(o, "version", &version, &have, err);
     if (s)
         return s;
     enum dcs_blob_format format = DCS_FORMAT_WININET;
@@ -370,53 +447,9 @@ dcs_status json_to_blob(json_t *o, struct json_store *st, struct dcs_blob *b,
     if ((s = get_string(o, st, "proxy", &b->proxy, err)) ||
         (s = get_string(o, st, "bypass", &b->bypass, err)))
         return s;
-    if (format == DCS_FORMAT_WININET) {
-        if ((s = get_string(o, st, "autoconfig_url", &b->autoconfig_url, err)) ||
-            (s = get_u32(o, "autodiscovery_flags", &b->autodiscovery_flags, &have, err)) ||
-            (s = get_string(o, st, "last_detect_url", &b->last_detect_url, err)) ||
-            (s = get_string(o, st, "secondary_url", &b->secondary_url, err)) ||
-            (s = get_u32(o, "reload_delay_mins", &b->reload_delay_mins, &have, err)))
-            return s;
-        json_t *t = json_object_get(o, "last_detect_time");
-        if (json_is_integer(t) && json_integer_value(t) >= 0) {
-            b->last_detect_time = (uint64_t)json_integer_value(t);
-        } else if (json_is_string(t)) {
-            char *end;
-            errno = 0;
-            b->last_detect_time = strtoull(json_string_value(t), &end, 0);
-            if (*end || !unsigned_text(json_string_value(t)) || errno == ERANGE)
-                return bad(err, "last_detect_time", "expected a FILETIME integer");
-        } else if (t && !json_is_null(t)) {
-            return bad(err, "last_detect_time", "expected a FILETIME integer");
-        }
-        json_t *a = json_object_get(o, "ipv4");
-        if (a && (s = read_ipv4(a, st, b, err)))
-            return s;
-        a = json_object_get(o, "sockaddrs");
-        if (a && (s = read_sockaddrs(a, st, b, err)))
-            return s;
-        if (b->sockaddr_count && b->nfields <= DCS_FIELD_SOCKADDRS)
-            return bad(err, "sockaddrs", "version 0x3c has no socket-address section");
-    }
-    json_t *tr = json_object_get(o, "trailer");
-    if (tr) {
-        if (!json_is_string(tr))
-            return bad(err, "trailer", "expected a hex string");
-        if ((s = hex_to_store(st, "trailer", json_string_value(tr), &b->trailer, err)))
-            return s;
-    }
-    json_t *mf = json_object_get(o, "missing_from");
-    if (mf && !json_is_null(mf)) {
-        const char *name = json_string_value(mf);
-        uint32_t f;
-        for (f = DCS_FIELD_PROXY; f < b->nfields; f++)
-            if (name && strcmp(name, dcs_blob_field_name((enum dcs_blob_field)f)) == 0)
-                break;
-        if (f == b->nfields)
-            return bad(err, "missing_from", "not a field of this layout after flags");
-        b->nfields = f;
-    }
-    return DCS_OK;
+    if (format == DCS_FORMAT_WININET && (s = read_wininet(o, st, b, err)))
+        return s;
+    return read_tail(o, st, b, err);
 }
 
 size_t json_winhttp_dropped(json_t *o, char *out, size_t cap)
