@@ -160,7 +160,7 @@ static void read_hive(void)
 
     struct dcs_reg_membuf out = {.grow = true};
     struct dcs_reg_writer *w;
-    FUZZ_CHECK(dcs_reg_writer_new(&w, NULL, dcs_reg_membuf_write, &out, &err) == DCS_OK);
+    FUZZ_CHECK(dcs_reg_writer_new(NULL, dcs_reg_membuf_write, &out, &w, &err) == DCS_OK);
     st = dcs_hive_export_reg(h, "HKEY_CURRENT_USER", "", w, &err);
     if (st == DCS_OK)
         FUZZ_CHECK(dcs_reg_writer_finish(w, &err) == DCS_OK);
@@ -171,7 +171,7 @@ static void read_hive(void)
         /* the export is a .reg file the reader takes */
         struct dcs_reg_reader *r;
         struct dcs_reg_op op;
-        FUZZ_CHECK(dcs_reg_reader_new(&r, NULL, &err) == DCS_OK);
+        FUZZ_CHECK(dcs_reg_reader_new(NULL, &r, &err) == DCS_OK);
         FUZZ_CHECK(dcs_reg_reader_feed(r, out.buf, out.len, true, &err) == DCS_OK);
         while ((st = dcs_reg_reader_next(r, &op, &err)) == DCS_OK && op.kind != DCS_REG_OP_END)
             FUZZ_CHECK(op.kind != DCS_REG_OP_NEED_INPUT);
@@ -214,7 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (log_len)
         write_file(log_path[which], data + hive_len, log_len);
 
-    struct dcs_hive_state hs;
+    dcs_hive_state *hs = NULL;
     struct dcs_error ierr;
     dcs_error_clear(&ierr);
     dcs_status ist = dcs_hive_inspect(hive_path, &hs, &ierr);
@@ -225,17 +225,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(dcs_hive_open(hive_path, DCS_HIVE_READ, &h, &ierr) == st && h == NULL);
         return 0;
     }
-    FUZZ_CHECK(hs.file_size == hive_len);
-    FUZZ_CHECK(hs.nlogs == (log_len ? 1u : 0u));
+    FUZZ_CHECK(dcs_hive_state_file_size(hs) == hive_len);
+    FUZZ_CHECK(dcs_hive_state_log_count(hs) == (log_len ? 1u : 0u));
     bool dirty = hdr.seq1 != hdr.seq2;
     if (log_len) {
         enum dcs_hive_log_state ls = judge(data + hive_len, log_len, &hdr);
-        FUZZ_CHECK(hs.logs[0].state == ls && hs.logs[0].size == log_len);
+        struct dcs_hive_log lg = dcs_hive_state_log(hs, 0);
+        FUZZ_CHECK(lg.state == ls && lg.size == log_len);
         dirty = dirty || ls == DCS_HIVE_LOG_PENDING || ls == DCS_HIVE_LOG_UNREADABLE;
     }
-    FUZZ_CHECK(hs.dirty == dirty);
-    FUZZ_CHECK((hs.reason[0] != '\0') == dirty);
+    FUZZ_CHECK(dcs_hive_state_dirty(hs) == dirty);
+    FUZZ_CHECK((dcs_hive_state_reason(hs)[0] != '\0') == dirty);
     if (dcs_hive_supported())
         read_hive();
+    dcs_hive_state_free(hs);
     return 0;
 }

@@ -182,11 +182,11 @@ static void check_mode(const uint8_t *data, size_t size, const struct dcs_reg_re
     struct dcs_error err;
     struct reg_run other;
 
-    FUZZ_CHECK(dcs_reg_reader_new(&r, opt, &err) == DCS_OK);
+    FUZZ_CHECK(dcs_reg_reader_new(opt, &r, &err) == DCS_OK);
     read_all(r, data, size, opt, 0, whole);
     dcs_reg_reader_free(r);
 
-    FUZZ_CHECK(dcs_reg_reader_new(&r, opt, &err) == DCS_OK);
+    FUZZ_CHECK(dcs_reg_reader_new(opt, &r, &err) == DCS_OK);
     read_all(r, data, size, opt, seed | 1, &other);
     FUZZ_CHECK(fuzz_buf_eq(&whole->all, &other.all));
     free_run(&other);

@@ -72,7 +72,7 @@ static void write_ops(const uint8_t *data, size_t size, const struct dcs_reg_rea
     struct dcs_error err;
     dcs_status st;
 
-    FUZZ_CHECK(dcs_reg_reader_new(&r, ropt, &err) == DCS_OK);
+    FUZZ_CHECK(dcs_reg_reader_new(ropt, &r, &err) == DCS_OK);
     FUZZ_CHECK(dcs_reg_reader_feed(r, data, size, true, &err) == DCS_OK);
     while ((st = dcs_reg_reader_next(r, &op, &err)) == DCS_OK && op.kind != DCS_REG_OP_END) {
         FUZZ_CHECK(op.kind != DCS_REG_OP_NEED_INPUT);
@@ -125,7 +125,7 @@ static void read_back(const uint8_t *data, size_t size, enum dcs_reg_codepage cp
     struct dcs_error err;
     dcs_status st;
 
-    FUZZ_CHECK(dcs_reg_reader_new(&r, &opt, &err) == DCS_OK);
+    FUZZ_CHECK(dcs_reg_reader_new(&opt, &r, &err) == DCS_OK);
     FUZZ_CHECK(dcs_reg_reader_feed(r, data, size, true, &err) == DCS_OK);
     while ((st = dcs_reg_reader_next(r, &op, &err)) == DCS_OK && op.kind != DCS_REG_OP_END) {
         fuzz_check_op(&op, size, &opt);
@@ -155,14 +155,14 @@ static void check_variant(const uint8_t *data, size_t size, const struct dcs_reg
     struct fuzz_buf expect = {0}, got = {0};
 
     uint64_t written = 0, read = 0;
-    FUZZ_CHECK(dcs_reg_writer_new(&w, &v->w, dcs_reg_membuf_write, &out, &err) == DCS_OK);
+    FUZZ_CHECK(dcs_reg_writer_new(&v->w, dcs_reg_membuf_write, &out, &w, &err) == DCS_OK);
     write_ops(data, size, ropt, w, &expect, false, &written);
     bool lossy = dcs_reg_writer_lossy(w) != 0;
     dcs_reg_writer_free(w);
     if (lossy) {
         /* compare the operation kinds only */
         fuzz_buf_free(&expect);
-        FUZZ_CHECK(dcs_reg_writer_new(&w, &v->w, dcs_reg_membuf_write, &out, &err) == DCS_OK);
+        FUZZ_CHECK(dcs_reg_writer_new(&v->w, dcs_reg_membuf_write, &out, &w, &err) == DCS_OK);
         out.len = 0;
         written = 0;
         write_ops(data, size, ropt, w, &expect, true, &written);
@@ -191,7 +191,7 @@ static dcs_status convert(const uint8_t *data, size_t size, size_t chunk,
     struct dcs_reg_source *src;
     struct dcs_reg_output o = {dcs_reg_membuf_write, membuf_rewind, out};
     struct dcs_reg_convert_stats stats;
-    dcs_status st = dcs_reg_source_open_mem(&src, data, size, chunk, err);
+    dcs_status st = dcs_reg_source_open_mem(data, size, chunk, &src, err);
     FUZZ_CHECK(st == DCS_OK);
     out->len = 0;
     st = dcs_reg_convert(src, &o, opt, &stats, err);

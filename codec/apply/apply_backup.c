@@ -16,16 +16,17 @@
 static dcs_status backup_logs(const struct dcs_apply_target *t, const char *where,
                               const char *stem, struct dcs_error *err)
 {
-    const struct dcs_hive_state *hs = dcs_hive_get_state(t->hive);
+    const dcs_hive_state *hs = dcs_hive_get_state(t->hive);
     char parent[900], src[1300], dst[1500];
-    if (!hs->dirty)
+    if (!dcs_hive_state_dirty(hs))
         return DCS_OK;
     dcsi_parent_dir(dcs_hive_path(t->hive), parent, sizeof parent); /* the logs' directory */
-    for (size_t i = 0; i < hs->nlogs; i++) {
-        const char *suffix = hs->logs[i].name + strlen(hs->logs[i].name);
-        while (suffix > hs->logs[i].name && suffix[-1] != '.')
+    for (size_t i = 0; i < dcs_hive_state_log_count(hs); i++) {
+        const char *name = dcs_hive_state_log(hs, i).name;
+        const char *suffix = name + strlen(name);
+        while (suffix > name && suffix[-1] != '.')
             suffix--;
-        snprintf(src, sizeof src, "%s/%s", parent, hs->logs[i].name);
+        snprintf(src, sizeof src, "%s/%s", parent, name);
         snprintf(dst, sizeof dst, "%s/%s.%s", where, stem, suffix);
         dcs_status st = dcsi_copy_file(src, dst, 0, err);
         if (st != DCS_OK)
@@ -36,25 +37,26 @@ static dcs_status backup_logs(const struct dcs_apply_target *t, const char *wher
 
 void dcsi_drop_pending_logs(const struct dcs_applier *a, const struct dcs_apply_target *t)
 {
-    const struct dcs_hive_state *hs = dcs_hive_get_state(t->hive);
+    const dcs_hive_state *hs = dcs_hive_get_state(t->hive);
     bool kept = !(a->flags & DCS_APPLY_NO_BACKUP);
     char parent[900], path[1300];
     dcsi_parent_dir(dcs_hive_path(t->hive), parent, sizeof parent); /* the logs' directory */
     /* replayed logs stay, as Windows leaves them: they are older than the hive now */
-    for (size_t i = 0; hs->dirty && !hs->recovered && i < hs->nlogs; i++) {
-        if (hs->logs[i].state != DCS_HIVE_LOG_PENDING &&
-            hs->logs[i].state != DCS_HIVE_LOG_UNREADABLE)
+    bool drop = dcs_hive_state_dirty(hs) && !dcs_hive_state_recovered(hs);
+    for (size_t i = 0; drop && i < dcs_hive_state_log_count(hs); i++) {
+        struct dcs_hive_log lg = dcs_hive_state_log(hs, i);
+        if (lg.state != DCS_HIVE_LOG_PENDING && lg.state != DCS_HIVE_LOG_UNREADABLE)
             continue;
-        snprintf(path, sizeof path, "%s/%s", parent, hs->logs[i].name);
+        snprintf(path, sizeof path, "%s/%s", parent, lg.name);
         if (unlink(path) == 0)
             dcsi_apply_warn(a, DCS_OK,
                             "%s: removed the transaction log %s (its pending changes were "
                             "discarded%s)",
-                            t->shown, hs->logs[i].name, kept ? "; a copy is in the backup" : "");
+                            t->shown, lg.name, kept ? "; a copy is in the backup" : "");
         else
             dcsi_apply_warn(a, DCS_ERR_IO,
                             "%s: could not remove the stale transaction log %s: %s", t->shown,
-                            hs->logs[i].name, strerror(errno));
+                            lg.name, strerror(errno));
     }
 }
 

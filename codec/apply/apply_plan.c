@@ -190,7 +190,7 @@ static dcs_status build_for_mode(const struct dcs_apply_source *src,
     case DCS_MODE_COPY:
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "copy is not a mode");
     }
-    dcs_blob_build(&out, &st, have_prev ? &prev : NULL);
+    dcs_blob_build(&st, have_prev ? &prev : NULL, &out);
     size_t need = dcs_blob_encoded_size(&out);
     uint8_t *buf = malloc(need ? need : 1);
     if (!buf)

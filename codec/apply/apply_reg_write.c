@@ -73,9 +73,9 @@ dcs_status dcsi_reg_file_open(const char *path, struct dcs_reg_writer **w,
                               struct dcs_reg_sink **sink, struct dcs_error *err)
 {
     *w = NULL;
-    dcs_status st = dcs_reg_sink_open(sink, path, false, err);
+    dcs_status st = dcs_reg_sink_open(path, false, sink, err);
     if (st == DCS_OK)
-        st = dcs_reg_writer_new(w, NULL, dcs_reg_sink_write, *sink, err);
+        st = dcs_reg_writer_new(NULL, dcs_reg_sink_write, *sink, w, err);
     return st;
 }
 
@@ -89,7 +89,7 @@ dcs_status dcsi_reg_file_close(struct dcs_reg_writer *w, struct dcs_reg_sink *si
         if (st == DCS_OK)
             st = dcs_reg_sink_commit(sink, false, err);
         else
-            dcs_reg_sink_abort(sink);
+            dcs_reg_sink_close(sink);
     }
     return st;
 }

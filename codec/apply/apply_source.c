@@ -119,20 +119,20 @@ static dcs_status open_source(const char *path, dcs_warn_fn fn, void *ctx, dcs_h
                               struct dcs_error *err)
 {
     dcs_status rc = dcs_hive_open(path, DCS_HIVE_READ | DCS_HIVE_RECOVER, h, err);
-    if (rc != DCS_OK || !fn || !dcs_hive_get_state(*h)->dirty)
+    if (rc != DCS_OK || !fn || !dcs_hive_state_dirty(dcs_hive_get_state(*h)))
         return rc;
-    const struct dcs_hive_state *hs = dcs_hive_get_state(*h);
+    const dcs_hive_state *hs = dcs_hive_get_state(*h);
     struct dcs_error w;
-    if (hs->recovered)
+    if (dcs_hive_state_recovered(hs))
         dcs_error_set(&w, DCS_OK, DCS_NO_OFFSET,
                       "%s is dirty: read with its transaction logs replayed in memory (%u "
                       "entries), as Windows would load it; the file is unchanged",
-                      path, hs->recovered_entries);
+                      path, dcs_hive_state_recovered_entries(hs));
     else
         dcs_error_set(&w, DCS_ERR_HIVE_DIRTY, DCS_NO_OFFSET,
                       "%s is dirty (%s): its transaction logs are not replayed, what is read "
                       "may be stale",
-                      path, hs->reason);
+                      path, dcs_hive_state_reason(hs));
     fn(ctx, &w);
     return DCS_OK;
 }

@@ -104,22 +104,20 @@ static dcs_status collect(const dcs_applier *a, const char *path, struct collect
 {
     struct dcs_reg_source *src;
     struct dcs_reg_reader *r;
-    dcs_status st = dcs_reg_source_open(&src, path, 0, err);
+    dcs_status st = dcs_reg_source_open(path, 0, &src, err);
     if (st != DCS_OK)
         return st;
-    st = dcs_reg_reader_new(&r, NULL, err);
+    st = dcs_reg_reader_new(NULL, &r, err);
     if (st != DCS_OK) {
         dcs_reg_source_close(src);
         return st;
     }
     for (bool done = false; st == DCS_OK && !done;) {
         struct dcs_reg_op op;
-        st = dcs_reg_reader_next(r, &op, err);
+        st = dcs_reg_source_next(src, r, &op, err);
         if (st != DCS_OK)
             break;
-        if (op.kind == DCS_REG_OP_NEED_INPUT)
-            st = dcs_reg_source_feed(src, r, err);
-        else if (op.kind == DCS_REG_OP_END)
+        if (op.kind == DCS_REG_OP_END)
             done = true;
         else if (op.kind == DCS_REG_OP_WARNING && a->warn)
             a->warn(a->warn_ctx, op.warning);

@@ -187,14 +187,14 @@ static dcs_status judge_dirty(const struct dcs_applier *a, struct dcs_apply_targ
         free(why);
         return rc;
     }
-    const struct dcs_hive_state *hs = rc == DCS_OK ? dcs_hive_get_state(t->hive) : NULL;
-    if (!hs || !hs->dirty)
+    const dcs_hive_state *hs = rc == DCS_OK ? dcs_hive_get_state(t->hive) : NULL;
+    if (!hs || !dcs_hive_state_dirty(hs))
         return rc;
-    if (hs->recovered) {
+    if (dcs_hive_state_recovered(hs)) {
         dcsi_apply_warn(a, DCS_OK,
                         "%s is dirty; recovery: read and written with its transaction logs "
                         "replayed (%u entries)",
-                        t->shown, hs->recovered_entries);
+                        t->shown, dcs_hive_state_recovered_entries(hs));
         return rc;
     }
     /* a dry run judges a dirty hive as the write would */
@@ -202,12 +202,12 @@ static dcs_status judge_dirty(const struct dcs_applier *a, struct dcs_apply_targ
         return dcs_error_set(&t->err, DCS_ERR_HIVE_DIRTY, DCS_NO_OFFSET,
                              "%s is dirty and would be refused (recovery replays its logs, "
                              "forced mode discards the pending changes): %s",
-                             t->shown, hs->reason);
+                             t->shown, dcs_hive_state_reason(hs));
     if (force)
         dcsi_apply_warn(a, DCS_ERR_HIVE_DIRTY,
                         "%s is dirty; forced: the changes pending in its transaction logs "
                         "will be lost (%s)",
-                        t->shown, hs->reason);
+                        t->shown, dcs_hive_state_reason(hs));
     return rc;
 }
 

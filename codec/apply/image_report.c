@@ -164,10 +164,12 @@ static dcs_status read_hive(dcs_image_report *r, struct dcs_image_hive *h, const
     if (st == DCS_OK) {
         st = dcs_apply_snapshot_read(hv, machine, &h->snap, &h->err);
         h->have_snap = st == DCS_OK;
-        const struct dcs_hive_state *hs = dcs_hive_get_state(hv);
-        if (hs->dirty && hs->recovered)
-            h->recovered = hs->recovered_entries ? hs->recovered_entries : 1;
-        else if (st == DCS_OK && hs->dirty && !(h->dirty = strdup(hs->reason)))
+        const dcs_hive_state *hs = dcs_hive_get_state(hv);
+        uint32_t entries = dcs_hive_state_recovered_entries(hs);
+        if (dcs_hive_state_dirty(hs) && dcs_hive_state_recovered(hs))
+            h->recovered = entries ? entries : 1;
+        else if (st == DCS_OK && dcs_hive_state_dirty(hs) &&
+                 !(h->dirty = strdup(dcs_hive_state_reason(hs))))
             st = DCS_ERR_NOMEM;
         dcs_hive_close(hv);
     }

@@ -19,8 +19,8 @@ uint32_t dcs_blob_field_count(enum dcs_blob_format format, uint32_t version)
 
 /* ---- building ------------------------------------------------------------ */
 
-void dcs_blob_build(struct dcs_blob *out, const struct dcs_settings *s,
-                    const struct dcs_blob *previous)
+void dcs_blob_build(const struct dcs_settings *s, const struct dcs_blob *previous,
+                    struct dcs_blob *out)
 {
     dcs_blob_init(out, DCS_FORMAT_WININET, DCS_VERSION_IE7);
     int prev_ie = previous && previous->format == DCS_FORMAT_WININET;

@@ -20,7 +20,7 @@ static dcs_status nomem(struct dcs_error *err)
     return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
 }
 
-dcs_status dcsi_write_all(int fd, const void *data, size_t len, struct dcs_error *err)
+int dcsi_write_full(int fd, const void *data, size_t len)
 {
     const uint8_t *p = data;
     while (len) {
@@ -28,19 +28,61 @@ dcs_status dcsi_write_all(int fd, const void *data, size_t len, struct dcs_error
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "write failed: %s",
-                                 strerror(errno));
+            return errno;
         }
         if (w == 0) /* nothing moved and no error: would loop forever */
-            return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "write failed: %s",
-                                 strerror(ENOSPC));
+            return ENOSPC;
         p += w;
         len -= (size_t)w;
     }
+    return 0;
+}
+
+dcs_status dcsi_write_all(int fd, const void *data, size_t len, struct dcs_error *err)
+{
+    int e = dcsi_write_full(fd, data, len);
+    if (e)
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "write failed: %s", strerror(e));
+    return DCS_OK;
+}
+
+int dcsi_fsync_file(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    int e = fsync(fd) != 0 ? errno : 0;
+    close(fd);
+    return e;
+}
+
+dcs_status dcsi_fsync_path(const char *path, struct dcs_error *err)
+{
+    int e = dcsi_fsync_file(path);
+    if (e)
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot fsync %s: %s", path,
+                             strerror(e));
     return DCS_OK;
 }
 
 /* ---- reading ------------------------------------------------------------ */
+
+int dcsi_read_upto(int fd, void *buf, size_t n, size_t *got)
+{
+    uint8_t *p = buf;
+    *got = 0;
+    while (*got < n) {
+        ssize_t r = read(fd, p + *got, n - *got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return errno;
+        if (r == 0)
+            break;
+        *got += (size_t)r;
+    }
+    return 0;
+}
 
 dcs_status dcsi_read_fd(int fd, size_t max, uint8_t **data, size_t *len, struct dcs_error *err)
 {
@@ -436,6 +478,25 @@ static dcs_status copy_fd(int in, int out, const char *from, struct dcs_error *e
     }
 }
 
+/* DCSI_COPY_IN_PLACE: to is created exclusively and written directly. */
+static dcs_status copy_in_place(int in, const char *from, const char *to, mode_t mode,
+                                struct dcs_error *err)
+{
+    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (out < 0)
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot create %s: %s", to,
+                             strerror(errno));
+    (void)fchmod(out, mode); /* exactly from's mode, whatever the umask */
+    dcs_status s = copy_fd(in, out, from, err);
+    if (s == DCS_OK && fsync(out) != 0)
+        s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot fsync %s: %s", to,
+                          strerror(errno));
+    close(out);
+    if (s != DCS_OK)
+        (void)unlink(to);
+    return s;
+}
+
 dcs_status dcsi_copy_file(const char *from, const char *to, unsigned flags,
                           struct dcs_error *err)
 {
@@ -448,6 +509,11 @@ dcs_status dcsi_copy_file(const char *from, const char *to, unsigned flags,
         close(in);
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot copy %s: not a regular file",
                              from);
+    }
+    if (flags & DCSI_COPY_IN_PLACE) {
+        dcs_status s = copy_in_place(in, from, to, st.st_mode & 07777, err);
+        close(in);
+        return s;
     }
     struct stat there;
     if (!(flags & DCSI_COPY_REPLACE) && lstat(to, &there) == 0) {

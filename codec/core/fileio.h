@@ -19,6 +19,9 @@
 /* write(2) until all of data is out, retrying EINTR and short writes.
  * The message is "write failed: <strerror>". */
 dcs_status dcsi_write_all(int fd, const void *data, size_t len, struct dcs_error *err);
+/* The same loop for callers that word their own message: 0, or the errno
+ * (ENOSPC when write(2) moved nothing without an error). */
+int dcsi_write_full(int fd, const void *data, size_t len);
 
 /* dcsi_read_file flags. */
 #define DCSI_READ_ANY_KIND 0x1u /* also FIFOs, character devices, sockets */
@@ -38,6 +41,10 @@ dcs_status dcsi_read_file(const char *path, size_t max, unsigned flags, uint8_t 
  * blocking again when this returns.  For readers that take a descriptor
  * or must check a path before a library that opens it (hives). */
 dcs_status dcsi_open_input(const char *path, unsigned flags, int *fd, struct dcs_error *err);
+/* Read up to n bytes (fewer only at end of file), retrying EINTR: 0, or
+ * the errno of a failure (*got says how far it came).  For a fixed-size
+ * head (a hive's base block) rather than a whole file. */
+int dcsi_read_upto(int fd, void *buf, size_t n, size_t *got);
 /* The same from an open descriptor (read to end of file). */
 dcs_status dcsi_read_fd(int fd, size_t max, uint8_t **data, size_t *len, struct dcs_error *err);
 
@@ -52,6 +59,10 @@ dcs_status dcsi_mkdirs(const char *path, mode_t mode, struct dcs_error *err);
 /* fsync a directory (after a rename or a new file in it). */
 dcs_status dcsi_fsync_dir(const char *dir, struct dcs_error *err);
 dcs_status dcsi_fsync_dirfd(int dirfd, const char *display, struct dcs_error *err);
+/* fsync a file written through another descriptor ("cannot fsync PATH: ..."),
+ * and the same returning 0 or the errno. */
+dcs_status dcsi_fsync_path(const char *path, struct dcs_error *err);
+int dcsi_fsync_file(const char *path);
 
 /* ---- atomic replace ----------------------------------------------------- */
 
@@ -96,6 +107,10 @@ dcs_status dcsi_write_file_atomic(const char *path, const void *data, size_t len
 
 /* dcsi_copy_file flags. */
 #define DCSI_COPY_REPLACE 0x1u /* to may exist: it is replaced atomically */
+/* to is created exclusively and written directly (fsync'd, removed on a
+ * failure; no temporary, no directory fsync): for a caller that has
+ * journalled the name and fsyncs the directory itself (hive commit). */
+#define DCSI_COPY_IN_PLACE 0x2u
 /* Copy from to to (a backup): to is created (refused if it exists, unless
  * DCSI_COPY_REPLACE), gets from's mode, and is fsynced with its directory
  * before this returns.  A failure leaves no partial to behind. */

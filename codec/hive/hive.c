@@ -81,7 +81,7 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
                                               : dcs_hive_recover(real ? real : path, err);
     if (rc == DCS_OK || rc == DCS_ERR_NOT_FOUND) {
         /* a missing file: the inspection says so in its own words */
-        dcs_status irc = dcs_hive_inspect(real ? real : path, &h->state, err);
+        dcs_status irc = dcsi_hive_inspect(real ? real : path, &h->state, err);
         rc = irc != DCS_OK ? irc : rc;
     }
     if (rc == DCS_OK) {

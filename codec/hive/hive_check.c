@@ -2,6 +2,7 @@
  * The rules are documented in hive.h. */
 #include <dcs/hive.h>
 #include "hive/hive_internal.h"
+#include "core/fileio.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -158,54 +159,25 @@ static bool is_log_name(const char *name, const char *base, size_t blen)
     return false;
 }
 
-/* Read up to n bytes (fewer at end of file): 0, or the errno of a failure. */
-static int read_full(int fd, uint8_t *buf, size_t n, size_t *got)
-{
-    *got = 0;
-    while (*got < n) {
-        ssize_t r = read(fd, buf + *got, n - *got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return errno;
-        if (r == 0)
-            break;
-        *got += (size_t)r;
-    }
-    return 0;
-}
-
+/* A log's bytes (at most LOG_READ_MAX) and its size on disk. */
 static dcs_status read_log(const char *path, uint8_t **data, size_t *len, uint64_t *size)
 {
     *data = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    int fd;
+    struct dcs_error e;
+    dcs_status rc = dcsi_open_input(path, 0, &fd, &e);
+    if (rc != DCS_OK)
         return DCS_ERR_IO;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return DCS_ERR_IO;
-    }
-    *size = (uint64_t)st.st_size;
-    if (*size > LOG_READ_MAX) {
-        close(fd);
-        return DCS_ERR_LIMIT;
-    }
-    uint8_t *buf = malloc(*size ? (size_t)*size : 1);
-    if (!buf) {
-        close(fd);
-        return DCS_ERR_NOMEM;
-    }
-    int e = read_full(fd, buf, (size_t)*size, len);
+    if (fstat(fd, &st) != 0)
+        rc = DCS_ERR_IO;
+    else if ((*size = (uint64_t)st.st_size) > LOG_READ_MAX)
+        rc = DCS_ERR_LIMIT;
+    else
+        rc = dcsi_read_fd(fd, (size_t)LOG_READ_MAX, data, len, &e);
     close(fd);
-    if (e) {
-        free(buf);
-        *len = 0;
-        return DCS_ERR_IO;
-    }
-    *data = buf;
-    return DCS_OK;
+    return rc == DCS_OK || rc == DCS_ERR_NOMEM || rc == DCS_ERR_LIMIT ? rc : DCS_ERR_IO;
 }
 
 static void add_reason(struct dcs_hive_state *s, const char *fmt, ...) DCS_PRINTF(2, 3);
@@ -225,7 +197,7 @@ static void add_reason(struct dcs_hive_state *s, const char *fmt, ...)
 
 static int by_name(const void *a, const void *b)
 {
-    return strcmp(((const struct dcs_hive_log *)a)->name, ((const struct dcs_hive_log *)b)->name);
+    return strcmp(((const struct dcsi_hive_log *)a)->name, ((const struct dcsi_hive_log *)b)->name);
 }
 
 char *dcsi_hive_dir_of(const char *path)
@@ -242,8 +214,8 @@ char *dcsi_hive_dir_of(const char *path)
     return d;
 }
 
-/* A directory entry's name always fits struct dcs_hive_log's name. */
-_Static_assert(DCS_HIVE_NAME_MAX > NAME_MAX, "log names are cut");
+/* A directory entry's name always fits struct dcsi_hive_log's name. */
+_Static_assert(DCSI_HIVE_NAME_MAX > NAME_MAX, "log names are cut");
 
 static dcs_status judge_logs(const char *path, struct dcs_hive_state *s, struct dcs_error *err)
 {
@@ -252,7 +224,7 @@ static dcs_status judge_logs(const char *path, struct dcs_hive_state *s, struct 
     char *dir = dcsi_hive_dir_of(path);
     if (!dir)
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    size_t fsize = strlen(dir) + DCS_HIVE_NAME_MAX + 2;
+    size_t fsize = strlen(dir) + DCSI_HIVE_NAME_MAX + 2;
     char *full = malloc(fsize);
     if (!full) {
         free(dir);
@@ -272,14 +244,14 @@ static dcs_status judge_logs(const char *path, struct dcs_hive_state *s, struct 
     while ((de = readdir(d)) != NULL) {
         if (!is_log_name(de->d_name, base, blen))
             continue;
-        if (s->nlogs == DCS_HIVE_MAX_LOGS) {
+        if (s->nlogs == DCSI_HIVE_MAX_LOGS) {
             /* one more log than we can judge: it may hold changes */
             s->dirty = true;
-            add_reason(s, "more than %d transaction logs (%s not judged)", DCS_HIVE_MAX_LOGS,
+            add_reason(s, "more than %d transaction logs (%s not judged)", DCSI_HIVE_MAX_LOGS,
                        de->d_name);
             break;
         }
-        struct dcs_hive_log *lg = &s->logs[s->nlogs++];
+        struct dcsi_hive_log *lg = &s->logs[s->nlogs++];
         memset(lg, 0, sizeof *lg);
         snprintf(lg->name, sizeof lg->name, "%s", de->d_name);
         snprintf(full, fsize, "%s/%s", dir, de->d_name);
@@ -315,27 +287,22 @@ static dcs_status judge_logs(const char *path, struct dcs_hive_state *s, struct 
     return DCS_OK;
 }
 
-dcs_status dcs_hive_inspect(const char *path, struct dcs_hive_state *out, struct dcs_error *err)
+dcs_status dcsi_hive_inspect(const char *path, struct dcs_hive_state *out, struct dcs_error *err)
 {
     memset(out, 0, sizeof *out);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return dcs_error_set(err, errno == ENOENT ? DCS_ERR_NOT_FOUND : DCS_ERR_IO,
-                             DCS_NO_OFFSET, "cannot open %s: %s", path, strerror(errno));
+    int fd;
+    struct dcs_error oerr;
+    dcs_status orc = dcsi_open_input(path, 0, &fd, &oerr);
+    if (orc != DCS_OK)
+        return dcs_error_set(err, orc, DCS_NO_OFFSET, "%s: %s", path, oerr.message);
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s is not a regular file", path);
-    }
     uint8_t block[DCS_HIVE_BASE_BLOCK_SIZE];
-    size_t got;
-    int e = read_full(fd, block, sizeof block, &got);
-    if (e) {
-        close(fd);
+    size_t got = 0;
+    int e = fstat(fd, &st) != 0 ? errno : dcsi_read_upto(fd, block, sizeof block, &got);
+    close(fd);
+    if (e)
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot read %s: %s", path,
                              strerror(e));
-    }
-    close(fd);
     out->file_size = (uint64_t)st.st_size;
     dcs_status rc = dcs_hive_parse_header(block, got, out->file_size, &out->header, err);
     if (rc != DCS_OK)
@@ -346,4 +313,67 @@ dcs_status dcs_hive_inspect(const char *path, struct dcs_hive_state *out, struct
                    (unsigned long)out->header.seq1, (unsigned long)out->header.seq2);
     }
     return judge_logs(path, out, err);
+}
+
+dcs_status dcs_hive_inspect(const char *path, dcs_hive_state **out, struct dcs_error *err)
+{
+    *out = NULL;
+    struct dcs_hive_state *s = malloc(sizeof *s);
+    if (!s)
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    dcs_status rc = dcsi_hive_inspect(path, s, err);
+    if (rc != DCS_OK) {
+        free(s);
+        return rc;
+    }
+    *out = s;
+    return DCS_OK;
+}
+
+void dcs_hive_state_free(dcs_hive_state *s)
+{
+    free(s);
+}
+
+const struct dcs_hive_header *dcs_hive_state_header(const dcs_hive_state *s)
+{
+    return &s->header;
+}
+
+uint64_t dcs_hive_state_file_size(const dcs_hive_state *s)
+{
+    return s->file_size;
+}
+
+bool dcs_hive_state_dirty(const dcs_hive_state *s)
+{
+    return s->dirty;
+}
+
+const char *dcs_hive_state_reason(const dcs_hive_state *s)
+{
+    return s->reason;
+}
+
+bool dcs_hive_state_recovered(const dcs_hive_state *s)
+{
+    return s->recovered;
+}
+
+uint32_t dcs_hive_state_recovered_entries(const dcs_hive_state *s)
+{
+    return s->recovered_entries;
+}
+
+size_t dcs_hive_state_log_count(const dcs_hive_state *s)
+{
+    return s->nlogs;
+}
+
+struct dcs_hive_log dcs_hive_state_log(const dcs_hive_state *s, size_t i)
+{
+    if (i >= s->nlogs)
+        return (struct dcs_hive_log){.name = ""};
+    const struct dcsi_hive_log *lg = &s->logs[i];
+    return (struct dcs_hive_log){lg->name, lg->state, lg->type, lg->seq, lg->size};
 }

@@ -1,5 +1,6 @@
 /* All-or-nothing commit of several hives (contract in hive.h). */
 #include "hive/hive_internal.h"
+#include "core/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,65 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int fsync_path(const char *path, int flags)
-{
-    int fd = open(path, flags | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int r = fsync(fd);
-    int e = errno;
-    close(fd);
-    errno = e;
-    return r;
-}
-
-/* Copy src to a new file dst (exclusive create), fsync'd. */
-static int copy_file(const char *src, const char *dst, mode_t mode)
-{
-    int in = open(src, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return -1;
-    int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777);
-    if (out < 0) {
-        int e = errno;
-        close(in);
-        errno = e;
-        return -1;
-    }
-    char buf[65536];
-    int rc = 0;
-    for (;;) {
-        ssize_t r = read(in, buf, sizeof buf);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            rc = r < 0 ? -1 : 0;
-            break;
-        }
-        for (ssize_t off = 0; off < r;) {
-            ssize_t w = write(out, buf + off, (size_t)(r - off));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                rc = -1;
-                break;
-            }
-            off += w;
-        }
-        if (rc)
-            break;
-    }
-    if (rc == 0)
-        rc = fsync(out);
-    int e = errno;
-    close(in);
-    close(out);
-    if (rc)
-        unlink(dst);
-    errno = e;
-    return rc;
-}
 
 /* Phase 1 for one hive: its bytes go to e->tmp, a name the journal already
  * lists, which is fsync'd and checked. */
@@ -90,12 +32,12 @@ static dcs_status write_temp(struct dcsi_jentry *e, dcs_hive *hive, bool *made,
     dcs_status wrc = dcsi_hive_write_path(hive, e->tmp, err);
     if (wrc != DCS_OK)
         return wrc;
-    if (fsync_path(e->tmp, O_RDONLY) != 0)
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot fsync %s: %s", e->tmp,
-                             strerror(errno));
+    wrc = dcsi_fsync_path(e->tmp, err);
+    if (wrc != DCS_OK)
+        return wrc;
     struct dcs_hive_state check;
     struct dcs_error cerr;
-    dcs_status rc = dcs_hive_inspect(e->tmp, &check, &cerr);
+    dcs_status rc = dcsi_hive_inspect(e->tmp, &check, &cerr);
     if (rc == DCS_ERR_NOMEM)
         return dcs_error_set(err, rc, DCS_NO_OFFSET, "out of memory");
     if (rc != DCS_OK || check.header.seq1 != check.header.seq2)
@@ -119,10 +61,13 @@ static dcs_status keep_old(struct dcsi_jentry *e, bool *made, struct dcs_error *
     }
     if (errno == EEXIST)
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s already exists", e->keep);
-    struct stat st;
-    if (stat(e->target, &st) != 0 || copy_file(e->target, e->keep, st.st_mode) != 0)
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot keep a copy of %s: %s",
-                             e->target, strerror(errno));
+    /* no hard links here: a copy (the journal names it; the directory is
+     * fsync'd with the others) */
+    struct dcs_error cerr;
+    if (dcsi_copy_file(e->target, e->keep, DCSI_COPY_IN_PLACE, &cerr) != DCS_OK)
+        return dcs_error_set(err, cerr.code == DCS_ERR_NOMEM ? DCS_ERR_NOMEM : DCS_ERR_IO,
+                             DCS_NO_OFFSET, "cannot keep a copy of %s: %s", e->target,
+                             cerr.message);
     *made = true;
     return DCS_OK;
 }

@@ -85,6 +85,33 @@ dcs_status dcsi_journal_backward(struct dcsi_journal *j, struct dcs_error *err);
  * of memory. */
 char *dcsi_journal_states(const struct dcsi_journal *j);
 
+/* The inspected state behind the opaque dcs_hive_state (hive.h).  Its limits
+ * are the library's, not the ABI: a sixth+1 log makes the hive dirty
+ * ("more than ... logs"), a longer reason is cut. */
+#define DCSI_HIVE_MAX_LOGS 6
+#define DCSI_HIVE_NAME_MAX 256
+
+struct dcsi_hive_log {
+    char name[DCSI_HIVE_NAME_MAX]; /* file name as found in the directory */
+    enum dcs_hive_log_state state;
+    uint32_t type, seq;
+    uint64_t size;
+};
+
+struct dcs_hive_state {
+    struct dcs_hive_header header;
+    uint64_t file_size;
+    bool dirty;
+    char reason[512]; /* why dirty, "" when clean */
+    bool recovered;
+    uint32_t recovered_entries;
+    size_t nlogs;
+    struct dcsi_hive_log logs[DCSI_HIVE_MAX_LOGS];
+};
+
+/* dcs_hive_inspect into a caller's struct (hive_check.c). */
+dcs_status dcsi_hive_inspect(const char *path, struct dcs_hive_state *out, struct dcs_error *err);
+
 struct dcs_hive {
     struct dcsi_regf r;
     char *path;

@@ -242,21 +242,20 @@ static dcs_status delete_key(struct importer *im, const struct dcs_reg_op *op,
 }
 
 static dcs_status run_import(struct importer *im, const struct dcs_reg_reader_options *ropt,
-                             struct dcs_reg_source *src, dcs_hive_warn_fn warn, void *warn_ctx,
+                             struct dcs_reg_source *src, dcs_warn_fn warn, void *warn_ctx,
                              struct dcs_error *err)
 {
     struct dcs_reg_reader *r;
-    dcs_status rc = dcs_reg_reader_new(&r, ropt, err);
+    dcs_status rc = dcs_reg_reader_new(ropt, &r, err);
     if (rc != DCS_OK)
         return rc;
     for (bool done = false; rc == DCS_OK && !done;) {
         struct dcs_reg_op op;
-        rc = dcs_reg_reader_next(r, &op, err);
+        rc = dcs_reg_source_next(src, r, &op, err);
         if (rc != DCS_OK)
             break;
         switch (op.kind) {
-        case DCS_REG_OP_NEED_INPUT:
-            rc = dcs_reg_source_feed(src, r, err);
+        case DCS_REG_OP_NEED_INPUT: /* dcs_reg_source_next fed the reader */
             break;
         case DCS_REG_OP_END:
             rc = flush(im, err);
@@ -287,7 +286,7 @@ static dcs_status run_import(struct importer *im, const struct dcs_reg_reader_op
 
 dcs_status dcs_hive_import_reg(dcs_hive *h, const char *prefix,
                                const struct dcs_reg_reader_options *ropt,
-                               struct dcs_reg_source *src, dcs_hive_warn_fn warn, void *warn_ctx,
+                               struct dcs_reg_source *src, dcs_warn_fn warn, void *warn_ctx,
                                struct dcs_hive_import_stats *stats, struct dcs_error *err)
 {
     struct importer *im = calloc(1, sizeof *im);

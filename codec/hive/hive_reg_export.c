@@ -121,9 +121,9 @@ dcs_status dcs_hive_export_reg(dcs_hive *h, const char *prefix, const char *key,
     dcs_status rc = dcs_hive_find_key(h, 0, key, &k, err);
     if (rc != DCS_OK)
         return rc;
-    const struct dcs_hive_state *state = dcs_hive_get_state(h);
+    const dcs_hive_state *state = dcs_hive_get_state(h);
     struct exporter x = {h, w, NULL, 0, 0, err, DCS_OK, 0,
-                         state ? state->header.hbins_size / MIN_KEY_CELL + 1 : UINT64_MAX};
+                         state ? dcs_hive_state_header(state)->hbins_size / MIN_KEY_CELL + 1 : UINT64_MAX};
     size_t plen = strlen(prefix);
     while (plen && prefix[plen - 1] == '\\')
         plen--;

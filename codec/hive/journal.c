@@ -12,6 +12,7 @@
  */
 #include "hive/hive_internal.h"
 #include "core/lock_internal.h"
+#include "core/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -424,44 +425,17 @@ dcs_status dcsi_journal_read_fd(int fd, const char *path, struct dcsi_journal *o
 
 /* ---- writing --------------------------------------------------------------- */
 
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int r = fsync(fd);
-    int e = errno;
-    close(fd);
-    errno = e;
-    return r;
-}
-
 dcs_status dcsi_journal_sync_dirs(const struct dcsi_journal *j, struct dcs_error *err)
 {
     for (size_t i = 0; i < j->n; i++) {
         bool seen = false;
         for (size_t k = 0; k < i && !seen; k++)
             seen = strcmp(j->e[k].dir, j->e[i].dir) == 0;
-        if (!seen && fsync_dir(j->e[i].dir) != 0)
-            return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
-                                 "cannot fsync the directory %s: %s", j->e[i].dir,
-                                 strerror(errno));
+        dcs_status rc = seen ? DCS_OK : dcsi_fsync_dir(j->e[i].dir, err);
+        if (rc != DCS_OK)
+            return rc;
     }
     return DCS_OK;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
 }
 
 /* Create name exclusively and lock it.  A name left by a dead writer is
@@ -505,7 +479,8 @@ static dcs_status write_copy(struct dcsi_journal *j, size_t k, struct dcs_error 
     bool done = false;
     if (fd >= 0) {
         what = "write";
-        if (write_all(fd, text, len) == 0) {
+        errno = dcsi_write_full(fd, text, len); /* for the message below */
+        if (errno == 0) {
             what = "fsync";
             if (fsync(fd) == 0) {
                 what = "rename";

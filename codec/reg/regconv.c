@@ -30,6 +30,7 @@ struct conv {
     bool have_cur, have_last;
     bool written[MAX_DEPTH + 2];
     uint64_t reported_lines; /* warnings up to this line were reported */
+    uint64_t shown;          /* source position last given to on_progress */
     uint64_t keys, values;
 };
 
@@ -141,6 +142,16 @@ static dcs_status stream_write(struct conv *c, struct dcs_error *err)
     return sb_set(&c->last, c->path.p, c->path.len) ? DCS_OK : nomem(err);
 }
 
+/* on_progress once per chunk the source handed to the reader. */
+static void progress(struct conv *c)
+{
+    uint64_t pos = dcs_reg_source_pos(c->src);
+    if (pos != c->shown) {
+        c->shown = pos;
+        c->opt->on_progress(c->opt->progress_ctx, pos, dcs_reg_source_size(c->src));
+    }
+}
+
 static dcs_status run(struct conv *c, bool stream, bool *violation, struct dcs_error *err)
 {
     dcs_status st;
@@ -151,20 +162,17 @@ static dcs_status run(struct conv *c, bool stream, bool *violation, struct dcs_e
     c->have_cur = c->have_last = false;
     dcsi_rp_clear(&c->walk);
     c->keys = c->values = 0;
+    c->shown = 0;
     *violation = false;
     for (;;) {
         struct dcs_reg_op op;
-        st = dcs_reg_reader_next(c->r, &op, err);
+        st = dcs_reg_source_next(c->src, c->r, &op, err);
         if (st)
             return st;
+        if (c->opt->on_progress)
+            progress(c);
         switch (op.kind) {
-        case DCS_REG_OP_NEED_INPUT:
-            st = dcs_reg_source_feed(c->src, c->r, err);
-            if (st)
-                return st;
-            if (c->opt->on_progress)
-                c->opt->on_progress(c->opt->progress_ctx, dcs_reg_source_pos(c->src),
-                                    dcs_reg_source_size(c->src));
+        case DCS_REG_OP_NEED_INPUT: /* dcs_reg_source_next fed the reader */
             break;
         case DCS_REG_OP_END:
             if (!stream)
@@ -239,9 +247,9 @@ dcs_status dcs_reg_convert(struct dcs_reg_source *src, const struct dcs_reg_outp
     c->opt = opt;
     dcsi_rt_init(&c->t);
     dcsi_rp_init(&c->walk);
-    dcs_status st = dcs_reg_reader_new(&c->r, &opt->reader, err);
+    dcs_status st = dcs_reg_reader_new(&opt->reader, &c->r, err);
     if (!st)
-        st = dcs_reg_writer_new(&c->w, &opt->writer, out->write, out->ctx, err);
+        st = dcs_reg_writer_new(&opt->writer, out->write, out->ctx, &c->w, err);
     /* a pipe is spooled to a temporary file so that it can be read again
      * if it turns out not to be a tree walk; without one, the model */
     bool stream = out->rewind != NULL;

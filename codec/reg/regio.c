@@ -98,7 +98,7 @@ static ssize_t read_full(struct dcs_reg_source *s, uint8_t *buf, size_t len)
     return (ssize_t)k;
 }
 
-dcs_status dcs_reg_source_open(struct dcs_reg_source **out, const char *path, size_t chunk,
+dcs_status dcs_reg_source_open(const char *path, size_t chunk, struct dcs_reg_source **out,
                                struct dcs_error *err)
 {
     *out = NULL;
@@ -137,8 +137,8 @@ dcs_status dcs_reg_source_open(struct dcs_reg_source **out, const char *path, si
     return DCS_OK;
 }
 
-dcs_status dcs_reg_source_open_mem(struct dcs_reg_source **out, const void *data, size_t len,
-                                   size_t chunk, struct dcs_error *err)
+dcs_status dcs_reg_source_open_mem(const void *data, size_t len, size_t chunk,
+                                   struct dcs_reg_source **out, struct dcs_error *err)
 {
     *out = NULL;
     struct dcs_reg_source *s = calloc(1, sizeof *s);
@@ -419,7 +419,7 @@ static dcs_status sink_zinit(struct dcs_reg_sink *s, struct dcs_error *err)
     return DCS_OK;
 }
 
-dcs_status dcs_reg_sink_open(struct dcs_reg_sink **out, const char *path, bool gzip,
+dcs_status dcs_reg_sink_open(const char *path, bool gzip, struct dcs_reg_sink **out,
                              struct dcs_error *err)
 {
     *out = NULL;
@@ -439,7 +439,7 @@ dcs_status dcs_reg_sink_open(struct dcs_reg_sink **out, const char *path, bool g
         st = s->zout ? sink_zinit(s, err)
                      : dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
         if (st) {
-            dcs_reg_sink_abort(s);
+            dcs_reg_sink_close(s);
             return st;
         }
     }
@@ -518,11 +518,11 @@ dcs_status dcs_reg_sink_commit(struct dcs_reg_sink *s, bool backup, struct dcs_e
         st = deflate_some(s, NULL, 0, Z_FINISH, err);
     if (!st)
         st = dcsi_output_commit(&s->out, backup, err); /* releases s->out */
-    dcs_reg_sink_abort(s);
+    dcs_reg_sink_close(s);
     return st;
 }
 
-void dcs_reg_sink_abort(struct dcs_reg_sink *s)
+void dcs_reg_sink_close(struct dcs_reg_sink *s)
 {
     if (!s)
         return;

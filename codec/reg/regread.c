@@ -153,8 +153,8 @@ void dcsi_reg_warn(struct dcs_reg_reader *r, dcs_status code, uint32_t col, cons
 
 /* ---- API ---- */
 
-dcs_status dcs_reg_reader_new(struct dcs_reg_reader **out,
-                              const struct dcs_reg_reader_options *opt, struct dcs_error *err)
+dcs_status dcs_reg_reader_new(const struct dcs_reg_reader_options *opt,
+                              struct dcs_reg_reader **out, struct dcs_error *err)
 {
     *out = NULL;
     struct dcs_reg_reader *r = calloc(1, sizeof *r);

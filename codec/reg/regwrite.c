@@ -24,7 +24,7 @@ struct dcs_reg_writer {
     size_t scratch_cap;
     uint64_t lossy;
     uint64_t flushed; /* bytes handed to the callback */
-    void (*on_warning)(void *ctx, const struct dcs_error *warning);
+    dcs_warn_fn on_warning;
     void *warning_ctx;
     uint64_t hex16[256]; /* "x\0x\0,\0" + 2 spare bytes */
     uint32_t hex8[256];  /* "xx," + 1 spare byte */
@@ -51,8 +51,8 @@ dcs_status dcs_reg_membuf_write(void *ctx, const void *data, size_t len, struct 
     return DCS_OK;
 }
 
-dcs_status dcs_reg_writer_new(struct dcs_reg_writer **out, const struct dcs_reg_writer_options *opt,
-                              dcs_reg_write_fn fn, void *ctx, struct dcs_error *err)
+dcs_status dcs_reg_writer_new(const struct dcs_reg_writer_options *opt, dcs_reg_write_fn fn,
+                              void *ctx, struct dcs_reg_writer **out, struct dcs_error *err)
 {
     *out = NULL;
     struct dcs_reg_writer_options o = {DCS_REG_FORMAT_REGEDIT5, DCS_REG_OUT_DEFAULT};
@@ -95,8 +95,7 @@ void dcs_reg_writer_free(struct dcs_reg_writer *w)
     free(w);
 }
 
-void dcs_reg_writer_on_warning(struct dcs_reg_writer *w,
-                               void (*fn)(void *ctx, const struct dcs_error *warning), void *ctx)
+void dcs_reg_writer_on_warning(struct dcs_reg_writer *w, dcs_warn_fn fn, void *ctx)
 {
     w->on_warning = fn;
     w->warning_ctx = ctx;

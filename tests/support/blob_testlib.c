@@ -562,7 +562,7 @@ size_t blob_make_46(uint8_t *out, size_t cap, uint32_t counter, uint32_t flags,
                               {(const uint8_t *)proxy, (uint32_t)strlen(proxy)},
                               {(const uint8_t *)bypass, (uint32_t)strlen(bypass)},
                               {(const uint8_t *)pac, (uint32_t)strlen(pac)}};
-    dcs_blob_build(&b, &st, NULL);
+    dcs_blob_build(&st, NULL, &b);
     b.counter = counter;
     b.flags = flags;
     size_t n = 0;

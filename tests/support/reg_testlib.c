@@ -128,7 +128,7 @@ void tl_parse(struct tl_ops *out, const void *data, size_t len, size_t chunk,
 {
     memset(out, 0, sizeof *out);
     struct dcs_reg_reader *r;
-    out->st = dcs_reg_reader_new(&r, opt, &out->err);
+    out->st = dcs_reg_reader_new(opt, &r, &out->err);
     if (out->st)
         return;
     const uint8_t *p = data;

@@ -331,9 +331,10 @@ static void dirty_hive(void **state)
     snprintf(kept, sizeof kept, "%s/S-1-5-18-NewDirtyHive.LOG2", bk);
     fixture(orig, sizeof orig, "yarp-NewDirtyHive1/NewDirtyHive.LOG2");
     assert_true(files_equal(kept, orig));
-    struct dcs_hive_state hs;
+    dcs_hive_state *hs = NULL;
     assert_int_equal(dcs_hive_inspect(hive, &hs, NULL), DCS_OK);
-    assert_false(hs.dirty);
+    assert_false(dcs_hive_state_dirty(hs));
+    dcs_hive_state_free(hs);
 }
 
 /* Plan, commit with backups, undo: two targets, the backup of each is the

@@ -119,7 +119,7 @@ static void test_build_fresh(void **state)
     struct dcs_settings s = {DCS_PROXY_TYPE_PROXY, view("p:3128"), view("<local>"), view("")};
     struct dcs_blob b;
     struct blob_writer w;
-    dcs_blob_build(&b, &s, NULL);
+    dcs_blob_build(&s, NULL, &b);
     assert_int_equal(b.format, DCS_FORMAT_WININET);
     assert_int_equal(b.version, 0x46);
     assert_int_equal(b.nfields, DCS_FIELD_COUNT_);
@@ -139,10 +139,10 @@ static void test_build_fresh(void **state)
 
     /* nothing ticked: DIRECT only */
     struct dcs_settings none = {0, view(""), view(""), view("")};
-    dcs_blob_build(&b, &none, NULL);
+    dcs_blob_build(&none, NULL, &b);
     assert_int_equal(b.flags, DCS_PROXY_TYPE_DIRECT);
     struct dcs_settings all = {0x0F, view("p:1"), view(""), view("http://x/p.pac")};
-    dcs_blob_build(&b, &all, NULL);
+    dcs_blob_build(&all, NULL, &b);
     assert_int_equal(b.flags, 0x0F);
 }
 
@@ -152,7 +152,7 @@ static void test_build_from_previous(void **state)
     fixture("022-", &prev); /* counter 7, adflags 4, lkg URL, time, 5 records */
     struct dcs_settings s = {DCS_PROXY_TYPE_AUTO_PROXY_URL, view(""), view(""),
                              view("http://wpad/wpad.dat")};
-    dcs_blob_build(&b, &s, &prev);
+    dcs_blob_build(&s, &prev, &b);
     assert_int_equal(b.counter, 8);
     assert_int_equal(b.flags, 0x05);
     assert_int_equal(b.autodiscovery_flags, 4);
@@ -170,18 +170,18 @@ static void test_build_from_previous(void **state)
 
     /* a 0x3C previous still gives a 0x46 blob */
     fixture("034-", &prev);
-    dcs_blob_build(&b, &s, &prev);
+    dcs_blob_build(&s, &prev, &b);
     assert_int_equal(b.version, 0x46);
     assert_int_equal(b.counter, prev.counter + 1);
 
     /* the counter is a DWORD: it wraps */
     prev.counter = 0xFFFFFFFFu;
-    dcs_blob_build(&b, &s, &prev);
+    dcs_blob_build(&s, &prev, &b);
     assert_int_equal(b.counter, 0);
 
     /* a WinHTTP previous does not count */
     fixture("033-", &prev);
-    dcs_blob_build(&b, &s, &prev);
+    dcs_blob_build(&s, &prev, &b);
     assert_int_equal(b.counter, 1);
     assert_int_equal(b.autodiscovery_flags, DCS_AUTO_PROXY_FLAG_USER_SET);
 }

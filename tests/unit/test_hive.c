@@ -201,29 +201,33 @@ static void judge_synthetic_logs(void **state)
 static void inspect_fixtures(void **state)
 {
     char path[1024];
-    struct dcs_hive_state s;
+    dcs_hive_state *s = NULL;
     struct dcs_error err;
     fixture(path, sizeof path, "ez-NTUSER1.DAT");
     assert_int_equal(dcs_hive_inspect(path, &s, &err), DCS_OK);
-    assert_false(s.dirty);
-    assert_int_equal(s.nlogs, 0);
+    assert_false(dcs_hive_state_dirty(s));
+    assert_int_equal(dcs_hive_state_log_count(s), 0);
 
     fixture(path, sizeof path, "dfwinreg-NTUSER.DAT");
+    dcs_hive_state_free(s);
     assert_int_equal(dcs_hive_inspect(path, &s, &err), DCS_OK);
-    assert_false(s.dirty);
-    assert_int_equal(s.nlogs, 1);
-    assert_string_equal(s.logs[0].name, "dfwinreg-NTUSER.DAT.LOG");
-    assert_int_equal(s.logs[0].state, DCS_HIVE_LOG_APPLIED);
+    assert_false(dcs_hive_state_dirty(s));
+    assert_int_equal(dcs_hive_state_log_count(s), 1);
+    assert_string_equal(dcs_hive_state_log(s, 0).name, "dfwinreg-NTUSER.DAT.LOG");
+    assert_int_equal(dcs_hive_state_log(s, 0).state, DCS_HIVE_LOG_APPLIED);
 
     fixture(path, sizeof path, "yarp-NewDirtyHive1/NewDirtyHive");
+    dcs_hive_state_free(s);
     assert_int_equal(dcs_hive_inspect(path, &s, &err), DCS_OK);
-    assert_true(s.dirty);
-    assert_int_equal(s.nlogs, 2);
-    assert_non_null(strstr(s.reason, "sequence numbers differ (3 != 2)"));
-    assert_non_null(strstr(s.reason, "NewDirtyHive.LOG1"));
+    assert_true(dcs_hive_state_dirty(s));
+    assert_int_equal(dcs_hive_state_log_count(s), 2);
+    assert_non_null(strstr(dcs_hive_state_reason(s), "sequence numbers differ (3 != 2)"));
+    assert_non_null(strstr(dcs_hive_state_reason(s), "NewDirtyHive.LOG1"));
 
     fixture(path, sizeof path, "no-such-hive");
+    dcs_hive_state_free(s);
     assert_int_equal(dcs_hive_inspect(path, &s, &err), DCS_ERR_NOT_FOUND);
+    dcs_hive_state_free(s);
 }
 
 /* A clean primary with a pending log whose name differs in case is dirty. */
@@ -235,23 +239,26 @@ static void inspect_log_any_case(void **state)
     fixture(src, sizeof src, "ez-NTUSER1.DAT");
     snprintf(hive, sizeof hive, "%s/NTUSER.DAT", dir);
     assert_int_equal(copy_to(src, hive), 0);
-    struct dcs_hive_state s;
+    dcs_hive_state *s = NULL;
     assert_int_equal(dcs_hive_inspect(hive, &s, NULL), DCS_OK);
-    assert_false(s.dirty);
+    assert_false(dcs_hive_state_dirty(s));
     uint8_t log[2048];
     make_log(log, 6, 973, 973, 0);
     snprintf(logp, sizeof logp, "%s/ntuser.dat.log2", dir);
     assert_int_equal(spit(logp, log, sizeof log), 0);
+    dcs_hive_state_free(s);
     assert_int_equal(dcs_hive_inspect(hive, &s, NULL), DCS_OK);
-    assert_true(s.dirty);
-    assert_string_equal(s.logs[0].name, "ntuser.dat.log2");
-    assert_non_null(strstr(s.reason, "ntuser.dat.log2"));
+    assert_true(dcs_hive_state_dirty(s));
+    assert_string_equal(dcs_hive_state_log(s, 0).name, "ntuser.dat.log2");
+    assert_non_null(strstr(dcs_hive_state_reason(s), "ntuser.dat.log2"));
     /* an older log is already applied */
     make_log(log, 6, 972, 972, 0);
     assert_int_equal(spit(logp, log, sizeof log), 0);
+    dcs_hive_state_free(s);
     assert_int_equal(dcs_hive_inspect(hive, &s, NULL), DCS_OK);
-    assert_false(s.dirty);
+    assert_false(dcs_hive_state_dirty(s));
     rm_tree(dir);
+    dcs_hive_state_free(s);
 }
 
 int main(void)

@@ -44,22 +44,25 @@ static void not_a_regular_file(void **state)
 {
     char dir[512], hive[1100];
     clean_hive(dir, sizeof dir, hive, sizeof hive);
-    struct dcs_hive_state s;
+    dcs_hive_state *s = NULL;
     struct dcs_error err;
     assert_int_equal(dcs_hive_inspect(dir, &s, &err), DCS_ERR_IO);
-    assert_non_null(strstr(err.message, "is not a regular file"));
+    assert_non_null(strstr(err.message, "is a directory, not a file to read"));
     assert_non_null(strstr(err.message, dir));
     /* a file that reports zero bytes but fails when read */
     if (access("/proc/self/mem", R_OK) == 0) {
+        dcs_hive_state_free(s);
         assert_int_equal(dcs_hive_inspect("/proc/self/mem", &s, &err), DCS_ERR_IO);
         assert_non_null(strstr(err.message, "cannot read /proc/self/mem"));
     }
     /* a path below a regular file */
     char below[1200];
     snprintf(below, sizeof below, "%s/x", hive);
+    dcs_hive_state_free(s);
     assert_int_equal(dcs_hive_inspect(below, &s, &err), DCS_ERR_IO);
     assert_non_null(strstr(err.message, "Not a directory"));
     rm_tree(dir);
+    dcs_hive_state_free(s);
 }
 
 /* A root cell offset past the hive bins is corrupt; checked last. */
@@ -86,7 +89,7 @@ static void unreadable_logs_make_it_dirty(void **state)
 {
     char dir[512], hive[1100], p[1200];
     clean_hive(dir, sizeof dir, hive, sizeof hive);
-    struct dcs_hive_state s;
+    dcs_hive_state *s = NULL;
     struct dcs_error err;
 
     snprintf(p, sizeof p, "%s/NTUSER.DAT.LOG", dir);
@@ -100,15 +103,16 @@ static void unreadable_logs_make_it_dirty(void **state)
     close(fd);
 
     assert_int_equal(dcs_hive_inspect(hive, &s, &err), DCS_OK);
-    assert_true(s.dirty);
-    assert_int_equal(s.nlogs, 3);
+    assert_true(dcs_hive_state_dirty(s));
+    assert_int_equal(dcs_hive_state_log_count(s), 3);
     for (size_t i = 0; i < 3; i++)
-        assert_int_equal(s.logs[i].state, DCS_HIVE_LOG_UNREADABLE);
-    assert_string_equal(s.logs[0].name, "NTUSER.DAT.LOG");
-    assert_int_equal(s.logs[2].size, (uint64_t)300 * 1024 * 1024);
-    assert_non_null(strstr(s.reason, "log NTUSER.DAT.LOG cannot be judged"));
-    assert_non_null(strstr(s.reason, "; log NTUSER.DAT.LOG2 cannot be judged"));
+        assert_int_equal(dcs_hive_state_log(s, i).state, DCS_HIVE_LOG_UNREADABLE);
+    assert_string_equal(dcs_hive_state_log(s, 0).name, "NTUSER.DAT.LOG");
+    assert_int_equal(dcs_hive_state_log(s, 2).size, (uint64_t)300 * 1024 * 1024);
+    assert_non_null(strstr(dcs_hive_state_reason(s), "log NTUSER.DAT.LOG cannot be judged"));
+    assert_non_null(strstr(dcs_hive_state_reason(s), "; log NTUSER.DAT.LOG2 cannot be judged"));
     rm_tree(dir);
+    dcs_hive_state_free(s);
 }
 
 /* Old-format log whose DIRT vector is cut short by the end of the file: the
@@ -178,12 +182,12 @@ static void many_logs(void **state)
         snprintf(p, sizeof p, "%s/%s%s", dir, base, suffix[i]);
         assert_int_equal(spit(p, log, sizeof log), 0);
     }
-    struct dcs_hive_state s;
+    dcs_hive_state *s = NULL;
     assert_int_equal(dcs_hive_inspect(hive, &s, NULL), DCS_OK);
-    assert_true(s.dirty);
-    assert_int_equal(s.nlogs, 6);
-    assert_int_equal(strlen(s.reason), sizeof s.reason - 1);
-    assert_memory_equal(s.reason, "log hhhh", 8);
+    assert_true(dcs_hive_state_dirty(s));
+    assert_int_equal(dcs_hive_state_log_count(s), 6);
+    assert_int_equal(strlen(dcs_hive_state_reason(s)), 511 /* the reason is cut at 511 bytes */);
+    assert_memory_equal(dcs_hive_state_reason(s), "log hhhh", 8);
 
     rm_tree(dir);
 
@@ -194,11 +198,13 @@ static void many_logs(void **state)
         snprintf(p, sizeof p, "%s/NTUSER.DAT.%s", dir, seven[i]);
         assert_int_equal(spit(p, "", 0), 0);
     }
+    dcs_hive_state_free(s);
     assert_int_equal(dcs_hive_inspect(hive, &s, NULL), DCS_OK);
-    assert_true(s.dirty);
-    assert_int_equal(s.nlogs, 6);
-    assert_non_null(strstr(s.reason, "more than 6 transaction logs"));
+    assert_true(dcs_hive_state_dirty(s));
+    assert_int_equal(dcs_hive_state_log_count(s), 6);
+    assert_non_null(strstr(dcs_hive_state_reason(s), "more than 6 transaction logs"));
     rm_tree(dir);
+    dcs_hive_state_free(s);
 }
 
 /* A path without a directory part looks for its logs in ".". */
@@ -212,14 +218,15 @@ static void relative_path(void **state)
     assert_int_equal(spit(p, log, sizeof log), 0);
     assert_non_null(getcwd(cwd, sizeof cwd));
     assert_int_equal(chdir(dir), 0);
-    struct dcs_hive_state s;
+    dcs_hive_state *s = NULL;
     dcs_status rc = dcs_hive_inspect("NTUSER.DAT", &s, NULL);
     assert_int_equal(chdir(cwd), 0);
     assert_int_equal(rc, DCS_OK);
-    assert_int_equal(s.nlogs, 1);
-    assert_string_equal(s.logs[0].name, "ntuser.dat.LOG1");
-    assert_true(s.dirty);
+    assert_int_equal(dcs_hive_state_log_count(s), 1);
+    assert_string_equal(dcs_hive_state_log(s, 0).name, "ntuser.dat.LOG1");
+    assert_true(dcs_hive_state_dirty(s));
     rm_tree(dir);
+    dcs_hive_state_free(s);
 }
 
 /* Root bypasses permission bits; run the check as "nobody" instead. */
@@ -248,7 +255,7 @@ static void directory_not_listable(void **state)
         rm_tree(dir);
         skip();
     }
-    struct dcs_hive_state s;
+    dcs_hive_state *s = NULL;
     struct dcs_error err;
     dcs_status rc = dcs_hive_inspect(hive, &s, &err);
     assert_int_equal(back_to_root(NULL), 0);
@@ -257,6 +264,7 @@ static void directory_not_listable(void **state)
     assert_non_null(strstr(err.message, "Permission denied"));
     assert_int_equal(chmod(dir, 0700), 0);
     rm_tree(dir);
+    dcs_hive_state_free(s);
 }
 
 int main(void)

@@ -57,7 +57,7 @@ static dcs_status import(dcs_hive *h, const char *prefix, const char *text,
                          struct dcs_error *err)
 {
     struct dcs_reg_source *src;
-    assert_int_equal(dcs_reg_source_open_mem(&src, text, strlen(text), 0, NULL), DCS_OK);
+    assert_int_equal(dcs_reg_source_open_mem(text, strlen(text), 0, &src, NULL), DCS_OK);
     dcs_status rc = dcs_hive_import_reg(h, prefix, NULL, src, ws ? on_warning : NULL, ws, st, err);
     dcs_reg_source_close(src);
     return rc;

@@ -103,10 +103,12 @@ static void files_untouched(void *ctx)
 static dcs_status inspect_call(void *ctx, struct dcs_error *err)
 {
     struct scratch *s = ctx;
-    struct dcs_hive_state st;
+    dcs_hive_state *st = NULL;
     dcs_status rc = dcs_hive_inspect(s->hive[0], &st, err);
-    if (rc == DCS_OK && (st.nlogs != 1 || st.dirty))
-        fail_msg("inspect gave %zu logs, dirty %d", st.nlogs, st.dirty);
+    if (rc == DCS_OK && (dcs_hive_state_log_count(st) != 1 || dcs_hive_state_dirty(st)))
+        fail_msg("inspect gave %zu logs, dirty %d", dcs_hive_state_log_count(st),
+                 dcs_hive_state_dirty(st));
+    dcs_hive_state_free(st);
     return rc;
 }
 
@@ -289,8 +291,9 @@ static void commit(void **state)
                                       close_first, &s) >= 9);
     for (size_t i = 0; i < s.nh; i++) {
         assert_false(files_equal(s.hive[i], s.orig[i]));
-        struct dcs_hive_state st;
+        dcs_hive_state *st = NULL;
         assert_int_equal(dcs_hive_inspect(s.hive[i], &st, NULL), DCS_OK);
+        dcs_hive_state_free(st);
     }
     assert_int_equal(count_entries(s.dir), 4);
     rm_tree(s.dir);
@@ -310,7 +313,7 @@ static dcs_status import_text(dcs_hive *h, const char *text, size_t len,
                               struct dcs_hive_import_stats *stats, struct dcs_error *err)
 {
     struct dcs_reg_source *src;
-    dcs_status rc = dcs_reg_source_open_mem(&src, text, len, 0, err);
+    dcs_status rc = dcs_reg_source_open_mem(text, len, 0, &src, err);
     if (rc != DCS_OK)
         return rc;
     rc = dcs_hive_import_reg(h, PREFIX, NULL, src, NULL, NULL, stats, err);
@@ -396,7 +399,7 @@ static dcs_status export_call(void *ctx, struct dcs_error *err)
     struct dcs_reg_writer *w;
     free(c->out.buf);
     c->out = (struct dcs_reg_membuf){.grow = true};
-    dcs_status rc = dcs_reg_writer_new(&w, NULL, dcs_reg_membuf_write, &c->out, err);
+    dcs_status rc = dcs_reg_writer_new(NULL, dcs_reg_membuf_write, &c->out, &w, err);
     if (rc != DCS_OK)
         return rc;
     rc = dcs_hive_export_reg(c->s.h[0], PREFIX "\\", "\\Software\\", w, err);
@@ -533,7 +536,7 @@ static void applier(void **state)
     struct dcs_blob b;
     struct dcs_settings st = {0x03, {(const uint8_t *)proxy, (uint32_t)strlen(proxy)},
                               {(const uint8_t *)"<local>", 7}, {NULL, 0}};
-    dcs_blob_build(&b, &st, NULL);
+    dcs_blob_build(&st, NULL, &b);
     size_t n;
     assert_int_equal(dcs_blob_encode(&b, a.blob, sizeof a.blob, &n, NULL), DCS_OK);
     a.src = (struct dcs_apply_source){.mode = DCS_MODE_COPY, .blob = {a.blob, (uint32_t)n}};

@@ -135,11 +135,12 @@ static void write_and_check_with_hivexget(void **state)
     run_cmd(cmd, out, sizeof out);
     assert_null(strstr(out, "Other"));
     /* libhivex's commit leaves the hive clean by our own rule too */
-    struct dcs_hive_state s;
+    dcs_hive_state *s = NULL;
     assert_int_equal(dcs_hive_inspect(hive, &s, &err), DCS_OK);
-    assert_false(s.dirty);
-    assert_int_equal(s.header.seq1, 257);
+    assert_false(dcs_hive_state_dirty(s));
+    assert_int_equal(dcs_hive_state_header(s)->seq1, 257);
     rm_tree(dir);
+    dcs_hive_state_free(s);
 }
 
 static void dirty_refused_unless_forced(void **state)
@@ -162,17 +163,18 @@ static void dirty_refused_unless_forced(void **state)
     assert_non_null(strstr(err.message, "sequence numbers differ"));
     /* reading is allowed; the state says it is dirty */
     assert_int_equal(dcs_hive_open(dst, DCS_HIVE_READ, &h, &err), DCS_OK);
-    assert_true(dcs_hive_get_state(h)->dirty);
+    assert_true(dcs_hive_state_dirty(dcs_hive_get_state(h)));
     dcs_hive_close(h);
     assert_int_equal(dcs_hive_open(dst, DCS_HIVE_WRITE | DCS_HIVE_FORCE, &h, &err), DCS_OK);
     dcs_hive_key k;
     assert_int_equal(dcs_hive_ensure_key(h, 0, "Added", &k, &err), DCS_OK);
     assert_int_equal(dcs_hive_commit_all(&h, 1, &err), DCS_OK);
     dcs_hive_close(h);
-    struct dcs_hive_state s;
+    dcs_hive_state *s = NULL;
     assert_int_equal(dcs_hive_inspect(dst, &s, &err), DCS_OK);
-    assert_int_equal(s.header.seq1, s.header.seq2);
+    assert_int_equal(dcs_hive_state_header(s)->seq1, dcs_hive_state_header(s)->seq2);
     rm_tree(dir);
+    dcs_hive_state_free(s);
 }
 
 static void corrupt_hives_refused(void **state)

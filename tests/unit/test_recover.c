@@ -435,13 +435,13 @@ static void hive_open_reads_recovered_state(void **state)
     dcs_hive_key k;
     struct dcs_error err;
     assert_int_equal(dcs_hive_open(hive, DCS_HIVE_READ, &h, &err), DCS_OK);
-    assert_false(dcs_hive_get_state(h)->recovered); /* without the flag: stale */
+    assert_false(dcs_hive_state_recovered(dcs_hive_get_state(h))); /* without the flag: stale */
     assert_int_equal(dcs_hive_find_key(h, 0, "Key3\\Key3_1", &k, &err), DCS_ERR_NOT_FOUND);
     dcs_hive_close(h);
     assert_int_equal(dcs_hive_open(hive, DCS_HIVE_READ | DCS_HIVE_RECOVER, &h, &err), DCS_OK);
-    assert_true(dcs_hive_get_state(h)->dirty);
-    assert_true(dcs_hive_get_state(h)->recovered);
-    assert_int_equal(dcs_hive_get_state(h)->recovered_entries, 4);
+    assert_true(dcs_hive_state_dirty(dcs_hive_get_state(h)));
+    assert_true(dcs_hive_state_recovered(dcs_hive_get_state(h)));
+    assert_int_equal(dcs_hive_state_recovered_entries(dcs_hive_get_state(h)), 4);
     assert_int_equal(dcs_hive_find_key(h, 0, "Key3\\Key3_1", &k, &err), DCS_OK);
     dcs_hive_close(h);
     /* logs that cannot be replayed: the stale primary, and the reason */
@@ -449,8 +449,8 @@ static void hive_open_reads_recovered_state(void **state)
     snprintf(log1, sizeof log1, "%s/NewDirtyHive.LOG1", dir);
     assert_int_equal(unlink(log1), 0);
     assert_int_equal(dcs_hive_open(hive, DCS_HIVE_READ | DCS_HIVE_RECOVER, &h, &err), DCS_OK);
-    assert_false(dcs_hive_get_state(h)->recovered);
-    assert_non_null(strstr(dcs_hive_get_state(h)->reason, "its logs cannot be replayed: refused (gap)"));
+    assert_false(dcs_hive_state_recovered(dcs_hive_get_state(h)));
+    assert_non_null(strstr(dcs_hive_state_reason(dcs_hive_get_state(h)), "its logs cannot be replayed: refused (gap)"));
     dcs_hive_close(h);
     /* writing never goes through the replay */
     assert_int_equal(dcs_hive_open(hive, DCS_HIVE_WRITE | DCS_HIVE_RECOVER, &h, &err),

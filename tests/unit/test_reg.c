@@ -449,7 +449,7 @@ static void reader_feed_misuse(void **state)
     (void)state;
     struct dcs_reg_reader *r;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_reader_new(&r, NULL, &err), DCS_OK);
+    assert_int_equal(dcs_reg_reader_new(NULL, &r, &err), DCS_OK);
     assert_int_equal(dcs_reg_reader_feed(r, "REGEDIT4\n", 9, false, &err), DCS_OK);
     assert_int_equal(dcs_reg_reader_feed(r, "x", 1, false, &err), DCS_ERR_INVALID_ARG);
     struct dcs_reg_op op;
@@ -471,7 +471,7 @@ static char *write_one(const struct dcs_reg_writer_options *opt, const char *nam
     struct dcs_reg_membuf mb = {.grow = true};
     struct dcs_reg_writer *w;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_writer_new(&w, opt, dcs_reg_membuf_write, &mb, &err), DCS_OK);
+    assert_int_equal(dcs_reg_writer_new(opt, dcs_reg_membuf_write, &mb, &w, &err), DCS_OK);
     assert_int_equal(dcs_reg_writer_key(w, "HKEY_USERS\\k", 12, &err), DCS_OK);
     assert_int_equal(dcs_reg_writer_value(w, name, strlen(name), type, data, len, &err), DCS_OK);
     assert_int_equal(dcs_reg_writer_finish(w, &err), DCS_OK);
@@ -562,7 +562,7 @@ static void writer_regedit4(void **state)
     struct dcs_reg_membuf mb = {.grow = true};
     struct dcs_reg_writer *w;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_writer_new(&w, &o4, dcs_reg_membuf_write, &mb, &err), DCS_OK);
+    assert_int_equal(dcs_reg_writer_new(&o4, dcs_reg_membuf_write, &mb, &w, &err), DCS_OK);
     assert_int_equal(dcs_reg_writer_finish(w, &err), DCS_OK);
     assert_int_equal(mb.len, 12);
     assert_memory_equal(mb.buf, "REGEDIT4\r\n\r\n", 12);
@@ -582,7 +582,7 @@ static void writer_small_buffer(void **state)
     struct dcs_reg_membuf mb = {.buf = buf, .cap = sizeof buf};
     struct dcs_reg_writer *w;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_writer_new(&w, NULL, dcs_reg_membuf_write, &mb, &err), DCS_OK);
+    assert_int_equal(dcs_reg_writer_new(NULL, dcs_reg_membuf_write, &mb, &w, &err), DCS_OK);
     assert_int_equal(dcs_reg_writer_key(w, "HKEY_USERS\\k", 12, &err), DCS_OK);
     assert_int_equal(dcs_reg_writer_finish(w, &err), DCS_ERR_BUFFER_TOO_SMALL);
     dcs_reg_writer_free(w);

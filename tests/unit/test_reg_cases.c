@@ -222,7 +222,7 @@ static void run_export(json_t *c)
     struct dcs_reg_membuf mb = {.grow = true};
     struct dcs_reg_writer *w;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_writer_new(&w, NULL, dcs_reg_membuf_write, &mb, &err), DCS_OK);
+    assert_int_equal(dcs_reg_writer_new(NULL, dcs_reg_membuf_write, &mb, &w, &err), DCS_OK);
     uint64_t nk = 0, nv = 0;
     assert_int_equal(dcsi_rt_write_all(&t, w, &nk, &nv, &err), DCS_OK);
     assert_int_equal(dcs_reg_writer_finish(w, &err), DCS_OK);

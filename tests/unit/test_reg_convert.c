@@ -73,7 +73,7 @@ static dcs_status convert_mem(const void *in, size_t len, size_t chunk, bool rew
                               struct dcs_error *err)
 {
     struct dcs_reg_source *src;
-    assert_int_equal(dcs_reg_source_open_mem(&src, in, len, chunk, err), DCS_OK);
+    assert_int_equal(dcs_reg_source_open_mem(in, len, chunk, &src, err), DCS_OK);
     memset(mb, 0, sizeof *mb);
     mb->grow = true;
     struct dcs_reg_output out = {dcs_reg_membuf_write, rewind ? mb_rewind : NULL, mb};
@@ -398,7 +398,7 @@ static void convert_output_fails_anywhere(void **state)
                 free(ref.buf);
             }
             struct dcs_reg_source *src;
-            assert_int_equal(dcs_reg_source_open_mem(&src, in.p, in.len, 0, &err), DCS_OK);
+            assert_int_equal(dcs_reg_source_open_mem(in.p, in.len, 0, &src, &err), DCS_OK);
             struct failing_out f = {.mb = {.grow = true}, .accept = 0};
             struct dcs_reg_output out = {failing_write,
                                          variants[v].ordered ? failing_rewind : NULL, &f};
@@ -490,7 +490,7 @@ static void convert_bad_options(void **state)
     /* the writer on its own: no output callback */
     struct dcs_reg_writer *w = (struct dcs_reg_writer *)1;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_writer_new(&w, NULL, NULL, NULL, &err), DCS_ERR_INVALID_ARG);
+    assert_int_equal(dcs_reg_writer_new(NULL, NULL, NULL, &w, &err), DCS_ERR_INVALID_ARG);
     assert_null(w);
 }
 

@@ -140,16 +140,16 @@ static void source_open_errors(void **state)
     char p[512], q[512];
     struct dcs_reg_source *s = (struct dcs_reg_source *)1;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_source_open(&s, scratch_path(p, sizeof p, "missing.reg"), 0, &err),
+    assert_int_equal(dcs_reg_source_open(scratch_path(p, sizeof p, "missing.reg"), 0, &s, &err),
                      DCS_ERR_NOT_FOUND);
     assert_null(s);
     assert_non_null(strstr(err.message, "missing.reg"));
-    assert_int_equal(dcs_reg_source_open(&s, scratch_dir, 0, &err), DCS_ERR_IO);
+    assert_int_equal(dcs_reg_source_open(scratch_dir, 0, &s, &err), DCS_ERR_IO);
     assert_null(s);
     assert_non_null(strstr(err.message, "is a directory"));
     /* a path that goes through a regular file */
     scratch_write(scratch_path(p, sizeof p, "file"), "x", 1);
-    assert_int_equal(dcs_reg_source_open(&s, scratch_path(q, sizeof q, "file/x.reg"), 0, &err),
+    assert_int_equal(dcs_reg_source_open(scratch_path(q, sizeof q, "file/x.reg"), 0, &s, &err),
                      DCS_ERR_IO);
     assert_null(s);
     assert_non_null(strstr(err.message, strerror(ENOTDIR)));
@@ -163,7 +163,7 @@ static void source_read_error_first(void **state)
     int w = stdin_stalled_pipe(NULL, 0);
     struct dcs_reg_source *s;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_source_open(&s, "-", 0, &err), DCS_OK);
+    assert_int_equal(dcs_reg_source_open("-", 0, &s, &err), DCS_OK);
     assert_false(dcs_reg_source_can_rewind(s));
     assert_int_equal(dcs_reg_source_size(s), 0);
     const uint8_t *d;
@@ -189,7 +189,7 @@ static void source_read_error_plain(void **state)
     assert_true(w >= 0);
     struct dcs_reg_source *s;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_source_open(&s, "-", 2 * ZIN, &err), DCS_OK);
+    assert_int_equal(dcs_reg_source_open("-", 2 * ZIN, &s, &err), DCS_OK);
     const uint8_t *d;
     size_t n;
     bool last;
@@ -221,7 +221,7 @@ static void source_read_error_gzip(void **state)
         assert_true(w >= 0);
         struct dcs_reg_source *s;
         struct dcs_error err;
-        assert_int_equal(dcs_reg_source_open(&s, "-", 0, &err), DCS_OK);
+        assert_int_equal(dcs_reg_source_open("-", 0, &s, &err), DCS_OK);
         const uint8_t *d;
         size_t n;
         bool last;
@@ -256,7 +256,7 @@ static void gzip_member_at_buffer_end(void **state)
                 gz[len++] = 0x1F; /* one stray byte of another magic */
             scratch_write(path, gz, len);
             struct dcs_reg_source *s;
-            assert_int_equal(dcs_reg_source_open(&s, path, 0, &err), DCS_OK);
+            assert_int_equal(dcs_reg_source_open(path, 0, &s, &err), DCS_OK);
             size_t n;
             dcs_status st = drain(s, out, sizeof out, &n, &err);
             if (second == 2) {
@@ -290,7 +290,7 @@ static void source_empty_memory(void **state)
     (void)state;
     struct dcs_reg_source *s;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_source_open_mem(&s, NULL, 0, 16, &err), DCS_OK);
+    assert_int_equal(dcs_reg_source_open_mem(NULL, 0, 16, &s, &err), DCS_OK);
     const uint8_t *d;
     size_t n = 99;
     bool last = false;
@@ -325,11 +325,11 @@ static void sink_open_errors(void **state)
     char p[512], q[512], list[512];
     struct dcs_reg_sink *s = (struct dcs_reg_sink *)1;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_sink_open(&s, scratch_dir, false, &err), DCS_ERR_IO);
+    assert_int_equal(dcs_reg_sink_open(scratch_dir, false, &s, &err), DCS_ERR_IO);
     assert_null(s);
     assert_non_null(strstr(err.message, "is a directory"));
     scratch_write(scratch_path(p, sizeof p, "file"), "x", 1);
-    assert_int_equal(dcs_reg_sink_open(&s, scratch_path(q, sizeof q, "file/out.reg"), true, &err),
+    assert_int_equal(dcs_reg_sink_open(scratch_path(q, sizeof q, "file/out.reg"), true, &s, &err),
                      DCS_ERR_IO);
     assert_null(s);
     assert_non_null(strstr(err.message, "cannot create a temporary file beside"));
@@ -343,7 +343,7 @@ static void sink_open_errors(void **state)
     assert_true(strlen(p) < sizeof sa.sun_path);
     memcpy(sa.sun_path, p, strlen(p) + 1);
     assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    assert_int_equal(dcs_reg_sink_open(&s, sa.sun_path, false, &err), DCS_ERR_IO);
+    assert_int_equal(dcs_reg_sink_open(sa.sun_path, false, &s, &err), DCS_ERR_IO);
     assert_null(s);
     assert_non_null(strstr(err.message, "cannot open"));
     close(fd);
@@ -368,7 +368,7 @@ static void sink_fifo(void **state)
         assert_true(rd >= 0);
         struct dcs_reg_sink *s;
         struct dcs_error err;
-        assert_int_equal(dcs_reg_sink_open(&s, p, gz, &err), DCS_OK);
+        assert_int_equal(dcs_reg_sink_open(p, gz, &s, &err), DCS_OK);
         assert_false(dcs_reg_sink_can_rewind(s));
         assert_int_equal(dcs_reg_sink_write(s, "REGEDIT4\r\n", 10, &err), DCS_OK);
         assert_int_equal(dcs_reg_sink_rewind(s, &err), DCS_ERR_IO);
@@ -402,16 +402,16 @@ static void sink_device_full(void **state)
         skip();
     struct dcs_reg_sink *s;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_sink_open(&s, "/dev/full", false, &err), DCS_OK);
+    assert_int_equal(dcs_reg_sink_open("/dev/full", false, &s, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_write(s, "REGEDIT4\r\n", 10, &err), DCS_ERR_IO);
     assert_non_null(strstr(err.message, "write failed"));
     assert_non_null(strstr(err.message, strerror(ENOSPC)));
-    dcs_reg_sink_abort(s);
+    dcs_reg_sink_close(s);
     /* gzip output fails as soon as compressed bytes (the gzip header) go out */
-    assert_int_equal(dcs_reg_sink_open(&s, "/dev/full", true, &err), DCS_OK);
+    assert_int_equal(dcs_reg_sink_open("/dev/full", true, &s, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_write(s, "REGEDIT4\r\n", 10, &err), DCS_ERR_IO);
     assert_non_null(strstr(err.message, strerror(ENOSPC)));
-    dcs_reg_sink_abort(s);
+    dcs_reg_sink_close(s);
     assert_int_equal(stat("/dev/full", &st), 0);
     assert_true(S_ISCHR(st.st_mode));
 }
@@ -425,7 +425,7 @@ static void sink_stdout(void **state)
     redirect(1, p[1]);
     struct dcs_reg_sink *s;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_sink_open(&s, "-", true, &err), DCS_OK);
+    assert_int_equal(dcs_reg_sink_open("-", true, &s, &err), DCS_OK);
     assert_false(dcs_reg_sink_can_rewind(s));
     assert_int_equal(dcs_reg_sink_write(s, "REGEDIT4\r\n", 10, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_rewind(s, &err), DCS_ERR_IO);
@@ -453,7 +453,7 @@ static void sink_rename_fails(void **state)
     scratch_path(p, sizeof p, "out.reg");
     struct dcs_reg_sink *s;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_sink_open(&s, p, false, &err), DCS_OK);
+    assert_int_equal(dcs_reg_sink_open(p, false, &s, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_write(s, "REGEDIT4\r\n", 10, &err), DCS_OK);
     assert_int_equal(mkdir(p, 0700), 0);
     scratch_write(scratch_path(q, sizeof q, "out.reg/keep"), "k", 1);
@@ -478,7 +478,7 @@ static void sink_backup_fails(void **state)
     scratch_write(scratch_path(q, sizeof q, "out.reg.bak/keep"), "k", 1);
     struct dcs_reg_sink *s;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_sink_open(&s, p, false, &err), DCS_OK);
+    assert_int_equal(dcs_reg_sink_open(p, false, &s, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_write(s, "new", 3, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_commit(s, true, &err), DCS_ERR_IO);
     assert_non_null(strstr(err.message, "cannot keep a backup"));
@@ -507,7 +507,7 @@ static void sink_relative_keeps_mode(void **state)
     assert_int_equal(chmod("rel.reg", 0600), 0);
     struct dcs_reg_sink *s;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_sink_open(&s, "rel.reg", false, &err), DCS_OK);
+    assert_int_equal(dcs_reg_sink_open("rel.reg", false, &s, &err), DCS_OK);
     assert_true(dcs_reg_sink_can_rewind(s));
     assert_int_equal(dcs_reg_sink_write(s, "new!", 4, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_commit(s, false, &err), DCS_OK);

@@ -131,7 +131,7 @@ static void roundtrip(enum dcs_reg_format fmt, enum dcs_reg_out_encoding enc,
     struct dcs_reg_writer *w;
     struct dcs_error err;
     struct dcs_reg_writer_options wo = {fmt, enc};
-    assert_int_equal(dcs_reg_writer_new(&w, &wo, dcs_reg_membuf_write, &mb, &err), DCS_OK);
+    assert_int_equal(dcs_reg_writer_new(&wo, dcs_reg_membuf_write, &mb, &w, &err), DCS_OK);
     struct tl_ops want = {0};
     char key[2048];
     const char *roots[] = {"HKEY_CURRENT_USER", "HKEY_LOCAL_MACHINE", "HKEY_USERS"};
@@ -252,7 +252,7 @@ static uint8_t *convert(const char *path, bool can_rewind, const struct dcs_reg_
 {
     struct dcs_reg_source *src;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_source_open(&src, path, 4096, &err), DCS_OK);
+    assert_int_equal(dcs_reg_source_open(path, 4096, &src, &err), DCS_OK);
     struct dcs_reg_membuf mb = {.grow = true};
     struct dcs_reg_output out = {dcs_reg_membuf_write, can_rewind ? mb_rewind : NULL, &mb};
     struct dcs_reg_convert_options opt = {0};
@@ -389,10 +389,10 @@ static dcs_status read_all_ops(const char *path, size_t *n_ops, struct dcs_error
 {
     struct dcs_reg_source *src;
     struct dcs_reg_reader *r;
-    dcs_status st = dcs_reg_source_open(&src, path, 1000, err);
+    dcs_status st = dcs_reg_source_open(path, 1000, &src, err);
     if (st)
         return st;
-    assert_int_equal(dcs_reg_reader_new(&r, NULL, err), DCS_OK);
+    assert_int_equal(dcs_reg_reader_new(NULL, &r, err), DCS_OK);
     *n_ops = 0;
     for (;;) {
         struct dcs_reg_op op;
@@ -463,7 +463,7 @@ static void gzip_output(void **state)
     snprintf(out, sizeof out, "%s/out.reg.gz", scratch_dir);
     struct dcs_reg_sink *s;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_sink_open(&s, out, true, &err), DCS_OK);
+    assert_int_equal(dcs_reg_sink_open(out, true, &s, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_write(s, "junk", 4, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_rewind(s, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_write(s, "REGEDIT4\r\n", 10, &err), DCS_OK);
@@ -475,15 +475,15 @@ static void gzip_output(void **state)
     assert_int_equal(n, 10);
     assert_memory_equal(buf, "REGEDIT4\r\n", 10);
     /* overwriting keeps a backup; abort leaves the target alone */
-    assert_int_equal(dcs_reg_sink_open(&s, out, false, &err), DCS_OK);
+    assert_int_equal(dcs_reg_sink_open(out, false, &s, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_write(s, "x", 1, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_commit(s, true, &err), DCS_OK);
     char bak[600];
     snprintf(bak, sizeof bak, "%s.bak", out);
     assert_int_equal(access(bak, F_OK), 0);
-    assert_int_equal(dcs_reg_sink_open(&s, out, false, &err), DCS_OK);
+    assert_int_equal(dcs_reg_sink_open(out, false, &s, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_write(s, "yy", 2, &err), DCS_OK);
-    dcs_reg_sink_abort(s);
+    dcs_reg_sink_close(s);
     size_t len;
     uint8_t *d = tl_read_file(out, &len);
     assert_int_equal(len, 1);

@@ -227,7 +227,7 @@ static uint8_t *write_value(const struct dcs_reg_writer_options *wo, const char 
     struct dcs_reg_membuf mb = {.grow = true};
     struct dcs_reg_writer *w;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_writer_new(&w, wo, dcs_reg_membuf_write, &mb, &err), DCS_OK);
+    assert_int_equal(dcs_reg_writer_new(wo, dcs_reg_membuf_write, &mb, &w, &err), DCS_OK);
     assert_int_equal(dcs_reg_writer_key(w, "HKEY_USERS\\k", 12, &err), DCS_OK);
     assert_int_equal(dcs_reg_writer_value(w, name, strlen(name), DCS_REG_SZ, data, len, &err),
                      DCS_OK);
@@ -302,7 +302,7 @@ static void writer_key_warning(void **state)
     struct dcs_reg_writer *w;
     struct dcs_error err;
     struct warnings ws = {0};
-    assert_int_equal(dcs_reg_writer_new(&w, NULL, dcs_reg_membuf_write, &mb, &err), DCS_OK);
+    assert_int_equal(dcs_reg_writer_new(NULL, dcs_reg_membuf_write, &mb, &w, &err), DCS_OK);
     dcs_reg_writer_on_warning(w, keep_warning, &ws);
     assert_int_equal(dcs_reg_writer_key(w, "HKEY_USERS\\ok", 13, &err), DCS_OK);
     assert_int_equal(ws.n, 0);
@@ -373,7 +373,7 @@ static void convert_multiline_fixture(void **state)
     for (size_t chunk = 1; chunk <= 4096; chunk *= 4) {
         struct dcs_reg_source *src;
         struct dcs_error err;
-        assert_int_equal(dcs_reg_source_open_mem(&src, data, len, chunk, &err), DCS_OK);
+        assert_int_equal(dcs_reg_source_open_mem(data, len, chunk, &src, &err), DCS_OK);
         struct dcs_reg_membuf mb = {.grow = true};
         struct dcs_reg_output out = {dcs_reg_membuf_write, mb_rewind, &mb};
         int warnings = 0;

@@ -59,7 +59,7 @@ static dcs_status convert_once(const struct conv_case *c, size_t n, struct dcs_r
                                struct dcs_error *err)
 {
     struct dcs_reg_source *src;
-    assert_int_equal(dcs_reg_source_open_mem(&src, c->in, c->in_len, c->chunk, err), DCS_OK);
+    assert_int_equal(dcs_reg_source_open_mem(c->in, c->in_len, c->chunk, &src, err), DCS_OK);
     memset(mb, 0, sizeof *mb);
     mb->grow = true;
     struct dcs_reg_output out = {dcs_reg_membuf_write, c->rewind ? mb_rewind : NULL, mb};
@@ -154,8 +154,8 @@ static void source_open_nomem(void **state)
             struct dcs_reg_source *s = (struct dcs_reg_source *)1;
             struct dcs_error err;
             failalloc_arm(n);
-            dcs_status st = mem ? dcs_reg_source_open_mem(&s, "REGEDIT4\r\n", 10, 0, &err)
-                                : dcs_reg_source_open(&s, p, 0, &err);
+            dcs_status st = mem ? dcs_reg_source_open_mem("REGEDIT4\r\n", 10, 0, &s, &err)
+                                : dcs_reg_source_open(p, 0, &s, &err);
             bool hit = failalloc_fired();
             failalloc_disarm();
             if (!hit) {
@@ -189,13 +189,13 @@ static void sink_nomem(void **state)
             struct dcs_reg_sink *s = (struct dcs_reg_sink *)1;
             struct dcs_error err;
             failalloc_arm(n);
-            dcs_status st = dcs_reg_sink_open(&s, p, gz, &err);
+            dcs_status st = dcs_reg_sink_open(p, gz, &s, &err);
             if (!st)
                 st = dcs_reg_sink_write(s, "new", 3, &err);
             if (!st)
                 st = dcs_reg_sink_commit(s, true, &err);
             else
-                dcs_reg_sink_abort(s);
+                dcs_reg_sink_close(s);
             bool hit = failalloc_fired();
             failalloc_disarm();
             if (st == DCS_OK) {
@@ -240,7 +240,7 @@ static void reader_chunked_nomem(void **state)
         struct dcs_reg_reader *r = NULL;
         struct dcs_error err;
         failalloc_arm(n);
-        dcs_status st = dcs_reg_reader_new(&r, NULL, &err);
+        dcs_status st = dcs_reg_reader_new(NULL, &r, &err);
         size_t pos = 0, sets = 0;
         while (!st) {
             struct dcs_reg_op op;

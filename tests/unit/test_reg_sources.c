@@ -71,8 +71,8 @@ static void exact_chunks(void **state)
     for (int compressed = 0; compressed < 2; compressed++) {
         struct dcs_reg_source *s;
         struct dcs_error err;
-        assert_int_equal(dcs_reg_source_open_mem(&s, compressed ? gz : data,
-                                                 compressed ? glen : sizeof data, 1000, &err),
+        assert_int_equal(dcs_reg_source_open_mem(compressed ? gz : data, compressed ? glen : sizeof data,
+                                                 1000, &s, &err),
                          DCS_OK);
         struct chunk c[8];
         size_t k = read_chunks(s, c, 8, out);
@@ -107,7 +107,7 @@ static void chunk_ends_with_member(void **state)
     glen += gzip_into(b, sizeof b, gz + glen, sizeof gz - glen);
     struct dcs_reg_source *s;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_source_open_mem(&s, gz, glen, sizeof a, &err), DCS_OK);
+    assert_int_equal(dcs_reg_source_open_mem(gz, glen, sizeof a, &s, &err), DCS_OK);
     struct chunk c[4];
     assert_int_equal(read_chunks(s, c, 4, out), 2);
     assert_int_equal(c[0].len, sizeof a);
@@ -120,7 +120,7 @@ static void chunk_ends_with_member(void **state)
 
     static uint8_t big[3 * ZIN], bout[3 * ZIN];
     fill_pattern(big, sizeof big, 4);
-    assert_int_equal(dcs_reg_source_open_mem(&s, big, sizeof big, 2 * ZIN, &err), DCS_OK);
+    assert_int_equal(dcs_reg_source_open_mem(big, sizeof big, 2 * ZIN, &s, &err), DCS_OK);
     assert_int_equal(read_chunks(s, c, 4, bout), 2);
     assert_int_equal(c[0].len, 2 * ZIN);
     assert_false(c[0].last);
@@ -141,7 +141,7 @@ static void not_a_second_member(void **state)
     gz[glen + 1] = 0x00;
     struct dcs_reg_source *s;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_source_open_mem(&s, gz, glen + 2, 0, &err), DCS_OK);
+    assert_int_equal(dcs_reg_source_open_mem(gz, glen + 2, 0, &s, &err), DCS_OK);
     const uint8_t *d;
     size_t n;
     bool last;
@@ -171,7 +171,7 @@ static void fifo_input(void **state)
     assert_true(wr >= 0);
     struct dcs_reg_source *s;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_source_open(&s, path, 0, &err), DCS_OK);
+    assert_int_equal(dcs_reg_source_open(path, 0, &s, &err), DCS_OK);
     assert_int_equal(write(wr, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
     close(wr);
     assert_false(dcs_reg_source_can_rewind(s));
@@ -214,7 +214,7 @@ static void fifo_convert(const char *dir, const void *data, size_t len, bool str
     assert_true(wr >= 0);
     struct dcs_reg_source *s;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_source_open(&s, path, 7, &err), DCS_OK);
+    assert_int_equal(dcs_reg_source_open(path, 7, &s, &err), DCS_OK);
     assert_int_equal(write(wr, data, len), (ssize_t)len);
     close(wr);
     struct dcs_reg_membuf mb = {.grow = true};
@@ -282,7 +282,7 @@ static void fifo_input_spooled(void **state)
     close(p[1]);
     char fdpath[64];
     snprintf(fdpath, sizeof fdpath, "/dev/fd/%d", p[0]);
-    assert_int_equal(dcs_reg_source_open(&s, fdpath, 0, &err), DCS_OK);
+    assert_int_equal(dcs_reg_source_open(fdpath, 0, &s, &err), DCS_OK);
     close(p[0]);
     const uint8_t *d;
     size_t n;
@@ -292,7 +292,7 @@ static void fifo_input_spooled(void **state)
     assert_string_equal(err.message, "spooling must start before the first read");
     assert_false(dcs_reg_source_can_rewind(s));
     dcs_reg_source_close(s);
-    assert_int_equal(dcs_reg_source_open_mem(&s, walk, sizeof walk - 1, 0, &err), DCS_OK);
+    assert_int_equal(dcs_reg_source_open_mem(walk, sizeof walk - 1, 0, &s, &err), DCS_OK);
     assert_int_equal(dcs_reg_source_spool(s, &err), DCS_OK);
     dcs_reg_source_close(s);
 }
@@ -308,7 +308,7 @@ static void reader_odd_chunks(void **state)
     assert_int_equal(whole.st, DCS_OK);
     struct dcs_reg_reader *r;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_reader_new(&r, NULL, &err), DCS_OK);
+    assert_int_equal(dcs_reg_reader_new(NULL, &r, &err), DCS_OK);
     struct dcs_reg_op op;
     assert_int_equal(dcs_reg_reader_next(r, &op, &err), DCS_OK);
     assert_int_equal(op.kind, DCS_REG_OP_NEED_INPUT);

@@ -45,7 +45,7 @@ static void source_read_interrupted(void **state)
     for (unsigned n = 1;; n++) {
         struct dcs_reg_source *s;
         struct dcs_error err;
-        assert_int_equal(dcs_reg_source_open(&s, p, 40000, &err), DCS_OK);
+        assert_int_equal(dcs_reg_source_open(p, 40000, &s, &err), DCS_OK);
         failsys_fail("read", NULL, n, EINTR);
         size_t len = 0;
         bool last = false;
@@ -78,7 +78,7 @@ static void sink_write_interrupted(void **state)
     for (int gz = 0; gz < 2; gz++) {
         struct dcs_reg_sink *s;
         struct dcs_error err;
-        assert_int_equal(dcs_reg_sink_open(&s, p, gz, &err), DCS_OK);
+        assert_int_equal(dcs_reg_sink_open(p, gz, &s, &err), DCS_OK);
         failsys_fail("write", NULL, 1, EINTR);
         assert_int_equal(dcs_reg_sink_write(s, "REGEDIT4\r\n\r\n", 12, &err), DCS_OK);
         assert_int_equal(dcs_reg_sink_commit(s, false, &err), DCS_OK);
@@ -122,7 +122,7 @@ static void sink_commit_fails(void **state)
         scratch_write(p, "old contents", 12);
         struct dcs_reg_sink *s;
         struct dcs_error err;
-        assert_int_equal(dcs_reg_sink_open(&s, p, false, &err), DCS_OK);
+        assert_int_equal(dcs_reg_sink_open(p, false, &s, &err), DCS_OK);
         assert_int_equal(dcs_reg_sink_write(s, "new", 3, &err), DCS_OK);
         failsys_fail(cases[i].call, NULL, 1, EIO);
         assert_int_equal(dcs_reg_sink_commit(s, true, &err), DCS_ERR_IO);
@@ -149,7 +149,7 @@ static void sink_backup_without_hard_links(void **state)
     scratch_write(b, "older backup", 12);
     struct dcs_reg_sink *s;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_sink_open(&s, p, false, &err), DCS_OK);
+    assert_int_equal(dcs_reg_sink_open(p, false, &s, &err), DCS_OK);
     assert_int_equal(dcs_reg_sink_write(s, "new", 3, &err), DCS_OK);
     failsys_fail("link", NULL, 1, EPERM);
     assert_int_equal(dcs_reg_sink_commit(s, true, &err), DCS_OK);
@@ -174,7 +174,7 @@ static void sink_rewind_fails(void **state)
     for (size_t i = 0; i < 2; i++) {
         struct dcs_reg_sink *s;
         struct dcs_error err;
-        assert_int_equal(dcs_reg_sink_open(&s, p, false, &err), DCS_OK);
+        assert_int_equal(dcs_reg_sink_open(p, false, &s, &err), DCS_OK);
         assert_true(dcs_reg_sink_can_rewind(s));
         assert_int_equal(dcs_reg_sink_write(s, "REGEDIT4\r\n", 10, &err), DCS_OK);
         failsys_fail(calls[i], NULL, 1, EIO);
@@ -182,7 +182,7 @@ static void sink_rewind_fails(void **state)
         assert_true(failsys_fired());
         failsys_reset();
         assert_non_null(strstr(err.message, "output cannot be restarted"));
-        dcs_reg_sink_abort(s);
+        dcs_reg_sink_close(s);
         scratch_list(list, sizeof list);
         assert_string_equal(list, "");
     }
@@ -220,8 +220,8 @@ static void convert_restart_fails(void **state)
         struct dcs_reg_source *src;
         struct dcs_reg_sink *sink;
         struct dcs_error err;
-        assert_int_equal(dcs_reg_source_open(&src, ip, 0, &err), DCS_OK);
-        assert_int_equal(dcs_reg_sink_open(&sink, op, false, &err), DCS_OK);
+        assert_int_equal(dcs_reg_source_open(ip, 0, &src, &err), DCS_OK);
+        assert_int_equal(dcs_reg_sink_open(op, false, &sink, &err), DCS_OK);
         struct dcs_reg_output out = {dcs_reg_sink_write, dcs_reg_sink_rewind, sink};
         struct dcs_reg_convert_options opt = {.writer = {DCS_REG_FORMAT_REGEDIT4,
                                                          DCS_REG_OUT_DEFAULT}};
@@ -235,7 +235,7 @@ static void convert_restart_fails(void **state)
             assert_true(hit);
             assert_int_equal(st, DCS_ERR_IO);
             assert_non_null(strstr(err.message, cases[i].what));
-            dcs_reg_sink_abort(sink);
+            dcs_reg_sink_close(sink);
             scratch_assert_file(op, "old", 3);
         } else {
             assert_false(hit);

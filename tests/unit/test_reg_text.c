@@ -102,7 +102,7 @@ static uint8_t *write_one(const struct dcs_reg_writer_options *wo, const char *k
     struct dcs_reg_membuf mb = {.grow = true};
     struct dcs_reg_writer *w;
     struct dcs_error err;
-    assert_int_equal(dcs_reg_writer_new(&w, wo, dcs_reg_membuf_write, &mb, &err), DCS_OK);
+    assert_int_equal(dcs_reg_writer_new(wo, dcs_reg_membuf_write, &mb, &w, &err), DCS_OK);
     assert_int_equal(dcs_reg_writer_key(w, key, strlen(key), &err), DCS_OK);
     assert_int_equal(dcs_reg_writer_value(w, name, strlen(name), type, data, len, &err), DCS_OK);
     assert_int_equal(dcs_reg_writer_finish(w, &err), DCS_OK);

@@ -41,28 +41,25 @@ static struct clock2 now2(void)
 static int parse_mem(const uint8_t *data, size_t len, uint64_t *ops)
 {
     struct dcs_reg_reader *r;
+    struct dcs_reg_source *src;
     struct dcs_error err;
-    if (dcs_reg_reader_new(&r, NULL, &err))
+    if (dcs_reg_source_open_mem(data, len, 256 * 1024, &src, &err))
         return -1;
-    size_t pos = 0, chunk = 256 * 1024;
+    if (dcs_reg_reader_new(NULL, &r, &err)) {
+        dcs_reg_source_close(src);
+        return -1;
+    }
     *ops = 0;
     dcs_status st;
     for (;;) {
         struct dcs_reg_op op;
-        st = dcs_reg_reader_next(r, &op, &err);
+        st = dcs_reg_source_next(src, r, &op, &err);
         if (st || op.kind == DCS_REG_OP_END)
             break;
-        if (op.kind == DCS_REG_OP_NEED_INPUT) {
-            size_t k = len - pos < chunk ? len - pos : chunk;
-            st = dcs_reg_reader_feed(r, data + pos, k, pos + k == len, &err);
-            pos += k;
-            if (st)
-                break;
-        } else {
-            (*ops)++;
-        }
+        (*ops)++;
     }
     dcs_reg_reader_free(r);
+    dcs_reg_source_close(src);
     if (st)
         fprintf(stderr, "bench reg: parse failed: %s\n", err.message);
     return st ? -1 : 0;
@@ -81,9 +78,9 @@ static int convert_file(const char *in, const char *out)
     struct dcs_error err;
     struct dcs_reg_source *src;
     struct dcs_reg_sink *sink;
-    if (dcs_reg_source_open(&src, in, 0, &err))
+    if (dcs_reg_source_open(in, 0, &src, &err))
         goto fail;
-    if (dcs_reg_sink_open(&sink, out, false, &err)) {
+    if (dcs_reg_sink_open(out, false, &sink, &err)) {
         dcs_reg_source_close(src);
         goto fail;
     }
@@ -91,7 +88,7 @@ static int convert_file(const char *in, const char *out)
     dcs_status st = dcs_reg_convert(src, &o, NULL, NULL, &err);
     dcs_reg_source_close(src);
     if (st) {
-        dcs_reg_sink_abort(sink);
+        dcs_reg_sink_close(sink);
         goto fail;
     }
     if (dcs_reg_sink_commit(sink, false, &err))

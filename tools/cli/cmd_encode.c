@@ -206,7 +206,7 @@ static int from_flags(const struct opts *o)
         s.flags |= DCS_PROXY_TYPE_AUTO_PROXY_URL;
     if (o->autodetect)
         s.flags |= DCS_PROXY_TYPE_AUTO_DETECT;
-    dcs_blob_build(&b, &s, NULL);
+    dcs_blob_build(&s, NULL, &b);
     if (o->version)
         b.version = o->version, b.nfields = dcs_blob_field_count(b.format, b.version);
     if (o->have_counter)

@@ -139,9 +139,9 @@ static int reg_dump(int argc, char **argv)
     dcs_error_clear(&err);
     struct dcs_reg_source *src = NULL;
     struct dcs_reg_reader *r = NULL;
-    dcs_status st = dcs_reg_source_open(&src, a.in, 0, &err);
+    dcs_status st = dcs_reg_source_open(a.in, 0, &src, &err);
     if (!st)
-        st = dcs_reg_reader_new(&r, &a.ropt, &err);
+        st = dcs_reg_reader_new(&a.ropt, &r, &err);
     if (st) {
         dcs_reg_source_close(src);
         return fail(a.in, &err);
@@ -150,18 +150,19 @@ static int reg_dump(int argc, char **argv)
     setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
     struct reg_progress prog;
     reg_progress_init(&prog, a.in, dcs_reg_source_size(src), a.quiet);
+    uint64_t shown = 0;
     for (;;) {
         struct dcs_reg_op op;
-        st = dcs_reg_reader_next(r, &op, &err);
+        st = dcs_reg_source_next(src, r, &op, &err);
         if (st)
             break;
+        if (dcs_reg_source_pos(src) != shown) { /* a chunk was read */
+            shown = dcs_reg_source_pos(src);
+            reg_progress_update(&prog, shown, dcs_reg_source_size(src));
+        }
         if (op.kind == DCS_REG_OP_END)
             break;
         switch (op.kind) {
-        case DCS_REG_OP_NEED_INPUT:
-            st = dcs_reg_source_feed(src, r, &err);
-            reg_progress_update(&prog, dcs_reg_source_pos(src), dcs_reg_source_size(src));
-            break;
         case DCS_REG_OP_WARNING:
             if (!a.quiet) {
                 reg_progress_done(&prog);
@@ -177,8 +178,6 @@ static int reg_dump(int argc, char **argv)
             else
                 reg_op_text(stdout, &op);
         }
-        if (st)
-            break;
     }
     reg_progress_done(&prog);
     const struct dcs_reg_reader_stats *rs = dcs_reg_reader_stats(r);
@@ -218,10 +217,10 @@ static int reg_convert(int argc, char **argv)
     dcs_error_clear(&err);
     struct dcs_reg_source *src = NULL;
     struct dcs_reg_sink *sink = NULL;
-    dcs_status st = dcs_reg_source_open(&src, a.in, 0, &err);
+    dcs_status st = dcs_reg_source_open(a.in, 0, &src, &err);
     if (st)
         return fail(a.in, &err);
-    st = dcs_reg_sink_open(&sink, a.out, ends_with(a.out, ".gz"), &err);
+    st = dcs_reg_sink_open(a.out, ends_with(a.out, ".gz"), &sink, &err);
     if (st) {
         dcs_reg_source_close(src);
         cli_report(a.out, &err);
@@ -244,7 +243,7 @@ static int reg_convert(int argc, char **argv)
     reg_progress_done(&prog);
     dcs_reg_source_close(src);
     if (st) {
-        dcs_reg_sink_abort(sink);
+        dcs_reg_sink_close(sink);
         return fail(a.in, &err);
     }
     st = dcs_reg_sink_commit(sink, true, &err);

@@ -92,11 +92,11 @@ static dcs_status import_file(const char *hive, const char *in, const struct imp
     dcs_status st = dcs_hive_open(hive, flags, &h, err);
     if (st != DCS_OK)
         return st;
-    if (dcs_hive_get_state(h)->dirty)
+    if (dcs_hive_state_dirty(dcs_hive_get_state(h)))
         cli_warnf("%s is dirty (%s); --force: its pending log changes will be lost", hive,
-                  dcs_hive_get_state(h)->reason);
+                  dcs_hive_state_reason(dcs_hive_get_state(h)));
     struct dcs_reg_source *src;
-    st = dcs_reg_source_open(&src, in, 0, err);
+    st = dcs_reg_source_open(in, 0, &src, err);
     if (st == DCS_OK) {
         st = dcs_hive_import_reg(h, o->prefix, &o->reader, src, o->quiet ? NULL : warn_line,
                                  (void *)in, stats, err);
@@ -183,18 +183,19 @@ static dcs_status export_file(const char *hive, const char *prefix, const char *
     dcs_status st = dcs_hive_open(hive, DCS_HIVE_READ | DCS_HIVE_RECOVER, &h, err);
     if (st != DCS_OK)
         return st;
-    if (dcs_hive_get_state(h)->dirty && dcs_hive_get_state(h)->recovered && !quiet)
+    const dcs_hive_state *hs = dcs_hive_get_state(h);
+    if (dcs_hive_state_dirty(hs) && dcs_hive_state_recovered(hs) && !quiet)
         cli_warnf("%s is dirty: exported with its transaction logs replayed in memory (%u "
                   "entries); the file is unchanged",
-                  hive, dcs_hive_get_state(h)->recovered_entries);
-    else if (dcs_hive_get_state(h)->dirty && !quiet)
+                  hive, dcs_hive_state_recovered_entries(hs));
+    else if (dcs_hive_state_dirty(hs) && !quiet)
         cli_warnf("%s is dirty (%s): exported without its transaction logs", hive,
-                  dcs_hive_get_state(h)->reason);
+                  dcs_hive_state_reason(hs));
     struct dcs_reg_sink *sink = NULL;
     struct dcs_reg_writer *w = NULL;
-    st = dcs_reg_sink_open(&sink, out, false, err);
+    st = dcs_reg_sink_open(out, false, &sink, err);
     if (st == DCS_OK)
-        st = dcs_reg_writer_new(&w, wo, dcs_reg_sink_write, sink, err);
+        st = dcs_reg_writer_new(wo, dcs_reg_sink_write, sink, &w, err);
     if (st == DCS_OK && !quiet)
         dcs_reg_writer_on_warning(w, warn_key, (void *)out);
     if (st == DCS_OK)
@@ -206,7 +207,7 @@ static dcs_status export_file(const char *hive, const char *prefix, const char *
         if (st == DCS_OK)
             st = dcs_reg_sink_commit(sink, false, err);
         else
-            dcs_reg_sink_abort(sink);
+            dcs_reg_sink_close(sink);
     }
     dcs_hive_close(h);
     return st;

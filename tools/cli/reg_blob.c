@@ -90,20 +90,18 @@ static int decode_source(const char *path, const uint8_t *data, size_t len, int 
     dcs_error_clear(&err);
     struct dcs_reg_source *src = NULL;
     struct dcs_reg_reader *r = NULL;
-    dcs_status st = data ? dcs_reg_source_open_mem(&src, data, len, 0, &err)
-                         : dcs_reg_source_open(&src, path, 0, &err);
+    dcs_status st = data ? dcs_reg_source_open_mem(data, len, 0, &src, &err)
+                         : dcs_reg_source_open(path, 0, &src, &err);
     if (!st)
-        st = dcs_reg_reader_new(&r, NULL, &err);
+        st = dcs_reg_reader_new(NULL, &r, &err);
     json_t *arr = json ? json_array() : NULL;
     size_t found = 0, bad = 0;
     while (!st) {
         struct dcs_reg_op op;
-        st = dcs_reg_reader_next(r, &op, &err);
+        st = dcs_reg_source_next(src, r, &op, &err);
         if (st || op.kind == DCS_REG_OP_END)
             break;
-        if (op.kind == DCS_REG_OP_NEED_INPUT)
-            st = dcs_reg_source_feed(src, r, &err);
-        else if (op.kind == DCS_REG_OP_WARNING)
+        if (op.kind == DCS_REG_OP_WARNING)
             reg_diag(name, op.warning, false);
         else if (op.kind == DCS_REG_OP_SET_VALUE && is_proxy_value(&op)) {
             found++;
@@ -191,12 +189,12 @@ int reg_emit_blob(const char *out_path, const char *key, const char *value, cons
     struct dcs_error err;
     struct dcs_reg_sink *sink;
     struct dcs_reg_writer *w = NULL;
-    dcs_status st = dcs_reg_sink_open(&sink, out_path, gz, &err);
+    dcs_status st = dcs_reg_sink_open(out_path, gz, &sink, &err);
     if (st) {
         cli_errorf("%s", err.message);
         return EXIT_BAD_INPUT;
     }
-    st = dcs_reg_writer_new(&w, NULL, dcs_reg_sink_write, sink, &err);
+    st = dcs_reg_writer_new(NULL, dcs_reg_sink_write, sink, &w, &err);
     if (!st)
         st = dcs_reg_writer_key(w, key, strlen(key), &err);
     if (!st)
@@ -205,7 +203,7 @@ int reg_emit_blob(const char *out_path, const char *key, const char *value, cons
         st = dcs_reg_writer_finish(w, &err);
     dcs_reg_writer_free(w);
     if (st) {
-        dcs_reg_sink_abort(sink);
+        dcs_reg_sink_close(sink);
         cli_report(out_path, &err);
         return EXIT_BAD_INPUT;
     }

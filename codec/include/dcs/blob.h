@@ -181,8 +181,8 @@ struct dcs_settings {
  * autodiscovery flags kept from previous (AUTO_PROXY_FLAG_USER_SET when there
  * is none), everything after the PAC URL otherwise zeroed.  Views in *out
  * point into *s. */
-DCS_API void dcs_blob_build(struct dcs_blob *out, const struct dcs_settings *s,
-                    const struct dcs_blob *previous);
+DCS_API void dcs_blob_build(const struct dcs_settings *s, const struct dcs_blob *previous,
+                    struct dcs_blob *out);
 
 /* What `netsh winhttp import proxy source=ie` makes of an IE blob: proxy and
  * bypass only, copied when the PROXY bit is set and the proxy is non-empty;

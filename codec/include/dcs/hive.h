@@ -107,29 +107,34 @@ enum dcs_hive_log_state {
     DCS_HIVE_LOG_UNREADABLE   /* regf header we cannot trust: counted as pending */
 };
 
-#define DCS_HIVE_MAX_LOGS 6
-#define DCS_HIVE_NAME_MAX 256
+/* What dcs_hive_inspect found: an opaque handle read through the
+ * dcs_hive_state_* accessors, so how many logs and how long a reason it can
+ * hold are not part of the ABI. */
+typedef struct dcs_hive_state dcs_hive_state;
 
+/* One transaction log beside the hive.  name is a view into the state and
+ * lives as long as it. */
 struct dcs_hive_log {
-    char name[DCS_HIVE_NAME_MAX];  /* file name as found in the directory */
+    const char *name;              /* file name as found in the directory */
     enum dcs_hive_log_state state;
     uint32_t type;                 /* base block type, 0 when no regf */
     uint32_t seq;                  /* highest sequence number seen */
     uint64_t size;
 };
 
-struct dcs_hive_state {
-    struct dcs_hive_header header;
-    uint64_t file_size;
-    bool dirty;
-    char reason[512];              /* why dirty, "" when clean */
-    /* DCS_HIVE_RECOVER: the handle reads the hive with its transaction logs
-     * replayed in memory (dcs/recover.h); the file is still dirty on disk */
-    bool recovered;
-    uint32_t recovered_entries;
-    size_t nlogs;
-    struct dcs_hive_log logs[DCS_HIVE_MAX_LOGS];
-};
+DCS_API const struct dcs_hive_header *dcs_hive_state_header(const dcs_hive_state *s);
+DCS_API uint64_t dcs_hive_state_file_size(const dcs_hive_state *s);
+DCS_API bool dcs_hive_state_dirty(const dcs_hive_state *s);
+/* Why the hive is dirty, "" when it is clean.  Valid as long as s. */
+DCS_API const char *dcs_hive_state_reason(const dcs_hive_state *s);
+/* DCS_HIVE_RECOVER: the handle reads the hive with its transaction logs
+ * replayed in memory (dcs/recover.h); the file is still dirty on disk. */
+DCS_API bool dcs_hive_state_recovered(const dcs_hive_state *s);
+DCS_API uint32_t dcs_hive_state_recovered_entries(const dcs_hive_state *s);
+/* The logs found, sorted by name; log(i) for i >= count is all zero with
+ * name "". */
+DCS_API size_t dcs_hive_state_log_count(const dcs_hive_state *s);
+DCS_API struct dcs_hive_log dcs_hive_state_log(const dcs_hive_state *s, size_t i);
 
 /* Judge one transaction log (its bytes) against the primary's header. */
 DCS_API enum dcs_hive_log_state dcs_hive_judge_log(const uint8_t *data, size_t len,
@@ -138,8 +143,10 @@ DCS_API enum dcs_hive_log_state dcs_hive_judge_log(const uint8_t *data, size_t l
 
 /* Read the base block of path, check it (dcs_hive_parse_header), find its
  * logs and decide whether it is dirty (rule above).  A dirty hive is not an
- * error here: out->dirty and out->reason say so. */
-DCS_API dcs_status dcs_hive_inspect(const char *path, struct dcs_hive_state *out, struct dcs_error *err);
+ * error here: dcs_hive_state_dirty() and _reason() say so.  *out is NULL on
+ * error; release it with dcs_hive_state_free(). */
+DCS_API dcs_status dcs_hive_inspect(const char *path, dcs_hive_state **out, struct dcs_error *err);
+DCS_API void dcs_hive_state_free(dcs_hive_state *s);
 
 /* ---- reading and editing ------------------------------------------------ */
 
@@ -153,10 +160,10 @@ typedef size_t dcs_hive_key; /* 0 = none */
 #define DCS_HIVE_WRITE 0x1u  /* edits allowed; refuses a dirty hive ... */
 #define DCS_HIVE_FORCE 0x2u  /* ... unless this is set too */
 #define DCS_HIVE_RECOVER 0x4u /* replay a dirty hive's logs in memory first
-                                 (state.recovered; the file is untouched until a
+                                 (dcs_hive_state_recovered; the file is untouched until a
                                  commit).  When they cannot be replayed, a read
                                  sees the stale primary, a write is refused as
-                                 dirty, and state.reason says why */
+                                 dirty, and dcs_hive_state_reason says why */
 
 /* Inspect, then read the hive (dcs's own regf engine).  With DCS_HIVE_WRITE a dirty hive is
  * refused with DCS_ERR_HIVE_DIRTY unless DCS_HIVE_FORCE is given, or
@@ -175,7 +182,8 @@ DCS_API void dcs_hive_close(dcs_hive *h);
  * resolved (realpath), so a commit replaces the link's target and the
  * transaction logs are looked for beside it. */
 DCS_API const char *dcs_hive_path(const dcs_hive *h);
-DCS_API const struct dcs_hive_state *dcs_hive_get_state(const dcs_hive *h);
+/* The state the handle was opened with; owned by h. */
+DCS_API const dcs_hive_state *dcs_hive_get_state(const dcs_hive *h);
 /* True once any edit has been made through this handle. */
 DCS_API bool dcs_hive_modified(const dcs_hive *h);
 

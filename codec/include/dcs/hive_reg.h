@@ -31,21 +31,19 @@
 extern "C" {
 #endif
 
-/* Called for each reader warning (skipped line, lossy input); may be NULL. */
-typedef void (*dcs_hive_warn_fn)(void *ctx, const struct dcs_error *warning);
-
 struct dcs_hive_import_stats {
     uint64_t keys_created, keys_deleted, values_set, values_deleted, warnings;
 };
 
+/* warn (may be NULL) gets each reader warning: a skipped line, lossy input. */
 DCS_API dcs_status dcs_hive_import_reg(dcs_hive *h, const char *prefix,
                                const struct dcs_reg_reader_options *ropt,
-                               struct dcs_reg_source *src, dcs_hive_warn_fn warn, void *warn_ctx,
+                               dcs_reg_source *src, dcs_warn_fn warn, void *warn_ctx,
                                struct dcs_hive_import_stats *stats, struct dcs_error *err);
 
 /* Export key (a path in the hive, "" = root) and its subtree. */
 DCS_API dcs_status dcs_hive_export_reg(dcs_hive *h, const char *prefix, const char *key,
-                               struct dcs_reg_writer *w, struct dcs_error *err);
+                               dcs_reg_writer *w, struct dcs_error *err);
 
 #ifdef __cplusplus
 }

@@ -44,7 +44,7 @@ struct dcs_reg_convert_options {
     struct dcs_reg_reader_options reader;
     struct dcs_reg_writer_options writer;
     /* every reader warning, once (may be NULL) */
-    void (*on_warning)(void *ctx, const struct dcs_error *warning);
+    dcs_warn_fn on_warning;
     void *warning_ctx;
     /* called after each input chunk: bytes of the file read, file size */
     void (*on_progress)(void *ctx, uint64_t done, uint64_t total);
@@ -69,7 +69,7 @@ struct dcs_reg_convert_stats {
     enum dcs_reg_version version;
 };
 
-DCS_API dcs_status dcs_reg_convert(struct dcs_reg_source *src, const struct dcs_reg_output *out,
+DCS_API dcs_status dcs_reg_convert(dcs_reg_source *src, const struct dcs_reg_output *out,
                            const struct dcs_reg_convert_options *opt,
                            struct dcs_reg_convert_stats *stats, struct dcs_error *err);
 

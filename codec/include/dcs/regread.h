@@ -154,30 +154,30 @@ struct dcs_reg_reader_stats {
     enum dcs_reg_version version;
 };
 
-struct dcs_reg_reader;
+typedef struct dcs_reg_reader dcs_reg_reader;
 
 /* opt may be NULL for the defaults. */
-DCS_API dcs_status dcs_reg_reader_new(struct dcs_reg_reader **out,
-                              const struct dcs_reg_reader_options *opt, struct dcs_error *err);
-DCS_API void dcs_reg_reader_free(struct dcs_reg_reader *r);
+DCS_API dcs_status dcs_reg_reader_new(const struct dcs_reg_reader_options *opt,
+                              dcs_reg_reader **out, struct dcs_error *err);
+DCS_API void dcs_reg_reader_free(dcs_reg_reader *r);
 
 /* Forget all input and state (keeps the buffers) to read another file. */
-DCS_API void dcs_reg_reader_reset(struct dcs_reg_reader *r);
+DCS_API void dcs_reg_reader_reset(dcs_reg_reader *r);
 
 /* Hand the reader the next chunk of the file.  Allowed at the start and
  * whenever next() has returned DCS_REG_OP_NEED_INPUT; the chunk must stay
  * valid until then.  is_last marks the end of the file (len may be 0). */
-DCS_API dcs_status dcs_reg_reader_feed(struct dcs_reg_reader *r, const void *data, size_t len,
+DCS_API dcs_status dcs_reg_reader_feed(dcs_reg_reader *r, const void *data, size_t len,
                                bool is_last, struct dcs_error *err);
 
 /* The next operation in file order.  Fails with DCS_ERR_REG_HEADER when
  * Windows would reject the file, DCS_ERR_REG_SYNTAX (strict mode) at the
  * first skipped line, DCS_ERR_LIMIT for a line or value over the limit,
  * DCS_ERR_NOMEM.  After a failure every later call fails the same way. */
-DCS_API dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,
+DCS_API dcs_status dcs_reg_reader_next(dcs_reg_reader *r, struct dcs_reg_op *op,
                                struct dcs_error *err);
 
-DCS_API const struct dcs_reg_reader_stats *dcs_reg_reader_stats(const struct dcs_reg_reader *r);
+DCS_API const struct dcs_reg_reader_stats *dcs_reg_reader_stats(const dcs_reg_reader *r);
 
 /* "REG_SZ", "REG_DWORD", ... or NULL for a type without a name. */
 DCS_API const char *dcs_reg_type_name(uint32_t type);

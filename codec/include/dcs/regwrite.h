@@ -56,39 +56,37 @@ struct dcs_reg_writer_options {
     enum dcs_reg_out_encoding encoding;
 };
 
-struct dcs_reg_writer;
+typedef struct dcs_reg_writer dcs_reg_writer;
 
 /* opt may be NULL (regedit5, UTF-16LE). */
-DCS_API dcs_status dcs_reg_writer_new(struct dcs_reg_writer **out, const struct dcs_reg_writer_options *opt,
-                              dcs_reg_write_fn fn, void *ctx, struct dcs_error *err);
-DCS_API void dcs_reg_writer_free(struct dcs_reg_writer *w);
+DCS_API dcs_status dcs_reg_writer_new(const struct dcs_reg_writer_options *opt, dcs_reg_write_fn fn,
+                              void *ctx, dcs_reg_writer **out, struct dcs_error *err);
+DCS_API void dcs_reg_writer_free(dcs_reg_writer *w);
 /* Called (fn may be NULL) for what the file holds but regedit cannot import
  * back: a key name with a NUL, CR or LF (seen in real SECURITY and NTUSER
  * hives) is written verbatim, and its key line is then cut on import.  Code
  * DCS_ERR_REG_SYNTAX, offset: where the key line starts in the output. */
-DCS_API void dcs_reg_writer_on_warning(struct dcs_reg_writer *w,
-                                       void (*fn)(void *ctx, const struct dcs_error *warning),
-                                       void *ctx);
+DCS_API void dcs_reg_writer_on_warning(dcs_reg_writer *w, dcs_warn_fn fn, void *ctx);
 /* Forget everything written (after the caller restarted its output). */
-DCS_API void dcs_reg_writer_reset(struct dcs_reg_writer *w);
+DCS_API void dcs_reg_writer_reset(dcs_reg_writer *w);
 
 /* Keys are UTF-8 (lone surrogates in their 3-byte form are accepted) with
  * the long root name; value names UTF-8, "" for the default value. */
-DCS_API dcs_status dcs_reg_writer_key(struct dcs_reg_writer *w, const char *key, size_t len,
+DCS_API dcs_status dcs_reg_writer_key(dcs_reg_writer *w, const char *key, size_t len,
                               struct dcs_error *err);
-DCS_API dcs_status dcs_reg_writer_value(struct dcs_reg_writer *w, const char *name, size_t name_len,
+DCS_API dcs_status dcs_reg_writer_value(dcs_reg_writer *w, const char *name, size_t name_len,
                                 uint32_t type, const void *data, size_t len,
                                 struct dcs_error *err);
 /* `[-KEY]` and `"name"=-` lines, for files meant to be imported. */
-DCS_API dcs_status dcs_reg_writer_delete_key(struct dcs_reg_writer *w, const char *key, size_t len,
+DCS_API dcs_status dcs_reg_writer_delete_key(dcs_reg_writer *w, const char *key, size_t len,
                                      struct dcs_error *err);
-DCS_API dcs_status dcs_reg_writer_delete_value(struct dcs_reg_writer *w, const char *name,
+DCS_API dcs_status dcs_reg_writer_delete_value(dcs_reg_writer *w, const char *name,
                                        size_t name_len, struct dcs_error *err);
 /* Final empty line and flush.  Writes the header if nothing else was. */
-DCS_API dcs_status dcs_reg_writer_finish(struct dcs_reg_writer *w, struct dcs_error *err);
+DCS_API dcs_status dcs_reg_writer_finish(dcs_reg_writer *w, struct dcs_error *err);
 
 /* Characters that the output code page could not hold (written as '?'). */
-DCS_API uint64_t dcs_reg_writer_lossy(const struct dcs_reg_writer *w);
+DCS_API uint64_t dcs_reg_writer_lossy(const dcs_reg_writer *w);
 
 /* A write callback that appends to a caller buffer.  With grow, buf is
  * realloc'd as needed (the caller frees it); otherwise a full buffer fails
