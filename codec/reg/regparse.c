@@ -11,7 +11,7 @@
 #define MAX_COMPONENT 255    /* longest key name component */
 #define MAX_DEPTH 512        /* deepest key path */
 
-enum { HEX_DONE, HEX_CONT, HEX_BAD };
+enum { HEX_DONE, HEX_CONT, HEX_BAD, HEX_MORE };
 
 static const uint8_t hexv[128] = {
     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
@@ -162,6 +162,82 @@ static void emit_value(struct dcs_reg_reader *r)
         dcsi_reg_queue_value(r, DCS_REG_OP_SET_VALUE);
 }
 
+/* The fast path of parse_hex: runs of exactly "xx," read 8 bytes (four
+ * UTF-16LE units) at a time.  Returns where the run stops; *dp advanced. */
+static inline size_t hex_fast(const uint8_t *p, size_t i, size_t n, uint8_t **dp)
+{
+    uint8_t *d = *dp;
+    while (i + 4 <= n) {
+        uint64_t w;
+        memcpy(&w, p + 2 * i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if ((w & 0x0000FFFFFF80FF80ull) != 0x0000002C00000000ull)
+            break;
+        unsigned a = hexv[w & 0x7F], b = hexv[(w >> 16) & 0x7F];
+#else
+        unsigned u0 = U(i), u1 = U(i + 1);
+        if (U(i + 2) != ',' || (u0 | u1) >= 128)
+            break;
+        unsigned a = hexv[u0], b = hexv[u1];
+        (void)w;
+#endif
+        if ((a | b) & 0xF0)
+            break;
+        *d++ = (uint8_t)(a << 4 | b);
+        i += 3;
+    }
+    *dp = d;
+    return i;
+}
+
+/* A hex number of any width at p[*ip] (one byte: at most 0xFF) and what
+ * ends it: HEX_MORE after a comma, HEX_DONE at the end of the data (or a
+ * comment), HEX_BAD with *bad set. */
+static int hex_number(const uint8_t *p, size_t *ip, size_t n, uint8_t **dp, size_t *bad)
+{
+    size_t i = *ip;
+    unsigned u, v = 0;
+    while (i < n && is_hex(u = U(i))) {
+        v = v << 4 | hexv[u];
+        if (v > 0xFF)
+            v = 0x100;
+        i++;
+    }
+    if (v > 0xFF) {
+        *bad = i - 1;
+        return HEX_BAD;
+    }
+    *(*dp)++ = (uint8_t)v;
+    if (i < n && U(i) == ',') {
+        *ip = i + 1;
+        return HEX_MORE;
+    }
+    if (i < n)
+        i = skip_ws(p, i, n);
+    *ip = i;
+    if (i == n || U(i) == ';')
+        return HEX_DONE;
+    *bad = i;
+    return HEX_BAD;
+}
+
+/* Not a hex digit at p[*ip]: a line continuation, a comment, or an error. */
+static int hex_other(const uint8_t *p, size_t *ip, size_t n, size_t *bad)
+{
+    size_t i = *ip;
+    unsigned u = U(i);
+    if (u == ';')
+        return HEX_DONE;
+    if (u == '\\') {
+        i = skip_ws(p, i + 1, n);
+        *ip = i;
+        if (i == n || U(i) == ';')
+            return HEX_CONT;
+    }
+    *bad = i;
+    return HEX_BAD;
+}
+
 /* Parse comma-separated hex bytes p[i..n) and append them to r->val. */
 static int parse_hex(struct dcs_reg_reader *r, const uint8_t *p, size_t i, size_t n, size_t *bad)
 {
@@ -171,79 +247,18 @@ static int parse_hex(struct dcs_reg_reader *r, const uint8_t *p, size_t i, size_
         return HEX_BAD;
     }
     uint8_t *d = r->val.p + r->val.len;
-    int res;
-    for (;;) {
-        /* fast path: exactly "xx," */
-        while (i + 4 <= n) {
-            uint64_t w;
-            memcpy(&w, p + 2 * i, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            if ((w & 0x0000FFFFFF80FF80ull) != 0x0000002C00000000ull)
-                break;
-            unsigned a = hexv[w & 0x7F], b = hexv[(w >> 16) & 0x7F];
-#else
-            unsigned u0 = U(i), u1 = U(i + 1);
-            if (U(i + 2) != ',' || (u0 | u1) >= 128)
-                break;
-            unsigned a = hexv[u0], b = hexv[u1];
-            (void)w;
-#endif
-            if ((a | b) & 0xF0)
-                break;
-            *d++ = (uint8_t)(a << 4 | b);
-            i += 3;
-        }
-        i = skip_ws(p, i, n);
-        if (i == n) {
+    int res = HEX_MORE;
+    while (res == HEX_MORE) {
+        i = skip_ws(p, hex_fast(p, i, n, &d), n);
+        if (i == n)
             res = HEX_DONE;
-            break;
-        }
-        unsigned u = U(i);
-        if (is_hex(u)) {
-            unsigned v = 0;
-            while (i < n && is_hex(u = U(i))) {
-                v = v << 4 | hexv[u];
-                if (v > 0xFF)
-                    v = 0x100;
-                i++;
-            }
-            if (v > 0xFF) {
-                *bad = i - 1;
-                return HEX_BAD;
-            }
-            *d++ = (uint8_t)v;
-            if (i == n) {
-                res = HEX_DONE;
-                break;
-            }
-            if (U(i) == ',') {
-                i++;
-                continue;
-            }
-            i = skip_ws(p, i, n);
-            if (i == n || U(i) == ';') {
-                res = HEX_DONE;
-                break;
-            }
-            *bad = i;
-            return HEX_BAD;
-        }
-        if (u == '\\') {
-            i = skip_ws(p, i + 1, n);
-            if (i == n || U(i) == ';') {
-                res = HEX_CONT;
-                break;
-            }
-            *bad = i;
-            return HEX_BAD;
-        }
-        if (u == ';') {
-            res = HEX_DONE;
-            break;
-        }
-        *bad = i;
-        return HEX_BAD;
+        else if (is_hex(U(i)))
+            res = hex_number(p, &i, n, &d, bad);
+        else
+            res = hex_other(p, &i, n, bad);
     }
+    if (res == HEX_BAD)
+        return HEX_BAD;
     r->val.len = (size_t)(d - r->val.p);
     if (r->val.len > limit) {
         dcsi_reg_fatal(r, DCS_ERR_LIMIT, col(i), "value data larger than %zu bytes", limit);
@@ -344,56 +359,60 @@ static void hex_value(struct dcs_reg_reader *r, const uint8_t *p, size_t k, size
     }
 }
 
-/* A value line: name at p[start], data after '='. */
-static void value_line(struct dcs_reg_reader *r, const uint8_t *p, size_t start, size_t n)
+/* The value's name at p[start] ("name" or @) into r->name: the index after
+ * it, or 0 when the line is ignored (warned). */
+static size_t value_name(struct dcs_reg_reader *r, const uint8_t *p, size_t start, size_t n)
 {
-    size_t j;
-    r->val_line = r->lineno;
-    r->val_col = col(start);
-    r->val_off = r->line_off + (uint64_t)start * r->us;
-    r->val.len = 0;
-    if (U(start) == '"') {
-        const char *why = NULL;
-        size_t units = 0, bad = 0;
-        j = dcsi_reg_unescape(r, p, start + 1, n, &units, &why, &bad);
-        if (!j) {
-            dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(bad), "invalid value name (%s): line ignored",
-                     why);
-            return;
-        }
-        if (units > MAX_NAME_UNITS) {
-            dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(start),
-                     "value name longer than 16383 characters: line ignored");
-            return;
-        }
-        if (!dcsi_reg_grow(r, &r->name, 3 * units + 1, 3 * (size_t)MAX_NAME_UNITS + 1))
-            return;
-        size_t len = dcsi_utf16le_to_utf8(r->tmp.p, units, (char *)r->name.p);
-        r->name.p[len] = 0;
-        r->name.len = len + 1;
-    } else {
-        j = start + 1; /* '@' */
-        if (!dcsi_reg_grow(r, &r->name, 1, 16))
-            return;
+    if (U(start) != '"') {
+        if (!dcsi_reg_grow(r, &r->name, 1, 16)) /* '@' */
+            return 0;
         r->name.p[0] = 0;
         r->name.len = 1;
+        return start + 1;
     }
-    j = skip_ws(p, j, n);
-    if (j >= n || U(j) != '=') {
-        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(j), "expected '=' after the value name: line ignored");
-        return;
+    const char *why = NULL;
+    size_t units = 0, bad = 0;
+    size_t j = dcsi_reg_unescape(r, p, start + 1, n, &units, &why, &bad);
+    if (!j) {
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(bad), "invalid value name (%s): line ignored",
+                 why);
+        return 0;
     }
-    j = skip_ws(p, j + 1, n);
-    size_t e = n;
-    while (e > j && is_ws(U(e - 1)))
-        e--;
-    if (!r->key_open)
+    if (units > MAX_NAME_UNITS) {
         dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(start),
-                 "value line outside any open key: value '%s' dropped", (const char *)r->name.p);
-    if (j == e) {
-        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(j), "no data after '=': value not set");
+                 "value name longer than 16383 characters: line ignored");
+        return 0;
+    }
+    if (!dcsi_reg_grow(r, &r->name, 3 * units + 1, 3 * (size_t)MAX_NAME_UNITS + 1))
+        return 0;
+    size_t len = dcsi_utf16le_to_utf8(r->tmp.p, units, (char *)r->name.p);
+    r->name.p[len] = 0;
+    r->name.len = len + 1;
+    return j;
+}
+
+/* hex(N): data at p[j..e), j just after "hex(". */
+static void hex_n_value(struct dcs_reg_reader *r, const uint8_t *p, size_t j, size_t e)
+{
+    size_t k = j, s = k;
+    uint64_t t = 0;
+    while (k < e && is_hex(U(k))) {
+        t = t << 4 | hexv[U(k)];
+        if (t > 0xFFFFFFFFull)
+            t = 0x100000000ull;
+        k++;
+    }
+    if (k == s || t > 0xFFFFFFFFull || !starts(p, k, e, "):")) {
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(k),
+                 "invalid type in hex(N): (N is 0 to ffffffff in hex): value not set");
         return;
     }
+    hex_value(r, p, k + 2, e, (uint32_t)t);
+}
+
+/* The data after '=' at p[j..e) (e: blanks trimmed; n: the whole line). */
+static void value_data(struct dcs_reg_reader *r, const uint8_t *p, size_t j, size_t e, size_t n)
+{
     unsigned u = U(j);
     if (u == '-') {
         size_t k = skip_ws(p, j + 1, e);
@@ -412,25 +431,41 @@ static void value_line(struct dcs_reg_reader *r, const uint8_t *p, size_t start,
     } else if (starts(p, j, e, "hex:")) {
         hex_value(r, p, j + 4, e, DCS_REG_BINARY);
     } else if (starts(p, j, e, "hex(")) {
-        size_t k = j + 4, s = k;
-        uint64_t t = 0;
-        while (k < e && is_hex(U(k))) {
-            t = t << 4 | hexv[U(k)];
-            if (t > 0xFFFFFFFFull)
-                t = 0x100000000ull;
-            k++;
-        }
-        if (k == s || t > 0xFFFFFFFFull || !starts(p, k, e, "):")) {
-            dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(k),
-                     "invalid type in hex(N): (N is 0 to ffffffff in hex): value not set");
-            return;
-        }
-        hex_value(r, p, k + 2, e, (uint32_t)t);
+        hex_n_value(r, p, j + 4, e);
     } else {
         dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(j),
                  "unrecognised data (expected \"string\", dword:, hex:, hex(N): or -): "
                  "value not set");
     }
+}
+
+/* A value line: name at p[start], data after '='. */
+static void value_line(struct dcs_reg_reader *r, const uint8_t *p, size_t start, size_t n)
+{
+    r->val_line = r->lineno;
+    r->val_col = col(start);
+    r->val_off = r->line_off + (uint64_t)start * r->us;
+    r->val.len = 0;
+    size_t j = value_name(r, p, start, n);
+    if (!j)
+        return;
+    j = skip_ws(p, j, n);
+    if (j >= n || U(j) != '=') {
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(j), "expected '=' after the value name: line ignored");
+        return;
+    }
+    j = skip_ws(p, j + 1, n);
+    size_t e = n;
+    while (e > j && is_ws(U(e - 1)))
+        e--;
+    if (!r->key_open)
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(start),
+                 "value line outside any open key: value '%s' dropped", (const char *)r->name.p);
+    if (j == e) {
+        dcsi_reg_warn(r, DCS_ERR_REG_SYNTAX, col(j), "no data after '=': value not set");
+        return;
+    }
+    value_data(r, p, j, e, n);
 }
 
 static void key_line(struct dcs_reg_reader *r, const uint8_t *p, size_t i, size_t n)

@@ -366,12 +366,13 @@ static bool carry_append(struct dcs_reg_reader *r, const uint8_t *p, size_t len)
     return true;
 }
 
-/* Hand out the next physical line: *lp and *ln (units), *term (CR, LF or 0 at
- * end of file), *used (bytes consumed including the terminator). */
-static int get_line(struct dcs_reg_reader *r, const uint8_t **lp, size_t *ln, unsigned *term,
-                    size_t *nul, uint64_t *used)
+/* Before a line is looked for: drop the carry of the line handed out last,
+ * or what of it was used.  Then the few bytes kept while looking for a
+ * byte order mark (8-bit) may hold a whole line: true when they do and it
+ * was handed out. */
+static bool carry_settle(struct dcs_reg_reader *r, const uint8_t **lp, size_t *ln, unsigned *term,
+                        size_t *nul, uint64_t *used)
 {
-    const unsigned us = r->us;
     if (r->carry_done) {
         r->carry.len = 0;
         r->carry_done = false;
@@ -382,7 +383,6 @@ static int get_line(struct dcs_reg_reader *r, const uint8_t **lp, size_t *ln, un
         r->carry_used = 0;
     }
     if (r->carry_unscanned) {
-        /* the few bytes kept while looking for a byte order mark (8-bit) */
         size_t e = find_eol(r->carry.p, r->carry.len, 1, nul);
         if (e < r->carry.len) {
             *lp = r->carry.p;
@@ -390,50 +390,78 @@ static int get_line(struct dcs_reg_reader *r, const uint8_t **lp, size_t *ln, un
             *term = r->carry.p[e];
             *used = e + 1;
             r->carry_used = e + 1;
-            return GL_LINE;
+            return true;
         }
         r->carry_unscanned = false;
     }
-    const uint8_t *in = r->in + r->in_pos;
-    size_t avail = r->in_len - r->in_pos;
-    *nul = SIZE_MAX;
+    return false;
+}
 
-    if (r->carry.len == 0) {
-        size_t nu = avail / us;
-        size_t e = find_eol(in, nu, us, nul);
-        if (e < nu) {
-            if (e * us > r->opt.max_line) {
-                line_too_long(r);
-                return GL_FAIL;
-            }
-            *lp = in;
-            *ln = e;
-            *term = us == 2 ? dcs_ld16le(in + 2 * e) : in[e];
-            *used = (e + 1) * us;
-            r->in_pos += (e + 1) * us;
-            return GL_LINE;
-        }
-        if (!r->in_last) {
-            if (avail && !carry_append(r, in, avail))
-                return GL_FAIL;
-            r->in_pos = r->in_len;
-            return GL_NEED;
-        }
-        if (avail == 0)
-            return GL_EOF;
-        if (nu * us > r->opt.max_line) {
+/* No carry: the line is in the chunk (the common case, no copy), or its
+ * start is kept in the carry until more input comes. */
+static int line_in_chunk(struct dcs_reg_reader *r, const uint8_t *in, size_t avail,
+                         const uint8_t **lp, size_t *ln, unsigned *term, size_t *nul,
+                         uint64_t *used)
+{
+    const unsigned us = r->us;
+    size_t nu = avail / us;
+    size_t e = find_eol(in, nu, us, nul);
+    if (e < nu) {
+        if (e * us > r->opt.max_line) {
             line_too_long(r);
             return GL_FAIL;
         }
         *lp = in;
-        *ln = nu;
-        *term = 0;
-        *used = avail;
-        r->in_pos = r->in_len;
+        *ln = e;
+        *term = us == 2 ? dcs_ld16le(in + 2 * e) : in[e];
+        *used = (e + 1) * us;
+        r->in_pos += (e + 1) * us;
         return GL_LINE;
     }
+    if (!r->in_last) {
+        if (avail && !carry_append(r, in, avail))
+            return GL_FAIL;
+        r->in_pos = r->in_len;
+        return GL_NEED;
+    }
+    if (avail == 0)
+        return GL_EOF;
+    if (nu * us > r->opt.max_line) {
+        line_too_long(r);
+        return GL_FAIL;
+    }
+    *lp = in;
+    *ln = nu;
+    *term = 0;
+    *used = avail;
+    r->in_pos = r->in_len;
+    return GL_LINE;
+}
 
-    /* a line continued from earlier chunks */
+/* Hand out the line gathered in the carry (its NUL looked for again: the
+ * chunks it came from were scanned apart). */
+static int carry_line(struct dcs_reg_reader *r, const uint8_t **lp, size_t *ln, size_t *nul)
+{
+    const unsigned us = r->us;
+    *lp = r->carry.p;
+    *ln = r->carry.len / us;
+    r->carry_done = true;
+    *nul = SIZE_MAX;
+    for (size_t i = 0; i < *ln; i++) {
+        if ((us == 2 ? dcs_ld16le(r->carry.p + 2 * i) : r->carry.p[i]) == 0) {
+            *nul = i;
+            break;
+        }
+    }
+    return GL_LINE;
+}
+
+/* A line continued from earlier chunks: append up to its end. */
+static int line_continued(struct dcs_reg_reader *r, const uint8_t *in, size_t avail,
+                          const uint8_t **lp, size_t *ln, unsigned *term, size_t *nul,
+                          uint64_t *used)
+{
+    const unsigned us = r->us;
     if (us == 2 && (r->carry.len & 1) && avail) {
         /* the carry ends inside a unit: complete it */
         unsigned u = r->carry.p[r->carry.len - 1] | (unsigned)in[0] << 8;
@@ -442,7 +470,7 @@ static int get_line(struct dcs_reg_reader *r, const uint8_t **lp, size_t *ln, un
             r->in_pos++;
             *term = u;
             *used = r->carry.len + 2;
-            goto carry_line;
+            return carry_line(r, lp, ln, nul);
         }
         if (!carry_append(r, in, 1))
             return GL_FAIL;
@@ -458,7 +486,7 @@ static int get_line(struct dcs_reg_reader *r, const uint8_t **lp, size_t *ln, un
         r->in_pos += (e + 1) * us;
         *term = us == 2 ? dcs_ld16le(in + 2 * e) : in[e];
         *used = r->carry.len + us;
-        goto carry_line;
+        return carry_line(r, lp, ln, nul);
     }
     if (!carry_append(r, in, avail))
         return GL_FAIL;
@@ -467,19 +495,23 @@ static int get_line(struct dcs_reg_reader *r, const uint8_t **lp, size_t *ln, un
         return GL_NEED;
     *term = 0;
     *used = r->carry.len;
+    return carry_line(r, lp, ln, nul);
+}
 
-carry_line:
-    *lp = r->carry.p;
-    *ln = r->carry.len / us;
-    r->carry_done = true;
+/* Hand out the next physical line: *lp and *ln (units), *term (CR, LF or 0 at
+ * end of file), *used (bytes consumed including the terminator). */
+static int get_line(struct dcs_reg_reader *r, const uint8_t **lp, size_t *ln, unsigned *term,
+                    size_t *nul, uint64_t *used)
+{
+    if ((r->carry_done || r->carry_used || r->carry_unscanned) &&
+        carry_settle(r, lp, ln, term, nul, used))
+        return GL_LINE;
+    const uint8_t *in = r->in + r->in_pos;
+    size_t avail = r->in_len - r->in_pos;
     *nul = SIZE_MAX;
-    for (size_t i = 0; i < *ln; i++) {
-        if ((us == 2 ? dcs_ld16le(r->carry.p + 2 * i) : r->carry.p[i]) == 0) {
-            *nul = i;
-            break;
-        }
-    }
-    return GL_LINE;
+    if (r->carry.len == 0)
+        return line_in_chunk(r, in, avail, lp, ln, term, nul, used);
+    return line_continued(r, in, avail, lp, ln, term, nul, used);
 }
 
 /* Decide the encoding from the first bytes: FF FE, or (reading UTF-8) the
@@ -549,6 +581,83 @@ static bool widen(struct dcs_reg_reader *r, const uint8_t **p, size_t *n)
     return true;
 }
 
+/* The oldest queued operation into op (views into the reader). */
+static void pop_queued(struct dcs_reg_reader *r, struct dcs_reg_op *op)
+{
+    struct reg_queued *q = &r->q[r->q_head];
+    r->q_head = (r->q_head + 1) % REG_QUEUE;
+    r->q_count--;
+    op->kind = q->kind;
+    op->offset = q->offset;
+    op->line = q->line;
+    op->column = q->column;
+    if (q->kind == DCS_REG_OP_WARNING) {
+        op->warning = &q->diag;
+    } else {
+        op->key = r->key.len ? (const char *)r->key.p : "";
+        op->key_len = r->key.len ? r->key.len - 1 : 0;
+    }
+    if (q->kind == DCS_REG_OP_SET_VALUE || q->kind == DCS_REG_OP_DELETE_VALUE) {
+        op->name = r->name.len ? (const char *)r->name.p : "";
+        op->name_len = r->name.len ? r->name.len - 1 : 0;
+    }
+    if (q->kind == DCS_REG_OP_SET_VALUE) {
+        op->type = r->val_type;
+        op->data = r->val.p;
+        op->data_len = r->val.len;
+    }
+}
+
+/* One physical line from get_line: count it, report what is wrong with its
+ * bytes, and parse it (which may queue operations). */
+static void take_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n, unsigned term,
+                      size_t nul, uint64_t used)
+{
+    if (r->cr_pending && n == 0 && term == 0x0A) {
+        /* the LF of a CR LF pair (inside a multi-line string: data) */
+        r->cr_pending = false;
+        r->line_off += used;
+        if (r->phase == PH_STRCONT && !r->fatal)
+            dcsi_reg_string_break(r, term);
+        return;
+    }
+    r->cr_pending = term == 0x0D;
+    r->lineno++;
+    r->st.lines = r->lineno;
+    /* the odd last byte of a UTF-16 file; on the header line it is
+     * reported after the header was accepted, so that a file that is not
+     * a registry script fails the same way in strict and lenient mode */
+    const bool odd = term == 0 && r->us == 2 && (used & 1);
+    const bool header = r->phase == PH_HEADER;
+    const uint32_t odd_col = (uint32_t)n + 1;
+    if (odd && !header)
+        dcsi_reg_warn(r, DCS_ERR_REG_ENCODING, odd_col,
+                 "UTF-16 file has an odd number of bytes: last byte ignored");
+    r->line_nul = nul != SIZE_MAX;
+    if (nul != SIZE_MAX && r->phase != PH_HEADER) {
+        dcsi_reg_warn(r, DCS_ERR_REG_ENCODING, (uint32_t)nul + 1,
+                 "NUL character in a line: the rest of the line is ignored");
+    }
+    if (nul != SIZE_MAX)
+        n = nul;
+    if (r->us == 1 && !widen(r, &p, &n))
+        return;
+    if (!r->fatal)
+        dcsi_reg_parse_line(r, p, n);
+    if (r->phase == PH_STRCONT && term && !r->fatal)
+        dcsi_reg_string_break(r, term); /* the line break is part of the string */
+    if (odd && header && !r->fatal)
+        dcsi_reg_warn(r, DCS_ERR_REG_ENCODING, odd_col,
+                 "UTF-16 file has an odd number of bytes: last byte ignored");
+    if (r->utf8_bom_warn && header && !r->fatal) {
+        r->utf8_bom_warn = false;
+        dcsi_reg_warn(r, DCS_ERR_REG_ENCODING, 1,
+                 "UTF-8 byte order mark: the file is read as UTF-8 (whether Windows "
+                 "regedit imports such a file is unknown; strict mode refuses it)");
+    }
+    r->line_off += used;
+}
+
 dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,
                                struct dcs_error *err)
 {
@@ -561,28 +670,7 @@ dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,
             return r->fatal;
         }
         if (r->q_count) {
-            struct reg_queued *q = &r->q[r->q_head];
-            r->q_head = (r->q_head + 1) % REG_QUEUE;
-            r->q_count--;
-            op->kind = q->kind;
-            op->offset = q->offset;
-            op->line = q->line;
-            op->column = q->column;
-            if (q->kind == DCS_REG_OP_WARNING) {
-                op->warning = &q->diag;
-            } else {
-                op->key = r->key.len ? (const char *)r->key.p : "";
-                op->key_len = r->key.len ? r->key.len - 1 : 0;
-            }
-            if (q->kind == DCS_REG_OP_SET_VALUE || q->kind == DCS_REG_OP_DELETE_VALUE) {
-                op->name = r->name.len ? (const char *)r->name.p : "";
-                op->name_len = r->name.len ? r->name.len - 1 : 0;
-            }
-            if (q->kind == DCS_REG_OP_SET_VALUE) {
-                op->type = r->val_type;
-                op->data = r->val.p;
-                op->data_len = r->val.len;
-            }
+            pop_queued(r, op);
             return DCS_OK;
         }
         if (r->phase == PH_DONE) {
@@ -617,48 +705,6 @@ dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,
             r->phase = r->fatal ? r->phase : PH_DONE;
             continue;
         }
-        if (r->cr_pending && n == 0 && term == 0x0A) {
-            /* the LF of a CR LF pair (inside a multi-line string: data) */
-            r->cr_pending = false;
-            r->line_off += used;
-            if (r->phase == PH_STRCONT && !r->fatal)
-                dcsi_reg_string_break(r, term);
-            continue;
-        }
-        r->cr_pending = term == 0x0D;
-        r->lineno++;
-        r->st.lines = r->lineno;
-        /* the odd last byte of a UTF-16 file; on the header line it is
-         * reported after the header was accepted, so that a file that is not
-         * a registry script fails the same way in strict and lenient mode */
-        const bool odd = term == 0 && r->us == 2 && (used & 1);
-        const bool header = r->phase == PH_HEADER;
-        const uint32_t odd_col = (uint32_t)n + 1;
-        if (odd && !header)
-            dcsi_reg_warn(r, DCS_ERR_REG_ENCODING, odd_col,
-                     "UTF-16 file has an odd number of bytes: last byte ignored");
-        r->line_nul = nul != SIZE_MAX;
-        if (nul != SIZE_MAX && r->phase != PH_HEADER) {
-            dcsi_reg_warn(r, DCS_ERR_REG_ENCODING, (uint32_t)nul + 1,
-                     "NUL character in a line: the rest of the line is ignored");
-        }
-        if (nul != SIZE_MAX)
-            n = nul;
-        if (r->us == 1 && !widen(r, &p, &n))
-            continue;
-        if (!r->fatal)
-            dcsi_reg_parse_line(r, p, n);
-        if (r->phase == PH_STRCONT && term && !r->fatal)
-            dcsi_reg_string_break(r, term); /* the line break is part of the string */
-        if (odd && header && !r->fatal)
-            dcsi_reg_warn(r, DCS_ERR_REG_ENCODING, odd_col,
-                     "UTF-16 file has an odd number of bytes: last byte ignored");
-        if (r->utf8_bom_warn && header && !r->fatal) {
-            r->utf8_bom_warn = false;
-            dcsi_reg_warn(r, DCS_ERR_REG_ENCODING, 1,
-                     "UTF-8 byte order mark: the file is read as UTF-8 (whether Windows "
-                     "regedit imports such a file is unknown; strict mode refuses it)");
-        }
-        r->line_off += used;
+        take_line(r, p, n, term, nul, used);
     }
 }
