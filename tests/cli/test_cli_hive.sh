@@ -5,26 +5,9 @@
 # usage: cli_hive.sh PATH-TO-dcs
 set -euo pipefail
 
-dcs=$1
-src=${DCS_SOURCE_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
-data=$src/tests/data/hives
-work=$(mktemp -d "${TMPDIR:-/tmp}/dcs-cli-hive.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-fails=0
-checks=0
-
-ok() { checks=$((checks + 1)); }
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-expect_rc() { # expect_rc WANT DESCRIPTION -- command...
-  local want=$1 what=$2; shift 3
-  local rc=0
-  "$@" >"$work/out" 2>"$work/err" || rc=$?
-  if [[ $rc != "$want" ]]; then
-    fail "$what: exit $rc, wanted $want"; sed 's/^/  | /' "$work/out" "$work/err" >&2
-  else ok; fi
-}
-contains() { if grep -q -- "$2" "$1"; then ok; else fail "$3: '$2' not in $1"; sed 's/^/  | /' "$1" >&2; fi; }
-same() { if cmp -s "$1" "$2"; then ok; else fail "$3: $1 differs from $2"; fi; }
+cli_name=hive
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 differs() { if cmp -s "$1" "$2"; then fail "$3: $1 unchanged"; else ok; fi; }
 value_hex() { hivexget "$1" '\Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' "$2" | od -An -v -tx1 | tr -d ' \n'; }
 
@@ -396,5 +379,5 @@ expect_rc 2 "bad sid in --hive" -- "$dcs" apply --mode reset --hive "x=$work/non
 contains "$work/err" "'x' is not a SID" "names the bad SID"
 expect_rc 2 "manual_proxy without proxy" -- "$dcs" apply --mode manual_proxy --windows "$img"
 
-echo "$checks checks, $fails failures"
+echo "$checks checks, $fails failed"
 [[ $fails == 0 ]]

@@ -7,26 +7,9 @@
 # usage: test_cli_recover.sh PATH-TO-dcs
 set -euo pipefail
 
-dcs=$1
-src=${DCS_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-data=$src/tests/data/hives
-work=$(mktemp -d "${TMPDIR:-/tmp}/dcs-cli-recover.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-fails=0
-checks=0
-
-ok() { checks=$((checks + 1)); }
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-expect_rc() { # expect_rc WANT DESCRIPTION -- command...
-  local want=$1 what=$2; shift 3
-  local rc=0
-  "$@" >"$work/out" 2>"$work/err" || rc=$?
-  if [[ $rc != "$want" ]]; then
-    fail "$what: exit $rc, wanted $want"; sed 's/^/  | /' "$work/out" "$work/err" >&2
-  else ok; fi
-}
-contains() { if grep -q -- "$2" "$1"; then ok; else fail "$3: '$2' not in $1"; sed 's/^/  | /' "$1" >&2; fi; }
-same() { if cmp -s "$1" "$2"; then ok; else fail "$3: $1 differs from $2"; fi; }
+cli_name=recover
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 absent() { if [[ -e $1 ]]; then fail "$2: $1 exists"; else ok; fi; }
 # every file of a directory, with its checksum: to prove nothing changed
 snapshot() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }

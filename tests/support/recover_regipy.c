@@ -113,27 +113,12 @@ static int values_only_in(hive_h *ha, hive_node_h na, hive_h *hb, hive_node_h nb
     return count;
 }
 
-static hive_h *open_copy(const uint8_t *d, size_t len, char *path, size_t psize)
-{
-    const char *t = getenv("TMPDIR");
-    snprintf(path, psize, "%s/dcs-rq-XXXXXX", t ? t : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        abort();
-    close(fd);
-    if (spit(path, d, len) != 0)
-        abort();
-    hive_h *h = hivex_open(path, 0);
-    if (!h)
-        abort();
-    return h;
-}
-
 void rt_regipy_compare(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
                        struct rt_regipy_count *out)
 {
     char pa[600], pb[600];
-    hive_h *ha = open_copy(a, alen, pa, sizeof pa), *hb = open_copy(b, blen, pb, sizeof pb);
+    hive_h *ha = rt_hivex_image(a, alen, pa, sizeof pa);
+    hive_h *hb = rt_hivex_image(b, blen, pb, sizeof pb);
     struct keys ka = {0}, kb = {0};
     collect(ha, hivex_root(ha), "", &ka);
     collect(hb, hivex_root(hb), "", &kb);

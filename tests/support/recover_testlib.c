@@ -124,8 +124,7 @@ void rt_write(const char *dir, const char *name, const uint8_t *data, size_t len
     }
 }
 
-/* An image opened by libhivex from a temporary file (hivex reads paths). */
-static hive_h *open_image(const uint8_t *d, size_t len, char *path, size_t psize)
+hive_h *rt_hivex_image(const uint8_t *d, size_t len, char *path, size_t psize)
 {
     const char *t = getenv("TMPDIR");
     snprintf(path, psize, "%s/dcs-rt-XXXXXX", t ? t : "/tmp");
@@ -203,7 +202,8 @@ static void cmp_node(struct tree_cmp *c, hive_node_h na, hive_node_h nb, const c
 int rt_hive_tree_diff(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
     char pa[600], pb[600];
-    struct tree_cmp c = {open_image(a, alen, pa, sizeof pa), open_image(b, blen, pb, sizeof pb),
+    struct tree_cmp c = {rt_hivex_image(a, alen, pa, sizeof pa),
+                         rt_hivex_image(b, blen, pb, sizeof pb),
                          0};
     cmp_node(&c, hivex_root(c.a), hivex_root(c.b), "(root)");
     hivex_close(c.a);

@@ -32,6 +32,11 @@ void rt_reseal_entry(uint8_t *log, size_t off);
 /* Recompute a 512-byte header's checksum. */
 void rt_fix_checksum(uint8_t *block);
 
+/* An image opened by libhivex from a temporary file (hivex reads paths;
+ * the name goes to path, for the caller to remove); aborts on failure. */
+struct hive_h;
+struct hive_h *rt_hivex_image(const uint8_t *d, size_t len, char *path, size_t psize);
+
 /* Write data to dir/name; aborts on failure. */
 void rt_write(const char *dir, const char *name, const uint8_t *data, size_t len);
 
