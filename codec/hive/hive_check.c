@@ -200,20 +200,6 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const struct dcsi_hive_log *)a)->name, ((const struct dcsi_hive_log *)b)->name);
 }
 
-char *dcsi_hive_dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return strdup(".");
-    size_t n = slash == path ? 1 : (size_t)(slash - path);
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, path, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 /* A directory entry's name always fits struct dcsi_hive_log's name. */
 _Static_assert(DCSI_HIVE_NAME_MAX > NAME_MAX, "log names are cut");
 
@@ -221,7 +207,7 @@ static dcs_status judge_logs(const char *path, struct dcs_hive_state *s, struct 
 {
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
-    char *dir = dcsi_hive_dir_of(path);
+    char *dir = dcsi_dirname(path);
     if (!dir)
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     size_t fsize = strlen(dir) + DCSI_HIVE_NAME_MAX + 2;

@@ -10,10 +10,6 @@
 
 #include "hive/regf.h"
 
-/* The directory part of path: "." without a slash, "/" for "/name";
- * malloc'd, NULL when out of memory. */
-char *dcsi_hive_dir_of(const char *path);
-
 /* ---- the journal of a multi-hive commit (journal.c, journal_recover.c) ----
  *
  * One copy of the journal lies beside each hive of the commit, named

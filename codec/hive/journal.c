@@ -71,7 +71,7 @@ static void fill_entry_names(struct dcsi_jentry *e, struct dcs_error *err, dcs_s
     e->tmp = concat(e->target, suffix);
     e->keep = e->tmp ? concat(e->tmp, ".old") : NULL;
     e->journal = concat(e->target, DCSI_JOURNAL_SUFFIX);
-    e->dir = dcsi_hive_dir_of(e->target);
+    e->dir = dcsi_dirname(e->target);
     if (!e->tmp || !e->keep || !e->journal || !e->dir)
         *rc = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
 }
@@ -360,7 +360,7 @@ dcs_status dcsi_journal_parse(const char *text, size_t len, const char *path,
 {
     memset(out, 0, sizeof *out);
     char *buf = malloc(len + 1);
-    char *dir = dcsi_hive_dir_of(path);
+    char *dir = dcsi_dirname(path);
     if (!buf || !dir) {
         free(buf);
         free(dir);

@@ -2,6 +2,7 @@
  * letter case), read them, replay (dcs/recover.h).  Reads only. */
 #include <dcs/recover.h>
 #include "hive/hive_internal.h"
+#include "core/fileio.h"
 #include "hive/recover_internal.h"
 
 #include <dirent.h>
@@ -73,7 +74,7 @@ dcs_status dcs_recover_find_logs(const char *hive_path,
     if (!real)
         return dcs_error_set(err, errno == ENOENT ? DCS_ERR_NOT_FOUND : DCS_ERR_IO,
                              DCS_NO_OFFSET, "cannot open %s: %s", hive_path, strerror(errno));
-    char *dir = dcsi_hive_dir_of(real);
+    char *dir = dcsi_dirname(real);
     if (!dir) {
         free(real);
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
@@ -106,18 +107,11 @@ static dcs_status read_whole(const char *path, uint8_t **data, size_t *len,
     uint8_t *buf = rc == DCS_OK ? dcsi_rcv_alloc((size_t)st.st_size) : NULL;
     if (rc == DCS_OK && !buf)
         rc = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    size_t got = 0;
-    while (rc == DCS_OK && got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            rc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot read %s: %s", path,
-                               strerror(errno));
-        if (r <= 0)
-            break; /* a file that shrank since fstat: what is there */
-        got += (size_t)r;
-    }
+    size_t got = 0; /* a file that shrank since fstat: what is there */
+    int e = rc == DCS_OK ? dcsi_read_upto(fd, buf, (size_t)st.st_size, &got) : 0;
+    if (e)
+        rc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot read %s: %s", path,
+                           strerror(e));
     close(fd);
     if (rc != DCS_OK) {
         free(buf);
@@ -208,18 +202,12 @@ static dcs_status to_temp_file(const uint8_t *data, size_t len, int *fd, struct 
                              strerror(errno));
     unlink(path);
     (void)fcntl(t, F_SETFD, FD_CLOEXEC);
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(t, data + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            int e = w < 0 ? errno : ENOSPC;
-            close(t);
-            return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
-                                 "cannot write the recovered hive to a temporary file: %s",
-                                 strerror(e));
-        }
-        off += (size_t)w;
+    int e = dcsi_write_full(t, data, len);
+    if (e) {
+        close(t);
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
+                             "cannot write the recovered hive to a temporary file: %s",
+                             strerror(e));
     }
     *fd = t;
     return DCS_OK;

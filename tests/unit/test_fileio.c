@@ -278,6 +278,55 @@ static void copy(void **state)
     clean();
 }
 
+/* DCSI_COPY_IN_PLACE (the hive commit's kept copy): written straight to
+ * its name with from's exact mode, refused over an existing file, removed
+ * when the fsync fails; the errno helpers beside it. */
+static void copy_in_place_and_errno_helpers(void **state)
+{
+    (void)state;
+    struct dcs_error err;
+    char want[1024];
+    static const uint8_t text[] = "regf and more";
+    scratch_write(S("from"), text, sizeof text);
+    assert_int_equal(chmod(p, 0604), 0);
+    scratch_path(q, sizeof q, "kept");
+    assert_int_equal(dcsi_copy_file(p, q, DCSI_COPY_IN_PLACE, &err), DCS_OK);
+    scratch_assert_file(q, text, sizeof text);
+    struct stat st;
+    assert_int_equal(stat(q, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0604);
+    assert_int_equal(dcsi_copy_file(p, q, DCSI_COPY_IN_PLACE, &err), DCS_ERR_IO);
+    snprintf(want, sizeof want, "cannot create %s: %s", q, strerror(EEXIST));
+    assert_string_equal(err.message, want);
+    unlink(q);
+    failsys_fail("fsync", "/kept", 1, EIO);
+    assert_int_equal(dcsi_copy_file(p, q, DCSI_COPY_IN_PLACE, &err), DCS_ERR_IO);
+    assert_int_equal(failsys_fired(), 1);
+    failsys_reset();
+    snprintf(want, sizeof want, "cannot fsync %s: %s", q, strerror(EIO));
+    assert_string_equal(err.message, want);
+    scratch_list(list, sizeof list);
+    assert_string_equal(list, "from");
+    /* fsync by path, read up to n bytes, write-all as an errno */
+    assert_int_equal(dcsi_fsync_path(p, &err), DCS_OK);
+    assert_int_equal(dcsi_fsync_path(q, &err), DCS_ERR_IO);
+    snprintf(want, sizeof want, "cannot fsync %s: %s", q, strerror(ENOENT));
+    assert_string_equal(err.message, want);
+    int fd = open(p, O_RDONLY);
+    assert_true(fd >= 0);
+    uint8_t buf[64];
+    size_t got = 99;
+    failsys_fail("read", NULL, 1, EINTR);
+    assert_int_equal(dcsi_read_upto(fd, buf, 4, &got), 0);
+    assert_int_equal(got, 4);
+    assert_int_equal(dcsi_read_upto(fd, buf, sizeof buf, &got), 0);
+    assert_int_equal(got, sizeof text - 4); /* end of file: what is there */
+    failsys_reset();
+    assert_int_equal(dcsi_write_full(fd, "x", 1), EBADF); /* read-only */
+    close(fd);
+    clean();
+}
+
 /* ---- the output helper ---- */
 
 static void output_file_and_links(void **state)
@@ -379,6 +428,7 @@ int main(void)
         cmocka_unit_test(replace_keeps_mode_and_backup),
         cmocka_unit_test(replace_failures),
         cmocka_unit_test(copy),
+        cmocka_unit_test(copy_in_place_and_errno_helpers),
         cmocka_unit_test(output_file_and_links),
         cmocka_unit_test(output_devices_and_fifos),
     };

@@ -13,22 +13,6 @@
 #include "hive/hive_internal.h"
 #include "hive_testutil.h"
 
-static void dir_of_paths(void **state)
-{
-    static const struct {
-        const char *path, *dir;
-    } cases[] = {
-        {"NTUSER.DAT", "."}, {"/NTUSER.DAT", "/"}, {"a/NTUSER.DAT", "a"},
-        {"/x/y/SOFTWARE", "/x/y"}, {"dir/", "dir"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *d = dcsi_hive_dir_of(cases[i].path);
-        assert_non_null(d);
-        assert_string_equal(d, cases[i].dir);
-        free(d);
-    }
-}
-
 /* tmpdir with a clean copy of ez-NTUSER1.DAT (sequence 973) as NTUSER.DAT */
 static void clean_hive(char *dir, size_t dsize, char *hive, size_t hsize)
 {
@@ -270,7 +254,6 @@ static void directory_not_listable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(dir_of_paths),
         cmocka_unit_test(not_a_regular_file),
         cmocka_unit_test(root_cell_outside_bins),
         cmocka_unit_test(unreadable_logs_make_it_dirty),
