@@ -98,8 +98,8 @@ void dcsi_target_reg_root(const struct dcs_apply_target *t, char *root, size_t n
 {
     if (t->machine)
         snprintf(root, n, "HKEY_LOCAL_MACHINE\\SOFTWARE");
-    else
-        snprintf(root, n, "HKEY_USERS\\%s", t->sid);
+    else /* a hive without a SID: where `reg load HKU\\TAG` would put it */
+        snprintf(root, n, "HKEY_USERS\\%s", t->sid[0] ? t->sid : t->tag);
 }
 
 /* The plans a live machine gets: its current values are unknown, so every

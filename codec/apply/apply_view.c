@@ -75,3 +75,8 @@ const char *dcs_apply_target_backup(const dcs_apply_target *t, enum dcs_apply_ba
 {
     return (unsigned)which < 3 ? t->backup[which] : NULL;
 }
+
+enum dcs_image_kind dcs_apply_target_kind(const dcs_apply_target *t)
+{
+    return t->kind;
+}

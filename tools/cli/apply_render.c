@@ -28,9 +28,12 @@ json_t *render_blob_json(const uint8_t *data, size_t len)
 static const struct dcs_apply_step *main_step(const dcs_apply_target *t,
                                               const struct dcs_apply_plan *p)
 {
-    bool m = dcs_apply_target_machine(t);
-    return dcs_apply_plan_find(p, m ? DCS_KEY_MACHINE_CONNECTIONS : DCS_KEY_CONNECTIONS,
-                               m ? DCS_VALUE_WINHTTP : DCS_VALUE_DEFAULT);
+    if (!dcs_apply_target_machine(t))
+        return dcs_apply_plan_find(p, DCS_KEY_CONNECTIONS, DCS_VALUE_DEFAULT);
+    /* the machine-wide blob when it is planned, else WinHttpSettings */
+    const struct dcs_apply_step *s =
+        dcs_apply_plan_find(p, DCS_KEY_MACHINE_CONNECTIONS, DCS_VALUE_DEFAULT);
+    return s ? s : dcs_apply_plan_find(p, DCS_KEY_MACHINE_CONNECTIONS, DCS_VALUE_WINHTTP);
 }
 
 static const char *state_name(enum dcs_apply_target_state s)
@@ -112,7 +115,10 @@ void render_target_text(FILE *out, const dcs_apply_target *t)
     for (size_t i = 0; i < p->nsteps; i++) {
         const struct dcs_apply_step *s = &p->steps[i];
         fprintf(out, "    %-28s %s%s\n", s->name, dcs_apply_action_name(s->action),
-                strcmp(s->key, DCS_KEY_MACHINE_CONNECTIONS_WOW64) == 0 ? " (WOW6432Node)" : "");
+                strcmp(s->key, DCS_KEY_MACHINE_CONNECTIONS_WOW64) == 0 ? " (WOW6432Node)"
+                : strcmp(s->key, DCS_KEY_POLICY_INTERNET_SETTINGS) == 0
+                    ? " (policy: every account uses HKLM's settings)"
+                    : "");
     }
     print_backups(out, t);
 }
@@ -126,6 +132,8 @@ static json_t *steps_json(const struct dcs_apply_plan *p)
         json_object_set_new(so, "key", json_string(s->key));
         json_object_set_new(so, "value", json_string(s->name));
         json_object_set_new(so, "action", json_string(dcs_apply_action_name(s->action)));
+        if (strcmp(s->key, DCS_KEY_POLICY_INTERNET_SETTINGS) == 0)
+            json_object_set_new(so, "kind", json_string("policy"));
         json_array_append_new(steps, so);
     }
     return steps;
@@ -156,7 +164,7 @@ json_t *render_target_json(const dcs_apply_target *t)
     json_object_set_new(o, "label", json_string(dcs_apply_target_label(t)));
     json_object_set_new(o, "sid", sid ? json_string(sid) : json_null());
     json_object_set_new(o, "hive", json_string(dcs_apply_target_shown(t)));
-    json_object_set_new(o, "kind", json_string(sid ? "user" : "machine"));
+    json_object_set_new(o, "kind", json_string(dcs_image_kind_name(dcs_apply_target_kind(t))));
     json_object_set_new(o, "state", json_string(state_name(state)));
     if (dcs_apply_target_note(t)[0])
         json_object_set_new(o, "note", json_string(dcs_apply_target_note(t)));

@@ -31,10 +31,24 @@ static void usage(FILE *out)
             "WHERE:\n"
             "  --windows DIR         root of a mounted Windows volume\n"
             "  --hive SID=PATH       a hive file for an account (repeatable)\n"
+            "  --wim FILE[:INDEX]    a Windows image in a WIM/ESD file: mounted read-write\n"
+            "                        through FUSE, applied, committed (needs wimlib)\n"
+            "  --wim-replace         with --wim when FUSE does not work: extract the hives,\n"
+            "                        apply, put them back (their security descriptors,\n"
+            "                        short names and attributes are lost)\n"
             "  --reg-out FILE.reg    write a .reg for `reg import` on a live machine\n"
+            "  --gpp-out FILE.xml    write a Group Policy Preferences Registry.xml\n"
+            "  --cmd-out FILE.cmd    write a batch file of `reg add ... /f` commands\n"
             "OPTIONS:\n"
             "  --sid SID             target this account (repeatable; replaces the default)\n"
-            "  --all-services        S-1-5-18, S-1-5-19 and S-1-5-20 (NetworkService)\n"
+            "  --all-services        S-1-5-18, S-1-5-19 and S-1-5-20 (NetworkService)\n"            "  --default-profile     the Default profile (Users/Default/NTUSER.DAT, the\n"
+            "                        template of new users; not .DEFAULT)\n"
+            "  --all-users           every user profile of the image (ProfileList)\n"
+            "  --machine             the machine-wide settings: HKLM's Connections and the\n"
+            "                        policy ProxySettingsPerUser=0, which makes every\n"
+            "                        account use them instead of its own\n"
+            "                        (--sid, --default-profile, --all-users and --machine\n"
+            "                        replace the default accounts; --all-services adds them)\n"
             "  --only-default        write DefaultConnectionSettings only\n"
             "  --no-plain-values     leave ProxyEnable & co. alone\n"
             "  --connection NAME     also set this VPN/dial-up connection (repeatable)\n"
@@ -43,14 +57,12 @@ static void usage(FILE *out)
             "  --all-connections     also set every connection already in the hive\n"
             "  --winhttp             also set the machine's WinHttpSettings (SOFTWARE hive)\n"
             "                        as `netsh winhttp import proxy source=ie` would\n"
-            "  --software PATH       the SOFTWARE hive for --winhttp without --windows\n"
+            "  --software PATH       the SOFTWARE hive for --winhttp or --machine\n"
             "  --dry-run             show the plan, change nothing\n"
             "  --check               change nothing; exit 4 when some target would change\n"
             "  --backup-dir DIR      where to save the previous hives and Connections keys\n"
             "                        (default: dcs-backup-<time> beside each hive)\n"
             "  --force               write dirty hives (their pending log changes are lost)\n"
-            "  --recover             replay a dirty hive's transaction logs first, as\n"
-            "                        `dcs hive recover` does, in the same commit\n"
             "  --recover             replay a dirty hive's transaction logs first, as\n"
             "                        `dcs hive recover` does, in the same commit\n"
             "  --json                print the plan and outcome as JSON\n"
@@ -81,6 +93,9 @@ static const struct option_def {
     {"--pac", OPT_STRING, F(pac), 0, false},
     {"--windows", OPT_STRING, F(windows), 0, false},
     {"--reg-out", OPT_STRING, F(reg_out), 0, false},
+    {"--gpp-out", OPT_STRING, F(gpp_out), 0, false},
+    {"--cmd-out", OPT_STRING, F(cmd_out), 0, false},
+    {"--wim", OPT_STRING, F(wim), 0, false},
     {"--software", OPT_STRING, F(software), 0, false},
     {"--backup-dir", OPT_STRING, F(backup_dir), 0, false},
     {"--sid", OPT_LIST, F(sids), F(nsids), false},
@@ -93,6 +108,10 @@ static const struct option_def {
     {"--all-connections", OPT_FLAG, F(all_connections), 0, false},
     {"--check", OPT_FLAG, F(check), 0, false},
     {"--winhttp", OPT_FLAG, F(winhttp), 0, false},
+    {"--machine", OPT_FLAG, F(machine), 0, false},
+    {"--default-profile", OPT_FLAG, F(default_profile), 0, false},
+    {"--all-users", OPT_FLAG, F(all_users), 0, false},
+    {"--wim-replace", OPT_FLAG, F(wim_replace), 0, false},
     {"--dry-run", OPT_FLAG, F(dry_run), 0, false},
     {"--force", OPT_FLAG, F(force), 0, false},
     {"--recover", OPT_FLAG, F(recover), 0, false},
@@ -160,7 +179,31 @@ static int check_targets(const struct apply_opts *o)
     return EXIT_OK;
 }
 
-/* Options that go together or exclude each other. */
+/* Options that go together or exclude each other: where the settings go. */
+static const char *conflict_where(const struct apply_opts *o)
+{
+    bool live = o->reg_out || o->gpp_out || o->cmd_out;
+    if (!o->windows && !o->nhives && !live && !o->wim)
+        return "say where: --windows DIR, --wim FILE, --hive SID=PATH, --reg-out FILE.reg, "
+               "--gpp-out FILE.xml or --cmd-out FILE.cmd";
+    if (o->wim && (o->windows || live))
+        return "--wim is the image: it does not go with --windows, --reg-out, --gpp-out or "
+               "--cmd-out";
+    if (o->wim_replace && !o->wim)
+        return "--wim-replace goes with --wim";
+    if (live && (o->windows || o->nhives || o->software))
+        return "--reg-out, --gpp-out and --cmd-out write files for a live machine; they do "
+               "not go with --windows, --hive or --software";
+    if (live && (o->default_profile || o->all_users))
+        return "--default-profile and --all-users need an image (--windows or --wim)";
+    if ((o->default_profile || o->all_users) && !o->windows && !o->wim)
+        return "--default-profile and --all-users need an image (--windows or --wim)";
+    if (live && (o->check || o->backup_dir || o->force || o->recover))
+        return "--check, --backup-dir, --force and --recover need hives, not --reg-out, "
+               "--gpp-out or --cmd-out";
+    return NULL;
+}
+
 static const char *conflict(const struct apply_opts *o)
 {
     if ((o->proxy || o->bypass) && o->mode != DCS_MODE_MANUAL_PROXY)
@@ -169,17 +212,13 @@ static const char *conflict(const struct apply_opts *o)
         return "--pac goes with --mode autoscript";
     if (o->reg_key && !o->from_reg)
         return "--key goes with --from-reg";
-    if (!o->windows && !o->nhives && !o->reg_out)
-        return "say where: --windows DIR, --hive SID=PATH or --reg-out FILE.reg";
-    if (o->reg_out && (o->windows || o->nhives || o->software))
-        return "--reg-out writes a .reg for a live machine; it does not go with --windows, "
-               "--hive or --software";
+    const char *why = conflict_where(o);
+    if (why)
+        return why;
     if (o->check && o->dry_run)
         return "--check and --dry-run exclude each other";
-    if (o->reg_out && (o->check || o->backup_dir || o->force || o->recover))
-        return "--check, --backup-dir, --force and --recover need hives, not --reg-out";
-    if (o->software && !o->winhttp)
-        return "--software goes with --winhttp";
+    if (o->software && !o->winhttp && !o->machine)
+        return "--software goes with --winhttp or --machine";
     return NULL;
 }
 

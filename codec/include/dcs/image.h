@@ -52,6 +52,11 @@ DCS_API const char *dcs_image_software(const dcs_image *img);
  * when the hive cannot be found. */
 DCS_API dcs_status dcs_image_locate(dcs_image *img, const char *sid, char **path, char **note,
                                     struct dcs_error *err);
+/* The Default profile's hive (Users/Default/NTUSER.DAT; XP: Documents and
+ * Settings/Default User/NTUSER.DAT).  *path is malloc'd (free()).
+ * DCS_ERR_APPLY_TARGET when there is none. */
+DCS_API dcs_status dcs_image_default_profile(dcs_image *img, char **path,
+                                             struct dcs_error *err);
 /* path relative to the image root when it is inside it, else path. */
 DCS_API const char *dcs_image_shown(const dcs_image *img, const char *path);
 
@@ -59,11 +64,6 @@ DCS_API const char *dcs_image_shown(const dcs_image *img, const char *path);
 DCS_API bool dcs_sid_valid(const char *sid);
 /* "LocalSystem", "LocalService", "NetworkService"; NULL for other SIDs. */
 DCS_API const char *dcs_sid_account_name(const char *sid);
-
-/* ---- the report: every account's settings, a model to render ---- */
-
-typedef struct dcs_image_report dcs_image_report;
-typedef struct dcs_image_hive dcs_image_hive;
 
 enum dcs_image_kind {
     DCS_IMAGE_SERVICE = 0,     /* S-1-5-18, -19, -20 */
@@ -73,6 +73,16 @@ enum dcs_image_kind {
 };
 /* "service", "default-profile", "user", "machine" */
 DCS_API const char *dcs_image_kind_name(enum dcs_image_kind kind);
+
+/* What an applier's target is: a service account, a user, the Default
+ * profile, or the SOFTWARE hive. */
+DCS_API enum dcs_image_kind dcs_apply_target_kind(const dcs_apply_target *t);
+
+/* ---- the report: every account's settings, a model to render ---- */
+
+typedef struct dcs_image_report dcs_image_report;
+typedef struct dcs_image_hive dcs_image_hive;
+
 
 /* Read every account's hive of the image at root, read-only: the three
  * service accounts (listed even when their hive is missing), the Default
