@@ -12,6 +12,7 @@
 #include "json.h"
 #include "opts.h"
 #include "reg_blob.h"
+#include "ship_decode.h"
 
 enum { O_JSON = 1, O_COMPACT, O_STRICT, O_WININET, O_WINHTTP, O_HIVE, O_KEY, O_VALUE };
 
@@ -38,7 +39,9 @@ static void usage(FILE *out)
             "WinHttpSettings blob.  FILE (default: standard input) may be raw binary or\n"
             "hex text: spaces, commas, a hex: prefix, \"Name\"=hex: and \\ continuations as\n"
             "in .reg files are accepted; or the decimal byte list PowerShell prints for\n"
-            "a REG_BINARY value (one number per line); the kind is detected.\n"
+            "a REG_BINARY value (one number per line); or a Group Policy Preferences\n"
+            "Registry.xml or a batch file of `reg add` commands (every value they set,\n"
+            "with --json its bytes as data_hex); the kind is detected.\n"
             "\n");
     cli_opts_help(out, decode_opts, sizeof decode_opts / sizeof decode_opts[0]);
     fprintf(out, "\n"
@@ -113,6 +116,10 @@ int cmd_decode(int argc, char **argv)
     /* -- reg room: .reg files (any size, plain or gzip) hold several blobs */
     if (reg_sniff_file(path))
         return reg_decode_file(path, json, compact, options);
+    /* -- ship room: a Registry.xml or a batch file of reg add commands */
+    int shipped = a.hive.hive ? -1 : ship_decode_file(path, json, compact, options);
+    if (shipped >= 0)
+        return shipped;
 
     uint8_t *data = NULL;
     size_t len = 0;
