@@ -69,35 +69,30 @@ static void print_backups(FILE *out, const dcs_apply_target *t)
         fprintf(out, "  undo:    %s\n", undo);
 }
 
-/* The library names modes; on the command line they are flags. */
-static void print_in_flag_words(FILE *out, const char *msg)
+/* What the user can do about a refused target, in command-line words: the
+ * library reports the status and describes modes; which flag selects a mode
+ * is the CLI's to say.  flags: the DCS_APPLY_* modes this run was given. */
+static const char *refusal_hint(dcs_status code, unsigned flags)
 {
-    static const struct {
-        const char *mode, *flag;
-    } words[] = {
-        {"recovery replays its logs, forced mode discards", "--recover replays its logs, --force discards"},
-        {"forced mode discards", "--force discards"},
-    };
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
-        const char *at = strstr(msg, words[i].mode);
-        if (at) {
-            fprintf(out, "%.*s%s%s\n", (int)(at - msg), msg, words[i].flag,
-                    at + strlen(words[i].mode));
-            return;
-        }
-    }
-    fprintf(out, "%s\n", msg);
+    if (code != DCS_ERR_HIVE_DIRTY || (flags & DCS_APPLY_FORCE))
+        return NULL;
+    if (flags & DCS_APPLY_RECOVER)
+        return "--force writes it anyway; its pending log changes are lost";
+    return "--recover replays its logs, --force discards them";
 }
 
-void render_target_text(FILE *out, const dcs_apply_target *t)
+void render_target_text(FILE *out, const dcs_apply_target *t, unsigned flags)
 {
     enum dcs_apply_target_state state = dcs_apply_target_state(t);
     fprintf(out, "%s\n", dcs_apply_target_label(t));
     if (dcs_apply_target_note(t)[0])
         fprintf(out, "  note:    %s\n", dcs_apply_target_note(t));
     if (state != DCS_APPLY_TARGET_OK) {
-        fprintf(out, "  %s: ", state_name(state));
-        print_in_flag_words(out, dcs_apply_target_error(t)->message);
+        const struct dcs_error *e = dcs_apply_target_error(t);
+        const char *hint = refusal_hint(e->code, flags);
+        fprintf(out, "  %s: %s\n", state_name(state), e->message);
+        if (hint)
+            fprintf(out, "  hint:    %s\n", hint);
         return;
     }
     const struct dcs_apply_plan *p = dcs_apply_target_plan(t);

@@ -114,13 +114,20 @@ static int exit_for_failures(const dcs_applier *a)
     return rc;
 }
 
+/* The DCS_APPLY_* modes the command line selects. */
+static unsigned run_flags(const struct apply_opts *o)
+{
+    return (o->dry_run || o->check ? DCS_APPLY_READ_ONLY : 0) |
+           (o->force ? DCS_APPLY_FORCE : 0) | (o->recover ? DCS_APPLY_RECOVER : 0);
+}
+
 static void print_all(const struct apply_opts *o, const dcs_applier *a, const char *outcome,
                       int rc, const char *message)
 {
     size_t n = dcs_applier_count(a);
     if (!o->json) {
         for (size_t i = 0; i < n; i++) {
-            render_target_text(stdout, dcs_applier_target(a, i));
+            render_target_text(stdout, dcs_applier_target(a, i), run_flags(o));
             fputc('\n', stdout);
         }
         printf("%s%s%s\n", outcome, message ? ": " : "", message ? message : "");
@@ -294,9 +301,7 @@ static int plan_and_commit(const struct apply_opts *o, dcs_applier *a)
 static dcs_status setup(const struct apply_opts *o, const char *windows, dcs_applier **out,
                         struct dcs_error *err)
 {
-    unsigned flags = (o->dry_run || o->check ? DCS_APPLY_READ_ONLY : 0) |
-                     (o->force ? DCS_APPLY_FORCE : 0) |
-                     (o->recover ? DCS_APPLY_RECOVER : 0);
+    unsigned flags = run_flags(o);
     struct dcs_apply_options opt = {.only_default = o->only_default,
                                     .no_plain_values = o->no_plain_values,
                                     .connections = o->connections,

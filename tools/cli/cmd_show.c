@@ -9,11 +9,23 @@
 #include "lints.h"
 #include "cmd.h"
 #include "json.h"
+#include "opts.h"
+
+struct show_opts {
+    const char *windows;
+    bool json;
+};
+
+static const struct cli_opt show_table[] = {
+    CLI_STRING("windows", 0, "DIR", struct show_opts, windows,
+               "root of a mounted Windows volume (required)"),
+    CLI_FLAG("json", 0, struct show_opts, json, "print the report as JSON"),
+};
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: dcs show --windows DIR [--json]\n"
+            "usage: dcs show --windows DIR [OPTIONS]\n"
             "\n"
             "Show the proxy settings of LocalSystem (S-1-5-18, .DEFAULT), LocalService,\n"
             "NetworkService, the Default user profile (the template for new users, not\n"
@@ -21,8 +33,10 @@ static void usage(FILE *out)
             "Flags plain values (ProxyEnable, ProxyServer, ProxyOverride, AutoConfigURL)\n"
             "that disagree with DefaultConnectionSettings, and SavedLegacySettings that\n"
             "differs from it.\n"
-            "\n"
-            "exit status: 0 shown; 1 an image hive could not be read; 2 usage.\n");
+            "\n");
+    cli_opts_help(out, show_table, CLI_NOPTS(show_table));
+    fprintf(out, "\n"
+                 "exit status: 0 shown; 1 an image hive could not be read; 2 usage.\n");
 }
 
 static bool decode_value(const struct dcs_apply_value *v, struct dcs_blob *b)
@@ -232,28 +246,39 @@ static void print_text(const dcs_image_report *r)
     }
 }
 
-int cmd_show(int argc, char **argv)
+/* The command line into *o; -1 to go on, else the exit code. */
+static int parse(int argc, char **argv, struct show_opts *o)
 {
-    const char *windows = NULL;
-    bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is(argv[i], "--help", "-h")) {
+    struct cli_opts p;
+    cli_opts_init(&p, "show", show_table, CLI_NOPTS(show_table), o, argc, argv);
+    const char *v;
+    for (int id; (id = cli_opts_next(&p, &v)) != CLI_OPT_END;) {
+        if (id == CLI_OPT_HELP) {
             usage(stdout);
             return EXIT_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (strcmp(argv[i], "--windows") == 0 && i + 1 < argc) {
-            windows = argv[++i];
-        } else {
-            cli_errorf("show: unknown argument '%s'", argv[i]);
-            usage(stderr);
+        }
+        if (id == CLI_OPT_ERROR)
+            return EXIT_USAGE;
+        if (id == CLI_OPT_ARG) {
+            cli_errorf("show: unknown argument '%s' (try 'dcs show --help')", v);
             return EXIT_USAGE;
         }
     }
-    if (!windows) {
+    if (!o->windows) {
         cli_errorf("show: --windows DIR is required");
         return EXIT_USAGE;
     }
+    return -1;
+}
+
+int cmd_show(int argc, char **argv)
+{
+    struct show_opts o = {NULL, false};
+    int done = parse(argc, argv, &o);
+    if (done >= 0)
+        return done;
+    const char *windows = o.windows;
+    bool json = o.json;
     if (!dcs_hive_supported()) {
         cli_errorf("show: this dcs was built without libhivex");
         return EXIT_BAD_INPUT;
