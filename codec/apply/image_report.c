@@ -393,3 +393,21 @@ const struct dcs_image_plain *dcs_image_hive_plain(const dcs_image_hive *h, size
 {
     return i < dcs_image_hive_plain_count(h) ? &h->plain[i] : NULL;
 }
+
+enum dcs_image_policy dcs_image_report_policy(const dcs_image_report *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const struct dcs_image_hive *h = r->h[i];
+        if (h->kind != DCS_IMAGE_MACHINE || !h->have_snap)
+            continue;
+        const struct dcs_apply_value *v =
+            dcs_image_hive_value(h, DCS_KEY_POLICY_INTERNET_SETTINGS, DCS_VALUE_PER_USER);
+        if (!v)
+            return DCS_IMAGE_POLICY_ABSENT;
+        /* only a DWORD 0 switches to the machine's settings (ReadRegSettings) */
+        bool zero = v->type == DCS_REG_DWORD && v->data.len == 4 &&
+                    !(v->data.ptr[0] | v->data.ptr[1] | v->data.ptr[2] | v->data.ptr[3]);
+        return zero ? DCS_IMAGE_POLICY_MACHINE : DCS_IMAGE_POLICY_PER_USER;
+    }
+    return DCS_IMAGE_POLICY_UNKNOWN;
+}

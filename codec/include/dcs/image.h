@@ -99,6 +99,19 @@ DCS_API bool dcs_image_report_complete(const dcs_image_report *r);
 DCS_API size_t dcs_image_report_count(const dcs_image_report *r);
 DCS_API const dcs_image_hive *dcs_image_report_hive(const dcs_image_report *r, size_t i);
 
+/* Whose settings Windows uses, from SOFTWARE's policy value
+ * Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ProxySettingsPerUser:
+ * a REG_DWORD 0 makes every account use HKLM's Connections (the machine
+ * entry's DefaultConnectionSettings); absent or anything else, each
+ * account its own. */
+enum dcs_image_policy {
+    DCS_IMAGE_POLICY_UNKNOWN = 0, /* no SOFTWARE hive read */
+    DCS_IMAGE_POLICY_ABSENT,      /* no policy value: per user */
+    DCS_IMAGE_POLICY_PER_USER,    /* the value is there but not DWORD 0 */
+    DCS_IMAGE_POLICY_MACHINE      /* DWORD 0: machine-wide */
+};
+DCS_API enum dcs_image_policy dcs_image_report_policy(const dcs_image_report *r);
+
 DCS_API enum dcs_image_kind dcs_image_hive_kind(const dcs_image_hive *h);
 /* "LocalSystem (S-1-5-18, .DEFAULT) Windows/System32/config/DEFAULT";
  * a missing service account: its name. */
