@@ -23,7 +23,7 @@ const char *dcs_applier_origin(const dcs_applier *a)
 
 const char *dcs_apply_target_sid(const dcs_apply_target *t)
 {
-    return t->machine ? NULL : t->sid;
+    return t->machine || !t->sid[0] ? NULL : t->sid;
 }
 
 bool dcs_apply_target_machine(const dcs_apply_target *t)
