@@ -179,14 +179,21 @@ static dcs_status failure(const dcs_applier *a, struct dcs_error *err)
 
 static void plan_target(const dcs_applier *a, struct dcs_apply_target *t)
 {
-    dcs_status st = t->machine
-                        ? dcs_apply_plan_machine(&a->src, &t->snap.cur, &t->plan, &t->err)
-                        : dcs_apply_plan_user(&a->src, &a->opt, &t->snap.cur, &t->plan,
-                                              &t->err);
-    if (st != DCS_OK)
+    dcs_status st = t->machine ? dcs_apply_plan_software(&a->src, &a->opt, &t->snap.cur,
+                                                         t->what, &t->plan, &t->err)
+                               : dcs_apply_plan_user(&a->src, &a->opt, &t->snap.cur, &t->plan,
+                                                     &t->err);
+    if (st != DCS_OK) {
         t->state = DCS_APPLY_TARGET_ERROR;
-    else
-        t->planned = true;
+        return;
+    }
+    t->planned = true;
+    if (t->what & DCS_PLAN_MACHINE_WIDE)
+        dcsi_apply_warn(a, DCS_OK,
+                        "%s: ProxySettingsPerUser = 0 makes Windows use these machine-wide "
+                        "settings for every account: each user's own proxy settings (HKCU, "
+                        "the service accounts' too) are then ignored",
+                        t->shown);
 }
 
 dcs_status dcs_applier_plan(dcs_applier *a, struct dcs_error *err)

@@ -67,7 +67,7 @@ static dcs_status pick_name(struct dcs_apply_target *t, const char *where, char 
 {
     const char *base = strrchr(t->path, '/');
     base = base ? base + 1 : t->path;
-    const char *who = t->machine ? "" : t->sid;
+    const char *who = t->machine ? "" : t->sid[0] ? t->sid : t->tag;
     for (unsigned k = 1;; k++) {
         if (k == 1)
             snprintf(stem, size, "%s%s%s", who, *who ? "-" : "", base);

@@ -96,7 +96,11 @@ dcs_status dcs_apply_snapshot_read(dcs_hive *h, bool machine, struct dcs_apply_s
     if (machine) {
         bool wow = false;
         dcs_hive_key k;
-        rc = read_one(h, DCS_KEY_MACHINE_CONNECTIONS, DCS_VALUE_WINHTTP, out, err);
+        bool conn = false;
+        /* every value: WinHttpSettings and the machine-wide blobs */
+        rc = read_all(h, DCS_KEY_MACHINE_CONNECTIONS, out, &conn, err);
+        if (rc == DCS_OK)
+            rc = read_one(h, DCS_KEY_POLICY_INTERNET_SETTINGS, DCS_VALUE_PER_USER, out, err);
         if (rc == DCS_OK) {
             rc = dcs_hive_find_key(h, 0, "WOW6432Node", &k, err);
             wow = rc == DCS_OK;

@@ -25,7 +25,11 @@ struct dcs_apply_target {
     char shown[512];    /* path as shown */
     char label[700];
     char note[400];     /* remark from locating it, or "" */
-    bool machine;
+    char tag[96];       /* names a hive without a SID in backups and .reg roots:
+                           "DefaultProfile", a Users/ folder name; "" otherwise */
+    enum dcs_image_kind kind;
+    bool machine;       /* the SOFTWARE hive (kind DCS_IMAGE_MACHINE) ... */
+    unsigned what;      /* ... and what its plan covers: DCS_PLAN_* */
     dcs_hive *hive;
     struct dcs_apply_snapshot snap;
     bool have_snap;
@@ -75,7 +79,12 @@ dcs_status dcsi_apply_set_copy(struct dcs_applier *a, const uint8_t *blob, size_
                                struct dcs_error *err);
 void dcsi_apply_source_clear(struct dcs_applier *a);
 
-/* -- targets (apply_target.c) */
+/* -- targets (apply_target.c, apply_places.c) */
+/* A new target at the end of a->t (zeroed); NULL when out of memory. */
+struct dcs_apply_target *dcsi_new_target(dcs_applier *a, struct dcs_error *err);
+/* t->path = path (copied) and t->shown relative to the image. */
+dcs_status dcsi_target_set_path(const dcs_applier *a, struct dcs_apply_target *t,
+                                const char *path, struct dcs_error *err);
 /* Open t (writable unless read-only, force lets a dirty hive be written)
  * and read its values; on failure sets t->state and t->err. */
 bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t);
@@ -121,6 +130,10 @@ char *dcsi_image_profile_hive(dcs_image *img, const char *sid);
 /* Call fn for each valid SID under ProfileList (SOFTWARE present). */
 typedef dcs_status (*dcsi_sid_fn)(void *ctx, const char *sid);
 dcs_status dcsi_image_each_profile(dcs_image *img, dcsi_sid_fn fn, void *ctx);
+/* Call fn for each Users/<name>/NTUSER.DAT but the Default profile and
+ * links (for an image without SOFTWARE). */
+typedef dcs_status (*dcsi_user_dir_fn)(void *ctx, const char *name, const char *hive);
+dcs_status dcsi_image_each_user_dir(dcs_image *img, dcsi_user_dir_fn fn, void *ctx);
 /* "LocalSystem (S-1-5-18, .DEFAULT) SHOWN", "user (SID) SHOWN" or SHOWN. */
 void dcsi_image_label(char *buf, size_t size, const char *sid, const char *shown);
 /* UTF-16LE (up to a NUL unit) to a malloc'd UTF-8 string. */

@@ -224,13 +224,13 @@ static void judge_blob(struct dcs_apply_step *s, unsigned format_opt)
         s->action = DCS_APPLY_UPDATE;
 }
 
-static dcs_status plan_blob_value(struct dcs_apply_plan *p, const struct dcs_apply_source *src,
-                                  const struct dcs_apply_current *cur, const char *name,
-                                  dcs_bytes copy, struct dcs_error *err)
+static dcs_status plan_blob_at(struct dcs_apply_plan *p, const struct dcs_apply_source *src,
+                               const struct dcs_apply_current *cur, const char *key,
+                               const char *name, dcs_bytes copy, struct dcs_error *err)
 {
-    const struct dcs_apply_value *v = find(cur, DCS_KEY_CONNECTIONS, name);
+    const struct dcs_apply_value *v = find(cur, key, name);
     struct dcs_apply_step *s;
-    dcs_status rc = add_step(p, DCS_KEY_CONNECTIONS, name, v, err, &s);
+    dcs_status rc = add_step(p, key, name, v, err, &s);
     if (rc != DCS_OK)
         return rc;
     if (src->mode == DCS_MODE_COPY)
@@ -240,6 +240,13 @@ static dcs_status plan_blob_value(struct dcs_apply_plan *p, const struct dcs_app
     if (rc == DCS_OK)
         judge_blob(s, DCS_DECODE_WININET);
     return rc;
+}
+
+static dcs_status plan_blob_value(struct dcs_apply_plan *p, const struct dcs_apply_source *src,
+                                  const struct dcs_apply_current *cur, const char *name,
+                                  dcs_bytes copy, struct dcs_error *err)
+{
+    return plan_blob_at(p, src, cur, DCS_KEY_CONNECTIONS, name, copy, err);
 }
 
 /* UTF-8 (Latin-1 when not valid UTF-8) to UTF-16LE with a terminating NUL. */
@@ -429,17 +436,15 @@ dcs_status dcs_apply_plan_user(const struct dcs_apply_source *src,
     return DCS_OK;
 }
 
-dcs_status dcs_apply_plan_machine(const struct dcs_apply_source *src,
-                                  const struct dcs_apply_current *cur,
-                                  struct dcs_apply_plan *out, struct dcs_error *err)
+/* The WinHttpSettings steps (and the WOW6432Node copy when that key exists),
+ * appended to p. */
+static dcs_status plan_winhttp(struct dcs_apply_plan *p, const struct dcs_apply_source *src,
+                               const struct dcs_apply_current *cur, struct dcs_error *err)
 {
-    memset(out, 0, sizeof *out);
-    dcs_status rc = dcs_apply_source_check(src, err);
-    if (rc != DCS_OK)
-        return rc;
     /* the IE settings being applied: the copied blob, or what the mode gives
      * a target without previous settings (only proxy and bypass matter) */
     struct dcs_apply_step ie = {0};
+    dcs_status rc;
     if (src->mode == DCS_MODE_COPY)
         rc = set_wanted(&ie, DCS_REG_BINARY, src->blob.ptr, src->blob.len, err);
     else
@@ -463,8 +468,8 @@ dcs_status dcs_apply_plan_machine(const struct dcs_apply_source *src,
     const char *keys[2] = {DCS_KEY_MACHINE_CONNECTIONS, DCS_KEY_MACHINE_CONNECTIONS_WOW64};
     for (size_t k = 0; rc == DCS_OK && k < (cur && cur->has_wow64 ? 2u : 1u); k++) {
         struct dcs_apply_step *s;
-        rc = add_step(out, keys[k], DCS_VALUE_WINHTTP, find(cur, keys[k], DCS_VALUE_WINHTTP),
-                      err, &s);
+        rc = add_step(p, keys[k], DCS_VALUE_WINHTTP, find(cur, keys[k], DCS_VALUE_WINHTTP), err,
+                      &s);
         if (rc == DCS_OK)
             rc = set_wanted(s, DCS_REG_BINARY, enc, len, err);
         if (rc == DCS_OK)
@@ -473,12 +478,68 @@ dcs_status dcs_apply_plan_machine(const struct dcs_apply_source *src,
     if (enc != buf)
         free(enc);
     free(ie.wanted);
+    return rc;
+}
+
+/* The machine-wide settings: HKLM's Connections blobs, then the policy that
+ * makes Windows use them instead of each user's (ProxySettingsPerUser = 0). */
+static dcs_status plan_machine_ie(struct dcs_apply_plan *p, const struct dcs_apply_source *src,
+                                  const struct dcs_apply_options *opt,
+                                  const struct dcs_apply_current *cur, struct dcs_error *err)
+{
+    dcs_status rc = plan_blob_at(p, src, cur, DCS_KEY_MACHINE_CONNECTIONS, DCS_VALUE_DEFAULT,
+                                 src->blob, err);
+    if (rc == DCS_OK && !opt->only_default)
+        rc = plan_blob_at(p, src, cur, DCS_KEY_MACHINE_CONNECTIONS, DCS_VALUE_SAVED_LEGACY,
+                          src->saved_legacy.len ? src->saved_legacy : src->blob, err);
+    const struct dcs_apply_value *v = find(cur, DCS_KEY_POLICY_INTERNET_SETTINGS,
+                                           DCS_VALUE_PER_USER);
+    struct dcs_apply_step *s;
+    if (rc == DCS_OK)
+        rc = add_step(p, DCS_KEY_POLICY_INTERNET_SETTINGS, DCS_VALUE_PER_USER, v, err, &s);
+    static const uint8_t zero[4] = {0, 0, 0, 0};
+    if (rc == DCS_OK)
+        rc = set_wanted(s, DCS_REG_DWORD, zero, 4, err);
+    if (rc == DCS_OK)
+        s->action = !v ? DCS_APPLY_CREATE
+                    : v->type == DCS_REG_DWORD && v->data.len == 4 &&
+                              memcmp(v->data.ptr, zero, 4) == 0
+                        ? DCS_APPLY_UNCHANGED
+                        : DCS_APPLY_UPDATE;
+    return rc;
+}
+
+dcs_status dcs_apply_plan_software(const struct dcs_apply_source *src,
+                                   const struct dcs_apply_options *opt,
+                                   const struct dcs_apply_current *cur, unsigned what,
+                                   struct dcs_apply_plan *out, struct dcs_error *err)
+{
+    static const struct dcs_apply_options none;
+    memset(out, 0, sizeof *out);
+    if (!opt)
+        opt = &none;
+    if (!(what & (DCS_PLAN_MACHINE_WIDE | DCS_PLAN_WINHTTP)) ||
+        (what & ~(DCS_PLAN_MACHINE_WIDE | DCS_PLAN_WINHTTP)))
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                             "plan the machine-wide settings, WinHttpSettings or both");
+    dcs_status rc = dcs_apply_source_check(src, err);
+    if (rc == DCS_OK && (what & DCS_PLAN_MACHINE_WIDE))
+        rc = plan_machine_ie(out, src, opt, cur, err);
+    if (rc == DCS_OK && (what & DCS_PLAN_WINHTTP))
+        rc = plan_winhttp(out, src, cur, err);
     if (rc != DCS_OK) {
         dcs_apply_plan_free(out);
         return rc;
     }
     finish(out);
     return DCS_OK;
+}
+
+dcs_status dcs_apply_plan_machine(const struct dcs_apply_source *src,
+                                  const struct dcs_apply_current *cur,
+                                  struct dcs_apply_plan *out, struct dcs_error *err)
+{
+    return dcs_apply_plan_software(src, NULL, cur, DCS_PLAN_WINHTTP, out, err);
 }
 
 const struct dcs_apply_step *dcs_apply_plan_find(const struct dcs_apply_plan *p,

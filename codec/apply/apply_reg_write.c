@@ -98,8 +98,8 @@ void dcsi_target_reg_root(const struct dcs_apply_target *t, char *root, size_t n
 {
     if (t->machine)
         snprintf(root, n, "HKEY_LOCAL_MACHINE\\SOFTWARE");
-    else
-        snprintf(root, n, "HKEY_USERS\\%s", t->sid);
+    else /* a hive without a SID: where `reg load HKU\\TAG` would put it */
+        snprintf(root, n, "HKEY_USERS\\%s", t->sid[0] ? t->sid : t->tag);
 }
 
 /* The plans a live machine gets: its current values are unknown, so every
@@ -122,7 +122,7 @@ static dcs_status write_live(const dcs_applier *a, struct dcs_reg_writer *w, boo
         struct dcs_apply_plan p;
         char root[200];
         dcsi_target_reg_root(t, root, sizeof root);
-        st = machine ? dcs_apply_plan_machine(&a->src, &cur, &p, err)
+        st = machine ? dcs_apply_plan_software(&a->src, &a->opt, &cur, t->what, &p, err)
                      : dcs_apply_plan_user(&a->src, &a->opt, &cur, &p, err);
         if (st == DCS_OK) {
             st = dcsi_reg_write_plan(w, root, &p, false, true, err);

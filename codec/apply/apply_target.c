@@ -68,7 +68,7 @@ static const char *given_hive(const dcs_applier *a, const char *sid)
     return NULL;
 }
 
-static struct dcs_apply_target *new_target(dcs_applier *a, struct dcs_error *err)
+struct dcs_apply_target *dcsi_new_target(dcs_applier *a, struct dcs_error *err)
 {
     struct dcs_apply_target **nt = realloc(a->t, (a->n + 1) * sizeof(struct dcs_apply_target *));
     if (!nt) {
@@ -84,8 +84,8 @@ static struct dcs_apply_target *new_target(dcs_applier *a, struct dcs_error *err
     return nt[a->n++];
 }
 
-static dcs_status set_path(const dcs_applier *a, struct dcs_apply_target *t, const char *path,
-                           struct dcs_error *err)
+dcs_status dcsi_target_set_path(const dcs_applier *a, struct dcs_apply_target *t,
+                                const char *path, struct dcs_error *err)
 {
     if (!(t->path = strdup(path)))
         return nomem(err);
@@ -102,7 +102,7 @@ static dcs_status locate(dcs_applier *a, struct dcs_apply_target *t, struct dcs_
         snprintf(t->note, sizeof t->note, "%s", note);
     free(note);
     if (st == DCS_OK) {
-        st = set_path(a, t, path, err);
+        st = dcsi_target_set_path(a, t, path, err);
         free(path);
         return st;
     }
@@ -126,13 +126,14 @@ dcs_status dcs_applier_add_account(dcs_applier *a, const char *sid, struct dcs_e
         return st;
     if (a->planned)
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "already planned");
-    struct dcs_apply_target *t = new_target(a, err);
+    struct dcs_apply_target *t = dcsi_new_target(a, err);
     if (!t)
         return DCS_ERR_NOMEM;
     snprintf(t->sid, sizeof t->sid, "%s", sid);
+    t->kind = dcs_sid_account_name(sid) ? DCS_IMAGE_SERVICE : DCS_IMAGE_USER;
     const char *given = given_hive(a, sid);
     if (given) {
-        st = set_path(a, t, given, err);
+        st = dcsi_target_set_path(a, t, given, err);
     } else if (a->img) {
         st = locate(a, t, err);
     } else {
@@ -145,30 +146,62 @@ dcs_status dcs_applier_add_account(dcs_applier *a, const char *sid, struct dcs_e
     return st;
 }
 
-dcs_status dcs_applier_add_machine(dcs_applier *a, const char *software, struct dcs_error *err)
+/* The label of the SOFTWARE target, from what its plan covers. */
+static void machine_label(struct dcs_apply_target *t)
+{
+    const char *what = t->what == DCS_PLAN_WINHTTP ? "machine WinHttpSettings"
+                       : t->what == DCS_PLAN_MACHINE_WIDE
+                           ? "machine-wide Connections + ProxySettingsPerUser=0"
+                           : "machine-wide Connections + ProxySettingsPerUser=0, WinHttpSettings";
+    snprintf(t->label, sizeof t->label, "%s (HKLM\\SOFTWARE) %s", what, t->shown);
+}
+
+/* The SOFTWARE hive is one target, whatever is planned in it: two targets
+ * on one file would be refused as the same hive. */
+static dcs_status add_software(dcs_applier *a, const char *software, unsigned what,
+                               struct dcs_error *err)
 {
     for (size_t i = 0; i < a->n; i++)
-        if (a->t[i]->machine)
+        if (a->t[i]->machine) {
+            if (a->planned && !(a->t[i]->what & what))
+                return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "already planned");
+            a->t[i]->what |= what;
+            machine_label(a->t[i]);
             return DCS_OK;
+        }
     if (a->planned)
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "already planned");
-    struct dcs_apply_target *t = new_target(a, err);
+    struct dcs_apply_target *t = dcsi_new_target(a, err);
     if (!t)
         return DCS_ERR_NOMEM;
     t->machine = true;
+    t->kind = DCS_IMAGE_MACHINE;
+    t->what = what;
     const char *sw = software ? software : a->img ? dcs_image_software(a->img) : NULL;
     dcs_status st = DCS_OK;
     if (sw) {
-        st = set_path(a, t, sw, err);
+        st = dcsi_target_set_path(a, t, sw, err);
     } else {
         t->state = DCS_APPLY_TARGET_ERROR;
         snprintf(t->shown, sizeof t->shown, "%s", "(not found)");
         dcs_error_set(&t->err, DCS_ERR_APPLY_TARGET, DCS_NO_OFFSET,
-                      "WinHttpSettings: no Windows/System32/config/SOFTWARE (no image with "
-                      "one and no SOFTWARE hive given)");
+                      "%s: no Windows/System32/config/SOFTWARE (no image with "
+                      "one and no SOFTWARE hive given)",
+                      what == DCS_PLAN_WINHTTP ? "WinHttpSettings" : "machine-wide settings");
     }
-    snprintf(t->label, sizeof t->label, "machine WinHttpSettings (HKLM\\SOFTWARE) %s", t->shown);
+    machine_label(t);
     return st;
+}
+
+dcs_status dcs_applier_add_machine(dcs_applier *a, const char *software, struct dcs_error *err)
+{
+    return add_software(a, software, DCS_PLAN_WINHTTP, err);
+}
+
+dcs_status dcs_applier_add_machine_wide(dcs_applier *a, const char *software,
+                                        struct dcs_error *err)
+{
+    return add_software(a, software, DCS_PLAN_MACHINE_WIDE, err);
 }
 
 /* What an open of a dirty hive says: refused with the modes that exist, or

@@ -23,7 +23,7 @@ const char *dcs_applier_origin(const dcs_applier *a)
 
 const char *dcs_apply_target_sid(const dcs_apply_target *t)
 {
-    return t->machine ? NULL : t->sid;
+    return t->machine || !t->sid[0] ? NULL : t->sid;
 }
 
 bool dcs_apply_target_machine(const dcs_apply_target *t)
@@ -74,4 +74,9 @@ const struct dcs_apply_current *dcs_apply_target_current(const dcs_apply_target 
 const char *dcs_apply_target_backup(const dcs_apply_target *t, enum dcs_apply_backup which)
 {
     return (unsigned)which < 3 ? t->backup[which] : NULL;
+}
+
+enum dcs_image_kind dcs_apply_target_kind(const dcs_apply_target *t)
+{
+    return t->kind;
 }

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,4 +323,48 @@ void dcsi_image_label(char *buf, size_t size, const char *sid, const char *shown
         snprintf(buf, size, "user (%s) %s", sid, shown);
     else
         snprintf(buf, size, "%s", shown);
+}
+
+dcs_status dcs_image_default_profile(dcs_image *img, char **path, struct dcs_error *err)
+{
+    /* Vista and later, then XP's "Documents and Settings/Default User" */
+    static const char *const rels[] = {"Users/Default/NTUSER.DAT",
+                                       "Documents and Settings/Default User/NTUSER.DAT"};
+    *path = NULL;
+    for (size_t i = 0; i < sizeof rels / sizeof rels[0]; i++) {
+        char *p = dcsi_resolve_ci(img->root, rels[i]);
+        if (dcsi_is_file(p)) {
+            *path = p;
+            return DCS_OK;
+        }
+        free(p);
+    }
+    return dcs_error_set(err, DCS_ERR_APPLY_TARGET, DCS_NO_OFFSET,
+                         "Default profile: no Users/Default/NTUSER.DAT in %s", img->root);
+}
+
+/* Links are skipped: "Default User" and "All Users" are junctions (symbolic
+ * links on a mounted NTFS volume) to Default and ProgramData, not profiles. */
+dcs_status dcsi_image_each_user_dir(dcs_image *img, dcsi_user_dir_fn fn, void *ctx)
+{
+    char *users = dcsi_resolve_ci(img->root, "Users");
+    DIR *d = users ? opendir(users) : NULL;
+    struct dirent *de;
+    dcs_status st = DCS_OK;
+    while (st == DCS_OK && d && (de = readdir(d)) != NULL) {
+        struct stat sb;
+        if (de->d_name[0] == '.' || strcasecmp(de->d_name, "Default") == 0 ||
+            (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode)))
+            continue;
+        char rel[600];
+        snprintf(rel, sizeof rel, "%s/NTUSER.DAT", de->d_name);
+        char *path = dcsi_resolve_ci(users, rel);
+        if (dcsi_is_file(path))
+            st = fn(ctx, de->d_name, path);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(users);
+    return st;
 }

@@ -240,35 +240,13 @@ static dcs_status add_profile(void *ctx, const char *sid)
     return st;
 }
 
-/* Without SOFTWARE: every Users/<name>/NTUSER.DAT but the Default profile.
- * Links are skipped: "Default User" and "All Users" are junctions (symbolic
- * links on a mounted NTFS volume) to Default and ProgramData, not profiles. */
-static dcs_status scan_users(dcs_image_report *r)
+static dcs_status add_user_dir(void *ctx, const char *name, const char *path)
 {
-    char *users = dcsi_resolve_ci(r->img->root, "Users");
-    DIR *d = users ? opendir(users) : NULL;
-    struct dirent *de;
-    dcs_status st = DCS_OK;
-    while (st == DCS_OK && d && (de = readdir(d)) != NULL) {
-        struct stat sb;
-        if (de->d_name[0] == '.' || strcasecmp(de->d_name, "Default") == 0 ||
-            (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode)))
-            continue;
-        char rel[600];
-        snprintf(rel, sizeof rel, "%s/NTUSER.DAT", de->d_name);
-        char *path = dcsi_resolve_ci(users, rel);
-        if (path) {
-            char label[700];
-            snprintf(label, sizeof label, "user %s (SID unknown: no SOFTWARE hive) %s",
-                     de->d_name, dcs_image_shown(r->img, path));
-            st = add_user(r, DCS_IMAGE_USER, label, NULL, path);
-        }
-        free(path);
-    }
-    if (d)
-        closedir(d);
-    free(users);
-    return st;
+    dcs_image_report *r = ctx;
+    char label[700];
+    snprintf(label, sizeof label, "user %s (SID unknown: no SOFTWARE hive) %s", name,
+             dcs_image_shown(r->img, path));
+    return add_user(r, DCS_IMAGE_USER, label, NULL, path);
 }
 
 static dcs_status add_machine(dcs_image_report *r)
@@ -288,8 +266,8 @@ static dcs_status build(dcs_image_report *r)
     dcs_status st = DCS_OK;
     for (size_t i = 0; st == DCS_OK && i < 3; i++)
         st = add_service(r, services[i]);
-    char *def = st == DCS_OK ? dcsi_resolve_ci(r->img->root, "Users/Default/NTUSER.DAT") : NULL;
-    if (def) {
+    char *def = NULL;
+    if (st == DCS_OK && dcs_image_default_profile(r->img, &def, NULL) == DCS_OK) {
         char label[700];
         snprintf(label, sizeof label,
                  "Default user profile (template for new users; not .DEFAULT) %s",
@@ -298,7 +276,7 @@ static dcs_status build(dcs_image_report *r)
         free(def);
     }
     if (st == DCS_OK)
-        st = r->img->software ? dcsi_image_each_profile(r->img, add_profile, r) : scan_users(r);
+        st = r->img->software ? dcsi_image_each_profile(r->img, add_profile, r) : dcsi_image_each_user_dir(r->img, add_user_dir, r);
     return st == DCS_OK ? add_machine(r) : st;
 }
 
@@ -416,4 +394,22 @@ size_t dcs_image_hive_plain_count(const dcs_image_hive *h)
 const struct dcs_image_plain *dcs_image_hive_plain(const dcs_image_hive *h, size_t i)
 {
     return i < dcs_image_hive_plain_count(h) ? &h->plain[i] : NULL;
+}
+
+enum dcs_image_policy dcs_image_report_policy(const dcs_image_report *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const struct dcs_image_hive *h = r->h[i];
+        if (h->kind != DCS_IMAGE_MACHINE || !h->have_snap)
+            continue;
+        const struct dcs_apply_value *v =
+            dcs_image_hive_value(h, DCS_KEY_POLICY_INTERNET_SETTINGS, DCS_VALUE_PER_USER);
+        if (!v)
+            return DCS_IMAGE_POLICY_ABSENT;
+        /* only a DWORD 0 switches to the machine's settings (ReadRegSettings) */
+        bool zero = v->type == DCS_REG_DWORD && v->data.len == 4 &&
+                    !(v->data.ptr[0] | v->data.ptr[1] | v->data.ptr[2] | v->data.ptr[3]);
+        return zero ? DCS_IMAGE_POLICY_MACHINE : DCS_IMAGE_POLICY_PER_USER;
+    }
+    return DCS_IMAGE_POLICY_UNKNOWN;
 }

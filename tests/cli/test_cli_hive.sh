@@ -198,7 +198,7 @@ contains "$work/out" 'LocalSystem (S-1-5-18, .DEFAULT) WINDOWS/system32/Config/d
 contains "$work/out" 'Default user profile (template for new users; not .DEFAULT) users/Default/NTUSER.DAT' "show labels the Default profile"
 contains "$work/out" "user ($SID_ALICE) users/alice/NTUSER.DAT" "show finds users through ProfileList"
 expect_rc 0 "show --json" -- "$dcs" show --windows "$img" --json
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); k=[h["kind"] for h in d["hives"]]; assert k==["service","service","service","default-profile","user","machine"], k' "$work/out" \
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); k=[h["kind"] for h in d["hives"]]; assert k==["service","service","service","default-profile","user","machine","policy"], k' "$work/out" \
   && ok || fail "show --json kinds"
 cat >"$work/set.hsh" <<'EOF'
 cd \Software\Microsoft\Windows\CurrentVersion\Internet Settings

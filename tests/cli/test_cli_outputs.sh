@@ -201,6 +201,36 @@ expect 0 "" "diff -q A -- -B"
 run encode --help
 check "encode --help lists -o, --output" grep -q '^  -o, --output FILE  ' "$TMP/out"
 expect 0 "" "encode --help"
+run apply --bogus
+expect 2 "dcs: apply: unknown option '--bogus' (try 'dcs apply --help')" "apply --bogus"
+run apply --mode reset --windows
+expect 2 "dcs: apply: --windows needs a value (DIR)" "apply --windows without a value"
+run apply --json=1 --mode reset
+expect 2 "dcs: apply: option '--json' takes no value" "apply --json=1"
+run apply stray
+expect 2 "dcs: apply: unknown argument 'stray' (try 'dcs apply --help')" "apply with an argument"
+run apply --mode=reset --sid=S-1-5-18 --sid=S-x --reg-out=x.reg
+expect 2 "dcs: apply: 'S-x' is not a SID (S-1-5-18, ...)" "apply --sid=SID, repeated"
+run apply --from-blob=a --mode reset --reg-out x.reg
+expect 2 "dcs: apply: give exactly one source: --from-reg, --from-hive, --from-blob or --mode" \
+    "apply with two sources"
+run apply --from-blob a --from-blob b --reg-out x.reg
+expect 2 "dcs: apply: give exactly one source: --from-reg, --from-hive, --from-blob or --mode" \
+    "apply with one source given twice"
+check "apply wrote no .reg" [ ! -e x.reg ]
+run apply --help
+check "apply --help lists --recover once" [ "$(grep -c -- '--recover ' "$TMP/out")" = 1 ]
+check "apply --help lists --hive SID=PATH" grep -q '^  --hive SID=PATH  ' "$TMP/out"
+expect 0 "" "apply --help"
+run show --bogus
+expect 2 "dcs: show: unknown option '--bogus' (try 'dcs show --help')" "show --bogus"
+run show --windows
+expect 2 "dcs: show: --windows needs a value (DIR)" "show --windows without a value"
+run show
+expect 2 "dcs: show: --windows DIR is required" "show without --windows"
+run show --help
+check "show --help lists --json" grep -q '^  --json  ' "$TMP/out"
+expect 0 "" "show --help"
 
 # ---- proxy and bypass lists ----------------------------------------------------------
 run encode --proxy ';;;'

@@ -138,7 +138,8 @@ same "$work/m.before" "$work/m.after" "reading a dirty hive changes nothing"
 new_set "$work/p"
 cp "$work/p/NewDirtyHive" "$work/p.orig"
 expect_rc 3 "apply refuses a dirty hive" -- "$dcs" apply --mode no_proxy --hive "S-1-5-18=$work/p/NewDirtyHive"
-contains "$work/out" "(--recover replays its logs, --force discards them)" "refusal names --recover"
+contains "$work/out" "(recovery replays its logs, forced mode discards them)" "refusal names the modes"
+contains "$work/out" "^  hint:    --recover replays its logs, --force discards them$" "refusal hint names --recover"
 same "$work/p/NewDirtyHive" "$work/p.orig" "refused: untouched"
 expect_rc 0 "apply --recover --dry-run" -- "$dcs" apply --mode no_proxy --hive "S-1-5-18=$work/p/NewDirtyHive" --recover --dry-run
 same "$work/p/NewDirtyHive" "$work/p.orig" "dry run: untouched"
@@ -154,6 +155,7 @@ rm "$work/p/newdirtyhive.log1"
 cp "$work/p.orig" "$work/p/NewDirtyHive"
 expect_rc 3 "apply --recover with a gap" -- "$dcs" apply --mode no_proxy --hive "S-1-5-18=$work/p/NewDirtyHive" --recover
 contains "$work/out" "(its logs cannot be replayed safely): $work/p/NewDirtyHive is dirty: its logs cannot be replayed: refused (gap)" "apply --recover names the rule"
+contains "$work/out" "^  hint:    --force writes it anyway; its pending log changes are lost$" "apply --recover refused: hint names --force"
 same "$work/p/NewDirtyHive" "$work/p.orig" "apply --recover refused: untouched"
 
 # 10. regipy's real dirty NTUSER.DAT: lower-case logs, a stale .LOG2, growth

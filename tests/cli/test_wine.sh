@@ -194,6 +194,13 @@ fi
   --reg-out "$work/live.reg" --all-services --winhttp >/dev/null 2>&1 &&
   ok "apply --reg-out written" || fail "apply --reg-out"
 bg "apply: Wine's reg import accepts --reg-out" reg import "$(winpath "$work/live.reg")"
+# 4. dcs apply --cmd-out (reg add commands, for tools that run commands):
+# another account and the machine-wide settings, so that its values do not
+# overlap the --reg-out ones; a '%' in the bypass list checks the doubling
+"$dcs" apply --mode manual_proxy --proxy 'cmd.example:3128' --bypass '<local>;*.corp;50%off' \
+  --sid S-1-5-21-1-2-3-1001 --machine --cmd-out "$work/live.cmd" >/dev/null 2>&1 &&
+  ok "apply --cmd-out written" || fail "apply --cmd-out"
+bg "apply: Wine's cmd.exe runs --cmd-out" cmd /c "$(winpath "$work/live.cmd")"
 wait_all
 echo "---- imported ($((SECONDS - start)) s)"
 
@@ -254,6 +261,27 @@ if [[ $n -ge 9 && -z $(missing "$work/want-live" "$work/got-live") ]]; then
   ok "apply: all $n values of --reg-out read back from Wine byte for byte"
 else
   fail "apply: --reg-out values differ in Wine:"; missing "$work/want-live" "$work/got-live" | head
+fi
+
+# apply --cmd-out: every value the batch file sets (as dcs decode reads it)
+# reads back from Wine's exports byte for byte, and reg query sees the policy
+"$dcs" decode --json "$work/live.cmd" | python3 -c '
+import json, sys
+for v in json.load(sys.stdin):
+    print("%s\t\"%s\"\t%s\t%s" % (v["key"].lower(), v["value"], v["type"], v["data_hex"]))
+' | LC_ALL=C sort >"$work/want-cmd"
+n=$(wc -l <"$work/want-cmd")
+if [[ $n -ge 8 && -z $(missing "$work/want-cmd" "$work/got-live") ]]; then
+  ok "apply: all $n values of --cmd-out read back from Wine byte for byte"
+else
+  fail "apply: --cmd-out values differ in Wine:"; missing "$work/want-cmd" "$work/got-live" | head
+fi
+q=$("$WINE" reg query 'HKLM\SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings' \
+  /v ProxySettingsPerUser 2>/dev/null </dev/null | tr -d '\r')
+if grep -Eq 'ProxySettingsPerUser[[:space:]]+REG_DWORD[[:space:]]+0x0$' <<<"$q"; then
+  ok "apply: Wine's reg query reads ProxySettingsPerUser REG_DWORD 0x0 set by --cmd-out"
+else
+  fail "apply: reg query of ProxySettingsPerUser: $q"
 fi
 
 # ---- Wine's own exports convert to themselves ----

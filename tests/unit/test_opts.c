@@ -17,10 +17,10 @@
 
 enum { O_FLAG = 1, O_NAME, O_OUT };
 static const struct cli_opt table[] = {
-    {"flag", 0, NULL, O_FLAG, "a flag"},
-    {"name", 0, "NAME", O_NAME, "a value\nover two lines"},
-    {"output", 'o', "FILE", O_OUT, "where"},
-    {"hidden", 0, NULL, 9, NULL},
+    CLI_OPT("flag", 0, NULL, O_FLAG, "a flag"),
+    CLI_OPT("name", 0, "NAME", O_NAME, "a value\nover two lines"),
+    CLI_OPT("output", 'o', "FILE", O_OUT, "where"),
+    CLI_OPT("hidden", 0, NULL, 9, NULL),
 };
 #define N (sizeof table / sizeof table[0])
 
@@ -28,7 +28,7 @@ static const struct cli_opt table[] = {
 static void parse(char **argv, int argc, char *out, size_t cap)
 {
     struct cli_opts p;
-    cli_opts_init(&p, "cmd", table, N, argc, argv);
+    cli_opts_init(&p, "cmd", table, N, NULL, argc, argv);
     size_t used = 0;
     out[0] = '\0';
     for (;;) {
@@ -114,12 +114,166 @@ static void help_lines(void **state)
                              "  -o, --output FILE           where\n");
 }
 
+/* ---- options stored by the parser into a struct ---- */
+
+struct dest {
+    const char *out;
+    const char **inputs;
+    size_t ninputs;
+    bool verbose;
+    unsigned bits;
+};
+
+enum { S_MODE = 1 };
+static const struct cli_opt stored[] = {
+    CLI_HEADING("STORED:"),
+    CLI_STRING("out", 'o', "FILE", struct dest, out, "the output"),
+    CLI_LIST("in", 'i', "FILE", struct dest, inputs, ninputs, "an input (repeatable)"),
+    CLI_FLAG("verbose", 'v', struct dest, verbose, "say more"),
+    CLI_BITS("strict", 0, struct dest, bits, 0x4, "strict"),
+    CLI_BITS("lax", 0, struct dest, bits, 0x10, NULL),
+    CLI_OPT("mode", 0, "M", S_MODE, "handed back"),
+};
+
+/* Parse argv into *d; the returned ids as text, stderr in err. */
+static void parse_stored(char **argv, int argc, struct dest *d, struct cli_opts *p, char *res,
+                         size_t rcap, char *err, size_t ecap)
+{
+    fflush(stderr);
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    int saved = dup(2);
+    dup2(fileno(tmp), 2);
+    cli_opts_init(p, "cmd", stored, CLI_NOPTS(stored), d, argc, argv);
+    size_t used = 0;
+    res[0] = '\0';
+    for (;;) {
+        const char *v;
+        int id = cli_opts_next(p, &v);
+        used += (size_t)snprintf(res + used, rcap - used, "%s%d=%s", used ? " " : "", id,
+                                 v ? v : "-");
+        if (id == CLI_OPT_END || id == CLI_OPT_ERROR || id == CLI_OPT_HELP)
+            break;
+    }
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    size_t n = fread(err, 1, ecap - 1, tmp);
+    err[n] = '\0';
+    fclose(tmp);
+}
+
+/* Strings (last wins), repeatable lists in order, flags and bits land in
+ * their fields in every spelling; positional arguments and "--" still come
+ * back; cli_opts_free releases the lists. */
+static void store_fields(void **state)
+{
+    (void)state;
+    char *a[] = {"cmd", "--in", "a", "-o", "x", "--in=b=c", "-ic", "arg", "--verbose",
+                 "--out=y", "--strict", "--lax", "--mode", "m", "--", "--in", "d"};
+    struct dest d;
+    memset(&d, 0, sizeof d);
+    struct cli_opts p;
+    char res[512], err[256];
+    parse_stored(a, 17, &d, &p, res, sizeof res, err, sizeof err);
+    assert_string_equal(res, "-4=a -4=x -4=b=c -4=c -1=arg -4=- -4=y -4=- -4=- 1=m -1=--in "
+                             "-1=d 0=-");
+    assert_string_equal(err, "");
+    assert_string_equal(d.out, "y");
+    assert_int_equal(d.ninputs, 3);
+    assert_string_equal(d.inputs[0], "a");
+    assert_string_equal(d.inputs[1], "b=c");
+    assert_string_equal(d.inputs[2], "c");
+    assert_true(d.verbose);
+    assert_int_equal(d.bits, 0x14);
+    cli_opts_free(&p);
+    assert_null(d.inputs);
+    assert_int_equal(d.ninputs, 0);
+    cli_opts_free(&p); /* twice: nothing left to free */
+}
+
+/* A usage error stops the parse with its message and stores nothing more;
+ * what was stored before it is freed as usual. */
+static void store_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        int argc;
+        char *argv[4];
+        const char *res, *err;
+        size_t ninputs;
+    } cases[] = {
+        {4, {"cmd", "--in", "a", "--in"}, "-4=a -3=-", "dcs: cmd: --in needs a value (FILE)\n", 1},
+        {3, {"cmd", "-i", "a", NULL}, "-4=a 0=-", "", 1},
+        {2, {"cmd", "--verbose=yes"}, "-3=-", "dcs: cmd: option '--verbose' takes no value\n", 0},
+        {3, {"cmd", "--in", "a", NULL}, "-4=a 0=-", "", 1},
+        {2, {"cmd", "--inn"}, "-3=-", "dcs: cmd: unknown option '--inn' (try 'dcs cmd --help')\n",
+         0},
+        {2, {"cmd", "-vi"}, "-3=-", "dcs: cmd: unknown option '-vi' (try 'dcs cmd --help')\n", 0},
+        {2, {"cmd", "-o"}, "-3=-", "dcs: cmd: -o needs a value (FILE)\n", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dest d;
+        memset(&d, 0, sizeof d);
+        struct cli_opts p;
+        char res[256], err[256];
+        char *argv[4] = {cases[i].argv[0], cases[i].argv[1], cases[i].argv[2], cases[i].argv[3]};
+        parse_stored(argv, cases[i].argc, &d, &p, res, sizeof res, err, sizeof err);
+        assert_string_equal(res, cases[i].res);
+        assert_string_equal(err, cases[i].err);
+        assert_int_equal(d.ninputs, cases[i].ninputs);
+        assert_null(d.out);
+        assert_false(d.verbose);
+        cli_opts_free(&p);
+    }
+}
+
+/* A heading row prints alone; a row without help is not listed; a stored
+ * option is listed like any other. */
+static void help_headings(void **state)
+{
+    (void)state;
+    char buf[1024];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    assert_non_null(f);
+    cli_opts_help(f, stored, CLI_NOPTS(stored));
+    fclose(f);
+    assert_string_equal(buf, "STORED:\n"
+                             "  -o, --out FILE              the output\n"
+                             "  -i, --in FILE               an input (repeatable)\n"
+                             "  -v, --verbose               say more\n"
+                             "      --strict                strict\n"
+                             "      --mode M                handed back\n");
+}
+
+/* The heading row has no name: it is never matched as an option. */
+static void heading_not_an_option(void **state)
+{
+    (void)state;
+    struct dest d;
+    memset(&d, 0, sizeof d);
+    struct cli_opts p;
+    char res[256], err[256];
+    char *a[] = {"cmd", "--STORED:", "--"};
+    parse_stored(a, 2, &d, &p, res, sizeof res, err, sizeof err);
+    assert_string_equal(res, "-3=-");
+    assert_string_equal(err, "dcs: cmd: unknown option '--STORED:' (try 'dcs cmd --help')\n");
+    parse_stored(a + 1, 2, &d, &p, res, sizeof res, err, sizeof err);
+    assert_string_equal(res, "0=-");
+    assert_string_equal(err, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(spellings),
         cmocka_unit_test(usage_errors),
         cmocka_unit_test(help_lines),
+        cmocka_unit_test(store_fields),
+        cmocka_unit_test(store_errors),
+        cmocka_unit_test(help_headings),
+        cmocka_unit_test(heading_not_an_option),
     };
     return cmocka_run_group_tests_name("opts", tests, NULL, NULL);
 }

@@ -28,9 +28,12 @@ json_t *render_blob_json(const uint8_t *data, size_t len)
 static const struct dcs_apply_step *main_step(const dcs_apply_target *t,
                                               const struct dcs_apply_plan *p)
 {
-    bool m = dcs_apply_target_machine(t);
-    return dcs_apply_plan_find(p, m ? DCS_KEY_MACHINE_CONNECTIONS : DCS_KEY_CONNECTIONS,
-                               m ? DCS_VALUE_WINHTTP : DCS_VALUE_DEFAULT);
+    if (!dcs_apply_target_machine(t))
+        return dcs_apply_plan_find(p, DCS_KEY_CONNECTIONS, DCS_VALUE_DEFAULT);
+    /* the machine-wide blob when it is planned, else WinHttpSettings */
+    const struct dcs_apply_step *s =
+        dcs_apply_plan_find(p, DCS_KEY_MACHINE_CONNECTIONS, DCS_VALUE_DEFAULT);
+    return s ? s : dcs_apply_plan_find(p, DCS_KEY_MACHINE_CONNECTIONS, DCS_VALUE_WINHTTP);
 }
 
 static const char *state_name(enum dcs_apply_target_state s)
@@ -66,35 +69,30 @@ static void print_backups(FILE *out, const dcs_apply_target *t)
         fprintf(out, "  undo:    %s\n", undo);
 }
 
-/* The library names modes; on the command line they are flags. */
-static void print_in_flag_words(FILE *out, const char *msg)
+/* What the user can do about a refused target, in command-line words: the
+ * library reports the status and describes modes; which flag selects a mode
+ * is the CLI's to say.  flags: the DCS_APPLY_* modes this run was given. */
+static const char *refusal_hint(dcs_status code, unsigned flags)
 {
-    static const struct {
-        const char *mode, *flag;
-    } words[] = {
-        {"recovery replays its logs, forced mode discards", "--recover replays its logs, --force discards"},
-        {"forced mode discards", "--force discards"},
-    };
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
-        const char *at = strstr(msg, words[i].mode);
-        if (at) {
-            fprintf(out, "%.*s%s%s\n", (int)(at - msg), msg, words[i].flag,
-                    at + strlen(words[i].mode));
-            return;
-        }
-    }
-    fprintf(out, "%s\n", msg);
+    if (code != DCS_ERR_HIVE_DIRTY || (flags & DCS_APPLY_FORCE))
+        return NULL;
+    if (flags & DCS_APPLY_RECOVER)
+        return "--force writes it anyway; its pending log changes are lost";
+    return "--recover replays its logs, --force discards them";
 }
 
-void render_target_text(FILE *out, const dcs_apply_target *t)
+void render_target_text(FILE *out, const dcs_apply_target *t, unsigned flags)
 {
     enum dcs_apply_target_state state = dcs_apply_target_state(t);
     fprintf(out, "%s\n", dcs_apply_target_label(t));
     if (dcs_apply_target_note(t)[0])
         fprintf(out, "  note:    %s\n", dcs_apply_target_note(t));
     if (state != DCS_APPLY_TARGET_OK) {
-        fprintf(out, "  %s: ", state_name(state));
-        print_in_flag_words(out, dcs_apply_target_error(t)->message);
+        const struct dcs_error *e = dcs_apply_target_error(t);
+        const char *hint = refusal_hint(e->code, flags);
+        fprintf(out, "  %s: %s\n", state_name(state), e->message);
+        if (hint)
+            fprintf(out, "  hint:    %s\n", hint);
         return;
     }
     const struct dcs_apply_plan *p = dcs_apply_target_plan(t);
@@ -112,7 +110,10 @@ void render_target_text(FILE *out, const dcs_apply_target *t)
     for (size_t i = 0; i < p->nsteps; i++) {
         const struct dcs_apply_step *s = &p->steps[i];
         fprintf(out, "    %-28s %s%s\n", s->name, dcs_apply_action_name(s->action),
-                strcmp(s->key, DCS_KEY_MACHINE_CONNECTIONS_WOW64) == 0 ? " (WOW6432Node)" : "");
+                strcmp(s->key, DCS_KEY_MACHINE_CONNECTIONS_WOW64) == 0 ? " (WOW6432Node)"
+                : strcmp(s->key, DCS_KEY_POLICY_INTERNET_SETTINGS) == 0
+                    ? " (policy: every account uses HKLM's settings)"
+                    : "");
     }
     print_backups(out, t);
 }
@@ -126,6 +127,8 @@ static json_t *steps_json(const struct dcs_apply_plan *p)
         json_object_set_new(so, "key", json_string(s->key));
         json_object_set_new(so, "value", json_string(s->name));
         json_object_set_new(so, "action", json_string(dcs_apply_action_name(s->action)));
+        if (strcmp(s->key, DCS_KEY_POLICY_INTERNET_SETTINGS) == 0)
+            json_object_set_new(so, "kind", json_string("policy"));
         json_array_append_new(steps, so);
     }
     return steps;
@@ -156,7 +159,7 @@ json_t *render_target_json(const dcs_apply_target *t)
     json_object_set_new(o, "label", json_string(dcs_apply_target_label(t)));
     json_object_set_new(o, "sid", sid ? json_string(sid) : json_null());
     json_object_set_new(o, "hive", json_string(dcs_apply_target_shown(t)));
-    json_object_set_new(o, "kind", json_string(sid ? "user" : "machine"));
+    json_object_set_new(o, "kind", json_string(dcs_image_kind_name(dcs_apply_target_kind(t))));
     json_object_set_new(o, "state", json_string(state_name(state)));
     if (dcs_apply_target_note(t)[0])
         json_object_set_new(o, "note", json_string(dcs_apply_target_note(t)));

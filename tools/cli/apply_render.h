@@ -17,8 +17,9 @@ void render_warning(void *ctx, const struct dcs_error *w);
 json_t *render_blob_json(const uint8_t *data, size_t len);
 
 /* One target: label, action, current and new settings, per-value actions,
- * backups. */
-void render_target_text(FILE *out, const dcs_apply_target *t);
+ * backups; a refused or failed target its error and, mapped from the error
+ * code and the DCS_APPLY_* flags of the run, the option that would help. */
+void render_target_text(FILE *out, const dcs_apply_target *t, unsigned flags);
 json_t *render_target_json(const dcs_apply_target *t);
 /* The applier's source (origin, mode, blob or parameters). */
 json_t *render_source_json(const dcs_applier *a);

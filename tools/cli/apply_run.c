@@ -77,7 +77,9 @@ static dcs_status add_targets(const struct apply_opts *o, dcs_applier *a, struct
     }
     for (size_t i = 0; st == DCS_OK && i < o->nsids; i++)
         st = dcs_applier_add_account(a, o->sids[i], err);
-    size_t ndefault = o->nsids || (o->nhives && !o->windows) ? 0 : o->all_services ? 3 : 2;
+    bool chosen = o->nsids || (o->nhives && !o->windows && !o->wim) || o->machine ||
+                  o->default_profile || o->all_users;
+    size_t ndefault = chosen ? 0 : o->all_services ? 3 : 2;
     for (size_t i = 0; st == DCS_OK && i < ndefault; i++)
         st = dcs_applier_add_account(a, default_sids[i], err);
     for (size_t i = 0; st == DCS_OK && o->all_services && i < 3; i++)
@@ -88,6 +90,12 @@ static dcs_status add_targets(const struct apply_opts *o, dcs_applier *a, struct
                  o->hives[i]);
         st = dcs_applier_add_account(a, sid, err);
     }
+    if (st == DCS_OK && o->default_profile)
+        st = dcs_applier_add_default_profile(a, err);
+    if (st == DCS_OK && o->all_users)
+        st = dcs_applier_add_all_users(a, err);
+    if (st == DCS_OK && o->machine)
+        st = dcs_applier_add_machine_wide(a, o->software, err);
     if (st == DCS_OK && o->winhttp)
         st = dcs_applier_add_machine(a, o->software, err);
     return st;
@@ -106,13 +114,20 @@ static int exit_for_failures(const dcs_applier *a)
     return rc;
 }
 
+/* The DCS_APPLY_* modes the command line selects. */
+static unsigned run_flags(const struct apply_opts *o)
+{
+    return (o->dry_run || o->check ? DCS_APPLY_READ_ONLY : 0) |
+           (o->force ? DCS_APPLY_FORCE : 0) | (o->recover ? DCS_APPLY_RECOVER : 0);
+}
+
 static void print_all(const struct apply_opts *o, const dcs_applier *a, const char *outcome,
                       int rc, const char *message)
 {
     size_t n = dcs_applier_count(a);
     if (!o->json) {
         for (size_t i = 0; i < n; i++) {
-            render_target_text(stdout, dcs_applier_target(a, i));
+            render_target_text(stdout, dcs_applier_target(a, i), run_flags(o));
             fputc('\n', stdout);
         }
         printf("%s%s%s\n", outcome, message ? ": " : "", message ? message : "");
@@ -135,34 +150,74 @@ static void print_all(const struct apply_opts *o, const dcs_applier *a, const ch
     json_decref(doc);
 }
 
-/* --reg-out: the plan of every account as a .reg for a live machine. */
-static int reg_out(const struct apply_opts *o, dcs_applier *a)
+/* One file for a live machine: --reg-out, --gpp-out or --cmd-out. */
+static dcs_status write_live(dcs_applier *a, const char *path, int kind, struct dcs_error *err)
+{
+    if (!path)
+        return DCS_OK;
+    if (!kind)
+        return dcs_applier_write_reg(a, path, err);
+    return dcs_applier_write_ship(a, path, (enum dcs_ship_kind)kind, NULL, err);
+}
+
+static void print_live(const struct apply_opts *o, size_t n)
+{
+    const char *what = o->machine && o->winhttp ? " and the machine-wide settings + WinHttpSettings"
+                       : o->machine             ? " and the machine-wide settings"
+                       : o->winhttp             ? " and WinHttpSettings"
+                                                : "";
+    if (o->reg_out)
+        printf("wrote %s for %zu account%s%s: import it on the machine with\n"
+               "  reg import %s\n",
+               o->reg_out, n, n == 1 ? "" : "s", what, o->reg_out);
+    if (o->gpp_out)
+        printf("wrote %s for %zu account%s%s: a Group Policy Preferences Registry.xml (copy it\n"
+               "  to the GPO's Machine\\Preferences\\Registry folder)\n",
+               o->gpp_out, n, n == 1 ? "" : "s", what);
+    if (o->cmd_out)
+        printf("wrote %s for %zu account%s%s: run it on the machine with\n  cmd /c %s\n",
+               o->cmd_out, n, n == 1 ? "" : "s", what, o->cmd_out);
+}
+
+/* --reg-out, --gpp-out, --cmd-out: the plan of every account as files for
+ * a live machine. */
+static int live_out(const struct apply_opts *o, dcs_applier *a)
 {
     struct dcs_error err;
     dcs_error_clear(&err);
     if (o->all_connections)
-        cli_warnf("apply: --all-connections needs hives; with --reg-out only --connection "
+        cli_warnf("apply: --all-connections needs hives; for a live machine only --connection "
                   "names are written");
+    const char *paths[3] = {o->reg_out, o->gpp_out, o->cmd_out};
     dcs_status st = add_targets(o, a, &err);
-    if (st == DCS_OK)
-        st = dcs_applier_write_reg(a, o->reg_out, &err);
+    size_t k = 0;
+    for (; st == DCS_OK && k < 3; k++)
+        st = write_live(a, paths[k], (int)k, &err);
     if (st != DCS_OK) {
-        cli_report(o->reg_out, &err);
+        cli_report(k && paths[k - 1] ? paths[k - 1] : "apply", &err);
         return EXIT_BAD_INPUT;
     }
-    size_t n = dcs_applier_count(a) - (o->winhttp ? 1 : 0);
-    if (o->json) {
-        json_t *doc = json_pack("{s:s, s:s, s:s, s:I, s:b, s:s, s:i}", "command", "apply", "run",
-                                "reg-out", "reg_out", o->reg_out, "accounts", (json_int_t)n,
-                                "winhttp", o->winhttp, "outcome", "written", "exit", 0);
-        json_print(doc, stdout, 0);
-        json_decref(doc);
-    } else {
-        printf("wrote %s for %zu account%s%s: import it on the machine with\n"
-               "  reg import %s\n",
-               o->reg_out, n, n == 1 ? "" : "s", o->winhttp ? " and WinHttpSettings" : "",
-               o->reg_out);
+    if ((o->gpp_out || o->cmd_out) && !o->no_plain_values)
+        cli_warnf("apply: %s only set values: ProxyServer, ProxyOverride and AutoConfigURL "
+                  "the settings do not use are left as they are (--reg-out deletes them)",
+                  o->gpp_out && o->cmd_out ? "Registry.xml and reg add" : o->gpp_out
+                                                                           ? "Registry.xml"
+                                                                           : "reg add");
+    size_t n = dcs_applier_count(a) - (o->winhttp || o->machine ? 1 : 0);
+    if (!o->json) {
+        print_live(o, n);
+        return EXIT_OK;
     }
+    json_t *doc = json_pack("{s:s, s:s, s:I, s:b, s:b, s:s, s:i}", "command", "apply", "run",
+                            o->reg_out ? "reg-out" : "live-out", "accounts", (json_int_t)n,
+                            "winhttp", o->winhttp, "machine", o->machine, "outcome", "written",
+                            "exit", 0);
+    static const char *const keys[3] = {"reg_out", "gpp_out", "cmd_out"};
+    for (size_t i = 0; i < 3; i++)
+        if (paths[i])
+            json_object_set_new(doc, keys[i], json_string(paths[i]));
+    json_print(doc, stdout, 0);
+    json_decref(doc);
     return EXIT_OK;
 }
 
@@ -242,12 +297,11 @@ static int plan_and_commit(const struct apply_opts *o, dcs_applier *a)
     return rc;
 }
 
-/* The applier with the options of the command line. */
-static dcs_status setup(const struct apply_opts *o, dcs_applier **out, struct dcs_error *err)
+/* The applier with the options of the command line, the image at windows. */
+static dcs_status setup(const struct apply_opts *o, const char *windows, dcs_applier **out,
+                        struct dcs_error *err)
 {
-    unsigned flags = (o->dry_run || o->check ? DCS_APPLY_READ_ONLY : 0) |
-                     (o->force ? DCS_APPLY_FORCE : 0) |
-                     (o->recover ? DCS_APPLY_RECOVER : 0);
+    unsigned flags = run_flags(o);
     struct dcs_apply_options opt = {.only_default = o->only_default,
                                     .no_plain_values = o->no_plain_values,
                                     .connections = o->connections,
@@ -260,17 +314,24 @@ static dcs_status setup(const struct apply_opts *o, dcs_applier **out, struct dc
     st = dcs_applier_set_options(*out, &opt, err);
     if (st == DCS_OK)
         st = dcs_applier_set_backup_dir(*out, o->backup_dir, err);
-    if (st == DCS_OK && o->windows)
-        st = dcs_applier_set_image(*out, o->windows, err);
+    if (st == DCS_OK && windows)
+        st = dcs_applier_set_image(*out, windows, err);
     return st;
 }
 
 int apply_run(const struct apply_opts *o)
 {
+    if (o->wim)
+        return apply_run_wim(o);
+    return apply_run_at(o, o->windows);
+}
+
+int apply_run_at(const struct apply_opts *o, const char *windows)
+{
     dcs_applier *a = NULL;
     struct dcs_error err;
     dcs_error_clear(&err);
-    if (setup(o, &a, &err) != DCS_OK) {
+    if (setup(o, windows, &a, &err) != DCS_OK) {
         cli_report("apply", &err);
         dcs_applier_free(a);
         return EXIT_BAD_INPUT;
@@ -278,10 +339,11 @@ int apply_run(const struct apply_opts *o)
     int rc = load_source(o, a, &err);
     if (rc != EXIT_OK)
         cli_report("apply: source", &err);
-    else if (o->reg_out)
-        rc = reg_out(o, a);
+    else if (o->reg_out || o->gpp_out || o->cmd_out)
+        rc = live_out(o, a);
     else if (!dcs_hive_supported()) {
-        cli_errorf("apply: this dcs was built without libhivex; only --reg-out works");
+        cli_errorf("apply: this dcs was built without libhivex; only --reg-out, --gpp-out "
+                   "and --cmd-out work");
         rc = EXIT_BAD_INPUT;
     } else {
         rc = plan_and_commit(o, a);

@@ -8,6 +8,88 @@
 #include "apply_run.h"
 #include "cli.h"
 #include "cmd.h"
+#include "opts.h"
+
+/* The sources: each returns O_SOURCE so that parse can count them. */
+#define SOURCE(name_, arg_, F, help_)                                                     \
+    {.name = (name_), .arg = (arg_), .id = O_SOURCE, .help = (help_),                      \
+     .store = CLI_STORE_STRING, .field = offsetof(struct apply_opts, F)}
+#define T struct apply_opts
+enum { O_SOURCE = 1 };
+static const struct cli_opt apply_table[] = {
+    CLI_HEADING("SOURCE (one of):"),
+    SOURCE("from-reg", "FILE.reg", from_reg, "the DefaultConnectionSettings in a .reg"),
+    SOURCE("from-hive", "NTUSER.DAT", from_hive, "a user's offline hive"),
+    SOURCE("from-blob", "FILE", from_blob, "a blob, binary or hex text"),
+    SOURCE("mode", "MODE", mode_name,
+           "no_proxy|autodetect|manual_proxy|autoscript|reset,\n"
+           "as bitsadmin /util /setieproxy"),
+    CLI_HEADING("WITH THE SOURCE:"),
+    CLI_STRING("key", 0, "KEY", T, reg_key,
+               "with --from-reg: the key whose value to take\n"
+               "when the .reg has several"),
+    CLI_STRING("proxy", 0, "LIST", T, proxy, "with --mode manual_proxy: the proxy list"),
+    CLI_STRING("bypass", 0, "LIST", T, bypass, "with --mode manual_proxy: the bypass list"),
+    CLI_STRING("pac", 0, "URL", T, pac, "with --mode autoscript: the PAC URL"),
+    CLI_HEADING("WHERE:"),
+    CLI_STRING("windows", 0, "DIR", T, windows, "root of a mounted Windows volume"),
+    CLI_LIST("hive", 0, "SID=PATH", T, hives, nhives,
+             "a hive file for an account (repeatable)"),
+    CLI_STRING("wim", 0, "FILE[:INDEX]", T, wim,
+               "a Windows image in a WIM/ESD file: mounted\n"
+               "read-write through FUSE, applied, committed\n(needs wimlib)"),
+    CLI_FLAG("wim-replace", 0, T, wim_replace,
+             "with --wim when FUSE does not work: extract the\n"
+             "hives, apply, put them back (their security\n"
+             "descriptors, short names and attributes are lost)"),
+    CLI_STRING("reg-out", 0, "FILE.reg", T, reg_out,
+               "write a .reg for `reg import` on a live machine"),
+    CLI_STRING("gpp-out", 0, "FILE.xml", T, gpp_out,
+               "write a Group Policy Preferences Registry.xml"),
+    CLI_STRING("cmd-out", 0, "FILE.cmd", T, cmd_out,
+               "write a batch file of `reg add ... /f` commands"),
+    CLI_HEADING("OPTIONS:"),
+    CLI_LIST("sid", 0, "SID", T, sids, nsids,
+             "target this account (repeatable; replaces the\ndefault)"),
+    CLI_FLAG("all-services", 0, T, all_services,
+             "S-1-5-18, S-1-5-19 and S-1-5-20 (NetworkService)"),
+    CLI_FLAG("default-profile", 0, T, default_profile,
+             "the Default profile (Users/Default/NTUSER.DAT,\n"
+             "the template of new users; not .DEFAULT)"),
+    CLI_FLAG("all-users", 0, T, all_users, "every user profile of the image (ProfileList)"),
+    CLI_FLAG("machine", 0, T, machine,
+             "the machine-wide settings: HKLM's Connections and\n"
+             "the policy ProxySettingsPerUser=0, which makes\n"
+             "every account use them instead of its own\n"
+             "(--sid, --default-profile, --all-users and\n"
+             "--machine replace the default accounts;\n--all-services adds them)"),
+    CLI_FLAG("only-default", 0, T, only_default, "write DefaultConnectionSettings only"),
+    CLI_FLAG("no-plain-values", 0, T, no_plain_values, "leave ProxyEnable & co. alone"),
+    CLI_LIST("connection", 0, "NAME", T, connections, nconnections,
+             "also set this VPN/dial-up connection (repeatable)"),
+    CLI_LIST("expect-proxy", 0, "URL", T, expect_proxy, nexpect_proxy,
+             "warn when the new settings would send URL DIRECT\n"
+             "(repeatable; the routing traps are always warned\nabout)"),
+    CLI_FLAG("all-connections", 0, T, all_connections,
+             "also set every connection already in the hive"),
+    CLI_FLAG("winhttp", 0, T, winhttp,
+             "also set the machine's WinHttpSettings (SOFTWARE\n"
+             "hive) as `netsh winhttp import proxy source=ie`\nwould"),
+    CLI_STRING("software", 0, "PATH", T, software,
+               "the SOFTWARE hive for --winhttp or --machine\nwithout --windows"),
+    CLI_FLAG("dry-run", 0, T, dry_run, "show the plan, change nothing"),
+    CLI_FLAG("check", 0, T, check, "change nothing; exit 4 when some target would\nchange"),
+    CLI_STRING("backup-dir", 0, "DIR", T, backup_dir,
+               "where to save the previous hives and Connections\n"
+               "keys (default: dcs-backup-<time> beside each hive)"),
+    CLI_FLAG("force", 0, T, force, "write dirty hives (their pending log changes are\nlost)"),
+    CLI_FLAG("recover", 0, T, recover,
+             "replay a dirty hive's transaction logs first, as\n"
+             "`dcs hive recover` does, in the same commit"),
+    CLI_FLAG("json", 0, T, json, "print the plan and outcome as JSON"),
+};
+#undef T
+#undef SOURCE
 
 static void usage(FILE *out)
 {
@@ -19,121 +101,13 @@ static void usage(FILE *out)
             "...\\Internet Settings\\Connections and keeps ProxyEnable, ProxyServer,\n"
             "ProxyOverride and AutoConfigURL in step.  Targets: LocalSystem (S-1-5-18,\n"
             "Windows/System32/config/DEFAULT) and LocalService (S-1-5-19) by default.\n"
-            "\n"
-            "SOURCE (one of):\n"
-            "  --from-reg FILE.reg   the DefaultConnectionSettings in a .reg (--key KEY picks\n"
-            "                        one when there are several)\n"
-            "  --from-hive NTUSER.DAT  a user's offline hive\n"
-            "  --from-blob FILE      a blob, binary or hex text\n"
-            "  --mode no_proxy|autodetect|manual_proxy|autoscript|reset\n"
-            "                        as bitsadmin /util /setieproxy, with --proxy LIST,\n"
-            "                        --bypass LIST (manual_proxy) or --pac URL (autoscript)\n"
-            "WHERE:\n"
-            "  --windows DIR         root of a mounted Windows volume\n"
-            "  --hive SID=PATH       a hive file for an account (repeatable)\n"
-            "  --reg-out FILE.reg    write a .reg for `reg import` on a live machine\n"
-            "OPTIONS:\n"
-            "  --sid SID             target this account (repeatable; replaces the default)\n"
-            "  --all-services        S-1-5-18, S-1-5-19 and S-1-5-20 (NetworkService)\n"
-            "  --only-default        write DefaultConnectionSettings only\n"
-            "  --no-plain-values     leave ProxyEnable & co. alone\n"
-            "  --connection NAME     also set this VPN/dial-up connection (repeatable)\n"
-            "  --expect-proxy URL    warn when the new settings would send URL DIRECT\n"
-            "                        (repeatable; the routing traps are always warned about)\n"
-            "  --all-connections     also set every connection already in the hive\n"
-            "  --winhttp             also set the machine's WinHttpSettings (SOFTWARE hive)\n"
-            "                        as `netsh winhttp import proxy source=ie` would\n"
-            "  --software PATH       the SOFTWARE hive for --winhttp without --windows\n"
-            "  --dry-run             show the plan, change nothing\n"
-            "  --check               change nothing; exit 4 when some target would change\n"
-            "  --backup-dir DIR      where to save the previous hives and Connections keys\n"
-            "                        (default: dcs-backup-<time> beside each hive)\n"
-            "  --force               write dirty hives (their pending log changes are lost)\n"
-            "  --recover             replay a dirty hive's transaction logs first, as\n"
-            "                        `dcs hive recover` does, in the same commit\n"
-            "  --recover             replay a dirty hive's transaction logs first, as\n"
-            "                        `dcs hive recover` does, in the same commit\n"
-            "  --json                print the plan and outcome as JSON\n"
+            "\n");
+    cli_opts_help(out, apply_table, CLI_NOPTS(apply_table));
+    fprintf(out,
             "\n"
             "exit status: 0 done (applied or unchanged); 1 error, nothing changed; 2 usage;\n"
             "3 refused an unsafe (dirty or damaged) hive, nothing changed; 4 --check found\n"
             "a target out of step.\n");
-}
-
-/* The options, one line each: a string, a repeatable string or a flag,
- * stored at a field of struct apply_opts. */
-enum opt_kind { OPT_STRING, OPT_LIST, OPT_FLAG };
-#define F(name) offsetof(struct apply_opts, name)
-static const struct option_def {
-    const char *name;
-    enum opt_kind kind;
-    size_t field;
-    size_t count; /* OPT_LIST: the field with the number of items */
-    bool source;  /* one of the four sources */
-} options[] = {
-    {"--from-reg", OPT_STRING, F(from_reg), 0, true},
-    {"--from-hive", OPT_STRING, F(from_hive), 0, true},
-    {"--from-blob", OPT_STRING, F(from_blob), 0, true},
-    {"--mode", OPT_STRING, F(mode_name), 0, true},
-    {"--key", OPT_STRING, F(reg_key), 0, false},
-    {"--proxy", OPT_STRING, F(proxy), 0, false},
-    {"--bypass", OPT_STRING, F(bypass), 0, false},
-    {"--pac", OPT_STRING, F(pac), 0, false},
-    {"--windows", OPT_STRING, F(windows), 0, false},
-    {"--reg-out", OPT_STRING, F(reg_out), 0, false},
-    {"--software", OPT_STRING, F(software), 0, false},
-    {"--backup-dir", OPT_STRING, F(backup_dir), 0, false},
-    {"--sid", OPT_LIST, F(sids), F(nsids), false},
-    {"--hive", OPT_LIST, F(hives), F(nhives), false},
-    {"--connection", OPT_LIST, F(connections), F(nconnections), false},
-    {"--expect-proxy", OPT_LIST, F(expect_proxy), F(nexpect_proxy), false},
-    {"--all-services", OPT_FLAG, F(all_services), 0, false},
-    {"--only-default", OPT_FLAG, F(only_default), 0, false},
-    {"--no-plain-values", OPT_FLAG, F(no_plain_values), 0, false},
-    {"--all-connections", OPT_FLAG, F(all_connections), 0, false},
-    {"--check", OPT_FLAG, F(check), 0, false},
-    {"--winhttp", OPT_FLAG, F(winhttp), 0, false},
-    {"--dry-run", OPT_FLAG, F(dry_run), 0, false},
-    {"--force", OPT_FLAG, F(force), 0, false},
-    {"--recover", OPT_FLAG, F(recover), 0, false},
-    {"--json", OPT_FLAG, F(json), 0, false},
-};
-#undef F
-
-static bool add_str(const char ***list, size_t *n, const char *s)
-{
-    const char **nl = realloc(*list, (*n + 1) * sizeof *nl);
-    if (!nl)
-        return false;
-    nl[(*n)++] = s;
-    *list = nl;
-    return true;
-}
-
-/* Store one option (and its argument, argv[*i + 1]).  Returns EXIT_OK,
- * EXIT_USAGE or EXIT_BAD_INPUT. */
-static int store(const struct option_def *d, int argc, char **argv, int *i,
-                 struct apply_opts *o)
-{
-    char *base = (char *)o;
-    if (d->kind == OPT_FLAG) {
-        *(bool *)(base + d->field) = true;
-        return EXIT_OK;
-    }
-    if (*i + 1 >= argc) {
-        cli_errorf("apply: %s needs an argument", d->name);
-        return EXIT_USAGE;
-    }
-    const char *v = argv[++*i];
-    if (d->kind == OPT_STRING) {
-        *(const char **)(base + d->field) = v;
-        return EXIT_OK;
-    }
-    if (!add_str((const char ***)(base + d->field), (size_t *)(base + d->count), v)) {
-        cli_errorf("apply: out of memory");
-        return EXIT_BAD_INPUT;
-    }
-    return EXIT_OK;
 }
 
 /* Every --sid is a SID, every --hive a SID=PATH. */
@@ -160,7 +134,29 @@ static int check_targets(const struct apply_opts *o)
     return EXIT_OK;
 }
 
-/* Options that go together or exclude each other. */
+/* Options that go together or exclude each other: where the settings go. */
+static const char *conflict_where(const struct apply_opts *o)
+{
+    bool live = o->reg_out || o->gpp_out || o->cmd_out;
+    if (!o->windows && !o->nhives && !live && !o->wim)
+        return "say where: --windows DIR, --wim FILE, --hive SID=PATH, --reg-out FILE.reg, "
+               "--gpp-out FILE.xml or --cmd-out FILE.cmd";
+    if (o->wim && (o->windows || live))
+        return "--wim is the image: it does not go with --windows, --reg-out, --gpp-out or "
+               "--cmd-out";
+    if (o->wim_replace && !o->wim)
+        return "--wim-replace goes with --wim";
+    if (live && (o->windows || o->nhives || o->software))
+        return "--reg-out, --gpp-out and --cmd-out write files for a live machine; they do "
+               "not go with --windows, --hive or --software";
+    if ((o->default_profile || o->all_users) && !o->windows && !o->wim)
+        return "--default-profile and --all-users need an image (--windows or --wim)";
+    if (live && (o->check || o->backup_dir || o->force || o->recover))
+        return "--check, --backup-dir, --force and --recover need hives, not --reg-out, "
+               "--gpp-out or --cmd-out";
+    return NULL;
+}
+
 static const char *conflict(const struct apply_opts *o)
 {
     if ((o->proxy || o->bypass) && o->mode != DCS_MODE_MANUAL_PROXY)
@@ -169,17 +165,13 @@ static const char *conflict(const struct apply_opts *o)
         return "--pac goes with --mode autoscript";
     if (o->reg_key && !o->from_reg)
         return "--key goes with --from-reg";
-    if (!o->windows && !o->nhives && !o->reg_out)
-        return "say where: --windows DIR, --hive SID=PATH or --reg-out FILE.reg";
-    if (o->reg_out && (o->windows || o->nhives || o->software))
-        return "--reg-out writes a .reg for a live machine; it does not go with --windows, "
-               "--hive or --software";
+    const char *why = conflict_where(o);
+    if (why)
+        return why;
     if (o->check && o->dry_run)
         return "--check and --dry-run exclude each other";
-    if (o->reg_out && (o->check || o->backup_dir || o->force || o->recover))
-        return "--check, --backup-dir, --force and --recover need hives, not --reg-out";
-    if (o->software && !o->winhttp)
-        return "--software goes with --winhttp";
+    if (o->software && !o->winhttp && !o->machine)
+        return "--software goes with --winhttp or --machine";
     return NULL;
 }
 
@@ -208,29 +200,24 @@ static int check(int sources, struct apply_opts *o)
     return EXIT_OK;
 }
 
-/* Parse the command line into *o; returns EXIT_OK or EXIT_USAGE (or -1 for
- * --help, handled). */
-static int parse(int argc, char **argv, struct apply_opts *o)
+/* Parse the command line into *p's dest; returns EXIT_OK or EXIT_USAGE (or
+ * -1 for --help, handled). */
+static int parse(struct cli_opts *p, struct apply_opts *o)
 {
     int sources = 0;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is(argv[i], "--help", "-h")) {
+    const char *v;
+    for (int id; (id = cli_opts_next(p, &v)) != CLI_OPT_END;) {
+        if (id == CLI_OPT_HELP) {
             usage(stdout);
             return -1;
         }
-        const struct option_def *d = NULL;
-        for (size_t k = 0; !d && k < sizeof options / sizeof options[0]; k++)
-            if (strcmp(argv[i], options[k].name) == 0)
-                d = &options[k];
-        if (!d) {
-            cli_errorf("apply: unknown argument '%s'", argv[i]);
-            usage(stderr);
+        if (id == CLI_OPT_ERROR)
+            return EXIT_USAGE;
+        if (id == CLI_OPT_ARG) {
+            cli_errorf("apply: unknown argument '%s' (try 'dcs apply --help')", v);
             return EXIT_USAGE;
         }
-        sources += d->source;
-        int rc = store(d, argc, argv, &i, o);
-        if (rc != EXIT_OK)
-            return rc;
+        sources += id == O_SOURCE;
     }
     return check(sources, o);
 }
@@ -240,14 +227,13 @@ int cmd_apply(int argc, char **argv)
     struct apply_opts o;
     memset(&o, 0, sizeof o);
     o.mode = DCS_MODE_COPY;
-    int rc = parse(argc, argv, &o);
+    struct cli_opts p;
+    cli_opts_init(&p, "apply", apply_table, CLI_NOPTS(apply_table), &o, argc, argv);
+    int rc = parse(&p, &o);
     if (rc == EXIT_OK)
         rc = apply_run(&o);
     else if (rc < 0)
         rc = EXIT_OK;
-    free(o.sids);
-    free(o.hives);
-    free(o.connections);
-    free(o.expect_proxy);
+    cli_opts_free(&p);
     return rc;
 }

@@ -12,21 +12,34 @@
 #include "json.h"
 #include "opts.h"
 #include "reg_blob.h"
+#include "ship_decode.h"
 
-enum { O_JSON = 1, O_COMPACT, O_STRICT, O_WININET, O_WINHTTP, O_HIVE, O_KEY, O_VALUE };
-
-static const struct cli_opt decode_opts[] = {
-    {"json", 0, NULL, O_JSON, "print one JSON object (schema in README)"},
-    {"compact", 0, NULL, O_COMPACT, "with --json: on one line"},
-    {"strict", 0, NULL, O_STRICT, "reject anything Windows would not write"},
-    {"wininet", 0, NULL, O_WININET, "require the WinINET layout (versions >= 0x3c)"},
-    {"winhttp", 0, NULL, O_WINHTTP, "require the WinHttpSettings layout (0x18, 0x28)"},
-    {"hive", 0, "HIVE", O_HIVE, "read the value from an offline hive file"},
-    {"key", 0, "KEY", O_KEY,
-     "with --hive: the key (default Software\\Microsoft\\Windows\\\n"
-     "CurrentVersion\\Internet Settings\\Connections)"},
-    {"value", 0, "NAME", O_VALUE, "with --hive: the value (default DefaultConnectionSettings)"},
+struct decode_args {
+    bool json, compact;
+    unsigned options;
+    const char *path;
+    struct {
+        const char *hive, *key, *value;
+    } hive;
 };
+
+#define T struct decode_args
+static const struct cli_opt decode_opts[] = {
+    CLI_FLAG("json", 0, T, json, "print one JSON object (schema in README)"),
+    CLI_FLAG("compact", 0, T, compact, "with --json: on one line"),
+    CLI_BITS("strict", 0, T, options, DCS_DECODE_STRICT, "reject anything Windows would not write"),
+    CLI_BITS("wininet", 0, T, options, DCS_DECODE_WININET,
+             "require the WinINET layout (versions >= 0x3c)"),
+    CLI_BITS("winhttp", 0, T, options, DCS_DECODE_WINHTTP,
+             "require the WinHttpSettings layout (0x18, 0x28)"),
+    CLI_STRING("hive", 0, "HIVE", T, hive.hive, "read the value from an offline hive file"),
+    CLI_STRING("key", 0, "KEY", T, hive.key,
+               "with --hive: the key (default Software\\Microsoft\\Windows\\\n"
+               "CurrentVersion\\Internet Settings\\Connections)"),
+    CLI_STRING("value", 0, "NAME", T, hive.value,
+               "with --hive: the value (default DefaultConnectionSettings)"),
+};
+#undef T
 
 static void usage(FILE *out)
 {
@@ -38,41 +51,27 @@ static void usage(FILE *out)
             "WinHttpSettings blob.  FILE (default: standard input) may be raw binary or\n"
             "hex text: spaces, commas, a hex: prefix, \"Name\"=hex: and \\ continuations as\n"
             "in .reg files are accepted; or the decimal byte list PowerShell prints for\n"
-            "a REG_BINARY value (one number per line); the kind is detected.\n"
+            "a REG_BINARY value (one number per line); or a Group Policy Preferences\n"
+            "Registry.xml or a batch file of `reg add` commands (every value they set,\n"
+            "with --json its bytes as data_hex); the kind is detected.\n"
             "\n");
     cli_opts_help(out, decode_opts, sizeof decode_opts / sizeof decode_opts[0]);
     fprintf(out, "\n"
                  "exit status: 0 decoded; 1 bad input (message names the byte offset); 2 usage.\n");
 }
 
-struct decode_args {
-    int json, compact;
-    unsigned options;
-    const char *path;
-    struct {
-        const char *hive, *key, *value;
-    } hive;
-};
 
 /* The command line into a; -1 to go on, else the exit code. */
 static int parse(int argc, char **argv, struct decode_args *a)
 {
     struct cli_opts p;
-    cli_opts_init(&p, "decode", decode_opts, sizeof decode_opts / sizeof decode_opts[0], argc,
-                  argv);
+    cli_opts_init(&p, "decode", decode_opts, CLI_NOPTS(decode_opts), a, argc, argv);
     const char *v;
     for (int id; (id = cli_opts_next(&p, &v)) != CLI_OPT_END;) {
         switch (id) {
         case CLI_OPT_HELP: usage(stdout); return EXIT_OK;
         case CLI_OPT_ERROR: return EXIT_USAGE;
-        case O_JSON: a->json = 1; break;
-        case O_COMPACT: a->compact = 1; break;
-        case O_STRICT: a->options |= DCS_DECODE_STRICT; break;
-        case O_WININET: a->options |= DCS_DECODE_WININET; break;
-        case O_WINHTTP: a->options |= DCS_DECODE_WINHTTP; break;
-        case O_HIVE: a->hive.hive = v; break;
-        case O_KEY: a->hive.key = v; break;
-        case O_VALUE: a->hive.value = v; break;
+        case CLI_OPT_STORED: break;
         default: /* CLI_OPT_ARG */
             if (a->path) {
                 cli_errorf("decode: more than one input");
@@ -102,7 +101,7 @@ static int parse(int argc, char **argv, struct decode_args *a)
 
 int cmd_decode(int argc, char **argv)
 {
-    struct decode_args a = {0, 0, DCS_DECODE_LENIENT | DCS_DECODE_CHECK_TEXT, NULL, {0}};
+    struct decode_args a = {false, false, DCS_DECODE_LENIENT | DCS_DECODE_CHECK_TEXT, NULL, {0}};
     int done = parse(argc, argv, &a);
     if (done >= 0)
         return done;
@@ -113,6 +112,10 @@ int cmd_decode(int argc, char **argv)
     /* -- reg room: .reg files (any size, plain or gzip) hold several blobs */
     if (reg_sniff_file(path))
         return reg_decode_file(path, json, compact, options);
+    /* -- ship room: a Registry.xml or a batch file of reg add commands */
+    int shipped = a.hive.hive ? -1 : ship_decode_file(path, json, compact, options);
+    if (shipped >= 0)
+        return shipped;
 
     uint8_t *data = NULL;
     size_t len = 0;

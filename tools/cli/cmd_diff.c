@@ -8,11 +8,13 @@
 #include "cmd.h"
 #include "opts.h"
 
-enum { O_EFFECTIVE = 1, O_QUIET };
+struct diff_args {
+    bool effective, quiet;
+};
 
 static const struct cli_opt diff_opts[] = {
-    {"effective", 0, NULL, O_EFFECTIVE, "compare only what takes effect"},
-    {"quiet", 'q', NULL, O_QUIET, "print nothing: the exit status tells"},
+    CLI_FLAG("effective", 0, struct diff_args, effective, "compare only what takes effect"),
+    CLI_FLAG("quiet", 'q', struct diff_args, quiet, "print nothing: the exit status tells"),
 };
 
 static void usage(FILE *out)
@@ -53,19 +55,18 @@ static int load(struct side *s)
 
 int cmd_diff(int argc, char **argv)
 {
-    int effective = 0, quiet = 0;
+    struct diff_args a = {false, false};
     struct side s[2];
     int n = 0;
     memset(s, 0, sizeof s);
     struct cli_opts p;
-    cli_opts_init(&p, "diff", diff_opts, sizeof diff_opts / sizeof diff_opts[0], argc, argv);
+    cli_opts_init(&p, "diff", diff_opts, CLI_NOPTS(diff_opts), &a, argc, argv);
     const char *v;
     for (int id; (id = cli_opts_next(&p, &v)) != CLI_OPT_END;) {
         switch (id) {
         case CLI_OPT_HELP: usage(stdout); return EXIT_OK;
         case CLI_OPT_ERROR: return EXIT_USAGE;
-        case O_EFFECTIVE: effective = 1; break;
-        case O_QUIET: quiet = 1; break;
+        case CLI_OPT_STORED: break;
         default: /* CLI_OPT_ARG */
             if (n == 2) {
                 cli_errorf("diff: exactly two inputs, please");
@@ -85,9 +86,9 @@ int cmd_diff(int argc, char **argv)
     int rc;
     if (!load(&s[0]) || !load(&s[1])) {
         rc = EXIT_BAD_INPUT;
-    } else if (effective) {
+    } else if (a.effective) {
         rc = dcs_blob_equal(&s[0].blob, &s[1].blob, DCS_EQUAL_EFFECTIVE) ? EXIT_OK : 1;
-        if (!quiet) {
+        if (!a.quiet) {
             printf("%-20s ", "A effective");
             blobview_effective(stdout, &s[0].blob);
             printf("%-20s ", "B effective");
@@ -95,11 +96,11 @@ int cmd_diff(int argc, char **argv)
             printf("%s\n", rc ? "different" : "equal");
         }
     } else {
-        if (!quiet)
+        if (!a.quiet)
             blobview_diff(stdout, &s[0].blob, &s[1].blob);
         int equal = dcs_blob_equal(&s[0].blob, &s[1].blob, DCS_EQUAL_IGNORE_COUNTER);
         rc = equal ? EXIT_OK : 1;
-        if (!quiet)
+        if (!a.quiet)
             printf("%s\n", equal ? "equal (ignoring the counter)" : "different");
     }
     free(s[0].data);

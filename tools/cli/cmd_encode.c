@@ -10,34 +10,45 @@
 #include "opts.h"
 #include "reg_blob.h"
 
-enum {
-    O_JSON = 1, O_PROXY, O_BYPASS, O_PAC, O_AUTODETECT, O_NO_PROXY, O_COUNTER, O_VERSION,
-    O_FORMAT, O_KEY, O_VALUE, O_OUTPUT
+struct opts {
+    const char *json_path, *proxy, *bypass, *pac, *out_path, *format;
+    const char *reg_key, *reg_value; /* -- reg room: --output-format reg */
+    bool autodetect, no_proxy;
+    int have_counter;
+    uint32_t counter, version;
+    int winhttp;
 };
 
+/* The values that need checking come back by id (take); the rest is stored. */
+enum { O_COUNTER = 1, O_VERSION, O_FORMAT };
+#define T struct opts
 static const struct cli_opt settings_opts[] = {
-    {"json", 0, "FILE|-", O_JSON, "one object in the schema 'dcs decode --json' prints"},
-    {"proxy", 0, "LIST", O_PROXY, "proxy servers (\"host:port\" or \"http=host:port;...\")"},
-    {"bypass", 0, "LIST", O_BYPASS, "hosts reached directly (\"<local>;*.example.com\")"},
-    {"pac", 0, "URL", O_PAC, "automatic configuration script"},
-    {"autodetect", 0, NULL, O_AUTODETECT, "automatically detect settings (WPAD)"},
-    {"no-proxy", 0, NULL, O_NO_PROXY, "a direct connection"},
-    {"counter", 0, "N", O_COUNTER, "the change counter (default 1)"},
-    {"version", 0, "V", O_VERSION, "0x46, 0x3c, winhttp, 0x18 or 0x28"},
+    CLI_STRING("json", 0, "FILE|-", T, json_path,
+               "one object in the schema 'dcs decode --json' prints"),
+    CLI_STRING("proxy", 0, "LIST", T, proxy,
+               "proxy servers (\"host:port\" or \"http=host:port;...\")"),
+    CLI_STRING("bypass", 0, "LIST", T, bypass,
+               "hosts reached directly (\"<local>;*.example.com\")"),
+    CLI_STRING("pac", 0, "URL", T, pac, "automatic configuration script"),
+    CLI_FLAG("autodetect", 0, T, autodetect, "automatically detect settings (WPAD)"),
+    CLI_FLAG("no-proxy", 0, T, no_proxy, "a direct connection"),
+    CLI_OPT("counter", 0, "N", O_COUNTER, "the change counter (default 1)"),
+    CLI_OPT("version", 0, "V", O_VERSION, "0x46, 0x3c, winhttp, 0x18 or 0x28"),
     /* output options */
-    {"output-format", 0, "F", O_FORMAT,
-     "binary|hex|reg; default: hex when stdout is a terminal,\n"
-     "else binary; reg: a .reg file for reg import (FILE.gz: gzip)"},
-    {"key", 0, "KEY", O_KEY,
-     "with reg: where the blob goes (default HKCU ...\\Internet\n"
-     "Settings\\Connections; WinHttpSettings blobs: HKLM ...)"},
-    {"value", 0, "NAME", O_VALUE,
-     "with reg: the value (default DefaultConnectionSettings;\n"
-     "WinHttpSettings blobs: WinHttpSettings)"},
-    {"output", 'o', "FILE", O_OUTPUT,
-     "write FILE instead of stdout: a file is replaced\n"
-     "atomically, a device, FIFO or link's target written as is"},
+    CLI_OPT("output-format", 0, "F", O_FORMAT,
+            "binary|hex|reg; default: hex when stdout is a terminal,\n"
+            "else binary; reg: a .reg file for reg import (FILE.gz: gzip)"),
+    CLI_STRING("key", 0, "KEY", T, reg_key,
+               "with reg: where the blob goes (default HKCU ...\\Internet\n"
+               "Settings\\Connections; WinHttpSettings blobs: HKLM ...)"),
+    CLI_STRING("value", 0, "NAME", T, reg_value,
+               "with reg: the value (default DefaultConnectionSettings;\n"
+               "WinHttpSettings blobs: WinHttpSettings)"),
+    CLI_STRING("output", 'o', "FILE", T, out_path,
+               "write FILE instead of stdout: a file is replaced\n"
+               "atomically, a device, FIFO or link's target written as is"),
 };
+#undef T
 #define N_OPTS (sizeof settings_opts / sizeof settings_opts[0])
 
 static void usage(FILE *out)
@@ -61,13 +72,6 @@ static void usage(FILE *out)
                  "exit status: 0 written; 1 bad input; 2 usage.\n");
 }
 
-struct opts {
-    const char *json_path, *proxy, *bypass, *pac, *out_path, *format;
-    const char *reg_key, *reg_value; /* -- reg room: --output-format reg */
-    int autodetect, no_proxy, have_counter;
-    uint32_t counter, version;
-    int winhttp;
-};
 
 static int parse_version(const char *s, struct opts *o)
 {
@@ -247,7 +251,7 @@ int cmd_encode(int argc, char **argv)
     struct opts o;
     memset(&o, 0, sizeof o);
     struct cli_opts p;
-    cli_opts_init(&p, "encode", settings_opts, N_OPTS, argc, argv);
+    cli_opts_init(&p, "encode", settings_opts, N_OPTS, &o, argc, argv);
     const char *v;
     for (int id; (id = cli_opts_next(&p, &v)) != CLI_OPT_END;) {
         switch (id) {
@@ -256,15 +260,7 @@ int cmd_encode(int argc, char **argv)
         case CLI_OPT_ARG:
             cli_errorf("encode: unknown argument '%s' (try 'dcs encode --help')", v);
             return EXIT_USAGE;
-        case O_JSON: o.json_path = v; break;
-        case O_PROXY: o.proxy = v; break;
-        case O_BYPASS: o.bypass = v; break;
-        case O_PAC: o.pac = v; break;
-        case O_AUTODETECT: o.autodetect = 1; break;
-        case O_NO_PROXY: o.no_proxy = 1; break;
-        case O_KEY: o.reg_key = v; break;     /* -- reg room */
-        case O_VALUE: o.reg_value = v; break; /* -- reg room */
-        case O_OUTPUT: o.out_path = v; break;
+        case CLI_OPT_STORED: break;
         default:
             if (!take(id, v, &o))
                 return EXIT_USAGE;

@@ -9,20 +9,40 @@
 #include "lints.h"
 #include "cmd.h"
 #include "json.h"
+#include "opts.h"
+#include "wim_run.h"
+
+struct show_opts {
+    const char *windows;
+    const char *wim;
+    bool json;
+};
+
+static const struct cli_opt show_table[] = {
+    CLI_STRING("windows", 0, "DIR", struct show_opts, windows,
+               "root of a mounted Windows volume"),
+    CLI_STRING("wim", 0, "FILE[:INDEX]", struct show_opts, wim,
+               "or a Windows image in a WIM/ESD file, read\nwithout changing it (needs wimlib)"),
+    CLI_FLAG("json", 0, struct show_opts, json, "print the report as JSON"),
+};
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: dcs show --windows DIR [--json]\n"
+            "usage: dcs show --windows DIR|--wim FILE[:INDEX] [OPTIONS]\n"
             "\n"
             "Show the proxy settings of LocalSystem (S-1-5-18, .DEFAULT), LocalService,\n"
             "NetworkService, the Default user profile (the template for new users, not\n"
-            ".DEFAULT), every user profile, and the machine's WinHttpSettings, decoded.\n"
+            ".DEFAULT), every user profile, the machine-wide settings and WinHttpSettings,\n"
+            "decoded, and the policy ProxySettingsPerUser: when it is 0, every account\n"
+            "uses the machine-wide settings instead of its own (\"in force\").\n"
             "Flags plain values (ProxyEnable, ProxyServer, ProxyOverride, AutoConfigURL)\n"
             "that disagree with DefaultConnectionSettings, and SavedLegacySettings that\n"
             "differs from it.\n"
-            "\n"
-            "exit status: 0 shown; 1 an image hive could not be read; 2 usage.\n");
+            "\n");
+    cli_opts_help(out, show_table, CLI_NOPTS(show_table));
+    fprintf(out, "\n"
+                 "exit status: 0 shown; 1 an image hive could not be read; 2 usage.\n");
 }
 
 static bool decode_value(const struct dcs_apply_value *v, struct dcs_blob *b)
@@ -95,7 +115,36 @@ static json_t *user_json(json_t *o, const dcs_image_hive *h)
     return o;
 }
 
-static json_t *hive_json(const dcs_image_hive *h)
+static const char *policy_word(enum dcs_image_policy p)
+{
+    return p == DCS_IMAGE_POLICY_MACHINE ? "machine-wide"
+           : p == DCS_IMAGE_POLICY_UNKNOWN ? "unknown"
+                                           : "own";
+}
+
+/* The policy entry: ProxySettingsPerUser as read, and whose settings are in
+ * force for every account. */
+static json_t *policy_json(const dcs_image_hive *machine, enum dcs_image_policy p)
+{
+    json_t *o = json_object();
+    const struct dcs_apply_value *v =
+        dcs_image_hive_value(machine, DCS_KEY_POLICY_INTERNET_SETTINGS, DCS_VALUE_PER_USER);
+    json_object_set_new(o, "label", json_string("policy ProxySettingsPerUser (HKLM\\SOFTWARE\\"
+                                                DCS_KEY_POLICY_INTERNET_SETTINGS ")"));
+    json_object_set_new(o, "kind", json_string("policy"));
+    json_object_set_new(o, "hive", json_string(dcs_image_hive_path(machine)));
+    json_object_set_new(o, "proxy_settings_per_user",
+                        !v ? json_null()
+                        : v->type == DCS_REG_DWORD && v->data.len == 4
+                            ? json_integer(v->data.ptr[0] | v->data.ptr[1] << 8 |
+                                           v->data.ptr[2] << 16 |
+                                           (json_int_t)v->data.ptr[3] << 24)
+                            : json_string("not a REG_DWORD"));
+    json_object_set_new(o, "in_force", json_string(policy_word(p)));
+    return o;
+}
+
+static json_t *hive_json(const dcs_image_hive *h, enum dcs_image_policy policy)
 {
     json_t *o = json_object();
     enum dcs_image_kind kind = dcs_image_hive_kind(h);
@@ -110,6 +159,12 @@ static json_t *hive_json(const dcs_image_hive *h)
         return o;
     }
     if (kind == DCS_IMAGE_MACHINE) {
+        json_object_set_new(o, "default_connection_settings",
+                            value_json(dcs_image_hive_value(h, DCS_KEY_MACHINE_CONNECTIONS,
+                                                            DCS_VALUE_DEFAULT)));
+        json_object_set_new(o, "saved_legacy_settings",
+                            value_json(dcs_image_hive_value(h, DCS_KEY_MACHINE_CONNECTIONS,
+                                                            DCS_VALUE_SAVED_LEGACY)));
         json_object_set_new(o, "winhttp_settings",
                             value_json(dcs_image_hive_value(h, DCS_KEY_MACHINE_CONNECTIONS,
                                                             DCS_VALUE_WINHTTP)));
@@ -118,6 +173,7 @@ static json_t *hive_json(const dcs_image_hive *h)
                                 h, DCS_KEY_MACHINE_CONNECTIONS_WOW64, DCS_VALUE_WINHTTP)));
         return o;
     }
+    json_object_set_new(o, "in_force", json_string(policy_word(policy)));
     json_object_set_new(o, "dirty", json_boolean(dcs_image_hive_dirty(h) != NULL));
     if (dcs_image_hive_dirty(h))
         json_object_set_new(o, "dirty_reason", json_string(dcs_image_hive_dirty(h)));
@@ -128,14 +184,20 @@ static json_t *hive_json(const dcs_image_hive *h)
     return user_json(o, h);
 }
 
-static void print_json(const dcs_image_report *r)
+static void print_json(const dcs_image_report *r, const char *wim)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; i < dcs_image_report_count(r); i++)
-        json_array_append_new(arr, hive_json(dcs_image_report_hive(r, i)));
+    enum dcs_image_policy policy = dcs_image_report_policy(r);
+    for (size_t i = 0; i < dcs_image_report_count(r); i++) {
+        const dcs_image_hive *h = dcs_image_report_hive(r, i);
+        json_array_append_new(arr, hive_json(h, policy));
+        if (dcs_image_hive_kind(h) == DCS_IMAGE_MACHINE && !dcs_image_hive_error(h))
+            json_array_append_new(arr, policy_json(h, policy));
+    }
     json_t *doc = json_object();
     json_object_set_new(doc, "command", json_string("show"));
-    json_object_set_new(doc, "windows", json_string(dcs_image_report_root(r)));
+    json_object_set_new(doc, wim ? "wim" : "windows",
+                        json_string(wim ? wim : dcs_image_report_root(r)));
     json_object_set_new(doc, "hives", arr);
     json_print(doc, stdout, 0);
     json_decref(doc);
@@ -211,64 +273,103 @@ static void print_user(const dcs_image_hive *h)
     print_lints(dv);
 }
 
+static void print_machine(const dcs_image_hive *h, enum dcs_image_policy policy)
+{
+    const struct dcs_apply_value *dv =
+        dcs_image_hive_value(h, DCS_KEY_MACHINE_CONNECTIONS, DCS_VALUE_DEFAULT);
+    text_blob(DCS_VALUE_DEFAULT, dv);
+    if (dcs_image_hive_value(h, DCS_KEY_MACHINE_CONNECTIONS, DCS_VALUE_SAVED_LEGACY))
+        text_blob(DCS_VALUE_SAVED_LEGACY,
+                  dcs_image_hive_value(h, DCS_KEY_MACHINE_CONNECTIONS, DCS_VALUE_SAVED_LEGACY));
+    printf("  %-27s %s\n", "ProxySettingsPerUser",
+           policy == DCS_IMAGE_POLICY_MACHINE ? "0: every account uses the machine-wide "
+                                                "settings instead of its own"
+           : policy == DCS_IMAGE_POLICY_PER_USER ? "set, not DWORD 0: each account uses its own"
+                                                 : "absent: each account uses its own");
+    text_blob("WinHttpSettings",
+              dcs_image_hive_value(h, DCS_KEY_MACHINE_CONNECTIONS, DCS_VALUE_WINHTTP));
+    if (dcs_image_hive_values(h)->has_wow64)
+        text_blob("WinHttpSettings (WOW6432Node)",
+                  dcs_image_hive_value(h, DCS_KEY_MACHINE_CONNECTIONS_WOW64, DCS_VALUE_WINHTTP));
+}
+
 static void print_text(const dcs_image_report *r)
 {
+    enum dcs_image_policy policy = dcs_image_report_policy(r);
     for (size_t i = 0; i < dcs_image_report_count(r); i++) {
         const dcs_image_hive *h = dcs_image_report_hive(r, i);
         const struct dcs_error *e = dcs_image_hive_error(h);
         printf("%s\n", dcs_image_hive_label(h));
         if (e)
             printf("  %s: %s\n", dcs_image_hive_path(h) ? "error" : "not found", e->message);
-        else if (dcs_image_hive_kind(h) == DCS_IMAGE_MACHINE) {
-            text_blob("WinHttpSettings", dcs_image_hive_value(h, DCS_KEY_MACHINE_CONNECTIONS,
-                                                              DCS_VALUE_WINHTTP));
-            if (dcs_image_hive_values(h)->has_wow64)
-                text_blob("WinHttpSettings (WOW6432Node)",
-                          dcs_image_hive_value(h, DCS_KEY_MACHINE_CONNECTIONS_WOW64,
-                                               DCS_VALUE_WINHTTP));
-        } else
+        else if (dcs_image_hive_kind(h) == DCS_IMAGE_MACHINE)
+            print_machine(h, policy);
+        else {
             print_user(h);
+            if (policy == DCS_IMAGE_POLICY_MACHINE)
+                printf("  %-27s the machine's DefaultConnectionSettings (HKLM, policy "
+                       "ProxySettingsPerUser=0), not this hive's\n",
+                       "in force:");
+        }
         putchar('\n');
     }
 }
 
-int cmd_show(int argc, char **argv)
+/* The command line into *o; -1 to go on, else the exit code. */
+static int parse(int argc, char **argv, struct show_opts *o)
 {
-    const char *windows = NULL;
-    bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is(argv[i], "--help", "-h")) {
+    struct cli_opts p;
+    cli_opts_init(&p, "show", show_table, CLI_NOPTS(show_table), o, argc, argv);
+    const char *v;
+    for (int id; (id = cli_opts_next(&p, &v)) != CLI_OPT_END;) {
+        if (id == CLI_OPT_HELP) {
             usage(stdout);
             return EXIT_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (strcmp(argv[i], "--windows") == 0 && i + 1 < argc) {
-            windows = argv[++i];
-        } else {
-            cli_errorf("show: unknown argument '%s'", argv[i]);
-            usage(stderr);
+        }
+        if (id == CLI_OPT_ERROR)
+            return EXIT_USAGE;
+        if (id == CLI_OPT_ARG) {
+            cli_errorf("show: unknown argument '%s' (try 'dcs show --help')", v);
             return EXIT_USAGE;
         }
     }
-    if (!windows) {
-        cli_errorf("show: --windows DIR is required");
+    if (!o->windows == !o->wim) {
+        cli_errorf("show: give one image: --windows DIR or --wim FILE[:INDEX]");
         return EXIT_USAGE;
     }
+    return -1;
+}
+
+int cmd_show(int argc, char **argv)
+{
+    struct show_opts o = {NULL, NULL, false};
+    int done = parse(argc, argv, &o);
+    if (done >= 0)
+        return done;
     if (!dcs_hive_supported()) {
         cli_errorf("show: this dcs was built without libhivex");
         return EXIT_BAD_INPUT;
     }
+    char tmp[512];
+    if (o.wim) {
+        int rc = wim_extract_to_tmp("show", o.wim, tmp, sizeof tmp);
+        if (rc != EXIT_OK)
+            return rc;
+    }
     dcs_image_report *r;
     struct dcs_error err;
-    if (dcs_image_report_new(windows, &r, &err) != DCS_OK) {
+    int rc = EXIT_BAD_INPUT;
+    if (dcs_image_report_new(o.wim ? tmp : o.windows, &r, &err) != DCS_OK) {
         cli_report("show", &err);
-        return EXIT_BAD_INPUT;
+    } else {
+        if (o.json)
+            print_json(r, o.wim);
+        else
+            print_text(r);
+        rc = dcs_image_report_complete(r) ? EXIT_OK : EXIT_BAD_INPUT;
+        dcs_image_report_free(r);
     }
-    if (json)
-        print_json(r);
-    else
-        print_text(r);
-    int rc = dcs_image_report_complete(r) ? EXIT_OK : EXIT_BAD_INPUT;
-    dcs_image_report_free(r);
+    if (o.wim)
+        wim_tmp_remove(tmp);
     return rc;
 }

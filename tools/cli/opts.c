@@ -1,6 +1,7 @@
 /* Table-driven option parsing (see opts.h). */
 #include "opts.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -8,11 +9,12 @@
 #define HELP_COLUMN 30 /* where the help text starts */
 
 void cli_opts_init(struct cli_opts *p, const char *cmd, const struct cli_opt *table, size_t n,
-                   int argc, char **argv)
+                   void *dest, int argc, char **argv)
 {
     p->cmd = cmd;
     p->table = table;
     p->n = n;
+    p->dest = dest;
     p->argc = argc;
     p->argv = argv;
     p->i = 1;
@@ -22,7 +24,7 @@ void cli_opts_init(struct cli_opts *p, const char *cmd, const struct cli_opt *ta
 static const struct cli_opt *find_long(const struct cli_opts *p, const char *name, size_t len)
 {
     for (size_t k = 0; k < p->n; k++)
-        if (strlen(p->table[k].name) == len && strncmp(p->table[k].name, name, len) == 0)
+        if (p->table[k].name && strlen(p->table[k].name) == len && strncmp(p->table[k].name, name, len) == 0)
             return &p->table[k];
     return NULL;
 }
@@ -30,9 +32,34 @@ static const struct cli_opt *find_long(const struct cli_opts *p, const char *nam
 static const struct cli_opt *find_short(const struct cli_opts *p, char c)
 {
     for (size_t k = 0; k < p->n; k++)
-        if (p->table[k].short_name && p->table[k].short_name == c)
+        if (p->table[k].name && p->table[k].short_name && p->table[k].short_name == c)
             return &p->table[k];
     return NULL;
+}
+
+/* Put the option into dest as its row says; its id (CLI_OPT_STORED when it
+ * has none) or CLI_OPT_ERROR. */
+static int store(struct cli_opts *p, const struct cli_opt *o, const char *value)
+{
+    char *base = p->dest;
+    if (o->store == CLI_STORE_NONE)
+        return o->id;
+    if (o->store == CLI_STORE_STRING)
+        *(const char **)(void *)(base + o->field) = value;
+    else if (o->store == CLI_STORE_FLAG)
+        *(bool *)(void *)(base + o->field) = true;
+    else if (o->store == CLI_STORE_BITS)
+        *(unsigned *)(void *)(base + o->field) |= (unsigned)o->aux;
+    else { /* CLI_STORE_LIST: never more items than arguments, so one allocation */
+        const char ***list = (const char ***)(void *)(base + o->field);
+        size_t *count = (size_t *)(void *)(base + o->aux);
+        if (!*list && !(*list = malloc((size_t)p->argc * sizeof **list))) {
+            cli_errorf("%s: out of memory", p->cmd);
+            return CLI_OPT_ERROR;
+        }
+        (*list)[(*count)++] = value;
+    }
+    return o->id ? o->id : CLI_OPT_STORED;
 }
 
 /* The option's value: attached (--x=v, -xv) or the next argument. */
@@ -45,18 +72,32 @@ static int take_value(struct cli_opts *p, const struct cli_opt *o, const char *s
             return CLI_OPT_ERROR;
         }
         *value = NULL;
-        return o->id;
+        return store(p, o, NULL);
     }
     if (attached) {
         *value = attached;
-        return o->id;
+        return store(p, o, attached);
     }
     if (p->i >= p->argc) {
         cli_errorf("%s: %s needs a value (%s)", p->cmd, spelt, o->arg);
         return CLI_OPT_ERROR;
     }
     *value = p->argv[p->i++];
-    return o->id;
+    return store(p, o, *value);
+}
+
+void cli_opts_free(const struct cli_opts *p)
+{
+    for (size_t k = 0; k < p->n; k++) {
+        const struct cli_opt *o = &p->table[k];
+        if (!o->name || o->store != CLI_STORE_LIST || !p->dest)
+            continue;
+        char *base = p->dest;
+        const char ***list = (const char ***)(void *)(base + o->field);
+        free((void *)*list);
+        *list = NULL;
+        *(size_t *)(void *)(base + o->aux) = 0;
+    }
 }
 
 int cli_opts_next(struct cli_opts *p, const char **value)
@@ -103,6 +144,10 @@ void cli_opts_help(FILE *out, const struct cli_opt *table, size_t n)
         const struct cli_opt *o = &table[k];
         if (!o->help)
             continue;
+        if (!o->name) {
+            fprintf(out, "%s\n", o->help);
+            continue;
+        }
         char left[128];
         int w = snprintf(left, sizeof left, "  %s%c%s--%s%s%s", o->short_name ? "-" : "",
                          o->short_name ? o->short_name : ' ', o->short_name ? ", " : "  ",

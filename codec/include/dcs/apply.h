@@ -56,6 +56,15 @@ extern "C" {
 #define DCS_KEY_MACHINE_CONNECTIONS_WOW64 \
     "WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections"
 
+/* Machine-wide settings (SOFTWARE hive): HKLM's own Internet Settings, and
+ * the policy key whose ProxySettingsPerUser = REG_DWORD 0 makes Windows use
+ * HKLM's Connections for every account instead of each user's
+ * (spec: blob-format.md §1). */
+#define DCS_KEY_MACHINE_INTERNET_SETTINGS "Microsoft\\Windows\\CurrentVersion\\Internet Settings"
+#define DCS_KEY_POLICY_INTERNET_SETTINGS \
+    "Policies\\Microsoft\\Windows\\CurrentVersion\\Internet Settings"
+#define DCS_VALUE_PER_USER "ProxySettingsPerUser"
+
 #define DCS_VALUE_DEFAULT "DefaultConnectionSettings"
 #define DCS_VALUE_SAVED_LEGACY "SavedLegacySettings"
 #define DCS_VALUE_WINHTTP "WinHttpSettings"
@@ -156,6 +165,20 @@ DCS_API dcs_status dcs_apply_plan_machine(const struct dcs_apply_source *src,
                                   const struct dcs_apply_current *cur,
                                   struct dcs_apply_plan *out, struct dcs_error *err);
 
+/* What a plan of the SOFTWARE hive covers (dcs_apply_plan_software). */
+#define DCS_PLAN_MACHINE_WIDE 0x1u /* DefaultConnectionSettings (and SavedLegacySettings
+                                      unless only_default) under HKLM's Connections key,
+                                      then ProxySettingsPerUser = REG_DWORD 0 */
+#define DCS_PLAN_WINHTTP 0x2u      /* WinHttpSettings, as dcs_apply_plan_machine */
+
+/* Plan the SOFTWARE hive: what is one or both of DCS_PLAN_*; the
+ * machine-wide steps come first (step 0: DefaultConnectionSettings).
+ * opt may be NULL. */
+DCS_API dcs_status dcs_apply_plan_software(const struct dcs_apply_source *src,
+                                           const struct dcs_apply_options *opt,
+                                           const struct dcs_apply_current *cur, unsigned what,
+                                           struct dcs_apply_plan *out, struct dcs_error *err);
+
 /* The step for one value (key and name compared case-insensitively), or NULL.
  * A user plan's step 0 is always DefaultConnectionSettings. */
 DCS_API const struct dcs_apply_step *dcs_apply_plan_find(const struct dcs_apply_plan *p,
@@ -174,7 +197,8 @@ struct dcs_apply_snapshot {
 };
 
 /* machine = false: user hive (Connections and the plain values);
- * machine = true: SOFTWARE hive (both Connections keys). */
+ * machine = true: SOFTWARE hive (every value of HKLM's Connections key,
+ * the WOW6432Node WinHttpSettings, the ProxySettingsPerUser policy). */
 DCS_API dcs_status dcs_apply_snapshot_read(dcs_hive *h, bool machine, struct dcs_apply_snapshot *out,
                                    struct dcs_error *err);
 DCS_API void dcs_apply_snapshot_free(struct dcs_apply_snapshot *s);
@@ -290,6 +314,23 @@ DCS_API dcs_status dcs_applier_add_account(dcs_applier *a, const char *sid,
 DCS_API dcs_status dcs_applier_add_machine(dcs_applier *a, const char *software,
                                            struct dcs_error *err);
 
+/* Target the machine-wide settings in the same SOFTWARE hive (one target
+ * with --winhttp's): HKLM's Connections blobs and the policy
+ * ProxySettingsPerUser = REG_DWORD 0, which makes Windows use them for every
+ * account instead of each user's own (a warning says so when planned). */
+DCS_API dcs_status dcs_applier_add_machine_wide(dcs_applier *a, const char *software,
+                                                struct dcs_error *err);
+/* Target the image's Default profile (image.h: the template copied for each
+ * new user; never .DEFAULT, which is S-1-5-18).  Needs an image; a missing
+ * hive is an ERROR target, as for dcs_applier_add_account. */
+DCS_API dcs_status dcs_applier_add_default_profile(dcs_applier *a, struct dcs_error *err);
+/* Target every user of the image: each SID of SOFTWARE's ProfileList but the
+ * service accounts (dcs_applier_add_account: a missing hive is an ERROR
+ * target, listed, and fails the plan as any other); without SOFTWARE each
+ * Users/<name>/NTUSER.DAT, with a warning that nothing confirms them.  Needs
+ * an image. */
+DCS_API dcs_status dcs_applier_add_all_users(dcs_applier *a, struct dcs_error *err);
+
 /* ---- plan, then commit ---- */
 
 /* Open every target (read-only with DCS_APPLY_READ_ONLY), check it, read its
@@ -314,6 +355,20 @@ DCS_API bool dcs_applier_backed_up(const dcs_applier *a);
  * use are deleted.  The file is replaced atomically. */
 DCS_API dcs_status dcs_applier_write_reg(dcs_applier *a, const char *path,
                                          struct dcs_error *err);
+
+/* The same values as a Group Policy Preferences Registry.xml or a batch file
+ * of `reg add ... /f` commands (dcs/ship.h), written through the output
+ * helper (atomic replace, "-" for standard output).  Every account needs a
+ * SID (HKEY_USERS\<SID>); the SOFTWARE target goes under
+ * HKEY_LOCAL_MACHINE\SOFTWARE.  Neither format deletes: a plain value
+ * (ProxyServer, ProxyOverride, AutoConfigURL) the settings do not use is left
+ * as it is, where the .reg deletes it.  opt may be NULL. */
+struct dcs_ship_options;
+enum dcs_ship_kind { DCS_SHIP_GPP = 1, DCS_SHIP_CMD = 2 };
+DCS_API dcs_status dcs_applier_write_ship(dcs_applier *a, const char *path,
+                                          enum dcs_ship_kind kind,
+                                          const struct dcs_ship_options *opt,
+                                          struct dcs_error *err);
 
 /* True for the statuses that mean an unsafe hive (damaged or dirty): a
  * caller refuses it rather than failing ("refused" rather than "error"). */

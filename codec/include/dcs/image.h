@@ -52,6 +52,11 @@ DCS_API const char *dcs_image_software(const dcs_image *img);
  * when the hive cannot be found. */
 DCS_API dcs_status dcs_image_locate(dcs_image *img, const char *sid, char **path, char **note,
                                     struct dcs_error *err);
+/* The Default profile's hive (Users/Default/NTUSER.DAT; XP: Documents and
+ * Settings/Default User/NTUSER.DAT).  *path is malloc'd (free()).
+ * DCS_ERR_APPLY_TARGET when there is none. */
+DCS_API dcs_status dcs_image_default_profile(dcs_image *img, char **path,
+                                             struct dcs_error *err);
 /* path relative to the image root when it is inside it, else path. */
 DCS_API const char *dcs_image_shown(const dcs_image *img, const char *path);
 
@@ -59,11 +64,6 @@ DCS_API const char *dcs_image_shown(const dcs_image *img, const char *path);
 DCS_API bool dcs_sid_valid(const char *sid);
 /* "LocalSystem", "LocalService", "NetworkService"; NULL for other SIDs. */
 DCS_API const char *dcs_sid_account_name(const char *sid);
-
-/* ---- the report: every account's settings, a model to render ---- */
-
-typedef struct dcs_image_report dcs_image_report;
-typedef struct dcs_image_hive dcs_image_hive;
 
 enum dcs_image_kind {
     DCS_IMAGE_SERVICE = 0,     /* S-1-5-18, -19, -20 */
@@ -73,6 +73,16 @@ enum dcs_image_kind {
 };
 /* "service", "default-profile", "user", "machine" */
 DCS_API const char *dcs_image_kind_name(enum dcs_image_kind kind);
+
+/* What an applier's target is: a service account, a user, the Default
+ * profile, or the SOFTWARE hive. */
+DCS_API enum dcs_image_kind dcs_apply_target_kind(const dcs_apply_target *t);
+
+/* ---- the report: every account's settings, a model to render ---- */
+
+typedef struct dcs_image_report dcs_image_report;
+typedef struct dcs_image_hive dcs_image_hive;
+
 
 /* Read every account's hive of the image at root, read-only: the three
  * service accounts (listed even when their hive is missing), the Default
@@ -88,6 +98,19 @@ DCS_API const char *dcs_image_report_root(const dcs_image_report *r);
 DCS_API bool dcs_image_report_complete(const dcs_image_report *r);
 DCS_API size_t dcs_image_report_count(const dcs_image_report *r);
 DCS_API const dcs_image_hive *dcs_image_report_hive(const dcs_image_report *r, size_t i);
+
+/* Whose settings Windows uses, from SOFTWARE's policy value
+ * Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ProxySettingsPerUser:
+ * a REG_DWORD 0 makes every account use HKLM's Connections (the machine
+ * entry's DefaultConnectionSettings); absent or anything else, each
+ * account its own. */
+enum dcs_image_policy {
+    DCS_IMAGE_POLICY_UNKNOWN = 0, /* no SOFTWARE hive read */
+    DCS_IMAGE_POLICY_ABSENT,      /* no policy value: per user */
+    DCS_IMAGE_POLICY_PER_USER,    /* the value is there but not DWORD 0 */
+    DCS_IMAGE_POLICY_MACHINE      /* DWORD 0: machine-wide */
+};
+DCS_API enum dcs_image_policy dcs_image_report_policy(const dcs_image_report *r);
 
 DCS_API enum dcs_image_kind dcs_image_hive_kind(const dcs_image_hive *h);
 /* "LocalSystem (S-1-5-18, .DEFAULT) Windows/System32/config/DEFAULT";
