@@ -231,6 +231,50 @@ expect 2 "dcs: show: --windows DIR is required" "show without --windows"
 run show --help
 check "show --help lists --json" grep -q '^  --json  ' "$TMP/out"
 expect 0 "" "show --help"
+run reg dump --codepage x in.reg
+expect 2 "dcs: reg dump: unknown code page 'x' (cp1252 or utf8)" "reg dump --codepage x"
+run reg dump --output x.reg in.reg
+expect 2 "dcs: reg dump: unknown option '--output' (try 'dcs reg dump --help')" "reg dump -o"
+run reg convert in.reg -o
+expect 2 "dcs: reg convert: -o needs a value (OUT)" "reg convert -o without a value"
+run reg convert in.reg -o x.reg --format=regedit3
+expect 2 "dcs: reg convert: unknown format 'regedit3' (regedit5 or regedit4)" \
+    "reg convert --format=regedit3"
+run reg import --hive h --prefix p --codepage koi8 in.reg
+expect 2 "dcs: reg import: unknown code page 'koi8' (cp1252 or utf8)" "reg import --codepage koi8"
+run reg import --hive h --prefix p in.reg again.reg
+check "reg import: one input only" grep -q "^dcs: reg import: unexpected argument 'again.reg'$" \
+    "$TMP/err"
+[ "$rc" -eq 2 ] && pass || fail "reg import with two inputs: exit $rc, expected 2"
+run reg export --hive h --prefix p --encoding zz
+expect 2 "dcs: reg export: unknown encoding 'zz' (utf16le, utf8 or ansi)" "reg export --encoding zz"
+run hive recover --bogus h
+expect 2 "dcs: hive recover: unknown option '--bogus' (try 'dcs hive recover --help')" \
+    "hive recover --bogus"
+run hive recover a b
+expect 2 "dcs: hive recover: one HIVE only ('b')" "hive recover with two hives"
+run hive recover a --backup-dir
+expect 2 "dcs: hive recover: --backup-dir needs a value (DIR)" "hive recover --backup-dir"
+run route --as
+expect 2 "dcs: route: --as needs a value (CLIENT)" "route --as without a value"
+run route --all-accounts=1 http://a/
+expect 2 "dcs: route: option '--all-accounts' takes no value" "route --all-accounts=1"
+run route --bogus http://a/
+expect 2 "dcs: route: unknown option '--bogus' (try 'dcs route --help')" "route --bogus"
+run route --as=ie http://a/
+expect 2 "dcs: route: unknown client 'ie' (wininet, winhttp, dotnet, chromium, curl)" \
+    "route --as=ie"
+# every --help: exit 0, an option list generated from the command's table
+# (so no option listed twice)
+for cmd in decode encode diff apply show route "reg dump" "reg convert" "reg import" \
+    "reg export" "hive recover"; do
+    # shellcheck disable=SC2086
+    run $cmd --help
+    [ "$rc" -eq 0 ] && pass || fail "$cmd --help: exit $rc"
+    dup=$(grep -oE '^ +(-[a-zA-Z], )?--[a-z-]+' "$TMP/out" | sort | uniq -d)
+    check "$cmd --help lists each option once${dup:+ (twice: $dup)}" [ -z "$dup" ]
+    check "$cmd --help lists options" grep -qE '^ +(-[a-zA-Z], )?--[a-z-]+' "$TMP/out"
+done
 
 # ---- proxy and bypass lists ----------------------------------------------------------
 run encode --proxy ';;;'

@@ -11,10 +11,22 @@
 #include "cli.h"
 #include "cmd.h"
 #include "json.h"
+#include "opts.h"
 
 struct recover_opts {
     const char *hive, *out, *backup_dir;
     bool json;
+};
+
+static const struct cli_opt recover_table[] = {
+    CLI_STRING("output", 'o', "OUT", struct recover_opts, out,
+               "write the recovered hive to OUT; HIVE and its\n"
+               "logs are not touched (a clean HIVE is copied as\nit is)"),
+    CLI_STRING("backup-dir", 0, "DIR", struct recover_opts, backup_dir,
+               "without -o: where the hive and its logs are\n"
+               "copied before HIVE is replaced (default:\n"
+               "dcs-backup-STAMP beside HIVE); the logs are left\nwhere they are"),
+    CLI_FLAG("json", 0, struct recover_opts, json, "one JSON object on standard output"),
 };
 
 static void usage_recover(FILE *out)
@@ -26,13 +38,9 @@ static void usage_recover(FILE *out)
             "case) exactly as Windows does when it loads a dirty hive: old format (XP to\n"
             "8.0) and new format (8.1 and later), both logs in sequence order, stale\n"
             "logs skipped, a new base block with a valid checksum.\n"
-            "\n"
-            "  -o OUT            write the recovered hive to OUT; HIVE and its logs are\n"
-            "                    not touched (a clean HIVE is copied as it is)\n"
-            "  --backup-dir DIR  without -o: where the hive and its logs are copied\n"
-            "                    before HIVE is replaced (default: dcs-backup-STAMP\n"
-            "                    beside HIVE); the logs are left where they are\n"
-            "  --json            one JSON object on standard output\n"
+            "\n");
+    cli_opts_help(out, recover_table, CLI_NOPTS(recover_table));
+    fprintf(out,
             "\n"
             "Where Windows' behaviour is not known for sure, or the logs are damaged,\n"
             "inconsistent, missing or stale, nothing is written and the rule that\n"
@@ -199,28 +207,22 @@ static dcs_status write_result(const struct recover_opts *o, const struct dcs_re
 
 static int parse_recover(int argc, char **argv, struct recover_opts *o)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is(a, "--help", "-h")) {
+    struct cli_opts p;
+    cli_opts_init(&p, "hive recover", recover_table, CLI_NOPTS(recover_table), o, argc, argv);
+    const char *v;
+    for (int id; (id = cli_opts_next(&p, &v)) != CLI_OPT_END;) {
+        if (id == CLI_OPT_HELP) {
             usage_recover(stdout);
             return EXIT_OK;
-        } else if (cli_is(a, "-o", "--output") && v) {
-            o->out = v;
-            i++;
-        } else if (strcmp(a, "--backup-dir") == 0 && v) {
-            o->backup_dir = v;
-            i++;
-        } else if (strcmp(a, "--json") == 0) {
-            o->json = true;
-        } else if (a[0] == '-' && a[1]) {
-            cli_errorf("hive recover: unknown or incomplete option '%s'", a);
+        }
+        if (id == CLI_OPT_ERROR)
             return EXIT_USAGE;
-        } else if (!o->hive) {
-            o->hive = a;
-        } else {
-            cli_errorf("hive recover: one HIVE only ('%s')", a);
+        if (id == CLI_OPT_ARG && o->hive) {
+            cli_errorf("hive recover: one HIVE only ('%s')", v);
             return EXIT_USAGE;
         }
+        if (id == CLI_OPT_ARG)
+            o->hive = v;
     }
     if (!o->hive) {
         usage_recover(stderr);

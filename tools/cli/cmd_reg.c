@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "opts.h"
 #include "reg_out.h"
 #include <dcs/regconv.h>
 #include <dcs/regio.h>
@@ -46,76 +47,105 @@ static void usage(FILE *out)
 struct reg_args {
     const char *in, *out;
     bool json, strict, count, quiet;
+    int codepage, format, encoding; /* enum dcs_reg_codepage, _format, _out_encoding */
     struct dcs_reg_reader_options ropt;
     struct dcs_reg_writer_options wopt;
 };
 
+/* The code pages, formats and encodings every reg command takes. */
+const struct cli_choice reg_codepages[] = {
+    {"cp1252", DCS_REG_CP1252}, {"1252", DCS_REG_CP1252},
+    {"utf8", DCS_REG_CP_UTF8},  {"utf-8", DCS_REG_CP_UTF8},
+    {NULL, 0},
+};
+const struct cli_choice reg_formats[] = {
+    {"regedit5", DCS_REG_FORMAT_REGEDIT5},
+    {"regedit4", DCS_REG_FORMAT_REGEDIT4},
+    {NULL, 0},
+};
+const struct cli_choice reg_encodings[] = {
+    {"utf16le", DCS_REG_OUT_UTF16LE}, {"utf-16le", DCS_REG_OUT_UTF16LE},
+    {"utf8", DCS_REG_OUT_UTF8},       {"utf-8", DCS_REG_OUT_UTF8},
+    {"ansi", DCS_REG_OUT_ANSI},       {"cp1252", DCS_REG_OUT_ANSI},
+    {NULL, 0},
+};
+
+#define T struct reg_args
+#define STRICT CLI_FLAG("strict", 0, T, strict, "a line Windows would skip is an error")
+#define QUIET CLI_FLAG("quiet", 'q', T, quiet, "no warnings for skipped lines, no progress line")
+#define CODEPAGE                                                                          \
+    CLI_CHOICE("codepage", 0, "CP", T, codepage, reg_codepages, "code page",             \
+               "cp1252 (default) or utf8, for 8-bit files")
+static const struct cli_opt dump_table[] = {
+    CLI_FLAG("json", 0, T, json, "one JSON object per operation, one per line"),
+    CLI_FLAG("count", 0, T, count, "only the totals"),
+    STRICT,
+    QUIET,
+    CODEPAGE,
+};
+static const struct cli_opt convert_table[] = {
+    CLI_STRING("output", 'o', "OUT", T, out,
+               "the file to write (required; .gz: gzip; an\nexisting OUT is kept as OUT.bak)"),
+    CLI_CHOICE("format", 0, "F", T, format, reg_formats, "format",
+               "regedit5 (default) or regedit4"),
+    CLI_CHOICE("encoding", 0, "E", T, encoding, reg_encodings, "encoding",
+               "utf16le, utf8 or ansi (default: utf16le for\nregedit5, ansi for regedit4)"),
+    STRICT,
+    QUIET,
+    CODEPAGE,
+};
+#undef CODEPAGE
+#undef QUIET
+#undef STRICT
+#undef T
+
+/* `dcs reg dump --help`, `dcs reg convert --help`. */
+static void usage_sub(FILE *out, bool convert)
+{
+    fprintf(out, "%s", convert ? "usage: dcs reg convert IN -o OUT [OPTIONS]\n\n"
+                                 "Import IN and export the same keys the way regedit does.\n\n"
+                               : "usage: dcs reg dump [OPTIONS] FILE\n\n"
+                                 "List the operations a .reg file performs, in file order.\n\n");
+    if (convert)
+        cli_opts_help(out, convert_table, CLI_NOPTS(convert_table));
+    else
+        cli_opts_help(out, dump_table, CLI_NOPTS(dump_table));
+    fprintf(out, "\n"
+                 "exit status: 0 Windows accepts the file (even with skipped lines);\n"
+                 "1 Windows rejects it, or an error; 2 usage error.\n");
+}
+
 static int parse_args(int argc, char **argv, bool convert, struct reg_args *a)
 {
     memset(a, 0, sizeof *a);
-    for (int i = 2; i < argc; i++) {
-        const char *s = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is(s, "--help", "-h")) {
-            usage(stdout);
+    struct cli_opts p;
+    cli_opts_init(&p, convert ? "reg convert" : "reg dump", convert ? convert_table : dump_table,
+                  convert ? CLI_NOPTS(convert_table) : CLI_NOPTS(dump_table), a, argc - 1,
+                  argv + 1);
+    const char *v;
+    for (int id; (id = cli_opts_next(&p, &v)) != CLI_OPT_END;) {
+        if (id == CLI_OPT_HELP) {
+            usage_sub(stdout, convert);
             return -1;
-        } else if (!convert && strcmp(s, "--json") == 0) {
-            a->json = true;
-        } else if (!convert && strcmp(s, "--count") == 0) {
-            a->count = true;
-        } else if (strcmp(s, "--strict") == 0) {
-            a->strict = true;
-        } else if (cli_is(s, "--quiet", "-q")) {
-            a->quiet = true;
-        } else if (strcmp(s, "--codepage") == 0 && v) {
-            i++;
-            if (strcmp(v, "cp1252") == 0 || strcmp(v, "1252") == 0)
-                a->ropt.codepage = DCS_REG_CP1252;
-            else if (strcmp(v, "utf8") == 0 || strcmp(v, "utf-8") == 0)
-                a->ropt.codepage = DCS_REG_CP_UTF8;
-            else {
-                cli_errorf("reg: unknown code page '%s' (cp1252 or utf8)", v);
-                return EXIT_USAGE;
-            }
-        } else if (convert && cli_is(s, "-o", "--output") && v) {
-            a->out = argv[++i];
-        } else if (convert && strcmp(s, "--format") == 0 && v) {
-            i++;
-            if (strcmp(v, "regedit5") == 0)
-                a->wopt.format = DCS_REG_FORMAT_REGEDIT5;
-            else if (strcmp(v, "regedit4") == 0)
-                a->wopt.format = DCS_REG_FORMAT_REGEDIT4;
-            else {
-                cli_errorf("reg: unknown format '%s' (regedit5 or regedit4)", v);
-                return EXIT_USAGE;
-            }
-        } else if (convert && strcmp(s, "--encoding") == 0 && v) {
-            i++;
-            if (strcmp(v, "utf16le") == 0 || strcmp(v, "utf-16le") == 0)
-                a->wopt.encoding = DCS_REG_OUT_UTF16LE;
-            else if (strcmp(v, "utf8") == 0 || strcmp(v, "utf-8") == 0)
-                a->wopt.encoding = DCS_REG_OUT_UTF8;
-            else if (strcmp(v, "ansi") == 0 || strcmp(v, "cp1252") == 0)
-                a->wopt.encoding = DCS_REG_OUT_ANSI;
-            else {
-                cli_errorf("reg: unknown encoding '%s' (utf16le, utf8 or ansi)", v);
-                return EXIT_USAGE;
-            }
-        } else if (s[0] == '-' && s[1]) {
-            cli_errorf("reg: unknown or incomplete option '%s'", s);
+        }
+        if (id == CLI_OPT_ERROR)
             return EXIT_USAGE;
-        } else if (!a->in) {
-            a->in = s;
-        } else {
-            cli_errorf("reg: unexpected argument '%s'", s);
+        if (id != CLI_OPT_ARG)
+            continue;
+        if (a->in) {
+            cli_errorf("reg: unexpected argument '%s'", v);
             return EXIT_USAGE;
         }
+        a->in = v;
     }
     if (!a->in || (convert && !a->out)) {
         usage(stderr);
         return EXIT_USAGE;
     }
     a->ropt.strict = a->strict;
+    a->ropt.codepage = (enum dcs_reg_codepage)a->codepage;
+    a->wopt.format = (enum dcs_reg_format)a->format;
+    a->wopt.encoding = (enum dcs_reg_out_encoding)a->encoding;
     return 0;
 }
 

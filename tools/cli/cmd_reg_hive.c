@@ -7,11 +7,49 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "opts.h"
+#include "reg_out.h"
 
 struct import_opts {
     const char *prefix;
     bool force, quiet;
     struct dcs_reg_reader_options reader;
+    const char *hive; /* --hive */
+    int codepage;     /* enum dcs_reg_codepage */
+};
+
+static const struct cli_opt import_table[] = {
+    CLI_STRING("hive", 0, "HIVE", struct import_opts, hive, "the hive file (required)"),
+    CLI_STRING("prefix", 0, "PREFIX", struct import_opts, prefix,
+               "where the hive is mounted (required)"),
+    CLI_FLAG("force", 0, struct import_opts, force,
+             "write a dirty hive (its pending log changes are\nlost)"),
+    CLI_FLAG("strict", 0, struct import_opts, reader.strict,
+             "a line Windows would skip is an error"),
+    CLI_CHOICE("codepage", 0, "CP", struct import_opts, codepage, reg_codepages, "code page",
+               "cp1252 (default) or utf8, for 8-bit files"),
+    CLI_FLAG("quiet", 'q', struct import_opts, quiet,
+             "no warnings for skipped lines, no summary line\n"
+             "(errors, and what --force loses, are still said)"),
+};
+
+struct export_opts {
+    const char *hive, *prefix, *key, *out;
+    bool quiet;
+    int format, encoding; /* enum dcs_reg_format, dcs_reg_out_encoding */
+};
+
+static const struct cli_opt export_table[] = {
+    CLI_STRING("hive", 0, "HIVE", struct export_opts, hive, "the hive file (required)"),
+    CLI_STRING("prefix", 0, "PREFIX", struct export_opts, prefix,
+               "the root the keys are named under (required)"),
+    CLI_STRING("output", 'o', "OUT", struct export_opts, out,
+               "the file to write (default: standard output)"),
+    CLI_CHOICE("format", 0, "F", struct export_opts, format, reg_formats, "format",
+               "regedit5 (default) or regedit4"),
+    CLI_CHOICE("encoding", 0, "E", struct export_opts, encoding, reg_encodings, "encoding",
+               "utf16le, utf8 or ansi (default: utf16le for\nregedit5, ansi for regedit4)"),
+    CLI_FLAG("quiet", 'q', struct export_opts, quiet, "no warnings"),
 };
 
 static void usage_import(FILE *out)
@@ -24,12 +62,9 @@ static void usage_import(FILE *out)
             "creates missing parent keys, applies [-key] and \"value\"=- deletions.  Any\n"
             "key outside PREFIX is an error and nothing is written.  The hive is replaced\n"
             "atomically (temporary file, fsync, rename).\n"
-            "\n"
-            "  --force            write a dirty hive (its pending log changes are lost)\n"
-            "  --strict           a line Windows would skip is an error\n"
-            "  --codepage CP      cp1252 (default) or utf8, for 8-bit files\n"
-            "  --quiet, -q        no warnings for skipped lines, no summary line\n"
-            "                     (errors, and what --force loses, are still said)\n"
+            "\n");
+    cli_opts_help(out, import_table, CLI_NOPTS(import_table));
+    fprintf(out,
             "\n"
             "exit status: 0 imported (even with skipped lines); 1 bad input or error,\n"
             "nothing written; 2 usage error; 3 refused an unsafe (dirty or damaged) hive,\n"
@@ -48,7 +83,10 @@ static void usage_export(FILE *out)
             "standard output, regedit 5.00 in UTF-16LE as regedit.exe writes.  OUT is\n"
             "written atomically (temporary file, fsync, rename).  A key name holding a\n"
             "NUL or a line break is written as it is, with a warning: regedit cannot\n"
-            "import such a key back (--quiet, -q: no warnings).\n"
+            "import such a key back.\n"
+            "\n");
+    cli_opts_help(out, export_table, CLI_NOPTS(export_table));
+    fprintf(out,
             "\n"
             "exit status: 0 exported (even with warnings); 1 bad input or error (KEY\n"
             "not found, output not writable), OUT not written; 2 usage error; 3 refused\n"
@@ -108,50 +146,44 @@ static dcs_status import_file(const char *hive, const char *in, const struct imp
     return st;
 }
 
-int cmd_reg_hive_import(int argc, char **argv)
+/* The command line into *o; -1 to go on, else the exit code. */
+static int parse_import(int argc, char **argv, struct import_opts *o, const char **in)
 {
-    const char *hive = NULL, *in = NULL;
-    struct import_opts o = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is(a, "--help", "-h")) {
+    struct cli_opts p;
+    cli_opts_init(&p, "reg import", import_table, CLI_NOPTS(import_table), o, argc, argv);
+    const char *v;
+    for (int id; (id = cli_opts_next(&p, &v)) != CLI_OPT_END;) {
+        if (id == CLI_OPT_HELP) {
             usage_import(stdout);
             return EXIT_OK;
-        } else if (strcmp(a, "--hive") == 0 && v) {
-            hive = v;
-            i++;
-        } else if (strcmp(a, "--prefix") == 0 && v) {
-            o.prefix = v;
-            i++;
-        } else if (strcmp(a, "--force") == 0) {
-            o.force = true;
-        } else if (strcmp(a, "--strict") == 0) {
-            o.reader.strict = true;
-        } else if (cli_is(a, "--quiet", "-q")) {
-            o.quiet = true;
-        } else if (strcmp(a, "--codepage") == 0 && v) {
-            if (strcmp(v, "cp1252") == 0 || strcmp(v, "1252") == 0)
-                o.reader.codepage = DCS_REG_CP1252;
-            else if (strcmp(v, "utf8") == 0 || strcmp(v, "utf-8") == 0)
-                o.reader.codepage = DCS_REG_CP_UTF8;
-            else {
-                cli_errorf("reg import: unknown code page '%s' (cp1252, utf8)", v);
-                return EXIT_USAGE;
-            }
-            i++;
-        } else if ((a[0] != '-' || strcmp(a, "-") == 0) && !in) {
-            in = a;
-        } else {
-            cli_errorf("reg import: unexpected argument '%s'", a);
+        }
+        if (id == CLI_OPT_ERROR)
+            return EXIT_USAGE;
+        if (id == CLI_OPT_ARG && *in) {
+            cli_errorf("reg import: unexpected argument '%s'", v);
             usage_import(stderr);
             return EXIT_USAGE;
         }
+        if (id == CLI_OPT_ARG)
+            *in = v;
     }
-    if (!hive || !o.prefix || !in) {
+    if (!o->hive || !o->prefix || !*in) {
         cli_errorf("reg import: --hive, --prefix and an input file are required");
         usage_import(stderr);
         return EXIT_USAGE;
     }
+    o->reader.codepage = (enum dcs_reg_codepage)o->codepage;
+    return -1;
+}
+
+int cmd_reg_hive_import(int argc, char **argv)
+{
+    const char *hive = NULL, *in = NULL;
+    struct import_opts o = {0};
+    int done = parse_import(argc, argv, &o, &in);
+    if (done >= 0)
+        return done;
+    hive = o.hive;
     if (!dcs_hive_supported()) {
         cli_errorf("reg import: this dcs was built without libhivex");
         return EXIT_BAD_INPUT;
@@ -213,62 +245,45 @@ static dcs_status export_file(const char *hive, const char *prefix, const char *
     return st;
 }
 
-int cmd_reg_hive_export(int argc, char **argv)
+/* The command line into *o; -1 to go on, else the exit code. */
+static int parse_export(int argc, char **argv, struct export_opts *o)
 {
-    const char *hive = NULL, *prefix = NULL, *key = NULL, *out = "-";
-    bool quiet = false;
-    struct dcs_reg_writer_options wo = {DCS_REG_FORMAT_REGEDIT5, DCS_REG_OUT_DEFAULT};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is(a, "--help", "-h")) {
+    struct cli_opts p;
+    cli_opts_init(&p, "reg export", export_table, CLI_NOPTS(export_table), o, argc, argv);
+    const char *v;
+    for (int id; (id = cli_opts_next(&p, &v)) != CLI_OPT_END;) {
+        if (id == CLI_OPT_HELP) {
             usage_export(stdout);
             return EXIT_OK;
-        } else if (strcmp(a, "--hive") == 0 && v) {
-            hive = v;
-            i++;
-        } else if (strcmp(a, "--prefix") == 0 && v) {
-            prefix = v;
-            i++;
-        } else if (cli_is(a, "-o", "--output") && v) {
-            out = v;
-            i++;
-        } else if (cli_is(a, "--quiet", "-q")) {
-            quiet = true;
-        } else if (strcmp(a, "--format") == 0 && v) {
-            if (strcmp(v, "regedit5") == 0)
-                wo.format = DCS_REG_FORMAT_REGEDIT5;
-            else if (strcmp(v, "regedit4") == 0)
-                wo.format = DCS_REG_FORMAT_REGEDIT4;
-            else {
-                cli_errorf("reg export: unknown format '%s' (regedit5, regedit4)", v);
-                return EXIT_USAGE;
-            }
-            i++;
-        } else if (strcmp(a, "--encoding") == 0 && v) {
-            if (strcmp(v, "utf16le") == 0 || strcmp(v, "utf-16le") == 0)
-                wo.encoding = DCS_REG_OUT_UTF16LE;
-            else if (strcmp(v, "utf8") == 0 || strcmp(v, "utf-8") == 0)
-                wo.encoding = DCS_REG_OUT_UTF8;
-            else if (strcmp(v, "ansi") == 0 || strcmp(v, "cp1252") == 0)
-                wo.encoding = DCS_REG_OUT_ANSI;
-            else {
-                cli_errorf("reg export: unknown encoding '%s' (utf16le, utf8, ansi)", v);
-                return EXIT_USAGE;
-            }
-            i++;
-        } else if (a[0] != '-' && !key) {
-            key = a;
-        } else {
-            cli_errorf("reg export: unexpected argument '%s'", a);
+        }
+        if (id == CLI_OPT_ERROR)
+            return EXIT_USAGE;
+        if (id == CLI_OPT_ARG && o->key) {
+            cli_errorf("reg export: unexpected argument '%s'", v);
             usage_export(stderr);
             return EXIT_USAGE;
         }
+        if (id == CLI_OPT_ARG)
+            o->key = v;
     }
-    if (!hive || !prefix) {
+    if (!o->hive || !o->prefix) {
         cli_errorf("reg export: --hive and --prefix are required");
         usage_export(stderr);
         return EXIT_USAGE;
     }
+    return -1;
+}
+
+int cmd_reg_hive_export(int argc, char **argv)
+{
+    struct export_opts o = {.out = "-"};
+    int done = parse_export(argc, argv, &o);
+    if (done >= 0)
+        return done;
+    const char *hive = o.hive, *prefix = o.prefix, *key = o.key, *out = o.out;
+    bool quiet = o.quiet;
+    struct dcs_reg_writer_options wo = {(enum dcs_reg_format)o.format,
+                                        (enum dcs_reg_out_encoding)o.encoding};
     if (!dcs_hive_supported()) {
         cli_errorf("reg export: this dcs was built without libhivex");
         return EXIT_BAD_INPUT;

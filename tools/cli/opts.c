@@ -37,6 +37,35 @@ static const struct cli_opt *find_short(const struct cli_opts *p, char c)
     return NULL;
 }
 
+/* "dcs: CMD: unknown code page 'x' (cp1252 or utf8)": the names, aliases
+ * left out. */
+static void bad_choice(const struct cli_opts *p, const struct cli_opt *o, const char *value)
+{
+    const char *names[16];
+    size_t n = 0;
+    for (const struct cli_choice *c = o->choices; c->name && n < 16; c++)
+        if (c == o->choices || c->value != c[-1].value)
+            names[n++] = c->name;
+    char list[256];
+    size_t used = 0;
+    list[0] = '\0';
+    for (size_t k = 0; k < n && used < sizeof list; k++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+                                 k == 0 ? "" : k + 1 == n ? " or " : ", ", names[k]);
+    cli_errorf("%s: unknown %s '%s' (%s)", p->cmd, o->what, value, list);
+}
+
+/* The value of the name among the option's choices; false: not one. */
+static bool choose(const struct cli_opt *o, const char *value, int *out)
+{
+    for (const struct cli_choice *c = o->choices; c->name; c++)
+        if (strcmp(c->name, value) == 0) {
+            *out = c->value;
+            return true;
+        }
+    return false;
+}
+
 /* Put the option into dest as its row says; its id (CLI_OPT_STORED when it
  * has none) or CLI_OPT_ERROR. */
 static int store(struct cli_opts *p, const struct cli_opt *o, const char *value)
@@ -50,6 +79,12 @@ static int store(struct cli_opts *p, const struct cli_opt *o, const char *value)
         *(bool *)(void *)(base + o->field) = true;
     else if (o->store == CLI_STORE_BITS)
         *(unsigned *)(void *)(base + o->field) |= (unsigned)o->aux;
+    else if (o->store == CLI_STORE_CHOICE) {
+        if (!choose(o, value, (int *)(void *)(base + o->field))) {
+            bad_choice(p, o, value);
+            return CLI_OPT_ERROR;
+        }
+    }
     else { /* CLI_STORE_LIST: never more items than arguments, so one allocation */
         const char ***list = (const char ***)(void *)(base + o->field);
         size_t *count = (size_t *)(void *)(base + o->aux);

@@ -12,8 +12,8 @@
  * An option either hands its id back to the command (CLI_STORE_NONE) or is
  * stored by the parser into a field of the command's options struct (the
  * dest given to cli_opts_init): a string (the last one given wins), a
- * repeatable list (every value, in order), a bool flag or bits or-ed into
- * an unsigned.  A stored option still returns its id when it has one, so
+ * repeatable list (every value, in order), a bool flag, bits or-ed into
+ * an unsigned, or one of a list of named values into an int.  A stored option still returns its id when it has one, so
  * that a command can count or check it; else CLI_OPT_STORED. */
 #ifndef DCS_CLI_OPTS_H
 #define DCS_CLI_OPTS_H
@@ -27,7 +27,16 @@ enum cli_store {
     CLI_STORE_STRING,   /* const char * at field */
     CLI_STORE_LIST,     /* const char ** at field, its size_t count at aux */
     CLI_STORE_FLAG,     /* bool at field set to true */
-    CLI_STORE_BITS      /* unsigned at field |= aux */
+    CLI_STORE_BITS,     /* unsigned at field |= aux */
+    CLI_STORE_CHOICE    /* int at field: the value of the name given (choices) */
+};
+
+/* One name a CLI_STORE_CHOICE option takes.  A list ends with {NULL, 0};
+ * an entry with the value of the one before it is an alias (accepted, not
+ * named in the message that lists the choices). */
+struct cli_choice {
+    const char *name;
+    int value;
 };
 
 struct cli_opt {
@@ -39,6 +48,8 @@ struct cli_opt {
     enum cli_store store;
     size_t field; /* offsetof the field in dest */
     size_t aux;   /* CLI_STORE_LIST: offsetof the count; CLI_STORE_BITS: the bits */
+    const struct cli_choice *choices; /* CLI_STORE_CHOICE: the names */
+    const char *what; /* CLI_STORE_CHOICE: "code page" in "unknown code page 'x' (...)" */
 };
 
 /* Table rows.  T is the options struct, F and C its fields. */
@@ -57,6 +68,10 @@ struct cli_opt {
 #define CLI_BITS(name_, short_, T, F, bits_, help_)                                       \
     {.name = (name_), .short_name = (short_), .help = (help_), .store = CLI_STORE_BITS,    \
      .field = offsetof(T, F), .aux = (bits_)}
+#define CLI_CHOICE(name_, short_, arg_, T, F, choices_, what_, help_)                    \
+    {.name = (name_), .short_name = (short_), .arg = (arg_), .help = (help_),              \
+     .store = CLI_STORE_CHOICE, .field = offsetof(T, F), .choices = (choices_),            \
+     .what = (what_)}
 #define CLI_NOPTS(table) (sizeof(table) / sizeof((table)[0]))
 
 enum {
@@ -83,8 +98,9 @@ struct cli_opts {
 void cli_opts_init(struct cli_opts *p, const char *cmd, const struct cli_opt *table, size_t n,
                    void *dest, int argc, char **argv);
 /* The next option's id (its value, if it takes one, in *value), or one of
- * the CLI_OPT_* codes.  Running out of memory for a list is reported and
- * gives CLI_OPT_ERROR. */
+ * the CLI_OPT_* codes.  A name a CLI_STORE_CHOICE option does not know is a
+ * usage error: "dcs: CMD: unknown WHAT 'NAME' (a, b or c)".  Running out of
+ * memory for a list is reported and gives CLI_OPT_ERROR. */
 int cli_opts_next(struct cli_opts *p, const char **value);
 /* Free the lists stored in dest (and set them to NULL, count 0). */
 void cli_opts_free(const struct cli_opts *p);

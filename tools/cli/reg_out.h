@@ -9,6 +9,13 @@
 
 #include <dcs/regread.h>
 
+#include "opts.h"
+
+/* The names --codepage, --format and --encoding take in every reg command
+ * (cmd_reg.c); the values are enum dcs_reg_codepage, dcs_reg_format and
+ * dcs_reg_out_encoding. */
+extern const struct cli_choice reg_codepages[], reg_formats[], reg_encodings[];
+
 /* JSON string (with quotes) for UTF-8 text; lone surrogates kept in their
  * 3-byte form come out as \udXXX escapes. */
 void reg_json_string(FILE *out, const char *s, size_t len);
