@@ -143,66 +143,100 @@ static dcs_status truncated(struct dcs_error *err, uint32_t field, size_t at, si
                          dcs_blob_field_name((enum dcs_blob_field)field), at, what, size);
 }
 
-/* The common case in straight-line code.  Returns the offset after the last
+/* A WinHTTP blob in straight-line code.  Returns the offset after the last
  * field, or 0 when the blob is not complete and in bounds. */
-static size_t decode_fast(const uint8_t *p, size_t size, struct dcs_blob *o)
+static size_t decode_winhttp(const uint8_t *p, size_t size, struct dcs_blob *o)
 {
-    size_t i = 12;
     uint32_t n;
-#define NEED(k)                                                                            \
-    if (size - i < (k))                                                                    \
-    return 0
-#define STR(fld)                                                                           \
-    do {                                                                                   \
-        NEED(4);                                                                           \
-        n = dcs_rd32(p + i);                                                               \
-        i += 4;                                                                            \
-        if (n > size - i)                                                                  \
-            return 0;                                                                      \
-        o->fld.ptr = p + i;                                                                \
-        o->fld.len = n;                                                                    \
-        i += n;                                                                            \
-    } while (0)
-#define DW(fld)                                                                            \
-    do {                                                                                   \
-        NEED(4);                                                                           \
-        o->fld = dcs_rd32(p + i);                                                          \
-        i += 4;                                                                            \
-    } while (0)
-    STR(proxy);
-    STR(bypass);
-    if (o->format == DCS_FORMAT_WINHTTP) {
-        memset(&o->autoconfig_url, 0,
-               offsetof(struct dcs_blob, trailer) - offsetof(struct dcs_blob, autoconfig_url));
-        return i;
-    }
-    STR(autoconfig_url);
-    DW(autodiscovery_flags);
-    STR(last_detect_url);
-    NEED(8);
-    o->last_detect_time = (uint64_t)dcs_rd32(p + i) | (uint64_t)dcs_rd32(p + i + 4) << 32;
-    i += 8;
-    DW(ipv4_count);
-    if (o->ipv4_count > (size - i) / 4)
+    size_t i;
+    if (size < 20)
         return 0;
-    o->ipv4 = p + i;
-    i += (size_t)o->ipv4_count * 4;
-    STR(secondary_url);
-    DW(reload_delay_mins);
-    if (o->version == DCS_VERSION_IE5) {
+    n = dcs_rd32(p + 12);
+    if (n > size - 20)
+        return 0;
+    o->proxy = (dcs_bytes){p + 16, n};
+    i = 20 + (size_t)n;
+    n = dcs_rd32(p + i - 4);
+    if (n > size - i)
+        return 0;
+    o->bypass = (dcs_bytes){p + i, n};
+    memset(&o->autoconfig_url, 0,
+           offsetof(struct dcs_blob, trailer) - offsetof(struct dcs_blob, autoconfig_url));
+    return i + n;
+}
+
+/* A WinINET blob (0x3C layout, or 0x46 when tail is 4: the socket-address
+ * count) in straight-line code.  e is the size the blob must have for the
+ * lengths read so far: the fixed-size fields (52 bytes + tail) plus every
+ * counted body seen.  Each field sits at a constant distance before e, and
+ * one comparison of e with size after each counted field keeps every read
+ * in bounds; the blob is taken here exactly when every field is complete
+ * (else 0, and the general walker explains it).  e is 64-bit, so adding
+ * 128 * count cannot wrap wherever size_t is 32 bits.
+ *
+ * *odd becomes nonzero when finish() has something to say about the fields
+ * (the checks of quiet() that depend on them, for a known version), worked
+ * out as the fields go by so that no view has to be read again. */
+static inline size_t decode_wininet(const uint8_t *p, size_t size, uint32_t tail,
+                                    struct dcs_blob *o, unsigned *odd)
+{
+    const uint64_t sz = size;
+    const uint32_t flags = dcs_rd32(p + 8);
+    uint64_t e = 52u + tail;
+    uint32_t n;
+    uint8_t c;
+    /* DIRECT set and no bit outside the known ones */
+    unsigned bad = ((flags ^ DCS_PROXY_TYPE_DIRECT) &
+                    ~(DCS_PROXY_TYPE_KNOWN & ~DCS_PROXY_TYPE_DIRECT)) != 0;
+    if (e > sz)
+        return 0;
+    n = dcs_rd32(p + 12);
+    o->proxy = (dcs_bytes){p + 16, n};
+    bad |= (n == 0) & ((flags & DCS_PROXY_TYPE_PROXY) != 0);
+    if ((e += n) > sz)
+        return 0;
+    n = dcs_rd32(p + (e - 36 - tail)); /* the bypass list */
+    o->bypass = (dcs_bytes){p + (e - 32 - tail), n};
+    if ((e += n) > sz)
+        return 0;
+    n = dcs_rd32(p + (e - 32 - tail)); /* the PAC URL */
+    o->autoconfig_url = (dcs_bytes){p + (e - 28 - tail), n};
+    /* a blank PAC URL with its flag; an empty one's first "byte" is the
+     * next field's, in bounds and then not looked at */
+    c = p[e - 28 - tail];
+    bad |= ((n == 0) | (c == ' ') | (c == '\t')) &
+           ((flags & DCS_PROXY_TYPE_AUTO_PROXY_URL) != 0);
+    if ((e += n) > sz)
+        return 0;
+    o->autodiscovery_flags = dcs_rd32(p + (e - 28 - tail));
+    bad |= (o->autodiscovery_flags & ~DCS_AUTO_PROXY_FLAG_KNOWN) != 0;
+    n = dcs_rd32(p + (e - 24 - tail)); /* the last detected URL */
+    o->last_detect_url = (dcs_bytes){p + (e - 20 - tail), n};
+    if ((e += n) > sz)
+        return 0;
+    o->last_detect_time = dcs_rd64(p + (e - 20 - tail));
+    n = dcs_rd32(p + (e - 12 - tail)); /* IPv4 addresses */
+    o->ipv4_count = n;
+    o->ipv4 = p + (e - 8 - tail);
+    if ((e += (uint64_t)n * 4) > sz)
+        return 0;
+    n = dcs_rd32(p + (e - 8 - tail)); /* the secondary URL */
+    o->secondary_url = (dcs_bytes){p + (e - 4 - tail), n};
+    if ((e += n) > sz)
+        return 0;
+    o->reload_delay_mins = dcs_rd32(p + (e - 4 - tail));
+    *odd = bad;
+    if (!tail) {
         o->sockaddr_count = 0;
         o->sockaddrs = NULL;
-        return i;
+        return (size_t)e;
     }
-    DW(sockaddr_count);
-    if (o->sockaddr_count > (size - i) / DCS_SOCKADDR_RECORD_SIZE)
-        return 0;
-    o->sockaddrs = p + i;
-    i += (size_t)o->sockaddr_count * DCS_SOCKADDR_RECORD_SIZE;
-    return i;
-#undef NEED
-#undef STR
-#undef DW
+    n = dcs_rd32(p + (e - 4));
+    o->sockaddr_count = n;
+    o->sockaddrs = p + e;
+    *odd = bad | (n != 0); /* the records' families are checked by finish() */
+    e += (uint64_t)n * DCS_SOCKADDR_RECORD_SIZE;
+    return e > sz ? 0 : (size_t)e;
 }
 
 /* The general walker: any blob, explaining where it stops.  Returns the
@@ -369,12 +403,11 @@ static dcs_status finish(const uint8_t *p, size_t size, size_t end, unsigned opt
     }
     return DCS_OK;
 }
-dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options, struct dcs_blob *out,
+/* The argument checks of dcs_blob_decode, in the order it reports them;
+ * called only when one of them fails. */
+static dcs_status bad_call(const void *data, size_t size, unsigned options, struct dcs_blob *out,
                            struct dcs_error *err)
 {
-    const uint8_t *p = data;
-    const int strict = (options & DCS_DECODE_STRICT) != 0;
-
     if (!out || (!data && size))
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "no blob or no output");
     out->nwarnings = 0;
@@ -385,24 +418,28 @@ dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options, stru
     if (size > UINT32_MAX)
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
                              "blob of %zu bytes is larger than a registry value can be", size);
-    if (size < 4)
-        return truncated(err, DCS_FIELD_VERSION, 0, size,
-                         size ? "the field is cut short" : "the data ends before it");
+    return truncated(err, DCS_FIELD_VERSION, 0, size,
+                     size ? "the field is cut short" : "the data ends before it");
+}
 
-    /* The version DWORD tells the layout. */
-    const uint32_t version = dcs_rd32(p);
-    int winhttp = version == DCS_VERSION_WINHTTP || version == DCS_VERSION_WINHTTP28;
-    int unknown_version = 0;
+/* The layout of any version but the two WinINET ones read as such: WinHTTP,
+ * forced layouts, unknown versions (lenient) and refusals. */
+static dcs_status classify(uint32_t version, unsigned options, int *winhttp,
+                           int *unknown_version, struct dcs_error *err)
+{
+    const int strict = (options & DCS_DECODE_STRICT) != 0;
+    *winhttp = version == DCS_VERSION_WINHTTP || version == DCS_VERSION_WINHTTP28;
+    *unknown_version = 0;
     if (options & DCS_DECODE_WINHTTP) {
-        if (!winhttp) {
+        if (!*winhttp) {
             if (strict)
                 return dcs_error_set(err, DCS_ERR_BLOB_VERSION, 0,
                                      "version 0x%x is not a WinHttpSettings version (0x18, 0x28)",
                                      version);
-            unknown_version = 1;
-            winhttp = 1;
+            *unknown_version = 1;
+            *winhttp = 1;
         }
-    } else if (winhttp) {
+    } else if (*winhttp) {
         if (options & DCS_DECODE_WININET)
             return dcs_error_set(err, DCS_ERR_BLOB_VERSION, 0,
                                  "version 0x%x is a WinHttpSettings layout, not a WinINET one",
@@ -414,7 +451,35 @@ dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options, stru
         if (strict)
             return dcs_error_set(err, DCS_ERR_BLOB_VERSION, 0,
                                  "version 0x%x is neither 0x3c nor 0x46", version);
-        unknown_version = 1;
+        *unknown_version = 1;
+    }
+    return DCS_OK;
+}
+
+/* Any blob, any options: the argument checks, the layout, the fast paths
+ * and the general walker. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static dcs_status decode_any(const void *data, size_t size, unsigned options,
+                             struct dcs_blob *out, struct dcs_error *err)
+{
+    const uint8_t *p = data;
+    const unsigned both = DCS_DECODE_WININET | DCS_DECODE_WINHTTP;
+    /* one test for every bad call: size - 4 wraps below 4 bytes */
+    if (!out || !p || (options & both) == both || size - 4 > (size_t)UINT32_MAX - 4)
+        return bad_call(data, size, options, out, err);
+    out->nwarnings = 0;
+
+    /* The version DWORD tells the layout. */
+    const uint32_t version = dcs_rd32(p);
+    int winhttp = 0, unknown_version = 0;
+    if ((options & DCS_DECODE_WINHTTP) ||
+        (version != DCS_VERSION_IE7 && version != DCS_VERSION_IE5)) {
+        out->nfields = 0;
+        dcs_status st = classify(version, options, &winhttp, &unknown_version, err);
+        if (st != DCS_OK)
+            return st;
     }
     out->format = winhttp ? DCS_FORMAT_WINHTTP : DCS_FORMAT_WININET;
     out->version = version;
@@ -424,21 +489,61 @@ dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options, stru
     if (size >= 12) {
         out->counter = dcs_rd32(p + 4);
         out->flags = dcs_rd32(p + 8);
-        end = decode_fast(p, size, out);
+        unsigned odd_fields;
+        end = winhttp ? decode_winhttp(p, size, out)
+                      : decode_wininet(p, size, version == DCS_VERSION_IE5 ? 0 : 4, out,
+                                       &odd_fields);
     }
     if (end) {
         out->nfields = full;
     } else {
         uint32_t nf = 0;
-        dcs_status st = decode_walk(p, size, strict, full, out, &nf, &end, err);
-        if (st != DCS_OK)
+        dcs_status st = decode_walk(p, size, (options & DCS_DECODE_STRICT) != 0, full, out, &nf,
+                                    &end, err);
+        if (st != DCS_OK) {
+            out->nfields = 0;
             return st;
+        }
         out->nfields = nf;
     }
     out->trailer = (dcs_bytes){p + end, (uint32_t)(size - end)};
     if (quiet(size, end, options, unknown_version, full, out))
         return DCS_OK;
     return finish(p, size, end, options, unknown_version, out, err);
+}
+
+/* The common case first: a WinINET blob of a known version, at least as
+ * long as its fixed-size fields (52 bytes: the IE5 layout), and an option
+ * set that does not force WinHTTP.  It needs no call but the tail call to
+ * finish() when there is something to report; anything else, and a blob
+ * that turns out incomplete, goes to decode_any(), which starts over. */
+dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options, struct dcs_blob *out,
+                           struct dcs_error *err)
+{
+    const uint8_t *p = data;
+    if (out && p && !(options & DCS_DECODE_WINHTTP) && size - 52 <= (size_t)UINT32_MAX - 52) {
+        const uint32_t version = dcs_rd32(p);
+        if (version == DCS_VERSION_IE7 || version == DCS_VERSION_IE5) {
+            const int ie7 = version == DCS_VERSION_IE7;
+            unsigned odd = 0;
+            /* one copy per layout, each with its tail a constant */
+            const size_t end = ie7 ? decode_wininet(p, size, 4, out, &odd)
+                                   : decode_wininet(p, size, 0, out, &odd);
+            if (end) {
+                out->nwarnings = 0;
+                out->format = DCS_FORMAT_WININET;
+                out->version = version;
+                out->counter = dcs_rd32(p + 4);
+                out->flags = dcs_rd32(p + 8);
+                out->nfields = ie7 ? DCS_FIELD_COUNT_ : DCS_FIELD_RELOAD_DELAY + 1;
+                out->trailer = (dcs_bytes){p + end, (uint32_t)(size - end)};
+                if (!(odd | (end != size) | (options & DCS_DECODE_CHECK_TEXT)))
+                    return DCS_OK;
+                return finish(p, size, end, options, 0, out, err);
+            }
+        }
+    }
+    return decode_any(data, size, options, out, err);
 }
 
 /* ---- encoding ------------------------------------------------------------ */

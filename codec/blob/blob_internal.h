@@ -16,6 +16,17 @@ static inline uint32_t dcs_rd32(const uint8_t *p)
     return v;
 }
 
+/* A little-endian QWORD (FILETIME). */
+static inline uint64_t dcs_rd64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
 static inline void dcs_wr32(uint8_t *p, uint32_t v)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__

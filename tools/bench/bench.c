@@ -437,6 +437,7 @@ static const struct group {
     {"hive", bench_hive, "dcs reg import vs hivexregedit/reged, dcs apply on a 3-hive image"},
     {"recover", bench_recover, "replay a full log over a 100 MiB dirty hive (both formats)"},
     {"route", bench_route, "route 100,000 URLs against one setting, against strlen+memchr"},
+    {"apply", bench_apply, "dcs apply on a 3-hive image, changing and in step, against read/fsync"},
 };
 #define NGROUPS (sizeof groups / sizeof groups[0])
 

@@ -19,6 +19,7 @@ int bench_reg(int argc, char **argv);   /* tools/bench_reg.c (reg room) */
 int bench_hive(int argc, char **argv);  /* tools/bench_hive.c (hive room) */
 int bench_recover(int argc, char **argv); /* tools/bench/bench_recover.c (log replay) */
 int bench_route(int argc, char **argv); /* tools/bench/bench_route.c (route room) */
+int bench_apply(int argc, char **argv); /* tools/bench/bench_apply.c (dcs apply, 3 hives) */
 
 static inline uint64_t bench_now_ns(void)
 {
