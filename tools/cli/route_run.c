@@ -147,6 +147,8 @@ static int load_blob(struct route_cmd *c, uint8_t **data, size_t *len, char *ori
     snprintf(origin, osz, "%s", c->src.from_reg);
     if (st != DCS_OK)
         cli_errorf("route: %s", err.message);
+    if (st == DCS_ERR_APPLY_AMBIGUOUS) /* route has --key, not --recover or --force */
+        cli_errorf("route: %s", render_hint(st, DCS_APPLY_READ_ONLY));
     return st == DCS_OK ? EXIT_OK : EXIT_BAD_INPUT;
 }
 
