@@ -207,9 +207,10 @@ int route_one(struct route_cmd *c)
 
 /* ---- every account of an image ----------------------------------------------------- */
 
+/* The accounts routed, n of them (room for every hive of the report). */
 struct route_accounts {
     struct route_account *a;
-    size_t n, cap;
+    size_t n;
 };
 
 /* One account of the image report: its DefaultConnectionSettings compiled
@@ -264,7 +265,7 @@ int route_all(struct route_cmd *c)
         return EXIT_BAD_INPUT;
     }
     size_t total = dcs_image_report_count(r);
-    struct route_accounts l = {calloc(total ? total : 1, sizeof(struct route_account)), 0, total};
+    struct route_accounts l = {calloc(total ? total : 1, sizeof(struct route_account)), 0};
     int rc = EXIT_OK;
     if (!l.a) {
         dcs_image_report_free(r);
