@@ -263,7 +263,8 @@ expect_rc 0 "--from-reg" -- "$dcs" apply --from-reg "$work/user.reg" --windows "
   'Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' --encoding utf8 -o "$work/u2.reg"
 { cat "$work/user.reg" | iconv -f UTF-16LE -t UTF-8 | sed '1s/^\xef\xbb\xbf//'; tail -n +2 "$work/u2.reg"; } >"$work/two.reg"
 expect_rc 1 "ambiguous --from-reg" -- "$dcs" apply --from-reg "$work/two.reg" --windows "$img" --dry-run
-contains "$work/err" 'candidate keys, pick one with --key' "ambiguity lists the candidates"
+contains "$work/err" 'candidate keys, name the one to use: ' "ambiguity lists the candidates"
+contains "$work/err" '^dcs: apply: pick one with --key$' "ambiguity: the hint names --key"
 expect_rc 0 "--from-reg --key" -- "$dcs" apply --from-reg "$work/two.reg" --windows "$img" --dry-run \
   --key 'HKEY_USERS\S-1-5-21-9\Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections'
 

@@ -96,6 +96,20 @@ expect_rc 0 "stdin hex"
 run route --from-reg "$TMP/b.reg" --json "$SENSOR" http://intranet/
 expect_rc 0 "--from-reg"
 if [ "$(grep -c '"decision": "direct"' "$out")" = 2 ]; then pass; else fail "--from-reg: $(cat "$out")"; fi
+# two candidate keys: the library's message, then the CLI's hint for the code
+CONN='Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections'
+"$DCS" encode --proxy a:1 --output-format reg --key "HKEY_USERS\\A\\$CONN" -o "$TMP/a1.reg" &&
+    "$DCS" encode --proxy b:1 --output-format reg --key "HKEY_USERS\\B\\$CONN" -o "$TMP/b1.reg" ||
+    exit 1
+{ iconv -f UTF-16LE -t UTF-8 "$TMP/a1.reg" | sed '1s/^\xef\xbb\xbf//'
+  iconv -f UTF-16LE -t UTF-8 "$TMP/b1.reg" | tail -n +2; } >"$TMP/two.reg"
+run route --from-reg "$TMP/two.reg" "$SENSOR"
+expect_rc 1 "--from-reg with two candidate keys"
+expect_err "dcs: route: 2 candidate keys, name the one to use: [HKEY_USERS\\A\\" "two keys: message"
+if [ "$(tail -n 1 "$err")" = "dcs: route: pick one with --key" ]; then pass; else
+    fail "two keys: the hint is not the last line ($(cat "$err"))"; fi
+run route --from-reg "$TMP/two.reg" --key "HKEY_USERS\\B\\$CONN" --json "$SENSOR"
+expect_rc 0 "--from-reg --key picks one"
 run route --mode manual_proxy --proxy "$PX" --bypass '<local>' --as chromium --json http://intranet/
 expect_rc 0 "--mode"
 if grep -qF '"client": "chromium", "decision": "direct", "proxy": null, "rule": "B8 <local> (bypass entry 1): a host without a period that is not an IP literal (Chromium)"' "$out"; then pass; else fail "--mode chromium: $(cat "$out")"; fi

@@ -122,6 +122,11 @@ struct dest {
     size_t ninputs;
     bool verbose;
     unsigned bits;
+    int colour;
+};
+
+static const struct cli_choice colours[] = {
+    {"red", 1}, {"rouge", 1}, {"green", 2}, {"blue", 3}, {"bleu", 3}, {NULL, 0},
 };
 
 enum { S_MODE = 1 };
@@ -133,6 +138,7 @@ static const struct cli_opt stored[] = {
     CLI_BITS("strict", 0, struct dest, bits, 0x4, "strict"),
     CLI_BITS("lax", 0, struct dest, bits, 0x10, NULL),
     CLI_OPT("mode", 0, "M", S_MODE, "handed back"),
+    CLI_CHOICE("colour", 'c', "C", struct dest, colour, colours, "colour", "red, green or blue"),
 };
 
 /* Parse argv into *d; the returned ids as text, stderr in err. */
@@ -193,6 +199,33 @@ static void store_fields(void **state)
     cli_opts_free(&p); /* twice: nothing left to free */
 }
 
+/* A choice stores the value of its name; an alias the value of the name
+ * before it; the last one given wins. */
+static void store_choice(void **state)
+{
+    (void)state;
+    static const struct {
+        int argc;
+        char *argv[4];
+        int colour;
+    } cases[] = {
+        {3, {"cmd", "--colour", "green"}, 2},
+        {2, {"cmd", "--colour=bleu"}, 3},
+        {2, {"cmd", "-crouge"}, 1},
+        {4, {"cmd", "-c", "red", "--colour=blue"}, 3},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dest d;
+        memset(&d, 0, sizeof d);
+        struct cli_opts p;
+        char res[256], err[256];
+        char *argv[4] = {cases[i].argv[0], cases[i].argv[1], cases[i].argv[2], cases[i].argv[3]};
+        parse_stored(argv, cases[i].argc, &d, &p, res, sizeof res, err, sizeof err);
+        assert_string_equal(err, "");
+        assert_int_equal(d.colour, cases[i].colour);
+    }
+}
+
 /* A usage error stops the parse with its message and stores nothing more;
  * what was stored before it is freed as usual. */
 static void store_errors(void **state)
@@ -212,6 +245,10 @@ static void store_errors(void **state)
          0},
         {2, {"cmd", "-vi"}, "-3=-", "dcs: cmd: unknown option '-vi' (try 'dcs cmd --help')\n", 0},
         {2, {"cmd", "-o"}, "-3=-", "dcs: cmd: -o needs a value (FILE)\n", 0},
+        {3, {"cmd", "--colour", "Red"}, "-3=-",
+         "dcs: cmd: unknown colour 'Red' (red, green or blue)\n", 0},
+        {2, {"cmd", "--colour="}, "-3=-", "dcs: cmd: unknown colour '' (red, green or blue)\n", 0},
+        {2, {"cmd", "--colour"}, "-3=-", "dcs: cmd: --colour needs a value (C)\n", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct dest d;
@@ -223,6 +260,7 @@ static void store_errors(void **state)
         assert_string_equal(res, cases[i].res);
         assert_string_equal(err, cases[i].err);
         assert_int_equal(d.ninputs, cases[i].ninputs);
+        assert_int_equal(d.colour, 0);
         assert_null(d.out);
         assert_false(d.verbose);
         cli_opts_free(&p);
@@ -244,7 +282,8 @@ static void help_headings(void **state)
                              "  -i, --in FILE               an input (repeatable)\n"
                              "  -v, --verbose               say more\n"
                              "      --strict                strict\n"
-                             "      --mode M                handed back\n");
+                             "      --mode M                handed back\n"
+                             "  -c, --colour C              red, green or blue\n");
 }
 
 /* The heading row has no name: it is never matched as an option. */
@@ -272,6 +311,7 @@ int main(void)
         cmocka_unit_test(help_lines),
         cmocka_unit_test(store_fields),
         cmocka_unit_test(store_errors),
+        cmocka_unit_test(store_choice),
         cmocka_unit_test(help_headings),
         cmocka_unit_test(heading_not_an_option),
     };

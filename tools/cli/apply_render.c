@@ -69,11 +69,10 @@ static void print_backups(FILE *out, const dcs_apply_target *t)
         fprintf(out, "  undo:    %s\n", undo);
 }
 
-/* What the user can do about a refused target, in command-line words: the
- * library reports the status and describes modes; which flag selects a mode
- * is the CLI's to say.  flags: the DCS_APPLY_* modes this run was given. */
-static const char *refusal_hint(dcs_status code, unsigned flags)
+const char *render_hint(dcs_status code, unsigned flags)
 {
+    if (code == DCS_ERR_APPLY_AMBIGUOUS)
+        return "pick one with --key";
     if (code != DCS_ERR_HIVE_DIRTY || (flags & DCS_APPLY_FORCE))
         return NULL;
     if (flags & DCS_APPLY_RECOVER)
@@ -89,7 +88,7 @@ void render_target_text(FILE *out, const dcs_apply_target *t, unsigned flags)
         fprintf(out, "  note:    %s\n", dcs_apply_target_note(t));
     if (state != DCS_APPLY_TARGET_OK) {
         const struct dcs_error *e = dcs_apply_target_error(t);
-        const char *hint = refusal_hint(e->code, flags);
+        const char *hint = render_hint(e->code, flags);
         fprintf(out, "  %s: %s\n", state_name(state), e->message);
         if (hint)
             fprintf(out, "  hint:    %s\n", hint);

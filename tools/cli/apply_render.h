@@ -16,6 +16,12 @@ void render_warning(void *ctx, const struct dcs_error *w);
 /* JSON for a blob's bytes (decoded), or null. */
 json_t *render_blob_json(const uint8_t *data, size_t len);
 
+/* What the user can do about a library error, in command-line words,
+ * mapped from its code and the DCS_APPLY_* flags of the run (the library
+ * describes modes, never flags): DCS_ERR_HIVE_DIRTY names --recover and
+ * --force, DCS_ERR_APPLY_AMBIGUOUS --key.  NULL: nothing to add. */
+const char *render_hint(dcs_status code, unsigned flags);
+
 /* One target: label, action, current and new settings, per-value actions,
  * backups; a refused or failed target its error and, mapped from the error
  * code and the DCS_APPLY_* flags of the run, the option that would help. */

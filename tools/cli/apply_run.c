@@ -12,18 +12,6 @@
 
 static const char *const default_sids[] = {"S-1-5-18", "S-1-5-19", "S-1-5-20"};
 
-/* The ambiguity error names the way the CLI picks a key. */
-static void name_key_option(struct dcs_error *err)
-{
-    static const char lib[] = "name the one to use:", cli[] = "pick one with --key:";
-    char *at = err->code == DCS_ERR_APPLY_AMBIGUOUS ? strstr(err->message, lib) : NULL;
-    if (!at)
-        return;
-    char rest[DCS_ERROR_MESSAGE_MAX];
-    snprintf(rest, sizeof rest, "%s", at + sizeof lib - 1);
-    snprintf(at, sizeof err->message - (size_t)(at - err->message), "%s%s", cli, rest);
-}
-
 static int load_blob(const struct apply_opts *o, dcs_applier *a, struct dcs_error *err)
 {
     uint8_t *blob;
@@ -56,7 +44,6 @@ static int load_source(const struct apply_opts *o, dcs_applier *a, struct dcs_er
         st = dcs_applier_source_reg(a, o->from_reg, o->reg_key, err);
     else
         st = dcs_applier_source_mode(a, o->mode, o->proxy, o->bypass, o->pac, err);
-    name_key_option(err);
     if (st == DCS_OK)
         return EXIT_OK;
     if (!o->from_hive && !o->from_reg && st != DCS_ERR_NOMEM)
@@ -337,8 +324,12 @@ int apply_run_at(const struct apply_opts *o, const char *windows)
         return EXIT_BAD_INPUT;
     }
     int rc = load_source(o, a, &err);
-    if (rc != EXIT_OK)
+    if (rc != EXIT_OK) {
+        const char *hint = render_hint(err.code, run_flags(o));
         cli_report("apply: source", &err);
+        if (hint)
+            cli_errorf("apply: %s", hint);
+    }
     else if (o->reg_out || o->gpp_out || o->cmd_out)
         rc = live_out(o, a);
     else if (!dcs_hive_supported()) {

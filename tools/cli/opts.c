@@ -24,7 +24,8 @@ void cli_opts_init(struct cli_opts *p, const char *cmd, const struct cli_opt *ta
 static const struct cli_opt *find_long(const struct cli_opts *p, const char *name, size_t len)
 {
     for (size_t k = 0; k < p->n; k++)
-        if (p->table[k].name && strlen(p->table[k].name) == len && strncmp(p->table[k].name, name, len) == 0)
+        if (p->table[k].name && strlen(p->table[k].name) == len &&
+            strncmp(p->table[k].name, name, len) == 0)
             return &p->table[k];
     return NULL;
 }
@@ -84,8 +85,7 @@ static int store(struct cli_opts *p, const struct cli_opt *o, const char *value)
             bad_choice(p, o, value);
             return CLI_OPT_ERROR;
         }
-    }
-    else { /* CLI_STORE_LIST: never more items than arguments, so one allocation */
+    } else { /* CLI_STORE_LIST: never more items than arguments, so one allocation */
         const char ***list = (const char ***)(void *)(base + o->field);
         size_t *count = (size_t *)(void *)(base + o->aux);
         if (!*list && !(*list = malloc((size_t)p->argc * sizeof **list))) {
@@ -97,28 +97,25 @@ static int store(struct cli_opts *p, const struct cli_opt *o, const char *value)
     return o->id ? o->id : CLI_OPT_STORED;
 }
 
-/* The option's value: attached (--x=v, -xv) or the next argument. */
+/* The option's value: attached (--x=v, -xv) or the next argument; stored
+ * as the row says.  *value is NULL after a usage error. */
 static int take_value(struct cli_opts *p, const struct cli_opt *o, const char *spelt,
                       const char *attached, const char **value)
 {
-    if (!o->arg) {
-        if (attached) {
-            cli_errorf("%s: option '%s' takes no value", p->cmd, spelt);
-            return CLI_OPT_ERROR;
-        }
-        *value = NULL;
-        return store(p, o, NULL);
+    *value = NULL;
+    if (!o->arg && attached) {
+        cli_errorf("%s: option '%s' takes no value", p->cmd, spelt);
+        return CLI_OPT_ERROR;
     }
-    if (attached) {
-        *value = attached;
-        return store(p, o, attached);
-    }
-    if (p->i >= p->argc) {
+    if (o->arg && !attached && p->i >= p->argc) {
         cli_errorf("%s: %s needs a value (%s)", p->cmd, spelt, o->arg);
         return CLI_OPT_ERROR;
     }
-    *value = p->argv[p->i++];
-    return store(p, o, *value);
+    const char *v = !o->arg ? NULL : attached ? attached : p->argv[p->i++];
+    int id = store(p, o, v);
+    if (id != CLI_OPT_ERROR)
+        *value = v;
+    return id;
 }
 
 void cli_opts_free(const struct cli_opts *p)

@@ -147,6 +147,8 @@ static int load_blob(struct route_cmd *c, uint8_t **data, size_t *len, char *ori
     snprintf(origin, osz, "%s", c->src.from_reg);
     if (st != DCS_OK)
         cli_errorf("route: %s", err.message);
+    if (st == DCS_ERR_APPLY_AMBIGUOUS) /* route has --key, not --recover or --force */
+        cli_errorf("route: %s", render_hint(st, DCS_APPLY_READ_ONLY));
     return st == DCS_OK ? EXIT_OK : EXIT_BAD_INPUT;
 }
 
@@ -205,9 +207,10 @@ int route_one(struct route_cmd *c)
 
 /* ---- every account of an image ----------------------------------------------------- */
 
+/* The accounts routed, n of them (room for every hive of the report). */
 struct route_accounts {
     struct route_account *a;
-    size_t n, cap;
+    size_t n;
 };
 
 /* One account of the image report: its DefaultConnectionSettings compiled
@@ -262,7 +265,7 @@ int route_all(struct route_cmd *c)
         return EXIT_BAD_INPUT;
     }
     size_t total = dcs_image_report_count(r);
-    struct route_accounts l = {calloc(total ? total : 1, sizeof(struct route_account)), 0, total};
+    struct route_accounts l = {calloc(total ? total : 1, sizeof(struct route_account)), 0};
     int rc = EXIT_OK;
     if (!l.a) {
         dcs_image_report_free(r);
