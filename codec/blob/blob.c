@@ -184,7 +184,6 @@ static inline size_t decode_wininet(const uint8_t *p, size_t size, uint32_t tail
     const uint32_t flags = dcs_rd32(p + 8);
     uint64_t e = 52u + tail;
     uint32_t n;
-    uint8_t c;
     /* DIRECT set and no bit outside the known ones */
     unsigned bad = ((flags ^ DCS_PROXY_TYPE_DIRECT) &
                     ~(DCS_PROXY_TYPE_KNOWN & ~DCS_PROXY_TYPE_DIRECT)) != 0;
@@ -205,7 +204,7 @@ static inline size_t decode_wininet(const uint8_t *p, size_t size, uint32_t tail
     /* a blank PAC URL with its flag; an empty one's first "byte" is the
      * next field's, in bounds and then not looked at */
     if (flags & DCS_PROXY_TYPE_AUTO_PROXY_URL) {
-        c = p[e - 28 - tail];
+        const uint8_t c = p[e - 28 - tail];
         bad |= (n == 0) | (c == ' ') | (c == '\t');
     }
     if ((e += n) > sz)
