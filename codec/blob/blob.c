@@ -184,7 +184,6 @@ static inline size_t decode_wininet(const uint8_t *p, size_t size, uint32_t tail
     const uint32_t flags = dcs_rd32(p + 8);
     uint64_t e = 52u + tail;
     uint32_t n;
-    uint8_t c;
     /* DIRECT set and no bit outside the known ones */
     unsigned bad = ((flags ^ DCS_PROXY_TYPE_DIRECT) &
                     ~(DCS_PROXY_TYPE_KNOWN & ~DCS_PROXY_TYPE_DIRECT)) != 0;
@@ -192,7 +191,8 @@ static inline size_t decode_wininet(const uint8_t *p, size_t size, uint32_t tail
         return 0;
     n = dcs_rd32(p + 12);
     o->proxy = (dcs_bytes){p + 16, n};
-    bad |= (n == 0) & ((flags & DCS_PROXY_TYPE_PROXY) != 0);
+    if (flags & DCS_PROXY_TYPE_PROXY)
+        bad |= n == 0;
     if ((e += n) > sz)
         return 0;
     n = dcs_rd32(p + (e - 36 - tail)); /* the bypass list */
@@ -203,9 +203,10 @@ static inline size_t decode_wininet(const uint8_t *p, size_t size, uint32_t tail
     o->autoconfig_url = (dcs_bytes){p + (e - 28 - tail), n};
     /* a blank PAC URL with its flag; an empty one's first "byte" is the
      * next field's, in bounds and then not looked at */
-    c = p[e - 28 - tail];
-    bad |= ((n == 0) | (c == ' ') | (c == '\t')) &
-           ((flags & DCS_PROXY_TYPE_AUTO_PROXY_URL) != 0);
+    if (flags & DCS_PROXY_TYPE_AUTO_PROXY_URL) {
+        const uint8_t c = p[e - 28 - tail];
+        bad |= (n == 0) | (c == ' ') | (c == '\t');
+    }
     if ((e += n) > sz)
         return 0;
     o->autodiscovery_flags = dcs_rd32(p + (e - 28 - tail));
@@ -526,16 +527,18 @@ dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options, stru
         if (version == DCS_VERSION_IE7 || version == DCS_VERSION_IE5) {
             const int ie7 = version == DCS_VERSION_IE7;
             unsigned odd = 0;
+            /* the head first, which frees its registers (decode_any()
+             * writes all of it again when the blob is not complete) */
+            out->nwarnings = 0;
+            out->format = DCS_FORMAT_WININET;
+            out->nfields = ie7 ? DCS_FIELD_COUNT_ : DCS_FIELD_RELOAD_DELAY + 1;
+            out->version = version;
+            out->counter = dcs_rd32(p + 4);
+            out->flags = dcs_rd32(p + 8);
             /* one copy per layout, each with its tail a constant */
             const size_t end = ie7 ? decode_wininet(p, size, 4, out, &odd)
                                    : decode_wininet(p, size, 0, out, &odd);
             if (end) {
-                out->nwarnings = 0;
-                out->format = DCS_FORMAT_WININET;
-                out->version = version;
-                out->counter = dcs_rd32(p + 4);
-                out->flags = dcs_rd32(p + 8);
-                out->nfields = ie7 ? DCS_FIELD_COUNT_ : DCS_FIELD_RELOAD_DELAY + 1;
                 out->trailer = (dcs_bytes){p + end, (uint32_t)(size - end)};
                 if (!(odd | (end != size) | (options & DCS_DECODE_CHECK_TEXT)))
                     return DCS_OK;

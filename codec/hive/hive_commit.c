@@ -220,9 +220,13 @@ static dcs_status replace_all(struct commit *c, struct dcs_error *err)
     if (rc != DCS_OK)
         return roll_back(c, rc, err);
     /* committed: what is left is tidying, and a failure there leaves the
-     * journal for the next open to finish */
+     * journal for the next open to finish.  Every target was renamed and
+     * its directory fsync'd just above, so the rest of forward() is all
+     * there is to do (its first fsync of the same directories would be a
+     * second one with nothing new to write: 3 of 48 fsyncs of a 3-hive
+     * apply) */
     struct dcs_error cerr;
-    if (dcsi_journal_forward(&c->j, &cerr) != DCS_OK ||
+    if (dcsi_journal_drop_keeps(&c->j, &cerr) != DCS_OK ||
         dcsi_journal_remove(&c->j, &cerr) != DCS_OK)
         dcs_warn(cerr.code,
                  "every hive was replaced, but tidying up failed: %s; the next dcs command "

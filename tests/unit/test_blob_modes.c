@@ -221,6 +221,64 @@ static void test_flag_with_empty_string(void **state)
     assert_int_equal(warning_at(&b, DCS_WARN_PROXY_FLAG_EMPTY), 12);
 }
 
+/* The decoder settles a complete 0x3C/0x46 blob in a fast path that works
+ * out whether there is anything to warn about as it reads: every mix of the
+ * inputs of those decisions (flag bits, empty or blank proxy and PAC URL,
+ * autodetect bits, socket records) gives exactly the warnings the rules
+ * say, at their offsets, in both modes. */
+static void check_grid_case(uint32_t version, uint32_t flags, const char *proxy, const char *pac,
+                            uint32_t adflags)
+{
+    struct blob_writer w;
+    struct dcs_blob b;
+    bw_ie(&w, version, 7, flags, proxy, "<local>", pac, adflags);
+    const size_t pac_at = 12 + 4 + strlen(proxy) + 4 + 7;
+    long want[DCS_WARN_WARNINGS_DROPPED + 1];
+    for (unsigned k = 0; k <= DCS_WARN_WARNINGS_DROPPED; k++)
+        want[k] = -1;
+    if (!(flags & DCS_PROXY_TYPE_DIRECT))
+        want[DCS_WARN_NO_DIRECT_BIT] = 8;
+    if (flags & ~DCS_PROXY_TYPE_KNOWN)
+        want[DCS_WARN_UNKNOWN_FLAGS] = 8;
+    if ((flags & DCS_PROXY_TYPE_PROXY) && !*proxy)
+        want[DCS_WARN_PROXY_FLAG_EMPTY] = 12;
+    if ((flags & DCS_PROXY_TYPE_AUTO_PROXY_URL) && strspn(pac, " \t") == strlen(pac))
+        want[DCS_WARN_PAC_FLAG_EMPTY] = (long)pac_at;
+    if (adflags & ~DCS_AUTO_PROXY_FLAG_KNOWN)
+        want[DCS_WARN_UNKNOWN_ADFLAGS] = (long)(pac_at + 4 + strlen(pac));
+    unsigned nwant = 0;
+    for (unsigned k = 0; k <= DCS_WARN_WARNINGS_DROPPED; k++)
+        nwant += want[k] >= 0;
+    decode_ok(&w, DCS_DECODE_LENIENT, &b);
+    assert_int_equal(b.nfields, version == 0x3C ? DCS_FIELD_RELOAD_DELAY + 1 : DCS_FIELD_COUNT_);
+    if (b.nwarnings != nwant)
+        fail_msg("version 0x%x flags 0x%x proxy '%s' PAC '%s' adflags 0x%x: %u warnings, "
+                 "expected %u",
+                 version, flags, proxy, pac, adflags, b.nwarnings, nwant);
+    for (unsigned k = 1; k <= DCS_WARN_WARNINGS_DROPPED; k++)
+        assert_int_equal(warning_at(&b, (enum dcs_blob_warning_code)k), want[k]);
+    /* strict refuses exactly the flag findings, the rest stays warnings */
+    struct dcs_error err;
+    dcs_status st = dcs_blob_decode(hold(&w), w.n, DCS_DECODE_STRICT, &b, &err);
+    assert_int_equal(st, (flags & ~DCS_PROXY_TYPE_KNOWN) || !(flags & DCS_PROXY_TYPE_DIRECT)
+                             ? DCS_ERR_BLOB_FLAGS : DCS_OK);
+    release_held(NULL);
+}
+
+static void test_fast_path_warning_grid(void **state)
+{
+    static const char *const proxies[] = {"", "p:1"};
+    static const char *const pacs[] = {"", " ", "\t", "x", "\tx", " \t "};
+    static const uint32_t adflags[] = {0x00, 0x40, 0x7F, 0x80, 0x101};
+    static const uint32_t versions[] = {0x3C, 0x46};
+    for (unsigned v = 0; v < 2; v++)
+        for (uint32_t flags = 0; flags < 0x20; flags++)
+            for (unsigned p = 0; p < 2; p++)
+                for (unsigned u = 0; u < 6; u++)
+                    for (unsigned a = 0; a < 5; a++)
+                        check_grid_case(versions[v], flags, proxies[p], pacs[u], adflags[a]);
+}
+
 static void test_winhttp_counter(void **state)
 {
     struct blob_writer w;
@@ -510,6 +568,7 @@ int main(void)
         T(test_flags_without_direct_bit),
         T(test_unknown_flag_bits),
         T(test_flag_with_empty_string),
+        T(test_fast_path_warning_grid),
         T(test_winhttp_counter),
         T(test_autodiscovery_and_sockaddr_warnings),
         T(test_string_contents),
