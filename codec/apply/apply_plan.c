@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "core/text.h"
 
 static const struct {
     const char *name;
@@ -249,54 +250,21 @@ static dcs_status plan_blob_value(struct dcs_apply_plan *p, const struct dcs_app
     return plan_blob_at(p, src, cur, DCS_KEY_CONNECTIONS, name, copy, err);
 }
 
-/* UTF-8 (Latin-1 when not valid UTF-8) to UTF-16LE with a terminating NUL. */
+/* UTF-8 (Latin-1 when not valid UTF-8) to UTF-16LE with a terminating NUL;
+ * out holds 2 * in.len + 2 bytes. */
 static size_t utf8_to_utf16z(dcs_bytes in, uint8_t *out)
 {
-    size_t o = 0, i = 0;
-    bool utf8 = true;
-    while (i < in.len && utf8) {
-        uint8_t c = in.ptr[i];
-        size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        if (!n || i + n > in.len || (n == 2 && c < 0xC2))
-            utf8 = false;
-        for (size_t k = 1; utf8 && k < n; k++)
-            if ((in.ptr[i + k] & 0xC0) != 0x80)
-                utf8 = false;
-        i += n ? n : 1;
-    }
-    i = 0;
-    while (i < in.len) {
-        uint32_t cp;
-        uint8_t c = in.ptr[i];
-        if (!utf8 || c < 0x80) {
-            cp = c;
-            i++;
-        } else if ((c & 0xE0) == 0xC0) {
-            cp = (uint32_t)(c & 0x1F) << 6 | (in.ptr[i + 1] & 0x3Fu);
-            i += 2;
-        } else if ((c & 0xF0) == 0xE0) {
-            cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(in.ptr[i + 1] & 0x3F) << 6 |
-                 (in.ptr[i + 2] & 0x3Fu);
-            i += 3;
-        } else {
-            cp = (uint32_t)(c & 0x07) << 18 | (uint32_t)(in.ptr[i + 1] & 0x3F) << 12 |
-                 (uint32_t)(in.ptr[i + 2] & 0x3F) << 6 | (in.ptr[i + 3] & 0x3Fu);
-            i += 4;
+    size_t units = dcsi_utf8_to_utf16le((const char *)in.ptr, in.len, out, NULL);
+    if (units == SIZE_MAX) { /* Latin-1: each byte is its code point */
+        for (size_t i = 0; i < in.len; i++) {
+            out[2 * i] = in.ptr[i];
+            out[2 * i + 1] = 0;
         }
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            uint32_t hi = 0xD800 + (cp >> 10), lo = 0xDC00 + (cp & 0x3FF);
-            out[o++] = (uint8_t)hi;
-            out[o++] = (uint8_t)(hi >> 8);
-            cp = lo;
-        }
-        out[o++] = (uint8_t)cp;
-        out[o++] = (uint8_t)(cp >> 8);
+        units = in.len;
     }
-    out[o++] = 0;
-    out[o++] = 0;
-    return o;
+    out[2 * units] = 0;
+    out[2 * units + 1] = 0;
+    return 2 * units + 2;
 }
 
 static size_t strip_nuls(const uint8_t *p, size_t n)

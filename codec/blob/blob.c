@@ -15,6 +15,7 @@
 #endif
 
 #include "blob/blob_internal.h"
+#include "core/text.h"
 
 const uint8_t dcsi_blob_field_kind[DCS_FIELD_COUNT_] = {
     [DCS_FIELD_VERSION] = DCS_K_DWORD,
@@ -93,46 +94,13 @@ static inline unsigned scan_string(const uint8_t *p, uint32_t n)
     return ((nul & hi) ? 1u : 0u) | ((acc & hi) ? 2u : 0u);
 }
 
-static int valid_utf8(const uint8_t *s, uint32_t n)
-{
-    uint32_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        uint32_t len, cp;
-        if (c >= 0xC2 && c <= 0xDF)
-            len = 2, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF)
-            len = 3, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4)
-            len = 4, cp = c & 0x07;
-        else
-            return 0;
-        if (n - i < len)
-            return 0;
-        for (uint32_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = cp << 6 | (s[i + k] & 0x3F);
-        }
-        if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-            return 0;
-        i += len;
-    }
-    return 1;
-}
-
 /* A string field's offset is that of its length DWORD, just before the bytes. */
 static void check_string(struct dcs_blob *b, const uint8_t *base, dcs_bytes s)
 {
     unsigned f = scan_string(s.ptr, s.len);
     if (f & 1)
         warn(b, DCS_WARN_NUL_IN_STRING, (size_t)(s.ptr - base) - 4);
-    if ((f & 2) && !valid_utf8(s.ptr, s.len))
+    if ((f & 2) && !dcsi_utf8_valid((const char *)s.ptr, s.len, NULL))
         warn(b, DCS_WARN_NOT_UTF8, (size_t)(s.ptr - base) - 4);
 }
 

@@ -29,7 +29,8 @@
  *   - a log that starts with "regf" but whose base block fails its checksum
  *     or has another type cannot be judged: it counts as pending (safe side),
  *     and so does a log that cannot be read (not a regular file, unreadable,
- *     larger than 256 MiB) and every log beyond the first DCS_HIVE_MAX_LOGS.
+ *     larger than 256 MiB) and every log beyond the first six (names
+ *     compared without case, so a directory can hold more).
  *   Entry hashes (Marvin32) are not verified, so a torn entry still counts.
  *
  * The engine reads the file once (its base block and hive bins) and checks
