@@ -142,7 +142,8 @@ static const char *kind_name(mode_t m)
 dcs_status dcsi_open_input(const char *path, unsigned flags, int *fd, struct dcs_error *err)
 {
     /* O_NONBLOCK: opening a FIFO for reading must not wait for a writer */
-    *fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    int nofollow = flags & DCSI_READ_NO_FOLLOW ? O_NOFOLLOW : 0;
+    *fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | nofollow);
     if (*fd < 0)
         return dcs_error_set(err, errno == ENOENT ? DCS_ERR_NOT_FOUND : DCS_ERR_IO,
                              DCS_NO_OFFSET, "cannot open: %s", strerror(errno));

@@ -25,6 +25,7 @@ int dcsi_write_full(int fd, const void *data, size_t len);
 
 /* dcsi_read_file flags. */
 #define DCSI_READ_ANY_KIND 0x1u /* also FIFOs, character devices, sockets */
+#define DCSI_READ_NO_FOLLOW 0x2u /* refuse a symbolic link (dcsi_open_input) */
 
 /* Read all of path ("-" = standard input, always read whatever it is) into
  * a malloc'd buffer, NUL-terminated (the NUL not counted).  Refuses
