@@ -81,6 +81,8 @@ struct dcsi_regf_olist {
     uint32_t *index;    /* open addressing: entry + 1, 0 = empty */
     uint32_t icap;
     bool sorted;        /* subkeys: off[] in Windows order */
+    /* off and hash of a list of up to 4 entries (most keys' values) */
+    uint32_t inl_off[4], inl_hash[4];
 };
 
 /* Pending edits of one key. */
@@ -107,6 +109,8 @@ struct dcsi_regf {
     uint32_t *knk;         /* keys[i]->nk, or 0: probes touch no state */
     size_t nkeys, kcap;
     struct dcsi_regf_keyst *klast; /* the state asked for last (a cache) */
+    /* key states come from slabs, freed together by dcsi_regf_keys_free */
+    struct dcsi_regf_kslab *kslab;
     /* free cells by size class; entries may be stale (checked on use) */
     uint32_t *fb[DCSI_REGF_BUCKETS];
     uint32_t fn[DCSI_REGF_BUCKETS], fcap[DCSI_REGF_BUCKETS];

@@ -68,6 +68,31 @@ static bool keys_grow(struct dcsi_regf *r)
     return true;
 }
 
+/* Key states are taken from slabs: an import edits one key after another,
+ * and a malloc and a free for each of them cost more than its edits. */
+#define KSLAB_N 256u
+
+struct dcsi_regf_kslab {
+    struct dcsi_regf_kslab *next;
+    uint32_t used;
+    struct dcsi_regf_keyst k[KSLAB_N];
+};
+
+static struct dcsi_regf_keyst *keyst_new(struct dcsi_regf *r)
+{
+    if (!r->kslab || r->kslab->used == KSLAB_N) {
+        struct dcsi_regf_kslab *s = malloc(sizeof *s);
+        if (!s)
+            return NULL;
+        s->next = r->kslab;
+        s->used = 0;
+        r->kslab = s;
+    }
+    struct dcsi_regf_keyst *k = &r->kslab->k[r->kslab->used++];
+    memset(k, 0, sizeof *k);
+    return k;
+}
+
 static dcs_status keyst_make(struct dcsi_regf *r, uint32_t nk, struct dcsi_regf_keyst **out,
                              struct dcs_error *err)
 {
@@ -83,7 +108,7 @@ static dcs_status keyst_make(struct dcsi_regf *r, uint32_t nk, struct dcsi_regf_
     }
     if ((r->nkeys + 1) * 2 > r->kcap && !keys_grow(r))
         return nomem(err);
-    struct dcsi_regf_keyst *k = calloc(1, sizeof *k);
+    struct dcsi_regf_keyst *k = keyst_new(r);
     if (!k)
         return nomem(err);
     k->nk = nk;
@@ -100,8 +125,10 @@ static dcs_status keyst_make(struct dcsi_regf *r, uint32_t nk, struct dcsi_regf_
 
 static void olist_free(struct dcsi_regf_olist *l)
 {
-    free(l->off);
-    free(l->hash);
+    if (l->off != l->inl_off) {
+        free(l->off);
+        free(l->hash);
+    }
     free(l->index);
     memset(l, 0, sizeof *l);
 }
@@ -119,8 +146,7 @@ void dcsi_regf_keyst_drop(struct dcsi_regf *r, uint32_t nk)
     olist_free(&r->keys[i]->kids);
     if (r->klast == r->keys[i])
         r->klast = NULL;
-    free(r->keys[i]);
-    r->keys[i] = NULL;
+    r->keys[i] = NULL; /* its slab slot stays until dcsi_regf_keys_free */
     r->knk[i] = 0;
     r->nkeys--;
     /* re-seat the rest of the probe run (linear-probing delete) */
@@ -143,7 +169,11 @@ void dcsi_regf_keys_free(struct dcsi_regf *r)
             continue;
         olist_free(&r->keys[i]->vals);
         olist_free(&r->keys[i]->kids);
-        free(r->keys[i]);
+    }
+    while (r->kslab) {
+        struct dcsi_regf_kslab *next = r->kslab->next;
+        free(r->kslab);
+        r->kslab = next;
     }
     free(r->keys);
     free(r->knk);
@@ -214,22 +244,48 @@ static bool reindex(struct dcsi_regf_olist *l, uint32_t icap)
     return true;
 }
 
+/* Room for one more entry: the inline arrays first, then the heap. */
+static dcs_status olist_grow(struct dcsi_regf_olist *l, struct dcs_error *err)
+{
+    if (!l->cap) {
+        l->off = l->inl_off;
+        l->hash = l->inl_hash;
+        l->cap = 4;
+        return DCS_OK;
+    }
+    uint32_t cap = l->cap * 2;
+    bool inl = l->off == l->inl_off;
+    uint32_t *o = realloc(inl ? NULL : l->off, cap * sizeof *o);
+    if (!o)
+        return nomem(err);
+    if (inl)
+        memcpy(o, l->inl_off, sizeof l->inl_off);
+    l->off = o;
+    uint32_t *h = malloc(cap * sizeof *h);
+    if (!h) {
+        if (inl) { /* back to the inline arrays, which are still whole */
+            free(o);
+            l->off = l->inl_off;
+        }
+        return nomem(err);
+    }
+    memcpy(h, l->hash, (size_t)l->n * sizeof *h);
+    if (!inl)
+        free(l->hash);
+    l->hash = h;
+    l->cap = cap;
+    return DCS_OK;
+}
+
 dcs_status dcsi_regf_olist_add(struct dcsi_regf_olist *l, uint32_t off, uint32_t hash,
                                struct dcs_error *err)
 {
     if (l->n == UINT32_MAX / 4)
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "too many entries in one key");
     if (l->n == l->cap) {
-        uint32_t cap = l->cap ? l->cap * 2 : 4;
-        uint32_t *o = realloc(l->off, cap * sizeof *o);
-        if (!o)
-            return nomem(err);
-        l->off = o;
-        uint32_t *h = realloc(l->hash, cap * sizeof *h);
-        if (!h)
-            return nomem(err);
-        l->hash = h;
-        l->cap = cap;
+        dcs_status rc = olist_grow(l, err);
+        if (rc != DCS_OK)
+            return rc;
     }
     /* index entries (live or deleted) stay under half the slots; a short
      * list (most keys' values) is searched without one */
