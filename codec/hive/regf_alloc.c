@@ -9,7 +9,7 @@
  * file grows by a new hive bin of the smallest 4 KiB multiple that holds
  * the cell.  The remainder of the last split is kept apart as the "tail",
  * which the next allocations carve up in order without touching the buckets. */
-#define _GNU_SOURCE /* mremap */
+#define _GNU_SOURCE // NOLINT(bugprone-reserved-identifier): the feature-test macro of mremap
 #include "hive/regf.h"
 
 #include <stdint.h>
@@ -189,9 +189,8 @@ static void advise_huge(uint8_t *d, size_t cap)
 #ifdef MADV_HUGEPAGE
     if (cap < ((size_t)8 << 20))
         return;
-    uintptr_t a = ((uintptr_t)d + 4095) & ~(uintptr_t)4095;
-    uintptr_t e = ((uintptr_t)d + cap) & ~(uintptr_t)4095;
-    (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+    size_t skip = (4096 - (size_t)((uintptr_t)d % 4096)) % 4096; /* to a page boundary */
+    (void)madvise(d + skip, (cap - skip) / 4096 * 4096, MADV_HUGEPAGE);
 #else
     (void)d;
     (void)cap;
