@@ -1,17 +1,25 @@
 /* The regf engine (codec/hive/regf_*.c): reads and random edit sequences.
  *
  * Input: a hive file, then (after 4096 + its hive-bins size) an edit
- * script.  Properties:
- *  - loading, the full check and a walk of every key and value (lookups
- *    by name included) never crash, hang or read out of bounds;
- *  - when the hive passes the full check, the script's edits (create keys,
- *    set values of every size class, delete values and subtrees, commit in
- *    the middle) are applied below a new key "FuzzRoot" and mirrored in a
- *    model; after each commit the bytes load again, pass the full check
- *    and read back equal to the model key by key and value by value. */
+ * script; an input that is no hive ("regf" missing) is all script.  The
+ * base block's checksum is recomputed first, so mutations of the header
+ * reach the reader.  Properties:
+ *  - loading, the full check and a walk of the keys and values (lookups
+ *    by name included) never crash, hang or read out of bounds, also when
+ *    the check fails (the walk is then bounded);
+ *  - the script's edits (create keys, set values of every size class,
+ *    delete values and subtrees, commit in the middle) are applied below a
+ *    new key "FuzzRoot" and mirrored in a model: on the input's hive when
+ *    it passes the full check, otherwise on a fresh hive built here, of
+ *    version 1.3 to 1.6 as the script's first byte says (1.3: lf lists and
+ *    no big data; 1.4: lf and big data; 1.5, 1.6: lh); after each commit
+ *    the bytes load again, pass the full check and read back equal to the
+ *    model key by key and value by value. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <dcs/hive.h>
 
 #include "fuzz_common.h"
 #include "hive/regf.h"
@@ -76,6 +84,9 @@ static void fill(uint8_t *buf, uint32_t len, uint8_t seed)
 }
 
 static uint8_t data_buf[40000], cmp_buf[40000];
+/* How committed hives are checked: in Windows order when dcs wrote every
+ * list (the fresh hive), as found otherwise (foreign writers' order). */
+static unsigned check_how;
 
 /* Every key and value reads without trouble; each key is found by name. */
 static int read_value(void *ctx, uint32_t off)
@@ -130,6 +141,84 @@ static void walk_all(struct dcsi_regf *r)
         FUZZ_CHECK(dcsi_regf_each_kid(r, k, push_kid, &s, NULL, NULL) == DCS_OK);
     }
     free(s.v);
+}
+
+/* A hive that failed its check: reads only, at most 256 keys, each list
+ * read through the reader's own bounds (cycles are possible here). */
+static int push_some(void *ctx, uint32_t off)
+{
+    struct stack *s = ctx;
+    if (s->n >= 256)
+        return 1;
+    return push_kid(ctx, off);
+}
+
+static void walk_some(struct dcsi_regf *r)
+{
+    struct stack s = {0};
+    push_kid(&s, r->root);
+    for (int visits = 0; s.n && visits < 256; visits++) {
+        uint32_t k = s.v[--s.n];
+        struct dcsi_regf_nk nk;
+        if (dcsi_regf_nk(r, k, &nk, NULL) != DCS_OK)
+            continue;
+        (void)dcsi_regf_each_val(r, k, read_value, r, NULL, NULL);
+        size_t m = dcsi_regf_name_units(&nk.name);
+        if (k != r->root && m <= 512) {
+            uint16_t up[512];
+            uint32_t found;
+            for (size_t i = 0; i < m; i++)
+                up[i] = dcsi_regf_upcase(dcsi_regf_name_unit(&nk.name, i));
+            (void)dcsi_regf_find_kid(r, nk.parent, up, m, &found, NULL);
+        }
+        (void)dcsi_regf_each_kid(r, k, push_some, &s, NULL, NULL);
+    }
+    free(s.v);
+}
+
+/* A fresh hive of version 1.minor built by the specification ("Base
+ * block", "Hive bin", "Key node", "Key security"): a root key "ROOT" with
+ * a security cell, the rest of the one bin free. */
+static uint8_t *fresh_hive(uint32_t minor, size_t *len)
+{
+    *len = 2 * DCSI_REGF_BASE;
+    uint8_t *d = calloc(1, *len);
+    FUZZ_CHECK(d != NULL);
+    memcpy(d, "regf", 4);
+    dcsi_wr32(d + 4, 1);  /* primary sequence number */
+    dcsi_wr32(d + 8, 1);  /* secondary */
+    dcsi_wr32(d + 20, 1); /* major version */
+    dcsi_wr32(d + 24, minor);
+    dcsi_wr32(d + 32, 1);    /* file format: direct memory load */
+    dcsi_wr32(d + 36, 0x20); /* root cell */
+    dcsi_wr32(d + 40, 4096); /* hive bins data size */
+    dcsi_wr32(d + 44, 1);    /* clustering factor */
+    uint8_t *b = d + DCSI_REGF_BASE;
+    memcpy(b, "hbin", 4);
+    dcsi_wr32(b + 8, 4096);
+    uint8_t *nk = b + 0x20; /* 4 + 76 + "ROOT": 88 bytes */
+    dcsi_wr32(nk, (uint32_t)-88);
+    memcpy(nk + 4, "nk", 2);
+    dcsi_wr16(nk + 6, 0x2C); /* hive entry, no delete, compressed name */
+    dcsi_wr32(nk + 4 + 28, DCSI_REGF_NONE);
+    dcsi_wr32(nk + 4 + 32, DCSI_REGF_NONE);
+    dcsi_wr32(nk + 4 + 40, DCSI_REGF_NONE);
+    dcsi_wr32(nk + 4 + 44, 0x78);
+    dcsi_wr32(nk + 4 + 48, DCSI_REGF_NONE);
+    dcsi_wr16(nk + 4 + 72, 4);
+    memcpy(nk + 4 + 76, "ROOT", 4);
+    uint8_t *sk = b + 0x78; /* 4 + 20 + a 20-byte descriptor: 48 bytes */
+    dcsi_wr32(sk, (uint32_t)-48);
+    memcpy(sk + 4, "sk", 2);
+    dcsi_wr32(sk + 8, 0x78);  /* flink, blink: itself */
+    dcsi_wr32(sk + 12, 0x78);
+    dcsi_wr32(sk + 16, 1);    /* reference count */
+    dcsi_wr32(sk + 20, 20);   /* descriptor size */
+    sk[24] = 1;               /* revision */
+    dcsi_wr16(sk + 26, 0x8000); /* self-relative, no owner, group or lists */
+    dcsi_wr32(b + 0xA8, 4096 - 0xA8); /* the rest: one free cell */
+    dcsi_wr32(d + DCS_HIVE_CHECKSUM_OFFSET, dcs_hive_checksum(d));
+    return d;
 }
 
 /* ---- the model ------------------------------------------------------------- */
@@ -272,29 +361,54 @@ static void commit_and_reload(struct dcsi_regf *r, struct model *m, uint32_t *ro
     memcpy(copy, r->data, len);
     dcsi_regf_free(r);
     FUZZ_CHECK(dcsi_regf_load(r, copy, len, len, NULL) == DCS_OK);
-    FUZZ_CHECK(dcsi_regf_check(r, 0, NULL) == DCS_OK);
+    FUZZ_CHECK(dcsi_regf_check(r, check_how, NULL) == DCS_OK);
     uint16_t u[8], up[8];
     size_t n = units_of("FuzzRoot", u, up);
     FUZZ_CHECK(dcsi_regf_find_kid(r, r->root, up, n, root, NULL) == DCS_OK && *root);
     compare(r, m, *root);
 }
 
+/* Load the input's hive (checksum fixed) and judge it: true when it
+ * passed the full check and is kept in *r for the edits. */
+static bool input_hive(const uint8_t *data, size_t size, struct dcsi_regf *r, size_t *hive_len)
+{
+    uint32_t bins = dcsi_rd32(data + 0x28);
+    *hive_len = bins <= size - DCSI_REGF_BASE ? DCSI_REGF_BASE + bins : size;
+    uint8_t *copy = malloc(*hive_len);
+    FUZZ_CHECK(copy != NULL);
+    memcpy(copy, data, *hive_len);
+    dcsi_wr32(copy + DCS_HIVE_CHECKSUM_OFFSET, dcs_hive_checksum(copy));
+    if (dcsi_regf_load(r, copy, *hive_len, *hive_len, NULL) != DCS_OK) {
+        dcsi_regf_free(r);
+        return false;
+    }
+    if (dcsi_regf_check(r, 0, NULL) != DCS_OK) {
+        walk_some(r);
+        dcsi_regf_free(r);
+        return false;
+    }
+    walk_all(r);
+    return true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < DCSI_REGF_BASE)
-        return 0;
-    uint32_t bins = dcsi_rd32(data + 0x28);
-    size_t hive_len = bins <= size - DCSI_REGF_BASE ? DCSI_REGF_BASE + bins : size;
-    uint8_t *copy = malloc(hive_len);
-    FUZZ_CHECK(copy != NULL);
-    memcpy(copy, data, hive_len);
     struct dcsi_regf r;
-    if (dcsi_regf_load(&r, copy, hive_len, hive_len, NULL) != DCS_OK ||
-        dcsi_regf_check(&r, 0, NULL) != DCS_OK) {
-        dcsi_regf_free(&r);
-        return 0;
+    const uint8_t *op = data, *end = data + size;
+    size_t hive_len = 0;
+    bool have = false;
+    if (size >= DCSI_REGF_BASE && memcmp(data, "regf", 4) == 0) {
+        have = input_hive(data, size, &r, &hive_len);
+        op = data + hive_len;
     }
-    walk_all(&r);
+    check_how = have ? 0 : DCSI_REGF_CHECK_ORDER;
+    if (!have) {
+        uint32_t minor = 3 + (op < end ? *op++ % 4u : 0);
+        size_t len;
+        uint8_t *fresh = fresh_hive(minor, &len);
+        FUZZ_CHECK(dcsi_regf_load(&r, fresh, len, len, NULL) == DCS_OK);
+        FUZZ_CHECK(dcsi_regf_check(&r, DCSI_REGF_CHECK_ORDER, NULL) == DCS_OK);
+    }
     /* edits below a fresh key, with the rest of the input as the script */
     uint16_t u[8], up[8];
     size_t n = units_of("FuzzRoot", u, up);
@@ -305,7 +419,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     struct model m = {0};
-    const uint8_t *op = data + hive_len, *end = data + size;
     for (int steps = 0; end - op >= 4 && steps < 64; op += 4, steps++) {
         if (op[0] % 16 == 15)
             commit_and_reload(&r, &m, &root);

@@ -162,8 +162,19 @@ dcs_status dcsi_hive_to_units(dcs_hive *h, const char *name, size_t len, size_t 
     if (len > 3 * max)
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
                              "name of %zu bytes: longer than %zu characters", len, max);
+    /* ASCII names (nearly all of them) need no decoder */
+    size_t k = 0;
+    while (k < len && k < max && (unsigned char)name[k] < 0x80) {
+        unsigned c = (unsigned char)name[k];
+        h->units[k] = (uint16_t)c;
+        h->up[k++] = (uint16_t)(c - ((c - 'a') < 26u ? 0x20u : 0u));
+    }
+    if (k == len) {
+        *n = k;
+        return DCS_OK;
+    }
     size_t bad;
-    size_t k = dcsi_utf8_to_utf16le(name, len, h->conv, &bad);
+    k = dcsi_utf8_to_utf16le(name, len, h->conv, &bad);
     if (k == SIZE_MAX)
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
                              "name \"%.*s\" is not valid UTF-8 (byte %zu)", (int)len, name, bad);

@@ -81,6 +81,8 @@ struct dcsi_regf_olist {
     uint32_t *index;    /* open addressing: entry + 1, 0 = empty */
     uint32_t icap;
     bool sorted;        /* subkeys: off[] in Windows order */
+    /* off and hash of a list of up to 4 entries (most keys' values) */
+    uint32_t inl_off[4], inl_hash[4];
 };
 
 /* Pending edits of one key. */
@@ -95,6 +97,7 @@ struct dcsi_regf_keyst {
 struct dcsi_regf {
     uint8_t *data;         /* base block + hive bins */
     size_t cap;
+    bool mapped;           /* data is an anonymous mapping (grown), not malloc'd */
     uint32_t bins;         /* hive-bins data size */
     uint32_t minor;
     uint32_t root;
@@ -103,7 +106,11 @@ struct dcsi_regf {
     size_t words;          /* uint64 words in starts */
     /* pending edits: keys by nk offset (open addressing) */
     struct dcsi_regf_keyst **keys;
+    uint32_t *knk;         /* keys[i]->nk, or 0: probes touch no state */
     size_t nkeys, kcap;
+    struct dcsi_regf_keyst *klast; /* the state asked for last (a cache) */
+    /* key states come from slabs, freed together by dcsi_regf_keys_free */
+    struct dcsi_regf_kslab *kslab;
     /* free cells by size class; entries may be stale (checked on use) */
     uint32_t *fb[DCSI_REGF_BUCKETS];
     uint32_t fn[DCSI_REGF_BUCKETS], fcap[DCSI_REGF_BUCKETS];
@@ -111,6 +118,12 @@ struct dcsi_regf {
     bool unlisted;         /* a freed cell is missing from the buckets */
     bool slack_low;        /* some bucket is over 3/4 full */
     bool checked;          /* full check passed since load */
+    /* the free remainder the last allocation split off (0: none): the next
+     * allocations carve from it without the buckets; it is listed in them
+     * only when it is replaced, and is valid only while a free cell of
+     * tail_size still starts there */
+    uint32_t tail, tail_size;
+    bool tail_zero;        /* its bytes are zero (a new hive bin) */
     uint64_t now;          /* FILETIME for edited keys */
 };
 
@@ -203,6 +216,8 @@ void dcsi_regf_release(struct dcsi_regf *r, uint32_t rel);
 /* Record the free cells found by the load. */
 dcs_status dcsi_regf_alloc_init(struct dcsi_regf *r, struct dcs_error *err);
 void dcsi_regf_alloc_free(struct dcsi_regf *r);
+/* Free r->data (malloc'd by the caller of the load, or mapped by a grow). */
+void dcsi_regf_data_free(struct dcsi_regf *r);
 
 /* ---- regf_keys.c: pending per-key edits ----------------------------------- */
 

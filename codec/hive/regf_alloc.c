@@ -7,11 +7,15 @@
  * start), so stale entries cost one check each.  A freed cell merges with
  * the free cells before and after it in its bin.  When nothing fits, the
  * file grows by a new hive bin of the smallest 4 KiB multiple that holds
- * the cell. */
+ * the cell.  The remainder of the last split is kept apart as the "tail",
+ * which the next allocations carve up in order without touching the buckets. */
+#define _GNU_SOURCE // NOLINT(bugprone-reserved-identifier): the feature-test macro of mremap
 #include "hive/regf.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define EXACT_CLASSES 128u /* sizes 0..1016 by 8 */
 
@@ -89,8 +93,22 @@ static void set_start(struct dcsi_regf *r, uint32_t rel, bool on)
         r->starts[rel / 512] &= ~bit;
 }
 
+static bool tail_valid(const struct dcsi_regf *r)
+{
+    return r->tail && free_size(r, r->tail) == r->tail_size;
+}
+
+/* List the tail in the buckets (it stops being the tail). */
+static void tail_retire(struct dcsi_regf *r)
+{
+    if (tail_valid(r))
+        push_free(r, r->tail, r->tail_size, false);
+    r->tail = 0;
+}
+
 dcs_status dcsi_regf_alloc_init(struct dcsi_regf *r, struct dcs_error *err)
 {
+    r->tail = 0; /* the scan lists it with the others */
     memset(r->fn, 0, sizeof r->fn);
     memset(r->fmask, 0, sizeof r->fmask);
     r->unlisted = false;
@@ -114,6 +132,7 @@ void dcsi_regf_alloc_free(struct dcsi_regf *r)
     memset(r->fn, 0, sizeof r->fn);
     memset(r->fcap, 0, sizeof r->fcap);
     memset(r->fmask, 0, sizeof r->fmask);
+    r->tail = 0;
 }
 
 /* Take a free cell of at least need bytes from bucket c; 0 if none.
@@ -163,6 +182,61 @@ static uint32_t find_free(struct dcsi_regf *r, uint32_t need, uint32_t *got)
     return 0;
 }
 
+/* A large hive buffer is filled bin by bin: with 2 MiB pages the kernel
+ * takes one fault per 2 MiB instead of one per 4 KiB (a hint only). */
+static void advise_huge(uint8_t *d, size_t cap)
+{
+#ifdef MADV_HUGEPAGE
+    if (cap < ((size_t)8 << 20))
+        return;
+    size_t skip = (4096 - (size_t)((uintptr_t)d % 4096)) % 4096; /* to a page boundary */
+    (void)madvise(d + skip, (cap - skip) / 4096 * 4096, MADV_HUGEPAGE);
+#else
+    (void)d;
+    (void)cap;
+#endif
+}
+
+/* Room for cap bytes of file.  A large buffer is an anonymous mapping
+ * grown with mremap: realloc of a heap block copies it (and faults in
+ * every page twice) at each doubling. */
+static dcs_status reserve(struct dcsi_regf *r, size_t cap, struct dcs_error *err)
+{
+    uint8_t *d;
+    if (cap < ((size_t)1 << 20)) {
+        d = realloc(r->data, cap);
+        if (!d)
+            return nomem(err);
+    } else if (r->mapped) {
+        void *m = mremap(r->data, r->cap, cap, MREMAP_MAYMOVE);
+        if (m == MAP_FAILED)
+            return nomem(err);
+        d = m;
+    } else {
+        void *m = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            return nomem(err);
+        d = m;
+        memcpy(d, r->data, DCSI_REGF_BASE + (size_t)r->bins);
+        free(r->data);
+        r->mapped = true;
+    }
+    r->data = d;
+    r->cap = cap;
+    advise_huge(d, cap);
+    return DCS_OK;
+}
+
+void dcsi_regf_data_free(struct dcsi_regf *r)
+{
+    if (r->mapped && r->data)
+        munmap(r->data, r->cap);
+    else
+        free(r->data);
+    r->data = NULL;
+    r->mapped = false;
+}
+
 /* Append a hive bin of at least need + header bytes; its one cell is free. */
 static dcs_status grow(struct dcsi_regf *r, uint32_t need, struct dcs_error *err)
 {
@@ -172,12 +246,9 @@ static dcs_status grow(struct dcsi_regf *r, uint32_t need, struct dcs_error *err
                              "the hive would grow past %u bytes", DCSI_REGF_BINS_MAX);
     size_t want = DCSI_REGF_BASE + (size_t)r->bins + (size_t)bsize;
     if (want > r->cap) {
-        size_t cap = r->cap * 2 > want ? r->cap * 2 : want;
-        uint8_t *d = realloc(r->data, cap);
-        if (!d)
-            return nomem(err);
-        r->data = d;
-        r->cap = cap;
+        dcs_status rc = reserve(r, r->cap * 2 > want ? r->cap * 2 : want, err);
+        if (rc != DCS_OK)
+            return rc;
     }
     size_t words = ((size_t)r->bins + (size_t)bsize) / 512 + 1;
     if (words > r->words) {
@@ -203,8 +274,36 @@ static dcs_status grow(struct dcsi_regf *r, uint32_t need, struct dcs_error *err
         r->bin_of_page[p / 4096] = off;
     r->bins += (uint32_t)bsize;
     set_start(r, off + DCSI_REGF_BIN_HEADER, true);
-    /* keep_slack left room: this cannot fail */
-    push_free(r, off + DCSI_REGF_BIN_HEADER, (uint32_t)bsize - DCSI_REGF_BIN_HEADER, false);
+    /* the new bin's cell becomes the tail (keep_slack left room for the
+     * old one in the buckets) */
+    tail_retire(r);
+    r->tail = off + DCSI_REGF_BIN_HEADER;
+    r->tail_size = (uint32_t)bsize - DCSI_REGF_BIN_HEADER;
+    r->tail_zero = true;
+    return DCS_OK;
+}
+
+/* A listed free cell of at least need bytes, or the cell of a new bin. */
+static dcs_status find_or_grow(struct dcsi_regf *r, uint32_t need, uint32_t *rel, uint32_t *got,
+                               bool *zero, struct dcs_error *err)
+{
+    *rel = find_free(r, need, got);
+    if (!*rel && r->unlisted) {
+        /* some freed cells could not be listed: find them again */
+        dcs_status rc = dcsi_regf_alloc_init(r, err);
+        if (rc != DCS_OK)
+            return rc;
+        *rel = find_free(r, need, got);
+    }
+    if (*rel)
+        return DCS_OK;
+    dcs_status rc = grow(r, need, err);
+    if (rc != DCS_OK)
+        return rc;
+    *rel = r->tail;
+    *got = r->tail_size;
+    *zero = true;
+    r->tail = 0;
     return DCS_OK;
 }
 
@@ -219,31 +318,31 @@ dcs_status dcsi_regf_alloc(struct dcsi_regf *r, uint32_t len, uint32_t *out,
         need = 8;
     if (!keep_slack(r))
         return nomem(err);
-    uint32_t rel = find_free(r, need, &got);
-    if (!rel && r->unlisted) {
-        /* some freed cells could not be listed: find them again */
-        dcs_status rc = dcsi_regf_alloc_init(r, err);
+    uint32_t rel = 0;
+    bool zero = false;
+    if (tail_valid(r) && r->tail_size >= need) {
+        rel = r->tail;
+        got = r->tail_size;
+        zero = r->tail_zero;
+        r->tail = 0;
+    } else {
+        dcs_status rc = find_or_grow(r, need, &rel, &got, &zero, err);
         if (rc != DCS_OK)
             return rc;
-        rel = find_free(r, need, &got);
-    }
-    if (!rel) {
-        dcs_status rc = grow(r, need, err);
-        if (rc != DCS_OK)
-            return rc;
-        rel = find_free(r, need, &got);
-        if (!rel)
-            return nomem(err); /* the new bin's cell could not be listed */
     }
     if (got > need) {
         uint32_t rest = rel + need;
         dcsi_wr32(r->data + DCSI_REGF_BASE + rest, got - need);
         set_start(r, rest, true);
-        push_free(r, rest, got - need, false);
+        tail_retire(r);
+        r->tail = rest;
+        r->tail_size = got - need;
+        r->tail_zero = zero;
     }
     uint8_t *c = r->data + DCSI_REGF_BASE + rel;
     dcsi_wr32(c, (uint32_t)0 - need);
-    memset(c + 4, 0, need - 4);
+    if (!zero) /* a new bin's bytes are zero already */
+        memset(c + 4, 0, need - 4);
     *out = rel;
     return DCS_OK;
 }

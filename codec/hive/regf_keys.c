@@ -12,9 +12,20 @@ static dcs_status nomem(struct dcs_error *err)
     return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
 }
 
+/* Entries of a list searched one by one before it gets a hash index. */
+#define OLIST_LINEAR 8u
+
+/* The low bits of a product depend only on the low bits of nk, and new
+ * keys' offsets share them (cells of equal sizes in a row): mix first. */
 static size_t slot_of(uint32_t nk, size_t cap)
 {
-    return (size_t)((nk / 8u) * 2654435761u) & (cap - 1);
+    uint32_t h = nk / 8u;
+    h ^= h >> 16;
+    h *= 0x7feb352dU;
+    h ^= h >> 15;
+    h *= 0x846ca68bU;
+    h ^= h >> 16;
+    return (size_t)h & (cap - 1);
 }
 
 struct dcsi_regf_keyst *dcsi_regf_keyst_get(const struct dcsi_regf *r, uint32_t nk)
@@ -22,11 +33,10 @@ struct dcsi_regf_keyst *dcsi_regf_keyst_get(const struct dcsi_regf *r, uint32_t 
     if (!r->kcap)
         return NULL;
     for (size_t i = slot_of(nk, r->kcap);; i = (i + 1) & (r->kcap - 1)) {
-        struct dcsi_regf_keyst *k = r->keys[i];
-        if (!k)
+        if (!r->knk[i])
             return NULL;
-        if (k->nk == nk)
-            return k;
+        if (r->knk[i] == nk)
+            return r->keys[i];
     }
 }
 
@@ -34,8 +44,12 @@ static bool keys_grow(struct dcsi_regf *r)
 {
     size_t cap = r->kcap ? r->kcap * 2 : 64;
     struct dcsi_regf_keyst **t = calloc(cap, sizeof *t); // NOLINT(bugprone-sizeof-expression): an array of pointers
-    if (!t)
+    uint32_t *tn = calloc(cap, sizeof *tn);
+    if (!t || !tn) {
+        free(t);
+        free(tn);
         return false;
+    }
     for (size_t i = 0; i < r->kcap; i++) {
         struct dcsi_regf_keyst *k = r->keys[i];
         if (!k)
@@ -44,22 +58,57 @@ static bool keys_grow(struct dcsi_regf *r)
         while (t[j])
             j = (j + 1) & (cap - 1);
         t[j] = k;
+        tn[j] = k->nk;
     }
     free(r->keys);
+    free(r->knk);
     r->keys = t;
+    r->knk = tn;
     r->kcap = cap;
     return true;
+}
+
+/* Key states are taken from slabs: an import edits one key after another,
+ * and a malloc and a free for each of them cost more than its edits. */
+#define KSLAB_N 256u
+
+struct dcsi_regf_kslab {
+    struct dcsi_regf_kslab *next;
+    uint32_t used;
+    struct dcsi_regf_keyst k[KSLAB_N];
+};
+
+static struct dcsi_regf_keyst *keyst_new(struct dcsi_regf *r)
+{
+    if (!r->kslab || r->kslab->used == KSLAB_N) {
+        struct dcsi_regf_kslab *s = malloc(sizeof *s);
+        if (!s)
+            return NULL;
+        s->next = r->kslab;
+        s->used = 0;
+        r->kslab = s;
+    }
+    struct dcsi_regf_keyst *k = &r->kslab->k[r->kslab->used++];
+    memset(k, 0, sizeof *k);
+    return k;
 }
 
 static dcs_status keyst_make(struct dcsi_regf *r, uint32_t nk, struct dcsi_regf_keyst **out,
                              struct dcs_error *err)
 {
-    *out = dcsi_regf_keyst_get(r, nk);
-    if (*out)
+    /* edits come key by key: mostly the key of the call before */
+    if (r->klast && r->klast->nk == nk) {
+        *out = r->klast;
         return DCS_OK;
+    }
+    *out = dcsi_regf_keyst_get(r, nk);
+    if (*out) {
+        r->klast = *out;
+        return DCS_OK;
+    }
     if ((r->nkeys + 1) * 2 > r->kcap && !keys_grow(r))
         return nomem(err);
-    struct dcsi_regf_keyst *k = calloc(1, sizeof *k);
+    struct dcsi_regf_keyst *k = keyst_new(r);
     if (!k)
         return nomem(err);
     k->nk = nk;
@@ -67,15 +116,19 @@ static dcs_status keyst_make(struct dcsi_regf *r, uint32_t nk, struct dcsi_regf_
     while (r->keys[j])
         j = (j + 1) & (r->kcap - 1);
     r->keys[j] = k;
+    r->knk[j] = nk;
     r->nkeys++;
+    r->klast = k;
     *out = k;
     return DCS_OK;
 }
 
 static void olist_free(struct dcsi_regf_olist *l)
 {
-    free(l->off);
-    free(l->hash);
+    if (l->off != l->inl_off) {
+        free(l->off);
+        free(l->hash);
+    }
     free(l->index);
     memset(l, 0, sizeof *l);
 }
@@ -91,17 +144,21 @@ void dcsi_regf_keyst_drop(struct dcsi_regf *r, uint32_t nk)
         return;
     olist_free(&r->keys[i]->vals);
     olist_free(&r->keys[i]->kids);
-    free(r->keys[i]);
-    r->keys[i] = NULL;
+    if (r->klast == r->keys[i])
+        r->klast = NULL;
+    r->keys[i] = NULL; /* its slab slot stays until dcsi_regf_keys_free */
+    r->knk[i] = 0;
     r->nkeys--;
     /* re-seat the rest of the probe run (linear-probing delete) */
     for (size_t j = (i + 1) & (r->kcap - 1); r->keys[j]; j = (j + 1) & (r->kcap - 1)) {
         struct dcsi_regf_keyst *k = r->keys[j];
         r->keys[j] = NULL;
+        r->knk[j] = 0;
         size_t s = slot_of(k->nk, r->kcap);
         while (r->keys[s])
             s = (s + 1) & (r->kcap - 1);
         r->keys[s] = k;
+        r->knk[s] = k->nk;
     }
 }
 
@@ -112,10 +169,17 @@ void dcsi_regf_keys_free(struct dcsi_regf *r)
             continue;
         olist_free(&r->keys[i]->vals);
         olist_free(&r->keys[i]->kids);
-        free(r->keys[i]);
+    }
+    while (r->kslab) {
+        struct dcsi_regf_kslab *next = r->kslab->next;
+        free(r->kslab);
+        r->kslab = next;
     }
     free(r->keys);
+    free(r->knk);
     r->keys = NULL;
+    r->knk = NULL;
+    r->klast = NULL;
     r->kcap = r->nkeys = 0;
 }
 
@@ -141,14 +205,19 @@ static bool entry_name(const struct dcsi_regf *r, uint32_t off, bool kids,
 long dcsi_regf_olist_find(const struct dcsi_regf *r, const struct dcsi_regf_olist *l, bool kids,
                           const uint16_t *up, size_t n, uint32_t hash)
 {
-    if (!l->icap)
+    struct dcsi_regf_name name;
+    if (!l->icap) {
+        for (uint32_t e = 0; e < l->n; e++)
+            if (l->off[e] && l->hash[e] == hash && entry_name(r, l->off[e], kids, &name) &&
+                dcsi_regf_name_cmp_up(up, n, &name) == 0)
+                return (long)e;
         return -1;
+    }
     for (size_t i = hash & (l->icap - 1);; i = (i + 1) & (l->icap - 1)) {
         uint32_t e = l->index[i];
         if (!e)
             return -1;
         e--;
-        struct dcsi_regf_name name;
         if (l->off[e] && l->hash[e] == hash && entry_name(r, l->off[e], kids, &name) &&
             dcsi_regf_name_cmp_up(up, n, &name) == 0)
             return (long)e;
@@ -175,25 +244,52 @@ static bool reindex(struct dcsi_regf_olist *l, uint32_t icap)
     return true;
 }
 
+/* Room for one more entry: the inline arrays first, then the heap. */
+static dcs_status olist_grow(struct dcsi_regf_olist *l, struct dcs_error *err)
+{
+    if (!l->cap) {
+        l->off = l->inl_off;
+        l->hash = l->inl_hash;
+        l->cap = 4;
+        return DCS_OK;
+    }
+    uint32_t cap = l->cap * 2;
+    bool inl = l->off == l->inl_off;
+    uint32_t *o = realloc(inl ? NULL : l->off, cap * sizeof *o);
+    if (!o)
+        return nomem(err);
+    if (inl)
+        memcpy(o, l->inl_off, sizeof l->inl_off);
+    l->off = o;
+    uint32_t *h = malloc(cap * sizeof *h);
+    if (!h) {
+        if (inl) { /* back to the inline arrays, which are still whole */
+            free(o);
+            l->off = l->inl_off;
+        }
+        return nomem(err);
+    }
+    memcpy(h, l->hash, (size_t)l->n * sizeof *h);
+    if (!inl)
+        free(l->hash);
+    l->hash = h;
+    l->cap = cap;
+    return DCS_OK;
+}
+
 dcs_status dcsi_regf_olist_add(struct dcsi_regf_olist *l, uint32_t off, uint32_t hash,
                                struct dcs_error *err)
 {
     if (l->n == UINT32_MAX / 4)
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "too many entries in one key");
     if (l->n == l->cap) {
-        uint32_t cap = l->cap ? l->cap * 2 : 16;
-        uint32_t *o = realloc(l->off, cap * sizeof *o);
-        if (!o)
-            return nomem(err);
-        l->off = o;
-        uint32_t *h = realloc(l->hash, cap * sizeof *h);
-        if (!h)
-            return nomem(err);
-        l->hash = h;
-        l->cap = cap;
+        dcs_status rc = olist_grow(l, err);
+        if (rc != DCS_OK)
+            return rc;
     }
-    /* index entries (live or deleted) stay under half the slots */
-    if ((l->n + 1) * 2 > l->icap) {
+    /* index entries (live or deleted) stay under half the slots; a short
+     * list (most keys' values) is searched without one */
+    if ((l->n + 1) * 2 > l->icap && (l->icap || l->n + 1 > OLIST_LINEAR)) {
         uint32_t icap = l->icap ? l->icap : 32;
         while ((l->live + 1) * 4 > icap)
             icap *= 2;
@@ -216,10 +312,12 @@ dcs_status dcsi_regf_olist_add(struct dcsi_regf_olist *l, uint32_t off, uint32_t
     l->off[e] = off;
     l->hash[e] = hash;
     l->live++;
-    size_t i = hash & (l->icap - 1);
-    while (l->index[i])
-        i = (i + 1) & (l->icap - 1);
-    l->index[i] = e + 1;
+    if (l->icap) {
+        size_t i = hash & (l->icap - 1);
+        while (l->index[i])
+            i = (i + 1) & (l->icap - 1);
+        l->index[i] = e + 1;
+    }
     l->sorted = false;
     return DCS_OK;
 }
@@ -361,9 +459,15 @@ dcs_status dcsi_regf_kids_sort(const struct dcsi_regf *r, struct dcsi_regf_olist
             l->hash[k++] = l->hash[e];
         }
     l->n = k;
+    /* a .reg file lists a key's subkeys in order: one pass proves it */
+    for (uint32_t e = 1; !l->sorted && e <= l->n; e++)
+        if (e == l->n)
+            l->sorted = true;
+        else if (kid_cmp(r, l->off[e - 1], l->off[e]) > 0)
+            break;
     if (!l->sorted && !merge_sort(r, l->off, l->hash, l->n))
         return nomem(err);
-    if (!reindex(l, l->icap ? l->icap : 32))
+    if (l->icap && !reindex(l, l->icap))
         return nomem(err);
     l->sorted = true;
     return DCS_OK;

@@ -179,7 +179,7 @@ void dcsi_regf_free(struct dcsi_regf *r)
 {
     dcsi_regf_keys_free(r);
     dcsi_regf_alloc_free(r);
-    free(r->data);
+    dcsi_regf_data_free(r);
     free(r->starts);
     free(r->bin_of_page);
     memset(r, 0, sizeof *r);
@@ -217,9 +217,26 @@ int dcsi_regf_name_cmp_up(const uint16_t *up, size_t n, const struct dcsi_regf_n
     return n == m ? 0 : n < m ? -1 : 1;
 }
 
+/* Upper case of a one-byte unit (extended ASCII as stored in comp names). */
+static inline uint16_t upcase8(uint8_t c)
+{
+    return c < 0x80 ? (uint16_t)(c - ((unsigned)(c - 'a') < 26u ? 0x20 : 0)) : dcsi_regf_upcase(c);
+}
+
 int dcsi_regf_name_cmp(const struct dcsi_regf_name *a, const struct dcsi_regf_name *b)
 {
     size_t n = dcsi_regf_name_units(a), m = dcsi_regf_name_units(b);
+    if (a->comp && b->comp) {
+        /* the common case (sorting subkeys): bytes, equal ones skipped */
+        for (size_t i = 0; i < n && i < m; i++) {
+            if (a->p[i] == b->p[i])
+                continue;
+            uint16_t x = upcase8(a->p[i]), y = upcase8(b->p[i]);
+            if (x != y)
+                return x < y ? -1 : 1;
+        }
+        return n == m ? 0 : n < m ? -1 : 1;
+    }
     for (size_t i = 0; i < n && i < m; i++) {
         uint16_t x = dcsi_regf_upcase(dcsi_regf_name_unit(a, i));
         uint16_t y = dcsi_regf_upcase(dcsi_regf_name_unit(b, i));

@@ -444,6 +444,113 @@ static void untouched_cells_kept(void **state)
     check_file(path, 0);
 }
 
+/* Allocated cells of the hive bins of file d starting with sig. */
+static size_t cells_signed(const uint8_t *d, size_t len, const char *sig)
+{
+    size_t n = 0, end = 4096 + (size_t)dcsi_rd32(d + 0x28);
+    for (size_t bin = 4096; bin + 32 <= end && bin + 32 <= len;) {
+        size_t bsize = dcsi_rd32(d + bin + 8);
+        for (size_t p = bin + 32; p + 6 <= bin + bsize && p + 6 <= len;) {
+            int32_t s = (int32_t)dcsi_rd32(d + p);
+            n += s < 0 && memcmp(d + p + 4, sig, 2) == 0;
+            p += s < 0 ? (uint32_t)0 - (uint32_t)s : (uint32_t)s;
+        }
+        bin += bsize;
+    }
+    return n;
+}
+
+/* Edits of a hive of version 1.minor, as that version's Windows writes:
+ * the version stays, subkey lists are lf leaves (lh came with 1.5), under
+ * an ri past 507; the data of a value over 16,344 bytes is one cell before
+ * 1.4 (big data came with 1.4). */
+static void edit_keeping_version(const char *src, uint32_t minor)
+{
+    assert_int_equal(copy_to(src, work), 0);
+    size_t len;
+    uint8_t *d = slurp(work, &len);
+    if (dcsi_rd32(d + 0x18) != minor) { /* made from a 1.5 hive: only the field differs */
+        dcsi_wr32(d + 0x18, minor);
+        dcsi_wr32(d + DCS_HIVE_CHECKSUM_OFFSET, dcs_hive_checksum(d));
+        FILE *f = fopen(work, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(d, 1, len, f), len);
+        assert_int_equal(fclose(f), 0);
+    }
+    free(d);
+    static uint8_t big[20000];
+    memset(big, 0x5A, sizeof big);
+    dcs_hive *h = open_rw();
+    dcs_hive_key parent, k;
+    assert_int_equal(dcs_hive_ensure_key(h, 0, "Old\\Many", &parent, NULL), DCS_OK);
+    for (unsigned i = 0; i < 600; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "k%03u\xc3\xa9", (i * 7u) % 600u); /* k000é */
+        assert_int_equal(dcs_hive_add_child(h, parent, name, &k, NULL), DCS_OK);
+    }
+    assert_int_equal(dcs_hive_set_value(h, parent, "Big", DCS_REG_BINARY, big, sizeof big, NULL),
+                     DCS_OK);
+    commit_close(h);
+    check_file(work, DCSI_REGF_CHECK_ORDER);
+    d = slurp(work, &len);
+    assert_int_equal(dcsi_rd32(d + 0x18), minor);
+    assert_int_equal(cells_signed(d, len, "lh"), 0);
+    assert_int_equal(cells_signed(d, len, "db"), minor < 4 ? 0 : 1);
+    free(d);
+    struct dcsi_regf r;
+    assert_int_equal(dcsi_regf_load_file(&r, work, NULL), DCS_OK);
+    uint16_t up[4] = {'M', 'A', 'N', 'Y'}, old[3] = {'O', 'L', 'D'};
+    uint32_t off, many;
+    assert_int_equal(dcsi_regf_find_kid(&r, r.root, old, 3, &off, NULL), DCS_OK);
+    assert_int_equal(dcsi_regf_find_kid(&r, off, up, 4, &many, NULL), DCS_OK);
+    struct dcsi_regf_nk nk;
+    assert_int_equal(dcsi_regf_nk(&r, many, &nk, NULL), DCS_OK);
+    assert_int_equal(nk.nsub, 600);
+    uint32_t clen;
+    const uint8_t *ri = dcsi_regf_cell(&r, nk.sublist, &clen);
+    assert_memory_equal(ri, "ri", 2);
+    assert_int_equal(dcsi_rd16(ri + 2), 2); /* 507 + 93 */
+    const uint8_t *leaf = dcsi_regf_cell(&r, dcsi_rd32(ri + 4), &clen);
+    assert_memory_equal(leaf, "lf", 2);
+    assert_int_equal(dcsi_rd16(leaf + 2), 507);
+    /* the name hint: the first four characters (here all one byte) */
+    assert_memory_equal(leaf + 8, "k000", 4);
+    uint16_t big_up[3] = {'B', 'I', 'G'};
+    uint32_t voff;
+    assert_int_equal(dcsi_regf_find_val(&r, many, big_up, 3, &voff, NULL), DCS_OK);
+    struct dcsi_regf_vk vk;
+    assert_int_equal(dcsi_regf_vk(&r, voff, &vk, NULL), DCS_OK);
+    const uint8_t *data = dcsi_regf_cell(&r, vk.data, &clen);
+    assert_non_null(data);
+    if (minor < 4) {
+        assert_true(clen >= sizeof big);
+        assert_memory_equal(data, big, sizeof big);
+    } else {
+        assert_memory_equal(data, "db", 2);
+    }
+    dcsi_regf_free(&r);
+    assert_int_equal(dcs_hive_open(work, DCS_HIVE_READ, &h, NULL), DCS_OK);
+    compare_trees(h, work);
+    dcs_hive_close(h);
+}
+
+/* A real Windows XP-era hive (ez-NTUSER1.DAT is version 1.3). */
+static void version_1_3_edited_as_1_3(void **state)
+{
+    char src[1024];
+    fixture(src, sizeof src, "ez-NTUSER1.DAT");
+    edit_keeping_version(src, 3);
+}
+
+/* No 1.4 hive is among the fixtures: hivex-minimal (1.5) with 4 as its
+ * minor version is one (the format differs only in what is written). */
+static void version_1_4_edited_as_1_4(void **state)
+{
+    char src[1024];
+    fixture(src, sizeof src, "hivex-minimal");
+    edit_keeping_version(src, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -454,6 +561,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(freed_space_reused, fresh, cleanup),
         cmocka_unit_test_setup_teardown(security_shared_and_counted, fresh, cleanup),
         cmocka_unit_test_setup_teardown(untouched_cells_kept, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(version_1_3_edited_as_1_3, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(version_1_4_edited_as_1_4, fresh, cleanup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
