@@ -95,7 +95,7 @@ void dcs_reg_writer_free(struct dcs_reg_writer *w)
     free(w);
 }
 
-void dcs_reg_writer_on_warning(struct dcs_reg_writer *w, dcs_warn_fn fn, void *ctx)
+void dcs_reg_writer_set_warn(struct dcs_reg_writer *w, dcs_warn_fn fn, void *ctx)
 {
     w->on_warning = fn;
     w->warning_ctx = ctx;

@@ -303,7 +303,7 @@ static void writer_key_warning(void **state)
     struct dcs_error err;
     struct warnings ws = {0};
     assert_int_equal(dcs_reg_writer_new(NULL, dcs_reg_membuf_write, &mb, &w, &err), DCS_OK);
-    dcs_reg_writer_on_warning(w, keep_warning, &ws);
+    dcs_reg_writer_set_warn(w, keep_warning, &ws);
     assert_int_equal(dcs_reg_writer_key(w, "HKEY_USERS\\ok", 13, &err), DCS_OK);
     assert_int_equal(ws.n, 0);
     assert_int_equal(dcs_reg_writer_key(w, "HKEY_USERS\\a\nb\r", 15, &err), DCS_OK);

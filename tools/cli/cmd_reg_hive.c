@@ -229,7 +229,7 @@ static dcs_status export_file(const char *hive, const char *prefix, const char *
     if (st == DCS_OK)
         st = dcs_reg_writer_new(wo, dcs_reg_sink_write, sink, &w, err);
     if (st == DCS_OK && !quiet)
-        dcs_reg_writer_on_warning(w, warn_key, (void *)out);
+        dcs_reg_writer_set_warn(w, warn_key, (void *)out);
     if (st == DCS_OK)
         st = dcs_hive_export_reg(h, prefix, key, w, err);
     if (st == DCS_OK)

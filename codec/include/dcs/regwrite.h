@@ -66,7 +66,7 @@ DCS_API void dcs_reg_writer_free(dcs_reg_writer *w);
  * back: a key name with a NUL, CR or LF (seen in real SECURITY and NTUSER
  * hives) is written verbatim, and its key line is then cut on import.  Code
  * DCS_ERR_REG_SYNTAX, offset: where the key line starts in the output. */
-DCS_API void dcs_reg_writer_on_warning(dcs_reg_writer *w, dcs_warn_fn fn, void *ctx);
+DCS_API void dcs_reg_writer_set_warn(dcs_reg_writer *w, dcs_warn_fn fn, void *ctx);
 /* Forget everything written (after the caller restarted its output). */
 DCS_API void dcs_reg_writer_reset(dcs_reg_writer *w);
 
