@@ -138,6 +138,11 @@ dcs_status dcs_applier_set_backup_dir(dcs_applier *a, const char *dir, struct dc
     return DCS_OK;
 }
 
+void dcs_applier_set_time(dcs_applier *a, uint64_t filetime)
+{
+    a->time = filetime;
+}
+
 bool dcs_apply_status_unsafe(dcs_status code)
 {
     switch (code) {

@@ -60,6 +60,7 @@ struct dcs_applier {
     struct dcs_apply_target **t; /* pointers: a view stays put while targets are added */
     size_t n;
     char *backup_dir;
+    uint64_t time; /* dcs_applier_set_time (0: the clock) */
     bool planned, backed_up;
 };
 

@@ -254,6 +254,8 @@ bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
     if (a->flags & DCS_APPLY_RECOVER)
         flags |= DCS_HIVE_RECOVER;
     dcs_status rc = judge_dirty(a, t, dcs_hive_open(t->path, flags, &t->hive, &t->err));
+    if (rc == DCS_OK && a->time)
+        dcs_hive_set_time(t->hive, a->time);
     if (rc == DCS_OK)
         rc = dcs_apply_snapshot_read(t->hive, t->machine, &t->snap, &t->err);
     if (rc != DCS_OK) {

@@ -137,6 +137,18 @@ const struct dcs_hive_state *dcs_hive_get_state(const dcs_hive *h)
     return &h->state;
 }
 
+void dcs_hive_set_time(dcs_hive *h, uint64_t filetime)
+{
+    h->r.fixed_time = filetime;
+    if (filetime && h->r.checked)
+        h->r.now = filetime; /* edits already begun take it from here on */
+}
+
+uint64_t dcs_filetime_from_unix(uint64_t seconds)
+{
+    return (seconds + 11644473600ull) * 10000000ull;
+}
+
 bool dcs_hive_modified(const dcs_hive *h)
 {
     return h->modified;

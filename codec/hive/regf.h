@@ -125,6 +125,7 @@ struct dcsi_regf {
     uint32_t tail, tail_size;
     bool tail_zero;        /* its bytes are zero (a new hive bin) */
     uint64_t now;          /* FILETIME for edited keys */
+    uint64_t fixed_time;   /* dcs_hive_set_time (0: the clock) */
 };
 
 /* ---- regf_load.c: bytes, bins, cells, names ------------------------------ */

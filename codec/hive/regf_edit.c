@@ -30,7 +30,7 @@ dcs_status dcsi_regf_begin_edit(struct dcsi_regf *r, struct dcs_error *err)
         rc = dcsi_regf_alloc_init(r, err);
     if (rc == DCS_OK) {
         r->checked = true;
-        r->now = filetime_now();
+        r->now = r->fixed_time ? r->fixed_time : filetime_now();
     }
     return rc;
 }

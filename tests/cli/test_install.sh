@@ -43,7 +43,9 @@ done
 ${CC:-cc} -std=c11 -Wall -Wextra -Werror $cflags "$src/tools/example/apply_image.c" $libs \
   -o "$work/apply_image" 2>"$work/cc.log" && ok || { cat "$work/cc.log" >&2; fail "example does not build"; exit 1; }
 
-# 4. the same inputs through dcs apply and through the example
+# 4. the same inputs through dcs apply and through the example, both stamping
+# the same time (SOURCE_DATE_EPOCH) so their hives compare byte for byte
+export SOURCE_DATE_EPOCH=1700000000
 # shellcheck source=../../tools/sample-image.sh
 source "$src/tools/sample-image.sh"
 make_sample_image "$work/a" "$dcs"
@@ -66,6 +68,17 @@ done
 for h in Windows/ServiceProfiles/NetworkService/NTUSER.DAT Windows/System32/config/SOFTWARE; do
   cmp -s "$work/orig/$h" "$work/b/$h" && ok || fail "the example changed $h"
 done
+# the base block's timestamp is SOURCE_DATE_EPOCH's, as a FILETIME
+ft=$(od -An -t u8 -j 12 -N 8 "$work/a/Windows/System32/config/DEFAULT" | tr -d ' ')
+[[ $ft == 133444736000000000 ]] && ok || fail "DEFAULT's timestamp is $ft, not SOURCE_DATE_EPOCH's"
+# a malformed SOURCE_DATE_EPOCH is a usage error, nothing written
+cp -a "$work/orig" "$work/c"
+rc=0
+out=$(SOURCE_DATE_EPOCH=17e8 "$dcs" apply --from-reg "$work/user.reg" --windows "$work/c" 2>&1) || rc=$?
+[[ $rc == 2 && $out == "dcs: apply: SOURCE_DATE_EPOCH '17e8' is not a count of seconds since 1970 (0 to 253402300799)" ]] &&
+  ok || fail "malformed SOURCE_DATE_EPOCH: exit $rc, '$out'"
+cmp -s "$work/orig/Windows/System32/config/DEFAULT" "$work/c/Windows/System32/config/DEFAULT" && ok ||
+  fail "a malformed SOURCE_DATE_EPOCH changed DEFAULT"
 # the backups hold the same files, the undo .reg the same text
 (cd "$work/bk-a" && ls) >"$work/bk-a.list"
 (cd "$work/bk-b" && ls) >"$work/bk-b.list"

@@ -301,6 +301,7 @@ static dcs_status setup(const struct apply_opts *o, const char *windows, dcs_app
     st = dcs_applier_set_options(*out, &opt, err);
     if (st == DCS_OK)
         st = dcs_applier_set_backup_dir(*out, o->backup_dir, err);
+    dcs_applier_set_time(*out, o->filetime);
     if (st == DCS_OK && windows)
         st = dcs_applier_set_image(*out, windows, err);
     return st;

@@ -14,6 +14,7 @@ struct apply_opts {
     const char *windows, *reg_out, *software, *backup_dir;
     const char *gpp_out, *cmd_out; /* Registry.xml, reg add batch file for live machines */
     const char *wim;               /* FILE[:INDEX] */
+    uint64_t filetime;             /* SOURCE_DATE_EPOCH; 0: the clock */
     const char **sids;
     size_t nsids;
     const char **hives; /* "SID=PATH" */

@@ -127,6 +127,25 @@ bool cli_parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
+bool cli_source_date(const char *cmd, uint64_t *filetime)
+{
+    *filetime = 0;
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    if (!s)
+        return true;
+    char *end;
+    errno = 0;
+    unsigned long long v = *s >= '0' && *s <= '9' ? strtoull(s, &end, 10) : 0;
+    /* up to 9999-12-31, so the FILETIME cannot overflow */
+    if (!(*s >= '0' && *s <= '9') || errno || *end || v > 253402300799ull) {
+        cli_errorf("%s: SOURCE_DATE_EPOCH '%s' is not a count of seconds since 1970 "
+                   "(0 to 253402300799)", cmd, s);
+        return false;
+    }
+    *filetime = dcs_filetime_from_unix(v);
+    return true;
+}
+
 /* Blank-separated decimal numbers 0-255, one at least not of two digits;
  * with out, also converts them (out may be data: each byte takes a digit).
  * Returns the count, or 0 when the text is not such a list. */

@@ -61,6 +61,11 @@ bool cli_is(const char *arg, const char *a, const char *b);
 /* Parse a decimal or 0x-prefixed unsigned 32-bit number. */
 bool cli_parse_u32(const char *s, uint32_t *out);
 
+/* SOURCE_DATE_EPOCH (reproducible-builds.org), when set, as the FILETIME to
+ * stamp into written hives; *filetime = 0 when unset.  A malformed value is
+ * a usage error: reported as "dcs: CMD: ...", returns false. */
+bool cli_source_date(const char *cmd, uint64_t *filetime);
+
 #endif
 
 /* Kinds of input a blob command can be handed. */

@@ -230,6 +230,8 @@ int cmd_apply(int argc, char **argv)
     struct cli_opts p;
     cli_opts_init(&p, "apply", apply_table, CLI_NOPTS(apply_table), &o, argc, argv);
     int rc = parse(&p, &o);
+    if (rc == EXIT_OK && !cli_source_date("apply", &o.filetime))
+        rc = EXIT_USAGE;
     if (rc == EXIT_OK)
         rc = apply_run(&o);
     else if (rc < 0)

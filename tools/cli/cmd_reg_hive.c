@@ -16,6 +16,7 @@ struct import_opts {
     struct dcs_reg_reader_options reader;
     const char *hive; /* --hive */
     int codepage;     /* enum dcs_reg_codepage */
+    uint64_t filetime; /* SOURCE_DATE_EPOCH; 0: the clock */
 };
 
 static const struct cli_opt import_table[] = {
@@ -130,6 +131,8 @@ static dcs_status import_file(const char *hive, const char *in, const struct imp
     dcs_status st = dcs_hive_open(hive, flags, &h, err);
     if (st != DCS_OK)
         return st;
+    if (o->filetime)
+        dcs_hive_set_time(h, o->filetime);
     if (dcs_hive_state_dirty(dcs_hive_get_state(h)))
         cli_warnf("%s is dirty (%s); --force: its pending log changes will be lost", hive,
                   dcs_hive_state_reason(dcs_hive_get_state(h)));
@@ -184,6 +187,8 @@ int cmd_reg_hive_import(int argc, char **argv)
     if (done >= 0)
         return done;
     hive = o.hive;
+    if (!cli_source_date("reg import", &o.filetime))
+        return EXIT_USAGE;
     if (!dcs_hive_supported()) {
         cli_errorf("reg import: this dcs was built without libhivex");
         return EXIT_BAD_INPUT;

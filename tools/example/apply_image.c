@@ -14,6 +14,9 @@
  * the system's.  tests/cli/test_install.sh builds and runs it and checks that
  * the hives it writes are byte-identical to those of `dcs apply`.
  *
+ * With SOURCE_DATE_EPOCH set (seconds since 1970), the hives are stamped
+ * with that time instead of the clock, so two runs write the same bytes.
+ *
  * Exit status: 0 applied (or nothing to change), 1 failed (nothing changed),
  * 3 a hive is unsafe (dirty or damaged) and was refused. */
 #include <error.h>
@@ -49,6 +52,9 @@ static int run(dcs_applier *a, int argc, char **argv, struct dcs_error *err)
 {
     static const char *const sids[] = {"S-1-5-18", "S-1-5-19"};
     dcs_applier_set_warn(a, warn, argv[2]);
+    const char *epoch = getenv("SOURCE_DATE_EPOCH"); /* reproducible images */
+    if (epoch)
+        dcs_applier_set_time(a, dcs_filetime_from_unix(strtoull(epoch, NULL, 10)));
     if (dcs_applier_source_reg(a, argv[2], NULL, err) != DCS_OK ||
         dcs_applier_set_image(a, argv[1], err) != DCS_OK ||
         (argc > 3 && dcs_applier_set_backup_dir(a, argv[3], err) != DCS_OK))

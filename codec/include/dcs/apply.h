@@ -269,6 +269,9 @@ DCS_API dcs_status dcs_applier_set_options(dcs_applier *a, const struct dcs_appl
  * beside each hive. */
 DCS_API dcs_status dcs_applier_set_backup_dir(dcs_applier *a, const char *dir,
                                               struct dcs_error *err);
+/* The time stamped into every hive the commit writes (dcs_hive_set_time);
+ * 0, the default: the clock. */
+DCS_API void dcs_applier_set_time(dcs_applier *a, uint64_t filetime);
 
 /* ---- the source (one; a later call replaces an earlier one) ---- */
 

@@ -187,6 +187,12 @@ DCS_API const char *dcs_hive_path(const dcs_hive *h);
 DCS_API const dcs_hive_state *dcs_hive_get_state(const dcs_hive *h);
 /* True once any edit has been made through this handle. */
 DCS_API bool dcs_hive_modified(const dcs_hive *h);
+/* The time stamped into the keys this handle edits and into the base block
+ * at commit, as a FILETIME (100 ns since 1601-01-01); 0, the default: the
+ * clock at the first edit.  For reproducible images (SOURCE_DATE_EPOCH). */
+DCS_API void dcs_hive_set_time(dcs_hive *h, uint64_t filetime);
+/* Seconds since 1970 (a SOURCE_DATE_EPOCH) as a FILETIME. */
+DCS_API uint64_t dcs_filetime_from_unix(uint64_t seconds);
 
 DCS_API dcs_hive_key dcs_hive_root(dcs_hive *h);
 
