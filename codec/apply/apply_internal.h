@@ -14,7 +14,8 @@
 
 struct dcs_image {
     char *root;
-    char *software; /* Windows/System32/config/SOFTWARE, or NULL */
+    char *sysroot;  /* SystemRoot relative to root: "Windows", or what SOFTWARE says */
+    char *software; /* SYSROOT/System32/config/SOFTWARE, or NULL */
     dcs_hive *sw;   /* opened read-only on first use */
     bool sw_tried;
 };

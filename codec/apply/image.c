@@ -18,13 +18,13 @@ static const struct account {
     const char *sid;
     const char *name;
     const char *alias;       /* ".DEFAULT" or NULL */
-    const char *rel_path;    /* the conventional hive path */
+    const char *rel_path;    /* the conventional hive path under SystemRoot */
     const char *profile_dir; /* ProfileList folder, NULL for S-1-5-18 (not its hive) */
 } accounts[] = {
-    {"S-1-5-18", "LocalSystem", ".DEFAULT", "Windows/System32/config/DEFAULT", NULL},
-    {"S-1-5-19", "LocalService", NULL, "Windows/ServiceProfiles/LocalService/NTUSER.DAT",
+    {"S-1-5-18", "LocalSystem", ".DEFAULT", "System32/config/DEFAULT", NULL},
+    {"S-1-5-19", "LocalService", NULL, "ServiceProfiles/LocalService/NTUSER.DAT",
      "ServiceProfiles/LocalService"},
-    {"S-1-5-20", "NetworkService", NULL, "Windows/ServiceProfiles/NetworkService/NTUSER.DAT",
+    {"S-1-5-20", "NetworkService", NULL, "ServiceProfiles/NetworkService/NTUSER.DAT",
      "ServiceProfiles/NetworkService"},
 };
 
@@ -123,6 +123,93 @@ bool dcsi_is_file(const char *path)
     return path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The Windows folder of the image: a top-level folder with
+ * System32/config/SOFTWARE ("Windows" first, then "WINNT", then any), else
+ * one with System32/config; NULL when there is none. */
+static char *find_sysroot(const char *root)
+{
+    static const char *const names[] = {"Windows", "WINNT"};
+    static const char *const inside[] = {"System32/config/SOFTWARE", "System32/config"};
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; i < 2; i++) {
+            char *rel = dcsi_strdupf("%s/%s", names[i], inside[k]);
+            char *p = rel ? dcsi_resolve_ci(root, rel) : NULL;
+            bool hit = p && (k ? is_dir(p) : dcsi_is_file(p));
+            free(rel);
+            free(p);
+            if (hit)
+                return strdup(names[i]);
+        }
+        DIR *d = opendir(root);
+        struct dirent *de;
+        char *found = NULL;
+        while (!found && d && (de = readdir(d)) != NULL) {
+            if (de->d_name[0] == '.')
+                continue;
+            char *rel = dcsi_strdupf("%s/%s", de->d_name, inside[k]);
+            char *p = rel ? dcsi_resolve_ci(root, rel) : NULL;
+            if (p && (k ? is_dir(p) : dcsi_is_file(p)))
+                found = strdup(de->d_name);
+            free(rel);
+            free(p);
+        }
+        if (d)
+            closedir(d);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
+/* A REG_SZ / REG_EXPAND_SZ value of an open hive as UTF-8 (malloc'd), or NULL. */
+static char *read_text(dcs_hive *h, const char *key, const char *name)
+{
+    dcs_hive_key k;
+    struct dcs_hive_value v;
+    if (!h || dcs_hive_find_key(h, 0, key, &k, NULL) != DCS_OK ||
+        dcs_hive_get_value(h, k, name, &v, NULL) != DCS_OK)
+        return NULL;
+    char *text = (v.type == DCS_REG_SZ || v.type == DCS_REG_EXPAND_SZ)
+                     ? dcsi_utf16z_to_utf8(v.data, v.len)
+                     : NULL;
+    dcs_hive_value_free(&v);
+    return text;
+}
+
+static char *image_relative(const dcs_image *img, const char *win_path);
+
+/* SOFTWARE's own SystemRoot ("C:\Win") wins over the folder found first,
+ * when it names another folder of the image that holds a SOFTWARE hive
+ * (two Windows installations on one volume). */
+static void follow_system_root(dcs_image *img)
+{
+    dcs_hive *h = NULL;
+    if (dcs_hive_open(img->software, DCS_HIVE_READ, &h, NULL) != DCS_OK)
+        return;
+    char *text = read_text(h, "Microsoft\\Windows NT\\CurrentVersion", "SystemRoot");
+    dcs_hive_close(h);
+    char *rel = text && text[0] != '%' ? image_relative(img, text) : NULL;
+    free(text);
+    char *sw_rel = rel ? dcsi_strdupf("%s/System32/config/SOFTWARE", rel) : NULL;
+    char *sw = sw_rel ? dcsi_resolve_ci(img->root, sw_rel) : NULL;
+    if (dcsi_is_file(sw) && strcmp(sw, img->software) != 0) {
+        free(img->software);
+        free(img->sysroot);
+        img->software = sw;
+        img->sysroot = rel;
+        rel = sw = NULL;
+    }
+    free(rel);
+    free(sw_rel);
+    free(sw);
+}
+
 dcs_status dcs_image_open(const char *root, dcs_image **out, struct dcs_error *err)
 {
     dcs_image *img = calloc(1, sizeof *img);
@@ -131,11 +218,20 @@ dcs_status dcs_image_open(const char *root, dcs_image **out, struct dcs_error *e
         free(img);
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
-    img->software = dcsi_resolve_ci(root, "Windows/System32/config/SOFTWARE");
+    img->sysroot = find_sysroot(root);
+    if (!img->sysroot && !(img->sysroot = strdup("Windows"))) {
+        dcs_image_free(img);
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    }
+    char *rel = dcsi_strdupf("%s/System32/config/SOFTWARE", img->sysroot);
+    img->software = rel ? dcsi_resolve_ci(root, rel) : NULL;
+    free(rel);
     if (!dcsi_is_file(img->software)) {
         free(img->software);
         img->software = NULL;
     }
+    if (img->software)
+        follow_system_root(img);
     *out = img;
     return DCS_OK;
 }
@@ -146,6 +242,7 @@ void dcs_image_free(dcs_image *img)
         return;
     dcs_hive_close(img->sw);
     free(img->root);
+    free(img->sysroot);
     free(img->software);
     free(img);
 }
@@ -183,14 +280,14 @@ char *dcsi_utf16z_to_utf8(const uint8_t *data, size_t len)
 }
 
 /* "%SystemRoot%\ServiceProfiles\LocalService" -> "Windows/ServiceProfiles/LocalService"
- * relative to the image root ("C:\Users\x" -> "Users/x"). */
-static char *image_relative(const char *win_path)
+ * relative to the image root (SystemRoot as found), "C:\Users\x" -> "Users/x". */
+static char *image_relative(const dcs_image *img, const char *win_path)
 {
     const char *p = win_path;
     const char *prefix = "";
     if (strncasecmp(p, "%SystemRoot%", 12) == 0 || strncasecmp(p, "%windir%", 8) == 0) {
         p = strchr(p + 1, '%') + 1;
-        prefix = "Windows";
+        prefix = img->sysroot;
     } else if (strncasecmp(p, "%SystemDrive%", 13) == 0) {
         p += 13;
     } else if (isalpha((unsigned char)p[0]) && p[1] == ':') {
@@ -212,16 +309,8 @@ char *dcsi_image_profile_hive(dcs_image *img, const char *sid)
         return NULL;
     char key[256];
     snprintf(key, sizeof key, PROFILE_LIST "\\%s", sid);
-    dcs_hive_key k;
-    struct dcs_hive_value v;
-    if (dcs_hive_find_key(sw, 0, key, &k, NULL) != DCS_OK ||
-        dcs_hive_get_value(sw, k, "ProfileImagePath", &v, NULL) != DCS_OK)
-        return NULL;
-    char *text = (v.type == DCS_REG_SZ || v.type == DCS_REG_EXPAND_SZ)
-                     ? dcsi_utf16z_to_utf8(v.data, v.len)
-                     : NULL;
-    dcs_hive_value_free(&v);
-    char *rel = text ? image_relative(text) : NULL;
+    char *text = read_text(sw, key, "ProfileImagePath");
+    char *rel = text ? image_relative(img, text) : NULL;
     free(text);
     char *hive_rel = rel ? dcsi_strdupf("%s/NTUSER.DAT", rel) : NULL;
     char *path = hive_rel ? dcsi_resolve_ci(img->root, hive_rel) : NULL;
@@ -260,6 +349,14 @@ dcs_status dcsi_image_each_profile(dcs_image *img, dcsi_sid_fn fn, void *ctx)
     return c.rc;
 }
 
+/* A service account's conventional hive path, under the image's SystemRoot. */
+static const char *conventional_rel(const dcs_image *img, const struct account *a, char *buf,
+                                    size_t size)
+{
+    snprintf(buf, size, "%s/%s", img->sysroot, a->rel_path);
+    return buf;
+}
+
 /* The hive path ProfileList gives, unless it is S-1-5-18's (not its hive). */
 static char *listed_hive(dcs_image *img, const struct account *a, const char *sid)
 {
@@ -273,7 +370,9 @@ dcs_status dcs_image_locate(dcs_image *img, const char *sid, char **path, char *
     *path = NULL;
     if (note)
         *note = NULL;
-    char *conventional = a ? dcsi_resolve_ci(img->root, a->rel_path) : NULL;
+    char rel_buf[300];
+    const char *rel_path = a ? conventional_rel(img, a, rel_buf, sizeof rel_buf) : NULL;
+    char *conventional = a ? dcsi_resolve_ci(img->root, rel_path) : NULL;
     if (conventional && !dcsi_is_file(conventional)) {
         free(conventional);
         conventional = NULL;
@@ -282,11 +381,11 @@ dcs_status dcs_image_locate(dcs_image *img, const char *sid, char **path, char *
     if (listed && conventional && strcmp(listed, conventional) != 0) {
         if (note)
             *note = dcsi_strdupf("ProfileList points to %s, not %s; using ProfileList",
-                                 dcs_image_shown(img, listed), a->rel_path);
+                                 dcs_image_shown(img, listed), rel_path);
         free(conventional);
         conventional = NULL;
     } else if (a && a->profile_dir && img->software && !listed && note) {
-        *note = dcsi_strdupf("SOFTWARE's ProfileList does not confirm %s", a->rel_path);
+        *note = dcsi_strdupf("SOFTWARE's ProfileList does not confirm %s", rel_path);
     }
     *path = listed ? listed : conventional;
     if (listed && conventional)
@@ -295,7 +394,7 @@ dcs_status dcs_image_locate(dcs_image *img, const char *sid, char **path, char *
         return DCS_OK;
     if (a)
         return dcs_error_set(err, DCS_ERR_APPLY_TARGET, DCS_NO_OFFSET, "%s (%s): no %s in %s",
-                             a->name, sid, a->rel_path, img->root);
+                             a->name, sid, rel_path, img->root);
     return dcs_error_set(err, DCS_ERR_APPLY_TARGET, DCS_NO_OFFSET,
                          "%s: no ProfileList entry with an existing NTUSER.DAT in %s", sid,
                          img->root);
@@ -325,46 +424,92 @@ void dcsi_image_label(char *buf, size_t size, const char *sid, const char *shown
         snprintf(buf, size, "%s", shown);
 }
 
+/* The Default profile's folder as SOFTWARE's ProfileList gives it: its
+ * Default value (Vista and later), else ProfilesDirectory plus
+ * DefaultUserProfile (XP: "Default User").  Relative, malloc'd, or NULL. */
+static char *listed_default(dcs_image *img)
+{
+    dcs_hive *sw = software(img);
+    char *def = read_text(sw, PROFILE_LIST, "Default");
+    char *rel = def ? image_relative(img, def) : NULL;
+    free(def);
+    if (rel)
+        return rel;
+    char *dir = read_text(sw, PROFILE_LIST, "ProfilesDirectory");
+    char *name = read_text(sw, PROFILE_LIST, "DefaultUserProfile");
+    char *dir_rel = dir ? image_relative(img, dir) : NULL;
+    if (dir_rel && (!name || !strpbrk(name, "/\\")))
+        rel = dcsi_strdupf("%s/%s", dir_rel, name ? name : "Default");
+    free(dir);
+    free(name);
+    free(dir_rel);
+    return rel;
+}
+
 dcs_status dcs_image_default_profile(dcs_image *img, char **path, struct dcs_error *err)
 {
-    /* Vista and later, then XP's "Documents and Settings/Default User" */
-    static const char *const rels[] = {"Users/Default/NTUSER.DAT",
-                                       "Documents and Settings/Default User/NTUSER.DAT"};
+    /* what ProfileList says, then Vista's and XP's folders */
+    static const char *const rels[] = {"Users/Default", "Documents and Settings/Default User"};
     *path = NULL;
-    for (size_t i = 0; i < sizeof rels / sizeof rels[0]; i++) {
-        char *p = dcsi_resolve_ci(img->root, rels[i]);
+    char *listed = listed_default(img);
+    for (size_t i = 0; i <= sizeof rels / sizeof rels[0]; i++) {
+        const char *dir = i ? rels[i - 1] : listed;
+        char *rel = dir ? dcsi_strdupf("%s/NTUSER.DAT", dir) : NULL;
+        char *p = rel ? dcsi_resolve_ci(img->root, rel) : NULL;
+        free(rel);
         if (dcsi_is_file(p)) {
+            free(listed);
             *path = p;
             return DCS_OK;
         }
         free(p);
     }
+    free(listed);
     return dcs_error_set(err, DCS_ERR_APPLY_TARGET, DCS_NO_OFFSET,
                          "Default profile: no Users/Default/NTUSER.DAT in %s", img->root);
 }
 
-/* Links are skipped: "Default User" and "All Users" are junctions (symbolic
- * links on a mounted NTFS volume) to Default and ProgramData, not profiles. */
+/* Folders of a profiles directory that are not users' profiles (XP kept
+ * the service profiles there too). */
+static bool not_a_user(const char *name)
+{
+    static const char *const skip[] = {"Default", "Default User", "All Users", "Public",
+                                       "LocalService", "NetworkService"};
+    if (name[0] == '.')
+        return true;
+    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
+        if (strcasecmp(name, skip[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Users/ (Vista and later) and Documents and Settings/ (XP).  Links are
+ * skipped: "Default User" and "All Users" are junctions (symbolic links on
+ * a mounted NTFS volume) to Default and ProgramData, not profiles. */
 dcs_status dcsi_image_each_user_dir(dcs_image *img, dcsi_user_dir_fn fn, void *ctx)
 {
-    char *users = dcsi_resolve_ci(img->root, "Users");
-    DIR *d = users ? opendir(users) : NULL;
-    struct dirent *de;
+    static const char *const tops[] = {"Users", "Documents and Settings"};
     dcs_status st = DCS_OK;
-    while (st == DCS_OK && d && (de = readdir(d)) != NULL) {
-        struct stat sb;
-        if (de->d_name[0] == '.' || strcasecmp(de->d_name, "Default") == 0 ||
-            (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode)))
-            continue;
-        char rel[600];
-        snprintf(rel, sizeof rel, "%s/NTUSER.DAT", de->d_name);
-        char *path = dcsi_resolve_ci(users, rel);
-        if (dcsi_is_file(path))
-            st = fn(ctx, de->d_name, path);
-        free(path);
+    for (size_t t = 0; st == DCS_OK && t < sizeof tops / sizeof tops[0]; t++) {
+        char *users = dcsi_resolve_ci(img->root, tops[t]);
+        DIR *d = users ? opendir(users) : NULL;
+        struct dirent *de;
+        while (st == DCS_OK && d && (de = readdir(d)) != NULL) {
+            struct stat sb;
+            if (not_a_user(de->d_name) ||
+                (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+                 S_ISLNK(sb.st_mode)))
+                continue;
+            char rel[600];
+            snprintf(rel, sizeof rel, "%s/NTUSER.DAT", de->d_name);
+            char *path = dcsi_resolve_ci(users, rel);
+            if (dcsi_is_file(path))
+                st = fn(ctx, de->d_name, path);
+            free(path);
+        }
+        if (d)
+            closedir(d);
+        free(users);
     }
-    if (d)
-        closedir(d);
-    free(users);
     return st;
 }
