@@ -3,13 +3,16 @@
 #include "apply/apply_internal.h"
 
 #include <ctype.h>
-#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "core/contain.h"
 #include "core/text.h"
 
 /* The well-known service accounts. */
@@ -63,63 +66,58 @@ bool dcs_sid_valid(const char *sid)
     }
 }
 
-/* The entry of directory cur named like start[0..n), exact spelling first. */
-static bool find_entry(const char *cur, const char *start, size_t n, char *found, size_t size)
-{
-    DIR *d = opendir(cur);
-    if (!d)
-        return false;
-    found[0] = '\0';
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strlen(de->d_name) != n || strncasecmp(de->d_name, start, n) != 0)
-            continue;
-        if (!found[0] || strncmp(de->d_name, start, n) == 0)
-            snprintf(found, size, "%s", de->d_name);
-    }
-    closedir(d);
-    return found[0] != '\0';
-}
-
-char *dcsi_resolve_ci(const char *dir, const char *rel)
-{
-    size_t cap = strlen(dir) + strlen(rel) + 2;
-    char *cur = malloc(cap);
-    if (!cur)
-        return NULL;
-    snprintf(cur, cap, "%s", dir);
-    const char *p = rel;
-    while (*p) {
-        while (*p == '/')
-            p++;
-        const char *start = p;
-        while (*p && *p != '/')
-            p++;
-        size_t n = (size_t)(p - start);
-        if (!n)
-            break;
-        char found[256];
-        /* "." and ".." would match readdir's own entries: a path taken from
-         * the image's ProfileList must not lead outside the image */
-        if ((n == 1 && start[0] == '.') || (n == 2 && start[0] == '.' && start[1] == '.') ||
-            n >= sizeof found || !find_entry(cur, start, n, found, sizeof found)) {
-            free(cur);
-            return NULL;
-        }
-        size_t len = strlen(cur);
-        if (len && cur[len - 1] == '/')
-            len--;
-        /* found has n bytes, the length of the component: within cap */
-        cur[len] = '/';
-        memcpy(cur + len + 1, found, n + 1);
-    }
-    return cur;
-}
-
-bool dcsi_is_file(const char *path)
+/* What a resolved path must be (dcsi_image_path). */
+static dcs_status check_kind(const dcs_image *img, const struct dcsi_beneath *w, const char *rel,
+                             unsigned what, struct dcs_error *err)
 {
     struct stat st;
-    return path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    if (fstatat(w->dirfd, w->name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET, "no %s in %s", rel,
+                             img->root);
+    if ((what & DCSI_IMAGE_FILE) && !S_ISREG(st.st_mode))
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
+                             "%s in %s is not a regular file", rel, img->root);
+    if ((what & DCSI_IMAGE_DIR) && !S_ISDIR(st.st_mode))
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
+                             "%s in %s is not a directory", rel, img->root);
+    return DCS_OK;
+}
+
+dcs_status dcsi_image_path(const dcs_image *img, const char *rel, unsigned what, char **path,
+                           struct dcs_error *err)
+{
+    struct dcsi_beneath w;
+    unsigned opts = DCSI_BENEATH_CASE_INSENSITIVE | DCSI_BENEATH_IMAGE;
+    *path = NULL;
+    while (*rel == '/')
+        rel++;
+    /* "REL/." names the directory itself: made, with its parents, on MAKE */
+    char *want = (what & DCSI_IMAGE_MAKE) ? dcsi_strdupf("%s/.", rel) : strdup(rel);
+    if (!want)
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    if (what & DCSI_IMAGE_MAKE)
+        opts |= DCSI_BENEATH_MKDIRS;
+    struct dcs_error e;
+    dcs_status st = dcsi_resolve_beneath(img->rootfd, want, opts, &w, &e);
+    free(want);
+    if (st == DCS_ERR_NOT_FOUND)
+        st = dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET, "no %s in %s", rel, img->root);
+    else if (st != DCS_OK) /* a link out of the image, a loop ... */
+        st = dcs_error_set(err, st == DCS_ERR_NOMEM ? st : DCS_ERR_APPLY_OUTSIDE, DCS_NO_OFFSET,
+                           "%s", e.message);
+    if (st == DCS_OK)
+        st = check_kind(img, &w, rel, what, err);
+    if (st == DCS_OK) {
+        size_t n = strlen(img->root);
+        while (n > 1 && img->root[n - 1] == '/')
+            n--;
+        *path = strcmp(w.path, ".") == 0 ? dcsi_strdupf("%.*s", (int)n, img->root)
+                                          : dcsi_strdupf("%.*s/%s", (int)n, img->root, w.path);
+        if (!*path)
+            st = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    }
+    dcsi_beneath_free(&w);
+    return st;
 }
 
 dcs_status dcs_image_open(const char *root, dcs_image **out, struct dcs_error *err)
@@ -130,10 +128,19 @@ dcs_status dcs_image_open(const char *root, dcs_image **out, struct dcs_error *e
         free(img);
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
-    img->software = dcsi_resolve_ci(root, "Windows/System32/config/SOFTWARE");
-    if (!dcsi_is_file(img->software)) {
-        free(img->software);
-        img->software = NULL;
+    img->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (img->rootfd < 0) {
+        int e = errno;
+        free(img->root);
+        free(img);
+        return dcs_error_set(err, e == ENOENT ? DCS_ERR_NOT_FOUND : DCS_ERR_IO, DCS_NO_OFFSET,
+                             "cannot open the image %s: %s", root, strerror(e));
+    }
+    dcs_status st = dcsi_image_path(img, "Windows/System32/config/SOFTWARE", DCSI_IMAGE_FILE,
+                                    &img->software, err);
+    if (st != DCS_OK && st != DCS_ERR_NOT_FOUND) {
+        dcs_image_free(img);
+        return st;
     }
     *out = img;
     return DCS_OK;
@@ -144,6 +151,8 @@ void dcs_image_free(dcs_image *img)
     if (!img)
         return;
     dcs_hive_close(img->sw);
+    if (img->rootfd >= 0)
+        close(img->rootfd);
     free(img->root);
     free(img->software);
     free(img);
@@ -201,21 +210,34 @@ static char *image_relative(const char *win_path)
     for (char *c = out; c && *c; c++)
         if (*c == '\\')
             *c = '/';
+    /* "." and ".." are not followed (a crafted SOFTWARE climbing out of
+     * the image): such an entry counts as none */
+    for (const char *c = out; c && *c;) {
+        size_t n = strcspn(c, "/");
+        if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.')) {
+            free(out);
+            return NULL;
+        }
+        c += n + (c[n] == '/');
+    }
     return out;
 }
 
-char *dcsi_image_profile_hive(dcs_image *img, const char *sid)
+dcs_status dcsi_image_profile_hive(dcs_image *img, const char *sid, char **path,
+                                   struct dcs_error *err)
 {
     dcs_hive *sw = software(img);
+    *path = NULL;
     if (!sw)
-        return NULL;
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET, "no SOFTWARE hive");
     char key[256];
     snprintf(key, sizeof key, PROFILE_LIST "\\%s", sid);
     dcs_hive_key k;
     struct dcs_hive_value v;
     if (dcs_hive_find_key(sw, 0, key, &k, NULL) != DCS_OK ||
         dcs_hive_get_value(sw, k, "ProfileImagePath", &v, NULL) != DCS_OK)
-        return NULL;
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
+                             "%s: no ProfileImagePath in ProfileList", sid);
     char *text = (v.type == DCS_REG_SZ || v.type == DCS_REG_EXPAND_SZ)
                      ? dcsi_utf16z_to_utf8(v.data, v.len)
                      : NULL;
@@ -223,14 +245,13 @@ char *dcsi_image_profile_hive(dcs_image *img, const char *sid)
     char *rel = text ? image_relative(text) : NULL;
     free(text);
     char *hive_rel = rel ? dcsi_strdupf("%s/NTUSER.DAT", rel) : NULL;
-    char *path = hive_rel ? dcsi_resolve_ci(img->root, hive_rel) : NULL;
     free(rel);
+    if (!hive_rel)
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
+                             "%s: ProfileImagePath is not a path in the image", sid);
+    dcs_status st = dcsi_image_path(img, hive_rel, DCSI_IMAGE_FILE, path, err);
     free(hive_rel);
-    if (!dcsi_is_file(path)) {
-        free(path);
-        return NULL;
-    }
-    return path;
+    return st;
 }
 
 struct each_ctx {
@@ -259,10 +280,25 @@ dcs_status dcsi_image_each_profile(dcs_image *img, dcsi_sid_fn fn, void *ctx)
     return c.rc;
 }
 
-/* The hive path ProfileList gives, unless it is S-1-5-18's (not its hive). */
-static char *listed_hive(dcs_image *img, const struct account *a, const char *sid)
+/* The hive path ProfileList gives, unless it is S-1-5-18's (not its hive):
+ * NULL when none; a path leading out of the image is an error. */
+static dcs_status listed_hive(dcs_image *img, const struct account *a, const char *sid,
+                              char **path, struct dcs_error *err)
 {
-    return a && !a->profile_dir ? NULL : dcsi_image_profile_hive(img, sid);
+    *path = NULL;
+    if (a && !a->profile_dir)
+        return DCS_OK;
+    dcs_status st = dcsi_image_profile_hive(img, sid, path, err);
+    return st == DCS_ERR_NOT_FOUND ? DCS_OK : st;
+}
+
+/* The conventional path of a well-known account: NULL when none. */
+static dcs_status conventional_hive(dcs_image *img, const struct account *a, char **path,
+                                    struct dcs_error *err)
+{
+    *path = NULL;
+    dcs_status st = a ? dcsi_image_path(img, a->rel_path, DCSI_IMAGE_FILE, path, err) : DCS_OK;
+    return st == DCS_ERR_NOT_FOUND ? DCS_OK : st;
 }
 
 dcs_status dcs_image_locate(dcs_image *img, const char *sid, char **path, char **note,
@@ -272,12 +308,19 @@ dcs_status dcs_image_locate(dcs_image *img, const char *sid, char **path, char *
     *path = NULL;
     if (note)
         *note = NULL;
-    char *conventional = a ? dcsi_resolve_ci(img->root, a->rel_path) : NULL;
-    if (conventional && !dcsi_is_file(conventional)) {
+    char *conventional, *listed = NULL;
+    struct dcs_error e;
+    dcs_status st = conventional_hive(img, a, &conventional, &e);
+    if (st == DCS_OK)
+        st = listed_hive(img, a, sid, &listed, &e);
+    if (st != DCS_OK) {
         free(conventional);
-        conventional = NULL;
+        if (st == DCS_ERR_NOMEM)
+            return dcs_error_set(err, st, DCS_NO_OFFSET, "out of memory");
+        if (a)
+            return dcs_error_set(err, st, DCS_NO_OFFSET, "%s (%s): %s", a->name, sid, e.message);
+        return dcs_error_set(err, st, DCS_NO_OFFSET, "%s: %s", sid, e.message);
     }
-    char *listed = listed_hive(img, a, sid);
     if (listed && conventional && strcmp(listed, conventional) != 0) {
         if (note)
             *note = dcsi_strdupf("ProfileList points to %s, not %s; using ProfileList",

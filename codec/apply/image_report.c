@@ -215,6 +215,8 @@ static dcs_status add_service(dcs_image_report *r, const char *sid)
             return DCS_ERR_NOMEM;
         h->failed = true;
         h->err = err;
+        if (st == DCS_ERR_APPLY_OUTSIDE) /* there, but refused: the report is incomplete */
+            r->complete = false;
         return DCS_OK;
     }
     dcsi_image_label(label, sizeof label, sid, dcs_image_shown(r->img, path));
@@ -223,17 +225,59 @@ static dcs_status add_service(dcs_image_report *r, const char *sid)
     return st;
 }
 
+/* A hive the image names but that cannot be used (a link out of the
+ * image): an entry with the error, and the report is incomplete. */
+static dcs_status add_refused(dcs_image_report *r, const char *label, const char *sid,
+                              const struct dcs_error *err)
+{
+    struct dcs_image_hive *h = add(r, DCS_IMAGE_USER, label, sid, NULL);
+    if (!h)
+        return DCS_ERR_NOMEM;
+    h->failed = true;
+    h->err = *err;
+    r->complete = false;
+    return DCS_OK;
+}
+
 static dcs_status add_profile(void *ctx, const char *sid)
 {
     dcs_image_report *r = ctx;
     if (dcs_sid_account_name(sid))
         return DCS_OK;
-    char *path = dcsi_image_profile_hive(r->img, sid);
-    if (!path)
+    char *path, label[700];
+    struct dcs_error err;
+    dcs_status st = dcsi_image_profile_hive(r->img, sid, &path, &err);
+    if (st == DCS_ERR_NOT_FOUND)
         return DCS_OK;
-    char label[700];
+    if (st != DCS_OK) {
+        dcsi_image_label(label, sizeof label, sid, "(refused)");
+        return st == DCS_ERR_NOMEM ? st : add_refused(r, label, sid, &err);
+    }
     dcsi_image_label(label, sizeof label, sid, dcs_image_shown(r->img, path));
-    dcs_status st = add_user(r, DCS_IMAGE_USER, label, sid, path);
+    st = add_user(r, DCS_IMAGE_USER, label, sid, path);
+    free(path);
+    return st;
+}
+
+/* One Users/<name>/NTUSER.DAT of scan_users. */
+static dcs_status scan_user(dcs_image_report *r, const char *users, const char *name)
+{
+    char *rel = dcsi_strdupf("%s/%s/NTUSER.DAT", users, name), *path = NULL, label[700];
+    if (!rel)
+        return DCS_ERR_NOMEM;
+    struct dcs_error err;
+    dcs_status st = dcsi_image_path(r->img, rel, DCSI_IMAGE_FILE, &path, &err);
+    free(rel);
+    if (st == DCS_OK) {
+        snprintf(label, sizeof label, "user %s (SID unknown: no SOFTWARE hive) %s", name,
+                 dcs_image_shown(r->img, path));
+        st = add_user(r, DCS_IMAGE_USER, label, NULL, path);
+    } else if (st != DCS_ERR_NOT_FOUND && st != DCS_ERR_NOMEM) {
+        snprintf(label, sizeof label, "user %s (SID unknown: no SOFTWARE hive)", name);
+        st = add_refused(r, label, NULL, &err);
+    } else if (st == DCS_ERR_NOT_FOUND) {
+        st = DCS_OK;
+    }
     free(path);
     return st;
 }
@@ -243,25 +287,19 @@ static dcs_status add_profile(void *ctx, const char *sid)
  * links on a mounted NTFS volume) to Default and ProgramData, not profiles. */
 static dcs_status scan_users(dcs_image_report *r)
 {
-    char *users = dcsi_resolve_ci(r->img->root, "Users");
+    char *users = NULL;
+    dcs_status st = dcsi_image_path(r->img, "Users", DCSI_IMAGE_DIR, &users, NULL);
+    if (st == DCS_ERR_NOMEM)
+        return st;
     DIR *d = users ? opendir(users) : NULL;
     struct dirent *de;
-    dcs_status st = DCS_OK;
+    st = DCS_OK;
     while (st == DCS_OK && d && (de = readdir(d)) != NULL) {
         struct stat sb;
         if (de->d_name[0] == '.' || strcasecmp(de->d_name, "Default") == 0 ||
             (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode)))
             continue;
-        char rel[600];
-        snprintf(rel, sizeof rel, "%s/NTUSER.DAT", de->d_name);
-        char *path = dcsi_resolve_ci(users, rel);
-        if (path) {
-            char label[700];
-            snprintf(label, sizeof label, "user %s (SID unknown: no SOFTWARE hive) %s",
-                     de->d_name, dcs_image_shown(r->img, path));
-            st = add_user(r, DCS_IMAGE_USER, label, NULL, path);
-        }
-        free(path);
+        st = scan_user(r, dcs_image_shown(r->img, users), de->d_name);
     }
     if (d)
         closedir(d);
@@ -286,7 +324,13 @@ static dcs_status build(dcs_image_report *r)
     dcs_status st = DCS_OK;
     for (size_t i = 0; st == DCS_OK && i < 3; i++)
         st = add_service(r, services[i]);
-    char *def = st == DCS_OK ? dcsi_resolve_ci(r->img->root, "Users/Default/NTUSER.DAT") : NULL;
+    char *def = NULL;
+    struct dcs_error err;
+    if (st == DCS_OK)
+        st = dcsi_image_path(r->img, "Users/Default/NTUSER.DAT", DCSI_IMAGE_FILE, &def, &err);
+    if (st != DCS_OK && st != DCS_ERR_NOMEM)
+        st = st == DCS_ERR_NOT_FOUND ? DCS_OK
+                                     : add_refused(r, "Default user profile", NULL, &err);
     if (def) {
         char label[700];
         snprintf(label, sizeof label,
