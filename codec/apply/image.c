@@ -4,13 +4,16 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "core/contain.h"
 #include "core/text.h"
 
 /* The well-known service accounts. */
@@ -18,13 +21,13 @@ static const struct account {
     const char *sid;
     const char *name;
     const char *alias;       /* ".DEFAULT" or NULL */
-    const char *rel_path;    /* the conventional hive path under SystemRoot */
+    const char *rel_path;    /* the conventional hive path */
     const char *profile_dir; /* ProfileList folder, NULL for S-1-5-18 (not its hive) */
 } accounts[] = {
-    {"S-1-5-18", "LocalSystem", ".DEFAULT", "System32/config/DEFAULT", NULL},
-    {"S-1-5-19", "LocalService", NULL, "ServiceProfiles/LocalService/NTUSER.DAT",
+    {"S-1-5-18", "LocalSystem", ".DEFAULT", "Windows/System32/config/DEFAULT", NULL},
+    {"S-1-5-19", "LocalService", NULL, "Windows/ServiceProfiles/LocalService/NTUSER.DAT",
      "ServiceProfiles/LocalService"},
-    {"S-1-5-20", "NetworkService", NULL, "ServiceProfiles/NetworkService/NTUSER.DAT",
+    {"S-1-5-20", "NetworkService", NULL, "Windows/ServiceProfiles/NetworkService/NTUSER.DAT",
      "ServiceProfiles/NetworkService"},
 };
 
@@ -64,100 +67,94 @@ bool dcs_sid_valid(const char *sid)
     }
 }
 
-/* The entry of directory cur named like start[0..n), exact spelling first. */
-static bool find_entry(const char *cur, const char *start, size_t n, char *found, size_t size)
-{
-    DIR *d = opendir(cur);
-    if (!d)
-        return false;
-    found[0] = '\0';
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strlen(de->d_name) != n || strncasecmp(de->d_name, start, n) != 0)
-            continue;
-        if (!found[0] || strncmp(de->d_name, start, n) == 0)
-            snprintf(found, size, "%s", de->d_name);
-    }
-    closedir(d);
-    return found[0] != '\0';
-}
-
-char *dcsi_resolve_ci(const char *dir, const char *rel)
-{
-    size_t cap = strlen(dir) + strlen(rel) + 2;
-    char *cur = malloc(cap);
-    if (!cur)
-        return NULL;
-    snprintf(cur, cap, "%s", dir);
-    const char *p = rel;
-    while (*p) {
-        while (*p == '/')
-            p++;
-        const char *start = p;
-        while (*p && *p != '/')
-            p++;
-        size_t n = (size_t)(p - start);
-        if (!n)
-            break;
-        char found[256];
-        /* "." and ".." would match readdir's own entries: a path taken from
-         * the image's ProfileList must not lead outside the image */
-        if ((n == 1 && start[0] == '.') || (n == 2 && start[0] == '.' && start[1] == '.') ||
-            n >= sizeof found || !find_entry(cur, start, n, found, sizeof found)) {
-            free(cur);
-            return NULL;
-        }
-        size_t len = strlen(cur);
-        if (len && cur[len - 1] == '/')
-            len--;
-        /* found has n bytes, the length of the component: within cap */
-        cur[len] = '/';
-        memcpy(cur + len + 1, found, n + 1);
-    }
-    return cur;
-}
-
-bool dcsi_is_file(const char *path)
+/* What a resolved path must be (dcsi_image_path). */
+static dcs_status check_kind(const dcs_image *img, const struct dcsi_beneath *w, const char *rel,
+                             unsigned what, struct dcs_error *err)
 {
     struct stat st;
-    return path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    if (fstatat(w->dirfd, w->name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET, "no %s in %s", rel,
+                             img->root);
+    if ((what & DCSI_IMAGE_FILE) && !S_ISREG(st.st_mode))
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
+                             "%s in %s is not a regular file", rel, img->root);
+    if ((what & DCSI_IMAGE_DIR) && !S_ISDIR(st.st_mode))
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
+                             "%s in %s is not a directory", rel, img->root);
+    return DCS_OK;
 }
 
-static bool is_dir(const char *path)
+dcs_status dcsi_image_path(const dcs_image *img, const char *rel, unsigned what, char **path,
+                           struct dcs_error *err)
 {
-    struct stat st;
-    return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    struct dcsi_beneath w;
+    unsigned opts = DCSI_BENEATH_CASE_INSENSITIVE | DCSI_BENEATH_IMAGE;
+    *path = NULL;
+    while (*rel == '/')
+        rel++;
+    /* "REL/." names the directory itself: made, with its parents, on MAKE */
+    char *want = (what & DCSI_IMAGE_MAKE) ? dcsi_strdupf("%s/.", rel) : strdup(rel);
+    if (!want)
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    if (what & DCSI_IMAGE_MAKE)
+        opts |= DCSI_BENEATH_MKDIRS;
+    struct dcs_error e;
+    dcs_status st = dcsi_resolve_beneath(img->rootfd, want, opts, &w, &e);
+    free(want);
+    if (st == DCS_ERR_NOT_FOUND)
+        st = dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET, "no %s in %s", rel, img->root);
+    else if (st != DCS_OK) /* a link out of the image, a loop ... */
+        st = dcs_error_set(err, st == DCS_ERR_NOMEM ? st : DCS_ERR_APPLY_OUTSIDE, DCS_NO_OFFSET,
+                           "%s", e.message);
+    if (st == DCS_OK)
+        st = check_kind(img, &w, rel, what, err);
+    if (st == DCS_OK) {
+        size_t n = strlen(img->root);
+        while (n > 1 && img->root[n - 1] == '/')
+            n--;
+        *path = strcmp(w.path, ".") == 0 ? dcsi_strdupf("%.*s", (int)n, img->root)
+                                          : dcsi_strdupf("%.*s/%s", (int)n, img->root, w.path);
+        if (!*path)
+            st = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    }
+    dcsi_beneath_free(&w);
+    return st;
+}
+
+/* True when rel is a file (dir: a directory) inside the image. */
+static bool image_has(const dcs_image *img, const char *rel, bool dir)
+{
+    char *p = NULL;
+    dcs_status st = dcsi_image_path(img, rel, dir ? DCSI_IMAGE_DIR : DCSI_IMAGE_FILE, &p, NULL);
+    free(p);
+    return st == DCS_OK;
 }
 
 /* The Windows folder of the image: a top-level folder with
  * System32/config/SOFTWARE ("Windows" first, then "WINNT", then any), else
  * one with System32/config; NULL when there is none. */
-static char *find_sysroot(const char *root)
+static char *find_sysroot(const dcs_image *img)
 {
     static const char *const names[] = {"Windows", "WINNT"};
     static const char *const inside[] = {"System32/config/SOFTWARE", "System32/config"};
     for (size_t k = 0; k < 2; k++) {
         for (size_t i = 0; i < 2; i++) {
             char *rel = dcsi_strdupf("%s/%s", names[i], inside[k]);
-            char *p = rel ? dcsi_resolve_ci(root, rel) : NULL;
-            bool hit = p && (k ? is_dir(p) : dcsi_is_file(p));
+            bool hit = rel && image_has(img, rel, k == 1);
             free(rel);
-            free(p);
             if (hit)
                 return strdup(names[i]);
         }
-        DIR *d = opendir(root);
+        DIR *d = opendir(img->root);
         struct dirent *de;
         char *found = NULL;
         while (!found && d && (de = readdir(d)) != NULL) {
             if (de->d_name[0] == '.')
                 continue;
             char *rel = dcsi_strdupf("%s/%s", de->d_name, inside[k]);
-            char *p = rel ? dcsi_resolve_ci(root, rel) : NULL;
-            if (p && (k ? is_dir(p) : dcsi_is_file(p)))
+            if (rel && image_has(img, rel, k == 1))
                 found = strdup(de->d_name);
             free(rel);
-            free(p);
         }
         if (d)
             closedir(d);
@@ -186,7 +183,7 @@ static char *image_relative(const dcs_image *img, const char *win_path);
 
 /* SOFTWARE's own SystemRoot ("C:\Win") wins over the folder found first,
  * when it names another folder of the image that holds a SOFTWARE hive
- * (two Windows installations on one volume). */
+ * (two installations on one volume). */
 static void follow_system_root(dcs_image *img)
 {
     dcs_hive *h = NULL;
@@ -197,8 +194,9 @@ static void follow_system_root(dcs_image *img)
     char *rel = text && text[0] != '%' ? image_relative(img, text) : NULL;
     free(text);
     char *sw_rel = rel ? dcsi_strdupf("%s/System32/config/SOFTWARE", rel) : NULL;
-    char *sw = sw_rel ? dcsi_resolve_ci(img->root, sw_rel) : NULL;
-    if (dcsi_is_file(sw) && strcmp(sw, img->software) != 0) {
+    char *sw = NULL;
+    if (sw_rel && dcsi_image_path(img, sw_rel, DCSI_IMAGE_FILE, &sw, NULL) == DCS_OK &&
+        strcmp(sw, img->software) != 0) {
         free(img->software);
         free(img->sysroot);
         img->software = sw;
@@ -218,17 +216,26 @@ dcs_status dcs_image_open(const char *root, dcs_image **out, struct dcs_error *e
         free(img);
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
-    img->sysroot = find_sysroot(root);
+    img->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (img->rootfd < 0) {
+        int e = errno;
+        free(img->root);
+        free(img);
+        return dcs_error_set(err, e == ENOENT ? DCS_ERR_NOT_FOUND : DCS_ERR_IO, DCS_NO_OFFSET,
+                             "cannot open the image %s: %s", root, strerror(e));
+    }
+    img->sysroot = find_sysroot(img);
     if (!img->sysroot && !(img->sysroot = strdup("Windows"))) {
         dcs_image_free(img);
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
     char *rel = dcsi_strdupf("%s/System32/config/SOFTWARE", img->sysroot);
-    img->software = rel ? dcsi_resolve_ci(root, rel) : NULL;
+    dcs_status st = rel ? dcsi_image_path(img, rel, DCSI_IMAGE_FILE, &img->software, err)
+                        : dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     free(rel);
-    if (!dcsi_is_file(img->software)) {
-        free(img->software);
-        img->software = NULL;
+    if (st != DCS_OK && st != DCS_ERR_NOT_FOUND) {
+        dcs_image_free(img);
+        return st;
     }
     if (img->software)
         follow_system_root(img);
@@ -241,6 +248,8 @@ void dcs_image_free(dcs_image *img)
     if (!img)
         return;
     dcs_hive_close(img->sw);
+    if (img->rootfd >= 0)
+        close(img->rootfd);
     free(img->root);
     free(img->sysroot);
     free(img->software);
@@ -280,7 +289,7 @@ char *dcsi_utf16z_to_utf8(const uint8_t *data, size_t len)
 }
 
 /* "%SystemRoot%\ServiceProfiles\LocalService" -> "Windows/ServiceProfiles/LocalService"
- * relative to the image root (SystemRoot as found), "C:\Users\x" -> "Users/x". */
+ * relative to the image root ("C:\Users\x" -> "Users/x"). */
 static char *image_relative(const dcs_image *img, const char *win_path)
 {
     const char *p = win_path;
@@ -299,28 +308,48 @@ static char *image_relative(const dcs_image *img, const char *win_path)
     for (char *c = out; c && *c; c++)
         if (*c == '\\')
             *c = '/';
+    /* "." and ".." are not followed (a crafted SOFTWARE climbing out of
+     * the image): such an entry counts as none */
+    for (const char *c = out; c && *c;) {
+        size_t n = strcspn(c, "/");
+        if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.')) {
+            free(out);
+            return NULL;
+        }
+        c += n + (c[n] == '/');
+    }
     return out;
 }
 
-char *dcsi_image_profile_hive(dcs_image *img, const char *sid)
+dcs_status dcsi_image_profile_hive(dcs_image *img, const char *sid, char **path,
+                                   struct dcs_error *err)
 {
     dcs_hive *sw = software(img);
+    *path = NULL;
     if (!sw)
-        return NULL;
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET, "no SOFTWARE hive");
     char key[256];
     snprintf(key, sizeof key, PROFILE_LIST "\\%s", sid);
-    char *text = read_text(sw, key, "ProfileImagePath");
+    dcs_hive_key k;
+    struct dcs_hive_value v;
+    if (dcs_hive_find_key(sw, 0, key, &k, NULL) != DCS_OK ||
+        dcs_hive_get_value(sw, k, "ProfileImagePath", &v, NULL) != DCS_OK)
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
+                             "%s: no ProfileImagePath in ProfileList", sid);
+    char *text = (v.type == DCS_REG_SZ || v.type == DCS_REG_EXPAND_SZ)
+                     ? dcsi_utf16z_to_utf8(v.data, v.len)
+                     : NULL;
+    dcs_hive_value_free(&v);
     char *rel = text ? image_relative(img, text) : NULL;
     free(text);
     char *hive_rel = rel ? dcsi_strdupf("%s/NTUSER.DAT", rel) : NULL;
-    char *path = hive_rel ? dcsi_resolve_ci(img->root, hive_rel) : NULL;
     free(rel);
+    if (!hive_rel)
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
+                             "%s: ProfileImagePath is not a path in the image", sid);
+    dcs_status st = dcsi_image_path(img, hive_rel, DCSI_IMAGE_FILE, path, err);
     free(hive_rel);
-    if (!dcsi_is_file(path)) {
-        free(path);
-        return NULL;
-    }
-    return path;
+    return st;
 }
 
 struct each_ctx {
@@ -349,18 +378,37 @@ dcs_status dcsi_image_each_profile(dcs_image *img, dcsi_sid_fn fn, void *ctx)
     return c.rc;
 }
 
-/* A service account's conventional hive path, under the image's SystemRoot. */
-static const char *conventional_rel(const dcs_image *img, const struct account *a, char *buf,
-                                    size_t size)
+/* The hive path ProfileList gives, unless it is S-1-5-18's (not its hive):
+ * NULL when none; a path leading out of the image is an error. */
+static dcs_status listed_hive(dcs_image *img, const struct account *a, const char *sid,
+                              char **path, struct dcs_error *err)
 {
-    snprintf(buf, size, "%s/%s", img->sysroot, a->rel_path);
+    *path = NULL;
+    if (a && !a->profile_dir)
+        return DCS_OK;
+    dcs_status st = dcsi_image_profile_hive(img, sid, path, err);
+    return st == DCS_ERR_NOT_FOUND ? DCS_OK : st;
+}
+
+/* A service account's conventional hive path under the image's SystemRoot
+ * (the table's "Windows/" replaced by the folder found). */
+static const char *account_rel(const dcs_image *img, const struct account *a, char *buf,
+                               size_t size)
+{
+    snprintf(buf, size, "%s/%s", img->sysroot, a->rel_path + strlen("Windows/"));
     return buf;
 }
 
-/* The hive path ProfileList gives, unless it is S-1-5-18's (not its hive). */
-static char *listed_hive(dcs_image *img, const struct account *a, const char *sid)
+/* The conventional path of a well-known account: NULL when none. */
+static dcs_status conventional_hive(dcs_image *img, const struct account *a, char **path,
+                                    struct dcs_error *err)
 {
-    return a && !a->profile_dir ? NULL : dcsi_image_profile_hive(img, sid);
+    *path = NULL;
+    char rel[300];
+    dcs_status st =
+        a ? dcsi_image_path(img, account_rel(img, a, rel, sizeof rel), DCSI_IMAGE_FILE, path, err)
+          : DCS_OK;
+    return st == DCS_ERR_NOT_FOUND ? DCS_OK : st;
 }
 
 dcs_status dcs_image_locate(dcs_image *img, const char *sid, char **path, char **note,
@@ -370,14 +418,21 @@ dcs_status dcs_image_locate(dcs_image *img, const char *sid, char **path, char *
     *path = NULL;
     if (note)
         *note = NULL;
-    char rel_buf[300];
-    const char *rel_path = a ? conventional_rel(img, a, rel_buf, sizeof rel_buf) : NULL;
-    char *conventional = a ? dcsi_resolve_ci(img->root, rel_path) : NULL;
-    if (conventional && !dcsi_is_file(conventional)) {
+    char rel[300];
+    const char *rel_path = a ? account_rel(img, a, rel, sizeof rel) : NULL;
+    char *conventional, *listed = NULL;
+    struct dcs_error e;
+    dcs_status st = conventional_hive(img, a, &conventional, &e);
+    if (st == DCS_OK)
+        st = listed_hive(img, a, sid, &listed, &e);
+    if (st != DCS_OK) {
         free(conventional);
-        conventional = NULL;
+        if (st == DCS_ERR_NOMEM)
+            return dcs_error_set(err, st, DCS_NO_OFFSET, "out of memory");
+        if (a)
+            return dcs_error_set(err, st, DCS_NO_OFFSET, "%s (%s): %s", a->name, sid, e.message);
+        return dcs_error_set(err, st, DCS_NO_OFFSET, "%s: %s", sid, e.message);
     }
-    char *listed = listed_hive(img, a, sid);
     if (listed && conventional && strcmp(listed, conventional) != 0) {
         if (note)
             *note = dcsi_strdupf("ProfileList points to %s, not %s; using ProfileList",
@@ -438,7 +493,7 @@ static char *listed_default(dcs_image *img)
     char *dir = read_text(sw, PROFILE_LIST, "ProfilesDirectory");
     char *name = read_text(sw, PROFILE_LIST, "DefaultUserProfile");
     char *dir_rel = dir ? image_relative(img, dir) : NULL;
-    if (dir_rel && (!name || !strpbrk(name, "/\\")))
+    if (dir_rel && (!name || (!strpbrk(name, "/\\") && strcmp(name, "..") != 0)))
         rel = dcsi_strdupf("%s/%s", dir_rel, name ? name : "Default");
     free(dir);
     free(name);
@@ -452,21 +507,19 @@ dcs_status dcs_image_default_profile(dcs_image *img, char **path, struct dcs_err
     static const char *const rels[] = {"Users/Default", "Documents and Settings/Default User"};
     *path = NULL;
     char *listed = listed_default(img);
-    for (size_t i = 0; i <= sizeof rels / sizeof rels[0]; i++) {
+    dcs_status st = DCS_ERR_NOT_FOUND;
+    for (size_t i = 0; st == DCS_ERR_NOT_FOUND && i <= sizeof rels / sizeof rels[0]; i++) {
         const char *dir = i ? rels[i - 1] : listed;
         char *rel = dir ? dcsi_strdupf("%s/NTUSER.DAT", dir) : NULL;
-        char *p = rel ? dcsi_resolve_ci(img->root, rel) : NULL;
+        if (rel)
+            st = dcsi_image_path(img, rel, DCSI_IMAGE_FILE, path, err);
         free(rel);
-        if (dcsi_is_file(p)) {
-            free(listed);
-            *path = p;
-            return DCS_OK;
-        }
-        free(p);
     }
     free(listed);
-    return dcs_error_set(err, DCS_ERR_APPLY_TARGET, DCS_NO_OFFSET,
-                         "Default profile: no Users/Default/NTUSER.DAT in %s", img->root);
+    if (st == DCS_ERR_NOT_FOUND)
+        return dcs_error_set(err, DCS_ERR_APPLY_TARGET, DCS_NO_OFFSET,
+                             "Default profile: no Users/Default/NTUSER.DAT in %s", img->root);
+    return st;
 }
 
 /* Folders of a profiles directory that are not users' profiles (XP kept
@@ -483,6 +536,27 @@ static bool not_a_user(const char *name)
     return false;
 }
 
+/* One TOP/NAME/NTUSER.DAT: fn with its path, or with the refusal when a
+ * link leads it out of the image; nothing when there is none. */
+static dcs_status user_dir(dcs_image *img, const char *top, const char *name,
+                           dcsi_user_dir_fn fn, void *ctx)
+{
+    char *rel = dcsi_strdupf("%s/%s/NTUSER.DAT", top, name), *path = NULL;
+    if (!rel)
+        return DCS_ERR_NOMEM;
+    struct dcs_error e;
+    dcs_status st = dcsi_image_path(img, rel, DCSI_IMAGE_FILE, &path, &e);
+    free(rel);
+    if (st == DCS_OK)
+        st = fn(ctx, name, path, NULL);
+    else if (st == DCS_ERR_APPLY_OUTSIDE)
+        st = fn(ctx, name, NULL, &e);
+    else if (st == DCS_ERR_NOT_FOUND)
+        st = DCS_OK;
+    free(path);
+    return st;
+}
+
 /* Users/ (Vista and later) and Documents and Settings/ (XP).  Links are
  * skipped: "Default User" and "All Users" are junctions (symbolic links on
  * a mounted NTFS volume) to Default and ProgramData, not profiles. */
@@ -491,7 +565,11 @@ dcs_status dcsi_image_each_user_dir(dcs_image *img, dcsi_user_dir_fn fn, void *c
     static const char *const tops[] = {"Users", "Documents and Settings"};
     dcs_status st = DCS_OK;
     for (size_t t = 0; st == DCS_OK && t < sizeof tops / sizeof tops[0]; t++) {
-        char *users = dcsi_resolve_ci(img->root, tops[t]);
+        char *users = NULL;
+        st = dcsi_image_path(img, tops[t], DCSI_IMAGE_DIR, &users, NULL);
+        if (st == DCS_ERR_NOMEM)
+            return st;
+        st = DCS_OK;
         DIR *d = users ? opendir(users) : NULL;
         struct dirent *de;
         while (st == DCS_OK && d && (de = readdir(d)) != NULL) {
@@ -500,12 +578,7 @@ dcs_status dcsi_image_each_user_dir(dcs_image *img, dcsi_user_dir_fn fn, void *c
                 (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
                  S_ISLNK(sb.st_mode)))
                 continue;
-            char rel[600];
-            snprintf(rel, sizeof rel, "%s/NTUSER.DAT", de->d_name);
-            char *path = dcsi_resolve_ci(users, rel);
-            if (dcsi_is_file(path))
-                st = fn(ctx, de->d_name, path);
-            free(path);
+            st = user_dir(img, dcs_image_shown(img, users), de->d_name, fn, ctx);
         }
         if (d)
             closedir(d);

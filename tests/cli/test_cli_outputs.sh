@@ -227,7 +227,7 @@ expect 2 "dcs: show: unknown option '--bogus' (try 'dcs show --help')" "show --b
 run show --windows
 expect 2 "dcs: show: --windows needs a value (DIR)" "show --windows without a value"
 run show
-expect 2 "dcs: show: --windows DIR is required" "show without --windows"
+expect 2 "dcs: show: give one image: --windows DIR or --wim FILE[:INDEX]" "show without --windows"
 run show --help
 check "show --help lists --json" grep -q '^  --json  ' "$TMP/out"
 expect 0 "" "show --help"

@@ -162,6 +162,13 @@ hivexsh -w -f "$work/up.hivexsh" "$SW" >/dev/null
 expect_rc 1 "Default outside the image" -- "$dcs" apply --from-hive "$SRC" --windows "$I" --default-profile --json
 json 't=d["targets"][0]; assert t["kind"]=="default-profile" and t["state"]=="error" and t["hive"]=="(not found)", t' && ok || fail "Default outside: not found"
 same "$work/outside/Default/NTUSER.DAT" "$SRC" "Default outside: untouched"
+# ... nor one whose link leads out: refused (exit 3), nothing written
+ln -s "$work/outside" "$I/outside-link"
+printf 'cd \\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\nsetval 1\nDefault\nexpandstring:%%SystemDrive%%\\outside-link\\Default\ncommit\n' >"$work/up.hivexsh"
+hivexsh -w -f "$work/up.hivexsh" "$SW" >/dev/null
+expect_rc 3 "Default through a link out of the image" -- "$dcs" apply --from-hive "$SRC" --windows "$I" --default-profile --json
+json 't=d["targets"][0]; assert t["state"]=="refused" and "leads outside" in t["error"], t' && ok || fail "Default link out: refused"
+same "$work/outside/Default/NTUSER.DAT" "$SRC" "Default link out: untouched"
 
 # 6. --gpp-out and --cmd-out: read back by dcs decode, bytes equal
 expect_rc 0 "gpp and cmd out" -- "$dcs" apply --from-hive "$SRC" --sid S-1-5-18 --sid "$SID_ALICE" \
