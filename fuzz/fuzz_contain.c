@@ -106,7 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1 || size > 512)
         return 0;
     unsigned opts = (data[0] & 1 ? DCSI_BENEATH_CASE_INSENSITIVE : 0) |
-                    (data[0] & 2 ? DCSI_BENEATH_NOFOLLOW : 0);
+                    (data[0] & 2 ? DCSI_BENEATH_NOFOLLOW : 0) |
+                    (data[0] & 4 ? DCSI_BENEATH_IMAGE : 0);
     char path[520];
     memcpy(path, data + 1, size - 1);
     path[size - 1] = '\0';

@@ -28,6 +28,9 @@ static dcs_status backup_logs(const struct dcs_apply_target *t, const char *wher
             suffix--;
         snprintf(src, sizeof src, "%s/%s", parent, name);
         snprintf(dst, sizeof dst, "%s/%s.%s", where, stem, suffix);
+        struct stat sb;
+        if (lstat(src, &sb) != 0 || !S_ISREG(sb.st_mode))
+            continue; /* a link is no log of this hive: not followed (it may lead out) */
         dcs_status st = dcsi_copy_file(src, dst, 0, err);
         if (st != DCS_OK)
             return st;
@@ -108,20 +111,40 @@ static dcs_status backup_regs(struct dcs_apply_target *t, const char *where, con
     return st;
 }
 
+/* The backup directory, made: the one the user named, or dcs-backup-STAMP
+ * beside the hive, which for a hive of an image is looked up inside the
+ * image like the hive (a link planted at its name cannot lead out). */
+static dcs_status backup_dir(const struct dcs_applier *a, const struct dcs_apply_target *t,
+                             const char *stamp, char *where, size_t size, struct dcs_error *err)
+{
+    char parent[900] = "";
+    int n;
+    if (a->backup_dir) {
+        n = snprintf(where, size, "%s", a->backup_dir);
+    } else {
+        dcsi_parent_dir(t->path, parent, sizeof parent);
+        n = snprintf(where, size, "%s/dcs-backup-%s", parent, stamp);
+    }
+    if (n < 0 || (size_t)n >= size - 1 || strlen(parent) >= sizeof parent - 1)
+        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "backup path too long");
+    const char *rel = a->img ? dcs_image_shown(a->img, where) : where;
+    if (a->backup_dir || rel == where)
+        return dcsi_mkdirs(where, 0755, err);
+    char *made;
+    dcs_status st = dcsi_image_path(a->img, rel, DCSI_IMAGE_DIR | DCSI_IMAGE_MAKE, &made, err);
+    if (st == DCS_OK && strlen(made) >= size - 1)
+        st = dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "backup path too long");
+    if (st == DCS_OK)
+        memcpy(where, made, strlen(made) + 1);
+    free(made);
+    return st;
+}
+
 dcs_status dcsi_backup_target(struct dcs_applier *a, struct dcs_apply_target *t,
                               const char *stamp, struct dcs_error *err)
 {
-    char where[1024], stem[400], parent[900] = "";
-    int n;
-    if (a->backup_dir) {
-        n = snprintf(where, sizeof where, "%s", a->backup_dir);
-    } else {
-        dcsi_parent_dir(t->path, parent, sizeof parent);
-        n = snprintf(where, sizeof where, "%s/dcs-backup-%s", parent, stamp);
-    }
-    if (n < 0 || (size_t)n >= sizeof where - 1 || strlen(parent) >= sizeof parent - 1)
-        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "backup path too long");
-    dcs_status st = dcsi_mkdirs(where, 0755, err);
+    char where[1024], stem[400];
+    dcs_status st = backup_dir(a, t, stamp, where, sizeof where, err);
     if (st == DCS_OK)
         st = pick_name(t, where, stem, sizeof stem, err);
     if (st == DCS_OK)

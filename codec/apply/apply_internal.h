@@ -14,7 +14,9 @@
 
 struct dcs_image {
     char *root;
-    char *software; /* Windows/System32/config/SOFTWARE, or NULL */
+    int rootfd;     /* the root, open: every lookup is contained beneath it */
+    char *sysroot;  /* SystemRoot relative to root: "Windows", or what SOFTWARE says */
+    char *software; /* SYSROOT/System32/config/SOFTWARE, or NULL */
     dcs_hive *sw;   /* opened read-only on first use */
     bool sw_tried;
 };
@@ -121,19 +123,36 @@ dcs_status dcsi_reg_write_plan(struct dcs_reg_writer *w, const char *root,
                                struct dcs_error *err);
 
 /* -- image (image.c) */
-/* Resolve rel ('/'-separated) under dir, each component matched
- * case-insensitively (exact preferred); "." and ".." are refused.  Returns
- * a malloc'd path or NULL. */
-char *dcsi_resolve_ci(const char *dir, const char *rel);
-bool dcsi_is_file(const char *path);
-/* The ProfileImagePath of sid as a hive path in the image (malloc'd), or NULL. */
-char *dcsi_image_profile_hive(dcs_image *img, const char *sid);
+/* The one lookup of everything found through an image (hives, the
+ * directories of their logs, temporaries and journals, ProfileList paths,
+ * backups): rel resolved beneath the root as core/contain.h describes with
+ * DCSI_BENEATH_IMAGE (links followed while they stay inside; an in-image
+ * absolute link, as an NTFS junction of a mounted image reads, works),
+ * names matched case-insensitively.  *path is ROOT/PHYS with no symbolic
+ * link below the root, so the files the hive engine opens next to it stay
+ * in the image.  what: DCSI_IMAGE_FILE (a regular file), DCSI_IMAGE_DIR (a
+ * directory), | DCSI_IMAGE_MAKE (the directory and its parents made when
+ * missing).  DCS_ERR_NOT_FOUND "no REL in ROOT"; a link leading out of the
+ * image (or a loop) DCS_ERR_APPLY_OUTSIDE "REL: the symbolic link LINK
+ * leads outside ROOT (to TEXT)". */
+#define DCSI_IMAGE_FILE 0x1u
+#define DCSI_IMAGE_DIR 0x2u
+#define DCSI_IMAGE_MAKE 0x4u
+dcs_status dcsi_image_path(const dcs_image *img, const char *rel, unsigned what, char **path,
+                           struct dcs_error *err);
+/* The ProfileImagePath of sid as a hive path in the image (malloc'd):
+ * DCS_ERR_NOT_FOUND when there is none, else as dcsi_image_path. */
+dcs_status dcsi_image_profile_hive(dcs_image *img, const char *sid, char **path,
+                                   struct dcs_error *err);
 /* Call fn for each valid SID under ProfileList (SOFTWARE present). */
 typedef dcs_status (*dcsi_sid_fn)(void *ctx, const char *sid);
 dcs_status dcsi_image_each_profile(dcs_image *img, dcsi_sid_fn fn, void *ctx);
-/* Call fn for each Users/<name>/NTUSER.DAT but the Default profile and
- * links (for an image without SOFTWARE). */
-typedef dcs_status (*dcsi_user_dir_fn)(void *ctx, const char *name, const char *hive);
+/* Call fn for each Users/<name>/NTUSER.DAT (and XP's Documents and
+ * Settings/<name>) but the Default profile, other special folders and links
+ * (for an image without SOFTWARE): with its path, or with hive NULL and why
+ * when a link leads it out of the image (DCS_ERR_APPLY_OUTSIDE). */
+typedef dcs_status (*dcsi_user_dir_fn)(void *ctx, const char *name, const char *hive,
+                                       const struct dcs_error *refused);
 dcs_status dcsi_image_each_user_dir(dcs_image *img, dcsi_user_dir_fn fn, void *ctx);
 /* "LocalSystem (S-1-5-18, .DEFAULT) SHOWN", "user (SID) SHOWN" or SHOWN. */
 void dcsi_image_label(char *buf, size_t size, const char *sid, const char *shown);

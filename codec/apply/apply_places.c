@@ -45,10 +45,11 @@ dcs_status dcs_applier_add_default_profile(dcs_applier *a, struct dcs_error *err
         free(path);
     } else if (st == DCS_ERR_NOMEM) {
         return dcs_error_set(err, st, DCS_NO_OFFSET, "out of memory");
-    } else {
+    } else { /* missing: an error; a link out of the image: refused */
+        bool out = st == DCS_ERR_APPLY_OUTSIDE;
         st = DCS_OK;
-        t->state = DCS_APPLY_TARGET_ERROR;
-        snprintf(t->shown, sizeof t->shown, "%s", "(not found)");
+        t->state = out ? DCS_APPLY_TARGET_REFUSED : DCS_APPLY_TARGET_ERROR;
+        snprintf(t->shown, sizeof t->shown, "%s", out ? "(refused)" : "(not found)");
     }
     snprintf(t->label, sizeof t->label,
              "Default user profile (template for new users; not .DEFAULT) %s", t->shown);
@@ -70,17 +71,25 @@ static dcs_status add_listed(void *ctx, const char *sid)
     return dcs_applier_add_account(c->a, sid, c->err);
 }
 
-static dcs_status add_user_dir(void *ctx, const char *name, const char *hive)
+static dcs_status add_user_dir(void *ctx, const char *name, const char *hive,
+                               const struct dcs_error *refused)
 {
     struct users_ctx *c = ctx;
-    if (have_path(c->a, hive))
+    if (hive && have_path(c->a, hive))
         return DCS_OK;
     struct dcs_apply_target *t = dcsi_new_target(c->a, c->err);
     if (!t)
         return DCS_ERR_NOMEM;
     t->kind = DCS_IMAGE_USER;
     snprintf(t->tag, sizeof t->tag, "%s", name);
-    dcs_status st = dcsi_target_set_path(c->a, t, hive, c->err);
+    dcs_status st = DCS_OK;
+    if (hive) {
+        st = dcsi_target_set_path(c->a, t, hive, c->err);
+    } else { /* a link out of the image: refused, as an account's would be */
+        t->state = DCS_APPLY_TARGET_REFUSED;
+        t->err = *refused;
+        snprintf(t->shown, sizeof t->shown, "%s", "(refused)");
+    }
     snprintf(t->label, sizeof t->label, "user %s (SID unknown: no SOFTWARE hive) %s", name,
              t->shown);
     return st;

@@ -106,8 +106,10 @@ static dcs_status locate(dcs_applier *a, struct dcs_apply_target *t, struct dcs_
         free(path);
         return st;
     }
-    t->state = DCS_APPLY_TARGET_ERROR;
-    snprintf(t->shown, sizeof t->shown, "%s", "(not found)");
+    /* a hive the image leads out of is refused (exit 3), a missing one an error */
+    bool out = st == DCS_ERR_APPLY_OUTSIDE;
+    t->state = out ? DCS_APPLY_TARGET_REFUSED : DCS_APPLY_TARGET_ERROR;
+    snprintf(t->shown, sizeof t->shown, "%s", out ? "(refused)" : "(not found)");
     return st == DCS_ERR_NOMEM ? nomem(err) : DCS_OK;
 }
 

@@ -4,13 +4,16 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "core/contain.h"
 #include "core/text.h"
 
 /* The well-known service accounts. */
@@ -64,63 +67,145 @@ bool dcs_sid_valid(const char *sid)
     }
 }
 
-/* The entry of directory cur named like start[0..n), exact spelling first. */
-static bool find_entry(const char *cur, const char *start, size_t n, char *found, size_t size)
-{
-    DIR *d = opendir(cur);
-    if (!d)
-        return false;
-    found[0] = '\0';
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strlen(de->d_name) != n || strncasecmp(de->d_name, start, n) != 0)
-            continue;
-        if (!found[0] || strncmp(de->d_name, start, n) == 0)
-            snprintf(found, size, "%s", de->d_name);
-    }
-    closedir(d);
-    return found[0] != '\0';
-}
-
-char *dcsi_resolve_ci(const char *dir, const char *rel)
-{
-    size_t cap = strlen(dir) + strlen(rel) + 2;
-    char *cur = malloc(cap);
-    if (!cur)
-        return NULL;
-    snprintf(cur, cap, "%s", dir);
-    const char *p = rel;
-    while (*p) {
-        while (*p == '/')
-            p++;
-        const char *start = p;
-        while (*p && *p != '/')
-            p++;
-        size_t n = (size_t)(p - start);
-        if (!n)
-            break;
-        char found[256];
-        /* "." and ".." would match readdir's own entries: a path taken from
-         * the image's ProfileList must not lead outside the image */
-        if ((n == 1 && start[0] == '.') || (n == 2 && start[0] == '.' && start[1] == '.') ||
-            n >= sizeof found || !find_entry(cur, start, n, found, sizeof found)) {
-            free(cur);
-            return NULL;
-        }
-        size_t len = strlen(cur);
-        if (len && cur[len - 1] == '/')
-            len--;
-        /* found has n bytes, the length of the component: within cap */
-        cur[len] = '/';
-        memcpy(cur + len + 1, found, n + 1);
-    }
-    return cur;
-}
-
-bool dcsi_is_file(const char *path)
+/* What a resolved path must be (dcsi_image_path). */
+static dcs_status check_kind(const dcs_image *img, const struct dcsi_beneath *w, const char *rel,
+                             unsigned what, struct dcs_error *err)
 {
     struct stat st;
-    return path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    if (fstatat(w->dirfd, w->name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET, "no %s in %s", rel,
+                             img->root);
+    if ((what & DCSI_IMAGE_FILE) && !S_ISREG(st.st_mode))
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
+                             "%s in %s is not a regular file", rel, img->root);
+    if ((what & DCSI_IMAGE_DIR) && !S_ISDIR(st.st_mode))
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
+                             "%s in %s is not a directory", rel, img->root);
+    return DCS_OK;
+}
+
+dcs_status dcsi_image_path(const dcs_image *img, const char *rel, unsigned what, char **path,
+                           struct dcs_error *err)
+{
+    struct dcsi_beneath w;
+    unsigned opts = DCSI_BENEATH_CASE_INSENSITIVE | DCSI_BENEATH_IMAGE;
+    *path = NULL;
+    while (*rel == '/')
+        rel++;
+    /* "REL/." names the directory itself: made, with its parents, on MAKE */
+    char *want = (what & DCSI_IMAGE_MAKE) ? dcsi_strdupf("%s/.", rel) : strdup(rel);
+    if (!want)
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    if (what & DCSI_IMAGE_MAKE)
+        opts |= DCSI_BENEATH_MKDIRS;
+    struct dcs_error e;
+    dcs_status st = dcsi_resolve_beneath(img->rootfd, want, opts, &w, &e);
+    free(want);
+    if (st == DCS_ERR_NOT_FOUND)
+        st = dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET, "no %s in %s", rel, img->root);
+    else if (st != DCS_OK) /* a link out of the image, a loop ... */
+        st = dcs_error_set(err, st == DCS_ERR_NOMEM ? st : DCS_ERR_APPLY_OUTSIDE, DCS_NO_OFFSET,
+                           "%s", e.message);
+    if (st == DCS_OK)
+        st = check_kind(img, &w, rel, what, err);
+    if (st == DCS_OK) {
+        size_t n = strlen(img->root);
+        while (n > 1 && img->root[n - 1] == '/')
+            n--;
+        *path = strcmp(w.path, ".") == 0 ? dcsi_strdupf("%.*s", (int)n, img->root)
+                                          : dcsi_strdupf("%.*s/%s", (int)n, img->root, w.path);
+        if (!*path)
+            st = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    }
+    dcsi_beneath_free(&w);
+    return st;
+}
+
+/* True when rel is a file (dir: a directory) inside the image. */
+static bool image_has(const dcs_image *img, const char *rel, bool dir)
+{
+    char *p = NULL;
+    dcs_status st = dcsi_image_path(img, rel, dir ? DCSI_IMAGE_DIR : DCSI_IMAGE_FILE, &p, NULL);
+    free(p);
+    return st == DCS_OK;
+}
+
+/* The Windows folder of the image: a top-level folder with
+ * System32/config/SOFTWARE ("Windows" first, then "WINNT", then any), else
+ * one with System32/config; NULL when there is none. */
+static char *find_sysroot(const dcs_image *img)
+{
+    static const char *const names[] = {"Windows", "WINNT"};
+    static const char *const inside[] = {"System32/config/SOFTWARE", "System32/config"};
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; i < 2; i++) {
+            char *rel = dcsi_strdupf("%s/%s", names[i], inside[k]);
+            bool hit = rel && image_has(img, rel, k == 1);
+            free(rel);
+            if (hit)
+                return strdup(names[i]);
+        }
+        DIR *d = opendir(img->root);
+        struct dirent *de;
+        char *found = NULL;
+        while (!found && d && (de = readdir(d)) != NULL) {
+            if (de->d_name[0] == '.')
+                continue;
+            char *rel = dcsi_strdupf("%s/%s", de->d_name, inside[k]);
+            if (rel && image_has(img, rel, k == 1))
+                found = strdup(de->d_name);
+            free(rel);
+        }
+        if (d)
+            closedir(d);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
+/* A REG_SZ / REG_EXPAND_SZ value of an open hive as UTF-8 (malloc'd), or NULL. */
+static char *read_text(dcs_hive *h, const char *key, const char *name)
+{
+    dcs_hive_key k;
+    struct dcs_hive_value v;
+    if (!h || dcs_hive_find_key(h, 0, key, &k, NULL) != DCS_OK ||
+        dcs_hive_get_value(h, k, name, &v, NULL) != DCS_OK)
+        return NULL;
+    char *text = (v.type == DCS_REG_SZ || v.type == DCS_REG_EXPAND_SZ)
+                     ? dcsi_utf16z_to_utf8(v.data, v.len)
+                     : NULL;
+    dcs_hive_value_free(&v);
+    return text;
+}
+
+static char *image_relative(const dcs_image *img, const char *win_path);
+
+/* SOFTWARE's own SystemRoot ("C:\Win") wins over the folder found first,
+ * when it names another folder of the image that holds a SOFTWARE hive
+ * (two installations on one volume). */
+static void follow_system_root(dcs_image *img)
+{
+    dcs_hive *h = NULL;
+    if (dcs_hive_open(img->software, DCS_HIVE_READ, &h, NULL) != DCS_OK)
+        return;
+    char *text = read_text(h, "Microsoft\\Windows NT\\CurrentVersion", "SystemRoot");
+    dcs_hive_close(h);
+    char *rel = text && text[0] != '%' ? image_relative(img, text) : NULL;
+    free(text);
+    char *sw_rel = rel ? dcsi_strdupf("%s/System32/config/SOFTWARE", rel) : NULL;
+    char *sw = NULL;
+    if (sw_rel && dcsi_image_path(img, sw_rel, DCSI_IMAGE_FILE, &sw, NULL) == DCS_OK &&
+        strcmp(sw, img->software) != 0) {
+        free(img->software);
+        free(img->sysroot);
+        img->software = sw;
+        img->sysroot = rel;
+        rel = sw = NULL;
+    }
+    free(rel);
+    free(sw_rel);
+    free(sw);
 }
 
 dcs_status dcs_image_open(const char *root, dcs_image **out, struct dcs_error *err)
@@ -131,11 +216,29 @@ dcs_status dcs_image_open(const char *root, dcs_image **out, struct dcs_error *e
         free(img);
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
-    img->software = dcsi_resolve_ci(root, "Windows/System32/config/SOFTWARE");
-    if (!dcsi_is_file(img->software)) {
-        free(img->software);
-        img->software = NULL;
+    img->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (img->rootfd < 0) {
+        int e = errno;
+        free(img->root);
+        free(img);
+        return dcs_error_set(err, e == ENOENT ? DCS_ERR_NOT_FOUND : DCS_ERR_IO, DCS_NO_OFFSET,
+                             "cannot open the image %s: %s", root, strerror(e));
     }
+    img->sysroot = find_sysroot(img);
+    if (!img->sysroot && !(img->sysroot = strdup("Windows"))) {
+        dcs_image_free(img);
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    }
+    char *rel = dcsi_strdupf("%s/System32/config/SOFTWARE", img->sysroot);
+    dcs_status st = rel ? dcsi_image_path(img, rel, DCSI_IMAGE_FILE, &img->software, err)
+                        : dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    free(rel);
+    if (st != DCS_OK && st != DCS_ERR_NOT_FOUND) {
+        dcs_image_free(img);
+        return st;
+    }
+    if (img->software)
+        follow_system_root(img);
     *out = img;
     return DCS_OK;
 }
@@ -145,7 +248,10 @@ void dcs_image_free(dcs_image *img)
     if (!img)
         return;
     dcs_hive_close(img->sw);
+    if (img->rootfd >= 0)
+        close(img->rootfd);
     free(img->root);
+    free(img->sysroot);
     free(img->software);
     free(img);
 }
@@ -184,13 +290,13 @@ char *dcsi_utf16z_to_utf8(const uint8_t *data, size_t len)
 
 /* "%SystemRoot%\ServiceProfiles\LocalService" -> "Windows/ServiceProfiles/LocalService"
  * relative to the image root ("C:\Users\x" -> "Users/x"). */
-static char *image_relative(const char *win_path)
+static char *image_relative(const dcs_image *img, const char *win_path)
 {
     const char *p = win_path;
     const char *prefix = "";
     if (strncasecmp(p, "%SystemRoot%", 12) == 0 || strncasecmp(p, "%windir%", 8) == 0) {
         p = strchr(p + 1, '%') + 1;
-        prefix = "Windows";
+        prefix = img->sysroot;
     } else if (strncasecmp(p, "%SystemDrive%", 13) == 0) {
         p += 13;
     } else if (isalpha((unsigned char)p[0]) && p[1] == ':') {
@@ -202,36 +308,48 @@ static char *image_relative(const char *win_path)
     for (char *c = out; c && *c; c++)
         if (*c == '\\')
             *c = '/';
+    /* "." and ".." are not followed (a crafted SOFTWARE climbing out of
+     * the image): such an entry counts as none */
+    for (const char *c = out; c && *c;) {
+        size_t n = strcspn(c, "/");
+        if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.')) {
+            free(out);
+            return NULL;
+        }
+        c += n + (c[n] == '/');
+    }
     return out;
 }
 
-char *dcsi_image_profile_hive(dcs_image *img, const char *sid)
+dcs_status dcsi_image_profile_hive(dcs_image *img, const char *sid, char **path,
+                                   struct dcs_error *err)
 {
     dcs_hive *sw = software(img);
+    *path = NULL;
     if (!sw)
-        return NULL;
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET, "no SOFTWARE hive");
     char key[256];
     snprintf(key, sizeof key, PROFILE_LIST "\\%s", sid);
     dcs_hive_key k;
     struct dcs_hive_value v;
     if (dcs_hive_find_key(sw, 0, key, &k, NULL) != DCS_OK ||
         dcs_hive_get_value(sw, k, "ProfileImagePath", &v, NULL) != DCS_OK)
-        return NULL;
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
+                             "%s: no ProfileImagePath in ProfileList", sid);
     char *text = (v.type == DCS_REG_SZ || v.type == DCS_REG_EXPAND_SZ)
                      ? dcsi_utf16z_to_utf8(v.data, v.len)
                      : NULL;
     dcs_hive_value_free(&v);
-    char *rel = text ? image_relative(text) : NULL;
+    char *rel = text ? image_relative(img, text) : NULL;
     free(text);
     char *hive_rel = rel ? dcsi_strdupf("%s/NTUSER.DAT", rel) : NULL;
-    char *path = hive_rel ? dcsi_resolve_ci(img->root, hive_rel) : NULL;
     free(rel);
+    if (!hive_rel)
+        return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
+                             "%s: ProfileImagePath is not a path in the image", sid);
+    dcs_status st = dcsi_image_path(img, hive_rel, DCSI_IMAGE_FILE, path, err);
     free(hive_rel);
-    if (!dcsi_is_file(path)) {
-        free(path);
-        return NULL;
-    }
-    return path;
+    return st;
 }
 
 struct each_ctx {
@@ -260,10 +378,37 @@ dcs_status dcsi_image_each_profile(dcs_image *img, dcsi_sid_fn fn, void *ctx)
     return c.rc;
 }
 
-/* The hive path ProfileList gives, unless it is S-1-5-18's (not its hive). */
-static char *listed_hive(dcs_image *img, const struct account *a, const char *sid)
+/* The hive path ProfileList gives, unless it is S-1-5-18's (not its hive):
+ * NULL when none; a path leading out of the image is an error. */
+static dcs_status listed_hive(dcs_image *img, const struct account *a, const char *sid,
+                              char **path, struct dcs_error *err)
 {
-    return a && !a->profile_dir ? NULL : dcsi_image_profile_hive(img, sid);
+    *path = NULL;
+    if (a && !a->profile_dir)
+        return DCS_OK;
+    dcs_status st = dcsi_image_profile_hive(img, sid, path, err);
+    return st == DCS_ERR_NOT_FOUND ? DCS_OK : st;
+}
+
+/* A service account's conventional hive path under the image's SystemRoot
+ * (the table's "Windows/" replaced by the folder found). */
+static const char *account_rel(const dcs_image *img, const struct account *a, char *buf,
+                               size_t size)
+{
+    snprintf(buf, size, "%s/%s", img->sysroot, a->rel_path + strlen("Windows/"));
+    return buf;
+}
+
+/* The conventional path of a well-known account: NULL when none. */
+static dcs_status conventional_hive(dcs_image *img, const struct account *a, char **path,
+                                    struct dcs_error *err)
+{
+    *path = NULL;
+    char rel[300];
+    dcs_status st =
+        a ? dcsi_image_path(img, account_rel(img, a, rel, sizeof rel), DCSI_IMAGE_FILE, path, err)
+          : DCS_OK;
+    return st == DCS_ERR_NOT_FOUND ? DCS_OK : st;
 }
 
 dcs_status dcs_image_locate(dcs_image *img, const char *sid, char **path, char **note,
@@ -273,20 +418,29 @@ dcs_status dcs_image_locate(dcs_image *img, const char *sid, char **path, char *
     *path = NULL;
     if (note)
         *note = NULL;
-    char *conventional = a ? dcsi_resolve_ci(img->root, a->rel_path) : NULL;
-    if (conventional && !dcsi_is_file(conventional)) {
+    char rel[300];
+    const char *rel_path = a ? account_rel(img, a, rel, sizeof rel) : NULL;
+    char *conventional, *listed = NULL;
+    struct dcs_error e;
+    dcs_status st = conventional_hive(img, a, &conventional, &e);
+    if (st == DCS_OK)
+        st = listed_hive(img, a, sid, &listed, &e);
+    if (st != DCS_OK) {
         free(conventional);
-        conventional = NULL;
+        if (st == DCS_ERR_NOMEM)
+            return dcs_error_set(err, st, DCS_NO_OFFSET, "out of memory");
+        if (a)
+            return dcs_error_set(err, st, DCS_NO_OFFSET, "%s (%s): %s", a->name, sid, e.message);
+        return dcs_error_set(err, st, DCS_NO_OFFSET, "%s: %s", sid, e.message);
     }
-    char *listed = listed_hive(img, a, sid);
     if (listed && conventional && strcmp(listed, conventional) != 0) {
         if (note)
             *note = dcsi_strdupf("ProfileList points to %s, not %s; using ProfileList",
-                                 dcs_image_shown(img, listed), a->rel_path);
+                                 dcs_image_shown(img, listed), rel_path);
         free(conventional);
         conventional = NULL;
     } else if (a && a->profile_dir && img->software && !listed && note) {
-        *note = dcsi_strdupf("SOFTWARE's ProfileList does not confirm %s", a->rel_path);
+        *note = dcsi_strdupf("SOFTWARE's ProfileList does not confirm %s", rel_path);
     }
     *path = listed ? listed : conventional;
     if (listed && conventional)
@@ -295,7 +449,7 @@ dcs_status dcs_image_locate(dcs_image *img, const char *sid, char **path, char *
         return DCS_OK;
     if (a)
         return dcs_error_set(err, DCS_ERR_APPLY_TARGET, DCS_NO_OFFSET, "%s (%s): no %s in %s",
-                             a->name, sid, a->rel_path, img->root);
+                             a->name, sid, rel_path, img->root);
     return dcs_error_set(err, DCS_ERR_APPLY_TARGET, DCS_NO_OFFSET,
                          "%s: no ProfileList entry with an existing NTUSER.DAT in %s", sid,
                          img->root);
@@ -325,46 +479,110 @@ void dcsi_image_label(char *buf, size_t size, const char *sid, const char *shown
         snprintf(buf, size, "%s", shown);
 }
 
-dcs_status dcs_image_default_profile(dcs_image *img, char **path, struct dcs_error *err)
+/* The Default profile's folder as SOFTWARE's ProfileList gives it: its
+ * Default value (Vista and later), else ProfilesDirectory plus
+ * DefaultUserProfile (XP: "Default User").  Relative, malloc'd, or NULL. */
+static char *listed_default(dcs_image *img)
 {
-    /* Vista and later, then XP's "Documents and Settings/Default User" */
-    static const char *const rels[] = {"Users/Default/NTUSER.DAT",
-                                       "Documents and Settings/Default User/NTUSER.DAT"};
-    *path = NULL;
-    for (size_t i = 0; i < sizeof rels / sizeof rels[0]; i++) {
-        char *p = dcsi_resolve_ci(img->root, rels[i]);
-        if (dcsi_is_file(p)) {
-            *path = p;
-            return DCS_OK;
-        }
-        free(p);
-    }
-    return dcs_error_set(err, DCS_ERR_APPLY_TARGET, DCS_NO_OFFSET,
-                         "Default profile: no Users/Default/NTUSER.DAT in %s", img->root);
+    dcs_hive *sw = software(img);
+    char *def = read_text(sw, PROFILE_LIST, "Default");
+    char *rel = def ? image_relative(img, def) : NULL;
+    free(def);
+    if (rel)
+        return rel;
+    char *dir = read_text(sw, PROFILE_LIST, "ProfilesDirectory");
+    char *name = read_text(sw, PROFILE_LIST, "DefaultUserProfile");
+    char *dir_rel = dir ? image_relative(img, dir) : NULL;
+    if (dir_rel && (!name || (!strpbrk(name, "/\\") && strcmp(name, "..") != 0)))
+        rel = dcsi_strdupf("%s/%s", dir_rel, name ? name : "Default");
+    free(dir);
+    free(name);
+    free(dir_rel);
+    return rel;
 }
 
-/* Links are skipped: "Default User" and "All Users" are junctions (symbolic
- * links on a mounted NTFS volume) to Default and ProgramData, not profiles. */
+dcs_status dcs_image_default_profile(dcs_image *img, char **path, struct dcs_error *err)
+{
+    /* what ProfileList says, then Vista's and XP's folders */
+    static const char *const rels[] = {"Users/Default", "Documents and Settings/Default User"};
+    *path = NULL;
+    char *listed = listed_default(img);
+    dcs_status st = DCS_ERR_NOT_FOUND;
+    for (size_t i = 0; st == DCS_ERR_NOT_FOUND && i <= sizeof rels / sizeof rels[0]; i++) {
+        const char *dir = i ? rels[i - 1] : listed;
+        char *rel = dir ? dcsi_strdupf("%s/NTUSER.DAT", dir) : NULL;
+        if (rel)
+            st = dcsi_image_path(img, rel, DCSI_IMAGE_FILE, path, err);
+        free(rel);
+    }
+    free(listed);
+    if (st == DCS_ERR_NOT_FOUND)
+        return dcs_error_set(err, DCS_ERR_APPLY_TARGET, DCS_NO_OFFSET,
+                             "Default profile: no Users/Default/NTUSER.DAT in %s", img->root);
+    return st;
+}
+
+/* Folders of a profiles directory that are not users' profiles (XP kept
+ * the service profiles there too). */
+static bool not_a_user(const char *name)
+{
+    static const char *const skip[] = {"Default", "Default User", "All Users", "Public",
+                                       "LocalService", "NetworkService"};
+    if (name[0] == '.')
+        return true;
+    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
+        if (strcasecmp(name, skip[i]) == 0)
+            return true;
+    return false;
+}
+
+/* One TOP/NAME/NTUSER.DAT: fn with its path, or with the refusal when a
+ * link leads it out of the image; nothing when there is none. */
+static dcs_status user_dir(dcs_image *img, const char *top, const char *name,
+                           dcsi_user_dir_fn fn, void *ctx)
+{
+    char *rel = dcsi_strdupf("%s/%s/NTUSER.DAT", top, name), *path = NULL;
+    if (!rel)
+        return DCS_ERR_NOMEM;
+    struct dcs_error e;
+    dcs_status st = dcsi_image_path(img, rel, DCSI_IMAGE_FILE, &path, &e);
+    free(rel);
+    if (st == DCS_OK)
+        st = fn(ctx, name, path, NULL);
+    else if (st == DCS_ERR_APPLY_OUTSIDE)
+        st = fn(ctx, name, NULL, &e);
+    else if (st == DCS_ERR_NOT_FOUND)
+        st = DCS_OK;
+    free(path);
+    return st;
+}
+
+/* Users/ (Vista and later) and Documents and Settings/ (XP).  Links are
+ * skipped: "Default User" and "All Users" are junctions (symbolic links on
+ * a mounted NTFS volume) to Default and ProgramData, not profiles. */
 dcs_status dcsi_image_each_user_dir(dcs_image *img, dcsi_user_dir_fn fn, void *ctx)
 {
-    char *users = dcsi_resolve_ci(img->root, "Users");
-    DIR *d = users ? opendir(users) : NULL;
-    struct dirent *de;
+    static const char *const tops[] = {"Users", "Documents and Settings"};
     dcs_status st = DCS_OK;
-    while (st == DCS_OK && d && (de = readdir(d)) != NULL) {
-        struct stat sb;
-        if (de->d_name[0] == '.' || strcasecmp(de->d_name, "Default") == 0 ||
-            (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode)))
-            continue;
-        char rel[600];
-        snprintf(rel, sizeof rel, "%s/NTUSER.DAT", de->d_name);
-        char *path = dcsi_resolve_ci(users, rel);
-        if (dcsi_is_file(path))
-            st = fn(ctx, de->d_name, path);
-        free(path);
+    for (size_t t = 0; st == DCS_OK && t < sizeof tops / sizeof tops[0]; t++) {
+        char *users = NULL;
+        st = dcsi_image_path(img, tops[t], DCSI_IMAGE_DIR, &users, NULL);
+        if (st == DCS_ERR_NOMEM)
+            return st;
+        st = DCS_OK;
+        DIR *d = users ? opendir(users) : NULL;
+        struct dirent *de;
+        while (st == DCS_OK && d && (de = readdir(d)) != NULL) {
+            struct stat sb;
+            if (not_a_user(de->d_name) ||
+                (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+                 S_ISLNK(sb.st_mode)))
+                continue;
+            st = user_dir(img, dcs_image_shown(img, users), de->d_name, fn, ctx);
+        }
+        if (d)
+            closedir(d);
+        free(users);
     }
-    if (d)
-        closedir(d);
-    free(users);
     return st;
 }

@@ -217,6 +217,8 @@ static dcs_status add_service(dcs_image_report *r, const char *sid)
             return DCS_ERR_NOMEM;
         h->failed = true;
         h->err = err;
+        if (st == DCS_ERR_APPLY_OUTSIDE) /* there, but refused: the report is incomplete */
+            r->complete = false;
         return DCS_OK;
     }
     dcsi_image_label(label, sizeof label, sid, dcs_image_shown(r->img, path));
@@ -225,25 +227,50 @@ static dcs_status add_service(dcs_image_report *r, const char *sid)
     return st;
 }
 
+/* A hive the image names but that cannot be used (a link out of the
+ * image): an entry with the error, and the report is incomplete. */
+static dcs_status add_refused(dcs_image_report *r, const char *label, const char *sid,
+                              const struct dcs_error *err)
+{
+    struct dcs_image_hive *h = add(r, DCS_IMAGE_USER, label, sid, NULL);
+    if (!h)
+        return DCS_ERR_NOMEM;
+    h->failed = true;
+    h->err = *err;
+    r->complete = false;
+    return DCS_OK;
+}
+
 static dcs_status add_profile(void *ctx, const char *sid)
 {
     dcs_image_report *r = ctx;
     if (dcs_sid_account_name(sid))
         return DCS_OK;
-    char *path = dcsi_image_profile_hive(r->img, sid);
-    if (!path)
+    char *path, label[700];
+    struct dcs_error err;
+    dcs_status st = dcsi_image_profile_hive(r->img, sid, &path, &err);
+    if (st == DCS_ERR_NOT_FOUND)
         return DCS_OK;
-    char label[700];
+    if (st != DCS_OK) {
+        dcsi_image_label(label, sizeof label, sid, "(refused)");
+        return st == DCS_ERR_NOMEM ? st : add_refused(r, label, sid, &err);
+    }
     dcsi_image_label(label, sizeof label, sid, dcs_image_shown(r->img, path));
-    dcs_status st = add_user(r, DCS_IMAGE_USER, label, sid, path);
+    st = add_user(r, DCS_IMAGE_USER, label, sid, path);
     free(path);
     return st;
 }
 
-static dcs_status add_user_dir(void *ctx, const char *name, const char *path)
+/* One user folder of an image without SOFTWARE (or its refusal). */
+static dcs_status add_user_dir(void *ctx, const char *name, const char *path,
+                               const struct dcs_error *refused)
 {
     dcs_image_report *r = ctx;
     char label[700];
+    if (!path) {
+        snprintf(label, sizeof label, "user %s (SID unknown: no SOFTWARE hive)", name);
+        return add_refused(r, label, NULL, refused);
+    }
     snprintf(label, sizeof label, "user %s (SID unknown: no SOFTWARE hive) %s", name,
              dcs_image_shown(r->img, path));
     return add_user(r, DCS_IMAGE_USER, label, NULL, path);
@@ -267,7 +294,13 @@ static dcs_status build(dcs_image_report *r)
     for (size_t i = 0; st == DCS_OK && i < 3; i++)
         st = add_service(r, services[i]);
     char *def = NULL;
-    if (st == DCS_OK && dcs_image_default_profile(r->img, &def, NULL) == DCS_OK) {
+    struct dcs_error err;
+    if (st == DCS_OK)
+        st = dcs_image_default_profile(r->img, &def, &err);
+    if (st != DCS_OK && st != DCS_ERR_NOMEM)
+        st = st == DCS_ERR_APPLY_TARGET ? DCS_OK
+                                        : add_refused(r, "Default user profile", NULL, &err);
+    if (def) {
         char label[700];
         snprintf(label, sizeof label,
                  "Default user profile (template for new users; not .DEFAULT) %s",
@@ -276,7 +309,8 @@ static dcs_status build(dcs_image_report *r)
         free(def);
     }
     if (st == DCS_OK)
-        st = r->img->software ? dcsi_image_each_profile(r->img, add_profile, r) : dcsi_image_each_user_dir(r->img, add_user_dir, r);
+        st = r->img->software ? dcsi_image_each_profile(r->img, add_profile, r)
+                              : dcsi_image_each_user_dir(r->img, add_user_dir, r);
     return st == DCS_OK ? add_machine(r) : st;
 }
 

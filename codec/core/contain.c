@@ -26,6 +26,71 @@
 #define MAX_LINKS 40  /* symbolic links per lookup, as the kernel */
 #define MAX_DEPTH 256 /* directories open at once during a walk */
 
+/* One lookup's state across its rounds: the links followed and, for
+ * DCSI_BENEATH_IMAGE, the root's own path and the first way out seen. */
+struct rctx {
+    int links;
+    unsigned opts;
+    char root[PATH_MAX]; /* the root's absolute path; "" when unknown or "/" */
+    size_t rootlen;
+    bool out;            /* a link or ".." led above the root */
+    char link[PATH_MAX]; /* root-relative path of that link ("" for a ".." of the path) */
+    char to[PATH_MAX];   /* its text */
+    char via[PATH_MAX];  /* the last link followed, and its text: a ".." */
+    char via_to[PATH_MAX]; /* above the root came from there */
+};
+
+/* dir/name into buf (PATH_MAX bytes), cut to fit (for messages only). */
+static void join_into(char *buf, const char *dir, const char *name)
+{
+    size_t a = strnlen(dir, PATH_MAX - 2), b = strnlen(name, PATH_MAX - 1);
+    size_t sep = a && b ? 1 : 0;
+    if (a + sep + b > PATH_MAX - 1)
+        b = PATH_MAX - 1 - a - sep;
+    memcpy(buf, dir, a);
+    if (sep)
+        buf[a] = '/';
+    memcpy(buf + a + sep, name, b);
+    buf[a + sep + b] = '\0';
+}
+
+static void followed(struct rctx *c, const char *dir, const char *name, const char *to)
+{
+    join_into(c->via, dir, name);
+    join_into(c->via_to, to, "");
+}
+
+/* A link's text leads above the root: remember the first one. */
+static void went_out(struct rctx *c, const char *dir, const char *name, const char *to)
+{
+    if (c->out || !(c->opts & DCSI_BENEATH_IMAGE))
+        return;
+    c->out = true;
+    if (!*name && c->via[0]) { /* a ".." in a link's text */
+        memcpy(c->link, c->via, sizeof c->link);
+        memcpy(c->to, c->via_to, sizeof c->to);
+        return;
+    }
+    join_into(c->link, dir, name);
+    join_into(c->to, to, "");
+}
+
+/* An absolute link text as seen from the root: one naming the root's own
+ * path (a mounted image's link to itself) loses that prefix; any other is
+ * read from the root, as RESOLVE_IN_ROOT does, and counts as leading out. */
+static const char *from_root(struct rctx *c, const char *dir, const char *name,
+                             const char *target)
+{
+    if (!(c->opts & DCSI_BENEATH_IMAGE))
+        return target;
+    if (c->rootlen && strncmp(target, c->root, c->rootlen) == 0 &&
+        (target[c->rootlen] == '/' || target[c->rootlen] == '\0'))
+        return target + c->rootlen;
+    if (c->rootlen)
+        went_out(c, dir, name, target);
+    return target;
+}
+
 static dcs_status nomem(struct dcs_error *err)
 {
     return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
@@ -53,14 +118,16 @@ dcs_status dcsi_root_open(const char *root, int *rootfd, struct dcs_error *err)
 static int openat2_state; /* 0 untested, 1 present, -1 absent */
 
 /* openat2(RESOLVE_IN_ROOT) of a directory, or -1 with errno (ENOSYS where
- * the kernel has none). */
-static int in_root_dir(int rootfd, const char *dir)
+ * the kernel has none).  beneath: RESOLVE_BENEATH instead, which fails
+ * (EXDEV) on any way out, an absolute link or a ".." above the root, for
+ * the walk to judge it. */
+static int in_root_dir(int rootfd, const char *dir, bool beneath)
 {
 #if defined(SYS_openat2)
     struct open_how how;
     memset(&how, 0, sizeof how);
     how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    how.resolve = (beneath ? RESOLVE_BENEATH : RESOLVE_IN_ROOT) | RESOLVE_NO_MAGICLINKS;
     long fd = syscall(SYS_openat2, rootfd, *dir ? dir : ".", &how, sizeof how);
     if (fd < 0 && (errno == ENOSYS || errno == EPERM)) /* EPERM: seccomp filters */
         openat2_state = -1;
@@ -70,6 +137,7 @@ static int in_root_dir(int rootfd, const char *dir)
 #else
     (void)rootfd;
     (void)dir;
+    (void)beneath;
     openat2_state = -1;
     errno = ENOSYS;
     return -1;
@@ -79,7 +147,7 @@ static int in_root_dir(int rootfd, const char *dir)
 bool dcsi_have_openat2(void)
 {
     if (!openat2_state) {
-        int fd = in_root_dir(AT_FDCWD, "/");
+        int fd = in_root_dir(AT_FDCWD, "/", false);
         if (fd >= 0)
             close(fd);
     }
@@ -149,7 +217,7 @@ struct walk {
     size_t lens[MAX_DEPTH + 1]; /* phys length at each depth */
     size_t depth;
     char phys[PATH_MAX]; /* physical root-relative path of fds[depth] */
-    int *links;
+    struct rctx *c;
 };
 
 static void walk_pop(struct walk *w)
@@ -182,26 +250,33 @@ static int walk_step(struct walk *w, const char *comp, char **rest_buf, const ch
     if (strcmp(comp, "..") == 0) {
         if (w->depth > 0) /* at the root, ".." is the root */
             walk_pop(w);
+        else
+            went_out(w->c, "", "", "..");
         return 0;
     }
     char *owned = NULL;
     struct stat st;
     int cur = w->fds[w->depth];
-    if (look(cur, &comp, &owned, opts, true, &st) != 0) {
+    /* past a way out, nothing is made: the path is not the one meant */
+    if (look(cur, &comp, &owned, opts, !w->c->out, &st) != 0) {
         free(owned);
         return -1;
     }
     int rc = -1;
     if (S_ISLNK(st.st_mode)) {
         char target[PATH_MAX];
-        ssize_t n = ++*w->links > MAX_LINKS ? (errno = ELOOP, -1)
-                                            : readlinkat(cur, comp, target, sizeof target - 1);
+        ssize_t n = ++w->c->links > MAX_LINKS ? (errno = ELOOP, -1)
+                                              : readlinkat(cur, comp, target, sizeof target - 1);
         if (n >= 0) {
             target[n] = '\0';
-            if (target[0] == '/')
+            followed(w->c, w->phys, comp, target);
+            const char *text = target;
+            if (target[0] == '/') {
+                text = from_root(w->c, w->phys, comp, target);
                 while (w->depth > 0)
                     walk_pop(w);
-            char *next = splice(target, *rest);
+            }
+            char *next = splice(text, *rest);
             if (next) {
                 free(*rest_buf);
                 *rest_buf = next;
@@ -237,7 +312,7 @@ static int walk_step(struct walk *w, const char *comp, char **rest_buf, const ch
 
 /* Walk directory path dir beneath rootfd: a new O_PATH fd of it and its
  * physical path (malloc'd), or -1 with errno. */
-static int walk_dir(int rootfd, const char *dir, unsigned opts, int *links, char **phys)
+static int walk_dir(int rootfd, const char *dir, struct rctx *c, char **phys)
 {
     struct walk *w = calloc(1, sizeof *w);
     char *rest_buf = strdup(dir);
@@ -248,7 +323,7 @@ static int walk_dir(int rootfd, const char *dir, unsigned opts, int *links, char
         return -1;
     }
     w->fds[0] = rootfd;
-    w->links = links;
+    w->c = c;
     const char *rest = rest_buf;
     int rc = 0;
     char comp[NAME_MAX + 1];
@@ -266,7 +341,7 @@ static int walk_dir(int rootfd, const char *dir, unsigned opts, int *links, char
         memcpy(comp, rest, n);
         comp[n] = '\0';
         rest += n;
-        rc = walk_step(w, comp, &rest_buf, &rest, opts);
+        rc = walk_step(w, comp, &rest_buf, &rest, c->opts);
     }
     int fd = -1;
     if (rc == 0) {
@@ -311,16 +386,19 @@ static char *proc_relpath(int rootfd, int dirfd)
 
 /* The directory dir beneath rootfd, resolved: an O_PATH fd and its
  * root-relative path (malloc'd). */
-static int resolve_dir(int rootfd, const char *dir, unsigned opts, int *links, char **phys)
+static int resolve_dir(int rootfd, const char *dir, struct rctx *c, char **phys)
 {
+    unsigned opts = c->opts;
     *phys = NULL;
     if (!(opts & DCSI_BENEATH_NO_OPENAT2) && openat2_state >= 0) {
-        int fd = in_root_dir(rootfd, dir);
+        int fd = in_root_dir(rootfd, dir, opts & DCSI_BENEATH_IMAGE);
         /* a missing component may exist in another case, or be wanted:
-         * the walk, as contained, deals with both */
+         * the walk, as contained, deals with both; and judges ways out */
         bool walk = fd < 0 && (errno == ENOSYS || errno == EPERM || errno == EAGAIN ||
+                               errno == EXDEV ||
                                (errno == ENOENT && (opts & (DCSI_BENEATH_CASE_INSENSITIVE |
-                                                            DCSI_BENEATH_MKDIRS))));
+                                                            DCSI_BENEATH_MKDIRS |
+                                                            DCSI_BENEATH_IMAGE))));
         if (!walk) {
             if (fd >= 0 && !(*phys = proc_relpath(rootfd, fd)) && !(*phys = strdup(dir))) {
                 close(fd);
@@ -330,7 +408,34 @@ static int resolve_dir(int rootfd, const char *dir, unsigned opts, int *links, c
             return fd;
         }
     }
-    return walk_dir(rootfd, dir, opts, links, phys);
+    return walk_dir(rootfd, dir, c, phys);
+}
+
+/* The root's own absolute path into c (through /proc; left empty when it
+ * cannot tell, and for "/", where no link leads out). */
+static void root_path(int rootfd, struct rctx *c)
+{
+    char link[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", rootfd);
+    ssize_t n = readlink(link, c->root, sizeof c->root - 1);
+    c->root[n > 0 ? n : 0] = '\0';
+    if (strcmp(c->root, "/") == 0 || c->root[0] != '/')
+        c->root[0] = '\0';
+    c->rootlen = strlen(c->root);
+}
+
+static dcs_status out_error(struct dcs_error *err, const struct rctx *c, const char *rel)
+{
+    /* a directory asked for as "DIR/." is named as DIR */
+    int n = (int)strlen(rel);
+    if (n > 2 && strcmp(rel + n - 2, "/.") == 0)
+        n -= 2;
+    if (!c->link[0])
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
+                             "%.*s: \"..\" leads above the root %s", n, rel, c->root);
+    return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
+                         "%.*s: the symbolic link %s leads outside %s (to %s)", n, rel, c->link,
+                         c->root, c->to);
 }
 
 void dcsi_beneath_free(struct dcsi_beneath *where)
@@ -382,16 +487,17 @@ static char *join(const char *phys, const char *name)
 
 /* One round of the lookup: resolve rel's directory, look at its last
  * component.  Returns 1 when *next holds a link's new path to resolve. */
-static int resolve_once(int rootfd, const char *rel, unsigned opts, int *links,
+static int resolve_once(int rootfd, const char *rel, struct rctx *c,
                         struct dcsi_beneath *where, char **next)
 {
+    unsigned opts = c->opts;
     const char *name;
     char *dir = split_last(rel, &name);
     if (!dir)
         return errno = ENOMEM, -1;
     char *phys = NULL, *owned = NULL;
     int rc = -1;
-    int fd = resolve_dir(rootfd, dir, opts, links, &phys);
+    int fd = resolve_dir(rootfd, dir, c, &phys);
     struct stat st;
     if (fd < 0)
         goto out;
@@ -400,17 +506,19 @@ static int resolve_once(int rootfd, const char *rel, unsigned opts, int *links,
     } else if (look(fd, &name, &owned, opts, false, &st) == 0) {
         if (S_ISLNK(st.st_mode) && !(opts & DCSI_BENEATH_NOFOLLOW)) {
             char target[PATH_MAX];
-            ssize_t n = ++*links > MAX_LINKS ? (errno = ELOOP, -1)
-                                             : readlinkat(fd, name, target, sizeof target - 1);
+            ssize_t n = ++c->links > MAX_LINKS ? (errno = ELOOP, -1)
+                                               : readlinkat(fd, name, target, sizeof target - 1);
             if (n >= 0) {
                 target[n] = '\0';
+                followed(c, phys, name, target);
                 /* relative: from the link's own directory, as found */
-                *next = target[0] == '/' ? strdup(target) : splice(phys, target);
+                *next = target[0] == '/' ? strdup(from_root(c, phys, name, target))
+                                         : splice(phys, target);
                 rc = *next ? 1 : (errno = ENOMEM, -1);
             }
             goto out;
         }
-    } else if (errno != ENOENT) {
+    } else if (errno != ENOENT || c->out) { /* past a way out, only what exists */
         goto out;
     }
     /* a readable descriptor: the caller fsyncs it after a rename */
@@ -439,13 +547,19 @@ dcs_status dcsi_resolve_beneath(int rootfd, const char *rel, unsigned options,
 {
     where->dirfd = -1;
     where->name = where->path = NULL;
-    int links = 0;
-    char *cur = strdup(rel);
-    if (!cur)
+    struct rctx *c = calloc(1, sizeof *c);
+    char *cur = c ? strdup(rel) : NULL;
+    if (!cur) {
+        free(c);
         return nomem(err);
+    }
+    c->opts = options;
+    if (options & DCSI_BENEATH_IMAGE)
+        root_path(rootfd, c);
+    dcs_status s = DCS_OK;
     for (;;) {
         char *next = NULL;
-        int rc = resolve_once(rootfd, cur, options, &links, where, &next);
+        int rc = resolve_once(rootfd, cur, c, where, &next);
         if (rc == 1) {
             free(cur);
             cur = next;
@@ -453,11 +567,14 @@ dcs_status dcsi_resolve_beneath(int rootfd, const char *rel, unsigned options,
         }
         int e = errno;
         free(cur);
-        if (rc == 0)
-            return DCS_OK;
-        dcsi_beneath_free(where);
-        return sys_error(err, e, "resolve", rel);
+        if (rc != 0) {
+            dcsi_beneath_free(where);
+            s = c->out ? out_error(err, c, rel) : sys_error(err, e, "resolve", rel);
+        }
+        break;
     }
+    free(c);
+    return s;
 }
 
 dcs_status dcsi_open_beneath(int rootfd, const char *rel, int flags, mode_t mode,

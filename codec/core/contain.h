@@ -30,6 +30,17 @@
                                               way; not the last component */
 #define DCSI_BENEATH_NOFOLLOW 0x8u         /* the last component is not followed when a
                                               symbolic link (it is then the link) */
+#define DCSI_BENEATH_IMAGE 0x10u           /* a mounted image: an absolute link text that
+                                              names the root's own path ("/mnt/img/Other"
+                                              with the root /mnt/img) is read without that
+                                              prefix; any other absolute text, or a ".."
+                                              above the root, leads out: it is still read
+                                              from the root, but from there on only what
+                                              exists counts (no directory is made, a
+                                              missing last component fails) and a failed
+                                              lookup is DCS_ERR_IO "REL: the symbolic link
+                                              LINK leads outside ROOT (to TEXT)" (or "REL:
+                                              \"..\" leads above the root ROOT") */
 
 /* Where a path resolved: the directory holding the last component, open
  * for reading (fsync it after a rename there), and the last component's

@@ -166,7 +166,8 @@ static dcs_status read_log(const char *path, uint8_t **data, size_t *len, uint64
     *len = 0;
     int fd;
     struct dcs_error e;
-    dcs_status rc = dcsi_open_input(path, 0, &fd, &e);
+    /* a log that is a symbolic link is not read: it may lead out of an image */
+    dcs_status rc = dcsi_open_input(path, DCSI_READ_NO_FOLLOW, &fd, &e);
     if (rc != DCS_OK)
         return DCS_ERR_IO;
     struct stat st;

@@ -142,6 +142,34 @@ json 'assert [t["kind"] for t in d["targets"]]==["service","service","service","
 expect_rc 2 "default profile needs an image" -- "$dcs" apply --mode reset --reg-out "$work/x.reg" --default-profile
 contains "$work/err" "--default-profile and --all-users need an image (--windows or --wim)" "usage: image needed"
 
+# 4. where Windows lives: SystemRoot and the profiles from SOFTWARE, any
+# letter case, still inside the image
+img 8 --sysroot WINNT --profiles Profiles
+mv "$I/WINNT" "$I/winnt"
+expect_rc 0 "another SystemRoot and ProfilesDirectory" -- "$dcs" apply --from-hive "$SRC" --windows "$I" \
+  --all-services --default-profile --all-users --machine --dry-run --json
+json 'h=[t["hive"] for t in d["targets"]]; assert h==["winnt/System32/config/DEFAULT","winnt/ServiceProfiles/LocalService/NTUSER.DAT","winnt/ServiceProfiles/NetworkService/NTUSER.DAT","Profiles/Default/NTUSER.DAT","Profiles/alice/NTUSER.DAT","Profiles/bob/NTUSER.DAT","winnt/System32/config/SOFTWARE"] and all(t["state"]=="ok" for t in d["targets"]), h' && ok || fail "SystemRoot winnt, profiles in Profiles/"
+img 9 --xp --sysroot WINDOWS
+expect_rc 0 "XP layout" -- "$dcs" apply --mode manual_proxy --proxy xp.example:80 --windows "$I" --default-profile --all-users --backup-dir "$work/bk9"
+DXP="$I/Documents and Settings/Default User/NTUSER.DAT"
+equal "$(hivexget "$DXP" '\Software\Microsoft\Windows\CurrentVersion\Internet Settings' ProxyServer)" xp.example:80 "XP: the Default User profile"
+equal "$(hivexget "$I/Documents and Settings/bob/NTUSER.DAT" '\Software\Microsoft\Windows\CurrentVersion\Internet Settings' ProxyServer)" xp.example:80 "XP: bob"
+# a ProfileList Default that climbs out of the image is not followed
+img 10 --profiles Profiles
+mkdir -p "$work/outside/Default" && cp "$SRC" "$work/outside/Default/NTUSER.DAT"
+printf 'cd \\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\nsetval 1\nDefault\nexpandstring:%%SystemDrive%%\\..\\outside\\Default\ncommit\n' >"$work/up.hivexsh"
+hivexsh -w -f "$work/up.hivexsh" "$SW" >/dev/null
+expect_rc 1 "Default outside the image" -- "$dcs" apply --from-hive "$SRC" --windows "$I" --default-profile --json
+json 't=d["targets"][0]; assert t["kind"]=="default-profile" and t["state"]=="error" and t["hive"]=="(not found)", t' && ok || fail "Default outside: not found"
+same "$work/outside/Default/NTUSER.DAT" "$SRC" "Default outside: untouched"
+# ... nor one whose link leads out: refused (exit 3), nothing written
+ln -s "$work/outside" "$I/outside-link"
+printf 'cd \\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\nsetval 1\nDefault\nexpandstring:%%SystemDrive%%\\outside-link\\Default\ncommit\n' >"$work/up.hivexsh"
+hivexsh -w -f "$work/up.hivexsh" "$SW" >/dev/null
+expect_rc 3 "Default through a link out of the image" -- "$dcs" apply --from-hive "$SRC" --windows "$I" --default-profile --json
+json 't=d["targets"][0]; assert t["state"]=="refused" and "leads outside" in t["error"], t' && ok || fail "Default link out: refused"
+same "$work/outside/Default/NTUSER.DAT" "$SRC" "Default link out: untouched"
+
 # 6. --gpp-out and --cmd-out: read back by dcs decode, bytes equal
 expect_rc 0 "gpp and cmd out" -- "$dcs" apply --from-hive "$SRC" --sid S-1-5-18 --sid "$SID_ALICE" \
   --machine --gpp-out "$work/r.xml" --cmd-out "$work/r.cmd" --reg-out "$work/r.reg"

@@ -276,6 +276,60 @@ static void winhttp_like_netsh_import(void **state)
     dcs_apply_plan_free(&p);
 }
 
+/* --machine: HKLM's Connections blobs, then ProxySettingsPerUser = DWORD 0
+ * (a 1 becomes 0; an existing 0 is unchanged), and with WinHttpSettings in
+ * the same plan after them. */
+static void machine_wide_and_policy(void **state)
+{
+    (void)state;
+    uint8_t blob[512];
+    size_t n = make_blob(blob, 2, 0x03, "p:8080", "", "");
+    struct dcs_apply_source src = {.mode = DCS_MODE_COPY, .blob = {blob, (uint32_t)n}};
+    static const uint8_t one[4] = {1, 0, 0, 0}, zero[4] = {0, 0, 0, 0};
+    struct dcs_apply_value vals[] = {
+        {DCS_KEY_POLICY_INTERNET_SETTINGS, DCS_VALUE_PER_USER, DCS_REG_DWORD, {one, 4}}};
+    struct dcs_apply_current cur = {vals, 1, false};
+    struct dcs_apply_plan p;
+    assert_int_equal(dcs_apply_plan_software(&src, NULL, &cur, DCS_PLAN_MACHINE_WIDE, &p, NULL),
+                     DCS_OK);
+    assert_int_equal(p.nsteps, 3);
+    assert_string_equal(p.steps[0].key, DCS_KEY_MACHINE_CONNECTIONS);
+    assert_string_equal(p.steps[0].name, DCS_VALUE_DEFAULT);
+    assert_memory_equal(p.steps[0].wanted, blob, n);
+    assert_string_equal(p.steps[1].name, DCS_VALUE_SAVED_LEGACY);
+    assert_string_equal(p.steps[2].key, DCS_KEY_POLICY_INTERNET_SETTINGS);
+    assert_string_equal(p.steps[2].name, DCS_VALUE_PER_USER);
+    assert_int_equal(p.steps[2].type, DCS_REG_DWORD);
+    assert_int_equal(p.steps[2].wanted_len, 4);
+    assert_memory_equal(p.steps[2].wanted, zero, 4);
+    assert_int_equal(p.steps[2].action, DCS_APPLY_UPDATE);
+    assert_int_equal(p.action, DCS_APPLY_CREATE);
+    dcs_apply_plan_free(&p);
+
+    struct dcs_apply_value now[] = {
+        {DCS_KEY_MACHINE_CONNECTIONS, DCS_VALUE_DEFAULT, DCS_REG_BINARY, {blob, (uint32_t)n}},
+        {DCS_KEY_POLICY_INTERNET_SETTINGS, DCS_VALUE_PER_USER, DCS_REG_DWORD, {zero, 4}}};
+    struct dcs_apply_current cur2 = {now, 2, false};
+    struct dcs_apply_options only = {.only_default = true};
+    assert_int_equal(dcs_apply_plan_software(&src, &only, &cur2, DCS_PLAN_MACHINE_WIDE, &p, NULL),
+                     DCS_OK);
+    assert_int_equal(p.nsteps, 2);
+    assert_int_equal(p.action, DCS_APPLY_UNCHANGED);
+    dcs_apply_plan_free(&p);
+
+    assert_int_equal(dcs_apply_plan_software(&src, &only, &cur2,
+                                             DCS_PLAN_MACHINE_WIDE | DCS_PLAN_WINHTTP, &p, NULL),
+                     DCS_OK);
+    assert_int_equal(p.nsteps, 3);
+    assert_string_equal(p.steps[2].name, DCS_VALUE_WINHTTP);
+    assert_int_equal(p.action, DCS_APPLY_UPDATE);
+    dcs_apply_plan_free(&p);
+
+    struct dcs_error err;
+    assert_int_equal(dcs_apply_plan_software(&src, NULL, &cur, 0, &p, &err), DCS_ERR_INVALID_ARG);
+    assert_int_equal(dcs_apply_plan_software(&src, NULL, &cur, 4, &p, &err), DCS_ERR_INVALID_ARG);
+}
+
 static void bad_sources_rejected(void **state)
 {
     struct dcs_error err;
@@ -327,6 +381,7 @@ int main(void)
         cmocka_unit_test(mode_is_idempotent),
         cmocka_unit_test(connections_and_options),
         cmocka_unit_test(winhttp_like_netsh_import),
+        cmocka_unit_test(machine_wide_and_policy),
         cmocka_unit_test(bad_sources_rejected),
         cmocka_unit_test(utf8_strings_become_utf16),
     };

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -124,7 +125,9 @@ static void assert_fails(const char *rel, unsigned opts, dcs_status want, const 
 {
     char buf[64], path[512];
     struct dcs_error err;
-    assert_int_equal(read_beneath(rel, opts, buf, sizeof buf, path, &err), want);
+    dcs_status got = read_beneath(rel, opts, buf, sizeof buf, path, &err);
+    if (got != want)
+        fail_msg("%s: status %d, wanted %d: %s", rel, (int)got, (int)want, err.message);
     assert_string_equal(err.message, msg);
 }
 
@@ -273,6 +276,50 @@ static void resolve_forms(void **state)
     assert_int_equal(system(p), 0);
 }
 
+/* DCSI_BENEATH_IMAGE: a link naming the root's own path stays inside; a
+ * link leading out is named, and nothing is made past it. */
+static void image_links(void **state)
+{
+    unsigned m = mode_of(state) | DCSI_BENEATH_IMAGE;
+    char real[PATH_MAX], t[PATH_MAX + 64], msg[3 * PATH_MAX];
+    assert_non_null(realpath(root, real));
+    snprintf(t, sizeof t, "%s/Windows/System32", real);
+    lnk(t, "mounted");
+    assert_reads("mounted/config/DEFAULT", m, "default", "Windows/System32/config/DEFAULT");
+    assert_reads("abs_inside", m, "default", "Windows/System32/config/DEFAULT");
+    assert_reads("Windows/esc_rel", m, "in the image", "clamped/secret"); /* clamped, there */
+    char secret[1024];
+    snprintf(secret, sizeof secret, "%s/secret", outside);
+    snprintf(msg, sizeof msg, "esc_abs: the symbolic link esc_abs leads outside %s (to %s)", real,
+             secret);
+    assert_fails("esc_abs", m, DCS_ERR_IO, msg);
+    snprintf(msg, sizeof msg,
+             "Windows/ServiceProfiles/secret: the symbolic link Windows/ServiceProfiles leads "
+             "outside %s (to %s)",
+             real, outside);
+    assert_fails("Windows/ServiceProfiles/secret", m, DCS_ERR_IO, msg);
+    snprintf(msg, sizeof msg, "dirlink/x: the symbolic link dirlink leads outside %s (to ../outside)",
+             real);
+    assert_fails("dirlink/x", m, DCS_ERR_IO, msg);
+    snprintf(msg, sizeof msg, "../nothing: \"..\" leads above the root %s", real);
+    assert_fails("../nothing", m, DCS_ERR_IO, msg);
+    /* past a way out nothing is made, not even a missing last component */
+    struct dcsi_beneath w;
+    struct dcs_error err;
+    assert_int_equal(dcsi_resolve_beneath(rootfd, "Windows/ServiceProfiles/new/x",
+                                          m | DCSI_BENEATH_MKDIRS, &w, &err),
+                     DCS_ERR_IO);
+    assert_int_equal(dcsi_resolve_beneath(rootfd, "esc_abs", m, &w, &err), DCS_ERR_IO);
+    size_t skip = 0;
+    while (outside[skip] == '/')
+        skip++;
+    char top[1024];
+    snprintf(top, sizeof top, "%s/%.*s", root, (int)strcspn(outside + skip, "/"), outside + skip);
+    assert_int_equal(access(top, F_OK), -1);
+    snprintf(t, sizeof t, "%s/mounted", root);
+    assert_int_equal(unlink(t), 0);
+}
+
 static void kernel_has_openat2(void **state)
 {
     (void)state;
@@ -289,7 +336,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         BOTH(plain_and_inside), BOTH(links_out_stay_in), BOTH(create_stays_in),
-        BOTH(case_insensitive), BOTH(resolve_forms),     cmocka_unit_test(kernel_has_openat2),
+        BOTH(case_insensitive), BOTH(resolve_forms),     BOTH(image_links),
+        cmocka_unit_test(kernel_has_openat2),
     };
     return cmocka_run_group_tests_name("contain", tests, setup, teardown);
 }

@@ -301,7 +301,11 @@ static void print_text(const dcs_image_report *r)
         const struct dcs_error *e = dcs_image_hive_error(h);
         printf("%s\n", dcs_image_hive_label(h));
         if (e)
-            printf("  %s: %s\n", dcs_image_hive_path(h) ? "error" : "not found", e->message);
+            printf("  %s: %s\n",
+                   dcs_image_hive_path(h)              ? "error"
+                   : e->code == DCS_ERR_APPLY_OUTSIDE ? "refused"
+                                                      : "not found",
+                   e->message);
         else if (dcs_image_hive_kind(h) == DCS_IMAGE_MACHINE)
             print_machine(h, policy);
         else {

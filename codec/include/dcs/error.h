@@ -75,6 +75,8 @@ typedef enum dcs_status {
     DCS_ERR_APPLY_NO_SOURCE = 601,
     DCS_ERR_APPLY_PREFIX = 602,    /* a key outside the allowed prefix */
     DCS_ERR_APPLY_TARGET = 603,    /* a target hive cannot be located */
+    DCS_ERR_APPLY_OUTSIDE = 604,   /* a path found through an image leads outside it
+                                      (a symbolic link; also a link loop) */
 
     /* files that ship values to live machines (ship.h): 700..799 */
     DCS_ERR_SHIP_SYNTAX = 700      /* a Registry.xml or batch file dcs cannot read */

@@ -15,7 +15,8 @@
  *   other SIDs: ProfileImagePath under SOFTWARE's
  *            Microsoft\Windows NT\CurrentVersion\ProfileList\<SID>, plus
  *            NTUSER.DAT.  A path with "." or ".." components is not
- *            followed, so a crafted SOFTWARE cannot lead outside the image.
+ *            followed, and no file is looked up outside the image (see
+ *            dcs_image_open).
  *   Users/Default/NTUSER.DAT is the Default profile: the template of new
  *            users, not .DEFAULT.
  */
@@ -35,9 +36,15 @@ extern "C" {
 
 typedef struct dcs_image dcs_image;
 
-/* Look at the image at root (nothing is opened yet; a root without Windows
- * is not an error: its accounts are then not found).  Fails only on no
- * memory. */
+/* Look at the image at root (a root without Windows is not an error: its
+ * accounts are then not found).  Every file found through the image is
+ * looked up inside root: a symbolic link (or junction of a mounted NTFS
+ * volume) is followed while it stays inside, an absolute one read from the
+ * root ("/Other", or "/mnt/img/Other" when root is /mnt/img); one that leads
+ * outside is refused, DCS_ERR_APPLY_OUTSIDE "REL: the symbolic link LINK
+ * leads outside ROOT (to TEXT)".  Fails when root cannot be opened as a
+ * directory (DCS_ERR_NOT_FOUND "cannot open the image ROOT: ..."), when its
+ * SOFTWARE hive leads outside it, or on no memory. */
 DCS_API dcs_status dcs_image_open(const char *root, dcs_image **out, struct dcs_error *err);
 DCS_API void dcs_image_free(dcs_image *img);
 
@@ -49,7 +56,8 @@ DCS_API const char *dcs_image_software(const dcs_image *img);
  * *note (may be NULL) is a malloc'd remark for the user, NULL when there is
  * none (ProfileList disagrees with the conventional path, or does not
  * confirm it), also set when the hive is not found.  DCS_ERR_APPLY_TARGET
- * when the hive cannot be found. */
+ * when the hive cannot be found, DCS_ERR_APPLY_OUTSIDE when the path to it
+ * leads outside the image. */
 DCS_API dcs_status dcs_image_locate(dcs_image *img, const char *sid, char **path, char **note,
                                     struct dcs_error *err);
 /* The Default profile's hive (Users/Default/NTUSER.DAT; XP: Documents and
