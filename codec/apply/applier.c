@@ -95,6 +95,7 @@ void dcs_applier_free(dcs_applier *a)
     free(a->pair_sid);
     free(a->pair_path);
     dcs_image_free(a->img);
+    dcs_lock_release(a->img_lock);
     dcsi_apply_source_clear(a);
     free_connections(a);
     free(a->backup_dir);

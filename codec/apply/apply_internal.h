@@ -9,6 +9,7 @@
 
 #include <dcs/apply.h>
 #include <dcs/image.h>
+#include <dcs/lock.h>
 #include <dcs/regio.h>
 #include <dcs/regwrite.h>
 
@@ -52,6 +53,7 @@ struct dcs_applier {
     char **connections; /* the copied names behind opt.connections */
     /* the targets */
     dcs_image *img;
+    dcs_lock *img_lock; /* the image's lock, held until free (not read-only) */
     char **pair_sid, **pair_path; /* explicit SID=hive pairs */
     size_t npairs;
     struct dcs_apply_target **t; /* pointers: a view stays put while targets are added */

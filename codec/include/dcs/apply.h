@@ -274,7 +274,12 @@ DCS_API const char *dcs_applier_origin(const dcs_applier *a);
 
 /* ---- the targets ---- */
 
-/* The root of a mounted Windows volume, where accounts' hives are found. */
+/* The root of a mounted Windows volume, where accounts' hives are found
+ * (inside it only: see dcs_image_open).  Unless DCS_APPLY_READ_ONLY, the
+ * image is locked (dcs_lock_image, waiting at most dcs_lock_wait()) until
+ * dcs_applier_free, so two writers of one image take turns; a lock still
+ * held after the wait is DCS_ERR_HIVE_LOCKED "ROOT is locked by another
+ * process (pid N) ...". */
 DCS_API dcs_status dcs_applier_set_image(dcs_applier *a, const char *root,
                                          struct dcs_error *err);
 /* The hive file of sid is path (used instead of the image's). */
