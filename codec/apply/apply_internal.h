@@ -89,6 +89,10 @@ void dcsi_targets_refuse_shared(struct dcs_applier *a);
 /* -- backups (apply_backup.c, apply_reg_write.c) */
 dcs_status dcsi_backup_target(struct dcs_applier *a, struct dcs_apply_target *t,
                               const char *stamp, struct dcs_error *err);
+/* A run that failed: remove the backup files this run wrote for t (hive
+ * copy, log copies, .reg files; an undo file for a change that never
+ * happened misleads) and the default backup directory when it is empty. */
+void dcsi_backup_remove(const struct dcs_applier *a, struct dcs_apply_target *t);
 /* After a forced write of a dirty hive: remove the logs whose changes were
  * discarded (their copies are in the backup), with a warning each. */
 void dcsi_drop_pending_logs(const struct dcs_applier *a, const struct dcs_apply_target *t);

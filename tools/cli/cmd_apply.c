@@ -205,6 +205,10 @@ static int check(int sources, struct apply_opts *o)
         cli_errorf("apply: %s", why);
         return EXIT_USAGE;
     }
+    /* the lists as encode checks them: a bad one is a usage error */
+    if (!cli_check_list("apply", "--proxy", o->proxy, false, o->winhttp) ||
+        !cli_check_list("apply", "--bypass", o->bypass, true, o->winhttp))
+        return EXIT_USAGE;
     return EXIT_OK;
 }
 

@@ -308,7 +308,11 @@ DCS_API dcs_status dcs_applier_plan(dcs_applier *a, struct dcs_error *err);
 DCS_API size_t dcs_applier_changes(const dcs_applier *a);
 /* Back up every changing hive, then commit them all or none.  Needs a
  * successful dcs_applier_plan and no DCS_APPLY_READ_ONLY.  On error no hive
- * has changed (the message says so when the commit itself failed). */
+ * has changed (the message says so when the commit itself failed) and the
+ * backup files this run wrote are removed again, with the dcs-backup-STAMP
+ * directory it made (an undo .reg for a change that never happened would
+ * mislead); DCS_ERR_HIVE_ROLLBACK excepted: hives did change, the backups
+ * hold their previous content and stay. */
 DCS_API dcs_status dcs_applier_commit(dcs_applier *a, struct dcs_error *err);
 /* True once every backup of a commit was written (false after a commit that
  * failed while backing up). */
