@@ -142,6 +142,8 @@ dcs_status dcsi_image_profile_hive(dcs_image *img, const char *sid, char **path,
 /* Call fn for each valid SID under ProfileList (SOFTWARE present). */
 typedef dcs_status (*dcsi_sid_fn)(void *ctx, const char *sid);
 dcs_status dcsi_image_each_profile(dcs_image *img, dcsi_sid_fn fn, void *ctx);
+/* True when SOFTWARE is there, readable, and has a ProfileList key. */
+bool dcsi_image_has_profile_list(dcs_image *img);
 /* "LocalSystem (S-1-5-18, .DEFAULT) SHOWN", "user (SID) SHOWN" or SHOWN. */
 void dcsi_image_label(char *buf, size_t size, const char *sid, const char *shown);
 /* UTF-16LE (up to a NUL unit) to a malloc'd UTF-8 string. */

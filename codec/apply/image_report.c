@@ -262,6 +262,7 @@ static dcs_status add_profile(void *ctx, const char *sid)
 /* One Users/<name>/NTUSER.DAT of scan_users. */
 static dcs_status scan_user(dcs_image_report *r, const char *users, const char *name)
 {
+    const char *why = r->img->software ? "no ProfileList in SOFTWARE" : "no SOFTWARE hive";
     char *rel = dcsi_strdupf("%s/%s/NTUSER.DAT", users, name), *path = NULL, label[700];
     if (!rel)
         return DCS_ERR_NOMEM;
@@ -269,11 +270,11 @@ static dcs_status scan_user(dcs_image_report *r, const char *users, const char *
     dcs_status st = dcsi_image_path(r->img, rel, DCSI_IMAGE_FILE, &path, &err);
     free(rel);
     if (st == DCS_OK) {
-        snprintf(label, sizeof label, "user %s (SID unknown: no SOFTWARE hive) %s", name,
+        snprintf(label, sizeof label, "user %s (SID unknown: %s) %s", name, why,
                  dcs_image_shown(r->img, path));
         st = add_user(r, DCS_IMAGE_USER, label, NULL, path);
     } else if (st != DCS_ERR_NOT_FOUND && st != DCS_ERR_NOMEM) {
-        snprintf(label, sizeof label, "user %s (SID unknown: no SOFTWARE hive)", name);
+        snprintf(label, sizeof label, "user %s (SID unknown: %s)", name, why);
         st = add_refused(r, label, NULL, &err);
     } else if (st == DCS_ERR_NOT_FOUND) {
         st = DCS_OK;
@@ -282,7 +283,8 @@ static dcs_status scan_user(dcs_image_report *r, const char *users, const char *
     return st;
 }
 
-/* Without SOFTWARE: every Users/<name>/NTUSER.DAT but the Default profile.
+/* Without SOFTWARE or its ProfileList: every Users/<name>/NTUSER.DAT but
+ * the Default profile, its SID unknown.
  * Links are skipped: "Default User" and "All Users" are junctions (symbolic
  * links on a mounted NTFS volume) to Default and ProgramData, not profiles. */
 static dcs_status scan_users(dcs_image_report *r)
@@ -340,7 +342,8 @@ static dcs_status build(dcs_image_report *r)
         free(def);
     }
     if (st == DCS_OK)
-        st = r->img->software ? dcsi_image_each_profile(r->img, add_profile, r) : scan_users(r);
+        st = dcsi_image_has_profile_list(r->img) ? dcsi_image_each_profile(r->img, add_profile, r)
+                                                 : scan_users(r);
     return st == DCS_OK ? add_machine(r) : st;
 }
 

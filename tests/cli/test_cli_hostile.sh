@@ -89,5 +89,14 @@ fi
 expect_rc 1 "show --windows /nonexistent" -- "$dcs" show --windows "$work/nonexistent"
 same_text "$work/err" "dcs: show: cannot open the image $work/nonexistent: No such file or directory" "show of a missing root: message"
 
+# -- point 8: a SOFTWARE hive without ProfileList: the users are still
+# listed, their SID unknown
+mkdir -p "$work/img8/Windows/System32/config" "$work/img8/Users/alice"
+cp "$data/hivex-minimal" "$work/img8/Windows/System32/config/SOFTWARE"
+cp "$data/hivex-minimal" "$work/img8/Users/alice/NTUSER.DAT"
+expect_rc 0 "show, SOFTWARE without ProfileList" -- "$dcs" show --windows "$work/img8"
+grep -qxF "user alice (SID unknown: no ProfileList in SOFTWARE) Users/alice/NTUSER.DAT" "$work/out" && ok ||
+  { fail "show, SOFTWARE without ProfileList: alice not listed"; cat "$work/out" >&2; }
+
 echo "$checks checks, $fails failures"
 [[ $fails == 0 ]]
