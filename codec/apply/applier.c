@@ -95,6 +95,7 @@ void dcs_applier_free(dcs_applier *a)
     free(a->pair_sid);
     free(a->pair_path);
     dcs_image_free(a->img);
+    dcs_lock_release(a->img_lock);
     dcsi_apply_source_clear(a);
     free_connections(a);
     free(a->backup_dir);
@@ -290,6 +291,12 @@ dcs_status dcs_applier_commit(dcs_applier *a, struct dcs_error *err)
         st = backup_all(a, err);
     if (st == DCS_OK)
         st = execute(a, err);
+    /* nothing changed: what this run backed up goes (after a failed
+     * rollback the backups hold the previous content: they stay) */
+    if (st != DCS_OK && st != DCS_ERR_HIVE_ROLLBACK && !(a->flags & DCS_APPLY_NO_BACKUP)) {
+        for (size_t i = 0; i < a->n; i++)
+            dcsi_backup_remove(a, a->t[i]);
+    }
     if (st != DCS_OK)
         return st;
     for (size_t i = 0; i < a->n; i++)

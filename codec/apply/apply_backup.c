@@ -140,6 +140,33 @@ static dcs_status backup_dir(const struct dcs_applier *a, const struct dcs_apply
     return st;
 }
 
+void dcsi_backup_remove(const struct dcs_applier *a, struct dcs_apply_target *t)
+{
+    const char *hive = t->backup[DCS_APPLY_BACKUP_HIVE];
+    const dcs_hive_state *hs = t->hive ? dcs_hive_get_state(t->hive) : NULL;
+    char path[1500];
+    /* the copies of the logs, named as backup_logs names them */
+    size_t nlogs = hive && hs && dcs_hive_state_dirty(hs) ? dcs_hive_state_log_count(hs) : 0;
+    for (size_t i = 0; i < nlogs; i++) {
+        const char *name = dcs_hive_state_log(hs, i).name;
+        const char *suffix = strrchr(name, '.');
+        snprintf(path, sizeof path, "%s.%s", hive, suffix ? suffix + 1 : name);
+        (void)unlink(path);
+    }
+    char *dir = hive ? dcsi_dirname(hive) : NULL;
+    for (int k = 0; k < 3; k++) {
+        if (t->backup[k] && unlink(t->backup[k]) != 0 && errno != ENOENT)
+            dcsi_apply_warn(a, DCS_ERR_IO, "%s: could not remove the backup %s: %s", t->shown,
+                            t->backup[k], strerror(errno));
+        free(t->backup[k]);
+        t->backup[k] = NULL;
+    }
+    /* the directory this run made beside the hive, when nothing else is in it */
+    if (dir && !a->backup_dir && strncmp(dcsi_basename(dir), "dcs-backup-", 11) == 0)
+        (void)rmdir(dir);
+    free(dir);
+}
+
 dcs_status dcsi_backup_target(struct dcs_applier *a, struct dcs_apply_target *t,
                               const char *stamp, struct dcs_error *err)
 {

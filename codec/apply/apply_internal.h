@@ -9,6 +9,7 @@
 
 #include <dcs/apply.h>
 #include <dcs/image.h>
+#include <dcs/lock.h>
 #include <dcs/regio.h>
 #include <dcs/regwrite.h>
 
@@ -57,6 +58,7 @@ struct dcs_applier {
     char **connections; /* the copied names behind opt.connections */
     /* the targets */
     dcs_image *img;
+    dcs_lock *img_lock; /* the image's lock, held until free (not read-only) */
     char **pair_sid, **pair_path; /* explicit SID=hive pairs */
     size_t npairs;
     struct dcs_apply_target **t; /* pointers: a view stays put while targets are added */
@@ -98,6 +100,10 @@ void dcsi_targets_refuse_shared(struct dcs_applier *a);
 /* -- backups (apply_backup.c, apply_reg_write.c) */
 dcs_status dcsi_backup_target(struct dcs_applier *a, struct dcs_apply_target *t,
                               const char *stamp, struct dcs_error *err);
+/* A run that failed: remove the backup files this run wrote for t (hive
+ * copy, log copies, .reg files; an undo file for a change that never
+ * happened misleads) and the default backup directory when it is empty. */
+void dcsi_backup_remove(const struct dcs_applier *a, struct dcs_apply_target *t);
 /* After a forced write of a dirty hive: remove the logs whose changes were
  * discarded (their copies are in the backup), with a warning each. */
 void dcsi_drop_pending_logs(const struct dcs_applier *a, const struct dcs_apply_target *t);
@@ -154,6 +160,8 @@ dcs_status dcsi_image_each_profile(dcs_image *img, dcsi_sid_fn fn, void *ctx);
 typedef dcs_status (*dcsi_user_dir_fn)(void *ctx, const char *name, const char *hive,
                                        const struct dcs_error *refused);
 dcs_status dcsi_image_each_user_dir(dcs_image *img, dcsi_user_dir_fn fn, void *ctx);
+/* True when SOFTWARE is there, readable, and has a ProfileList key. */
+bool dcsi_image_has_profile_list(dcs_image *img);
 /* "LocalSystem (S-1-5-18, .DEFAULT) SHOWN", "user (SID) SHOWN" or SHOWN. */
 void dcsi_image_label(char *buf, size_t size, const char *sid, const char *shown);
 /* UTF-16LE (up to a NUL unit) to a malloc'd UTF-8 string. */

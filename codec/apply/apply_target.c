@@ -19,8 +19,21 @@ dcs_status dcs_applier_set_image(dcs_applier *a, const char *root, struct dcs_er
     dcs_status st = dcs_image_open(root, &img, err);
     if (st != DCS_OK)
         return st;
+    /* a writer holds the image for the whole run (its hives are changed
+     * together); a read-only applier (dry run, check) takes no lock, so
+     * readers never wait on each other */
+    dcs_lock *lock = NULL;
+    if (!(a->flags & DCS_APPLY_READ_ONLY)) {
+        st = dcs_lock_image(root, dcs_lock_wait(), &lock, err);
+        if (st != DCS_OK) {
+            dcs_image_free(img);
+            return st;
+        }
+    }
+    dcs_lock_release(a->img_lock);
     dcs_image_free(a->img);
     a->img = img;
+    a->img_lock = lock;
     return DCS_OK;
 }
 

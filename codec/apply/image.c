@@ -367,6 +367,13 @@ static int each_sid(void *ctx, const char *name, dcs_hive_key key)
     return c->rc != DCS_OK;
 }
 
+bool dcsi_image_has_profile_list(dcs_image *img)
+{
+    dcs_hive *sw = software(img);
+    dcs_hive_key k;
+    return sw && dcs_hive_find_key(sw, 0, PROFILE_LIST, &k, NULL) == DCS_OK;
+}
+
 dcs_status dcsi_image_each_profile(dcs_image *img, dcsi_sid_fn fn, void *ctx)
 {
     dcs_hive *sw = software(img);

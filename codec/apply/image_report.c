@@ -266,12 +266,13 @@ static dcs_status add_user_dir(void *ctx, const char *name, const char *path,
                                const struct dcs_error *refused)
 {
     dcs_image_report *r = ctx;
+    const char *why = r->img->software ? "no ProfileList in SOFTWARE" : "no SOFTWARE hive";
     char label[700];
     if (!path) {
-        snprintf(label, sizeof label, "user %s (SID unknown: no SOFTWARE hive)", name);
+        snprintf(label, sizeof label, "user %s (SID unknown: %s)", name, why);
         return add_refused(r, label, NULL, refused);
     }
-    snprintf(label, sizeof label, "user %s (SID unknown: no SOFTWARE hive) %s", name,
+    snprintf(label, sizeof label, "user %s (SID unknown: %s) %s", name, why,
              dcs_image_shown(r->img, path));
     return add_user(r, DCS_IMAGE_USER, label, NULL, path);
 }
@@ -309,8 +310,8 @@ static dcs_status build(dcs_image_report *r)
         free(def);
     }
     if (st == DCS_OK)
-        st = r->img->software ? dcsi_image_each_profile(r->img, add_profile, r)
-                              : dcsi_image_each_user_dir(r->img, add_user_dir, r);
+        st = dcsi_image_has_profile_list(r->img) ? dcsi_image_each_profile(r->img, add_profile, r)
+                                                 : dcsi_image_each_user_dir(r->img, add_user_dir, r);
     return st == DCS_OK ? add_machine(r) : st;
 }
 

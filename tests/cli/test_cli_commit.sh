@@ -268,5 +268,50 @@ rc=0
 [[ $rc == 2 ]] && ok || fail "bad --lock-wait: exit $rc, wanted 2"
 same_text "$work/err" "dcs: --lock-wait needs a number of seconds (0 to 86400)" "bad --lock-wait"
 
+# 6. the image lock: a writer of an image (apply --windows) holds its root
+# for the whole run; held by another process, a bounded wait and the holder
+# named, nothing written; readers (show, apply --check) do not wait
+new_image
+flock "$img" sleep 30 &
+holder=$!
+sleep 0.3
+rc=0
+"$dcs" --lock-wait 0.5 apply --mode manual_proxy --proxy p:6 --windows "$img" --all-services \
+  --backup-dir "$work/bk" >"$work/out" 2>"$work/err" || rc=$?
+[[ $rc == 1 ]] && ok || fail "locked image: exit $rc, wanted 1"
+same_text "$work/err" "dcs: apply: $img is locked by another process (pid $holder) and was still \
+locked after 0.500 s; try again when it has finished" "locked image: message"
+[[ $(state) == old ]] && ok || fail "locked image was written"
+rc=0
+"$dcs" --lock-wait 0 show --windows "$img" >/dev/null 2>"$work/err" || rc=$?
+[[ $rc == 0 ]] && ok || fail "show waits on a locked image: exit $rc"
+rc=0
+"$dcs" --lock-wait 0 apply --check --mode manual_proxy --proxy p:6 --windows "$img" \
+  --all-services >/dev/null 2>"$work/err" || rc=$?
+[[ $rc == 4 ]] && ok || { fail "apply --check on a locked image: exit $rc, wanted 4"; cat "$work/err" >&2; }
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+# two applies on one image at once: both succeed, one after the other, and
+# every hive ends with the same one's settings (never a mix)
+IS='\Software\Microsoft\Windows\CurrentVersion\Internet Settings'
+for round in 1 2 3; do
+  new_image
+  "$dcs" --lock-wait 60 apply --mode manual_proxy --proxy a:1 --windows "$img" --all-services \
+    --backup-dir "$work/bka" >"$work/a.out" 2>&1 &
+  pa=$!
+  "$dcs" --lock-wait 60 apply --mode manual_proxy --proxy b:2 --windows "$img" --all-services \
+    --backup-dir "$work/bkb" >"$work/b.out" 2>&1 &
+  pb=$!
+  ra=0 rb=0
+  wait "$pa" || ra=$?
+  wait "$pb" || rb=$?
+  [[ $ra == 0 && $rb == 0 ]] && ok || { fail "round $round: concurrent applies exit $ra and $rb"; cat "$work/a.out" "$work/b.out" >&2; }
+  got=$(for h in "${HIVES[@]}"; do hivexget "${!h}" "$IS" ProxyServer; done | sort -u | tr '\n' ' ')
+  [[ $got == "a:1 " || $got == "b:2 " ]] && ok || fail "round $round: hives mixed: $got"
+  grep -qx 'applied: 3 hives changed, 0 unchanged' "$work/a.out" && grep -qx 'applied: 3 hives changed, 0 unchanged' "$work/b.out" &&
+    ok || { fail "round $round: each run must change all three hives"; cat "$work/a.out" "$work/b.out" >&2; }
+  [[ -z $(leftovers) ]] && ok || fail "round $round: concurrent applies left files behind"
+done
+
 echo "$checks checks, $fails failures"
 [[ $fails == 0 ]]

@@ -60,6 +60,11 @@ expect_rc 3 "DEFAULT linked outside" -- "$dcs" apply --mode manual_proxy --proxy
 has_line "$work/out" "LocalSystem (S-1-5-18, .DEFAULT) (refused)" "target shown refused"
 has_line "$work/out" "  refused: LocalSystem (S-1-5-18): Windows/System32/config/DEFAULT: the symbolic link Windows/System32/config/DEFAULT leads outside $img (to $out/DEFAULT)" "DEFAULT: message"
 has_line "$work/out" "refused: nothing was changed" "DEFAULT: outcome"
+# issue 10 point 4: the per-target error on stderr too, also with --json
+has_line "$work/err" "dcs: apply: refused: LocalSystem (S-1-5-18): Windows/System32/config/DEFAULT: the symbolic link Windows/System32/config/DEFAULT leads outside $img (to $out/DEFAULT)" "DEFAULT: stderr"
+expect_rc 3 "DEFAULT linked outside (--json)" -- "$dcs" apply --mode manual_proxy --proxy p:1 \
+  --windows "$img" --sid S-1-5-18 --json
+has_line "$work/err" "dcs: apply: refused: LocalSystem (S-1-5-18): Windows/System32/config/DEFAULT: the symbolic link Windows/System32/config/DEFAULT leads outside $img (to $out/DEFAULT)" "DEFAULT: stderr with --json"
 same "$out/DEFAULT" "$work/orig1/DEFAULT" "the file outside is untouched"
 if ls "$out" | grep -q 'dcs-'; then fail "dcs left files outside: $(ls "$out")"; else ok; fi
 # show names it too, and reads nothing outside

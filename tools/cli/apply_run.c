@@ -108,10 +108,24 @@ static unsigned run_flags(const struct apply_opts *o)
            (o->force ? DCS_APPLY_FORCE : 0) | (o->recover ? DCS_APPLY_RECOVER : 0);
 }
 
+/* Each target's error also on stderr, whatever stdout carries (text or
+ * JSON): a script that keeps only stderr still learns which hive failed. */
+static void report_targets(const dcs_applier *a)
+{
+    for (size_t i = 0; i < dcs_applier_count(a); i++) {
+        const dcs_apply_target *t = dcs_applier_target(a, i);
+        enum dcs_apply_target_state s = dcs_apply_target_state(t);
+        if (s == DCS_APPLY_TARGET_ERROR || s == DCS_APPLY_TARGET_REFUSED)
+            cli_report(s == DCS_APPLY_TARGET_REFUSED ? "apply: refused" : "apply: error",
+                       dcs_apply_target_error(t));
+    }
+}
+
 static void print_all(const struct apply_opts *o, const dcs_applier *a, const char *outcome,
                       int rc, const char *message)
 {
     size_t n = dcs_applier_count(a);
+    report_targets(a);
     if (!o->json) {
         for (size_t i = 0; i < n; i++) {
             render_target_text(stdout, dcs_applier_target(a, i), run_flags(o));

@@ -197,6 +197,11 @@ static int check(int sources, struct apply_opts *o)
         cli_errorf("apply: %s", why);
         return EXIT_USAGE;
     }
+    /* the proxy list as encode checks it: a bad one is a usage error.  The
+     * bypass list is not: its traps (a CIDR entry WinINET never matches)
+     * are written with a routing-trap warning, as `dcs show` reports them */
+    if (!cli_check_list("apply", "--proxy", o->proxy, false, o->winhttp))
+        return EXIT_USAGE;
     return EXIT_OK;
 }
 

@@ -301,7 +301,12 @@ DCS_API const char *dcs_applier_origin(const dcs_applier *a);
 
 /* ---- the targets ---- */
 
-/* The root of a mounted Windows volume, where accounts' hives are found. */
+/* The root of a mounted Windows volume, where accounts' hives are found
+ * (inside it only: see dcs_image_open).  Unless DCS_APPLY_READ_ONLY, the
+ * image is locked (dcs_lock_image, waiting at most dcs_lock_wait()) until
+ * dcs_applier_free, so two writers of one image take turns; a lock still
+ * held after the wait is DCS_ERR_HIVE_LOCKED "ROOT is locked by another
+ * process (pid N) ...". */
 DCS_API dcs_status dcs_applier_set_image(dcs_applier *a, const char *root,
                                          struct dcs_error *err);
 /* The hive file of sid is path (used instead of the image's). */
@@ -347,7 +352,11 @@ DCS_API dcs_status dcs_applier_plan(dcs_applier *a, struct dcs_error *err);
 DCS_API size_t dcs_applier_changes(const dcs_applier *a);
 /* Back up every changing hive, then commit them all or none.  Needs a
  * successful dcs_applier_plan and no DCS_APPLY_READ_ONLY.  On error no hive
- * has changed (the message says so when the commit itself failed). */
+ * has changed (the message says so when the commit itself failed) and the
+ * backup files this run wrote are removed again, with the dcs-backup-STAMP
+ * directory it made (an undo .reg for a change that never happened would
+ * mislead); DCS_ERR_HIVE_ROLLBACK excepted: hives did change, the backups
+ * hold their previous content and stay. */
 DCS_API dcs_status dcs_applier_commit(dcs_applier *a, struct dcs_error *err);
 /* True once every backup of a commit was written (false after a commit that
  * failed while backing up). */
