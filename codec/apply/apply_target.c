@@ -259,6 +259,38 @@ static dcs_status judge_dirty(const struct dcs_applier *a, struct dcs_apply_targ
     return rc;
 }
 
+static bool has_root_key(dcs_hive *h, const char *name)
+{
+    dcs_hive_key k;
+    return dcs_hive_child(h, dcs_hive_root(h), name, false, &k, NULL, NULL) == DCS_OK;
+}
+
+/* A hive named for the wrong role is refused before anything is written:
+ * edited as a user's, a SOFTWARE hive would get a Software\Software\... key.
+ * A user hive has a root key Software, a SOFTWARE hive has Microsoft (or
+ * Classes, Policies) and no Software.  A hive with neither (an empty one)
+ * is either. */
+static dcs_status check_kind(struct dcs_apply_target *t)
+{
+    dcs_hive *h = t->hive;
+    bool software = has_root_key(h, "Software");
+    if (t->machine && software)
+        return dcs_error_set(&t->err, DCS_ERR_APPLY_HIVE_KIND, DCS_NO_OFFSET,
+                             "%s is not a SOFTWARE hive: it looks like a user's hive "
+                             "(NTUSER.DAT or DEFAULT: it has a root key Software)",
+                             t->shown);
+    if (t->machine || software)
+        return DCS_OK;
+    const char *const marks[] = {"Microsoft", "Classes", "Policies"};
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+        if (has_root_key(h, marks[i]))
+            return dcs_error_set(&t->err, DCS_ERR_APPLY_HIVE_KIND, DCS_NO_OFFSET,
+                                 "%s is not a user's hive: it looks like a SOFTWARE hive "
+                                 "(it has a root key %s and no Software)",
+                                 t->shown, marks[i]);
+    return DCS_OK;
+}
+
 bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
 {
     bool read_only = a->flags & DCS_APPLY_READ_ONLY;
@@ -271,6 +303,8 @@ bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
     dcs_status rc = judge_dirty(a, t, dcs_hive_open(t->path, flags, &t->hive, &t->err));
     if (rc == DCS_OK && a->time)
         dcs_hive_set_time(t->hive, a->time);
+    if (rc == DCS_OK)
+        rc = check_kind(t);
     if (rc == DCS_OK)
         rc = dcs_apply_snapshot_read(t->hive, t->machine, &t->snap, &t->err);
     if (rc != DCS_OK) {

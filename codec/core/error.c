@@ -48,6 +48,7 @@ const char *dcs_strerror(dcs_status code)
     case DCS_ERR_APPLY_PREFIX: return "key outside the allowed prefix";
     case DCS_ERR_APPLY_TARGET: return "target hive not found";
     case DCS_ERR_APPLY_OUTSIDE: return "path leads outside the image";
+    case DCS_ERR_APPLY_HIVE_KIND: return "hive of the wrong kind";
     case DCS_ERR_SHIP_SYNTAX: return "invalid Registry.xml or batch file";
     }
     return "unknown status code";

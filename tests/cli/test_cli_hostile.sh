@@ -98,5 +98,30 @@ expect_rc 0 "show, SOFTWARE without ProfileList" -- "$dcs" show --windows "$work
 grep -qxF "user alice (SID unknown: no ProfileList in SOFTWARE) Users/alice/NTUSER.DAT" "$work/out" && ok ||
   { fail "show, SOFTWARE without ProfileList: alice not listed"; cat "$work/out" >&2; }
 
+# pt 6
+# A hive named for the wrong role is refused before anything is written,
+# exit 2 (usage), the file and what it looks like named. Self-contained.
+pt6=$work/pt6
+mkdir -p "$pt6"
+cp "$data/mini-SOFTWARE" "$pt6/SOFTWARE"
+cp "$data/dfwinreg-NTUSER.DAT" "$pt6/NTUSER.DAT"
+cp "$data/hivex-minimal" "$pt6/DEFAULT"
+expect_rc 2 "pt6: SOFTWARE as a user's hive" -- "$dcs" apply --mode manual_proxy --proxy p:6 \
+  --hive "S-1-5-18=$pt6/SOFTWARE" --backup-dir "$pt6/bk"
+same_text "$work/err" "dcs: apply: error: $pt6/SOFTWARE is not a user's hive: it looks like a SOFTWARE hive (it has a root key Microsoft and no Software)" \
+  "pt6: SOFTWARE as a user's hive: message"
+cmp -s "$pt6/SOFTWARE" "$data/mini-SOFTWARE" && ok || fail "pt6: the SOFTWARE hive named as a user's changed"
+[[ ! -e $pt6/bk ]] && ok || fail "pt6: a backup was written for a misnamed SOFTWARE hive"
+expect_rc 2 "pt6: NTUSER.DAT as --software" -- "$dcs" apply --mode manual_proxy --proxy p:6 \
+  --hive "S-1-5-18=$pt6/DEFAULT" --machine --software "$pt6/NTUSER.DAT" --backup-dir "$pt6/bk"
+same_text "$work/err" "dcs: apply: error: $pt6/NTUSER.DAT is not a SOFTWARE hive: it looks like a user's hive (NTUSER.DAT or DEFAULT: it has a root key Software)" \
+  "pt6: NTUSER.DAT as --software: message"
+cmp -s "$pt6/NTUSER.DAT" "$data/dfwinreg-NTUSER.DAT" && ok || fail "pt6: the user hive named as SOFTWARE changed"
+cmp -s "$pt6/DEFAULT" "$data/hivex-minimal" && ok || fail "pt6: the other hive of a refused run changed"
+[[ ! -e $pt6/bk ]] && ok || fail "pt6: a backup was written for a misnamed user hive"
+# the right files in the right roles still apply
+expect_rc 0 "pt6: each hive in its role" -- "$dcs" apply --mode manual_proxy --proxy p:6 \
+  --hive "S-1-5-18=$pt6/NTUSER.DAT" --machine --software "$pt6/SOFTWARE" --backup-dir "$pt6/bk"
+
 echo "$checks checks, $fails failures"
 [[ $fails == 0 ]]

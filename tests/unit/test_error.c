@@ -20,7 +20,7 @@ static const dcs_status all_codes[] = {
     DCS_ERR_HIVE_VERSION, DCS_ERR_HIVE_TYPE, DCS_ERR_HIVE_DIRTY, DCS_ERR_HIVE_TRUNCATED,
     DCS_ERR_HIVE_CORRUPT, DCS_ERR_HIVE_LIB, DCS_ERR_HIVE_ROLLBACK, DCS_ERR_HIVE_LOCKED,
     DCS_ERR_HIVE_JOURNAL, DCS_ERR_APPLY_AMBIGUOUS, DCS_ERR_APPLY_NO_SOURCE,
-    DCS_ERR_APPLY_PREFIX, DCS_ERR_APPLY_TARGET,
+    DCS_ERR_APPLY_PREFIX, DCS_ERR_APPLY_TARGET, DCS_ERR_APPLY_HIVE_KIND,
 };
 #define N_CODES (sizeof all_codes / sizeof all_codes[0])
 
@@ -46,6 +46,7 @@ static void strerror_distinct(void **state)
     assert_string_equal(dcs_strerror(DCS_ERR_IO), "input/output error");
     assert_string_equal(dcs_strerror(DCS_ERR_REG_GZIP), "corrupt gzip data");
     assert_string_equal(dcs_strerror(DCS_ERR_APPLY_TARGET), "target hive not found");
+    assert_string_equal(dcs_strerror(DCS_ERR_APPLY_HIVE_KIND), "hive of the wrong kind");
     assert_string_equal(dcs_strerror(DCS_ERR_HIVE_ROLLBACK), "a failed commit left hives changed");
     assert_string_equal(dcs_strerror(DCS_ERR_HIVE_LOCKED), "hive locked by another process");
     assert_string_equal(dcs_strerror(DCS_ERR_HIVE_JOURNAL), "unusable commit journal");

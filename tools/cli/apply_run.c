@@ -95,8 +95,11 @@ static int exit_for_failures(const dcs_applier *a)
         enum dcs_apply_target_state s = dcs_apply_target_state(dcs_applier_target(a, i));
         if (s == DCS_APPLY_TARGET_REFUSED)
             return EXIT_UNSAFE;
-        if (s == DCS_APPLY_TARGET_ERROR)
-            rc = EXIT_BAD_INPUT;
+        /* the wrong file named for a role is a usage error */
+        if (s == DCS_APPLY_TARGET_ERROR && rc != EXIT_USAGE)
+            rc = dcs_apply_target_error(dcs_applier_target(a, i))->code == DCS_ERR_APPLY_HIVE_KIND
+                     ? EXIT_USAGE
+                     : EXIT_BAD_INPUT;
     }
     return rc;
 }

@@ -77,6 +77,8 @@ typedef enum dcs_status {
     DCS_ERR_APPLY_TARGET = 603,    /* a target hive cannot be located */
     DCS_ERR_APPLY_OUTSIDE = 604,   /* a path found through an image leads outside it
                                       (a symbolic link; also a link loop) */
+    DCS_ERR_APPLY_HIVE_KIND = 605, /* a SOFTWARE hive named as a user's, or a user's
+                                      as SOFTWARE: the caller named the wrong file */
 
     /* files that ship values to live machines (ship.h): 700..799 */
     DCS_ERR_SHIP_SYNTAX = 700      /* a Registry.xml or batch file dcs cannot read */
