@@ -55,6 +55,27 @@ static bool blank(dcs_bytes b)
     return true;
 }
 
+/* WinINET's INTERNET_MAX_URL_LENGTH: a longer PAC URL is not fetched. */
+#define PAC_URL_MAX 2083u
+
+/* The PAC URL is written as given: a blank one, a control character (a
+ * pasted line break) or one WinINET cannot hold is refused, not written. */
+static dcs_status check_pac(dcs_bytes pac, struct dcs_error *err)
+{
+    if (blank(pac))
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                             "autoscript needs a PAC URL");
+    for (uint32_t i = 0; i < pac.len; i++)
+        if (pac.ptr[i] < 0x20 || pac.ptr[i] == 0x7f)
+            return dcs_error_set(err, DCS_ERR_INVALID_ARG, i,
+                                 "the PAC URL has a control character 0x%02x", pac.ptr[i]);
+    if (pac.len > PAC_URL_MAX)
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                             "the PAC URL is %u bytes long: WinINET takes at most %u",
+                             (unsigned)pac.len, PAC_URL_MAX);
+    return DCS_OK;
+}
+
 dcs_status dcs_apply_source_check(const struct dcs_apply_source *src, struct dcs_error *err)
 {
     struct dcs_blob b;
@@ -75,10 +96,7 @@ dcs_status dcs_apply_source_check(const struct dcs_apply_source *src, struct dcs
                                  "manual_proxy needs a proxy list");
         return DCS_OK;
     case DCS_MODE_AUTOSCRIPT:
-        if (blank(src->pac))
-            return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
-                                 "autoscript needs a PAC URL");
-        return DCS_OK;
+        return check_pac(src->pac, err);
     case DCS_MODE_NO_PROXY:
     case DCS_MODE_AUTODETECT:
     case DCS_MODE_RESET:

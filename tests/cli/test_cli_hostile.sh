@@ -122,6 +122,24 @@ cmp -s "$pt6/DEFAULT" "$data/hivex-minimal" && ok || fail "pt6: the other hive o
 # the right files in the right roles still apply
 expect_rc 0 "pt6: each hive in its role" -- "$dcs" apply --mode manual_proxy --proxy p:6 \
   --hive "S-1-5-18=$pt6/NTUSER.DAT" --machine --software "$pt6/SOFTWARE" --backup-dir "$pt6/bk"
+# --pac of autoscript: blank, a control character or longer than WinINET's
+# 2083 bytes is a usage error (exit 2), nothing written
+cp "$data/hivex-minimal" "$pt6/PAC"
+check_pac() { # check_pac URL MESSAGE
+  expect_rc 2 "pt6: --pac (${#1} bytes)" -- "$dcs" apply --mode autoscript --pac "$1" \
+    --hive "S-1-5-18=$pt6/PAC" --backup-dir "$pt6/bkpac"
+  same_text "$work/err" "$2" "pt6: --pac (${#1} bytes): message"
+  cmp -s "$pt6/PAC" "$data/hivex-minimal" && ok || fail "pt6: a refused --pac wrote the hive"
+}
+check_pac '' "dcs: apply: source: autoscript needs a PAC URL"
+check_pac '  ' "dcs: apply: source: autoscript needs a PAC URL"
+check_pac $'http://a/p.pac\nx' "dcs: apply: source: offset 14: the PAC URL has a control character 0x0a"
+check_pac $'http://a/\x7f' "dcs: apply: source: offset 9: the PAC URL has a control character 0x7f"
+check_pac "http://a/$(printf 'a%.0s' {1..2075})" "dcs: apply: source: the PAC URL is 2084 bytes long: WinINET takes at most 2083"
+[[ ! -e $pt6/bkpac ]] && ok || fail "pt6: a refused --pac left a backup directory"
+# 2083 bytes fit
+expect_rc 0 "pt6: --pac of 2083 bytes" -- "$dcs" apply --mode autoscript \
+  --pac "http://a/$(printf 'a%.0s' {1..2074})" --hive "S-1-5-18=$pt6/PAC" --backup-dir "$pt6/bkpac"
 
 echo "$checks checks, $fails failures"
 [[ $fails == 0 ]]
