@@ -291,6 +291,26 @@ static dcs_status check_kind(struct dcs_apply_target *t)
     return DCS_OK;
 }
 
+/* Windows leaves slack after the hive bins (files grow in 256 KiB steps);
+ * far more than that is not a hive dcs writes: its backup would copy it all
+ * (a sparse file of gigabytes whose header claims a few KiB of bins). */
+#define SLACK_MAX (16u << 20)
+
+static dcs_status check_slack(struct dcs_apply_target *t)
+{
+    const dcs_hive_state *hs = dcs_hive_get_state(t->hive);
+    uint64_t size = dcs_hive_state_file_size(hs);
+    uint64_t bins = 4096u + (uint64_t)dcs_hive_state_header(hs)->hbins_size;
+    if (size <= bins + SLACK_MAX)
+        return DCS_OK;
+    return dcs_error_set(&t->err, DCS_ERR_HIVE_CORRUPT, DCS_NO_OFFSET,
+                         "%s is %llu bytes but its header claims %llu (base block and "
+                         "hive bins): not edited, %llu bytes after the hive bins are more "
+                         "than the slack Windows leaves (%u MiB)",
+                         t->shown, (unsigned long long)size, (unsigned long long)bins,
+                         (unsigned long long)(size - bins), SLACK_MAX >> 20);
+}
+
 bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
 {
     bool read_only = a->flags & DCS_APPLY_READ_ONLY;
@@ -303,6 +323,8 @@ bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
     dcs_status rc = judge_dirty(a, t, dcs_hive_open(t->path, flags, &t->hive, &t->err));
     if (rc == DCS_OK && a->time)
         dcs_hive_set_time(t->hive, a->time);
+    if (rc == DCS_OK)
+        rc = check_slack(t);
     if (rc == DCS_OK)
         rc = check_kind(t);
     if (rc == DCS_OK)

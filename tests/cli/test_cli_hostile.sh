@@ -140,6 +140,40 @@ check_pac "http://a/$(printf 'a%.0s' {1..2075})" "dcs: apply: source: the PAC UR
 # 2083 bytes fit
 expect_rc 0 "pt6: --pac of 2083 bytes" -- "$dcs" apply --mode autoscript \
   --pac "http://a/$(printf 'a%.0s' {1..2074})" --hive "S-1-5-18=$pt6/PAC" --backup-dir "$pt6/bkpac"
+# sparse files whose base block claims 4 KiB of bins: 3 GiB is refused
+# before reading; 1.5 GiB is read only as far as the header says, and not
+# edited (its backup would copy it whole). Peak RSS stays small.
+head -c 8192 "$data/hivex-minimal" >"$pt6/big"
+truncate -s 3G "$pt6/big"
+head -c 8192 "$data/hivex-minimal" >"$pt6/mid"
+truncate -s 1500M "$pt6/mid"
+rss_small() { # rss_small DESCRIPTION: the last run's peak RSS (KiB in $pt6/rss) under 50 MB
+  if [[ -s $pt6/rss && $(tail -1 "$pt6/rss") -lt 51200 ]]; then ok; else
+    fail "$1: peak RSS $(tail -1 "$pt6/rss" 2>/dev/null) KiB"; fi
+}
+timed=()
+[[ -x /usr/bin/time ]] && timed=(/usr/bin/time -o "$pt6/rss" -f %M)
+expect_rc 1 "pt6: decode of a 3 GiB sparse hive" -- "${timed[@]}" "$dcs" decode --hive "$pt6/big"
+same_text "$work/err" "dcs: $pt6/big: $pt6/big: $pt6/big is too large for a hive: 3221225472 bytes, dcs reads at most 2147426304" \
+  "pt6: decode of a 3 GiB sparse hive: message"
+[[ -n ${timed[*]} ]] && rss_small "pt6: decode of a 3 GiB sparse hive"
+expect_rc 1 "pt6: apply to a 3 GiB sparse hive" -- "${timed[@]}" "$dcs" apply --mode manual_proxy --proxy p:6 \
+  --hive "S-1-5-18=$pt6/big" --backup-dir "$pt6/bkbig"
+same_text "$work/err" "dcs: apply: error: $pt6/big: $pt6/big is too large for a hive: 3221225472 bytes, dcs reads at most 2147426304" \
+  "pt6: apply to a 3 GiB sparse hive: message"
+[[ -n ${timed[*]} ]] && rss_small "pt6: apply to a 3 GiB sparse hive"
+expect_rc 1 "pt6: decode of a 1.5 GiB sparse hive" -- "${timed[@]}" "$dcs" decode --hive "$pt6/mid"
+same_text "$work/err" "dcs: $pt6/mid: key \"Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections\" not found (missing \"Software\")" \
+  "pt6: decode of a 1.5 GiB sparse hive: message"
+[[ -n ${timed[*]} ]] && rss_small "pt6: decode of a 1.5 GiB sparse hive"
+expect_rc 3 "pt6: apply to a 1.5 GiB sparse hive" -- "${timed[@]}" "$dcs" apply --mode manual_proxy --proxy p:6 \
+  --hive "S-1-5-18=$pt6/mid" --backup-dir "$pt6/bkbig"
+same_text "$work/err" "dcs: apply: refused: $pt6/mid is 1572864000 bytes but its header claims 8192 (base block and hive bins): not edited, 1572855808 bytes after the hive bins are more than the slack Windows leaves (16 MiB)" \
+  "pt6: apply to a 1.5 GiB sparse hive: message"
+[[ -n ${timed[*]} ]] && rss_small "pt6: apply to a 1.5 GiB sparse hive"
+[[ $(stat -c %s "$pt6/mid") == 1572864000 ]] && ok || fail "pt6: the 1.5 GiB sparse hive was rewritten"
+[[ ! -e $pt6/bkbig ]] && ok || fail "pt6: a backup was written for a sparse hive"
+rm -f "$pt6/big" "$pt6/mid"
 
 echo "$checks checks, $fails failures"
 [[ $fails == 0 ]]
