@@ -139,7 +139,7 @@ dcs_status dcsi_regf_load_file(struct dcsi_regf *r, const char *path, struct dcs
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
                              "%s is too large for a hive: %llu bytes, dcs reads at most %llu",
                              path, (unsigned long long)st.st_size,
-                             (unsigned long long)DCSI_REGF_BINS_MAX + 2 * DCSI_REGF_BASE);
+                             (unsigned long long)DCSI_REGF_BINS_MAX + 2ull * DCSI_REGF_BASE);
     }
     /* only the base block and the hive bins: padding after them is left */
     size_t len = (size_t)st.st_size, got = 0;

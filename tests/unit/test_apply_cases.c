@@ -79,8 +79,21 @@ static void source_checks(void **state)
                                   .pac = {(const uint8_t *)" \t \t", 4}};
     assert_int_equal(dcs_apply_source_check(&s, &err), DCS_ERR_INVALID_ARG);
     assert_string_equal(err.message, "autoscript needs a PAC URL");
-    s.pac = (dcs_bytes){(const uint8_t *)"\t x", 3};
+    /* a control character (a tab, a line break) is refused, offset given */
+    s.pac = (dcs_bytes){(const uint8_t *)" x\ty", 4};
+    assert_int_equal(dcs_apply_source_check(&s, &err), DCS_ERR_INVALID_ARG);
+    assert_string_equal(err.message, "the PAC URL has a control character 0x09");
+    assert_int_equal(err.offset, 2);
+    s.pac = (dcs_bytes){(const uint8_t *)" x", 2};
     assert_int_equal(dcs_apply_source_check(&s, &err), DCS_OK);
+    /* WinINET's INTERNET_MAX_URL_LENGTH: 2083 fits, 2084 does not */
+    static uint8_t url[2084];
+    memset(url, 'a', sizeof url);
+    s.pac = (dcs_bytes){url, 2083};
+    assert_int_equal(dcs_apply_source_check(&s, &err), DCS_OK);
+    s.pac = (dcs_bytes){url, 2084};
+    assert_int_equal(dcs_apply_source_check(&s, &err), DCS_ERR_INVALID_ARG);
+    assert_string_equal(err.message, "the PAC URL is 2084 bytes long: WinINET takes at most 2083");
     s = (struct dcs_apply_source){.mode = DCS_MODE_MANUAL_PROXY,
                                   .proxy = {(const uint8_t *)"\tp:1", 4}};
     assert_int_equal(dcs_apply_source_check(&s, &err), DCS_OK);
