@@ -43,6 +43,30 @@ static dcs_status write_step(struct dcs_reg_writer *w, const struct dcs_apply_st
                                 err);
 }
 
+/* The steps of a plan under one key, the key opened first when any is
+ * written. */
+static dcs_status write_key(struct dcs_reg_writer *w, const char *root,
+                            const struct dcs_apply_plan *p, const char *key, bool undo, bool all,
+                            struct dcs_error *err)
+{
+    dcs_status st = DCS_OK;
+    bool opened = false;
+    for (size_t i = 0; st == DCS_OK && i < p->nsteps; i++) {
+        const struct dcs_apply_step *s = &p->steps[i];
+        if (strcmp(s->key, key) != 0 || (!all && s->action == DCS_APPLY_UNCHANGED))
+            continue;
+        if (!opened) {
+            char full[600];
+            snprintf(full, sizeof full, "%s\\%s", root, s->key);
+            st = dcs_reg_writer_key(w, full, strlen(full), err);
+            opened = true;
+        }
+        if (st == DCS_OK)
+            st = write_step(w, s, undo, err);
+    }
+    return st;
+}
+
 dcs_status dcsi_reg_write_plan(struct dcs_reg_writer *w, const char *root,
                                const struct dcs_apply_plan *p, bool undo, bool all,
                                struct dcs_error *err)
@@ -50,21 +74,50 @@ dcs_status dcsi_reg_write_plan(struct dcs_reg_writer *w, const char *root,
     const char *keys[8];
     size_t nkeys = plan_keys(p, keys, 8);
     dcs_status st = DCS_OK;
+    for (size_t k = 0; st == DCS_OK && k < nkeys; k++)
+        st = write_key(w, root, p, keys[k], undo, all, err);
+    return st;
+}
+
+/* The shortest leading part of key (a path below the hive root) that the
+ * hive lacks, into out; false when the whole key exists (or cannot be
+ * looked up: then its values are put back one by one). */
+static bool missing_part(dcs_hive *h, const char *key, char *out, size_t size)
+{
+    for (size_t i = 0; h && i < size; i++) {
+        if (key[i] != '\\' && key[i] != '\0')
+            continue;
+        memcpy(out, key, i);
+        out[i] = '\0';
+        dcs_hive_key found;
+        if (dcs_hive_find_key(h, 0, out, &found, NULL) == DCS_ERR_NOT_FOUND)
+            return true;
+        if (key[i] == '\0')
+            break;
+    }
+    return false;
+}
+
+/* The undo of a plan: a key the apply will create is deleted whole (its
+ * topmost missing part, once), the values of existing keys put back. */
+static dcs_status write_undo_plan(struct dcs_reg_writer *w, const char *root,
+                                  const struct dcs_apply_target *t, struct dcs_error *err)
+{
+    const char *keys[8];
+    size_t nkeys = plan_keys(&t->plan, keys, 8);
+    char gone[512] = "", part[512];
+    dcs_status st = DCS_OK;
     for (size_t k = 0; st == DCS_OK && k < nkeys; k++) {
-        bool opened = false;
-        for (size_t i = 0; st == DCS_OK && i < p->nsteps; i++) {
-            const struct dcs_apply_step *s = &p->steps[i];
-            if (strcmp(s->key, keys[k]) != 0 || (!all && s->action == DCS_APPLY_UNCHANGED))
-                continue;
-            if (!opened) {
-                char full[600];
-                snprintf(full, sizeof full, "%s\\%s", root, s->key);
-                st = dcs_reg_writer_key(w, full, strlen(full), err);
-                opened = true;
-            }
-            if (st == DCS_OK)
-                st = write_step(w, s, undo, err);
+        if (!missing_part(t->hive, keys[k], part, sizeof part)) {
+            st = write_key(w, root, &t->plan, keys[k], true, false, err);
+            continue;
         }
+        if (strcasecmp(part, gone) == 0)
+            continue; /* already deleted with its parent */
+        char full[720];
+        snprintf(full, sizeof full, "%s\\%s", root, part);
+        st = dcs_reg_writer_delete_key(w, full, strlen(full), err);
+        snprintf(gone, sizeof gone, "%s", part);
     }
     return st;
 }
@@ -158,7 +211,7 @@ dcs_status dcsi_write_undo_reg(const struct dcs_apply_target *t, const char *pat
     dcsi_target_reg_root(t, root, sizeof root);
     dcs_status st = dcsi_reg_file_open(path, &w, &sink, err);
     if (st == DCS_OK)
-        st = dcsi_reg_write_plan(w, root, &t->plan, true, false, err);
+        st = write_undo_plan(w, root, t, err);
     return dcsi_reg_file_close(w, sink, st, err);
 }
 

@@ -188,8 +188,10 @@ static dcs_status read_hive(dcs_image_report *r, struct dcs_image_hive *h, const
                                                             DCS_VALUE_SAVED_LEGACY);
     struct dcs_blob db, sb;
     bool dok = decode_value(dv, &db), sok = decode_value(sv, &sb);
+    /* A SavedLegacySettings beside no DefaultConnectionSettings is not a
+     * copy of it: report it as differing so no one calls it "the same". */
     h->twins_differ =
-        dv && sv && (!dok || !sok || !dcs_blob_equal(&db, &sb, DCS_EQUAL_IGNORE_COUNTER));
+        sv && (!dv || !dok || !sok || !dcs_blob_equal(&db, &sb, DCS_EQUAL_IGNORE_COUNTER));
     st = judge_plain(h);
     return st == DCS_OK ? judge_disagree(h, dv) : st;
 }

@@ -175,5 +175,121 @@ same_text "$work/err" "dcs: apply: refused: $pt6/mid is 1572864000 bytes but its
 [[ ! -e $pt6/bkbig ]] && ok || fail "pt6: a backup was written for a sparse hive"
 rm -f "$pt6/big" "$pt6/mid"
 
+# pt 7 and 8
+# Issue 10 points 7 and 8, self-contained: each reproducer, its exit code
+# and its message in full.
+p78=$work/p78
+mkdir -p "$p78"
+enc_reg() { # enc_reg OUT.reg [encode options]: a UTF-16 .reg holding a blob
+  local out=$1; shift
+  "$dcs" encode --proxy p:1 --output-format reg -o "$out" "$@"
+}
+
+# (a) decode --json of a UTF-16 .reg whose key name holds a lone surrogate:
+# no '[]', the line:column named, nothing leaked
+enc_reg "$p78/ok.reg"
+python3 - "$p78/ok.reg" "$p78/surr.reg" <<'PY'
+import sys
+s = open(sys.argv[1], 'rb').read().decode('utf-16')
+i = s.index('Connections]')
+open(sys.argv[2], 'wb').write(b'\xff\xfe' + s[:i].encode('utf-16-le') + b'\x00\xd8'
+                              + s[i:].encode('utf-16-le'))
+PY
+expect_rc 1 "decode --json, lone surrogate in a key name" -- "$dcs" decode --json "$p78/surr.reg"
+same_text "$work/out" "" "decode --json, lone surrogate: stdout"
+same_text "$work/err" "$p78/surr.reg:4:1: error: the key name holds a lone UTF-16 surrogate, which JSON cannot carry: this blob is left out (decode without --json shows it)" "decode --json, lone surrogate: message"
+if command -v valgrind >/dev/null; then
+  rc=0
+  valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
+    "$dcs" decode --json "$p78/surr.reg" >/dev/null 2>"$p78/vg" || rc=$?
+  [[ $rc == 1 ]] && ok || { fail "decode --json, lone surrogate under valgrind: exit $rc"; cat "$p78/vg" >&2; }
+fi
+
+# (b) show: SavedLegacySettings without DefaultConnectionSettings is not
+# "the same as DefaultConnectionSettings"
+mkdir -p "$p78/img/Windows/System32/config" "$p78/img/Users/bob"
+cp "$data/hivex-minimal" "$p78/img/Windows/System32/config/SOFTWARE"
+cp "$data/hivex-minimal" "$p78/img/Users/bob/NTUSER.DAT"
+enc_reg "$p78/sl.reg" --value SavedLegacySettings
+"$dcs" reg import --hive "$p78/img/Users/bob/NTUSER.DAT" --prefix HKEY_CURRENT_USER \
+  "$p78/sl.reg" >/dev/null 2>&1 && ok || fail "reg import of SavedLegacySettings alone"
+expect_rc 0 "show, SavedLegacySettings alone" -- "$dcs" show --windows "$p78/img"
+sed -n '/^user bob/,/^$/p' "$work/out" >"$p78/bob"
+same_text "$p78/bob" 'user bob (SID unknown: no ProfileList in SOFTWARE) Users/bob/NTUSER.DAT
+  DefaultConnectionSettings   absent
+  SavedLegacySettings DIFFERS [counter 1] proxy "p:1"
+  plain values                (none)' "show, SavedLegacySettings alone"
+
+# (c) encode --json of a WinHTTP blob names the keys it cannot hold
+echo '{"format":"winhttp","proxy":"p:1","bypass":"","autoconfig_url":"http://x/p.pac","counter":0,"flags":3}' >"$p78/w.json"
+expect_rc 0 "encode --json winhttp with autoconfig_url" -- "$dcs" encode --json "$p78/w.json" -o "$p78/w.bin"
+same_text "$work/err" "dcs: warning: $p78/w.json: a WinHTTP blob has no field for autoconfig_url: left out" "encode --json winhttp: warning"
+
+# (d) a corrupt source hive is bad input (exit 1), not a refused target (3)
+head -c 5000 "$data/hivex-minimal" >"$p78/badsrc"
+cp "$data/hivex-minimal" "$p78/tgt"
+expect_rc 1 "apply --from-hive CORRUPT" -- "$dcs" apply --from-hive "$p78/badsrc" \
+  --hive "S-1-5-19=$p78/tgt" --backup-dir "$p78/bkd"
+same_text "$work/err" "dcs: apply: source: offset 5000: hive bins claim 4096 bytes but the file has only 904 after the base block" "apply --from-hive CORRUPT: message"
+cp "$work/err" "$p78/d.err"
+cmp -s "$p78/tgt" "$data/hivex-minimal" && ok || fail "apply --from-hive CORRUPT wrote the target"
+
+# (e) the undo .reg deletes the keys the apply created
+undo_of() { # undo_of HIVE BACKUPDIR: apply, then print the undo .reg as UTF-8
+  "$dcs" apply --mode manual_proxy --proxy p:1 --hive "S-1-5-19=$1" --backup-dir "$2" >/dev/null &&
+    iconv -f UTF-16 -t UTF-8 "$2"/*.undo.reg | tr -d '\r'
+}
+cp "$data/hivex-minimal" "$p78/u1"
+[[ $(undo_of "$p78/u1" "$p78/bku1") == 'Windows Registry Editor Version 5.00
+
+[-HKEY_USERS\S-1-5-19\Software]' ]] && ok || fail "undo .reg, nothing there before: $(undo_of "$p78/u1" "$p78/bku1b")"
+cp "$data/hivex-minimal" "$p78/u2"
+printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_USERS\\S-1-5-19\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings]\r\n"User Agent"="x"\r\n\r\n' >"$p78/is.reg"
+"$dcs" reg import --hive "$p78/u2" --prefix 'HKEY_USERS\S-1-5-19' "$p78/is.reg" >/dev/null 2>&1
+"$dcs" reg export --hive "$p78/u2" --prefix 'HKEY_USERS\S-1-5-19' -o "$p78/u2.before.reg" 2>/dev/null
+[[ $(undo_of "$p78/u2" "$p78/bku2") == 'Windows Registry Editor Version 5.00
+
+[HKEY_USERS\S-1-5-19\Software\Microsoft\Windows\CurrentVersion\Internet Settings]
+"ProxyEnable"=-
+"ProxyServer"=-
+
+[-HKEY_USERS\S-1-5-19\Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections]' ]] && ok ||
+  fail "undo .reg, Connections created: $(iconv -f UTF-16 -t UTF-8 "$p78"/bku2/*.undo.reg)"
+# importing the undo gives back what was there
+"$dcs" reg import --hive "$p78/u2" --prefix 'HKEY_USERS\S-1-5-19' "$p78"/bku2/*.undo.reg >/dev/null 2>&1
+"$dcs" reg export --hive "$p78/u2" --prefix 'HKEY_USERS\S-1-5-19' -o "$p78/u2.after.reg" 2>/dev/null
+cmp -s "$p78/u2.before.reg" "$p78/u2.after.reg" && ok || fail "undo .reg: the hive is not as before"
+
+# (g) pt 7: a version 1.6 differencing hive (layered keys: flags bit 0x2)
+# is refused before anything is written
+python3 - "$data/hivex-minimal" "$p78/diff16" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+struct.pack_into('<I', b, 24, 6)
+struct.pack_into('<I', b, 144, struct.unpack_from('<I', b, 144)[0] | 2)
+c = 0
+for i in range(0, 508, 4):
+    c ^= struct.unpack_from('<I', b, i)[0]
+struct.pack_into('<I', b, 508, c)
+open(sys.argv[2], 'wb').write(b)
+PY
+cp "$p78/diff16" "$p78/diff16.before"
+expect_rc 3 "apply to a differencing hive" -- "$dcs" apply --mode manual_proxy --proxy p:1 \
+  --hive "S-1-5-19=$p78/diff16" --backup-dir "$p78/bkdiff"
+same_text "$work/err" "dcs: apply: refused: offset 144: $p78/diff16: a differencing hive (layered keys): not supported" "apply to a differencing hive: message"
+cmp -s "$p78/diff16" "$p78/diff16.before" && ok || fail "apply wrote a differencing hive"
+cp "$work/err" "$p78/g.err"
+[[ ! -e $p78/bkdiff ]] && ok || fail "apply to a differencing hive left a backup directory"
+
+# (f) no message repeats libhivex's "Operation not supported": not in the
+# sources, nor in what the corrupt and unsupported hives above printed
+! grep -rlF "Operation not supported" "$src/codec" "$src/tools" && ok ||
+  fail "\"Operation not supported\" in the sources"
+"$dcs" reg export --hive "$p78/badsrc" --prefix HKEY_CURRENT_USER -o "$p78/x.reg" 2>"$p78/f.err" || true
+"$dcs" show --windows "$p78/img" >/dev/null 2>>"$p78/f.err" || true
+[[ -s $p78/d.err && -s $p78/g.err && -s $p78/f.err ]] && ok || fail "(f): a message is missing"
+! cat "$p78/d.err" "$p78/g.err" "$p78/f.err" | grep -F "Operation not supported" && ok ||
+  fail "\"Operation not supported\" printed"
+
 echo "$checks checks, $fails failures"
 [[ $fails == 0 ]]

@@ -48,7 +48,9 @@ static int load_source(const struct apply_opts *o, dcs_applier *a, struct dcs_er
         return EXIT_OK;
     if (!o->from_hive && !o->from_reg && st != DCS_ERR_NOMEM)
         return EXIT_USAGE; /* a mode without its parameters */
-    return dcs_apply_status_unsafe(st) ? EXIT_UNSAFE : EXIT_BAD_INPUT;
+    /* Exit 3 is for targets apply refuses to write; a source it cannot
+     * read, however damaged, is bad input. */
+    return EXIT_BAD_INPUT;
 }
 
 /* The targets: --sid (else the default accounts), --all-services, the SIDs

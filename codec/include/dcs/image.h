@@ -140,7 +140,8 @@ DCS_API const struct dcs_apply_current *dcs_image_hive_values(const dcs_image_hi
 /* One value by key and name (case-insensitive), or NULL. */
 DCS_API const struct dcs_apply_value *dcs_image_hive_value(const dcs_image_hive *h,
                                                            const char *key, const char *name);
-/* SavedLegacySettings differs from DefaultConnectionSettings (counter aside). */
+/* SavedLegacySettings differs from DefaultConnectionSettings (counter aside),
+ * or is present while DefaultConnectionSettings is absent. */
 DCS_API bool dcs_image_hive_twins_differ(const dcs_image_hive *h);
 /* The plain values (ProxyEnable, ProxyServer, ProxyOverride, AutoConfigURL)
  * that a copy of the hive's own DefaultConnectionSettings would change. */
