@@ -8,25 +8,10 @@
 # usage: test_cli_contain.sh PATH-TO-dcs
 set -euo pipefail
 
-dcs=$1
-src=${DCS_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-data=$src/tests/data/hives
-work=$(mktemp -d "${TMPDIR:-/tmp}/dcs-contain.XXXXXX")
+cli_name=contain
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 work=$(realpath "$work") # messages name the root as the kernel sees it
-trap 'rm -rf "$work"' EXIT
-fails=0
-checks=0
-
-ok() { checks=$((checks + 1)); }
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-expect_rc() { # expect_rc WANT DESCRIPTION -- command...
-  local want=$1 what=$2; shift 3
-  local rc=0
-  "$@" >"$work/out" 2>"$work/err" || rc=$?
-  if [[ $rc != "$want" ]]; then
-    fail "$what: exit $rc, wanted $want"; sed 's/^/  | /' "$work/out" "$work/err" >&2
-  else ok; fi
-}
 has_line() { # has_line FILE LINE DESCRIPTION: LINE is one whole line of FILE
   if grep -qxF -- "$2" "$1"; then ok; else fail "$3: line not in $1: $2"; sed 's/^/  | /' "$1" >&2; fi
 }

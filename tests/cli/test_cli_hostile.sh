@@ -4,10 +4,9 @@
 # usage: test_cli_hostile.sh PATH-TO-dcs
 set -euo pipefail
 
-dcs=$1
-src=${DCS_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-data=$src/tests/data/hives
-work=$(mktemp -d "${TMPDIR:-/tmp}/dcs-hostile.XXXXXX")
+cli_name=hostile
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 work=$(realpath "$work")
 small=$work/small
 cleanup() {
@@ -15,19 +14,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-fails=0
-checks=0
-
-ok() { checks=$((checks + 1)); }
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-expect_rc() { # expect_rc WANT DESCRIPTION -- command...
-  local want=$1 what=$2; shift 3
-  local rc=0
-  "$@" >"$work/out" 2>"$work/err" || rc=$?
-  if [[ $rc != "$want" ]]; then
-    fail "$what: exit $rc, wanted $want"; sed 's/^/  | /' "$work/out" "$work/err" >&2
-  else ok; fi
-}
 same_text() { # same_text FILE TEXT DESCRIPTION: FILE holds exactly TEXT
   if [[ $(cat "$1") == "$2" ]]; then ok; else
     fail "$3: $1 is not as wanted"; diff <(echo "$2") "$1" | sed 's/^/  | /' >&2

@@ -10,26 +10,13 @@
 # everything else passed.
 set -euo pipefail
 
-dcs=$1
-src=${DCS_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+cli_name=places
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 mkimg=$src/tests/cli/make_places_image.sh
-work=$(mktemp -d "${TMPDIR:-/tmp}/dcs-cli-places.XXXXXX")
 trap '[[ -n ${DCS_PLACES_KEEP:-} ]] || rm -rf "$work"' EXIT
-fails=0
-checks=0
-
-ok() { checks=$((checks + 1)); }
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-expect_rc() { # expect_rc WANT DESCRIPTION -- command...
-  local want=$1 what=$2; shift 3
-  local rc=0
-  "$@" >"$work/out" 2>"$work/err" || rc=$?
-  if [[ $rc != "$want" ]]; then
-    fail "$what: exit $rc, wanted $want"; sed 's/^/  | /' "$work/out" "$work/err" >&2
-  else ok; fi
-}
+# fixed strings here, not lib.sh's patterns
 contains() { if grep -qF -- "$2" "$1"; then ok; else fail "$3: '$2' not in $1"; sed 's/^/  | /' "$1" >&2; fi; }
-same() { if cmp -s "$1" "$2"; then ok; else fail "$3: $1 differs from $2"; fi; }
 differs() { if cmp -s "$1" "$2"; then fail "$3: $1 unchanged"; else ok; fi; }
 equal() { if [[ $1 == "$2" ]]; then ok; else fail "$3: '$1' != '$2'"; fi; }
 hexof() { hivexget "$1" "$2" "$3" | od -An -v -tx1 | tr -d ' \n'; }
