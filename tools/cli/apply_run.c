@@ -352,13 +352,8 @@ int apply_run_at(const struct apply_opts *o, const char *windows)
     }
     else if (o->reg_out || o->gpp_out || o->cmd_out)
         rc = live_out(o, a);
-    else if (!dcs_hive_supported()) {
-        cli_errorf("apply: this dcs was built without libhivex; only --reg-out, --gpp-out "
-                   "and --cmd-out work");
-        rc = EXIT_BAD_INPUT;
-    } else {
+    else
         rc = plan_and_commit(o, a);
-    }
     dcs_applier_free(a);
     return rc;
 }

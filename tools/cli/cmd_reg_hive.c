@@ -189,10 +189,6 @@ int cmd_reg_hive_import(int argc, char **argv)
     hive = o.hive;
     if (!cli_source_date("reg import", &o.filetime))
         return EXIT_USAGE;
-    if (!dcs_hive_supported()) {
-        cli_errorf("reg import: this dcs was built without libhivex");
-        return EXIT_BAD_INPUT;
-    }
     struct dcs_hive_import_stats stats;
     struct dcs_error err;
     dcs_error_clear(&err);
@@ -289,10 +285,6 @@ int cmd_reg_hive_export(int argc, char **argv)
     bool quiet = o.quiet;
     struct dcs_reg_writer_options wo = {(enum dcs_reg_format)o.format,
                                         (enum dcs_reg_out_encoding)o.encoding};
-    if (!dcs_hive_supported()) {
-        cli_errorf("reg export: this dcs was built without libhivex");
-        return EXIT_BAD_INPUT;
-    }
     /* KEY may repeat the prefix */
     size_t plen = strlen(prefix);
     if (key && strncasecmp(key, prefix, plen) == 0 && (key[plen] == '\\' || !key[plen]))

@@ -159,10 +159,6 @@ int cmd_route(int argc, char **argv)
     int rc = (c.urls && c.parsed) ? parse(&c, argc, argv) : EXIT_BAD_INPUT;
     if (rc == EXIT_OK)
         rc = route_parse_urls(&c);
-    if (rc == EXIT_OK && c.all_accounts && !dcs_hive_supported()) {
-        cli_errorf("route: this dcs was built without libhivex");
-        rc = EXIT_BAD_INPUT;
-    }
     if (rc == EXIT_OK)
         rc = c.all_accounts ? route_all(&c) : route_one(&c);
     free(c.urls);

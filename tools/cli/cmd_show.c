@@ -350,10 +350,6 @@ int cmd_show(int argc, char **argv)
     int done = parse(argc, argv, &o);
     if (done >= 0)
         return done;
-    if (!dcs_hive_supported()) {
-        cli_errorf("show: this dcs was built without libhivex");
-        return EXIT_BAD_INPUT;
-    }
     char tmp[512];
     if (o.wim) {
         int rc = wim_extract_to_tmp("show", o.wim, tmp, sizeof tmp);
