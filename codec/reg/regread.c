@@ -2,6 +2,7 @@
  * is decided in regparse.c. */
 #include "reg/regread_int.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,9 +49,11 @@ bool dcsi_reg_grow(struct dcs_reg_reader *r, struct growbuf *b, size_t need, siz
     return true;
 }
 
-static struct reg_queued *queue_slot(struct dcs_reg_reader *r)
+/* A free slot; a diagnostic gets one only while REG_LINE_OPS slots stay
+ * free for the operations of the line. */
+static struct reg_queued *queue_slot(struct dcs_reg_reader *r, bool diag)
 {
-    if (r->fatal || r->q_count == REG_QUEUE)
+    if (r->fatal || r->q_count == (diag ? REG_QUEUE - REG_LINE_OPS : REG_QUEUE))
         return NULL;
     struct reg_queued *q = &r->q[(r->q_head + r->q_count) % REG_QUEUE];
     r->q_count++;
@@ -64,14 +67,16 @@ static void locate(struct dcs_reg_reader *r, struct reg_queued *q, uint32_t col)
     q->offset = r->line_off + (uint64_t)(q->column - 1) * r->us;
 }
 
-/* Queue an operation; NULL when it was dropped (after a failure, or more
- * than REG_QUEUE for one line). */
+/* Queue an operation; NULL after a failure.  The slots kept free of
+ * diagnostics hold every operation one line makes. */
 static struct reg_queued *queue_op(struct dcs_reg_reader *r, enum dcs_reg_op_kind kind,
                                    uint32_t col)
 {
-    struct reg_queued *q = queue_slot(r);
-    if (!q)
+    struct reg_queued *q = queue_slot(r, false);
+    if (!q) {
+        assert(r->fatal);
         return NULL;
+    }
     q->kind = kind;
     locate(r, q, col);
     switch (kind) {
@@ -141,9 +146,9 @@ void dcsi_reg_warn(struct dcs_reg_reader *r, dcs_status code, uint32_t col, cons
         r->fatal = code;
         return;
     }
-    struct reg_queued *q = queue_slot(r);
+    struct reg_queued *q = queue_slot(r, true);
     if (!q)
-        return; /* more than REG_QUEUE diagnostics for one line: keep the first */
+        return; /* more diagnostics than free slots for one line: keep the first */
     q->kind = DCS_REG_OP_WARNING;
     locate(r, q, col);
     va_start(ap, fmt);

@@ -16,7 +16,13 @@ enum reg_phase {
     PH_DONE       /* END reported next */
 };
 
-#define REG_QUEUE 4
+/* What one line can queue: up to REG_LINE_OPS operations (a REGEDIT 3.1
+ * line creates its key and sets its value) and diagnostics in the slots
+ * left.  Operations must never be dropped (a value whose key was dropped
+ * would name a key the consumer never saw); surplus diagnostics are (they
+ * are still counted in the statistics). */
+#define REG_QUEUE 8
+#define REG_LINE_OPS 2
 
 struct reg_queued {
     enum dcs_reg_op_kind kind;

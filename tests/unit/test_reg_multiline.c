@@ -205,6 +205,28 @@ static void reader_multiline_bad(void **state)
                    "text after the closing quote of the multi-line string of value 'a' (only "
                    "';' comments may follow): value not set, this line read again");
     tl_ops_free(&o);
+    /* The line that ends the string is read again as a key line after four
+     * diagnostics of its own (NUL, two unknown escapes, text after the
+     * quote).  Diagnostics once filled the per-line queue so that the
+     * key's creation was dropped while the key stayed open: the next
+     * value named a key never created (fuzz_reg_roundtrip; regconv
+     * crashed on it).  Surplus diagnostics may be dropped, operations
+     * never. */
+    static const char crowd[] = "REGEDIT4\n\"\"=\"\n[HKEY_CURRENT_USER\\]\\W\"\x0e\0\n\"\"=\"\"";
+    tl_parse(&o, crowd, sizeof crowd - 1, 0, NULL);
+    assert_int_equal(o.st, DCS_OK);
+    assert_int_equal(o.warnings, 6);
+    assert_int_equal(count_kind(&o, DCS_REG_OP_CREATE_KEY), 1);
+    assert_int_equal(count_kind(&o, DCS_REG_OP_SET_VALUE), 1);
+    size_t ck = 0, sv = 0;
+    for (size_t i = 0; i < o.n; i++) {
+        ck = o.v[i].kind == DCS_REG_OP_CREATE_KEY ? i : ck;
+        sv = o.v[i].kind == DCS_REG_OP_SET_VALUE ? i : sv;
+    }
+    assert_true(ck < sv);
+    assert_string_equal(nth_kind(&o, DCS_REG_OP_CREATE_KEY, 0)->key, "HKEY_CURRENT_USER");
+    assert_sz(nth_kind(&o, DCS_REG_OP_SET_VALUE, 0), "", "", 4, 1);
+    tl_ops_free(&o);
     /* the value limit holds over many lines */
     struct dcs_reg_reader_options small = {.max_value = 1000};
     char *t = malloc(20000);
