@@ -47,16 +47,17 @@ static dcs_status open_regf(dcs_hive *h, const char *from, const char *shown,
 
 /* A writer locks the hive, then finishes any interrupted commit of it; if
  * that replaced the file, the lock is on the old one: take it again. */
-static dcs_status lock_and_recover(dcs_hive *h, const char *path, struct dcs_error *err)
+dcs_status dcsi_hive_lock_and_recover(const char *path, dcs_lock **lock, struct dcs_error *err)
 {
+    *lock = NULL;
     for (int attempt = 0; attempt < 4; attempt++) {
-        dcs_status rc = dcs_lock_acquire(path, dcs_lock_wait(), &h->lock, err);
+        dcs_status rc = dcs_lock_acquire(path, dcs_lock_wait(), lock, err);
         if (rc == DCS_OK)
             rc = dcs_hive_recover(path, err);
-        if (rc != DCS_OK || dcs_lock_current(h->lock))
+        if (rc != DCS_OK || dcs_lock_current(*lock))
             return rc;
-        dcs_lock_release(h->lock);
-        h->lock = NULL;
+        dcs_lock_release(*lock);
+        *lock = NULL;
     }
     return dcs_error_set(err, DCS_ERR_HIVE_LOCKED, DCS_NO_OFFSET,
                          "%s kept being replaced by other processes while dcs tried to lock it",
@@ -77,7 +78,7 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
         free(h);
         return nomem(err);
     }
-    dcs_status rc = (flags & DCS_HIVE_WRITE) ? lock_and_recover(h, real ? real : path, err)
+    dcs_status rc = (flags & DCS_HIVE_WRITE) ? dcsi_hive_lock_and_recover(real ? real : path, &h->lock, err)
                                               : dcs_hive_recover(real ? real : path, err);
     if (rc == DCS_OK || rc == DCS_ERR_NOT_FOUND) {
         /* a missing file: the inspection says so in its own words */

@@ -129,6 +129,10 @@ struct dcs_hive {
  * "/proc/self/fd/N" and closed after.  A refusal is not an error: h's
  * reason says why and the primary is read as it is. */
 dcs_status dcsi_hive_recover_open(struct dcs_hive *h, int *fd, struct dcs_error *err);
+/* Take the lock of the hive file at path (waiting dcs_lock_wait()) and
+ * finish or undo an interrupted commit of it, taking the lock again when
+ * that replaced the file.  On failure *lock may still hold the lock. */
+dcs_status dcsi_hive_lock_and_recover(const char *path, dcs_lock **lock, struct dcs_error *err);
 
 /* err <- "... was opened read-only" unless h is writable. */
 dcs_status dcsi_hive_need_write(dcs_hive *h, struct dcs_error *err);

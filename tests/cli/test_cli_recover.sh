@@ -69,6 +69,36 @@ new_set "$work/c"
 expect_rc 0 "recover in place, default backups" -- "$dcs" hive recover "$work/c/NewDirtyHive"
 if compgen -G "$work/c/dcs-backup-*/NewDirtyHive" >/dev/null; then ok; else fail "default backup dir"; fi
 
+# a hive another dcs process holds (the lock of lock.h, an flock of the
+# file): a bounded wait, then exit 1 with nothing written and no backup
+new_set "$work/l"
+snapshot "$work/l" >"$work/l.before"
+flock "$work/l/NewDirtyHive" sleep 30 &
+holder=$!
+sleep 0.3
+expect_rc 1 "in place, hive locked" -- "$dcs" --lock-wait 0.3 hive recover "$work/l/NewDirtyHive" --backup-dir "$work/lbk"
+contains "$work/err" "NewDirtyHive is locked by another process (pid $holder) and was still locked after 0.300 s" "locked: message"
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+absent "$work/lbk" "locked: no backup"
+snapshot "$work/l" >"$work/l.after"
+same "$work/l.before" "$work/l.after" "locked: hive and logs untouched"
+# the replace fails after the backups were made (the hive's directory is
+# immutable: even root cannot create the temporary file): the backups are
+# removed again, the hive is untouched (skipped where chattr +i is refused)
+new_set "$work/i"
+snapshot "$work/i" >"$work/i.before"
+if chattr +i "$work/i" 2>/dev/null; then
+  expect_rc 1 "in place, replace fails" -- "$dcs" hive recover "$work/i/NewDirtyHive" --backup-dir "$work/ibk"
+  chattr -i "$work/i"
+  contains "$work/err" "NewDirtyHive" "replace failure names the hive"
+  absent "$work/ibk" "replace failed: no backup left"
+  snapshot "$work/i" >"$work/i.after"
+  same "$work/i.before" "$work/i.after" "replace failed: hive and logs untouched"
+else
+  echo "skip: chattr +i not supported on $work (replace-failure case)"
+fi
+
 # 5. old format (Windows 7): keys and values as Windows 7 left them
 mkdir -p "$work/old"
 cp "$data/yarp-OldDirtyHive/OldDirtyHive" "$data/yarp-OldDirtyHive/OldDirtyHive.LOG1" "$work/old/"

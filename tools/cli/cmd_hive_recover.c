@@ -1,13 +1,10 @@
 /* dcs hive recover: replay a dirty hive's transaction logs (dcs/recover.h),
  * into a new file or in place after backing up the hive and its logs.
  * Also the `dcs hive` command group, which holds only `recover` so far. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
-#include "core/fileio.h"
 #include "cli.h"
 #include "cmd.h"
 #include "json.h"
@@ -142,66 +139,35 @@ static bool same_file(const char *a, const char *b)
            sa.st_ino == sb.st_ino;
 }
 
-/* Copy the hive and each log file found into the backup directory. */
-static dcs_status backup_inputs(const char *hive, const struct recover_opts *o,
-                                const struct dcs_recover_report *rep, char *where, size_t size,
-                                struct dcs_error *err)
+/* Recover into OUT, which must be none of the inputs. */
+static dcs_status recover_to(const struct recover_opts *o, struct dcs_recover_report *rep,
+                             struct dcs_error *err)
 {
-    if (o->backup_dir) {
-        snprintf(where, size, "%s", o->backup_dir);
-    } else {
-        char stamp[32];
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-        const char *slash = strrchr(hive, '/');
-        int dlen = slash ? (int)(slash - hive) : 1;
-        snprintf(where, size, "%.*s/dcs-backup-%s", dlen ? dlen : 1, slash ? hive : ".",
-                 stamp);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    dcs_status st = dcs_recover_file(o->hive, &data, &len, rep, err);
+    for (int i = 0; st == DCS_OK && i < DCS_RECOVER_NLOGS + 1; i++) {
+        const char *in = i == 0 ? o->hive : rep->logs[i - 1].path;
+        if (in[0] && same_file(o->out, in))
+            st = dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                               "OUT is %s itself: recover in place instead (no -o)", in);
     }
-    dcs_status st = dcsi_mkdirs(where, 0755, err);
-    const char *files[1 + DCS_RECOVER_NLOGS] = {hive, rep->logs[0].path, rep->logs[1].path,
-                                                rep->logs[2].path};
-    for (int i = 0; st == DCS_OK && i < 1 + DCS_RECOVER_NLOGS; i++) {
-        if (!files[i][0])
-            continue;
-        const char *base = strrchr(files[i], '/');
-        char dst[DCS_RECOVER_PATH_MAX + 1024];
-        int n = snprintf(dst, sizeof dst, "%s/%s", where, base ? base + 1 : files[i]);
-        if (n < 0 || (size_t)n >= sizeof dst)
-            return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "backup path too long");
-        st = dcsi_copy_file(files[i], dst, 0, err);
-    }
+    if (st == DCS_OK)
+        st = cli_write_output(o->out, data, len, err);
+    free(data);
     return st;
 }
 
-/* Write the result: to OUT, or over the hive (its real path) after backups. */
-static dcs_status write_result(const struct recover_opts *o, const struct dcs_recover_report *rep,
-                               const uint8_t *data, size_t len, const char **written,
-                               struct dcs_error *err)
+/* Recover HIVE over itself: the library takes the hive's lock, backs up
+ * the hive and its logs and replaces it atomically. */
+static dcs_status recover_in_place(const struct recover_opts *o, struct dcs_recover_report *rep,
+                                   struct dcs_error *err)
 {
-    static char where[2048];
-    *written = NULL;
-    if (o->out) {
-        *written = o->out;
-        return cli_write_output(o->out, data, len, err);
-    }
-    if (rep->state == DCS_RECOVER_CLEAN)
-        return DCS_OK; /* in place and clean: nothing to do */
-    char *real = realpath(o->hive, NULL);
-    if (!real)
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot resolve %s: %s", o->hive,
-                             strerror(errno));
-    dcs_status st = backup_inputs(real, o, rep, where, sizeof where, err);
-    if (st == DCS_OK)
-        st = cli_write_output(real, data, len, err);
-    free(real);
-    if (st == DCS_OK) {
-        *written = o->hive;
-        if (!o->json)
-            fprintf(stderr, "%s: the hive and its logs were backed up in %s\n", cli_prog, where);
-    }
+    char where[4096];
+    dcs_status st = dcs_recover_replace_file(o->hive, o->backup_dir, where, sizeof where, rep,
+                                             err);
+    if (st == DCS_OK && rep->state != DCS_RECOVER_CLEAN && !o->json)
+        fprintf(stderr, "%s: the hive and its logs were backed up in %s\n", cli_prog, where);
     return st;
 }
 
@@ -248,25 +214,14 @@ static int cmd_hive_recover(int argc, char **argv)
     }
     struct dcs_error err;
     dcs_error_clear(&err);
-    uint8_t *data = NULL;
-    size_t len = 0;
-    const char *written = NULL;
-    dcs_status st = dcs_recover_file(o.hive, &data, &len, rep, &err);
-    for (int i = 0; st == DCS_OK && o.out && i < DCS_RECOVER_NLOGS + 1; i++) {
-        const char *in = i == 0 ? o.hive : rep->logs[i - 1].path;
-        if (in[0] && same_file(o.out, in))
-            st = dcs_error_set(&err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
-                               "OUT is %s itself: recover in place instead (no -o)", in);
-    }
-    if (st == DCS_OK)
-        st = write_result(&o, rep, data, len, &written, &err);
+    dcs_status st = o.out ? recover_to(&o, rep, &err) : recover_in_place(&o, rep, &err);
+    const char *written = o.out ? o.out : rep->state == DCS_RECOVER_CLEAN ? NULL : o.hive;
     if (o.json)
         print_json(&o, rep, st, &err);
     else if (st == DCS_OK)
         print_text(&o, rep, written);
     if (st != DCS_OK)
         cli_report(o.hive, &err);
-    free(data);
     free(rep);
     return exit_for(st);
 }

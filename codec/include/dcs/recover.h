@@ -172,6 +172,30 @@ DCS_API dcs_status dcs_recover_find_logs(const char *hive_path,
 DCS_API dcs_status dcs_recover_file(const char *hive_path, uint8_t **out, size_t *out_len,
                                     struct dcs_recover_report *report, struct dcs_error *err);
 
+/* Recover the hive at hive_path over itself, with every safety rule of a
+ * dcs commit (what `dcs hive recover HIVE` does without -o):
+ *  1. the hive's lock is taken (lock.h, waiting dcs_lock_wait()), and an
+ *     interrupted dcs commit of it is finished or undone first
+ *     (dcs_hive_recover);
+ *  2. the hive and its logs are read and replayed (dcs_recover_file); a
+ *     clean hive is left alone (report->state DCS_RECOVER_CLEAN);
+ *  3. the hive and each log found are copied into backup_dir (NULL: a new
+ *     directory dcs-backup-YYYYMMDDTHHMMSSZ beside the hive), each copy and
+ *     the directory fsync'd; its path goes to backup_used (a caller buffer,
+ *     NULL allowed, cut to size - 1);
+ *  4. the recovered hive replaces the file atomically (temporary file in
+ *     its directory, fsync, rename, directory fsync; mode and owner kept).
+ * Through a symbolic link the link's target is recovered.  The logs stay
+ * where they are: their sequence numbers are now older than the hive's, so
+ * Windows (and dcs) skip them as stale.  Nothing is written before every
+ * check passed; a failure before step 4 leaves the hive untouched (and no
+ * backup directory this call created).  Errors: those of dcs_recover_file,
+ * DCS_ERR_HIVE_LOCKED, DCS_ERR_HIVE_JOURNAL, DCS_ERR_IO. */
+DCS_API dcs_status dcs_recover_replace_file(const char *hive_path, const char *backup_dir,
+                                            char *backup_used, size_t backup_size,
+                                            struct dcs_recover_report *report,
+                                            struct dcs_error *err);
+
 #ifdef __cplusplus
 }
 #endif
