@@ -49,7 +49,8 @@ static int same(const struct dcs_ship_value *a, const struct dcs_ship_value *b)
     return a->root_len == b->root_len && memcmp(a->root, b->root, a->root_len) == 0 &&
            a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0 &&
            a->name_len == b->name_len && memcmp(a->name, b->name, a->name_len) == 0 &&
-           a->type == b->type && a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+           a->type == b->type && a->len == b->len && memcmp(a->data, b->data, a->len) == 0 &&
+           a->action == b->action;
 }
 
 /* Write c with one writer; when it accepts, the file reads back to c. */

@@ -76,6 +76,11 @@ void dcsi_apply_warn(const struct dcs_applier *a, dcs_status code, const char *f
 char *dcsi_strdupf(const char *fmt, ...) DCS_PRINTF(1, 2);
 /* The directory part of path into out ("." without a slash). */
 void dcsi_parent_dir(const char *path, char *out, size_t size);
+/* What a live machine is assumed to hold, for the plans of a .reg,
+ * Registry.xml or batch file: its values are unknown, so every value is
+ * set, and the plain values the settings do not use (ProxyServer,
+ * ProxyOverride, AutoConfigURL; none with no_plain_values) are deleted. */
+struct dcs_apply_current dcsi_live_current(const dcs_applier *a);
 
 /* -- sources (apply_source.c, apply_source_reg.c) */
 /* Replace the applier's source bytes (copied) and origin. */

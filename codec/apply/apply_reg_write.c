@@ -155,18 +155,23 @@ void dcsi_target_reg_root(const struct dcs_apply_target *t, char *root, size_t n
         snprintf(root, n, "HKEY_USERS\\%s", t->sid[0] ? t->sid : t->tag);
 }
 
+struct dcs_apply_current dcsi_live_current(const dcs_applier *a)
+{
+    static const uint8_t none;
+    static const struct dcs_apply_value maybe[3] = {
+        {DCS_KEY_INTERNET_SETTINGS, "ProxyServer", DCS_REG_NONE, {&none, 0}},
+        {DCS_KEY_INTERNET_SETTINGS, "ProxyOverride", DCS_REG_NONE, {&none, 0}},
+        {DCS_KEY_INTERNET_SETTINGS, "AutoConfigURL", DCS_REG_NONE, {&none, 0}},
+    };
+    return (struct dcs_apply_current){maybe, a->opt.no_plain_values ? 0u : 3u, true};
+}
+
 /* The plans a live machine gets: its current values are unknown, so every
  * value is written and the plain values the settings do not use deleted. */
 static dcs_status write_live(const dcs_applier *a, struct dcs_reg_writer *w, bool machine,
                              struct dcs_error *err)
 {
-    static const uint8_t none;
-    const struct dcs_apply_value absent[3] = {
-        {DCS_KEY_INTERNET_SETTINGS, "ProxyServer", DCS_REG_NONE, {&none, 0}},
-        {DCS_KEY_INTERNET_SETTINGS, "ProxyOverride", DCS_REG_NONE, {&none, 0}},
-        {DCS_KEY_INTERNET_SETTINGS, "AutoConfigURL", DCS_REG_NONE, {&none, 0}},
-    };
-    struct dcs_apply_current cur = {absent, a->opt.no_plain_values ? 0u : 3u, true};
+    const struct dcs_apply_current cur = dcsi_live_current(a);
     dcs_status st = DCS_OK;
     for (size_t i = 0; st == DCS_OK && i < a->n; i++) {
         const struct dcs_apply_target *t = a->t[i];

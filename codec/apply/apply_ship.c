@@ -50,20 +50,21 @@ static dcs_status push_step(struct ship_list *l, const struct dcs_apply_target *
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     const char *root = t->machine ? "HKEY_LOCAL_MACHINE" : "HKEY_USERS";
     l->keys[l->n] = key;
+    bool del = s->action == DCS_APPLY_DELETE;
     l->values[l->n++] = (struct dcs_ship_value){root, strlen(root), key, strlen(key),
-                                                s->name, strlen(s->name), s->type,
-                                                s->wanted, s->wanted_len};
+                                                s->name, strlen(s->name), del ? DCS_REG_NONE : s->type,
+                                                s->wanted, s->wanted_len,
+                                                del ? DCS_SHIP_DELETE : DCS_SHIP_SET};
     return DCS_OK;
 }
 
-/* A live machine's current values are unknown: every value is set.  A
- * Registry.xml item or a `reg add` only sets values, so a plain value the
- * settings do not use is left as it is (a .reg deletes it). */
+/* The same values as the .reg of a live machine (dcsi_live_current): every
+ * value set, and the plain values the settings do not use deleted. */
 static dcs_status collect(const dcs_applier *a, struct ship_list *l, struct dcs_error *err)
 {
     if (!(l->plans = calloc(a->n ? a->n : 1, sizeof *l->plans)))
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    const struct dcs_apply_current none = {NULL, 0, true};
+    const struct dcs_apply_current cur = dcsi_live_current(a);
     dcs_status st = DCS_OK;
     for (size_t i = 0; st == DCS_OK && i < a->n; i++) {
         const struct dcs_apply_target *t = a->t[i];
@@ -72,14 +73,13 @@ static dcs_status collect(const dcs_applier *a, struct ship_list *l, struct dcs_
                                  "%s has no SID: a live machine's registry has no place for it",
                                  t->label);
         struct dcs_apply_plan *p = &l->plans[l->nplans];
-        st = t->machine ? dcs_apply_plan_software(&a->src, &a->opt, &none, t->what, p, err)
-                        : dcs_apply_plan_user(&a->src, &a->opt, &none, p, err);
+        st = t->machine ? dcs_apply_plan_software(&a->src, &a->opt, &cur, t->what, p, err)
+                        : dcs_apply_plan_user(&a->src, &a->opt, &cur, p, err);
         if (st != DCS_OK)
             break;
         l->nplans++;
         for (size_t k = 0; st == DCS_OK && k < p->nsteps; k++)
-            if (p->steps[k].action != DCS_APPLY_DELETE)
-                st = push_step(l, t, &p->steps[k], err);
+            st = push_step(l, t, &p->steps[k], err);
     }
     return st;
 }

@@ -66,9 +66,13 @@ static void item_uid(const struct dcs_ship_value *v, char out[39])
              (unsigned long long)(h[1] & 0xFFFFFFFFFFFFull));
 }
 
-/* GPMC's icon for an update item of each type. */
-static const char *item_image(uint32_t type)
+/* GPMC's icon for an update item of each type; a delete item's (GPMC
+ * numbers them 5 + action for strings, C R U D = 0 1 2 3: inferred). */
+static const char *item_image(const struct dcs_ship_value *v)
 {
+    if (v->action == DCS_SHIP_DELETE)
+        return "8";
+    uint32_t type = v->type;
     return type == DCS_REG_BINARY ? "17" : type == DCS_REG_DWORD || type == DCS_REG_QWORD ? "12"
                                                                                           : "7";
 }
@@ -103,7 +107,7 @@ static void put_item(struct dcsi_ship_out *o, const struct dcs_ship_value *v, co
     dcsi_ship_puts(o, "\" status=\"");
     put_attr(o, label, label_len);
     dcsi_ship_puts(o, "\" image=\"");
-    dcsi_ship_puts(o, item_image(v->type));
+    dcsi_ship_puts(o, item_image(v));
     dcsi_ship_puts(o, "\" changed=\"");
     dcsi_ship_puts(o, changed);
     dcsi_ship_puts(o, "\" uid=\"");
@@ -112,7 +116,9 @@ static void put_item(struct dcsi_ship_out *o, const struct dcs_ship_value *v, co
         dcsi_ship_puts(o, "\" desc=\"");
         put_attr(o, comment, strlen(comment));
     }
-    dcsi_ship_puts(o, "\"><Properties action=\"U\" displayDecimal=\"0\" default=\"");
+    dcsi_ship_puts(o, v->action == DCS_SHIP_DELETE
+                          ? "\"><Properties action=\"D\" displayDecimal=\"0\" default=\""
+                          : "\"><Properties action=\"U\" displayDecimal=\"0\" default=\"");
     dcsi_ship_puts(o, v->name_len ? "0" : "1");
     dcsi_ship_puts(o, "\" hive=\"");
     put_attr(o, v->root, v->root_len);
@@ -121,9 +127,10 @@ static void put_item(struct dcsi_ship_out *o, const struct dcs_ship_value *v, co
     dcsi_ship_puts(o, "\" name=\"");
     put_attr(o, v->name ? v->name : "", v->name_len);
     dcsi_ship_puts(o, "\" type=\"");
-    dcsi_ship_puts(o, dcsi_ship_type_name(v->type));
+    dcsi_ship_puts(o, v->action == DCS_SHIP_DELETE ? "REG_SZ" : dcsi_ship_type_name(v->type));
     dcsi_ship_puts(o, "\" value=\"");
-    put_value_text(o, v, tmp);
+    if (v->action != DCS_SHIP_DELETE)
+        put_value_text(o, v, tmp);
     dcsi_ship_puts(o, "\"/></Registry>\r\n");
 }
 
@@ -140,7 +147,7 @@ static dcs_status check_all(const struct dcs_ship_value *values, size_t n, const
             return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
                                  "value %zu: a control character in its key or name cannot be "
                                  "written in XML", i);
-        if (3 * (v->len / 2) + 1 > *tmp_size)
+        if (v->action == DCS_SHIP_SET && 3 * (v->len / 2) + 1 > *tmp_size)
             *tmp_size = 3 * (v->len / 2) + 1;
     }
     if (comment && !xml_text_ok(comment, strlen(comment)))

@@ -213,24 +213,29 @@ static dcs_status read_attrs(struct xr *x, bool keep, struct attr at[A_COUNT])
 static dcs_status emit(struct xr *x, size_t at_off, struct attr at[A_COUNT], dcs_ship_value_fn fn,
                        void *ctx)
 {
-    if (at[A_ACTION].set && at[A_ACTION].n == 1 && at[A_ACTION].p[0] == 'D')
-        return DCS_OK; /* a delete item sets nothing */
-    if (!at[A_HIVE].set || !at[A_KEY].set || !at[A_TYPE].set)
-        return fail(x, at_off, "a <Properties> element lacks hive, key or type");
     struct dcs_ship_value v = {0};
+    if (at[A_ACTION].set && at[A_ACTION].n == 1 && at[A_ACTION].p[0] == 'D')
+        v.action = DCS_SHIP_DELETE; /* type and value, if any, are not used */
+    if (!at[A_HIVE].set || !at[A_KEY].set || (!at[A_TYPE].set && v.action == DCS_SHIP_SET))
+        return fail(x, at_off, "a <Properties> element lacks hive, key or type");
     v.root = dcsi_ship_root_long(at[A_HIVE].p, at[A_HIVE].n);
     if (!v.root)
         return fail(x, at_off, "hive is not a registry root");
     v.root_len = strlen(v.root);
-    if (!dcsi_ship_type_parse(at[A_TYPE].p, at[A_TYPE].n, &v.type))
-        return dcs_error_set(x->err, DCS_ERR_UNSUPPORTED, at_off,
-                             "Registry.xml, offset %zu: type %.*s is not one dcs reads", at_off,
-                             (int)at[A_TYPE].n, at[A_TYPE].p);
     bool deflt = at[A_DEFAULT].set && at[A_DEFAULT].n == 1 && at[A_DEFAULT].p[0] == '1';
     v.key = at[A_KEY].p;
     v.key_len = at[A_KEY].n;
     v.name = deflt || !at[A_NAME].set ? "" : at[A_NAME].p;
     v.name_len = deflt || !at[A_NAME].set ? 0 : at[A_NAME].n;
+    if (v.action == DCS_SHIP_DELETE) {
+        v.type = DCS_REG_NONE;
+        v.data = (const uint8_t *)""; /* no data, but never a NULL pointer */
+        return fn(ctx, &v, x->err);
+    }
+    if (!dcsi_ship_type_parse(at[A_TYPE].p, at[A_TYPE].n, &v.type))
+        return dcs_error_set(x->err, DCS_ERR_UNSUPPORTED, at_off,
+                             "Registry.xml, offset %zu: type %.*s is not one dcs reads", at_off,
+                             (int)at[A_TYPE].n, at[A_TYPE].p);
     uint8_t *data = (uint8_t *)x->scratch + x->used;
     const char *why;
     if (!dcsi_ship_data_parse(v.type, at[A_VALUE].set ? at[A_VALUE].p : "",

@@ -1,4 +1,4 @@
-/* Batch files of `reg add` commands: writer.  Notes: codec/ship/FORMAT.md.
+/* Batch files of `reg add` (and `reg delete`) commands: writer.  Notes: codec/ship/FORMAT.md.
  *
  * cmd.exe reads a batch file in the console's OEM code page, so the writer
  * keeps to printable ASCII; inside double quotes only % is special to cmd
@@ -63,11 +63,13 @@ static void put_data(struct dcsi_ship_out *o, const struct dcs_ship_value *v, ch
     }
 }
 
-static void put_command(struct dcsi_ship_out *o, const struct dcs_ship_value *v, char *tmp)
+/* `reg VERB "ROOT\KEY" /v "NAME"` (or /ve) */
+static void put_target(struct dcsi_ship_out *o, const char *verb, const struct dcs_ship_value *v)
 {
-    const char *root = dcsi_ship_root_short(v->root, v->root_len);
-    dcsi_ship_puts(o, "reg add \"");
-    dcsi_ship_puts(o, root);
+    dcsi_ship_puts(o, "reg ");
+    dcsi_ship_puts(o, verb);
+    dcsi_ship_puts(o, " \"");
+    dcsi_ship_puts(o, dcsi_ship_root_short(v->root, v->root_len));
     dcsi_ship_puts(o, "\\");
     put_percent(o, v->key, v->key_len); /* inside the quotes opened before the root */
     dcsi_ship_put(o, "\"", 1);
@@ -77,6 +79,28 @@ static void put_command(struct dcsi_ship_out *o, const struct dcs_ship_value *v,
     } else {
         dcsi_ship_puts(o, " /ve");
     }
+}
+
+/* reg delete fails on a value already absent, which is what is wanted:
+ * its error is silenced, and a query afterwards fails the script only when
+ * the value is still there (access denied, say).  `if not errorlevel`
+ * rather than `query && exit`: Wine's cmd.exe runs what follows && even
+ * when reg.exe failed. */
+static void put_delete(struct dcsi_ship_out *o, const struct dcs_ship_value *v)
+{
+    put_target(o, "delete", v);
+    dcsi_ship_puts(o, " /f >nul 2>&1\r\n");
+    put_target(o, "query", v);
+    dcsi_ship_puts(o, " >nul 2>&1\r\nif not errorlevel 1 exit /b 1\r\n");
+}
+
+static void put_command(struct dcsi_ship_out *o, const struct dcs_ship_value *v, char *tmp)
+{
+    if (v->action == DCS_SHIP_DELETE) {
+        put_delete(o, v);
+        return;
+    }
+    put_target(o, "add", v);
     dcsi_ship_puts(o, " /t ");
     dcsi_ship_puts(o, dcsi_ship_type_name(v->type));
     dcsi_ship_puts(o, " /d ");
@@ -90,7 +114,7 @@ static dcs_status check_cmd(const struct dcs_ship_value *v, size_t i, char *tmp,
     dcs_status st = dcsi_ship_check(v, i, "batch file", err);
     if (st != DCS_OK)
         return st;
-    bool text = v->type == DCS_REG_SZ || v->type == DCS_REG_EXPAND_SZ;
+    bool text = v->action == DCS_SHIP_SET && (v->type == DCS_REG_SZ || v->type == DCS_REG_EXPAND_SZ);
     if (!cmd_text_ok(v->key, v->key_len) || v->key[v->key_len - 1] == '\\' ||
         !cmd_text_ok(v->name, v->name_len) ||
         (text && !cmd_text_ok(tmp, dcsi_ship_text_utf8(v, tmp))))
@@ -109,7 +133,7 @@ dcs_status dcs_ship_write_cmd(const struct dcs_ship_value *values, size_t n,
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "no values or no output");
     size_t tmp_size = 1;
     for (size_t i = 0; i < n; i++)
-        if (3 * (values[i].len / 2) + 1 > tmp_size)
+        if (values[i].action == DCS_SHIP_SET && 3 * (values[i].len / 2) + 1 > tmp_size)
             tmp_size = 3 * (values[i].len / 2) + 1;
     const char *comment = opt ? opt->comment : NULL;
     if (comment && !cmd_text_ok(comment, strlen(comment)))
@@ -132,6 +156,9 @@ dcs_status dcs_ship_write_cmd(const struct dcs_ship_value *values, size_t n,
         }
         for (size_t i = 0; i < n; i++)
             put_command(&o, &values[i], tmp);
+        /* the status of the script is its last command's: a final query
+         * that found nothing would make it 1 */
+        dcsi_ship_puts(&o, "exit /b 0\r\n");
         st = dcsi_ship_flush(&o);
     }
     free(tmp);

@@ -1,4 +1,4 @@
-/* Reading a batch file of `reg add` commands back.  Each line is read the
+/* Reading a batch file of `reg add` and `reg delete` commands back.  Each line is read the
  * way cmd.exe hands it to reg.exe (%% is %, a leading @ is dropped) and split
  * into arguments the way CommandLineToArgvW splits a command line; lines that
  * are not `reg add` are skipped.  Arguments are views into one scratch buffer
@@ -81,16 +81,29 @@ static dcs_status bad(struct rd *r, const struct cmdline *c, size_t i, const cha
                             "batch file, line %u: %s", (unsigned)r->line, what);
 }
 
-/* The options after `reg add KEY`. */
+/* A redirection cmd.exe takes off the command line (>nul, 2>&1, 1>>f). */
+static bool is_redirection(const struct cmdline *c, size_t i)
+{
+    size_t k = 0;
+    while (k < c->len[i] && c->arg[i][k] >= '0' && c->arg[i][k] <= '9')
+        k++;
+    return k < c->len[i] && c->arg[i][k] == '>';
+}
+
+/* The options after `reg add KEY` or `reg delete KEY`. */
 static dcs_status options(struct rd *r, const struct cmdline *c, struct dcs_ship_value *v,
                           size_t *data_arg)
 {
-    bool have_name = false;
+    bool have_name = false, del = v->action == DCS_SHIP_DELETE;
     *data_arg = 0;
-    v->type = DCS_REG_SZ;
+    v->type = del ? DCS_REG_NONE : DCS_REG_SZ;
     for (size_t i = 3; i < c->n; i++) {
         if ((arg_is(c, i, "/v") || arg_is(c, i, "/t") || arg_is(c, i, "/d")) && i + 1 >= c->n)
             return bad(r, c, i, "an option lacks its argument");
+        if (del && (arg_is(c, i, "/t") || arg_is(c, i, "/d")))
+            return bad(r, c, i, "an option reg delete does not take");
+        if (del && is_redirection(c, i))
+            continue;
         if (arg_is(c, i, "/v") && !have_name) {
             v->name = c->arg[++i];
             v->name_len = c->len[i];
@@ -110,16 +123,21 @@ static dcs_status options(struct rd *r, const struct cmdline *c, struct dcs_ship
             return bad(r, c, i, "an option reg add does not take here");
         }
     }
+    if (!have_name && del)
+        return bad(r, c, 2, "neither /v NAME nor /ve: reg delete would delete the whole key, "
+                            "which dcs does not read");
     if (!have_name)
         return bad(r, c, 2, "neither /v NAME nor /ve: reg add would only create the key");
     return DCS_OK;
 }
 
-static dcs_status command(struct rd *r, const struct cmdline *c, dcs_ship_value_fn fn, void *ctx)
+static dcs_status command(struct rd *r, const struct cmdline *c, enum dcs_ship_action action,
+                          dcs_ship_value_fn fn, void *ctx)
 {
     if (c->n < 3)
-        return bad(r, c, c->n ? c->n - 1 : 0, "reg add without a key");
-    struct dcs_ship_value v = {0};
+        return bad(r, c, c->n ? c->n - 1 : 0,
+                   action == DCS_SHIP_DELETE ? "reg delete without a key" : "reg add without a key");
+    struct dcs_ship_value v = {.action = action};
     const char *key = c->arg[2], *bs = memchr(key, '\\', c->len[2]);
     size_t root_len = bs ? (size_t)(bs - key) : c->len[2];
     v.root = dcsi_ship_root_long(key, root_len);
@@ -132,6 +150,10 @@ static dcs_status command(struct rd *r, const struct cmdline *c, dcs_ship_value_
     dcs_status st = options(r, c, &v, &d);
     if (st != DCS_OK)
         return st;
+    if (action == DCS_SHIP_DELETE) {
+        v.data = (const uint8_t *)""; /* no data, but never a NULL pointer */
+        return fn(ctx, &v, r->err);
+    }
     const char *why;
     if (!dcsi_ship_data_parse(v.type, d ? c->arg[d] : "", d ? c->len[d] : 0, false, r->data,
                               &v.len, &why))
@@ -158,10 +180,11 @@ static dcs_status line(struct rd *r, const char *s, size_t n, char *tmp, dcs_shi
         return bad(r, &c, MAX_ARGS - 1, "more arguments than a reg add command takes");
     for (size_t i = 0; i < c.n; i++)
         c.col[i] += lead;
-    if (c.n < 2 || !(arg_is(&c, 0, "reg") || arg_is(&c, 0, "reg.exe")) || !arg_is(&c, 1, "add"))
+    if (c.n < 2 || !(arg_is(&c, 0, "reg") || arg_is(&c, 0, "reg.exe")) ||
+        !(arg_is(&c, 1, "add") || arg_is(&c, 1, "delete")))
         return DCS_OK;
     r->data = (uint8_t *)tmp + 2 * k;
-    return command(r, &c, fn, ctx);
+    return command(r, &c, arg_is(&c, 1, "delete") ? DCS_SHIP_DELETE : DCS_SHIP_SET, fn, ctx);
 }
 
 dcs_status dcs_ship_read_cmd(const void *text, size_t len, dcs_ship_value_fn fn, void *ctx,

@@ -128,6 +128,11 @@ dcs_status dcsi_ship_check(const struct dcs_ship_value *v, size_t index, const c
     if (!v->key || v->key_len == 0 || (!v->name && v->name_len))
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
                              "value %zu: no key path", index);
+    if (v->action == DCS_SHIP_DELETE)
+        return DCS_OK; /* type and data unused */
+    if (v->action != DCS_SHIP_SET)
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
+                             "value %zu: unknown action %d", index, (int)v->action);
     if (!dcsi_ship_type_name(v->type))
         return dcs_error_set(err, DCS_ERR_UNSUPPORTED, DCS_NO_OFFSET,
                              "value %zu: a %s carries REG_SZ, REG_EXPAND_SZ, REG_BINARY, "

@@ -160,14 +160,16 @@ same "$work/outside/Default/NTUSER.DAT" "$SRC" "Default link out: untouched"
 # 6. --gpp-out and --cmd-out: read back by dcs decode, bytes equal
 expect_rc 0 "gpp and cmd out" -- "$dcs" apply --from-hive "$SRC" --sid S-1-5-18 --sid "$SID_ALICE" \
   --machine --gpp-out "$work/r.xml" --cmd-out "$work/r.cmd" --reg-out "$work/r.reg"
-contains "$work/err" "Registry.xml and reg add only set values" "ship: the warning about deletions"
+if [[ -s $work/err ]]; then fail "gpp and cmd out: unexpected stderr: $(cat "$work/err")"; else ok; fi
 for f in r.xml r.cmd; do
   expect_rc 0 "decode $f" -- "$dcs" decode --json "$work/$f"
   python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-got = sorted((v["key"].lower(), v["value"], v["type"], v["data_hex"]) for v in d)
-print("\n".join("\t".join(x) for x in got))' "$work/out" >"$work/$f.values"
+got = sorted((v["key"].lower(), v["value"], v["type"], v["data_hex"]) for v in d if "type" in v)
+dels = sorted((v["key"].lower(), v["value"]) for v in d if v.get("action") == "delete")
+open(sys.argv[2] + ".deleted", "w").write("".join("\t".join(x) + "\n" for x in dels))
+print("\n".join("\t".join(x) for x in got))' "$work/out" "$work/$f" >"$work/$f.values"
   blobs=$(awk -F'\t' -v h="$SRC_HEX" '$2 == "DefaultConnectionSettings" && $4 == h' "$work/$f.values" | wc -l)
   equal "$blobs" 3 "$f: DefaultConnectionSettings of 2 accounts + HKLM equal the source's byte for byte"
   blobs=$(awk -F'\t' -v h="$SRC_SAVED" '$2 == "SavedLegacySettings" && $4 == h' "$work/$f.values" | wc -l)
@@ -177,18 +179,28 @@ same "$work/r.xml.values" "$work/r.cmd.values" "Registry.xml and .cmd carry the 
 "$dcs" reg dump --quiet "$work/r.reg" | awk -F'\t' '$1 == "set_value" { gsub(/"/, "", $3); print tolower($2) "\t" $3 "\t" $4 "\t" $5 }' |
   LC_ALL=C sort >"$work/reg.values"
 same "$work/reg.values" "$work/r.xml.values" "the values set are the .reg's"
+# and the values deleted too: the plain values the settings do not use
+"$dcs" reg dump --quiet "$work/r.reg" | awk -F'\t' '$1 == "delete_value" { gsub(/"/, "", $3); print tolower($2) "\t" $3 }' |
+  LC_ALL=C sort >"$work/reg.deleted"
+[[ -s $work/reg.deleted ]] && ok || fail "the .reg deletes some plain values"
+same "$work/reg.deleted" "$work/r.xml.deleted" "the values deleted are the .reg's (Registry.xml)"
+same "$work/reg.deleted" "$work/r.cmd.deleted" "the values deleted are the .reg's (batch file)"
 python3 - "$work/r.xml" <<'PY' && ok || fail "Registry.xml: well-formed with the [MS-GPPREF] attributes"
 import re, sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 assert root.tag == "RegistrySettings" and root.get("clsid") == "{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}"
 items = root.findall("Registry")
-assert len(items) == 9, len(items)  # 2 accounts x (2 blobs + ProxyEnable), HKLM 2 blobs + policy
+# 2 accounts x (2 blobs + ProxyEnable), HKLM 2 blobs + policy; and per account
+# the 3 plain values the settings do not use deleted (GPMC's D items)
+acts = [r.find("Properties").get("action") for r in items]
+assert acts.count("U") == 9 and acts.count("D") == 6, acts
 for r in items:
     assert r.get("clsid") == "{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}"
     assert re.fullmatch(r"\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}", r.get("uid"))
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", r.get("changed")) and r.get("name")
     p = r.find("Properties")
-    assert p.get("action") == "U" and p.get("hive") in ("HKEY_USERS", "HKEY_LOCAL_MACHINE")
+    assert p.get("action") in ("U", "D") and p.get("hive") in ("HKEY_USERS", "HKEY_LOCAL_MACHINE")
+    assert p.get("action") == "U" or (p.get("type") == "REG_SZ" and p.get("value") == "" and r.get("image") == "8")
     assert p.get("type") in ("REG_BINARY", "REG_DWORD", "REG_SZ") and p.get("key") and p.get("name") is not None
     assert p.get("value") is not None
 assert len({r.get("uid") for r in items}) == len(items)

@@ -200,7 +200,13 @@ bg "apply: Wine's reg import accepts --reg-out" reg import "$(winpath "$work/liv
 "$dcs" apply --mode manual_proxy --proxy 'cmd.example:3128' --bypass '<local>;*.corp;50%off' \
   --sid S-1-5-21-1-2-3-1001 --machine --cmd-out "$work/live.cmd" >/dev/null 2>&1 &&
   ok "apply --cmd-out written" || fail "apply --cmd-out"
-bg "apply: Wine's cmd.exe runs --cmd-out" cmd /c "$(winpath "$work/live.cmd")"
+# the account had a PAC URL, which a manual proxy does not use: the batch
+# file deletes it (as the .reg's "AutoConfigURL"=- does), and the delete
+# of a value that is absent anyway (none of the others) is no error
+CMD_IS='HKU\S-1-5-21-1-2-3-1001\Software\Microsoft\Windows\CurrentVersion\Internet Settings'
+wine_ reg add "$CMD_IS" /v AutoConfigURL /d 'http://old.example/x.pac' /f &&
+  ok "Wine: a stale AutoConfigURL set before --cmd-out runs" || fail "Wine: reg add AutoConfigURL"
+bg "apply: Wine's cmd.exe runs --cmd-out (exit 0)" cmd /c "$(winpath "$work/live.cmd")"
 wait_all
 echo "---- imported ($((SECONDS - start)) s)"
 
@@ -268,13 +274,19 @@ fi
 "$dcs" decode --json "$work/live.cmd" | python3 -c '
 import json, sys
 for v in json.load(sys.stdin):
-    print("%s\t\"%s\"\t%s\t%s" % (v["key"].lower(), v["value"], v["type"], v["data_hex"]))
+    if v.get("action") != "delete":
+        print("%s\t\"%s\"\t%s\t%s" % (v["key"].lower(), v["value"], v["type"], v["data_hex"]))
 ' | LC_ALL=C sort >"$work/want-cmd"
 n=$(wc -l <"$work/want-cmd")
 if [[ $n -ge 8 && -z $(missing "$work/want-cmd" "$work/got-live") ]]; then
   ok "apply: all $n values of --cmd-out read back from Wine byte for byte"
 else
   fail "apply: --cmd-out values differ in Wine:"; missing "$work/want-cmd" "$work/got-live" | head
+fi
+if "$WINE" reg query "$CMD_IS" /v AutoConfigURL </dev/null >/dev/null 2>&1; then
+  fail "apply: the stale AutoConfigURL is still there after --cmd-out"
+else
+  ok "apply: --cmd-out deleted the stale AutoConfigURL (Wine's reg query finds none)"
 fi
 q=$("$WINE" reg query 'HKLM\SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings' \
   /v ProxySettingsPerUser 2>/dev/null </dev/null | tr -d '\r')

@@ -23,7 +23,8 @@ static size_t text_len;
 static struct dcs_ship_value V(const char *root, const char *key, const char *name, uint32_t type,
                                const uint8_t *d, size_t n)
 {
-    struct dcs_ship_value v = {root, strlen(root), key, strlen(key), name, strlen(name), type, d, n};
+    struct dcs_ship_value v = {root,         strlen(root), key, strlen(key), name,
+                               strlen(name), type,         d,   n,           DCS_SHIP_SET};
     return v;
 }
 
@@ -43,6 +44,7 @@ struct got {
     struct {
         char root[32], key[256], name[64];
         uint32_t type;
+        enum dcs_ship_action action;
         uint8_t data[128];
         size_t len;
     } v[8];
@@ -58,6 +60,8 @@ static dcs_status collect(void *ctx, const struct dcs_ship_value *v, struct dcs_
     snprintf(g->v[g->n].key, 256, "%.*s", (int)v->key_len, v->key);
     snprintf(g->v[g->n].name, 64, "%.*s", (int)v->name_len, v->name);
     g->v[g->n].type = v->type;
+    g->v[g->n].action = v->action;
+    assert_non_null(v->data);
     memcpy(g->v[g->n].data, v->data, v->len);
     g->v[g->n].len = v->len;
     g->n++;
@@ -87,6 +91,7 @@ static void assert_same(const struct got *g, const struct dcs_ship_value *v, siz
         assert_string_equal(g->v[i].key, v[i].key);
         assert_string_equal(g->v[i].name, v[i].name);
         assert_int_equal(g->v[i].type, v[i].type);
+        assert_int_equal(g->v[i].action, v[i].action);
         assert_int_equal(g->v[i].len, v[i].len);
         assert_memory_equal(g->v[i].data, v[i].data, v[i].len);
     }
@@ -151,13 +156,62 @@ static void cmd_golden_and_back(void **state)
         "reg add \"HKLM\\SOFTWARE\\x\" /v \"PerUser\" /t REG_DWORD /d 0 /f\r\n"
         "if errorlevel 1 exit /b 1\r\n"
         "reg add \"HKU\\S-1-5-20\\Software\\100%%\" /ve /t REG_EXPAND_SZ /d \"C:\\p 50%%\\\\\" /f\r\n"
-        "if errorlevel 1 exit /b 1\r\n");
+        "if errorlevel 1 exit /b 1\r\n"
+        "exit /b 0\r\n");
     struct got g = {0};
     struct dcs_error err;
     assert_int_equal(dcs_ship_read_cmd(x, strlen(x), collect, &g, &err), DCS_OK);
     assert_same(&g, v, 3);
     assert_int_equal(dcs_ship_detect(x, strlen(x)), 2);
     free(x);
+}
+
+/* A value the settings do not use is deleted, as the .reg's "NAME"=-
+ * deletes it: GPMC's D item, and for a batch file a reg delete whose
+ * "not found" is silenced, checked by a query that fails the script only
+ * when the value is still there. */
+static void delete_items(void **state)
+{
+    (void)state;
+    struct dcs_ship_value v[2] = {
+        V("HKEY_USERS", "S-1-5-18\\Software\\x", "ProxyServer", DCS_REG_NONE, NULL, 0),
+        V("HKEY_USERS", "S-1-5-19\\k", "", DCS_REG_NONE, NULL, 0),
+    };
+    v[0].action = v[1].action = DCS_SHIP_DELETE;
+    char *x = write_all(false, v, 2, DCS_OK);
+    assert_string_equal(x, "@echo off\r\n"
+                           "reg delete \"HKU\\S-1-5-18\\Software\\x\" /v \"ProxyServer\" /f >nul 2>&1\r\n"
+                           "reg query \"HKU\\S-1-5-18\\Software\\x\" /v \"ProxyServer\" >nul 2>&1\r\n"
+                           "if not errorlevel 1 exit /b 1\r\n"
+                           "reg delete \"HKU\\S-1-5-19\\k\" /ve /f >nul 2>&1\r\n"
+                           "reg query \"HKU\\S-1-5-19\\k\" /ve >nul 2>&1\r\n"
+                           "if not errorlevel 1 exit /b 1\r\n"
+                           "exit /b 0\r\n");
+    struct got g = {0};
+    struct dcs_error err;
+    assert_int_equal(dcs_ship_read_cmd(x, strlen(x), collect, &g, &err), DCS_OK);
+    assert_same(&g, v, 2);
+    free(x);
+    x = write_all(true, v, 2, DCS_OK);
+    assert_non_null(strstr(x, "name=\"ProxyServer\" status=\"ProxyServer\" image=\"8\""));
+    assert_non_null(strstr(x, "<Properties action=\"D\" displayDecimal=\"0\" default=\"0\" "
+                              "hive=\"HKEY_USERS\" key=\"S-1-5-18\\Software\\x\" "
+                              "name=\"ProxyServer\" type=\"REG_SZ\" value=\"\"/></Registry>"));
+    memset(&g, 0, sizeof g);
+    assert_int_equal(dcs_ship_read_gpp(x, strlen(x), collect, &g, &err), DCS_OK);
+    assert_same(&g, v, 2);
+    free(x);
+    /* reg delete of a whole key, or with /t: refused by name */
+    const char *whole = "reg delete \"HKU\\S-1-5-18\\k\" /f\n";
+    assert_int_equal(dcs_ship_read_cmd(whole, strlen(whole), collect, &g, &err),
+                     DCS_ERR_SHIP_SYNTAX);
+    assert_string_equal(err.message, "batch file, line 1: neither /v NAME nor /ve: reg delete "
+                                     "would delete the whole key, which dcs does not read");
+    const char *typed = "reg delete HKU\\k /v n /t REG_SZ\n";
+    assert_int_equal(dcs_ship_read_cmd(typed, strlen(typed), collect, &g, &err),
+                     DCS_ERR_SHIP_SYNTAX);
+    assert_int_equal(err.column, 23);
+    assert_string_equal(err.message, "batch file, line 1: an option reg delete does not take");
 }
 
 static void cmd_reader_rules(void **state)
@@ -230,14 +284,21 @@ static void gpp_reader_rules(void **state)
     struct got g = {0};
     struct dcs_error err;
     assert_int_equal(dcs_ship_read_gpp(f, strlen(f), collect, &g, &err), DCS_OK);
-    assert_int_equal(g.n, 2);
+    assert_int_equal(g.n, 3);
     assert_string_equal(g.v[0].root, "HKEY_LOCAL_MACHINE");
     assert_string_equal(g.v[0].key, "k's");
     assert_string_equal(g.v[0].name, "nAB");
     assert_int_equal(g.v[0].len, 2);
     assert_memory_equal(g.v[0].data, "hi", 2);
-    assert_string_equal(g.v[1].key, "a b"); /* attribute-value normalisation */
-    assert_memory_equal(g.v[1].data, "\x0a\0\0\0", 4);
+    assert_int_equal(g.v[0].action, DCS_SHIP_SET);
+    /* the D item: a delete with no data */
+    assert_int_equal(g.v[1].action, DCS_SHIP_DELETE);
+    assert_string_equal(g.v[1].name, "gone");
+    assert_int_equal(g.v[1].type, DCS_REG_NONE);
+    assert_int_equal(g.v[1].len, 0);
+    assert_int_equal(g.v[2].action, DCS_SHIP_SET); /* R: set */
+    assert_string_equal(g.v[2].key, "a b"); /* attribute-value normalisation */
+    assert_memory_equal(g.v[2].data, "\x0a\0\0\0", 4);
 }
 
 static void expect_gpp_error(const char *f, dcs_status code, uint64_t off, const char *msg)
@@ -302,6 +363,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(gpp_golden_and_back), cmocka_unit_test(cmd_golden_and_back),
+        cmocka_unit_test(delete_items),
         cmocka_unit_test(cmd_reader_rules),    cmocka_unit_test(cmd_reader_errors),
         cmocka_unit_test(gpp_reader_rules),    cmocka_unit_test(gpp_reader_errors),
         cmocka_unit_test(writers_refuse),

@@ -203,12 +203,6 @@ static int live_out(const struct apply_opts *o, dcs_applier *a)
         cli_report(k && paths[k - 1] ? paths[k - 1] : "apply", &err);
         return EXIT_BAD_INPUT;
     }
-    if ((o->gpp_out || o->cmd_out) && !o->no_plain_values)
-        cli_warnf("apply: %s only set values: ProxyServer, ProxyOverride and AutoConfigURL "
-                  "the settings do not use are left as they are (--reg-out deletes them)",
-                  o->gpp_out && o->cmd_out ? "Registry.xml and reg add" : o->gpp_out
-                                                                           ? "Registry.xml"
-                                                                           : "reg add");
     size_t n = dcs_applier_count(a) - (o->winhttp || o->machine ? 1 : 0);
     if (!o->json) {
         print_live(o, n);

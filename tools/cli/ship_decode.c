@@ -89,7 +89,9 @@ static dcs_status on_value(void *ctx, const struct dcs_ship_value *v, struct dcs
     if (!c->arr) {
         printf("%.*s\\%.*s : %.*s\n", (int)v->root_len, v->root, (int)v->key_len, v->key,
                v->name_len ? (int)v->name_len : 1, v->name_len ? v->name : "@");
-        if (blob)
+        if (v->action == DCS_SHIP_DELETE)
+            puts("  deleted");
+        else if (blob)
             blobview_print(stdout, &b, v->len);
         else
             print_plain(v);
@@ -107,8 +109,12 @@ static dcs_status on_value(void *ctx, const struct dcs_ship_value *v, struct dcs
              (int)v->key_len, v->key);
     json_object_set_new(o, "key", json_string(key));
     json_object_set_new(o, "value", json_stringn(v->name, v->name_len));
-    json_object_set_new(o, "type", json_string(type_name(v->type)));
-    json_object_set_new(o, "data_hex", hex_json(v->data, v->len));
+    if (v->action == DCS_SHIP_DELETE) {
+        json_object_set_new(o, "action", json_string("delete"));
+    } else {
+        json_object_set_new(o, "type", json_string(type_name(v->type)));
+        json_object_set_new(o, "data_hex", hex_json(v->data, v->len));
+    }
     json_array_append_new(c->arr, o);
     free(key);
     return DCS_OK;

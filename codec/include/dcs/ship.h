@@ -27,7 +27,14 @@
 extern "C" {
 #endif
 
-/* One value to set.  Text is UTF-8, not NUL-terminated when read back. */
+/* What an item does with its value. */
+enum dcs_ship_action {
+    DCS_SHIP_SET = 0,   /* create the value or replace its data */
+    DCS_SHIP_DELETE = 1 /* remove the value where it exists (type and data unused) */
+};
+
+/* One value to set or delete.  Text is UTF-8, not NUL-terminated when read
+ * back. */
 struct dcs_ship_value {
     const char *root;      /* "HKEY_USERS", "HKEY_LOCAL_MACHINE", "HKEY_CURRENT_USER" */
     size_t root_len;
@@ -38,6 +45,7 @@ struct dcs_ship_value {
     uint32_t type;         /* DCS_REG_SZ, _EXPAND_SZ, _BINARY, _DWORD or _QWORD */
     const uint8_t *data;
     size_t len;
+    enum dcs_ship_action action; /* last, so that {root, ..., len} initialisers set */
 };
 
 struct dcs_ship_options {
@@ -50,7 +58,8 @@ struct dcs_ship_options {
 };
 
 /* Registry.xml: UTF-8 with an XML declaration, one <Registry> item per
- * value with action "U" (update: create the value or replace its data),
+ * value with action "U" (update: create the value or replace its data), or
+ * "D" for DCS_SHIP_DELETE (GPMC's form: type REG_SZ, empty value),
  * the item's uid derived from root, key and name (the same file for the same
  * input).  opt may be NULL. */
 DCS_API dcs_status dcs_ship_write_gpp(const struct dcs_ship_value *values, size_t n,
@@ -60,8 +69,13 @@ DCS_API dcs_status dcs_ship_write_gpp(const struct dcs_ship_value *values, size_
 /* A .cmd batch file (CRLF, ASCII-safe: non-ASCII text is refused, since
  * cmd.exe reads a batch file in the console's code page): `@echo off`, then
  * per value `reg add "ROOT\KEY" /v "NAME" /t TYPE /d DATA /f` followed by
- * `if errorlevel 1 exit /b 1`.  % is doubled; characters cmd.exe cannot
- * carry inside quotes (CR, LF, NUL, ") in names and text are refused. */
+ * `if errorlevel 1 exit /b 1`; per DCS_SHIP_DELETE
+ * `reg delete "ROOT\KEY" /v "NAME" /f >nul 2>&1` (a value already absent is
+ * no error) followed by `reg query "ROOT\KEY" /v "NAME" >nul 2>&1` and
+ * `if not errorlevel 1 exit /b 1` (one still there is); the file ends with
+ * `exit /b 0`.  % is doubled;
+ * characters cmd.exe cannot carry inside quotes (CR, LF, NUL, ") in names
+ * and text are refused. */
 DCS_API dcs_status dcs_ship_write_cmd(const struct dcs_ship_value *values, size_t n,
                                       const struct dcs_ship_options *opt, dcs_reg_write_fn fn,
                                       void *ctx, struct dcs_error *err);
@@ -71,14 +85,15 @@ typedef dcs_status (*dcs_ship_value_fn)(void *ctx, const struct dcs_ship_value *
                                         struct dcs_error *err);
 
 /* Read a Registry.xml: every <Properties> element of a <Registry> item
- * whose action is C, R or U (D items and collections' other content are
- * skipped), attributes in any order, either quote, the five XML entities and
+ * (actions C, R and U as DCS_SHIP_SET, D as DCS_SHIP_DELETE with no data;
+ * collections' other content is skipped), attributes in any order, either quote, the five XML entities and
  * numeric character references.  Errors name the byte offset. */
 DCS_API dcs_status dcs_ship_read_gpp(const void *text, size_t len, dcs_ship_value_fn fn,
                                      void *ctx, struct dcs_error *err);
 
-/* Read a batch file: every `reg add` line (any letter case, `reg.exe` too,
- * `/f`, `/reg:32|64` and `/s` accepted), arguments split the way
+/* Read a batch file: every `reg add` line, and every `reg delete` line
+ * with /v or /ve (DCS_SHIP_DELETE; redirections such as >nul and 2>&1
+ * accepted) (any letter case, `reg.exe` too, `/f` and `/reg:32|64` accepted), arguments split the way
  * CommandLineToArgvW splits them, %% read as %.  Other lines are skipped.
  * Errors name line:column. */
 DCS_API dcs_status dcs_ship_read_cmd(const void *text, size_t len, dcs_ship_value_fn fn,
