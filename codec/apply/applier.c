@@ -6,24 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-char *dcsi_strdupf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (!s)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
 
 void dcsi_apply_warn(const struct dcs_applier *a, dcs_status code, const char *fmt, ...)
 {
@@ -233,11 +215,8 @@ size_t dcs_applier_changes(const dcs_applier *a)
 
 static dcs_status backup_all(dcs_applier *a, struct dcs_error *err)
 {
-    char stamp[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    char stamp[DCSI_STAMP_SIZE];
+    dcsi_utc_stamp(stamp);
     for (size_t i = 0; i < a->n; i++) {
         if (!dcs_apply_plan_changes(&a->t[i]->plan))
             continue;

@@ -13,6 +13,8 @@
 #include <dcs/regio.h>
 #include <dcs/regwrite.h>
 
+#include "core/fileio.h"
+
 struct dcs_image {
     char *root;
     int rootfd;     /* the root, open: every lookup is contained beneath it */
@@ -73,7 +75,6 @@ struct dcs_applier {
 void dcsi_apply_warn(const struct dcs_applier *a, dcs_status code, const char *fmt, ...)
     DCS_PRINTF(3, 4);
 /* malloc'd copy of the printf result; NULL when out of memory. */
-char *dcsi_strdupf(const char *fmt, ...) DCS_PRINTF(1, 2);
 /* The directory part of path into out ("." without a slash). */
 void dcsi_parent_dir(const char *path, char *out, size_t size);
 /* What a live machine is assumed to hold, for the plans of a .reg,

@@ -54,6 +54,12 @@ dcs_status dcsi_read_fd(int fd, size_t max, uint8_t **data, size_t *len, struct 
 char *dcsi_dirname(const char *path);
 /* The last component of path (a pointer into it; "" for "a/"). */
 const char *dcsi_basename(const char *path);
+/* printf into a malloc'd string (paths built from parts); NULL when out of
+ * memory. */
+char *dcsi_strdupf(const char *fmt, ...) DCS_PRINTF(1, 2);
+/* The current UTC time as YYYYMMDDTHHMMSSZ, the stamp of backup names. */
+#define DCSI_STAMP_SIZE 32
+void dcsi_utc_stamp(char out[DCSI_STAMP_SIZE]);
 /* mkdir -p: create path and every missing parent with mode; an existing
  * directory is fine, an existing non-directory is an error. */
 dcs_status dcsi_mkdirs(const char *path, mode_t mode, struct dcs_error *err);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <dcs/recover.h>
@@ -20,18 +19,10 @@ static char *backup_dir_for(const char *real, const char *backup_dir)
 {
     if (backup_dir)
         return strdup(backup_dir);
-    char stamp[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    char stamp[DCSI_STAMP_SIZE];
+    dcsi_utc_stamp(stamp);
     char *dir = dcsi_dirname(real);
-    if (!dir)
-        return NULL;
-    size_t n = strlen(dir) + sizeof "/dcs-backup-" + strlen(stamp);
-    char *where = malloc(n);
-    if (where)
-        snprintf(where, n, "%s/dcs-backup-%s", dir, stamp);
+    char *where = dir ? dcsi_strdupf("%s/dcs-backup-%s", dir, stamp) : NULL;
     free(dir);
     return where;
 }
@@ -39,11 +30,7 @@ static char *backup_dir_for(const char *real, const char *backup_dir)
 /* The backup of file from: where/BASENAME, malloc'd. */
 static char *backup_name(const char *where, const char *from)
 {
-    size_t n = strlen(where) + strlen(dcsi_basename(from)) + 2;
-    char *dst = malloc(n);
-    if (dst)
-        snprintf(dst, n, "%s/%s", where, dcsi_basename(from));
-    return dst;
+    return dcsi_strdupf("%s/%s", where, dcsi_basename(from));
 }
 
 /* Remove the first n backups made (and where, when this call made it):
