@@ -1,5 +1,6 @@
 /* Planning an apply: pure (no I/O).  Rules in apply.h. */
 #include <dcs/apply.h>
+#include <dcs/proxylist.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,24 +56,47 @@ static bool blank(dcs_bytes b)
     return true;
 }
 
-/* WinINET's INTERNET_MAX_URL_LENGTH: a longer PAC URL is not fetched. */
-#define PAC_URL_MAX 2083u
+/* err from in, its message after "what: " (the offset stays). */
+static dcs_status named(struct dcs_error *err, const char *what, const struct dcs_error *in)
+{
+    return dcs_error_set(err, in->code, in->offset, "%s: %s", what, in->message);
+}
 
 /* The PAC URL is written as given: a blank one, a control character (a
- * pasted line break) or one WinINET cannot hold is refused, not written. */
+ * pasted line break), bytes that are not UTF-8 or one longer than WinINET
+ * uses are refused, not written. */
 static dcs_status check_pac(dcs_bytes pac, struct dcs_error *err)
 {
     if (blank(pac))
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
                              "autoscript needs a PAC URL");
-    for (uint32_t i = 0; i < pac.len; i++)
-        if (pac.ptr[i] < 0x20 || pac.ptr[i] == 0x7f)
-            return dcs_error_set(err, DCS_ERR_INVALID_ARG, i,
-                                 "the PAC URL has a control character 0x%02x", pac.ptr[i]);
-    if (pac.len > PAC_URL_MAX)
+    struct dcs_error in;
+    if (dcs_pac_url_check((const char *)pac.ptr, pac.len, &in))
+        return named(err, "the PAC URL", &in);
+    return DCS_OK;
+}
+
+/* The lists of manual_proxy as a blob can hold them (DCS_LIST_SYNTAX): bytes
+ * and lengths are checked, the grammar is not, since WinINET stores what it
+ * cannot parse and matches it as text (a CIDR bypass entry; routing lints
+ * say what it matches).  A proxy list without an entry (";;;") sets the
+ * proxy flag with nowhere to go, and is refused; a bypass list without one
+ * bypasses nothing, as an empty one. */
+static dcs_status check_lists(const struct dcs_apply_source *src, struct dcs_error *err)
+{
+    struct dcs_list_report rep;
+    struct dcs_error in;
+    /* a length without data is the encoder's to report (DCS_ERR_BLOB_MODEL) */
+    if ((src->proxy.len && !src->proxy.ptr) || (src->bypass.len && !src->bypass.ptr))
+        return DCS_OK;
+    if (dcs_proxy_check((const char *)src->proxy.ptr, src->proxy.len, DCS_LIST_SYNTAX, &rep, &in))
+        return named(err, "the proxy list", &in);
+    if (!rep.count)
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
-                             "the PAC URL is %u bytes long: WinINET takes at most %u",
-                             (unsigned)pac.len, PAC_URL_MAX);
+                             "manual_proxy needs a proxy list");
+    if (dcs_bypass_check((const char *)src->bypass.ptr, src->bypass.len, DCS_LIST_SYNTAX, NULL,
+                         &in))
+        return named(err, "the bypass list", &in);
     return DCS_OK;
 }
 
@@ -91,10 +115,7 @@ dcs_status dcs_apply_source_check(const struct dcs_apply_source *src, struct dcs
                                  DCS_DECODE_WININET, &b, err);
         return rc;
     case DCS_MODE_MANUAL_PROXY:
-        if (blank(src->proxy))
-            return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
-                                 "manual_proxy needs a proxy list");
-        return DCS_OK;
+        return check_lists(src, err);
     case DCS_MODE_AUTOSCRIPT:
         return check_pac(src->pac, err);
     case DCS_MODE_NO_PROXY:

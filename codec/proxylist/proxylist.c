@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "core/text.h"
+
 /* ---- character classes --------------------------------------------------- */
 
 static const char *const known_schemes[] = {
@@ -155,6 +157,49 @@ static dcs_list_str view(const struct dcs_list_iter *it, uint32_t s, uint32_t e)
 {
     dcs_list_str v = { it->text + s, e - s };
     return v;
+}
+
+/* DCS_LIST_SYNTAX: the bytes of an entry a blob can hold.  The strings are
+ * read as UTF-8 by most readers (codec/blob/FORMAT.md §8.1), and no URL
+ * longer than WinINET's INTERNET_MAX_URL_LENGTH is used by it. */
+static dcs_status check_bytes(struct dcs_list_iter *it, uint32_t s, uint32_t e,
+                              struct dcs_error *err)
+{
+    size_t bad = 0;
+    if (!(it->options & DCS_LIST_SYNTAX))
+        return DCS_OK;
+    if (!dcsi_utf8_valid(it->text + s, e - s, &bad)) {
+        uint32_t at = s + (uint32_t)bad;
+        it->failed = it->syntax_code;
+        it->pos = at;
+        return dcs_error_set(err, it->syntax_code, at, "byte 0x%02x is not UTF-8",
+                             (unsigned char)it->text[at]);
+    }
+    if (e - s > DCS_LIST_ENTRY_MAX) {
+        it->failed = it->syntax_code;
+        it->pos = s + DCS_LIST_ENTRY_MAX;
+        return dcs_error_set(err, it->syntax_code, it->pos,
+                             "entry of %u bytes: WinINET takes at most %u", (unsigned)(e - s),
+                             DCS_LIST_ENTRY_MAX);
+    }
+    return DCS_OK;
+}
+
+/* DCS_LIST_SYNTAX (not strict): the grammar fault st in [s, e) becomes a
+ * warning at its offset and the entry is kept whole as *text, as WinINET
+ * keeps it.  Any other status is returned as it is. */
+static dcs_status keep_as_text(struct dcs_list_iter *it, uint32_t s, uint32_t e, dcs_status st,
+                               dcs_list_str *text, uint32_t *bits, struct dcs_error *err)
+{
+    if (st != it->syntax_code || !(it->options & DCS_LIST_SYNTAX) ||
+        (it->options & DCS_LIST_STRICT))
+        return st;
+    uint32_t at = it->pos; /* fail() left the fault's offset there */
+    it->failed = DCS_OK;
+    it->pos = e;
+    dcs_error_clear(err);
+    *text = view(it, s, e);
+    return warn(it, err, bits, DCS_LIST_WARN_NOT_GRAMMAR, at);
 }
 
 /* Characters of an IPv6 literal (bracketed or bare) in [s, e).  A zone id
@@ -347,6 +392,9 @@ static enum dcs_proxy_key classify_key(const char *s, size_t n)
     return DCS_PROXY_KEY_UNKNOWN;
 }
 
+static dcs_status parse_proxy(struct dcs_list_iter *it, uint32_t s, uint32_t e,
+                              struct dcs_proxy_entry *out, struct dcs_error *err);
+
 dcs_status dcs_proxy_next(struct dcs_list_iter *it, struct dcs_proxy_entry *out, bool *got,
                           struct dcs_error *err)
 {
@@ -363,9 +411,29 @@ dcs_status dcs_proxy_next(struct dcs_list_iter *it, struct dcs_proxy_entry *out,
     out->offset = s;
     out->length = e - s;
     st = check_controls(it, s, e, err);
+    if (!st)
+        st = check_bytes(it, s, e, err);
     if (st)
         return st;
+    st = parse_proxy(it, s, e, out, err);
+    if (st) {
+        memset(&out->addr, 0, sizeof out->addr);
+        out->key = DCS_PROXY_KEY_DEFAULT;
+        out->key_text = view(it, s, s);
+        st = keep_as_text(it, s, e, st, &out->addr.host, &out->warnings, err);
+        if (st)
+            return st;
+    }
+    it->nentries++;
+    *got = true;
+    return DCS_OK;
+}
 
+/* [key=][scheme://]host[:port] in [s, e). */
+static dcs_status parse_proxy(struct dcs_list_iter *it, uint32_t s, uint32_t e,
+                              struct dcs_proxy_entry *out, struct dcs_error *err)
+{
+    dcs_status st;
     /* "key=" when an '=' comes before any "://" */
     uint32_t v = s;
     for (uint32_t i = s; i < e; i++) {
@@ -392,12 +460,7 @@ dcs_status dcs_proxy_next(struct dcs_list_iter *it, struct dcs_proxy_entry *out,
         if (it->text[i] == ':' && i + 2 < e && it->text[i + 1] == '/' && it->text[i + 2] == '/')
             break;
     }
-    st = parse_addr(it, v, e, false, &out->addr, &out->warnings, err);
-    if (st)
-        return st;
-    it->nentries++;
-    *got = true;
-    return DCS_OK;
+    return parse_addr(it, v, e, false, &out->addr, &out->warnings, err);
 }
 
 /* ---- bypass entries --------------------------------------------------------- */
@@ -447,6 +510,9 @@ static dcs_status check_winhttp_wildcard(struct dcs_list_iter *it, const dcs_lis
     return DCS_OK;
 }
 
+static dcs_status parse_bypass(struct dcs_list_iter *it, uint32_t s, uint32_t e,
+                               struct dcs_bypass_entry *out, struct dcs_error *err);
+
 dcs_status dcs_bypass_next(struct dcs_list_iter *it, struct dcs_bypass_entry *out, bool *got,
                            struct dcs_error *err)
 {
@@ -463,9 +529,29 @@ dcs_status dcs_bypass_next(struct dcs_list_iter *it, struct dcs_bypass_entry *ou
     out->offset = s;
     out->length = e - s;
     st = check_controls(it, s, e, err);
+    if (!st)
+        st = check_bytes(it, s, e, err);
     if (st)
         return st;
+    st = parse_bypass(it, s, e, out, err);
+    if (st) {
+        memset(&out->addr, 0, sizeof out->addr);
+        out->kind = DCS_BYPASS_HOST;
+        st = keep_as_text(it, s, e, st, &out->addr.host, &out->warnings, err);
+        if (st)
+            return st;
+        out->wildcard = memchr(out->addr.host.ptr, '*', out->addr.host.len) != NULL;
+    }
+    it->nentries++;
+    *got = true;
+    return DCS_OK;
+}
 
+/* A macro or [scheme://]host-pattern[:port] in [s, e). */
+static dcs_status parse_bypass(struct dcs_list_iter *it, uint32_t s, uint32_t e,
+                               struct dcs_bypass_entry *out, struct dcs_error *err)
+{
+    dcs_status st;
     if (it->text[s] == '<') {
         st = parse_macro(it, s, e, out, err);
     } else {
@@ -478,11 +564,7 @@ dcs_status dcs_bypass_next(struct dcs_list_iter *it, struct dcs_bypass_entry *ou
         if (!st && out->wildcard && (it->options & DCS_LIST_WINHTTP))
             st = check_winhttp_wildcard(it, &out->addr.host, &out->warnings, err);
     }
-    if (st)
-        return st;
-    it->nentries++;
-    *got = true;
-    return DCS_OK;
+    return st;
 }
 
 /* ---- validating caller-built entries (for the writers) ----------------------- */

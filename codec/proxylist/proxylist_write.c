@@ -1,10 +1,13 @@
-/* Proxy-server and bypass lists: canonical writers, the bitsadmin-list
- * builder, protocol lookup, entry comparison and names. */
+/* Proxy-server and bypass lists: whole-list and PAC URL checks, canonical
+ * writers, the bitsadmin-list builder, protocol lookup, entry comparison
+ * and names. */
 #include <dcs/proxylist.h>
 #include "proxylist/proxylist_int.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "core/text.h"
 
 bool dcsi_list_ieq(const char *a, size_t alen, const char *b)
 {
@@ -62,6 +65,24 @@ dcs_status dcs_bypass_check(const char *text, size_t len, unsigned options,
         st = dcs_bypass_next(&it, &e, &got, err);
     fill_report(&it, report);
     return st;
+}
+
+dcs_status dcs_pac_url_check(const char *text, size_t len, struct dcs_error *err)
+{
+    size_t bad = 0;
+    if (len > 0 && !text)
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "URL text is NULL");
+    for (size_t i = 0; i < len; i++)
+        if (is_control((unsigned char)text[i]))
+            return dcs_error_set(err, DCS_ERR_INVALID_ARG, i, "control character 0x%02x",
+                                 (unsigned char)text[i]);
+    if (!dcsi_utf8_valid(text, len, &bad))
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, bad, "byte 0x%02x is not UTF-8",
+                             (unsigned char)text[bad]);
+    if (len > DCS_LIST_ENTRY_MAX)
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_LIST_ENTRY_MAX,
+                             "%zu bytes long: WinINET takes at most %u", len, DCS_LIST_ENTRY_MAX);
+    return DCS_OK;
 }
 
 /* ---- output buffer that counts past its end -------------------------------- */
@@ -414,6 +435,7 @@ const char *dcs_list_warning_str(enum dcs_list_warning_code code)
     case DCS_LIST_WARN_HOST_TOO_LONG: return "host name longer than 255 bytes";
     case DCS_LIST_WARN_UNKNOWN_MACRO: return "unknown bypass macro (not <local> or <-loopback>)";
     case DCS_LIST_WARN_WILDCARD_INSIDE: return "'*' not leading (WinHTTP only matches a leading \"*.\")";
+    case DCS_LIST_WARN_NOT_GRAMMAR: return "entry outside the list grammar: written as given";
     case DCS_LIST_WARN_COUNT_: break;
     }
     return "unknown warning";

@@ -37,6 +37,21 @@ check_list --proxy ';;;' "dcs: apply: --proxy ';;;' names no proxy"
 check_list --proxy 'http=' "dcs: apply: --proxy 'http=': offset 5: empty proxy address after '='"
 check_list --proxy 'a:99999' "dcs: apply: --proxy 'a:99999': offset 2: port out of range (1..65535)"
 check_list --proxy $'a\x01b' "dcs: apply: --proxy 'a\\x01b': offset 1: control character 0x01"
+check_list --proxy $'p\xc0:1' "dcs: apply: --proxy 'p\\xc0:1': offset 1: byte 0xc0 is not UTF-8"
+# the bypass list as the library's applier takes it (DCS_LIST_SYNTAX): what a
+# blob cannot hold is refused, odd entries WinINET stores are warnings
+check_list --bypass $'a\x01b' "dcs: apply: --bypass 'a\\x01b': offset 1: control character 0x01"
+check_list --bypass $'\xff\xfe' "dcs: apply: --bypass '\\xff\\xfe': offset 0: byte 0xff is not UTF-8"
+check_list --bypass "x;$(printf 'b%.0s' {1..2100})" \
+  "dcs: apply: --bypass 'x;$(printf 'b%.0s' {1..198})...': offset 2085: entry of 2100 bytes: WinINET takes at most 2083"
+expect_rc 0 "apply --bypass ';'" -- "$dcs" apply --mode manual_proxy --proxy p:1 --bypass ';' \
+  --hive "S-1-5-19=$work/h/NTUSER.DAT" --dry-run
+same_text "$work/err" "dcs: warning: apply: --bypass ';': offset 0: empty entry" "apply --bypass ';': message"
+expect_rc 0 "apply --bypass with odd entries" -- "$dcs" apply --mode manual_proxy --proxy p:1 \
+  --bypass 'a;;x<y' --hive "S-1-5-19=$work/h/NTUSER.DAT" --dry-run
+same_text "$work/err" "dcs: warning: apply: --bypass 'a;;x<y': offset 2: empty entry
+dcs: warning: apply: --bypass 'a;;x<y': offset 4: entry outside the list grammar: written as given" \
+  "apply --bypass with odd entries: message"
 [[ ! -e $work/bk ]] && ok || fail "a refused list left a backup directory"
 
 # -- point 4: a run whose commit fails (no space left for the journal on a
@@ -119,9 +134,10 @@ check_pac() { # check_pac URL MESSAGE
 }
 check_pac '' "dcs: apply: source: autoscript needs a PAC URL"
 check_pac '  ' "dcs: apply: source: autoscript needs a PAC URL"
-check_pac $'http://a/p.pac\nx' "dcs: apply: source: offset 14: the PAC URL has a control character 0x0a"
-check_pac $'http://a/\x7f' "dcs: apply: source: offset 9: the PAC URL has a control character 0x7f"
-check_pac "http://a/$(printf 'a%.0s' {1..2075})" "dcs: apply: source: the PAC URL is 2084 bytes long: WinINET takes at most 2083"
+check_pac $'http://a/p.pac\nx' "dcs: apply: --pac 'http://a/p.pac\\x0ax': offset 14: control character 0x0a"
+check_pac $'http://a/\x7f' "dcs: apply: --pac 'http://a/\\x7f': offset 9: control character 0x7f"
+check_pac $'http://x/\xff' "dcs: apply: --pac 'http://x/\\xff': offset 9: byte 0xff is not UTF-8"
+check_pac "http://a/$(printf 'a%.0s' {1..2075})" "dcs: apply: --pac 'http://a/$(printf 'a%.0s' {1..191})...': offset 2083: 2084 bytes long: WinINET takes at most 2083"
 [[ ! -e $pt6/bkpac ]] && ok || fail "pt6: a refused --pac left a backup directory"
 # 2083 bytes fit
 expect_rc 0 "pt6: --pac of 2083 bytes" -- "$dcs" apply --mode autoscript \

@@ -29,7 +29,8 @@ has "$work/err" "dcs: warning: apply: $P4" "dry run P4"
 has "$work/err" "dcs: warning: apply: $B15" "dry run B15"
 has "$work/err" "dcs: warning: apply: B3 bypass entry 2 '*.corp*': '*' not left-most; WinINET honours it, WinHTTP does not after \`netsh winhttp import proxy source=ie\` (wildcards must be left-most)" "dry run B3"
 has "$work/err" "dcs: warning: apply: §7 https://sensorapi.atp.azure.com/ is expected to use the proxy but goes DIRECT" "expect-proxy bypassed"
-[[ $(grep -c '^dcs: warning: apply:' "$work/err") == 4 ]] && ok || fail "dry run: 4 warnings"
+has "$work/err" "dcs: warning: apply: --bypass '10.0.0.0/8;*.corp*': offset 8: entry outside the list grammar: written as given" "dry run: CIDR outside the grammar"
+[[ $(grep -c '^dcs: warning: apply:' "$work/err") == 5 ]] && ok || fail "dry run: 5 warnings"
 
 # 2. clean settings: nothing to say; a URL that goes through the proxy is not named
 "$dcs" apply --mode manual_proxy --proxy "p:8080" --bypass "*.contoso.com" --windows "$img" --all-services \

@@ -291,8 +291,17 @@ expect 2 "dcs: encode: --proxy 'a\\x01b:1': offset 1: control character 0x01" \
 run encode --bypass "$(printf 'a\002b')"
 expect 2 "dcs: encode: --bypass 'a\\x02b': offset 1: control character 0x02" \
     "encode --bypass with a control character"
-run encode --version winhttp --bypass ';'
-expect 2 "dcs: encode: --bypass ';' names no host" "encode --bypass ';'"
+# a bypass list of separators only is an empty one to WinINET (it skips
+# empty entries): written as given with a warning, as apply takes it
+run encode --version winhttp --bypass ';' -o semi.bin
+expect 0 "dcs: warning: encode: --bypass ';': offset 0: empty entry" "encode --bypass ';'"
+# what a blob cannot hold: bytes that are not UTF-8, an entry over 2083 bytes
+run encode --bypass "$(printf 'ok;x\377')"
+expect 2 "dcs: encode: --bypass 'ok;x\\xff': offset 4: byte 0xff is not UTF-8" \
+    "encode --bypass with bad UTF-8"
+run encode --proxy "$(printf 'a%.0s' {1..2084})"
+expect 2 "dcs: encode: --proxy '$(printf 'a%.0s' {1..200})...': offset 2083: entry of 2084 bytes: WinINET takes at most 2083" \
+    "encode --proxy with an entry of 2084 bytes"
 run encode --proxy 'a:1;;b:2' -o /dev/null
 expect 0 "dcs: warning: encode: --proxy 'a:1;;b:2': offset 4: empty entry" \
     "encode --proxy with an empty entry: a warning"

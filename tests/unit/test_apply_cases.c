@@ -82,7 +82,7 @@ static void source_checks(void **state)
     /* a control character (a tab, a line break) is refused, offset given */
     s.pac = (dcs_bytes){(const uint8_t *)" x\ty", 4};
     assert_int_equal(dcs_apply_source_check(&s, &err), DCS_ERR_INVALID_ARG);
-    assert_string_equal(err.message, "the PAC URL has a control character 0x09");
+    assert_string_equal(err.message, "the PAC URL: control character 0x09");
     assert_int_equal(err.offset, 2);
     s.pac = (dcs_bytes){(const uint8_t *)" x", 2};
     assert_int_equal(dcs_apply_source_check(&s, &err), DCS_OK);
@@ -93,10 +93,40 @@ static void source_checks(void **state)
     assert_int_equal(dcs_apply_source_check(&s, &err), DCS_OK);
     s.pac = (dcs_bytes){url, 2084};
     assert_int_equal(dcs_apply_source_check(&s, &err), DCS_ERR_INVALID_ARG);
-    assert_string_equal(err.message, "the PAC URL is 2084 bytes long: WinINET takes at most 2083");
+    assert_string_equal(err.message, "the PAC URL: 2084 bytes long: WinINET takes at most 2083");
+    assert_int_equal(err.offset, 2083);
+    s.pac = (dcs_bytes){(const uint8_t *)"http://x/\xff", 10};
+    assert_int_equal(dcs_apply_source_check(&s, &err), DCS_ERR_INVALID_ARG);
+    assert_string_equal(err.message, "the PAC URL: byte 0xff is not UTF-8");
+    assert_int_equal(err.offset, 9);
     s = (struct dcs_apply_source){.mode = DCS_MODE_MANUAL_PROXY,
                                   .proxy = {(const uint8_t *)"\tp:1", 4}};
     assert_int_equal(dcs_apply_source_check(&s, &err), DCS_OK);
+    /* the lists as a blob holds them (DCS_LIST_SYNTAX), offsets given */
+    s.bypass = (dcs_bytes){(const uint8_t *)"a\x01" "b", 3};
+    assert_int_equal(dcs_apply_source_check(&s, &err), DCS_ERR_BYPASS_SYNTAX);
+    assert_string_equal(err.message, "the bypass list: control character 0x01");
+    assert_int_equal(err.offset, 1);
+    s.bypass = (dcs_bytes){(const uint8_t *)"\xff\xfe", 2};
+    assert_int_equal(dcs_apply_source_check(&s, &err), DCS_ERR_BYPASS_SYNTAX);
+    assert_string_equal(err.message, "the bypass list: byte 0xff is not UTF-8");
+    assert_int_equal(err.offset, 0);
+    s.bypass = (dcs_bytes){url, 2084};
+    assert_int_equal(dcs_apply_source_check(&s, &err), DCS_ERR_BYPASS_SYNTAX);
+    assert_string_equal(err.message, "the bypass list: entry of 2084 bytes: WinINET takes at most 2083");
+    assert_int_equal(err.offset, 2083);
+    /* odd but stored as WinINET reads it: CIDR, empty entries, no entry */
+    s.bypass = (dcs_bytes){(const uint8_t *)"10.0.0.0/8;;<local>", 19};
+    assert_int_equal(dcs_apply_source_check(&s, &err), DCS_OK);
+    s.bypass = (dcs_bytes){(const uint8_t *)";", 1};
+    assert_int_equal(dcs_apply_source_check(&s, &err), DCS_OK);
+    s.proxy = (dcs_bytes){(const uint8_t *)"p\xc0:1", 4};
+    assert_int_equal(dcs_apply_source_check(&s, &err), DCS_ERR_PROXY_SYNTAX);
+    assert_string_equal(err.message, "the proxy list: byte 0xc0 is not UTF-8");
+    assert_int_equal(err.offset, 1);
+    s.proxy = (dcs_bytes){(const uint8_t *)";;;", 3};
+    assert_int_equal(dcs_apply_source_check(&s, &err), DCS_ERR_INVALID_ARG);
+    assert_string_equal(err.message, "manual_proxy needs a proxy list");
 }
 
 /* The status of a refused copied blob is the decoder's, with or without a

@@ -479,6 +479,7 @@ static void test_warning_record_overflow(void **state)
 }
 
 int test_proxylist_bypass_group(void);
+int test_proxylist_syntax_group(void);
 
 int main(void)
 {
@@ -495,5 +496,5 @@ int main(void)
         cmocka_unit_test(test_warning_record_overflow),
     };
     int failed = cmocka_run_group_tests_name("proxylist", tests, NULL, NULL);
-    return failed + test_proxylist_bypass_group();
+    return failed + test_proxylist_bypass_group() + test_proxylist_syntax_group();
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/fileio.h"
+#include "core/text.h"
 
 const char *cli_prog = "dcs";
 
@@ -60,16 +61,19 @@ dcs_status cli_write_output(const char *path, const void *data, size_t len,
 
 /* ---- proxy and bypass lists from the command line ---- */
 
-/* text for a message: control bytes as \xNN, cut after 200 bytes */
+/* text for a message: control bytes as \xNN, and every byte >= 0x80 too
+ * when the text is not UTF-8 (the terminal would garble it); cut after 200
+ * bytes */
 static const char *shown(const char *text, char *buf, size_t cap)
 {
     size_t n = 0;
+    bool utf8 = dcsi_utf8_valid(text, strlen(text), NULL);
     for (const unsigned char *t = (const unsigned char *)text; *t && n + 8 < cap; t++) {
         if (t - (const unsigned char *)text == 200) {
             n += (size_t)snprintf(buf + n, cap - n, "...");
             break;
         }
-        if (*t < 0x20 || *t == 0x7f)
+        if (*t < 0x20 || *t == 0x7f || (*t >= 0x80 && !utf8))
             n += (size_t)snprintf(buf + n, cap - n, "\\x%02x", *t);
         else
             buf[n++] = (char)*t;
@@ -78,34 +82,70 @@ static const char *shown(const char *text, char *buf, size_t cap)
     return buf;
 }
 
+static void list_warnings(const char *cmd, const char *opt, const char *text,
+                          const struct dcs_list_report *rep)
+{
+    char q[1024];
+    for (uint32_t k = 0; k < rep->nwarnings && k < DCS_LIST_MAX_WARNINGS; k++)
+        cli_warnf("%s: %s '%s': offset %u: %s", cmd, opt, shown(text, q, sizeof q),
+                  rep->warnings[k].offset,
+                  dcs_list_warning_str((enum dcs_list_warning_code)rep->warnings[k].code));
+}
+
+static bool text_refused(const char *cmd, const char *opt, const char *text,
+                         const struct dcs_error *err)
+{
+    char q[1024];
+    cli_errorf("%s: %s '%s': offset %llu: %s", cmd, opt, shown(text, q, sizeof q),
+               (unsigned long long)err->offset, err->message);
+    return false;
+}
+
+bool cli_check_text(const char *cmd, const char *opt, const char *text, enum cli_text_kind kind,
+                    bool warn)
+{
+    if (!text || !*text)
+        return true;
+    struct dcs_list_report rep = {0};
+    struct dcs_error err;
+    size_t len = strlen(text);
+    dcs_status st = kind == CLI_TEXT_URL      ? dcs_pac_url_check(text, len, &err)
+                    : kind == CLI_TEXT_BYPASS ? dcs_bypass_check(text, len, DCS_LIST_SYNTAX, &rep, &err)
+                                              : dcs_proxy_check(text, len, DCS_LIST_SYNTAX, &rep, &err);
+    if (st)
+        return text_refused(cmd, opt, text, &err);
+    if (warn)
+        list_warnings(cmd, opt, text, &rep);
+    return true;
+}
+
 /* The lists as WinINET (or WinHTTP) reads them: errors refuse the command,
- * oddities are warnings.  A list of separators only names nothing. */
+ * oddities are warnings.  A proxy list of separators only names nothing and
+ * is refused: the proxy flag would be set with no proxy.  A bypass list of
+ * separators only is what WinINET reads as an empty list (it skips empty
+ * entries, codec/proxylist/FORMAT.md §2): it bypasses nothing, like "", so
+ * it passes with its empty-entry warning, as `dcs apply` takes it. */
 bool cli_check_list(const char *cmd, const char *opt, const char *text, bool bypass,
                     bool winhttp)
 {
     if (!text || !*text)
         return true; /* empty: no list */
+    if (!cli_check_text(cmd, opt, text, bypass ? CLI_TEXT_BYPASS : CLI_TEXT_PROXY, false))
+        return false;
     struct dcs_list_report rep;
     struct dcs_error err;
     unsigned options = DCS_LIST_LENIENT | (bypass && winhttp ? DCS_LIST_WINHTTP : 0);
     size_t len = strlen(text);
     dcs_status st = bypass ? dcs_bypass_check(text, len, options, &rep, &err)
                            : dcs_proxy_check(text, len, options, &rep, &err);
-    char q[1024];
-    if (st) {
-        cli_errorf("%s: %s '%s': offset %llu: %s", cmd, opt, shown(text, q, sizeof q),
-                   (unsigned long long)err.offset, err.message);
+    if (st)
+        return text_refused(cmd, opt, text, &err);
+    if (!rep.count && !bypass) {
+        char q[1024];
+        cli_errorf("%s: %s '%s' names no proxy", cmd, opt, shown(text, q, sizeof q));
         return false;
     }
-    if (!rep.count) {
-        cli_errorf("%s: %s '%s' names no %s", cmd, opt, shown(text, q, sizeof q),
-                   bypass ? "host" : "proxy");
-        return false;
-    }
-    for (uint32_t k = 0; k < rep.nwarnings && k < DCS_LIST_MAX_WARNINGS; k++)
-        cli_warnf("%s: %s '%s': offset %u: %s", cmd, opt, shown(text, q, sizeof q),
-                  rep.warnings[k].offset,
-                  dcs_list_warning_str((enum dcs_list_warning_code)rep.warnings[k].code));
+    list_warnings(cmd, opt, text, &rep);
     return true;
 }
 

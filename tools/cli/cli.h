@@ -48,12 +48,22 @@ dcs_status cli_write_output(const char *path, const void *data, size_t len,
 
 /* Check a --proxy (bypass false) or --bypass list given on the command
  * line with the library's checker, as WinINET reads it (WinHTTP's wildcard
- * rule for a bypass list when winhttp): an error, or a non-empty list that
- * names nothing (";;;"), is reported as "dcs: CMD: OPT 'LIST': offset N:
+ * rule for a bypass list when winhttp), after cli_check_text: an error, or
+ * a proxy list that names nothing (";;;"), is reported as "dcs: CMD: OPT 'LIST': offset N:
  * message" and gives false (exit 2); oddities are warnings.  NULL or ""
  * passes (no list). */
 bool cli_check_list(const char *cmd, const char *opt, const char *text, bool bypass,
                     bool winhttp);
+
+/* What a blob can hold of an option's text, as the library's applier
+ * checks it (DCS_LIST_SYNTAX, dcs_pac_url_check): a control character, bytes
+ * that are not UTF-8 or an entry (a URL) over 2083 bytes are reported as
+ * "dcs: CMD: OPT 'TEXT': offset N: message" and give false (exit 2).  With
+ * warn, a list's oddities (an empty entry, one outside the grammar such as
+ * a CIDR block) are warnings.  NULL or "" passes. */
+enum cli_text_kind { CLI_TEXT_PROXY, CLI_TEXT_BYPASS, CLI_TEXT_URL };
+bool cli_check_text(const char *cmd, const char *opt, const char *text, enum cli_text_kind kind,
+                    bool warn);
 
 /* True when the string equals either spelling. */
 bool cli_is(const char *arg, const char *a, const char *b);

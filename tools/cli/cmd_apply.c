@@ -198,9 +198,14 @@ static int check(int sources, struct apply_opts *o)
         return EXIT_USAGE;
     }
     /* the proxy list as encode checks it: a bad one is a usage error.  The
-     * bypass list is not: its traps (a CIDR entry WinINET never matches)
-     * are written with a routing-trap warning, as `dcs show` reports them */
-    if (!cli_check_list("apply", "--proxy", o->proxy, false, o->winhttp))
+     * bypass list and the PAC URL only as the library's applier takes them
+     * (what a blob can hold), checked here too to name the option: a
+     * bypass entry outside the grammar (a CIDR block WinINET never
+     * matches) is written with a warning, and a routing-trap lint says
+     * what it matches, as `dcs show` reports it */
+    if (!cli_check_list("apply", "--proxy", o->proxy, false, o->winhttp) ||
+        !cli_check_text("apply", "--bypass", o->bypass, CLI_TEXT_BYPASS, true) ||
+        !cli_check_text("apply", "--pac", o->pac, CLI_TEXT_URL, true))
         return EXIT_USAGE;
     return EXIT_OK;
 }

@@ -47,9 +47,21 @@ typedef struct dcs_list_str {
 #define DCS_LIST_WINHTTP 0x2u /* bypass: a '*' other than a leading "*." is
                                  a warning (error when strict): WinHTTP's rule */
 #define DCS_LIST_COMMAS 0x4u  /* ',' separates entries too (bitsadmin lists) */
+/* What a list written into a blob may hold, not its grammar (the applier's
+ * source takes lists this way): a control character, bytes that are not
+ * UTF-8 and an entry over DCS_LIST_ENTRY_MAX bytes are errors naming the
+ * offset; an entry outside the grammar (a CIDR block "10.0.0.0/8", a stray
+ * '<') is a warning, DCS_LIST_WARN_NOT_GRAMMAR, since WinINET stores it and
+ * matches it as text.  The entry is then returned whole as addr.host (a
+ * proxy entry as the default key, a bypass entry as DCS_BYPASS_HOST).  With
+ * DCS_LIST_STRICT the grammar error stands. */
+#define DCS_LIST_SYNTAX 0x8u
 
 /* Longest list the parsers take (offsets are 32-bit). */
 #define DCS_LIST_MAX_LEN (UINT32_MAX - 1u)
+/* Longest entry DCS_LIST_SYNTAX takes, and the longest PAC URL: WinINET's
+ * INTERNET_MAX_URL_LENGTH (a URL it cannot hold it does not use). */
+#define DCS_LIST_ENTRY_MAX 2083u
 /* Longest host name without a warning (DNS names are at most 253). */
 #define DCS_LIST_HOST_MAX 255u
 
@@ -64,6 +76,7 @@ enum dcs_list_warning_code {
     DCS_LIST_WARN_HOST_TOO_LONG,    /* host longer than DCS_LIST_HOST_MAX */
     DCS_LIST_WARN_UNKNOWN_MACRO,    /* bypass: "<...>" other than <local>/<-loopback> */
     DCS_LIST_WARN_WILDCARD_INSIDE,  /* bypass with DCS_LIST_WINHTTP: '*' not leading */
+    DCS_LIST_WARN_NOT_GRAMMAR,      /* DCS_LIST_SYNTAX: entry outside the grammar, kept as text */
     DCS_LIST_WARN_COUNT_
 };
 
@@ -166,6 +179,12 @@ DCS_API dcs_status dcs_proxy_check(const char *text, size_t len, unsigned option
                            struct dcs_list_report *report, struct dcs_error *err);
 DCS_API dcs_status dcs_bypass_check(const char *text, size_t len, unsigned options,
                             struct dcs_list_report *report, struct dcs_error *err);
+
+/* A PAC URL as a blob can hold it: no control character, UTF-8, at most
+ * DCS_LIST_ENTRY_MAX bytes.  DCS_ERR_INVALID_ARG with the offset of the
+ * fault otherwise (for a long one, the first byte past the limit).  Whether
+ * it is blank is the caller's matter. */
+DCS_API dcs_status dcs_pac_url_check(const char *text, size_t len, struct dcs_error *err);
 
 /* ---- looking up ---------------------------------------------------------- */
 
