@@ -311,6 +311,21 @@ static dcs_status check_slack(struct dcs_apply_target *t)
                          (unsigned long long)(size - bins), SLACK_MAX >> 20);
 }
 
+/* A cell the snapshot cannot read (a truncated value list, a cut data
+ * cell) is reported by the hive room with its offset only: name the file,
+ * as a hive that cannot be loaded at all is named. */
+static dcs_status name_file(struct dcs_apply_target *t, dcs_status rc)
+{
+    if (rc == DCS_OK || rc == DCS_ERR_NOMEM)
+        return rc;
+    char tail[sizeof t->err.message];
+    memcpy(tail, t->err.message, strlen(t->err.message) + 1);
+    int keep = (int)(sizeof t->err.message / 2);
+    snprintf(t->err.message, sizeof t->err.message, "%.*s: %.*s", keep - 3, t->shown, keep,
+             tail);
+    return rc;
+}
+
 bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
 {
     bool read_only = a->flags & DCS_APPLY_READ_ONLY;
@@ -328,7 +343,7 @@ bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
     if (rc == DCS_OK)
         rc = check_kind(t);
     if (rc == DCS_OK)
-        rc = dcs_apply_snapshot_read(t->hive, t->machine, &t->snap, &t->err);
+        rc = name_file(t, dcs_apply_snapshot_read(t->hive, t->machine, &t->snap, &t->err));
     if (rc != DCS_OK) {
         t->state = dcs_apply_status_unsafe(rc) ? DCS_APPLY_TARGET_REFUSED
                                                : DCS_APPLY_TARGET_ERROR;

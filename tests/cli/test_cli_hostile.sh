@@ -284,6 +284,55 @@ same_text "$work/err" "dcs: apply: refused: offset 144: $p78/diff16: a differenc
 cmp -s "$p78/diff16" "$p78/diff16.before" && ok || fail "apply wrote a differencing hive"
 cp "$work/err" "$p78/g.err"
 [[ ! -e $p78/bkdiff ]] && ok || fail "apply to a differencing hive left a backup directory"
+[[ -z $(find "$p78" -name 'diff16?*' ! -name diff16.before) ]] && ok ||
+  fail "apply to a differencing hive left $(find "$p78" -name 'diff16?*' ! -name diff16.before)"
+
+# (h) pt 7: hives dcs cannot fully read are not edited.  A copy with the
+# settings applied (a big-data value too), then damaged by cut_hive.py: a
+# truncated value list, a cut data cell, a cut big-data segment.  Each is
+# refused (exit 3) naming the file and the offset, the hive unchanged, no
+# backup, no temporary; the hive's own reg export fails on it as well.
+cut=$p78/cut
+mkdir -p "$cut"
+cp "$data/hivex-minimal" "$cut/applied"
+"$dcs" apply --mode manual_proxy --proxy p:1 --hive "S-1-5-19=$cut/applied" \
+  --backup-dir "$cut/bk0" >/dev/null 2>&1 && ok || fail "pt7: apply to make the copy"
+long=$(printf 'b%.0s' {1..2000})
+cp "$data/hivex-minimal" "$cut/applied-big"
+"$dcs" apply --mode manual_proxy --proxy p:1 --bypass "$long;$long;$long;$long;$long;$long;$long;$long;$long" \
+  --hive "S-1-5-19=$cut/applied-big" --backup-dir "$cut/bk0" >/dev/null 2>&1 && ok ||
+  fail "pt7: apply to make the big-data copy"
+rm -rf "$cut/bk0"
+check_cut() { # check_cut MODE FROM MESSAGE-AFTER-THE-PATH
+  python3 "$src/tests/cli/cut_hive.py" "$1" "$cut/$2" "$cut/$1" >/dev/null || fail "cut_hive.py $1"
+  cp "$cut/$1" "$p78/$1.before"
+  expect_rc 3 "pt7: apply to a hive with a $1 cut" -- "$dcs" apply --mode manual_proxy \
+    --proxy p:2 --hive "S-1-5-19=$cut/$1" --backup-dir "$cut/bk-$1"
+  same_text "$work/err" "dcs: apply: refused: $3" "pt7: $1 cut: message"
+  cmp -s "$cut/$1" "$p78/$1.before" && ok || fail "pt7: apply wrote the hive with a $1 cut"
+  [[ ! -e $cut/bk-$1 ]] && ok || fail "pt7: a $1 cut left a backup directory"
+  [[ -z $(find "$cut" -name "$1?*") ]] && ok || fail "pt7: a $1 cut left $(find "$cut" -name "$1?*")"
+  expect_rc 3 "pt7: reg export of a hive with a $1 cut" -- "$dcs" reg export --hive "$cut/$1" \
+    --prefix HKU -o "$p78/$1.reg"
+  [[ ! -e $p78/$1.reg ]] && ok || fail "pt7: reg export of a $1 cut wrote a .reg"
+}
+check_cut valuelist applied \
+  "offset 5008: $cut/valuelist: key at 0x390: 1002 values but no list of that size at 0x548"
+check_cut data applied "offset 5168: $cut/data: value at 0x430: 59 bytes of data in a cell of 4"
+check_cut bigdata applied-big \
+  "offset 24608: $cut/bigdata: big data segment 1 at 0x5020: not a cell of 1723 bytes"
+# the same refusals through --windows (the image lock and the default backup
+# directory beside the hive): nothing is left in the image
+mkdir -p "$cut/img/Windows/System32/config"
+cp "$p78/data.before" "$cut/img/Windows/System32/config/DEFAULT"
+expect_rc 3 "pt7: apply --windows, a cut data cell" -- "$dcs" apply --mode manual_proxy \
+  --proxy p:2 --windows "$cut/img" --sid S-1-5-18
+same_text "$work/err" "dcs: apply: refused: offset 5168: Windows/System32/config/DEFAULT: value at 0x430: 59 bytes of data in a cell of 4" \
+  "pt7: apply --windows, a cut data cell: message"
+[[ $(find "$cut/img" -type f) == "$cut/img/Windows/System32/config/DEFAULT" ]] && ok ||
+  fail "pt7: apply --windows left $(find "$cut/img" -type f)"
+cmp -s "$cut/img/Windows/System32/config/DEFAULT" "$p78/data.before" && ok ||
+  fail "pt7: apply --windows wrote the hive with a cut data cell"
 
 # (f) no message repeats libhivex's "Operation not supported": not in the
 # sources, nor in what the corrupt and unsupported hives above printed
