@@ -26,13 +26,24 @@ i = b.find(b"NULXY")
 assert i > 0 and b.find(b"NULXY", i + 1) < 0
 b[i + 3] = 0
 open(p, "wb").write(b)
+b[i + 3] = 10
+open(p + ".nl", "wb").write(b)
 PY
 "$dcs" reg export --hive "$work/h" --prefix 'HKEY_USERS\S' -o "$work/out.reg" >"$work/stdout" 2>"$work/err"
 rc=$?
 [[ $rc == 0 ]] && ok || fail "export exit $rc"
-if grep -q "holds a NUL character; it is read (and exported) cut before it as 'NUL', which regedit cannot import as the same key" "$work/err"; then ok; else
+# issue 10 point 8: the warning in full
+if [[ $(cat "$work/err") == "dcs: warning: $(realpath "$work/h"): the name of the key at offset 4536 holds a NUL character; it is read (and exported) cut before it as 'NUL', which regedit cannot import as the same key" ]]; then ok; else
   fail "no NUL warning"; sed 's/^/  | /' "$work/err" >&2; fi
 iconv -f utf-16le -t utf-8 "$work/out.reg" | grep -q '^\[HKEY_USERS\\S\\NUL\]' && ok || fail "key exported cut at the NUL"
+
+# a line break in a key name: exported as it is, with a warning (issue 10
+# point 8: regedit cannot import it back)
+"$dcs" reg export --hive "$work/h.nl" --prefix 'HKEY_USERS\S' -o "$work/out2.reg" >/dev/null 2>"$work/err"
+rc=$?
+[[ $rc == 0 ]] && ok || fail "export (line break) exit $rc"
+if [[ $(cat "$work/err") == "dcs: warning: $work/out2.reg: key name holds a line break, written as it is: regedit cannot import this key back (its key line is cut there): HKEY_USERS\S\NUL\nY" ]]; then ok; else
+  fail "no line-break warning"; sed 's/^/  | /' "$work/err" >&2; fi
 
 echo "$((pass + failed)) checks, $failed failures"
 [[ $failed == 0 ]]
