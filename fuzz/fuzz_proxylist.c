@@ -2,7 +2,8 @@
  * and the options; the rest is the list.  Properties: parse -> write ->
  * parse gives equal entries and the same canonical text; the writers agree
  * with the one-pass canonicaliser; strict acceptance implies lenient
- * acceptance; lookup only ever returns an entry that applies. */
+ * acceptance; DCS_LIST_SYNTAX takes what the grammar takes, ASCII and
+ * short; lookup only ever returns an entry that applies. */
 #include <stdbool.h>
 #include <string.h>
 
@@ -151,6 +152,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         st = k.bypass ? dcs_bypass_check(text, len, k.options & ~DCS_LIST_STRICT, &rep, &err)
                       : dcs_proxy_check(text, len, k.options & ~DCS_LIST_STRICT, &rep, &err);
         FUZZ_CHECK(st == DCS_OK && rep.nwarnings == 0);
+    }
+
+    /* DCS_LIST_SYNTAX refuses only for bytes (a control character, bad
+     * UTF-8, an entry over DCS_LIST_ENTRY_MAX): a list the grammar takes,
+     * ASCII and short, passes it too */
+    if (!(k.options & DCS_LIST_STRICT)) {
+        dcs_status syn = k.bypass ? dcs_bypass_check(text, len, k.options | DCS_LIST_SYNTAX, NULL, &err)
+                                  : dcs_proxy_check(text, len, k.options | DCS_LIST_SYNTAX, NULL, &err);
+        bool ascii = true;
+        for (size_t i = 0; i < len; i++)
+            ascii = ascii && data[1 + i] < 0x80;
+        if (syn != DCS_OK) {
+            fuzz_check_error(&err, syn, len);
+            FUZZ_CHECK(syn == (k.bypass ? DCS_ERR_BYPASS_SYNTAX : DCS_ERR_PROXY_SYNTAX));
+        }
+        if (st == DCS_OK && ascii && len <= DCS_LIST_ENTRY_MAX)
+            FUZZ_CHECK(syn == DCS_OK);
     }
 
     size_t clen = 0, c2len = 0;
