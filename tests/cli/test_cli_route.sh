@@ -166,6 +166,16 @@ expect_rc 1 "missing file"
 run route --mode manual_proxy --proxy 'p:99999' "$SENSOR"
 expect_rc 1 "bad proxy string"
 expect_err "proxy string: port out of range" "bad proxy string"
+# what apply would refuse to write (DCS_LIST_SYNTAX, dcs_pac_url_check) is a
+# usage error, named as apply names it
+run route --mode manual_proxy --proxy "$PX" --bypass "$(printf 'a\001b')" "$SENSOR"
+expect_rc 2 "bypass with a control character"
+[ "$(cat "$err")" = "dcs: route: --bypass 'a\x01b': offset 1: control character 0x01" ] && pass ||
+    fail "bypass with a control character: $(cat "$err")"
+run route --mode autoscript --pac "$(printf 'http://x/\377')" "$SENSOR"
+expect_rc 2 "PAC URL not UTF-8"
+[ "$(cat "$err")" = "dcs: route: --pac 'http://x/\xff': offset 9: byte 0xff is not UTF-8" ] && pass ||
+    fail "PAC URL not UTF-8: $(cat "$err")"
 # what the list grammar rejects in a bypass list is routed, never an error
 run route --mode manual_proxy --proxy "$PX" --bypass '10.0.0.0/8;a?c' --json http://10.1.2.3/
 expect_rc 0 "CIDR entry"

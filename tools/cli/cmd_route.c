@@ -106,6 +106,12 @@ static int check(struct route_cmd *c)
         cli_errorf("route: --pac goes with --mode autoscript");
         return EXIT_USAGE;
     }
+    /* what `dcs apply` would refuse to write, named as apply names it (the
+     * routing report itself says what odd entries match) */
+    if (!cli_check_text("route", "--proxy", c->src.proxy, CLI_TEXT_PROXY, false) ||
+        !cli_check_text("route", "--bypass", c->src.bypass, CLI_TEXT_BYPASS, false) ||
+        !cli_check_text("route", "--pac", c->src.pac, CLI_TEXT_URL, false))
+        return EXIT_USAGE;
     if (c->src.reg_key && !c->src.from_reg) {
         cli_errorf("route: --key goes with --from-reg");
         return EXIT_USAGE;
