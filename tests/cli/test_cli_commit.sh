@@ -199,6 +199,10 @@ env "$nolsan" strace -f -qq -o /dev/null -e trace="${SET[rename]}" -e inject="${
 same_text "$work/err" "dcs: apply: cannot replace $LS: Input/output error; no hive was changed" \
   "failed rename reported on stderr"
 [[ $(state) == old && -z $(leftovers) ]] && ok || fail "failed rename: hives $(state)"
+# issue 10 point 4: a run that changed nothing leaves no backup and no undo
+# .reg (an undo file for a change that never happened misleads)
+[[ -z $(ls -A "$work/bk" 2>/dev/null) ]] && ok ||
+  fail "failed rename: left in the backup directory: $(ls -A "$work/bk")"
 # ... and putting the first back fails too: exit 5, each hive's state named
 new_image
 rc=0

@@ -302,6 +302,9 @@ expect 2 "dcs: encode: --bypass 'ok;x\\xff': offset 4: byte 0xff is not UTF-8" \
 run encode --proxy "$(printf 'a%.0s' {1..2084})"
 expect 2 "dcs: encode: --proxy '$(printf 'a%.0s' {1..200})...': offset 2083: entry of 2084 bytes: WinINET takes at most 2083" \
     "encode --proxy with an entry of 2084 bytes"
+run encode --pac "$(printf 'http://x/\001')"
+expect 2 "dcs: encode: --pac 'http://x/\\x01': offset 9: control character 0x01" \
+    "encode --pac with a control character"
 run encode --proxy 'a:1;;b:2' -o /dev/null
 expect 0 "dcs: warning: encode: --proxy 'a:1;;b:2': offset 4: empty entry" \
     "encode --proxy with an empty entry: a warning"

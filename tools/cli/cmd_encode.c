@@ -279,7 +279,8 @@ int cmd_encode(int argc, char **argv)
         return from_json(&o);
     }
     if (!cli_check_list("encode", "--proxy", o.proxy, false, o.winhttp) ||
-        !cli_check_list("encode", "--bypass", o.bypass, true, o.winhttp))
+        !cli_check_list("encode", "--bypass", o.bypass, true, o.winhttp) ||
+        !cli_check_text("encode", "--pac", o.pac, CLI_TEXT_URL, false))
         return EXIT_USAGE;
     return from_flags(&o);
 }
