@@ -311,9 +311,9 @@ static dcs_status check_slack(struct dcs_apply_target *t)
                          (unsigned long long)(size - bins), SLACK_MAX >> 20);
 }
 
-/* A cell the snapshot cannot read (a truncated value list, a cut data
- * cell) is reported by the hive room with its offset only: name the file,
- * as a hive that cannot be loaded at all is named. */
+/* A cell the check or the snapshot cannot read (a truncated value list, a
+ * cut data cell) is reported by the hive room with its offset only: name
+ * the file, as a hive that cannot be loaded at all is named. */
 static dcs_status name_file(struct dcs_apply_target *t, dcs_status rc)
 {
     if (rc == DCS_OK || rc == DCS_ERR_NOMEM)
@@ -342,6 +342,11 @@ bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
         rc = check_slack(t);
     if (rc == DCS_OK)
         rc = check_kind(t);
+    /* every cell, not only those the plan reads: the commit's first edit
+     * checks them all, and a hive it would then refuse is refused here,
+     * before a backup or a plan (issue 10 point 7) */
+    if (rc == DCS_OK)
+        rc = name_file(t, dcs_hive_check(t->hive, &t->err));
     if (rc == DCS_OK)
         rc = name_file(t, dcs_apply_snapshot_read(t->hive, t->machine, &t->snap, &t->err));
     if (rc != DCS_OK) {

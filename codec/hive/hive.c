@@ -209,6 +209,15 @@ dcs_status dcsi_hive_key_cell(dcs_hive *h, dcs_hive_key k, uint32_t *off, struct
     return dcsi_regf_nk(&h->r, *off, &nk, err);
 }
 
+dcs_status dcs_hive_check(dcs_hive *h, struct dcs_error *err)
+{
+    if (!h)
+        return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "NULL hive");
+    if (h->flags & DCS_HIVE_WRITE)
+        return dcsi_regf_begin_edit(&h->r, err);
+    return dcsi_regf_check(&h->r, 0, err);
+}
+
 dcs_status dcsi_hive_need_write(dcs_hive *h, struct dcs_error *err)
 {
     if (!(h->flags & DCS_HIVE_WRITE))

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Damage a copy of a hive the way issue 10 point 7 found them.
 
-usage: cut_hive.py MODE IN OUT
-  valuelist  the key Connections claims 1000 more values than its value-list
-             cell holds (a truncated value list)
+usage: cut_hive.py MODE IN OUT [KEY]
+  valuelist  the key KEY (default Connections) claims 1000 more values than
+             its value-list cell holds (a truncated value list)
   data       the data cell of DefaultConnectionSettings is cut to 8 bytes;
              the rest of it becomes a free cell, so the bin still parses
   bigdata    the same for the last segment of a big-data (db) value
@@ -44,9 +44,10 @@ def find(b, sig, name):
 
 def main():
     mode, src, dst = sys.argv[1:4]
+    key = sys.argv[4].encode() if len(sys.argv) > 4 else b'Connections'
     b = bytearray(open(src, 'rb').read())
     if mode == 'valuelist':
-        nk = find(b, b'nk', b'Connections')
+        nk = find(b, b'nk', key)
         n = struct.unpack_from('<I', b, nk + 4 + 0x24)[0]
         struct.pack_into('<I', b, nk + 4 + 0x24, n + 1000)
         print(BASE + struct.unpack_from('<I', b, nk + 4 + 0x28)[0])

@@ -303,24 +303,39 @@ cp "$data/hivex-minimal" "$cut/applied-big"
   --hive "S-1-5-19=$cut/applied-big" --backup-dir "$cut/bk0" >/dev/null 2>&1 && ok ||
   fail "pt7: apply to make the big-data copy"
 rm -rf "$cut/bk0"
-check_cut() { # check_cut MODE FROM MESSAGE-AFTER-THE-PATH
-  python3 "$src/tests/cli/cut_hive.py" "$1" "$cut/$2" "$cut/$1" >/dev/null || fail "cut_hive.py $1"
+# a key the apply does not read, with two values: its list is cut too
+printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_USERS\\S\\Other]\r\n"a"="1234567890"\r\n"b"=dword:00000001\r\n\r\n' |
+  iconv -f utf-8 -t utf-16le | { printf '\xff\xfe'; cat; } >"$cut/other.reg"
+cp "$cut/applied" "$cut/applied-other"
+"$dcs" reg import --quiet --hive "$cut/applied-other" --prefix 'HKEY_USERS\S' "$cut/other.reg" \
+  >/dev/null 2>&1 && ok || fail "pt7: reg import of an unrelated key"
+check_cut() { # check_cut NAME MODE FROM MESSAGE-AFTER-THE-PATH [KEY]
+  python3 "$src/tests/cli/cut_hive.py" "$2" "$cut/$3" "$cut/$1" ${5:+"$5"} >/dev/null ||
+    fail "cut_hive.py $2 $5"
   cp "$cut/$1" "$p78/$1.before"
   expect_rc 3 "pt7: apply to a hive with a $1 cut" -- "$dcs" apply --mode manual_proxy \
     --proxy p:2 --hive "S-1-5-19=$cut/$1" --backup-dir "$cut/bk-$1"
-  same_text "$work/err" "dcs: apply: refused: $3" "pt7: $1 cut: message"
+  same_text "$work/err" "dcs: apply: refused: $4" "pt7: $1 cut: message"
   cmp -s "$cut/$1" "$p78/$1.before" && ok || fail "pt7: apply wrote the hive with a $1 cut"
   [[ ! -e $cut/bk-$1 ]] && ok || fail "pt7: a $1 cut left a backup directory"
   [[ -z $(find "$cut" -name "$1?*") ]] && ok || fail "pt7: a $1 cut left $(find "$cut" -name "$1?*")"
+  # a dry run says the same: the real run would refuse
+  expect_rc 3 "pt7: apply --dry-run, a $1 cut" -- "$dcs" apply --mode manual_proxy \
+    --proxy p:2 --hive "S-1-5-19=$cut/$1" --dry-run
+  same_text "$work/err" "dcs: apply: refused: $4" "pt7: $1 cut, dry run: message"
   expect_rc 3 "pt7: reg export of a hive with a $1 cut" -- "$dcs" reg export --hive "$cut/$1" \
     --prefix HKU -o "$p78/$1.reg"
   [[ ! -e $p78/$1.reg ]] && ok || fail "pt7: reg export of a $1 cut wrote a .reg"
 }
-check_cut valuelist applied \
-  "offset 5008: $cut/valuelist: key at 0x390: 1002 values but no list of that size at 0x548"
-check_cut data applied "offset 5168: $cut/data: value at 0x430: 59 bytes of data in a cell of 4"
-check_cut bigdata applied-big \
-  "offset 24608: $cut/bigdata: big data segment 1 at 0x5020: not a cell of 1723 bytes"
+check_cut valuelist valuelist applied \
+  "offset 5008: $cut/valuelist: key at 0x390: 1002 values, list at 0x548 holds 3"
+# (before the whole-hive check this one got exit 1 from the commit, after
+# the backup was planned: "no hive was changed")
+check_cut otherlist valuelist applied-other \
+  "offset 5560: $cut/otherlist: key at 0x5b8: 1002 values, list at 0x670 holds 3" Other
+check_cut data data applied "offset 5168: $cut/data: value at 0x430: 59 bytes of data in a cell of 4"
+check_cut bigdata bigdata applied-big \
+  "offset 24608: $cut/bigdata: big data segment at 0x5020: 4 bytes, needs 1723"
 # the same refusals through --windows (the image lock and the default backup
 # directory beside the hive): nothing is left in the image
 mkdir -p "$cut/img/Windows/System32/config"

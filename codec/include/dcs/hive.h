@@ -179,6 +179,14 @@ DCS_API dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **ou
                          struct dcs_error *err);
 DCS_API void dcs_hive_close(dcs_hive *h);
 
+/* Check every cell reachable from the root (key and value lists, values,
+ * data and big-data cells, class names, security cells) as the first edit
+ * does before it changes anything: DCS_ERR_HIVE_CORRUPT with the offset of
+ * the first bad cell.  A caller that must not start what it cannot finish
+ * (the applier, before planning) asks here; on a write handle the check is
+ * done once and kept for the edits that follow. */
+DCS_API dcs_status dcs_hive_check(dcs_hive *h, struct dcs_error *err);
+
 /* The file the handle works on: the opened path with symbolic links
  * resolved (realpath), so a commit replaces the link's target and the
  * transaction logs are looked for beside it. */
