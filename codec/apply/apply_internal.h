@@ -152,6 +152,13 @@ dcs_status dcsi_reg_write_plan(struct dcs_reg_writer *w, const char *root,
 #define DCSI_IMAGE_MAKE 0x4u
 dcs_status dcsi_image_path(const dcs_image *img, const char *rel, unsigned what, char **path,
                            struct dcs_error *err);
+/* dcs_hive_open of a path dcsi_image_path gave: its directory is walked
+ * from the image root's descriptor with no symbolic link followed (one
+ * swapped in since the lookup: DCS_ERR_APPLY_OUTSIDE), and the hive engine
+ * then works only through that directory's descriptor.  A path outside the
+ * image is opened as dcs_hive_open does. */
+dcs_status dcsi_image_hive_open(const dcs_image *img, const char *path, unsigned flags,
+                                dcs_hive **out, struct dcs_error *err);
 /* The ProfileImagePath of sid as a hive path in the image (malloc'd):
  * DCS_ERR_NOT_FOUND when there is none, else as dcsi_image_path. */
 dcs_status dcsi_image_profile_hive(dcs_image *img, const char *sid, char **path,

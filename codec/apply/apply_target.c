@@ -335,7 +335,9 @@ bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
         flags |= DCS_HIVE_FORCE;
     if (a->flags & DCS_APPLY_RECOVER)
         flags |= DCS_HIVE_RECOVER;
-    dcs_status rc = judge_dirty(a, t, dcs_hive_open(t->path, flags, &t->hive, &t->err));
+    dcs_status rc = judge_dirty(a, t, a->img ? dcsi_image_hive_open(a->img, t->path, flags,
+                                                                    &t->hive, &t->err)
+                                             : dcs_hive_open(t->path, flags, &t->hive, &t->err));
     if (rc == DCS_OK && a->time)
         dcs_hive_set_time(t->hive, a->time);
     if (rc == DCS_OK)
@@ -350,8 +352,11 @@ bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
     if (rc == DCS_OK)
         rc = name_file(t, dcs_apply_snapshot_read(t->hive, t->machine, &t->snap, &t->err));
     if (rc != DCS_OK) {
-        t->state = dcs_apply_status_unsafe(rc) ? DCS_APPLY_TARGET_REFUSED
-                                               : DCS_APPLY_TARGET_ERROR;
+        /* a directory swapped for a link out since the lookup: refused
+         * (exit 3), as a link out found by the lookup is */
+        t->state = dcs_apply_status_unsafe(rc) || rc == DCS_ERR_APPLY_OUTSIDE
+                       ? DCS_APPLY_TARGET_REFUSED
+                       : DCS_APPLY_TARGET_ERROR;
         return false;
     }
     t->have_snap = true;

@@ -15,6 +15,7 @@
 
 #include "core/contain.h"
 #include "core/text.h"
+#include "hive/hive_internal.h"
 
 /* The well-known service accounts. */
 static const struct account {
@@ -121,6 +122,32 @@ dcs_status dcsi_image_path(const dcs_image *img, const char *rel, unsigned what,
     return st;
 }
 
+dcs_status dcsi_image_hive_open(const dcs_image *img, const char *path, unsigned flags,
+                                dcs_hive **out, struct dcs_error *err)
+{
+    *out = NULL;
+    size_t n = strlen(img->root);
+    while (n > 1 && img->root[n - 1] == '/')
+        n--;
+    const char *rel = NULL;
+    if (n == 1 && img->root[0] == '/' && path[0] == '/')
+        rel = path + 1;
+    else if (strncmp(path, img->root, n) == 0 && path[n] == '/')
+        rel = path + n + 1;
+    if (!rel) /* a hive named outside the image (an explicit SID=PATH) */
+        return dcs_hive_open(path, flags, out, err);
+    /* dcsi_image_path gave ROOT/PHYS with no link below the root: walked
+     * again from the root's descriptor with no link followed, a directory
+     * swapped for a link since is refused, never followed */
+    struct dcsi_pin pin;
+    dcs_status st = dcsi_dir_open_nofollow(img->rootfd, rel, &pin, err);
+    if (st != DCS_OK) {
+        dcsi_pin_free(&pin);
+        return st;
+    }
+    return dcsi_hive_open_pinned(&pin, path, path, flags, out, err);
+}
+
 /* True when rel is a file (dir: a directory) inside the image. */
 static bool image_has(const dcs_image *img, const char *rel, bool dir)
 {
@@ -187,7 +214,7 @@ static char *image_relative(const dcs_image *img, const char *win_path);
 static void follow_system_root(dcs_image *img)
 {
     dcs_hive *h = NULL;
-    if (dcs_hive_open(img->software, DCS_HIVE_READ, &h, NULL) != DCS_OK)
+    if (dcsi_image_hive_open(img, img->software, DCS_HIVE_READ, &h, NULL) != DCS_OK)
         return;
     char *text = read_text(h, "Microsoft\\Windows NT\\CurrentVersion", "SystemRoot");
     dcs_hive_close(h);
@@ -270,7 +297,7 @@ static dcs_hive *software(dcs_image *img)
 {
     if (!img->sw_tried && img->software) {
         img->sw_tried = true;
-        if (dcs_hive_open(img->software, DCS_HIVE_READ, &img->sw, NULL) != DCS_OK)
+        if (dcsi_image_hive_open(img, img->software, DCS_HIVE_READ, &img->sw, NULL) != DCS_OK)
             img->sw = NULL;
     }
     return img->sw;

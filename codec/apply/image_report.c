@@ -160,7 +160,8 @@ static dcs_status read_hive(dcs_image_report *r, struct dcs_image_hive *h, const
                             bool machine)
 {
     dcs_hive *hv;
-    dcs_status st = dcs_hive_open(path, DCS_HIVE_READ | DCS_HIVE_RECOVER, &hv, &h->err);
+    dcs_status st =
+        dcsi_image_hive_open(r->img, path, DCS_HIVE_READ | DCS_HIVE_RECOVER, &hv, &h->err);
     if (st == DCS_OK) {
         st = dcs_apply_snapshot_read(hv, machine, &h->snap, &h->err);
         h->have_snap = st == DCS_OK;

@@ -79,4 +79,33 @@ void dcsi_beneath_free(struct dcsi_beneath *where);
 /* True when this kernel resolves with openat2 (tested once, then cached). */
 bool dcsi_have_openat2(void);
 
+/* ---- a file pinned by its directory (core/pin.c) ------------------------ */
+
+/* A path is resolved once (dcsi_resolve_beneath, or realpath for a path the
+ * user named outside an image); from then on every operation on the file
+ * and its neighbours (logs, temporaries, journal, lock) goes through the
+ * directory descriptor, with *at calls on names without '/'.  A directory
+ * swapped for a symbolic link after the resolution cannot redirect them. */
+struct dcsi_pin {
+    int dirfd;  /* the directory holding the file, open for reading; -1 when none */
+    char *name; /* the file's name in it: no '/', never "." or ".." */
+};
+
+/* Open the directory of path (relative to basefd, which may be AT_FDCWD,
+ * unless absolute) one component at a time, each with O_NOFOLLOW: a
+ * symbolic link at any component of the directory is refused, never
+ * followed (DCS_ERR_APPLY_OUTSIDE "PATH: the symbolic link COMPONENTS is not
+ * followed (the path changed after it was resolved)").  ".." goes to the
+ * physical parent.  The last component is not opened: it becomes
+ * pin->name, whatever it is (the caller opens it with O_NOFOLLOW).  A
+ * missing directory is DCS_ERR_NOT_FOUND.  pin is released with
+ * dcsi_pin_free, also after a failure. */
+dcs_status dcsi_dir_open_nofollow(int basefd, const char *path, struct dcsi_pin *pin,
+                                  struct dcs_error *err);
+/* The absolute path of the pinned file as the kernel knows its directory
+ * now (through /proc), for messages; malloc'd, NULL when it cannot tell
+ * (errno ENOENT) or out of memory (errno ENOMEM). */
+char *dcsi_pin_path(const struct dcsi_pin *pin);
+void dcsi_pin_free(struct dcsi_pin *pin);
+
 #endif

@@ -142,9 +142,15 @@ static const char *kind_name(mode_t m)
 
 dcs_status dcsi_open_input(const char *path, unsigned flags, int *fd, struct dcs_error *err)
 {
+    return dcsi_open_input_at(AT_FDCWD, path, flags, fd, err);
+}
+
+dcs_status dcsi_open_input_at(int dirfd, const char *path, unsigned flags, int *fd,
+                              struct dcs_error *err)
+{
     /* O_NONBLOCK: opening a FIFO for reading must not wait for a writer */
     int nofollow = flags & DCSI_READ_NO_FOLLOW ? O_NOFOLLOW : 0;
-    *fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | nofollow);
+    *fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | nofollow);
     if (*fd < 0)
         return dcs_error_set(err, errno == ENOENT ? DCS_ERR_NOT_FOUND : DCS_ERR_IO,
                              DCS_NO_OFFSET, "cannot open: %s", strerror(errno));
@@ -506,54 +512,67 @@ static dcs_status copy_fd(int in, int out, const char *from, struct dcs_error *e
 }
 
 /* DCSI_COPY_IN_PLACE: to is created exclusively and written directly. */
-static dcs_status copy_in_place(int in, const char *from, const char *to, mode_t mode,
-                                struct dcs_error *err)
+static dcs_status copy_in_place(int in, const char *from, int dirfd, const char *to,
+                                const char *shown, mode_t mode, struct dcs_error *err)
 {
-    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    int out = openat(dirfd, to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (out < 0)
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot create %s: %s", to,
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot create %s: %s", shown,
                              strerror(errno));
     (void)fchmod(out, mode); /* exactly from's mode, whatever the umask */
     dcs_status s = copy_fd(in, out, from, err);
     if (s == DCS_OK && fsync(out) != 0)
-        s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot fsync %s: %s", to,
+        s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot fsync %s: %s", shown,
                           strerror(errno));
     close(out);
     if (s != DCS_OK)
-        (void)unlink(to);
+        (void)unlinkat(dirfd, to, 0);
     return s;
 }
+
 
 dcs_status dcsi_copy_file(const char *from, const char *to, unsigned flags,
                           struct dcs_error *err)
 {
-    int in = open(from, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    return dcsi_copy_file_at(AT_FDCWD, from, from, AT_FDCWD, to, to, flags, err);
+}
+
+dcs_status dcsi_copy_file_at(int fromdir, const char *from, const char *from_shown, int todir,
+                             const char *to, const char *to_shown, unsigned flags,
+                             struct dcs_error *err)
+{
+    /* a pinned directory's names are not followed either */
+    int in = openat(fromdir, from, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+                                       (fromdir == AT_FDCWD ? 0 : O_NOFOLLOW));
     struct stat st;
     if (in < 0)
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open %s: %s", from,
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open %s: %s", from_shown,
                              strerror(errno));
     if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(in);
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot copy %s: not a regular file",
-                             from);
+                             from_shown);
     }
     if (flags & DCSI_COPY_IN_PLACE) {
-        dcs_status s = copy_in_place(in, from, to, st.st_mode & 07777, err);
+        dcs_status s = copy_in_place(in, from_shown, todir, to, to_shown, st.st_mode & 07777,
+                                     err);
         close(in);
         return s;
     }
     struct stat there;
-    if (!(flags & DCSI_COPY_REPLACE) && lstat(to, &there) == 0) {
+    if (!(flags & DCSI_COPY_REPLACE) && fstatat(todir, to, &there, AT_SYMLINK_NOFOLLOW) == 0) {
         close(in);
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot copy to %s: %s", to,
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot copy to %s: %s", to_shown,
                              strerror(EEXIST));
     }
     /* through a temporary file: a crash never leaves a half copy at `to` */
     struct dcsi_replace r;
-    dcs_status s = dcsi_replace_begin(&r, to, st.st_mode & 07777, err);
+    dcs_status s = todir == AT_FDCWD
+                       ? dcsi_replace_begin(&r, to, st.st_mode & 07777, err)
+                       : dcsi_replace_begin_at(&r, todir, to, to_shown, st.st_mode & 07777, err);
     if (!s) {
         (void)fchmod(r.fd, st.st_mode & 07777);
-        s = copy_fd(in, r.fd, from, err);
+        s = copy_fd(in, r.fd, from_shown, err);
         if (s)
             dcsi_replace_abort(&r);
         else

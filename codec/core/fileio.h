@@ -42,6 +42,9 @@ dcs_status dcsi_read_file(const char *path, size_t max, unsigned flags, uint8_t 
  * blocking again when this returns.  For readers that take a descriptor
  * or must check a path before a library that opens it (hives). */
 dcs_status dcsi_open_input(const char *path, unsigned flags, int *fd, struct dcs_error *err);
+/* The same for path relative to dirfd (a pinned directory, core/contain.h). */
+dcs_status dcsi_open_input_at(int dirfd, const char *path, unsigned flags, int *fd,
+                              struct dcs_error *err);
 /* Read up to n bytes (fewer only at end of file), retrying EINTR: 0, or
  * the errno of a failure (*got says how far it came).  For a fixed-size
  * head (a hive's base block) rather than a whole file. */
@@ -123,6 +126,13 @@ dcs_status dcsi_write_file_atomic(const char *path, const void *data, size_t len
  * before this returns.  A failure leaves no partial to behind. */
 dcs_status dcsi_copy_file(const char *from, const char *to, unsigned flags,
                           struct dcs_error *err);
+/* The same with from a name in fromdir and to a name in todir (pinned
+ * directories, core/contain.h: names there are not followed if symbolic
+ * links; AT_FDCWD: paths, as dcsi_copy_file); *_shown name them in
+ * messages. */
+dcs_status dcsi_copy_file_at(int fromdir, const char *from, const char *from_shown, int todir,
+                             const char *to, const char *to_shown, unsigned flags,
+                             struct dcs_error *err);
 
 /* ---- the output helper: a path the user named --------------------------- */
 

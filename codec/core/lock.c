@@ -45,8 +45,16 @@ static int flock_until(int fd, uint64_t deadline_ms)
 
 int dcsi_lock_open(const char *path, int extra_flags, uint64_t deadline_ms)
 {
+    return dcsi_lock_openat(AT_FDCWD, path, extra_flags, deadline_ms);
+}
+
+int dcsi_lock_openat(int dirfd, const char *path, int extra_flags, uint64_t deadline_ms)
+{
+    /* a pinned directory: the name itself is not followed either */
+    int nofollow = dirfd == AT_FDCWD ? 0 : O_NOFOLLOW;
     for (;;) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | extra_flags);
+        int fd = openat(dirfd, path,
+                        O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | nofollow | extra_flags);
         if (fd < 0)
             return -1;
         struct stat held_st, now;
@@ -57,7 +65,8 @@ int dcsi_lock_open(const char *path, int extra_flags, uint64_t deadline_ms)
             errno = e;
             return -1;
         }
-        if (stat(path, &now) == 0 && now.st_dev == held_st.st_dev && now.st_ino == held_st.st_ino)
+        if (fstatat(dirfd, path, &now, nofollow ? AT_SYMLINK_NOFOLLOW : 0) == 0 &&
+            now.st_dev == held_st.st_dev && now.st_ino == held_st.st_ino)
             return fd;
         /* replaced (a commit renamed a new version over it) or removed
          * while we waited: the lock is on a file nobody will open again */
@@ -103,7 +112,9 @@ struct dcs_lock {
     ino_t ino;
     int fd;
     unsigned refs;
-    char *path;
+    char *path;  /* for messages */
+    int dirfd;   /* where name is looked up: a pinned directory, or AT_FDCWD */
+    char *name;
 };
 
 static struct dcs_lock *held;
@@ -128,10 +139,11 @@ static struct dcs_lock *find_held(dev_t dev, ino_t ino)
     return NULL;
 }
 
-static dcs_status locked_error(const char *path, unsigned ms, struct dcs_error *err)
+static dcs_status locked_error(int dirfd, const char *name, const char *path, unsigned ms,
+                               struct dcs_error *err)
 {
     struct stat st;
-    long pid = stat(path, &st) == 0 ? dcsi_lock_holder(st.st_dev, st.st_ino) : 0;
+    long pid = fstatat(dirfd, name, &st, 0) == 0 ? dcsi_lock_holder(st.st_dev, st.st_ino) : 0;
     char who[48] = "another process";
     if (pid)
         snprintf(who, sizeof who, "another process (pid %ld)", pid);
@@ -142,10 +154,10 @@ static dcs_status locked_error(const char *path, unsigned ms, struct dcs_error *
 }
 
 /* Already held by this process: count one more user. */
-static dcs_lock *share_held(const char *path)
+static dcs_lock *share_held(int dirfd, const char *name)
 {
     struct stat st;
-    if (stat(path, &st) != 0)
+    if (fstatat(dirfd, name, &st, dirfd == AT_FDCWD ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
         return NULL;
     pthread_mutex_lock(&held_mutex);
     struct dcs_lock *l = find_held(st.st_dev, st.st_ino);
@@ -155,27 +167,45 @@ static dcs_lock *share_held(const char *path)
     return l;
 }
 
+static void lock_free(struct dcs_lock *l)
+{
+    if (l->dirfd >= 0)
+        close(l->dirfd);
+    free(l->path);
+    free(l->name);
+    free(l);
+}
+
 dcs_status dcs_lock_acquire(const char *path, unsigned ms, dcs_lock **out,
                             struct dcs_error *err)
 {
-    *out = share_held(path);
+    return dcsi_lock_acquire_at(AT_FDCWD, path, path, ms, out, err);
+}
+
+dcs_status dcsi_lock_acquire_at(int dirfd, const char *name, const char *path, unsigned ms,
+                                dcs_lock **out, struct dcs_error *err)
+{
+    *out = share_held(dirfd, name);
     if (*out)
         return DCS_OK;
     struct dcs_lock *l = calloc(1, sizeof *l);
-    if (!l || !(l->path = strdup(path))) {
-        free(l);
+    if (l)
+        l->dirfd = dirfd == AT_FDCWD ? AT_FDCWD : fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+    if (!l || !(l->path = strdup(path)) || !(l->name = strdup(name)) ||
+        (dirfd != AT_FDCWD && l->dirfd < 0)) {
+        if (l)
+            lock_free(l);
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
-    l->fd = dcsi_lock_open(path, 0, dcsi_now_ms() + ms);
+    l->fd = dcsi_lock_openat(dirfd, name, 0, dcsi_now_ms() + ms);
     struct stat st;
     if (l->fd < 0 || fstat(l->fd, &st) != 0) {
         int e = errno;
         if (l->fd >= 0)
             close(l->fd);
-        free(l->path);
-        free(l);
+        lock_free(l);
         if (e == EWOULDBLOCK)
-            return locked_error(path, ms, err);
+            return locked_error(dirfd, name, path, ms, err);
         return dcs_error_set(err, e == ENOENT ? DCS_ERR_NOT_FOUND : DCS_ERR_IO, DCS_NO_OFFSET,
                              "cannot lock %s: %s", path, strerror(e));
     }
@@ -207,7 +237,9 @@ dcs_status dcs_lock_image(const char *root, unsigned ms, dcs_lock **out, struct 
 bool dcs_lock_current(const dcs_lock *l)
 {
     struct stat st;
-    return l && stat(l->path, &st) == 0 && st.st_dev == l->dev && st.st_ino == l->ino;
+    return l &&
+           fstatat(l->dirfd, l->name, &st, l->dirfd == AT_FDCWD ? 0 : AT_SYMLINK_NOFOLLOW) == 0 &&
+           st.st_dev == l->dev && st.st_ino == l->ino;
 }
 
 const char *dcs_lock_path(const dcs_lock *l)
@@ -231,6 +263,5 @@ void dcs_lock_release(dcs_lock *l)
     if (!last)
         return;
     close(l->fd); /* drops the flock */
-    free(l->path);
-    free(l);
+    lock_free(l);
 }

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <dcs/lock.h>
+
 /* Milliseconds on the monotonic clock. */
 uint64_t dcsi_now_ms(void);
 
@@ -15,6 +17,14 @@ uint64_t dcsi_now_ms(void);
  * Returns the locked descriptor, or -1 with errno: EWOULDBLOCK when the
  * deadline passed, ENOENT when the path is gone, else the failing call's. */
 int dcsi_lock_open(const char *path, int extra_flags, uint64_t deadline_ms);
+/* The same for the name path in dirfd (a pinned directory: the name is not
+ * followed if a symbolic link; AT_FDCWD: as dcsi_lock_open). */
+int dcsi_lock_openat(int dirfd, const char *path, int extra_flags, uint64_t deadline_ms);
+
+/* dcs_lock_acquire of the name in dirfd (kept open by the lock, so that
+ * dcs_lock_current looks there again); path names it in messages. */
+dcs_status dcsi_lock_acquire_at(int dirfd, const char *name, const char *path, unsigned ms,
+                                dcs_lock **out, struct dcs_error *err);
 
 /* The process id /proc/locks gives for an flock held on (dev, ino), or 0
  * when it cannot tell. */

@@ -3,6 +3,7 @@
  * and the hive's UTF-16. */
 #include <dcs/hive.h>
 #include "hive/hive_internal.h"
+#include "core/lock_internal.h"
 #include "core/text.h"
 
 #include <errno.h>
@@ -25,8 +26,9 @@ static dcs_status nomem(struct dcs_error *err)
     return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
 }
 
-/* Load the hive's cells from `from` (the file, or a recovered copy). */
-static dcs_status open_regf(dcs_hive *h, const char *from, const char *shown,
+/* Load the hive's cells from the pinned file, or from a recovered copy
+ * (the descriptor recovered_fd, read through /proc). */
+static dcs_status open_regf(dcs_hive *h, int recovered_fd, const char *shown,
                             struct dcs_error *err)
 {
     h->units = malloc(MAX_UNITS * sizeof *h->units);
@@ -34,7 +36,11 @@ static dcs_status open_regf(dcs_hive *h, const char *from, const char *shown,
     h->conv = malloc(6 * (size_t)MAX_UNITS + 2);
     if (!h->units || !h->up || !h->conv)
         return nomem(err);
-    dcs_status rc = dcsi_regf_load_file(&h->r, from, err);
+    char from[64];
+    snprintf(from, sizeof from, "/proc/self/fd/%d", recovered_fd);
+    dcs_status rc = recovered_fd >= 0
+                        ? dcsi_regf_load_file(&h->r, from, err)
+                        : dcsi_regf_load_file_at(&h->r, h->at.dirfd, h->at.name, h->path, err);
     if (rc != DCS_OK && rc != DCS_ERR_NOMEM && err) {
         size_t used = strlen(err->message);
         char tail[sizeof err->message];
@@ -47,13 +53,14 @@ static dcs_status open_regf(dcs_hive *h, const char *from, const char *shown,
 
 /* A writer locks the hive, then finishes any interrupted commit of it; if
  * that replaced the file, the lock is on the old one: take it again. */
-dcs_status dcsi_hive_lock_and_recover(const char *path, dcs_lock **lock, struct dcs_error *err)
+dcs_status dcsi_hive_lock_and_recover(int dirfd, const char *name, const char *path,
+                                      dcs_lock **lock, struct dcs_error *err)
 {
     *lock = NULL;
     for (int attempt = 0; attempt < 4; attempt++) {
-        dcs_status rc = dcs_lock_acquire(path, dcs_lock_wait(), lock, err);
+        dcs_status rc = dcsi_lock_acquire_at(dirfd, name, path, dcs_lock_wait(), lock, err);
         if (rc == DCS_OK)
-            rc = dcs_hive_recover(path, err);
+            rc = dcsi_hive_recover_at(dirfd, path, err);
         if (rc != DCS_OK || dcs_lock_current(*lock))
             return rc;
         dcs_lock_release(*lock);
@@ -68,32 +75,60 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
                          struct dcs_error *err)
 {
     *out = NULL;
-    dcs_hive *h = calloc(1, sizeof *h);
-    if (!h)
-        return nomem(err);
     /* Through a symbolic link, the file to check, to find logs beside and
-     * to replace on commit is the link's target, not the link. */
+     * to replace on commit is the link's target, not the link: resolved
+     * here once, and from then on only the pinned directory is used. */
     char *real = realpath(path, NULL);
-    if (!real && errno == ENOMEM) {
-        free(h);
+    if (!real && errno == ENOMEM)
+        return nomem(err);
+    struct dcsi_pin pin;
+    dcs_status rc = real ? dcsi_dir_open_nofollow(AT_FDCWD, real, &pin, err) : DCS_ERR_NOT_FOUND;
+    if (rc == DCS_ERR_NOT_FOUND) {
+        /* a missing file: the inspection says so in its own words */
+        struct dcs_hive_state *st = malloc(sizeof *st);
+        dcs_status irc = st ? dcsi_hive_inspect(real ? real : path, st, err) : nomem(err);
+        free(st);
+        free(real);
+        return irc != DCS_OK ? irc : dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET,
+                                                   "cannot open %s: %s", path,
+                                                   strerror(ENOENT));
+    }
+    if (rc == DCS_OK)
+        rc = dcsi_hive_open_pinned(&pin, path, real, flags, out, err);
+    else
+        dcsi_pin_free(&pin);
+    free(real);
+    return rc;
+}
+
+dcs_status dcsi_hive_open_pinned(struct dcsi_pin *pin, const char *shown, const char *fallback,
+                                 unsigned flags, dcs_hive **out, struct dcs_error *err)
+{
+    *out = NULL;
+    dcs_hive *h = calloc(1, sizeof *h);
+    if (!h) {
+        dcsi_pin_free(pin);
         return nomem(err);
     }
-    dcs_status rc = (flags & DCS_HIVE_WRITE) ? dcsi_hive_lock_and_recover(real ? real : path, &h->lock, err)
-                                              : dcs_hive_recover(real ? real : path, err);
+    h->at = *pin;
+    pin->dirfd = -1;
+    pin->name = NULL;
+    h->flags = flags;
+    h->path = dcsi_pin_path(&h->at);
+    if (!h->path && errno != ENOMEM)
+        h->path = strdup(fallback);
+    dcs_status rc = h->path ? DCS_OK : nomem(err);
+    if (rc == DCS_OK)
+        rc = (flags & DCS_HIVE_WRITE)
+                 ? dcsi_hive_lock_and_recover(h->at.dirfd, h->at.name, h->path, &h->lock, err)
+                 : dcsi_hive_recover_at(h->at.dirfd, h->path, err);
     if (rc == DCS_OK || rc == DCS_ERR_NOT_FOUND) {
         /* a missing file: the inspection says so in its own words */
-        dcs_status irc = dcsi_hive_inspect(real ? real : path, &h->state, err);
+        dcs_status irc = dcsi_hive_inspect_at(h->at.dirfd, h->at.name, h->path, &h->state, err);
         rc = irc != DCS_OK ? irc : rc;
     }
-    if (rc == DCS_OK) {
-        h->path = strdup(real ? real : path);
-        rc = h->path ? DCS_OK : nomem(err);
-    }
-    free(real);
-    h->flags = flags;
     /* a dirty hive is written only with its logs replayed, or forced */
     int recovered_fd = -1;
-    char from[64];
     if (rc == DCS_OK && (flags & DCS_HIVE_RECOVER) && h->state.dirty)
         rc = dcsi_hive_recover_open(h, &recovered_fd, err);
     if (rc == DCS_OK && (flags & DCS_HIVE_WRITE) && h->state.dirty && !h->state.recovered &&
@@ -101,10 +136,9 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
         rc = dcs_error_set(err, DCS_ERR_HIVE_DIRTY, DCS_NO_OFFSET,
                            "%s is dirty: %s; refusing to write it (forcing discards the "
                            "pending changes; recovery replays them)",
-                           path, h->state.reason);
-    snprintf(from, sizeof from, "/proc/self/fd/%d", recovered_fd);
+                           shown, h->state.reason);
     if (rc == DCS_OK)
-        rc = open_regf(h, recovered_fd >= 0 ? from : h->path, path, err);
+        rc = open_regf(h, recovered_fd, shown, err);
     if (recovered_fd >= 0)
         close(recovered_fd);
     if (rc != DCS_OK) {
@@ -124,6 +158,7 @@ void dcs_hive_close(dcs_hive *h)
     free(h->up);
     free(h->conv);
     dcs_lock_release(h->lock);
+    dcsi_pin_free(&h->at);
     free(h->path);
     free(h);
 }
@@ -428,9 +463,10 @@ dcs_status dcs_hive_each_subkey(dcs_hive *h, dcs_hive_key key, dcs_hive_subkey_f
     return rc;
 }
 
-dcs_status dcsi_hive_write_path(dcs_hive *h, const char *path, struct dcs_error *err)
+dcs_status dcsi_hive_write_at(dcs_hive *h, int dirfd, const char *name, const char *path,
+                              struct dcs_error *err)
 {
-    int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    int fd = openat(dirfd, name, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open %s: %s", path,
                              strerror(errno));

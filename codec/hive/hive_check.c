@@ -159,15 +159,17 @@ static bool is_log_name(const char *name, const char *base, size_t blen)
     return false;
 }
 
-/* A log's bytes (at most LOG_READ_MAX) and its size on disk. */
-static dcs_status read_log(const char *path, uint8_t **data, size_t *len, uint64_t *size)
+/* A log's bytes (at most LOG_READ_MAX) and its size on disk; name is in
+ * the directory dir. */
+static dcs_status read_log(int dir, const char *name, uint8_t **data, size_t *len,
+                           uint64_t *size)
 {
     *data = NULL;
     *len = 0;
     int fd;
     struct dcs_error e;
     /* a log that is a symbolic link is not read: it may lead out of an image */
-    dcs_status rc = dcsi_open_input(path, DCSI_READ_NO_FOLLOW, &fd, &e);
+    dcs_status rc = dcsi_open_input_at(dir, name, DCSI_READ_NO_FOLLOW, &fd, &e);
     if (rc != DCS_OK)
         return DCS_ERR_IO;
     struct stat st;
@@ -204,27 +206,28 @@ static int by_name(const void *a, const void *b)
 /* A directory entry's name always fits struct dcsi_hive_log's name. */
 _Static_assert(DCSI_HIVE_NAME_MAX > NAME_MAX, "log names are cut");
 
-static dcs_status judge_logs(const char *path, struct dcs_hive_state *s, struct dcs_error *err)
+/* The logs of base (the hive's name) in the directory at (AT_FDCWD: the
+ * directory of path); path names the hive in messages. */
+static dcs_status judge_logs(int at, const char *base, const char *path,
+                             struct dcs_hive_state *s, struct dcs_error *err)
 {
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
     char *dir = dcsi_dirname(path);
     if (!dir)
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    size_t fsize = strlen(dir) + DCSI_HIVE_NAME_MAX + 2;
-    char *full = malloc(fsize);
-    if (!full) {
-        free(dir);
-        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    }
     size_t blen = strlen(base);
-    DIR *d = opendir(dir);
+    /* listed and read through one descriptor: a pinned directory stays the
+     * one whose hive was read */
+    int lfd = at == AT_FDCWD ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                             : openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = lfd >= 0 ? fdopendir(lfd) : NULL;
     if (!d) {
+        int e = errno;
+        if (lfd >= 0)
+            close(lfd);
         dcs_status st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
                                       "cannot list %s to look for transaction logs: %s", dir,
-                                      strerror(errno));
+                                      strerror(e));
         free(dir);
-        free(full);
         return st;
     }
     struct dirent *de;
@@ -241,14 +244,12 @@ static dcs_status judge_logs(const char *path, struct dcs_hive_state *s, struct 
         struct dcsi_hive_log *lg = &s->logs[s->nlogs++];
         memset(lg, 0, sizeof *lg);
         snprintf(lg->name, sizeof lg->name, "%s", de->d_name);
-        snprintf(full, fsize, "%s/%s", dir, de->d_name);
         uint8_t *data;
         size_t len;
-        dcs_status rs = read_log(full, &data, &len, &lg->size);
+        dcs_status rs = read_log(dirfd(d), de->d_name, &data, &len, &lg->size);
         if (rs == DCS_ERR_NOMEM) {
             closedir(d);
             free(dir);
-            free(full);
             return dcs_error_set(err, rs, DCS_NO_OFFSET, "out of memory");
         }
         if (rs != DCS_OK) {
@@ -269,17 +270,24 @@ static dcs_status judge_logs(const char *path, struct dcs_hive_state *s, struct 
     }
     closedir(d);
     free(dir);
-    free(full);
     qsort(s->logs, s->nlogs, sizeof s->logs[0], by_name);
     return DCS_OK;
 }
 
 dcs_status dcsi_hive_inspect(const char *path, struct dcs_hive_state *out, struct dcs_error *err)
 {
+    return dcsi_hive_inspect_at(AT_FDCWD, path, path, out, err);
+}
+
+dcs_status dcsi_hive_inspect_at(int dirfd, const char *name, const char *path,
+                                struct dcs_hive_state *out, struct dcs_error *err)
+{
     memset(out, 0, sizeof *out);
     int fd;
     struct dcs_error oerr;
-    dcs_status orc = dcsi_open_input(path, 0, &fd, &oerr);
+    /* in a pinned directory the name is not followed either */
+    dcs_status orc = dcsi_open_input_at(dirfd, name,
+                                        dirfd == AT_FDCWD ? 0 : DCSI_READ_NO_FOLLOW, &fd, &oerr);
     if (orc != DCS_OK)
         return dcs_error_set(err, orc, DCS_NO_OFFSET, "%s: %s", path, oerr.message);
     struct stat st;
@@ -299,7 +307,7 @@ dcs_status dcsi_hive_inspect(const char *path, struct dcs_hive_state *out, struc
         add_reason(out, "sequence numbers differ (%lu != %lu)",
                    (unsigned long)out->header.seq1, (unsigned long)out->header.seq2);
     }
-    return judge_logs(path, out, err);
+    return judge_logs(dirfd, dcsi_basename(name), path, out, err);
 }
 
 dcs_status dcs_hive_inspect(const char *path, dcs_hive_state **out, struct dcs_error *err)

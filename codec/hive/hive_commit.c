@@ -11,42 +11,45 @@
 #include <unistd.h>
 
 /* Phase 1 for one hive: its bytes go to e->tmp, a name the journal already
- * lists, which is fsync'd and checked. */
+ * lists, which is fsync'd and checked.  Every step is an *at call in the
+ * hive's pinned directory, never a path resolved again. */
 static dcs_status write_temp(struct dcsi_jentry *e, dcs_hive *hive, bool *made,
                              struct dcs_error *err)
 {
-    const char *path = hive->path;
-    int fd = open(e->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    const char *path = hive->path, *tmp = dcsi_basename(e->tmp);
+    int fd = openat(e->dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
                              "cannot create a temporary file beside %s: %s", path,
                              strerror(errno));
     *made = true;
     struct stat st;
-    if (stat(path, &st) == 0) {
+    if (fstatat(e->dirfd, dcsi_basename(e->target), &st, AT_SYMLINK_NOFOLLOW) == 0) {
         (void)fchmod(fd, st.st_mode & 07777);
         if (fchown(fd, st.st_uid, st.st_gid) != 0)
             errno = 0; /* not owner: keep ours, the mode still matches */
     }
+    dcs_status wrc = dcsi_hive_write_at(hive, e->dirfd, tmp, e->tmp, err);
+    /* the descriptor made above is the file written, whatever the name
+     * names by now: fsync'd and stat'd through it */
+    if (wrc == DCS_OK && fsync(fd) != 0)
+        wrc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot fsync %s: %s", e->tmp,
+                            strerror(errno));
+    if (wrc == DCS_OK && fstat(fd, &st) != 0)
+        wrc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot stat %s: %s", e->tmp,
+                            strerror(errno));
     close(fd);
-    dcs_status wrc = dcsi_hive_write_path(hive, e->tmp, err);
-    if (wrc != DCS_OK)
-        return wrc;
-    wrc = dcsi_fsync_path(e->tmp, err);
     if (wrc != DCS_OK)
         return wrc;
     struct dcs_hive_state check;
     struct dcs_error cerr;
-    dcs_status rc = dcsi_hive_inspect(e->tmp, &check, &cerr);
+    dcs_status rc = dcsi_hive_inspect_at(e->dirfd, tmp, e->tmp, &check, &cerr);
     if (rc == DCS_ERR_NOMEM)
         return dcs_error_set(err, rc, DCS_NO_OFFSET, "out of memory");
     if (rc != DCS_OK || check.header.seq1 != check.header.seq2)
         return dcs_error_set(err, DCS_ERR_HIVE_CORRUPT, DCS_NO_OFFSET,
                              "the new version of %s is not a good hive: %s", path,
                              rc != DCS_OK ? cerr.message : "sequence numbers differ");
-    if (stat(e->tmp, &st) != 0)
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot stat %s: %s", e->tmp,
-                             strerror(errno));
     e->dev = (uint64_t)st.st_dev;
     e->ino = (uint64_t)st.st_ino;
     return DCS_OK;
@@ -55,7 +58,8 @@ static dcs_status write_temp(struct dcsi_jentry *e, dcs_hive *hive, bool *made,
 /* Phase 2a: keep the current target under a second name. */
 static dcs_status keep_old(struct dcsi_jentry *e, bool *made, struct dcs_error *err)
 {
-    if (link(e->target, e->keep) == 0) {
+    const char *target = dcsi_basename(e->target), *keep = dcsi_basename(e->keep);
+    if (linkat(e->dirfd, target, e->dirfd, keep, 0) == 0) {
         *made = true;
         return DCS_OK;
     }
@@ -64,7 +68,8 @@ static dcs_status keep_old(struct dcsi_jentry *e, bool *made, struct dcs_error *
     /* no hard links here: a copy (the journal names it; the directory is
      * fsync'd with the others) */
     struct dcs_error cerr;
-    if (dcsi_copy_file(e->target, e->keep, DCSI_COPY_IN_PLACE, &cerr) != DCS_OK)
+    if (dcsi_copy_file_at(e->dirfd, target, e->target, e->dirfd, keep, e->keep,
+                          DCSI_COPY_IN_PLACE, &cerr) != DCS_OK)
         return dcs_error_set(err, cerr.code == DCS_ERR_NOMEM ? DCS_ERR_NOMEM : DCS_ERR_IO,
                              DCS_NO_OFFSET, "cannot keep a copy of %s: %s", e->target,
                              cerr.message);
@@ -73,12 +78,15 @@ static dcs_status keep_old(struct dcsi_jentry *e, bool *made, struct dcs_error *
 }
 
 /* True when a and b name one file: the same path, or a hard link (paths are
- * realpath'd at open, so symbolic links compare as paths). */
-static bool same_file(const char *a, const char *b)
+ * realpath'd at open, so symbolic links compare as paths; the files are
+ * looked at where each handle pinned them). */
+static bool same_file(const dcs_hive *a, const dcs_hive *b)
 {
     struct stat sa, sb;
-    return strcmp(a, b) == 0 || (stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
-                                 sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
+    return strcmp(a->path, b->path) == 0 ||
+           (fstatat(a->at.dirfd, a->at.name, &sa, AT_SYMLINK_NOFOLLOW) == 0 &&
+            fstatat(b->at.dirfd, b->at.name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+            sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
 }
 
 static dcs_status check_args(dcs_hive *const *hives, size_t n, struct dcs_error *err)
@@ -91,7 +99,7 @@ static dcs_status check_args(dcs_hive *const *hives, size_t n, struct dcs_error 
             return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
                                  "%s was opened read-only", hives[i]->path);
         for (size_t j = 0; j < i; j++)
-            if (same_file(hives[i]->path, hives[j]->path))
+            if (same_file(hives[i], hives[j]))
                 return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
                                      "%s given twice in one commit%s%s", hives[i]->path,
                                      strcmp(hives[i]->path, hives[j]->path) ? " as " : "",
@@ -153,7 +161,8 @@ static void undo_prepare(struct commit *c, struct dcs_error *err)
     for (size_t i = 0; i < c->j.n; i++) {
         const char *names[2] = {c->j.e[i].tmp, c->j.e[i].keep};
         for (int k = 0; k < 2; k++)
-            if (c->made[2 * i + k] && unlink(names[k]) != 0 && errno != ENOENT && !left) {
+            if (c->made[2 * i + k] && unlinkat(c->j.e[i].dirfd, dcsi_basename(names[k]), 0) != 0 &&
+                errno != ENOENT && !left) {
                 left = true;
                 snprintf(why, sizeof why, "cannot remove %s: %s", names[k], strerror(errno));
             }
@@ -209,7 +218,7 @@ static dcs_status replace_all(struct commit *c, struct dcs_error *err)
     dcs_status rc = DCS_OK;
     for (size_t i = 0; i < c->j.n && rc == DCS_OK; i++) {
         struct dcsi_jentry *e = &c->j.e[i];
-        if (rename(e->tmp, e->target) != 0)
+        if (renameat(e->dirfd, dcsi_basename(e->tmp), e->dirfd, dcsi_basename(e->target)) != 0)
             rc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot replace %s: %s",
                                e->target, strerror(errno));
         else
@@ -264,7 +273,10 @@ dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_erro
     if (!targets || !c.made) {
         rc = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     } else if (m) {
-        rc = dcsi_journal_init(&c.j, targets, m, err);
+        int dirfds[DCSI_JOURNAL_MAX_HIVES];
+        for (size_t i = 0; i < m; i++)
+            dirfds[i] = c.mod[i]->at.dirfd;
+        rc = dcsi_journal_init(&c.j, targets, dirfds, m, err);
         if (rc == DCS_OK) {
             rc = prepare(&c, err);
             if (rc != DCS_OK)

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "core/contain.h"
 #include "hive/regf.h"
 
 /* ---- the journal of a multi-hive commit (journal.c, journal_recover.c) ----
@@ -36,7 +37,10 @@ struct dcsi_jentry {
     char *tmp;      /* target.dcs-TOKEN: the new version until renamed */
     char *keep;     /* tmp.old: a link to (or copy of) the old version */
     char *journal;  /* target.dcs-journal */
-    char *dir;      /* the directory of all four */
+    char *dir;      /* the directory of all four, for messages */
+    int dirfd;      /* that directory, pinned: every operation goes through it
+                       (names: dcsi_basename of the four), -1 until opened */
+    char *rel;      /* a parsed copy's path of the target, as written */
     char token[DCSI_TOKEN_LEN + 1];
     uint64_t dev, ino; /* the new version's file once prepared, else 0 */
 };
@@ -49,9 +53,10 @@ struct dcsi_journal {
     int *fds;       /* flock held on each copy, -1 when none */
 };
 
-/* Entries for targets[0..n) (absolute paths) with fresh random tokens. */
-dcs_status dcsi_journal_init(struct dcsi_journal *j, char *const *targets, size_t n,
-                             struct dcs_error *err);
+/* Entries for targets[0..n) (absolute paths, in the pinned directories
+ * dirfds[0..n), which are duplicated) with fresh random tokens. */
+dcs_status dcsi_journal_init(struct dcsi_journal *j, char *const *targets, const int *dirfds,
+                             size_t n, struct dcs_error *err);
 /* Write (or rewrite) every copy with the current state, then fsync every
  * directory.  Copies keep being locked by this process. */
 dcs_status dcsi_journal_write(struct dcsi_journal *j, struct dcs_error *err);
@@ -111,10 +116,16 @@ struct dcs_hive_state {
 
 /* dcs_hive_inspect into a caller's struct (hive_check.c). */
 dcs_status dcsi_hive_inspect(const char *path, struct dcs_hive_state *out, struct dcs_error *err);
+/* The same for the file name in the pinned directory dirfd (not followed
+ * if a symbolic link; its logs looked for in dirfd); path names it in
+ * messages. */
+dcs_status dcsi_hive_inspect_at(int dirfd, const char *name, const char *path,
+                                struct dcs_hive_state *out, struct dcs_error *err);
 
 struct dcs_hive {
     struct dcsi_regf r;
-    char *path;
+    char *path;       /* absolute, for messages and the journal's text */
+    struct dcsi_pin at; /* where the file is: every operation goes through it */
     unsigned flags;
     bool modified;
     struct dcs_lock *lock; /* held from a writable open to close */
@@ -129,10 +140,26 @@ struct dcs_hive {
  * "/proc/self/fd/N" and closed after.  A refusal is not an error: h's
  * reason says why and the primary is read as it is. */
 dcs_status dcsi_hive_recover_open(struct dcs_hive *h, int *fd, struct dcs_error *err);
-/* Take the lock of the hive file at path (waiting dcs_lock_wait()) and
- * finish or undo an interrupted commit of it, taking the lock again when
- * that replaced the file.  On failure *lock may still hold the lock. */
-dcs_status dcsi_hive_lock_and_recover(const char *path, dcs_lock **lock, struct dcs_error *err);
+/* Take the lock of the hive file name in the pinned directory dirfd
+ * (waiting dcs_lock_wait()) and finish or undo an interrupted commit of it,
+ * taking the lock again when that replaced the file.  path names it in
+ * messages.  On failure *lock may still hold the lock. */
+dcs_status dcsi_hive_lock_and_recover(int dirfd, const char *name, const char *path,
+                                      dcs_lock **lock, struct dcs_error *err);
+/* dcs_hive_recover of the hive at path (absolute), whose last component
+ * is its name in the pinned directory dirfd: the journal's names are
+ * derived from path, every operation goes through dirfd. */
+dcs_status dcsi_hive_recover_at(int dirfd, const char *path, struct dcs_error *err);
+/* dcs_hive_open of a file already pinned (taken: released here, also on
+ * failure); shown names it in the messages that name the path as given,
+ * fallback is its absolute path when /proc cannot tell. */
+dcs_status dcsi_hive_open_pinned(struct dcsi_pin *pin, const char *shown, const char *fallback,
+                                 unsigned flags, dcs_hive **out, struct dcs_error *err);
+struct dcs_recover_report;
+/* DCS_HIVE_RECOVER's reading: dcs_recover_file of the name in dirfd. */
+dcs_status dcsi_recover_file_at(int dirfd, const char *name, const char *path, uint8_t **out,
+                                size_t *out_len, struct dcs_recover_report *report,
+                                struct dcs_error *err);
 
 /* err <- "... was opened read-only" unless h is writable. */
 dcs_status dcsi_hive_need_write(dcs_hive *h, struct dcs_error *err);
@@ -146,8 +173,10 @@ dcs_status dcsi_hive_key_cell(dcs_hive *h, dcs_hive_key k, uint32_t *off, struct
 /* Room for the UTF-8 form of name in *buf (realloc'd as needed). */
 bool dcsi_hive_name_room(char **buf, size_t *cap, const struct dcsi_regf_name *name);
 
-/* Write the hive's bytes, with every pending edit, to a new file at path
- * (which must exist and is truncated). */
-dcs_status dcsi_hive_write_path(dcs_hive *h, const char *path, struct dcs_error *err);
+/* Write the hive's bytes, with every pending edit, to the file name in
+ * the pinned directory dirfd (which must exist and is truncated; path
+ * names it in messages). */
+dcs_status dcsi_hive_write_at(dcs_hive *h, int dirfd, const char *name, const char *path,
+                              struct dcs_error *err);
 
 #endif

@@ -88,14 +88,16 @@ static dcs_status alloc_entries(struct dcsi_journal *j, size_t n, struct dcs_err
         j->fds = NULL;
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         j->fds[i] = -1;
+        j->e[i].dirfd = -1;
+    }
     j->n = n;
     return DCS_OK;
 }
 
-dcs_status dcsi_journal_init(struct dcsi_journal *j, char *const *targets, size_t n,
-                             struct dcs_error *err)
+dcs_status dcsi_journal_init(struct dcsi_journal *j, char *const *targets, const int *dirfds,
+                             size_t n, struct dcs_error *err)
 {
     static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     dcs_status rc = alloc_entries(j, n, err);
@@ -112,7 +114,11 @@ dcs_status dcsi_journal_init(struct dcsi_journal *j, char *const *targets, size_
         for (size_t k = 0; k < DCSI_TOKEN_LEN; k++)
             e->token[k] = alnum[r[k] % 36];
         e->target = strdup(targets[i]);
-        if (!e->target)
+        e->dirfd = fcntl(dirfds[i], F_DUPFD_CLOEXEC, 0);
+        if (e->dirfd < 0 && errno != ENOMEM)
+            rc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot keep the directory of %s: %s",
+                               targets[i], strerror(errno));
+        else if (!e->target || e->dirfd < 0)
             rc = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
         else
             fill_entry_names(e, err, &rc);
@@ -132,6 +138,9 @@ void dcsi_journal_free(struct dcsi_journal *j)
         free(j->e[i].keep);
         free(j->e[i].journal);
         free(j->e[i].dir);
+        free(j->e[i].rel);
+        if (j->e[i].dirfd >= 0)
+            close(j->e[i].dirfd);
     }
     free(j->e);
     free(j->fds);
@@ -314,6 +323,9 @@ static dcs_status parse_hive(char *line, const char *dir, struct dcsi_jentry *e,
     memcpy(e->token, token, DCSI_TOKEN_LEN + 1); // NOLINT(clang-analyzer-core.NonNullParamChecker): token is a local array
     e->dev = dev;
     e->ino = ino;
+    e->rel = strdup(rel);
+    if (!e->rel)
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     size_t dl = strlen(dir);
     e->target = malloc(dl + strlen(rel) + 2);
     if (!e->target)
@@ -431,23 +443,28 @@ dcs_status dcsi_journal_sync_dirs(const struct dcsi_journal *j, struct dcs_error
         bool seen = false;
         for (size_t k = 0; k < i && !seen; k++)
             seen = strcmp(j->e[k].dir, j->e[i].dir) == 0;
-        dcs_status rc = seen ? DCS_OK : dcsi_fsync_dir(j->e[i].dir, err);
+        /* a directory gone (a journal's entry whose directory is missing)
+         * holds nothing to make durable */
+        dcs_status rc = seen || j->e[i].dirfd < 0
+                            ? DCS_OK
+                            : dcsi_fsync_dirfd(j->e[i].dirfd, j->e[i].dir, err);
         if (rc != DCS_OK)
             return rc;
     }
     return DCS_OK;
 }
 
-/* Create name exclusively and lock it.  A name left by a dead writer is
- * removed first (it can be locked); a live one (locked) makes this fail. */
-static int create_locked(const char *name)
+/* Create name (in the pinned directory dir) exclusively and lock it.  A
+ * name left by a dead writer is removed first (it can be locked); a live
+ * one (locked) makes this fail. */
+static int create_locked(int dir, const char *name)
 {
     for (int attempt = 0; attempt < 3; attempt++) {
-        int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0 && errno == EEXIST) {
-            int old = dcsi_lock_open(name, 0, dcsi_now_ms());
+            int old = dcsi_lock_openat(dir, name, 0, dcsi_now_ms());
             if (old >= 0) {
-                (void)unlink(name);
+                (void)unlinkat(dir, name, 0);
                 close(old);
             }
             continue;
@@ -455,8 +472,9 @@ static int create_locked(const char *name)
         if (fd < 0)
             return -1;
         struct stat a, b;
-        if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &a) == 0 && stat(name, &b) == 0 &&
-            a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &a) == 0 &&
+            fstatat(dir, name, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_ino == b.st_ino &&
+            a.st_dev == b.st_dev)
             return fd;
         close(fd); /* someone removed it between create and lock: again */
     }
@@ -474,8 +492,9 @@ static dcs_status write_copy(struct dcsi_journal *j, size_t k, struct dcs_error 
         free(next);
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
+    int dir = j->e[k].dirfd;
     const char *what = "create";
-    int fd = create_locked(next);
+    int fd = create_locked(dir, dcsi_basename(next));
     bool done = false;
     if (fd >= 0) {
         what = "write";
@@ -484,7 +503,8 @@ static dcs_status write_copy(struct dcsi_journal *j, size_t k, struct dcs_error 
             what = "fsync";
             if (fsync(fd) == 0) {
                 what = "rename";
-                done = rename(next, j->e[k].journal) == 0;
+                done = renameat(dir, dcsi_basename(next), dir,
+                                dcsi_basename(j->e[k].journal)) == 0;
             }
         }
     }
@@ -496,7 +516,7 @@ static dcs_status write_copy(struct dcsi_journal *j, size_t k, struct dcs_error 
     } else {
         int e = errno;
         if (fd >= 0) {
-            (void)unlink(next);
+            (void)unlinkat(dir, dcsi_basename(next), 0);
             close(fd);
         }
         rc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
@@ -513,7 +533,8 @@ dcs_status dcsi_journal_write(struct dcsi_journal *j, struct dcs_error *err)
         struct stat st;
         /* never replace the journal of another commit: it is what finishes
          * that one (the hive locks make this a can't-happen) */
-        if (j->fds[k] < 0 && lstat(j->e[k].journal, &st) == 0)
+        if (j->fds[k] < 0 &&
+            fstatat(j->e[k].dirfd, dcsi_basename(j->e[k].journal), &st, AT_SYMLINK_NOFOLLOW) == 0)
             return dcs_error_set(err, DCS_ERR_HIVE_JOURNAL, DCS_NO_OFFSET,
                                  "the commit journal %s of another commit is in the way",
                                  j->e[k].journal);
@@ -529,7 +550,8 @@ dcs_status dcsi_journal_remove(struct dcsi_journal *j, struct dcs_error *err)
     dcs_status rc = DCS_OK;
     /* stop at the first failure: the copies left stay a prefix */
     for (size_t k = j->n; k-- > 0 && rc == DCS_OK;) {
-        if (j->fds[k] >= 0 && unlink(j->e[k].journal) != 0 && errno != ENOENT)
+        if (j->fds[k] >= 0 && unlinkat(j->e[k].dirfd, dcsi_basename(j->e[k].journal), 0) != 0 &&
+            errno != ENOENT)
             rc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
                                "cannot remove the commit journal %s: %s", j->e[k].journal,
                                strerror(errno));

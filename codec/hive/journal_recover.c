@@ -13,6 +13,7 @@
  * be; when neither can, nothing is touched and the error names each hive's
  * state. */
 #include "hive/hive_internal.h"
+#include "core/fileio.h"
 #include "core/lock_internal.h"
 
 #include <errno.h>
@@ -24,17 +25,36 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static bool exists(const char *path)
+/* Every name below is one of an entry's four, looked up in its pinned
+ * directory (the names' own directory part is the same).  An entry whose
+ * directory is gone (dirfd -1) has none of its files. */
+static bool exists(const struct dcsi_jentry *e, const char *path)
 {
     struct stat st;
-    return lstat(path, &st) == 0;
+    return e->dirfd >= 0 &&
+           fstatat(e->dirfd, dcsi_basename(path), &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 bool dcsi_journal_is_new(const struct dcsi_jentry *e)
 {
     struct stat st;
-    return (e->dev || e->ino) && stat(e->target, &st) == 0 && (uint64_t)st.st_dev == e->dev &&
-           (uint64_t)st.st_ino == e->ino;
+    return (e->dev || e->ino) && e->dirfd >= 0 &&
+           fstatat(e->dirfd, dcsi_basename(e->target), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+           (uint64_t)st.st_dev == e->dev && (uint64_t)st.st_ino == e->ino;
+}
+
+static int rename_in(const struct dcsi_jentry *e, const char *from, const char *to)
+{
+    if (e->dirfd < 0)
+        return errno = ENOENT, -1;
+    return renameat(e->dirfd, dcsi_basename(from), e->dirfd, dcsi_basename(to));
+}
+
+static int unlink_in(const struct dcsi_jentry *e, const char *path)
+{
+    if (e->dirfd < 0)
+        return errno = ENOENT, -1;
+    return unlinkat(e->dirfd, dcsi_basename(path), 0);
 }
 
 /* Append "; " (unless first) and the strings up to NULL to *s (malloc'd). */
@@ -73,12 +93,12 @@ char *dcsi_journal_states(const struct dcsi_journal *j)
     for (size_t i = 0; i < j->n && ok; i++) {
         const struct dcsi_jentry *e = &j->e[i];
         bool is_new = dcsi_journal_is_new(e);
-        if (is_new && exists(e->keep))
+        if (is_new && exists(e, e->keep))
             ok = append(&s, &len, e->target, " holds the new content (its previous content is in ",
                         e->keep, ")", (const char *)NULL);
         else if (is_new)
             ok = append(&s, &len, e->target, " holds the new content", (const char *)NULL);
-        else if (exists(e->tmp))
+        else if (exists(e, e->tmp))
             ok = append(&s, &len, e->target, " holds its previous content (the new one is in ",
                         e->tmp, ")", (const char *)NULL);
         else
@@ -125,7 +145,7 @@ dcs_status dcsi_journal_drop_keeps(struct dcsi_journal *j, struct dcs_error *err
 {
     dcs_status rc = DCS_OK;
     for (size_t i = 0; i < j->n && rc == DCS_OK; i++)
-        if (unlink(j->e[i].keep) != 0 && errno != ENOENT)
+        if (unlink_in(&j->e[i], j->e[i].keep) != 0 && errno != ENOENT)
             rc = op_failed("remove", j->e[i].keep, NULL, err);
     return rc != DCS_OK ? rc : dcsi_journal_sync_dirs(j, err);
 }
@@ -134,7 +154,7 @@ dcs_status dcsi_journal_forward(struct dcsi_journal *j, struct dcs_error *err)
 {
     for (size_t i = 0; i < j->n; i++) {
         struct dcsi_jentry *e = &j->e[i];
-        if (!dcsi_journal_is_new(e) && rename(e->tmp, e->target) != 0)
+        if (!dcsi_journal_is_new(e) && rename_in(e, e->tmp, e->target) != 0)
             return op_failed("rename", e->tmp, e->target, err);
     }
     dcs_status rc = dcsi_journal_sync_dirs(j, err);
@@ -145,15 +165,15 @@ dcs_status dcsi_journal_backward(struct dcsi_journal *j, struct dcs_error *err)
 {
     for (size_t i = 0; i < j->n; i++) {
         struct dcsi_jentry *e = &j->e[i];
-        if (dcsi_journal_is_new(e) && rename(e->keep, e->target) != 0)
+        if (dcsi_journal_is_new(e) && rename_in(e, e->keep, e->target) != 0)
             return op_failed("rename", e->keep, e->target, err);
     }
     dcs_status rc = dcsi_journal_sync_dirs(j, err);
     for (size_t i = 0; i < j->n && rc == DCS_OK; i++) {
         struct dcsi_jentry *e = &j->e[i];
-        if (unlink(e->tmp) != 0 && errno != ENOENT)
+        if (unlink_in(e, e->tmp) != 0 && errno != ENOENT)
             rc = op_failed("remove", e->tmp, NULL, err);
-        else if (unlink(e->keep) != 0 && errno != ENOENT)
+        else if (unlink_in(e, e->keep) != 0 && errno != ENOENT)
             rc = op_failed("remove", e->keep, NULL, err);
     }
     return rc != DCS_OK ? rc : dcsi_journal_sync_dirs(j, err);
@@ -175,7 +195,9 @@ static dcs_status lock_copies(struct found *f, const char *id, uint64_t deadline
     f->all_prepared = true;
     for (size_t k = 0; k < f->j.n; k++) {
         const char *name = f->j.e[k].journal;
-        int fd = dcsi_lock_open(name, 0, deadline);
+        int fd = f->j.e[k].dirfd < 0
+                     ? (errno = ENOENT, -1)
+                     : dcsi_lock_openat(f->j.e[k].dirfd, dcsi_basename(name), 0, deadline);
         if (fd < 0 && errno == ENOENT) {
             f->all_prepared = false;
             continue;
@@ -214,8 +236,9 @@ static dcs_status lock_copies(struct found *f, const char *id, uint64_t deadline
 }
 
 /* Remove a HIVE.dcs-journal.new its (dead) writer left, once it can be
- * locked.  *removed says whether there was one. */
-static dcs_status clean_new(const char *target, uint64_t deadline, bool *removed,
+ * locked (target's name in the pinned directory dir).  *removed says
+ * whether there was one. */
+static dcs_status clean_new(int dir, const char *target, uint64_t deadline, bool *removed,
                             struct dcs_error *err)
 {
     size_t n = strlen(target);
@@ -225,9 +248,9 @@ static dcs_status clean_new(const char *target, uint64_t deadline, bool *removed
     memcpy(name, target, n);
     memcpy(name + n, DCSI_JOURNAL_NEW_SUFFIX, sizeof DCSI_JOURNAL_NEW_SUFFIX);
     dcs_status rc = DCS_OK;
-    int fd = dcsi_lock_open(name, 0, deadline);
+    int fd = dir < 0 ? (errno = ENOENT, -1) : dcsi_lock_openat(dir, dcsi_basename(name), 0, deadline);
     if (fd >= 0) {
-        if (unlink(name) == 0)
+        if (unlinkat(dir, dcsi_basename(name), 0) == 0)
             *removed = true;
         else if (errno != ENOENT)
             rc = op_failed("remove", name, NULL, err);
@@ -249,8 +272,8 @@ static void feasible(const struct dcsi_journal *j, bool *fwd, bool *bwd, bool *a
     for (size_t i = 0; i < j->n; i++) {
         bool is_new = dcsi_journal_is_new(&j->e[i]);
         *all_new = *all_new && is_new;
-        *fwd = *fwd && (is_new || exists(j->e[i].tmp));
-        *bwd = *bwd && (!is_new || exists(j->e[i].keep));
+        *fwd = *fwd && (is_new || exists(&j->e[i], j->e[i].tmp));
+        *bwd = *bwd && (!is_new || exists(&j->e[i], j->e[i].keep));
     }
 }
 
@@ -296,9 +319,39 @@ static dcs_status finish(struct found *f, struct dcs_error *err)
     return rc;
 }
 
-static dcs_status recover_from(const char *jpath, uint64_t deadline, struct dcs_error *err)
+/* Pin the directory of every hive the journal lists: its path as written,
+ * walked from the copy's own directory with no symbolic link followed.  A
+ * directory that is gone leaves the entry without one (none of its files
+ * exist); a link on the way is refused. */
+static dcs_status pin_entries(struct dcsi_journal *j, int dir, const char *jpath,
+                              struct dcs_error *err)
 {
-    int fd = open(jpath, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    for (size_t i = 0; i < j->n; i++) {
+        struct dcsi_jentry *e = &j->e[i];
+        struct dcsi_pin pin;
+        struct dcs_error perr;
+        dcs_status rc = dcsi_dir_open_nofollow(dir, e->rel, &pin, &perr);
+        if (rc == DCS_ERR_NOT_FOUND)
+            continue;
+        if (rc == DCS_OK && strcmp(pin.name, dcsi_basename(e->target)) != 0) /* a link */
+            rc = dcs_error_set(&perr, DCS_ERR_APPLY_OUTSIDE, DCS_NO_OFFSET,
+                               "%s is a symbolic link, not followed", e->rel);
+        if (rc != DCS_OK) {
+            dcsi_pin_free(&pin);
+            return dcs_error_set(err, rc, DCS_NO_OFFSET,
+                                 "the commit journal %s lists %s: %s; nothing was changed",
+                                 jpath, e->target, perr.message);
+        }
+        e->dirfd = pin.dirfd;
+        free(pin.name);
+    }
+    return DCS_OK;
+}
+
+static dcs_status recover_from(int dir, const char *jpath, uint64_t deadline,
+                               struct dcs_error *err)
+{
+    int fd = openat(dir, dcsi_basename(jpath), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0)
         return errno == ENOENT ? DCS_OK : op_failed("open", jpath, NULL, err);
     struct found f;
@@ -323,10 +376,12 @@ static dcs_status recover_from(const char *jpath, uint64_t deadline, struct dcs_
     memcpy(id, f.j.id, sizeof id);
     for (size_t i = 0; i < f.j.n; i++)
         f.j.e[i].dev = f.j.e[i].ino = 0;
-    rc = lock_copies(&f, id, deadline, err);
+    rc = pin_entries(&f.j, dir, jpath, err);
+    if (rc == DCS_OK)
+        rc = lock_copies(&f, id, deadline, err);
     bool removed = false;
     for (size_t i = 0; i < f.j.n && rc == DCS_OK && f.present; i++)
-        rc = clean_new(f.j.e[i].target, deadline, &removed, err);
+        rc = clean_new(f.j.e[i].dirfd, f.j.e[i].target, deadline, &removed, err);
     if (rc == DCS_OK && f.present)
         rc = finish(&f, err);
     dcsi_journal_free(&f.j);
@@ -336,24 +391,36 @@ static dcs_status recover_from(const char *jpath, uint64_t deadline, struct dcs_
 dcs_status dcs_hive_recover(const char *path, struct dcs_error *err)
 {
     char *real = realpath(path, NULL);
-    const char *p = real ? real : path;
+    if (!real) /* no hive there: nothing to finish */
+        return errno == ENOMEM ? dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory")
+                               : DCS_OK;
+    struct dcsi_pin pin;
+    dcs_status rc = dcsi_dir_open_nofollow(AT_FDCWD, real, &pin, err);
+    if (rc == DCS_OK)
+        rc = dcsi_hive_recover_at(pin.dirfd, real, err);
+    dcsi_pin_free(&pin);
+    free(real);
+    return rc;
+}
+
+dcs_status dcsi_hive_recover_at(int dir, const char *p, struct dcs_error *err)
+{
     size_t n = strlen(p);
     char *jpath = malloc(n + sizeof DCSI_JOURNAL_NEW_SUFFIX);
-    if (!jpath) {
-        free(real);
+    if (!jpath)
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    }
     memcpy(jpath, p, n); // NOLINT(bugprone-not-null-terminated-result): terminated after the copy
     memcpy(jpath + n, DCSI_JOURNAL_SUFFIX, sizeof DCSI_JOURNAL_SUFFIX);
     uint64_t deadline = dcsi_now_ms() + dcs_lock_wait();
     dcs_status rc = DCS_OK;
-    if (exists(jpath)) {
-        rc = recover_from(jpath, deadline, err);
+    struct stat st;
+    if (fstatat(dir, dcsi_basename(jpath), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        rc = recover_from(dir, jpath, deadline, err);
     } else {
         /* no journal, perhaps the first copy's .new of a writer that died
          * before renaming it into place */
         bool removed = false;
-        rc = clean_new(p, deadline, &removed, err);
+        rc = clean_new(dir, p, deadline, &removed, err);
         if (rc == DCS_OK && removed)
             dcs_warn(DCS_OK,
                      "removed %s%s, the unfinished journal of a commit that was interrupted "
@@ -361,6 +428,5 @@ dcs_status dcs_hive_recover(const char *path, struct dcs_error *err)
                      p, DCSI_JOURNAL_NEW_SUFFIX);
     }
     free(jpath);
-    free(real);
     return rc;
 }

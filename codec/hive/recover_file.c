@@ -27,15 +27,22 @@ static int log_role(const char *name, const char *base, size_t blen)
     return -1;
 }
 
-static dcs_status scan_dir(const char *dir, const char *base,
+/* The logs of base in the directory at (AT_FDCWD: dir), named dir/NAME. */
+static dcs_status scan_dir(int at, const char *dir, const char *base,
                            char paths[DCS_RECOVER_NLOGS][DCS_RECOVER_PATH_MAX],
                            enum dcs_recover_rule *rule, struct dcs_error *err)
 {
-    DIR *d = opendir(dir);
-    if (!d)
+    int lfd = at == AT_FDCWD ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                             : openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = lfd >= 0 ? fdopendir(lfd) : NULL;
+    if (!d) {
+        int e = errno;
+        if (lfd >= 0)
+            close(lfd);
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
                              "cannot list %s to look for transaction logs: %s", dir,
-                             strerror(errno));
+                             strerror(e));
+    }
     size_t blen = strlen(base);
     dcs_status st = DCS_OK;
     struct dirent *de;
@@ -80,19 +87,21 @@ dcs_status dcs_recover_find_logs(const char *hive_path,
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
     const char *slash = strrchr(real, '/');
-    dcs_status st = scan_dir(dir, slash ? slash + 1 : real, paths, rule, err);
+    dcs_status st = scan_dir(AT_FDCWD, dir, slash ? slash + 1 : real, paths, rule, err);
     free(dir);
     free(real);
     return st;
 }
 
-/* The whole of a regular file of at most DCS_RECOVER_FILE_MAX bytes. */
-static dcs_status read_whole(const char *path, uint8_t **data, size_t *len,
-                             struct dcs_error *err)
+/* The whole of a regular file of at most DCS_RECOVER_FILE_MAX bytes: name
+ * in the directory at (pinned: not followed; AT_FDCWD: a path), named path
+ * in messages. */
+static dcs_status read_whole(int at, const char *name, const char *path, uint8_t **data,
+                             size_t *len, struct dcs_error *err)
 {
     *data = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = openat(at, name, O_RDONLY | O_CLOEXEC | (at == AT_FDCWD ? 0 : O_NOFOLLOW));
     if (fd < 0)
         return dcs_error_set(err, errno == ENOENT ? DCS_ERR_NOT_FOUND : DCS_ERR_IO,
                              DCS_NO_OFFSET, "cannot open %s: %s", path, strerror(errno));
@@ -125,6 +134,13 @@ static dcs_status read_whole(const char *path, uint8_t **data, size_t *len,
 dcs_status dcs_recover_file(const char *hive_path, uint8_t **out, size_t *out_len,
                             struct dcs_recover_report *report, struct dcs_error *err)
 {
+    return dcsi_recover_file_at(AT_FDCWD, hive_path, hive_path, out, out_len, report, err);
+}
+
+dcs_status dcsi_recover_file_at(int at, const char *name, const char *hive_path, uint8_t **out,
+                                size_t *out_len, struct dcs_recover_report *report,
+                                struct dcs_error *err)
+{
     struct dcs_recover_report scratch_rep = {0};
     struct dcs_recover_report *rep = report ? report : &scratch_rep;
     char (*paths)[DCS_RECOVER_PATH_MAX] = calloc(DCS_RECOVER_NLOGS, DCS_RECOVER_PATH_MAX);
@@ -135,12 +151,24 @@ dcs_status dcs_recover_file(const char *hive_path, uint8_t **out, size_t *out_le
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     struct dcs_recover_input in = {0};
     uint8_t *primary = NULL, *logs[DCS_RECOVER_NLOGS] = {NULL};
-    dcs_status st = dcs_recover_find_logs(hive_path, paths, &rep->rule, err);
+    dcs_status st = DCS_OK;
+    if (at == AT_FDCWD) {
+        st = dcs_recover_find_logs(hive_path, paths, &rep->rule, err);
+    } else {
+        char *dir = dcsi_dirname(hive_path);
+        for (int i = 0; i < DCS_RECOVER_NLOGS; i++)
+            paths[i][0] = '\0';
+        st = dir ? scan_dir(at, dir, name, paths, &rep->rule, err)
+                 : dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+        free(dir);
+    }
     if (st == DCS_OK)
-        st = read_whole(hive_path, &primary, &in.primary_len, err);
+        st = read_whole(at, name, hive_path, &primary, &in.primary_len, err);
     for (int i = 0; st == DCS_OK && i < DCS_RECOVER_NLOGS; i++) {
+        /* found through at: read there by name (paths are for the report) */
         if (paths[i][0])
-            st = read_whole(paths[i], &logs[i], &in.log_len[i], err);
+            st = read_whole(at, at == AT_FDCWD ? paths[i] : dcsi_basename(paths[i]), paths[i],
+                            &logs[i], &in.log_len[i], err);
         in.log[i] = logs[i];
     }
     in.primary = primary;
@@ -222,7 +250,8 @@ dcs_status dcsi_hive_recover_open(struct dcs_hive *h, int *fd, struct dcs_error 
     struct dcs_error rerr;
     uint8_t *out = NULL;
     size_t len = 0;
-    dcs_status st = dcs_recover_file(h->path, &out, &len, rep, &rerr);
+    dcs_status st = dcsi_recover_file_at(h->at.dirfd, h->at.name, h->path, &out, &len, rep,
+                                         &rerr);
     if (st == DCS_ERR_NOMEM) {
         free(rep);
         return dcs_error_set(err, st, DCS_NO_OFFSET, "out of memory");

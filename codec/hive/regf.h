@@ -139,6 +139,10 @@ dcs_status dcsi_regf_load_sized(struct dcsi_regf *r, uint8_t *data, size_t len, 
                                 uint64_t file_size, struct dcs_error *err);
 /* Read path (its base block and hive bins, one read) and load it. */
 dcs_status dcsi_regf_load_file(struct dcsi_regf *r, const char *path, struct dcs_error *err);
+/* The same for name in the directory dirfd (a pinned directory: name is
+ * not followed; AT_FDCWD: as above); path names it in messages. */
+dcs_status dcsi_regf_load_file_at(struct dcsi_regf *r, int dirfd, const char *name,
+                                  const char *path, struct dcs_error *err);
 void dcsi_regf_free(struct dcsi_regf *r);
 
 static inline bool dcsi_regf_is_start(const struct dcsi_regf *r, uint32_t rel)

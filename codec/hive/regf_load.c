@@ -123,8 +123,15 @@ dcs_status dcsi_regf_load_sized(struct dcsi_regf *r, uint8_t *data, size_t len, 
 
 dcs_status dcsi_regf_load_file(struct dcsi_regf *r, const char *path, struct dcs_error *err)
 {
+    return dcsi_regf_load_file_at(r, AT_FDCWD, path, path, err);
+}
+
+dcs_status dcsi_regf_load_file_at(struct dcsi_regf *r, int dirfd, const char *name,
+                                  const char *path, struct dcs_error *err)
+{
     memset(r, 0, sizeof *r);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* in a pinned directory the name is not followed either */
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | (dirfd == AT_FDCWD ? 0 : O_NOFOLLOW));
     if (fd < 0)
         return dcs_error_set(err, errno == ENOENT ? DCS_ERR_NOT_FOUND : DCS_ERR_IO,
                              DCS_NO_OFFSET, "cannot open %s: %s", path, strerror(errno));

@@ -169,13 +169,16 @@ done
 # 2. the recovery killed too: apply killed after the first hive was
 # replaced, then show killed at each of its renames and unlinks
 new_image
-env "$nolsan" strace -f -qq -o "$work/trace" -e trace=rename,renameat,renameat2 "$dcs" apply \
+# -y: a descriptor's path is shown (the hives are renamed relative to their
+# directory: renameat(DIR</dir>, "NAME.dcs-TOKEN", DIR</dir>, "NAME"))
+env "$nolsan" strace -y -f -qq -o "$work/trace" -e trace=rename,renameat,renameat2 "$dcs" apply \
   --mode manual_proxy --proxy p:1 --windows "$img" --all-services --backup-dir "$work/bk" >/dev/null
 # strace counts `when` per system call: number the hive renames among the
-# calls of their own name (backups are written with renameat)
-nth_rename() { local name; name=$(grep -E "^[0-9]+ +rename[a-z0-9]*\(.*, \"$1\"\)" "$work/trace" |
-  head -1 | sed -E 's/^[0-9]+ +([a-z0-9]+)\(.*/\1/')
-  grep -E "^[0-9]+ +$name\(" "$work/trace" | grep -n ", \"$1\")" | cut -d: -f1; }
+# calls of their own name (backups are written with renameat too)
+nth_rename() { local to="(, \"$1\"|${1%/*}>, \"${1##*/}\")\\)" name
+  name=$(grep -E "^[0-9]+ +rename[a-z0-9]*\(" "$work/trace" | grep -E -e "$to" |
+    head -1 | sed -E 's/^[0-9]+ +([a-z0-9]+)\(.*/\1/')
+  grep -E "^[0-9]+ +$name\(" "$work/trace" | grep -n -E -e "$to" | head -1 | cut -d: -f1; }
 first=$(nth_rename "$DEF")
 for call in rename unlink; do
   for ((n = 1; n <= 8; n++)); do

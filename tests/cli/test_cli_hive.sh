@@ -166,14 +166,23 @@ if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
   # LeakSanitizer (sanitizer builds) cannot work under ptrace
   nolsan=ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 # the last setting wins
   new_image 5
-  env "$nolsan" strace -f -qq -o "$work/trace9" -e trace=openat,rename "$dcs" apply --mode manual_proxy \
-    --proxy p:1 --windows "$img" --all-services --backup-dir "$work/bk9" >/dev/null
-  nth() { grep -E "^[0-9]+ +$1\(" "$work/trace9" | grep -n -e "$2" | head -1 | cut -d: -f1; }
+  # -y: a descriptor's path is shown, for calls made relative to the
+  # hive's directory (openat(DIR</path>, "NAME", ...))
+  env "$nolsan" strace -y -f -qq -o "$work/trace9" -e trace=openat,rename,renameat,renameat2 "$dcs" \
+    apply --mode manual_proxy --proxy p:1 --windows "$img" --all-services \
+    --backup-dir "$work/bk9" >/dev/null
+  nth() { grep -E "^[0-9]+ +$1\(" "$work/trace9" | grep -n -E -e "$2" | head -1 | cut -d: -f1; }
+  # a rename's call name (the library renames relative to a directory) and
+  # its number among the calls of that name: "NAME:N"
+  nth_rename() { local name; name=$(grep -E "^[0-9]+ +rename[a-z0-9]*\(" "$work/trace9" |
+      grep -E -e "$1" | head -1 | sed -E 's/^[0-9]+ +([a-z0-9]+)\(.*/\1/')
+    echo "$name:$(nth "$name" "$1")"; }
+  at() { echo "(, \"$1\"|${1%/*}>, \"${1##*/}\")"; } # PATH, or DIR</dir>, "NAME"
   # the engine opening the temporary file to write the new version into
-  write_open_ls=$(nth openat "${LS//./\\.}\\.dcs-[a-z0-9]*\", O_WRONLY|O_TRUNC")
+  write_open_ls=$(nth openat "${LS%/*}>, \"${LS##*/}\\.dcs-[a-z0-9]*\", O_WRONLY\\|O_TRUNC")
   for fault in "openat:$write_open_ls:cannot open $LS.dcs-*: Input/output error" \
-    "rename:$(nth rename ", \"$LS\")"):cannot replace $LS: Input/output error" \
-    "rename:$(nth rename ", \"$NS\")"):cannot replace $NS: Input/output error"; do
+    "$(nth_rename "$(at "$LS")\)"):cannot replace $LS: Input/output error" \
+    "$(nth_rename "$(at "$NS")\)"):cannot replace $NS: Input/output error"; do
     IFS=: read -r call n message <<<"$fault"
     new_image 5
     rm -rf "$work/bk9"

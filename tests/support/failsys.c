@@ -234,13 +234,30 @@ off_t WRAP_LSEEK(int fd, off_t off, int whence)
 }
 
 /* The *at forms count as the same call (rule "open" matches openat too):
- * the file-I/O helpers work relative to a directory descriptor. */
+ * the file-I/O helpers and the hive commit work relative to a directory
+ * descriptor.  A rule's suffix is matched against the directory's path
+ * joined with the name, as if the call had been given the whole path. */
 int __real_openat(int dirfd, const char *path, int flags, ...);
 int __real_renameat(int fromfd, const char *from, int tofd, const char *to);
 int __real_linkat(int fromfd, const char *from, int tofd, const char *to, int flags);
+int __real_unlinkat(int dirfd, const char *path, int flags);
 int __wrap_openat(int dirfd, const char *path, int flags, ...);
 int __wrap_renameat(int fromfd, const char *from, int tofd, const char *to);
 int __wrap_linkat(int fromfd, const char *from, int tofd, const char *to, int flags);
+int __wrap_unlinkat(int dirfd, const char *path, int flags);
+
+/* dirfd's path + "/" + name into buf (name alone when absolute or AT_FDCWD). */
+static const char *at_path(char *buf, size_t size, int dirfd, const char *name)
+{
+    if (dirfd == AT_FDCWD || name[0] == '/')
+        return name;
+    char link_name[64], dir[4096];
+    snprintf(link_name, sizeof link_name, "/proc/self/fd/%d", dirfd);
+    ssize_t n = readlink(link_name, dir, sizeof dir - 1);
+    dir[n > 0 ? n : 0] = '\0';
+    snprintf(buf, size, "%s/%s", dir, name);
+    return buf;
+}
 
 int __wrap_openat(int dirfd, const char *path, int flags, ...)
 {
@@ -248,20 +265,31 @@ int __wrap_openat(int dirfd, const char *path, int flags, ...)
     va_start(ap, flags);
     mode_t mode = (flags & O_CREAT) ? (mode_t)va_arg(ap, int) : 0;
     va_end(ap);
-    struct rule *r = match("open", path, -1);
+    char full[8192];
+    struct rule *r = match("open", at_path(full, sizeof full, dirfd, path), -1);
     return r ? fail_with(r) : __real_openat(dirfd, path, flags, mode);
 }
 
 int __wrap_renameat(int fromfd, const char *from, int tofd, const char *to)
 {
-    struct rule *r = match("rename", from, -1);
+    char a[8192], b[8192];
+    struct rule *r = match2("rename", at_path(a, sizeof a, fromfd, from),
+                            at_path(b, sizeof b, tofd, to), -1);
     return r ? fail_with(r) : __real_renameat(fromfd, from, tofd, to);
 }
 
 int __wrap_linkat(int fromfd, const char *from, int tofd, const char *to, int flags)
 {
-    struct rule *r = match("link", from, -1);
+    char a[8192];
+    struct rule *r = match("link", at_path(a, sizeof a, fromfd, from), -1);
     return r ? fail_with(r) : __real_linkat(fromfd, from, tofd, to, flags);
+}
+
+int __wrap_unlinkat(int dirfd, const char *path, int flags)
+{
+    char a[8192];
+    struct rule *r = flags & AT_REMOVEDIR ? NULL : match("unlink", at_path(a, sizeof a, dirfd, path), -1);
+    return r ? fail_with(r) : __real_unlinkat(dirfd, path, flags);
 }
 
 int __real_openat64(int dirfd, const char *path, int flags, ...);
@@ -272,6 +300,7 @@ int __wrap_openat64(int dirfd, const char *path, int flags, ...)
     va_start(ap, flags);
     mode_t mode = (flags & O_CREAT) ? (mode_t)va_arg(ap, int) : 0;
     va_end(ap);
-    struct rule *r = match("open", path, -1);
+    char full[8192];
+    struct rule *r = match("open", at_path(full, sizeof full, dirfd, path), -1);
     return r ? fail_with(r) : __real_openat64(dirfd, path, flags, mode);
 }

@@ -3,6 +3,7 @@
  * it, and with the portable walk forced (DCSI_BENEATH_NO_OPENAT2); both
  * must give the same file, the same path and the same error. */
 #define _XOPEN_SOURCE 700 /* nftw */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -18,6 +19,9 @@
 
 #include <cmocka.h>
 
+#include <dcs/dcs.h>
+
+#include "apply/apply_internal.h"
 #include "core/contain.h"
 #include "reg_testlib.h"
 #include "scratch.h"
@@ -332,12 +336,207 @@ static void kernel_has_openat2(void **state)
     cmocka_unit_test_prestate(f, (void *)&with_openat2),                                   \
         cmocka_unit_test_prestate(f, (void *)&with_walk)
 
+/* ---- pinned directories: no path is followed twice ---------------------- */
+
+static void pin_fails(const char *rel, dcs_status want, const char *msg)
+{
+    struct dcsi_pin pin;
+    struct dcs_error err;
+    dcs_status got = dcsi_dir_open_nofollow(rootfd, rel, &pin, &err);
+    if (got != want)
+        fail_msg("%s: status %d, wanted %d: %s", rel, (int)got, (int)want,
+                 got ? err.message : "");
+    assert_string_equal(err.message, msg);
+    assert_int_equal(pin.dirfd, -1);
+    assert_null(pin.name);
+    dcsi_pin_free(&pin);
+}
+
+static void pin_walks_without_links(void **state)
+{
+    (void)state;
+    struct dcsi_pin pin;
+    struct dcs_error err;
+    char msg[512], want[PATH_MAX + 64];
+    assert_int_equal(dcsi_dir_open_nofollow(rootfd, "Windows/System32/../System32/config/DEFAULT",
+                                            &pin, &err), DCS_OK);
+    assert_string_equal(pin.name, "DEFAULT");
+    struct stat st;
+    assert_int_equal(fstatat(pin.dirfd, "SOFTWARE", &st, 0), 0); /* config itself */
+    char *path = dcsi_pin_path(&pin);
+    assert_non_null(path);
+    char real[PATH_MAX];
+    assert_non_null(realpath(root, real));
+    snprintf(want, sizeof want, "%s/Windows/System32/config/DEFAULT", real);
+    assert_string_equal(path, want);
+    free(path);
+    dcsi_pin_free(&pin);
+    /* the last component is named, not opened: a link there is the caller's
+     * to refuse (O_NOFOLLOW) */
+    assert_int_equal(dcsi_dir_open_nofollow(rootfd, "esc_abs", &pin, &err), DCS_OK);
+    assert_string_equal(pin.name, "esc_abs");
+    dcsi_pin_free(&pin);
+    pin_fails("inside/config/DEFAULT", DCS_ERR_APPLY_OUTSIDE,
+              "inside/config/DEFAULT: the symbolic link inside is not followed (the path "
+              "changed after it was resolved)");
+    pin_fails("Windows/ServiceProfiles/secret", DCS_ERR_APPLY_OUTSIDE,
+              "Windows/ServiceProfiles/secret: the symbolic link Windows/ServiceProfiles is "
+              "not followed (the path changed after it was resolved)");
+    snprintf(msg, sizeof msg, "cannot open the directory of nope/x: %s", strerror(ENOENT));
+    pin_fails("nope/x", DCS_ERR_NOT_FOUND, msg);
+    snprintf(msg, sizeof msg,
+             "cannot open the directory of Windows/System32/config/DEFAULT/x: %s",
+             strerror(ENOTDIR));
+    pin_fails("Windows/System32/config/DEFAULT/x", DCS_ERR_IO, msg);
+    pin_fails("Windows/..", DCS_ERR_INVALID_ARG, "Windows/.. does not name a file");
+    pin_fails("", DCS_ERR_INVALID_ARG, " does not name a file");
+}
+
+/* An image IMG/Windows/System32/config/DEFAULT (a hive) and a directory
+ * OUT beside it with a DEFAULT hive of its own, for a swap to lead to. */
+static void hive_image(const char *tag, char *img, char *out, char *cfg, char *fixture_path,
+                       size_t n)
+{
+    char name[64];
+    const char *src = getenv("DCS_SOURCE_ROOT");
+    snprintf(fixture_path, n, "%s/tests/data/hives/hivex-minimal", src ? src : ".");
+    size_t len;
+    uint8_t *hive = tl_read_file(fixture_path, &len);
+    assert_non_null(hive);
+    char p[1200];
+    snprintf(name, sizeof name, "img-%s", tag);
+    scratch_path(img, n, name);
+    snprintf(name, sizeof name, "out-%s", tag);
+    scratch_path(out, n, name);
+    snprintf(cfg, n, "%s/Windows/System32/config", img);
+    snprintf(p, sizeof p, "%s/Windows", img);
+    assert_int_equal(mkdir(img, 0755), 0);
+    assert_int_equal(mkdir(p, 0755), 0);
+    snprintf(p, sizeof p, "%s/Windows/System32", img);
+    assert_int_equal(mkdir(p, 0755), 0);
+    assert_int_equal(mkdir(cfg, 0755), 0);
+    assert_int_equal(mkdir(out, 0755), 0);
+    snprintf(p, sizeof p, "%s/DEFAULT", cfg);
+    scratch_write(p, hive, len);
+    snprintf(p, sizeof p, "%s/DEFAULT", out);
+    scratch_write(p, hive, len);
+    free(hive);
+}
+
+/* Only out/DEFAULT, byte for byte the fixture: nothing written outside. */
+static void assert_outside_untouched(const char *out, const char *fixture_path)
+{
+    char p[1200];
+    size_t len;
+    uint8_t *want = tl_read_file(fixture_path, &len);
+    assert_non_null(want);
+    snprintf(p, sizeof p, "%s/DEFAULT", out);
+    scratch_assert_file(p, want, len);
+    free(want);
+    int dfd = open(out, O_RDONLY | O_DIRECTORY);
+    assert_true(dfd >= 0);
+    DIR *d = fdopendir(dfd);
+    int n = 0;
+    for (struct dirent *de; (de = readdir(d)) != NULL;)
+        n += de->d_name[0] != '.';
+    closedir(d);
+    assert_int_equal(n, 1);
+}
+
+/* The config directory swapped for a link to out, the real one kept as
+ * config.real. */
+static void swap_for_link(const char *cfg, const char *out)
+{
+    char moved[1200];
+    snprintf(moved, sizeof moved, "%s.real", cfg);
+    assert_int_equal(rename(cfg, moved), 0);
+    assert_int_equal(symlink(out, cfg), 0);
+}
+
+/* Looked up inside the image, then a directory of the path swapped for a
+ * link out of it before the hive is opened: the open refuses. */
+static void swapped_between_lookup_and_open(void **state)
+{
+    (void)state;
+    char img[1024], out[1024], cfg[1024], fixture_path[1024];
+    hive_image("open", img, out, cfg, fixture_path, sizeof img);
+    dcs_image *im;
+    struct dcs_error err;
+    assert_int_equal(dcs_image_open(img, &im, &err), DCS_OK);
+    char *path = NULL;
+    assert_int_equal(dcsi_image_path(im, "Windows/System32/config/DEFAULT", DCSI_IMAGE_FILE,
+                                     &path, &err), DCS_OK);
+    swap_for_link(cfg, out);
+    for (int k = 0; k < 2; k++) { /* to write, and to read */
+        dcs_hive *h = NULL;
+        assert_int_equal(dcsi_image_hive_open(im, path, k ? DCS_HIVE_READ : DCS_HIVE_WRITE, &h,
+                                              &err), DCS_ERR_APPLY_OUTSIDE);
+        assert_null(h);
+        assert_string_equal(err.message,
+                            "Windows/System32/config/DEFAULT: the symbolic link "
+                            "Windows/System32/config is not followed (the path changed after "
+                            "it was resolved)");
+    }
+    assert_outside_untouched(out, fixture_path);
+    free(path);
+    dcs_image_free(im);
+}
+
+/* Opened for writing, then the directory swapped for a link out of the
+ * image: the lock, journal, temporary file, renames and the kept old
+ * version all stay in the directory the hive was opened in. */
+static void swapped_between_open_and_commit(void **state)
+{
+    (void)state;
+    char img[1024], out[1024], cfg[1024], fixture_path[1024], p[1200];
+    hive_image("commit", img, out, cfg, fixture_path, sizeof img);
+    dcs_image *im;
+    struct dcs_error err;
+    assert_int_equal(dcs_image_open(img, &im, &err), DCS_OK);
+    char *path = NULL;
+    assert_int_equal(dcsi_image_path(im, "Windows/System32/config/DEFAULT", DCSI_IMAGE_FILE,
+                                     &path, &err), DCS_OK);
+    dcs_hive *h = NULL;
+    assert_int_equal(dcsi_image_hive_open(im, path, DCS_HIVE_WRITE, &h, &err), DCS_OK);
+    dcs_hive_key k;
+    assert_int_equal(dcs_hive_ensure_key(h, 0, DCS_KEY_CONNECTIONS, &k, &err), DCS_OK);
+    uint8_t v = 0x42;
+    assert_int_equal(dcs_hive_set_value(h, k, "V", DCS_REG_BINARY, &v, 1, &err), DCS_OK);
+    swap_for_link(cfg, out);
+    assert_int_equal(dcs_hive_commit_all(&h, 1, &err), DCS_OK);
+    dcs_hive_close(h);
+    assert_outside_untouched(out, fixture_path);
+    /* the new version is in the real directory, alone (no leftovers) */
+    snprintf(p, sizeof p, "%s.real/DEFAULT", cfg);
+    assert_int_equal(dcs_hive_open(p, DCS_HIVE_READ, &h, &err), DCS_OK);
+    assert_int_equal(dcs_hive_find_key(h, 0, DCS_KEY_CONNECTIONS, &k, &err), DCS_OK);
+    struct dcs_hive_value val;
+    assert_int_equal(dcs_hive_get_value(h, k, "V", &val, &err), DCS_OK);
+    assert_int_equal(val.len, 1);
+    assert_int_equal(val.data[0], 0x42);
+    dcs_hive_value_free(&val);
+    dcs_hive_close(h);
+    snprintf(p, sizeof p, "%s.real", cfg);
+    int dfd = open(p, O_RDONLY | O_DIRECTORY);
+    DIR *d = fdopendir(dfd);
+    int n = 0;
+    for (struct dirent *de; (de = readdir(d)) != NULL;)
+        n += de->d_name[0] != '.';
+    closedir(d);
+    assert_int_equal(n, 1);
+    free(path);
+    dcs_image_free(im);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         BOTH(plain_and_inside), BOTH(links_out_stay_in), BOTH(create_stays_in),
         BOTH(case_insensitive), BOTH(resolve_forms),     BOTH(image_links),
         cmocka_unit_test(kernel_has_openat2),
+        cmocka_unit_test(pin_walks_without_links),
+        cmocka_unit_test(swapped_between_lookup_and_open),
+        cmocka_unit_test(swapped_between_open_and_commit),
     };
     return cmocka_run_group_tests_name("contain", tests, setup, teardown);
 }

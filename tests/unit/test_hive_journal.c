@@ -279,6 +279,39 @@ static void bad_journals_refused(void **state)
     scene_close(&s);
 }
 
+/* A journal that lists a hive through a symbolic link (a directory
+ * swapped for a link since it was written, or a hostile image): nothing is
+ * done through the link (the temporary file it leads to stays), nothing
+ * beside the hive either, and the error says which path. */
+static void journal_through_a_link_refused(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_files(&s, 1);
+    char out[600], link[600], name[1200], planted[1200], tmp[1200], want[3000];
+    snprintf(out, sizeof out, "%s/out", s.dir);
+    snprintf(link, sizeof link, "%s/sub", s.dir);
+    assert_int_equal(mkdir(out, 0755), 0);
+    assert_int_equal(symlink(out, link), 0);
+    snprintf(planted, sizeof planted, "%s/x.dcs-0123456789ab", out);
+    write_text(planted, "not dcs's to remove");
+    snprintf(name, sizeof name, "%s.dcs-journal", s.path[0]);
+    write_text(name, "dcs-journal 1\nid 000102030405060708090a0b0c0d0e0f\nstate preparing\n"
+                     "hives 2\nhive abcdefabcdef 0 0 hive0\nhive 0123456789ab 0 0 sub/x\nend\n");
+    snprintf(tmp, sizeof tmp, "%s.dcs-abcdefabcdef", s.path[0]);
+    write_text(tmp, "regf, cut short");
+    struct dcs_error err;
+    assert_int_equal(dcs_hive_recover(s.path[0], &err), DCS_ERR_APPLY_OUTSIDE);
+    snprintf(want, sizeof want,
+             "the commit journal %s lists %s/sub/x: sub/x: the symbolic link sub is not "
+             "followed (the path changed after it was resolved); nothing was changed",
+             name, s.dir);
+    assert_string_equal(err.message, want);
+    assert_int_equal(count_entries(out), 1);
+    assert_int_equal(count_entries(s.dir), 6); /* hive0, orig0, out, sub, journal, tmp */
+    scene_close(&s);
+}
+
 /* A journal whose writer still holds its lock is left alone for the wait,
  * then reported; once the lock is gone the commit is finished. */
 static void live_writer_waited_for(void **state)
@@ -429,6 +462,7 @@ int main(void)
         cmocka_unit_test(no_journal_nothing_done),
         cmocka_unit_test(preparing_is_undone),
         cmocka_unit_test(bad_journals_refused),
+        cmocka_unit_test(journal_through_a_link_refused),
         cmocka_unit_test(live_writer_waited_for),
         cmocka_unit_test(lock_waits_then_names_holder),
         cmocka_unit_test(image_lock),
