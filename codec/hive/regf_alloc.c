@@ -265,7 +265,11 @@ static dcs_status grow(struct dcsi_regf *r, uint32_t need, struct dcs_error *err
     }
     uint32_t off = r->bins;
     uint8_t *bin = r->data + DCSI_REGF_BASE + off;
-    memset(bin, 0, (size_t)bsize);
+    /* a mapped buffer is zero past the bins already (fresh pages of the
+     * mmap or mremap, never written): clearing them would fault each page
+     * in only to write the zeros the kernel just wrote */
+    if (!r->mapped)
+        memset(bin, 0, (size_t)bsize);
     memcpy(bin, "hbin", 4); // NOLINT(bugprone-not-null-terminated-result): a signature, not a string
     dcsi_wr32(bin + 4, off);
     dcsi_wr32(bin + 8, (uint32_t)bsize);
