@@ -109,8 +109,10 @@ struct dcsi_regf {
     uint32_t *knk;         /* keys[i]->nk, or 0: probes touch no state */
     size_t nkeys, kcap;
     struct dcsi_regf_keyst *klast; /* the state asked for last (a cache) */
-    /* key states come from slabs, freed together by dcsi_regf_keys_free */
-    struct dcsi_regf_kslab *kslab;
+    /* key states come from slabs, freed together by dcsi_regf_keys_free;
+     * kfirst is the oldest slab, each links to the next newer, kslab is the
+     * newest: states in the order of their keys' first edit */
+    struct dcsi_regf_kslab *kfirst, *kslab;
     /* free cells by size class; entries may be stale (checked on use) */
     uint32_t *fb[DCSI_REGF_BUCKETS];
     uint32_t fn[DCSI_REGF_BUCKETS], fcap[DCSI_REGF_BUCKETS];
@@ -223,6 +225,10 @@ void dcsi_regf_data_free(struct dcsi_regf *r);
 /* ---- regf_keys.c: pending per-key edits ----------------------------------- */
 
 struct dcsi_regf_keyst *dcsi_regf_keyst_get(const struct dcsi_regf *r, uint32_t nk);
+/* Every live key state in the order of the keys' first edit (for an import,
+ * the order of their cells in the file); fn returning non-zero stops. */
+typedef int (*dcsi_regf_keyst_fn)(void *ctx, struct dcsi_regf_keyst *ks);
+int dcsi_regf_keyst_each(struct dcsi_regf *r, dcsi_regf_keyst_fn fn, void *ctx);
 dcs_status dcsi_regf_keyst_vals(struct dcsi_regf *r, uint32_t nk, struct dcsi_regf_keyst **out,
                                 struct dcs_error *err);
 dcs_status dcsi_regf_keyst_kids(struct dcsi_regf *r, uint32_t nk, struct dcsi_regf_keyst **out,
@@ -256,6 +262,10 @@ dcs_status dcsi_regf_del_key(struct dcsi_regf *r, uint32_t nk, struct dcs_error 
 
 /* ---- regf_write.c --------------------------------------------------------- */
 
+/* Write ks's value list into the hive now (ks->vals_dirty is left to the
+ * caller). */
+dcs_status dcsi_regf_write_vals(struct dcsi_regf *r, struct dcsi_regf_keyst *ks,
+                               struct dcs_error *err);
 /* Write every pending list into the hive (once per key). */
 dcs_status dcsi_regf_materialize(struct dcsi_regf *r, struct dcs_error *err);
 /* Materialize, check and update the base block: the file is then

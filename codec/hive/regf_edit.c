@@ -35,6 +35,28 @@ dcs_status dcsi_regf_begin_edit(struct dcsi_regf *r, struct dcs_error *err)
     return rc;
 }
 
+/* Values of a key edited last, up to this many, have their list written as
+ * soon as an edit moves to another key (see settle_last). */
+#define SETTLE_MAX 64u
+
+/* An import sets a key's values, then moves on to the next key: the list of
+ * the key left behind is written at once, beside its value cells, rather
+ * than at commit after every other cell of the import, where reaching it
+ * (by the commit's check and by every later reader) would take a cache miss
+ * per key.  Only short lists: a key edited again later has its list written
+ * again at commit, and a bound on the size keeps edits that alternate between
+ * keys linear.  Called before the edit holds any pointer into the hive. */
+static dcs_status settle_last(struct dcsi_regf *r, uint32_t nk, struct dcs_error *err)
+{
+    struct dcsi_regf_keyst *ks = r->klast;
+    if (!ks || ks->nk == nk || !ks->vals_dirty || ks->vals.n > SETTLE_MAX)
+        return DCS_OK;
+    dcs_status rc = dcsi_regf_write_vals(r, ks, err);
+    if (rc == DCS_OK)
+        ks->vals_dirty = false;
+    return rc;
+}
+
 /* A name fits in extended ASCII when every unit is below 256. */
 static bool fits_comp(const uint16_t *u, size_t n)
 {
@@ -87,6 +109,8 @@ dcs_status dcsi_regf_add_key(struct dcsi_regf *r, uint32_t parent, const uint16_
     *out = 0;
     struct dcsi_regf_keyst *ks;
     dcs_status rc = dcsi_regf_begin_edit(r, err);
+    if (rc == DCS_OK)
+        rc = settle_last(r, parent, err);
     if (rc == DCS_OK)
         rc = dcsi_regf_keyst_kids(r, parent, &ks, err);
     if (rc != DCS_OK)
@@ -218,6 +242,8 @@ dcs_status dcsi_regf_set_val(struct dcsi_regf *r, uint32_t nk, const uint16_t *u
                              DCSI_REGF_DATA_MAX);
     struct dcsi_regf_keyst *ks;
     dcs_status rc = dcsi_regf_begin_edit(r, err);
+    if (rc == DCS_OK)
+        rc = settle_last(r, nk, err);
     if (rc == DCS_OK)
         rc = dcsi_regf_keyst_vals(r, nk, &ks, err);
     if (rc != DCS_OK)

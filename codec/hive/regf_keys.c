@@ -32,6 +32,8 @@ struct dcsi_regf_keyst *dcsi_regf_keyst_get(const struct dcsi_regf *r, uint32_t 
 {
     if (!r->kcap)
         return NULL;
+    if (r->klast && r->klast->nk == nk) /* lookups come in runs on one key */
+        return r->klast;
     for (size_t i = slot_of(nk, r->kcap);; i = (i + 1) & (r->kcap - 1)) {
         if (!r->knk[i])
             return NULL;
@@ -51,14 +53,14 @@ static bool keys_grow(struct dcsi_regf *r)
         return false;
     }
     for (size_t i = 0; i < r->kcap; i++) {
-        struct dcsi_regf_keyst *k = r->keys[i];
-        if (!k)
+        uint32_t nk = r->knk[i]; /* not k->nk: a cache miss per state */
+        if (!nk)
             continue;
-        size_t j = slot_of(k->nk, cap);
-        while (t[j])
+        size_t j = slot_of(nk, cap);
+        while (tn[j])
             j = (j + 1) & (cap - 1);
-        t[j] = k;
-        tn[j] = k->nk;
+        t[j] = r->keys[i];
+        tn[j] = nk;
     }
     free(r->keys);
     free(r->knk);
@@ -73,7 +75,7 @@ static bool keys_grow(struct dcsi_regf *r)
 #define KSLAB_N 256u
 
 struct dcsi_regf_kslab {
-    struct dcsi_regf_kslab *next;
+    struct dcsi_regf_kslab *next; /* the next newer slab */
     uint32_t used;
     struct dcsi_regf_keyst k[KSLAB_N];
 };
@@ -84,8 +86,12 @@ static struct dcsi_regf_keyst *keyst_new(struct dcsi_regf *r)
         struct dcsi_regf_kslab *s = malloc(sizeof *s);
         if (!s)
             return NULL;
-        s->next = r->kslab;
+        s->next = NULL;
         s->used = 0;
+        if (r->kslab)
+            r->kslab->next = s;
+        else
+            r->kfirst = s;
         r->kslab = s;
     }
     struct dcsi_regf_keyst *k = &r->kslab->k[r->kslab->used++];
@@ -142,11 +148,16 @@ void dcsi_regf_keyst_drop(struct dcsi_regf *r, uint32_t nk)
         i = (i + 1) & (r->kcap - 1);
     if (!r->keys[i])
         return;
-    olist_free(&r->keys[i]->vals);
-    olist_free(&r->keys[i]->kids);
-    if (r->klast == r->keys[i])
+    struct dcsi_regf_keyst *gone = r->keys[i];
+    olist_free(&gone->vals);
+    olist_free(&gone->kids);
+    if (r->klast == gone)
         r->klast = NULL;
-    r->keys[i] = NULL; /* its slab slot stays until dcsi_regf_keys_free */
+    /* its slab slot stays until dcsi_regf_keys_free, marked dead (0 is
+     * never a cell) */
+    gone->nk = 0;
+    gone->vals_dirty = gone->kids_dirty = false;
+    r->keys[i] = NULL;
     r->knk[i] = 0;
     r->nkeys--;
     /* re-seat the rest of the probe run (linear-probing delete) */
@@ -162,19 +173,32 @@ void dcsi_regf_keyst_drop(struct dcsi_regf *r, uint32_t nk)
     }
 }
 
+int dcsi_regf_keyst_each(struct dcsi_regf *r, dcsi_regf_keyst_fn fn, void *ctx)
+{
+    for (struct dcsi_regf_kslab *s = r->kfirst; s; s = s->next)
+        for (uint32_t i = 0; i < s->used; i++)
+            if (s->k[i].nk) {
+                int stop = fn(ctx, &s->k[i]);
+                if (stop)
+                    return stop;
+            }
+    return 0;
+}
+
 void dcsi_regf_keys_free(struct dcsi_regf *r)
 {
-    for (size_t i = 0; i < r->kcap; i++) {
-        if (!r->keys[i])
-            continue;
-        olist_free(&r->keys[i]->vals);
-        olist_free(&r->keys[i]->kids);
+    /* slab by slab, not through the table: in memory order (dead states
+     * hold empty lists, which free nothing) */
+    while (r->kfirst) {
+        struct dcsi_regf_kslab *next = r->kfirst->next;
+        for (uint32_t i = 0; i < r->kfirst->used; i++) {
+            olist_free(&r->kfirst->k[i].vals);
+            olist_free(&r->kfirst->k[i].kids);
+        }
+        free(r->kfirst);
+        r->kfirst = next;
     }
-    while (r->kslab) {
-        struct dcsi_regf_kslab *next = r->kslab->next;
-        free(r->kslab);
-        r->kslab = next;
-    }
+    r->kslab = NULL;
     free(r->keys);
     free(r->knk);
     r->keys = NULL;

@@ -24,8 +24,8 @@ static void touch(struct dcsi_regf *r, uint32_t nk)
     dcsi_wr32(c + 8, (uint32_t)(r->now >> 32));
 }
 
-static dcs_status write_vals(struct dcsi_regf *r, struct dcsi_regf_keyst *ks,
-                             struct dcs_error *err)
+dcs_status dcsi_regf_write_vals(struct dcsi_regf *r, struct dcsi_regf_keyst *ks,
+                               struct dcs_error *err)
 {
     struct dcsi_regf_nk nk;
     dcs_status rc = dcsi_regf_nk(r, ks->nk, &nk, err);
@@ -183,22 +183,35 @@ static dcs_status write_kids(struct dcsi_regf *r, struct dcsi_regf_keyst *ks,
     return DCS_OK;
 }
 
+struct mat {
+    struct dcsi_regf *r;
+    dcs_status rc;
+    struct dcs_error *err;
+};
+
+static int materialize_one(void *ctx, struct dcsi_regf_keyst *ks)
+{
+    struct mat *m = ctx;
+    if (ks->vals_dirty)
+        m->rc = dcsi_regf_write_vals(m->r, ks, m->err);
+    if (m->rc == DCS_OK)
+        ks->vals_dirty = false;
+    if (m->rc == DCS_OK && ks->kids_dirty)
+        m->rc = write_kids(m->r, ks, m->err);
+    if (m->rc == DCS_OK)
+        ks->kids_dirty = false;
+    return m->rc != DCS_OK;
+}
+
 dcs_status dcsi_regf_materialize(struct dcsi_regf *r, struct dcs_error *err)
 {
-    for (size_t i = 0; i < r->kcap; i++) {
-        struct dcsi_regf_keyst *ks = r->keys[i];
-        dcs_status rc = DCS_OK;
-        if (ks && ks->vals_dirty)
-            rc = write_vals(r, ks, err);
-        if (rc == DCS_OK && ks)
-            ks->vals_dirty = false;
-        if (rc == DCS_OK && ks && ks->kids_dirty)
-            rc = write_kids(r, ks, err);
-        if (rc != DCS_OK)
-            return rc;
-        if (ks)
-            ks->kids_dirty = false;
-    }
+    /* in the order the keys were first edited, which for new keys is the
+     * order of their cells: the walk streams through the file instead of
+     * jumping to wherever the table's hash put each key */
+    struct mat m = {r, DCS_OK, err};
+    dcsi_regf_keyst_each(r, materialize_one, &m);
+    if (m.rc != DCS_OK)
+        return m.rc;
     /* the lists on disk now say what the states said */
     dcsi_regf_keys_free(r);
     return DCS_OK;
