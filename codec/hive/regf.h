@@ -87,9 +87,10 @@ struct dcsi_regf_olist {
 
 /* Pending edits of one key. */
 struct dcsi_regf_keyst {
-    uint32_t nk;
+    uint32_t nk;           /* 0: dropped (on the free list) */
     bool vals_loaded, kids_loaded, vals_dirty, kids_dirty;
     struct dcsi_regf_olist vals, kids;
+    struct dcsi_regf_keyst *next_free;
 };
 
 #define DCSI_REGF_BUCKETS 150
@@ -109,10 +110,12 @@ struct dcsi_regf {
     uint32_t *knk;         /* keys[i]->nk, or 0: probes touch no state */
     size_t nkeys, kcap;
     struct dcsi_regf_keyst *klast; /* the state asked for last (a cache) */
+    struct dcsi_regf_keyst *vlast; /* the state whose values were set last */
     /* key states come from slabs, freed together by dcsi_regf_keys_free;
      * kfirst is the oldest slab, each links to the next newer, kslab is the
      * newest: states in the order of their keys' first edit */
     struct dcsi_regf_kslab *kfirst, *kslab;
+    struct dcsi_regf_keyst *kfree; /* dropped states, taken again first */
     /* free cells by size class; entries may be stale (checked on use) */
     uint32_t *fb[DCSI_REGF_BUCKETS];
     uint32_t fn[DCSI_REGF_BUCKETS], fcap[DCSI_REGF_BUCKETS];
@@ -213,6 +216,10 @@ dcs_status dcsi_regf_check(const struct dcsi_regf *r, unsigned how, struct dcs_e
  * its offset.  May move r->data. */
 dcs_status dcsi_regf_alloc(struct dcsi_regf *r, uint32_t len, uint32_t *out,
                            struct dcs_error *err);
+/* The same, taken from a free cell left behind (the end of an earlier bin)
+ * when one fits, rather than from the tail. */
+dcs_status dcsi_regf_alloc_gap(struct dcsi_regf *r, uint32_t len, uint32_t *out,
+                               struct dcs_error *err);
 /* Free the allocated cell at rel (ignored if it is not one), coalescing it
  * with free neighbours in its bin. */
 void dcsi_regf_release(struct dcsi_regf *r, uint32_t rel);
@@ -233,6 +240,7 @@ dcs_status dcsi_regf_keyst_vals(struct dcsi_regf *r, uint32_t nk, struct dcsi_re
                                 struct dcs_error *err);
 dcs_status dcsi_regf_keyst_kids(struct dcsi_regf *r, uint32_t nk, struct dcsi_regf_keyst **out,
                                 struct dcs_error *err);
+/* Forget nk's pending state (its lists are on disk, or are discarded). */
 void dcsi_regf_keyst_drop(struct dcsi_regf *r, uint32_t nk);
 void dcsi_regf_keys_free(struct dcsi_regf *r);
 /* Entry of l whose cell (nk if kids, else vk) is named up; -1 if none. */

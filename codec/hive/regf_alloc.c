@@ -351,6 +351,31 @@ dcs_status dcsi_regf_alloc(struct dcsi_regf *r, uint32_t len, uint32_t *out,
     return DCS_OK;
 }
 
+dcs_status dcsi_regf_alloc_gap(struct dcsi_regf *r, uint32_t len, uint32_t *out,
+                               struct dcs_error *err)
+{
+    uint32_t need = (len + 4 + 7) & ~7u, got = 0;
+    if (need < 8)
+        need = 8;
+    if (len > DCSI_REGF_BINS_MAX / 2 || !keep_slack(r))
+        return dcsi_regf_alloc(r, len, out, err);
+    uint32_t rel = find_free(r, need, &got);
+    if (!rel || rel == r->tail)
+        return dcsi_regf_alloc(r, len, out, err);
+    if (got > need) {
+        /* the rest stays listed: the tail is left where it is */
+        uint32_t rest = rel + need;
+        dcsi_wr32(r->data + DCSI_REGF_BASE + rest, got - need);
+        set_start(r, rest, true);
+        push_free(r, rest, got - need, false);
+    }
+    uint8_t *c = r->data + DCSI_REGF_BASE + rel;
+    dcsi_wr32(c, (uint32_t)0 - need);
+    memset(c + 4, 0, need - 4);
+    *out = rel;
+    return DCS_OK;
+}
+
 /* Start of the cell before rel in its bin, or 0. */
 static uint32_t prev_start(const struct dcsi_regf *r, uint32_t rel, uint32_t bin)
 {

@@ -40,21 +40,26 @@ dcs_status dcsi_regf_begin_edit(struct dcsi_regf *r, struct dcs_error *err)
 #define SETTLE_MAX 64u
 
 /* An import sets a key's values, then moves on to the next key: the list of
- * the key left behind is written at once, beside its value cells, rather
- * than at commit after every other cell of the import, where reaching it
- * (by the commit's check and by every later reader) would take a cache miss
- * per key.  Only short lists: a key edited again later has its list written
- * again at commit, and a bound on the size keeps edits that alternate between
- * keys linear.  Called before the edit holds any pointer into the hive. */
+ * the key left behind is written at once, while its value cells are still in
+ * the cache, and its state is dropped, so that the import keeps a handful of
+ * key states (a small table that stays in the cache) instead of one per key,
+ * and the commit has no list left to write for it.  Only short lists: a key
+ * edited again later has its list reloaded and written again, and a bound on
+ * the size keeps edits that alternate between keys linear.  Called before
+ * the edit holds any pointer into the hive. */
 static dcs_status settle_last(struct dcsi_regf *r, uint32_t nk, struct dcs_error *err)
 {
-    struct dcsi_regf_keyst *ks = r->klast;
+    struct dcsi_regf_keyst *ks = r->vlast;
     if (!ks || ks->nk == nk || !ks->vals_dirty || ks->vals.n > SETTLE_MAX)
         return DCS_OK;
     dcs_status rc = dcsi_regf_write_vals(r, ks, err);
-    if (rc == DCS_OK)
-        ks->vals_dirty = false;
-    return rc;
+    if (rc != DCS_OK)
+        return rc;
+    ks->vals_dirty = false;
+    /* a loaded subkey list may be long: kept, it is not read twice */
+    if (!ks->kids_loaded)
+        dcsi_regf_keyst_drop(r, ks->nk);
+    return DCS_OK;
 }
 
 /* A name fits in extended ASCII when every unit is below 256. */
@@ -248,6 +253,7 @@ dcs_status dcsi_regf_set_val(struct dcsi_regf *r, uint32_t nk, const uint16_t *u
         rc = dcsi_regf_keyst_vals(r, nk, &ks, err);
     if (rc != DCS_OK)
         return rc;
+    r->vlast = ks;
     uint32_t hash = dcsi_regf_ihash_up(up, n);
     long old = dcsi_regf_olist_find(r, &ks->vals, false, up, n, hash);
     uint32_t field = 0, vk;

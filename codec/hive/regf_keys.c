@@ -82,6 +82,14 @@ struct dcsi_regf_kslab {
 
 static struct dcsi_regf_keyst *keyst_new(struct dcsi_regf *r)
 {
+    if (r->kfree) {
+        /* an import drops each key's state once its values are written:
+         * the same few states serve every key, and stay in the cache */
+        struct dcsi_regf_keyst *k = r->kfree;
+        r->kfree = k->next_free;
+        memset(k, 0, sizeof *k);
+        return k;
+    }
     if (!r->kslab || r->kslab->used == KSLAB_N) {
         struct dcsi_regf_kslab *s = malloc(sizeof *s);
         if (!s)
@@ -153,10 +161,14 @@ void dcsi_regf_keyst_drop(struct dcsi_regf *r, uint32_t nk)
     olist_free(&gone->kids);
     if (r->klast == gone)
         r->klast = NULL;
-    /* its slab slot stays until dcsi_regf_keys_free, marked dead (0 is
-     * never a cell) */
+    if (r->vlast == gone)
+        r->vlast = NULL;
+    /* its slab slot is marked dead (0 is never a cell) and taken again by
+     * the next new state */
     gone->nk = 0;
     gone->vals_dirty = gone->kids_dirty = false;
+    gone->next_free = r->kfree;
+    r->kfree = gone;
     r->keys[i] = NULL;
     r->knk[i] = 0;
     r->nkeys--;
@@ -199,11 +211,12 @@ void dcsi_regf_keys_free(struct dcsi_regf *r)
         r->kfirst = next;
     }
     r->kslab = NULL;
+    r->kfree = NULL;
     free(r->keys);
     free(r->knk);
     r->keys = NULL;
     r->knk = NULL;
-    r->klast = NULL;
+    r->klast = r->vlast = NULL;
     r->kcap = r->nkeys = 0;
 }
 

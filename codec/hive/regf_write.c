@@ -37,7 +37,9 @@ dcs_status dcsi_regf_write_vals(struct dcsi_regf *r, struct dcsi_regf_keyst *ks,
     for (uint32_t i = 0; i < ks->vals.n; i++)
         live += ks->vals.off[i] != 0;
     if (live) {
-        rc = dcsi_regf_alloc(r, 4 * live, &list, err);
+        /* a short list fits a gap an earlier bin left at its end: the
+         * import's lists fill those instead of growing the file */
+        rc = dcsi_regf_alloc_gap(r, 4 * live, &list, err);
         if (rc != DCS_OK)
             return rc;
         uint8_t *l = cell_at(r, list);
