@@ -147,7 +147,20 @@ dcs_status dcsi_regf_add_key(struct dcsi_regf *r, uint32_t parent, const uint16_
     uint16_t up[DCSI_REGF_KEY_NAME_MAX];
     for (size_t i = 0; i < n; i++)
         up[i] = dcsi_regf_upcase(units[i]);
-    rc = dcsi_regf_olist_add(&ks->kids, off, dcsi_regf_ihash_up(up, n), err);
+    /* a .reg file adds a key's subkeys in Windows order: noticed here, where
+     * the last one is still in the cache, the commit need not read them all
+     * again to find the list sorted */
+    struct dcsi_regf_olist *kl = &ks->kids;
+    bool in_order = kl->sorted && kl->live == kl->n;
+    if (in_order && kl->n) {
+        struct dcsi_regf_nk last, added;
+        in_order = dcsi_regf_nk(r, kl->off[kl->n - 1], &last, NULL) == DCS_OK &&
+                   dcsi_regf_nk(r, off, &added, NULL) == DCS_OK &&
+                   dcsi_regf_name_cmp(&last.name, &added.name) < 0;
+    }
+    rc = dcsi_regf_olist_add(kl, off, dcsi_regf_ihash_up(up, n), err);
+    if (rc == DCS_OK)
+        kl->sorted = in_order;
     if (rc != DCS_OK) {
         sk_ref(r, pk.sk, -1);
         dcsi_regf_release(r, off);

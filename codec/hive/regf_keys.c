@@ -376,6 +376,9 @@ struct loader {
     bool kids;
     dcs_status rc;
     struct dcs_error *err;
+    /* subkeys: the last name seen, and whether all came in Windows order */
+    struct dcsi_regf_name last;
+    bool in_order;
 };
 
 static int load_one(void *ctx, uint32_t off)
@@ -386,6 +389,11 @@ static int load_one(void *ctx, uint32_t off)
                              : dcsi_regf_vk(ld->r, off, &(struct dcsi_regf_vk){0}, ld->err);
     if (rc == DCS_OK && !entry_name(ld->r, off, ld->kids, &name))
         rc = DCS_ERR_HIVE_CORRUPT;
+    if (rc == DCS_OK && ld->kids) {
+        if (ld->l->n && dcsi_regf_name_cmp(&ld->last, &name) >= 0)
+            ld->in_order = false;
+        ld->last = name;
+    }
     if (rc == DCS_OK)
         rc = dcsi_regf_olist_add(ld->l, off, dcsi_regf_ihash(&name), ld->err);
     ld->rc = rc;
@@ -398,7 +406,7 @@ dcs_status dcsi_regf_keyst_vals(struct dcsi_regf *r, uint32_t nk, struct dcsi_re
     dcs_status rc = keyst_make(r, nk, out, err);
     if (rc != DCS_OK || (*out)->vals_loaded)
         return rc;
-    struct loader ld = {r, &(*out)->vals, false, DCS_OK, err};
+    struct loader ld = {r, &(*out)->vals, false, DCS_OK, err, {0}, true};
     rc = dcsi_regf_each_val(r, nk, load_one, &ld, NULL, err);
     if (rc == DCS_OK)
         rc = ld.rc;
@@ -416,7 +424,7 @@ dcs_status dcsi_regf_keyst_kids(struct dcsi_regf *r, uint32_t nk, struct dcsi_re
     dcs_status rc = keyst_make(r, nk, out, err);
     if (rc != DCS_OK || !*out || (*out)->kids_loaded)
         return rc;
-    struct loader ld = {r, &(*out)->kids, true, DCS_OK, err};
+    struct loader ld = {r, &(*out)->kids, true, DCS_OK, err, {0}, true};
     rc = dcsi_regf_each_kid(r, nk, load_one, &ld, NULL, err);
     if (rc == DCS_OK)
         rc = ld.rc;
@@ -424,7 +432,9 @@ dcs_status dcsi_regf_keyst_kids(struct dcsi_regf *r, uint32_t nk, struct dcsi_re
         olist_free(&(*out)->kids);
         return rc;
     }
-    (*out)->kids.sorted = true; /* as stored */
+    /* checked, not assumed: a foreign writer may have mis-sorted it, and
+     * adds in order (dcsi_regf_add_key) keep this flag */
+    (*out)->kids.sorted = ld.in_order;
     (*out)->kids_loaded = true;
     return DCS_OK;
 }
