@@ -113,7 +113,8 @@ struct dcsi_regf {
     struct dcsi_regf_keyst *vlast; /* the state whose values were set last */
     /* key states come from slabs, freed together by dcsi_regf_keys_free;
      * kfirst is the oldest slab, each links to the next newer, kslab is the
-     * newest: states in the order of their keys' first edit */
+     * newest: states in the order of their keys' first edit, but for the
+     * slots of dropped states, which new states take first */
     struct dcsi_regf_kslab *kfirst, *kslab;
     struct dcsi_regf_keyst *kfree; /* dropped states, taken again first */
     /* free cells by size class; entries may be stale (checked on use) */
@@ -232,8 +233,8 @@ void dcsi_regf_data_free(struct dcsi_regf *r);
 /* ---- regf_keys.c: pending per-key edits ----------------------------------- */
 
 struct dcsi_regf_keyst *dcsi_regf_keyst_get(const struct dcsi_regf *r, uint32_t nk);
-/* Every live key state in the order of the keys' first edit (for an import,
- * the order of their cells in the file); fn returning non-zero stops. */
+/* Every live key state in slab order (see kfirst); fn returning non-zero
+ * stops. */
 typedef int (*dcsi_regf_keyst_fn)(void *ctx, struct dcsi_regf_keyst *ks);
 int dcsi_regf_keyst_each(struct dcsi_regf *r, dcsi_regf_keyst_fn fn, void *ctx);
 dcs_status dcsi_regf_keyst_vals(struct dcsi_regf *r, uint32_t nk, struct dcsi_regf_keyst **out,

@@ -211,9 +211,10 @@ static int materialize_one(void *ctx, struct dcsi_regf_keyst *ks)
 
 dcs_status dcsi_regf_materialize(struct dcsi_regf *r, struct dcs_error *err)
 {
-    /* in the order the keys were first edited, which for new keys is the
-     * order of their cells: the walk streams through the file instead of
-     * jumping to wherever the table's hash put each key */
+    /* in slab order, which is mostly the order the keys were first edited
+     * and so, for new keys, the order of their cells: the walk streams
+     * through the file instead of jumping to wherever the table's hash put
+     * each key */
     struct mat m = {r, DCS_OK, err};
     dcsi_regf_keyst_each(r, materialize_one, &m);
     if (m.rc != DCS_OK)
