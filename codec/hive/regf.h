@@ -87,9 +87,10 @@ struct dcsi_regf_olist {
 
 /* Pending edits of one key. */
 struct dcsi_regf_keyst {
-    uint32_t nk;
+    uint32_t nk;           /* 0: dropped (on the free list) */
     bool vals_loaded, kids_loaded, vals_dirty, kids_dirty;
     struct dcsi_regf_olist vals, kids;
+    struct dcsi_regf_keyst *next_free;
 };
 
 #define DCSI_REGF_BUCKETS 150
@@ -109,8 +110,13 @@ struct dcsi_regf {
     uint32_t *knk;         /* keys[i]->nk, or 0: probes touch no state */
     size_t nkeys, kcap;
     struct dcsi_regf_keyst *klast; /* the state asked for last (a cache) */
-    /* key states come from slabs, freed together by dcsi_regf_keys_free */
-    struct dcsi_regf_kslab *kslab;
+    struct dcsi_regf_keyst *vlast; /* the state whose values were set last */
+    /* key states come from slabs, freed together by dcsi_regf_keys_free;
+     * kfirst is the oldest slab, each links to the next newer, kslab is the
+     * newest: states in the order of their keys' first edit, but for the
+     * slots of dropped states, which new states take first */
+    struct dcsi_regf_kslab *kfirst, *kslab;
+    struct dcsi_regf_keyst *kfree; /* dropped states, taken again first */
     /* free cells by size class; entries may be stale (checked on use) */
     uint32_t *fb[DCSI_REGF_BUCKETS];
     uint32_t fn[DCSI_REGF_BUCKETS], fcap[DCSI_REGF_BUCKETS];
@@ -215,6 +221,10 @@ dcs_status dcsi_regf_check(const struct dcsi_regf *r, unsigned how, struct dcs_e
  * its offset.  May move r->data. */
 dcs_status dcsi_regf_alloc(struct dcsi_regf *r, uint32_t len, uint32_t *out,
                            struct dcs_error *err);
+/* The same, taken from a free cell left behind (the end of an earlier bin)
+ * when one fits, rather than from the tail. */
+dcs_status dcsi_regf_alloc_gap(struct dcsi_regf *r, uint32_t len, uint32_t *out,
+                               struct dcs_error *err);
 /* Free the allocated cell at rel (ignored if it is not one), coalescing it
  * with free neighbours in its bin. */
 void dcsi_regf_release(struct dcsi_regf *r, uint32_t rel);
@@ -227,10 +237,15 @@ void dcsi_regf_data_free(struct dcsi_regf *r);
 /* ---- regf_keys.c: pending per-key edits ----------------------------------- */
 
 struct dcsi_regf_keyst *dcsi_regf_keyst_get(const struct dcsi_regf *r, uint32_t nk);
+/* Every live key state in slab order (see kfirst); fn returning non-zero
+ * stops. */
+typedef int (*dcsi_regf_keyst_fn)(void *ctx, struct dcsi_regf_keyst *ks);
+int dcsi_regf_keyst_each(struct dcsi_regf *r, dcsi_regf_keyst_fn fn, void *ctx);
 dcs_status dcsi_regf_keyst_vals(struct dcsi_regf *r, uint32_t nk, struct dcsi_regf_keyst **out,
                                 struct dcs_error *err);
 dcs_status dcsi_regf_keyst_kids(struct dcsi_regf *r, uint32_t nk, struct dcsi_regf_keyst **out,
                                 struct dcs_error *err);
+/* Forget nk's pending state (its lists are on disk, or are discarded). */
 void dcsi_regf_keyst_drop(struct dcsi_regf *r, uint32_t nk);
 void dcsi_regf_keys_free(struct dcsi_regf *r);
 /* Entry of l whose cell (nk if kids, else vk) is named up; -1 if none. */
@@ -260,6 +275,10 @@ dcs_status dcsi_regf_del_key(struct dcsi_regf *r, uint32_t nk, struct dcs_error 
 
 /* ---- regf_write.c --------------------------------------------------------- */
 
+/* Write ks's value list into the hive now (ks->vals_dirty is left to the
+ * caller). */
+dcs_status dcsi_regf_write_vals(struct dcsi_regf *r, struct dcsi_regf_keyst *ks,
+                               struct dcs_error *err);
 /* Write every pending list into the hive (once per key). */
 dcs_status dcsi_regf_materialize(struct dcsi_regf *r, struct dcs_error *err);
 /* Materialize, check and update the base block: the file is then

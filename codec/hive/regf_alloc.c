@@ -265,7 +265,11 @@ static dcs_status grow(struct dcsi_regf *r, uint32_t need, struct dcs_error *err
     }
     uint32_t off = r->bins;
     uint8_t *bin = r->data + DCSI_REGF_BASE + off;
-    memset(bin, 0, (size_t)bsize);
+    /* a mapped buffer is zero past the bins already (fresh pages of the
+     * mmap or mremap, never written): clearing them would fault each page
+     * in only to write the zeros the kernel just wrote */
+    if (!r->mapped)
+        memset(bin, 0, (size_t)bsize);
     memcpy(bin, "hbin", 4); // NOLINT(bugprone-not-null-terminated-result): a signature, not a string
     dcsi_wr32(bin + 4, off);
     dcsi_wr32(bin + 8, (uint32_t)bsize);
@@ -343,6 +347,31 @@ dcs_status dcsi_regf_alloc(struct dcsi_regf *r, uint32_t len, uint32_t *out,
     dcsi_wr32(c, (uint32_t)0 - need);
     if (!zero) /* a new bin's bytes are zero already */
         memset(c + 4, 0, need - 4);
+    *out = rel;
+    return DCS_OK;
+}
+
+dcs_status dcsi_regf_alloc_gap(struct dcsi_regf *r, uint32_t len, uint32_t *out,
+                               struct dcs_error *err)
+{
+    uint32_t need = (len + 4 + 7) & ~7u, got = 0;
+    if (need < 8)
+        need = 8;
+    if (len > DCSI_REGF_BINS_MAX / 2 || !keep_slack(r))
+        return dcsi_regf_alloc(r, len, out, err);
+    uint32_t rel = find_free(r, need, &got);
+    if (!rel || rel == r->tail)
+        return dcsi_regf_alloc(r, len, out, err);
+    if (got > need) {
+        /* the rest stays listed: the tail is left where it is */
+        uint32_t rest = rel + need;
+        dcsi_wr32(r->data + DCSI_REGF_BASE + rest, got - need);
+        set_start(r, rest, true);
+        push_free(r, rest, got - need, false);
+    }
+    uint8_t *c = r->data + DCSI_REGF_BASE + rel;
+    dcsi_wr32(c, (uint32_t)0 - need);
+    memset(c + 4, 0, need - 4);
     *out = rel;
     return DCS_OK;
 }

@@ -218,6 +218,7 @@ static dcs_status check_subkeys(struct walk *w, const struct dcsi_regf_nk *nk)
         return CORRUPT(w->err, nk->off, "key at 0x%x: %u subkeys but no list at 0x%x",
                        nk->off, nk->nsub, nk->sublist);
     dcs_status rc;
+    size_t base = w->n;
     if (len >= 4 && c[0] == 'r' && c[1] == 'i') {
         rc = mark(w, nk->sublist, "index root", &len);
         uint16_t n = dcsi_rd16(c + 2);
@@ -232,6 +233,13 @@ static dcs_status check_subkeys(struct walk *w, const struct dcsi_regf_nk *nk)
     if (rc == DCS_OK && count != nk->nsub)
         rc = CORRUPT(w->err, nk->off, "key at 0x%x: says %u subkeys, its list holds %u",
                      nk->off, nk->nsub, count);
+    /* popped in list order: the subkeys a writer (dcs among them) laid out
+     * in that order are then walked forward through the file, not back */
+    for (size_t i = base, j = w->n; rc == DCS_OK && i + 1 < j; i++, j--) {
+        uint32_t t = w->stack[i];
+        w->stack[i] = w->stack[j - 1];
+        w->stack[j - 1] = t;
+    }
     return rc;
 }
 

@@ -35,6 +35,33 @@ dcs_status dcsi_regf_begin_edit(struct dcsi_regf *r, struct dcs_error *err)
     return rc;
 }
 
+/* Values of a key edited last, up to this many, have their list written as
+ * soon as an edit moves to another key (see settle_last). */
+#define SETTLE_MAX 64u
+
+/* An import sets a key's values, then moves on to the next key: the list of
+ * the key left behind is written at once, while its value cells are still in
+ * the cache, and its state is dropped, so that the import keeps a handful of
+ * key states (a small table that stays in the cache) instead of one per key,
+ * and the commit has no list left to write for it.  Only short lists: a key
+ * edited again later has its list reloaded and written again, and a bound on
+ * the size keeps edits that alternate between keys linear.  Called before
+ * the edit holds any pointer into the hive. */
+static dcs_status settle_last(struct dcsi_regf *r, uint32_t nk, struct dcs_error *err)
+{
+    struct dcsi_regf_keyst *ks = r->vlast;
+    if (!ks || ks->nk == nk || !ks->vals_dirty || ks->vals.n > SETTLE_MAX)
+        return DCS_OK;
+    dcs_status rc = dcsi_regf_write_vals(r, ks, err);
+    if (rc != DCS_OK)
+        return rc;
+    ks->vals_dirty = false;
+    /* a loaded subkey list may be long: kept, it is not read twice */
+    if (!ks->kids_loaded)
+        dcsi_regf_keyst_drop(r, ks->nk);
+    return DCS_OK;
+}
+
 /* A name fits in extended ASCII when every unit is below 256. */
 static bool fits_comp(const uint16_t *u, size_t n)
 {
@@ -88,6 +115,8 @@ dcs_status dcsi_regf_add_key(struct dcsi_regf *r, uint32_t parent, const uint16_
     struct dcsi_regf_keyst *ks;
     dcs_status rc = dcsi_regf_begin_edit(r, err);
     if (rc == DCS_OK)
+        rc = settle_last(r, parent, err);
+    if (rc == DCS_OK)
         rc = dcsi_regf_keyst_kids(r, parent, &ks, err);
     if (rc != DCS_OK)
         return rc;
@@ -118,7 +147,20 @@ dcs_status dcsi_regf_add_key(struct dcsi_regf *r, uint32_t parent, const uint16_
     uint16_t up[DCSI_REGF_KEY_NAME_MAX];
     for (size_t i = 0; i < n; i++)
         up[i] = dcsi_regf_upcase(units[i]);
-    rc = dcsi_regf_olist_add(&ks->kids, off, dcsi_regf_ihash_up(up, n), err);
+    /* a .reg file adds a key's subkeys in Windows order: noticed here, where
+     * the last one is still in the cache, the commit need not read them all
+     * again to find the list sorted */
+    struct dcsi_regf_olist *kl = &ks->kids;
+    bool in_order = kl->sorted && kl->live == kl->n;
+    if (in_order && kl->n) {
+        struct dcsi_regf_nk last, added;
+        in_order = dcsi_regf_nk(r, kl->off[kl->n - 1], &last, NULL) == DCS_OK &&
+                   dcsi_regf_nk(r, off, &added, NULL) == DCS_OK &&
+                   dcsi_regf_name_cmp(&last.name, &added.name) < 0;
+    }
+    rc = dcsi_regf_olist_add(kl, off, dcsi_regf_ihash_up(up, n), err);
+    if (rc == DCS_OK)
+        kl->sorted = in_order;
     if (rc != DCS_OK) {
         sk_ref(r, pk.sk, -1);
         dcsi_regf_release(r, off);
@@ -219,9 +261,12 @@ dcs_status dcsi_regf_set_val(struct dcsi_regf *r, uint32_t nk, const uint16_t *u
     struct dcsi_regf_keyst *ks;
     dcs_status rc = dcsi_regf_begin_edit(r, err);
     if (rc == DCS_OK)
+        rc = settle_last(r, nk, err);
+    if (rc == DCS_OK)
         rc = dcsi_regf_keyst_vals(r, nk, &ks, err);
     if (rc != DCS_OK)
         return rc;
+    r->vlast = ks;
     uint32_t hash = dcsi_regf_ihash_up(up, n);
     long old = dcsi_regf_olist_find(r, &ks->vals, false, up, n, hash);
     uint32_t field = 0, vk;

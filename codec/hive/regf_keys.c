@@ -32,6 +32,8 @@ struct dcsi_regf_keyst *dcsi_regf_keyst_get(const struct dcsi_regf *r, uint32_t 
 {
     if (!r->kcap)
         return NULL;
+    if (r->klast && r->klast->nk == nk) /* lookups come in runs on one key */
+        return r->klast;
     for (size_t i = slot_of(nk, r->kcap);; i = (i + 1) & (r->kcap - 1)) {
         if (!r->knk[i])
             return NULL;
@@ -51,14 +53,14 @@ static bool keys_grow(struct dcsi_regf *r)
         return false;
     }
     for (size_t i = 0; i < r->kcap; i++) {
-        struct dcsi_regf_keyst *k = r->keys[i];
-        if (!k)
+        uint32_t nk = r->knk[i]; /* not k->nk: a cache miss per state */
+        if (!nk)
             continue;
-        size_t j = slot_of(k->nk, cap);
-        while (t[j])
+        size_t j = slot_of(nk, cap);
+        while (tn[j])
             j = (j + 1) & (cap - 1);
-        t[j] = k;
-        tn[j] = k->nk;
+        t[j] = r->keys[i];
+        tn[j] = nk;
     }
     free(r->keys);
     free(r->knk);
@@ -73,19 +75,31 @@ static bool keys_grow(struct dcsi_regf *r)
 #define KSLAB_N 256u
 
 struct dcsi_regf_kslab {
-    struct dcsi_regf_kslab *next;
+    struct dcsi_regf_kslab *next; /* the next newer slab */
     uint32_t used;
     struct dcsi_regf_keyst k[KSLAB_N];
 };
 
 static struct dcsi_regf_keyst *keyst_new(struct dcsi_regf *r)
 {
+    if (r->kfree) {
+        /* an import drops each key's state once its values are written:
+         * the same few states serve every key, and stay in the cache */
+        struct dcsi_regf_keyst *k = r->kfree;
+        r->kfree = k->next_free;
+        memset(k, 0, sizeof *k);
+        return k;
+    }
     if (!r->kslab || r->kslab->used == KSLAB_N) {
         struct dcsi_regf_kslab *s = malloc(sizeof *s);
         if (!s)
             return NULL;
-        s->next = r->kslab;
+        s->next = NULL;
         s->used = 0;
+        if (r->kslab)
+            r->kslab->next = s;
+        else
+            r->kfirst = s;
         r->kslab = s;
     }
     struct dcsi_regf_keyst *k = &r->kslab->k[r->kslab->used++];
@@ -142,11 +156,20 @@ void dcsi_regf_keyst_drop(struct dcsi_regf *r, uint32_t nk)
         i = (i + 1) & (r->kcap - 1);
     if (!r->keys[i])
         return;
-    olist_free(&r->keys[i]->vals);
-    olist_free(&r->keys[i]->kids);
-    if (r->klast == r->keys[i])
+    struct dcsi_regf_keyst *gone = r->keys[i];
+    olist_free(&gone->vals);
+    olist_free(&gone->kids);
+    if (r->klast == gone)
         r->klast = NULL;
-    r->keys[i] = NULL; /* its slab slot stays until dcsi_regf_keys_free */
+    if (r->vlast == gone)
+        r->vlast = NULL;
+    /* its slab slot is marked dead (0 is never a cell) and taken again by
+     * the next new state */
+    gone->nk = 0;
+    gone->vals_dirty = gone->kids_dirty = false;
+    gone->next_free = r->kfree;
+    r->kfree = gone;
+    r->keys[i] = NULL;
     r->knk[i] = 0;
     r->nkeys--;
     /* re-seat the rest of the probe run (linear-probing delete) */
@@ -162,24 +185,38 @@ void dcsi_regf_keyst_drop(struct dcsi_regf *r, uint32_t nk)
     }
 }
 
+int dcsi_regf_keyst_each(struct dcsi_regf *r, dcsi_regf_keyst_fn fn, void *ctx)
+{
+    for (struct dcsi_regf_kslab *s = r->kfirst; s; s = s->next)
+        for (uint32_t i = 0; i < s->used; i++)
+            if (s->k[i].nk) {
+                int stop = fn(ctx, &s->k[i]);
+                if (stop)
+                    return stop;
+            }
+    return 0;
+}
+
 void dcsi_regf_keys_free(struct dcsi_regf *r)
 {
-    for (size_t i = 0; i < r->kcap; i++) {
-        if (!r->keys[i])
-            continue;
-        olist_free(&r->keys[i]->vals);
-        olist_free(&r->keys[i]->kids);
+    /* slab by slab, not through the table: in memory order (dead states
+     * hold empty lists, which free nothing) */
+    while (r->kfirst) {
+        struct dcsi_regf_kslab *next = r->kfirst->next;
+        for (uint32_t i = 0; i < r->kfirst->used; i++) {
+            olist_free(&r->kfirst->k[i].vals);
+            olist_free(&r->kfirst->k[i].kids);
+        }
+        free(r->kfirst);
+        r->kfirst = next;
     }
-    while (r->kslab) {
-        struct dcsi_regf_kslab *next = r->kslab->next;
-        free(r->kslab);
-        r->kslab = next;
-    }
+    r->kslab = NULL;
+    r->kfree = NULL;
     free(r->keys);
     free(r->knk);
     r->keys = NULL;
     r->knk = NULL;
-    r->klast = NULL;
+    r->klast = r->vlast = NULL;
     r->kcap = r->nkeys = 0;
 }
 
@@ -339,6 +376,9 @@ struct loader {
     bool kids;
     dcs_status rc;
     struct dcs_error *err;
+    /* subkeys: the last name seen, and whether all came in Windows order */
+    struct dcsi_regf_name last;
+    bool in_order;
 };
 
 static int load_one(void *ctx, uint32_t off)
@@ -349,6 +389,11 @@ static int load_one(void *ctx, uint32_t off)
                              : dcsi_regf_vk(ld->r, off, &(struct dcsi_regf_vk){0}, ld->err);
     if (rc == DCS_OK && !entry_name(ld->r, off, ld->kids, &name))
         rc = DCS_ERR_HIVE_CORRUPT;
+    if (rc == DCS_OK && ld->kids) {
+        if (ld->l->n && dcsi_regf_name_cmp(&ld->last, &name) >= 0)
+            ld->in_order = false;
+        ld->last = name;
+    }
     if (rc == DCS_OK)
         rc = dcsi_regf_olist_add(ld->l, off, dcsi_regf_ihash(&name), ld->err);
     ld->rc = rc;
@@ -361,7 +406,7 @@ dcs_status dcsi_regf_keyst_vals(struct dcsi_regf *r, uint32_t nk, struct dcsi_re
     dcs_status rc = keyst_make(r, nk, out, err);
     if (rc != DCS_OK || (*out)->vals_loaded)
         return rc;
-    struct loader ld = {r, &(*out)->vals, false, DCS_OK, err};
+    struct loader ld = {r, &(*out)->vals, false, DCS_OK, err, {0}, true};
     rc = dcsi_regf_each_val(r, nk, load_one, &ld, NULL, err);
     if (rc == DCS_OK)
         rc = ld.rc;
@@ -379,7 +424,7 @@ dcs_status dcsi_regf_keyst_kids(struct dcsi_regf *r, uint32_t nk, struct dcsi_re
     dcs_status rc = keyst_make(r, nk, out, err);
     if (rc != DCS_OK || !*out || (*out)->kids_loaded)
         return rc;
-    struct loader ld = {r, &(*out)->kids, true, DCS_OK, err};
+    struct loader ld = {r, &(*out)->kids, true, DCS_OK, err, {0}, true};
     rc = dcsi_regf_each_kid(r, nk, load_one, &ld, NULL, err);
     if (rc == DCS_OK)
         rc = ld.rc;
@@ -387,7 +432,9 @@ dcs_status dcsi_regf_keyst_kids(struct dcsi_regf *r, uint32_t nk, struct dcsi_re
         olist_free(&(*out)->kids);
         return rc;
     }
-    (*out)->kids.sorted = true; /* as stored */
+    /* checked, not assumed: a foreign writer may have mis-sorted it, and
+     * adds in order (dcsi_regf_add_key) keep this flag */
+    (*out)->kids.sorted = ld.in_order;
     (*out)->kids_loaded = true;
     return DCS_OK;
 }

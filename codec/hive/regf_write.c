@@ -24,8 +24,8 @@ static void touch(struct dcsi_regf *r, uint32_t nk)
     dcsi_wr32(c + 8, (uint32_t)(r->now >> 32));
 }
 
-static dcs_status write_vals(struct dcsi_regf *r, struct dcsi_regf_keyst *ks,
-                             struct dcs_error *err)
+dcs_status dcsi_regf_write_vals(struct dcsi_regf *r, struct dcsi_regf_keyst *ks,
+                               struct dcs_error *err)
 {
     struct dcsi_regf_nk nk;
     dcs_status rc = dcsi_regf_nk(r, ks->nk, &nk, err);
@@ -37,7 +37,9 @@ static dcs_status write_vals(struct dcsi_regf *r, struct dcsi_regf_keyst *ks,
     for (uint32_t i = 0; i < ks->vals.n; i++)
         live += ks->vals.off[i] != 0;
     if (live) {
-        rc = dcsi_regf_alloc(r, 4 * live, &list, err);
+        /* a short list fits a gap an earlier bin left at its end: the
+         * import's lists fill those instead of growing the file */
+        rc = dcsi_regf_alloc_gap(r, 4 * live, &list, err);
         if (rc != DCS_OK)
             return rc;
         uint8_t *l = cell_at(r, list);
@@ -78,9 +80,15 @@ static void free_disk_kids(struct dcsi_regf *r, const struct dcsi_regf_nk *nk)
     dcsi_regf_release(r, nk->sublist);
 }
 
+/* The largest name and class of the subkeys a list holds (in the parent's
+ * nk), found while the list is written: each subkey is read once. */
+struct kid_max {
+    uint32_t name, class_len;
+};
+
 /* One leaf of kind sig with the subkeys off[0..n). */
 static dcs_status write_leaf(struct dcsi_regf *r, char sig, const uint32_t *off, uint32_t n,
-                             uint32_t *out, struct dcs_error *err)
+                             uint32_t *out, struct kid_max *max, struct dcs_error *err)
 {
     unsigned stride = sig == 'i' ? 4 : 8;
     dcs_status rc = dcsi_regf_alloc(r, 4 + stride * n, out, err);
@@ -94,7 +102,12 @@ static dcs_status write_leaf(struct dcsi_regf *r, char sig, const uint32_t *off,
         struct dcsi_regf_nk kid;
         uint8_t *e = c + 4 + (size_t)i * stride;
         dcsi_wr32(e, off[i]);
-        if (stride == 4 || dcsi_regf_nk(r, off[i], &kid, NULL) != DCS_OK)
+        if (dcsi_regf_nk(r, off[i], &kid, err) != DCS_OK)
+            return DCS_ERR_HIVE_CORRUPT;
+        uint32_t nb = kid.name.comp ? 2 * kid.name.bytes : kid.name.bytes;
+        max->name = nb > max->name ? nb : max->name;
+        max->class_len = kid.class_len > max->class_len ? kid.class_len : max->class_len;
+        if (stride == 4)
             continue;
         if (sig == 'h') {
             dcsi_wr32(e + 4, dcsi_regf_lh_hash(&kid.name));
@@ -115,12 +128,12 @@ static dcs_status write_leaf(struct dcsi_regf *r, char sig, const uint32_t *off,
 }
 
 static dcs_status write_list(struct dcsi_regf *r, const uint32_t *off, uint32_t n,
-                             uint32_t *out, struct dcs_error *err)
+                             uint32_t *out, struct kid_max *max, struct dcs_error *err)
 {
     char sig = r->minor >= 5 ? 'h' : 'f';
     uint32_t per = DCSI_REGF_FAST_MAX;
     if (n <= per)
-        return write_leaf(r, sig, off, n, out, err);
+        return write_leaf(r, sig, off, n, out, max, err);
     /* Windows splits a full leaf under an index root */
     uint32_t leaves = (n + per - 1) / per;
     if (leaves > DCSI_REGF_INDEX_MAX) {
@@ -140,7 +153,7 @@ static dcs_status write_list(struct dcsi_regf *r, const uint32_t *off, uint32_t 
     dcsi_wr16(c + 2, (uint16_t)leaves);
     for (uint32_t i = 0; i < leaves; i++) {
         uint32_t leaf, at = i * per, k = n - at < per ? n - at : per;
-        rc = write_leaf(r, sig, off + at, k, &leaf, err);
+        rc = write_leaf(r, sig, off + at, k, &leaf, max, err);
         if (rc != DCS_OK)
             return rc;
         dcsi_wr32(cell_at(r, ri) + 4 + 4 * (size_t)i, leaf);
@@ -159,46 +172,53 @@ static dcs_status write_kids(struct dcsi_regf *r, struct dcsi_regf_keyst *ks,
     if (rc != DCS_OK)
         return rc;
     free_disk_kids(r, &nk);
-    uint32_t list = DCSI_REGF_NONE, max_name = 0, max_class = 0;
+    uint32_t list = DCSI_REGF_NONE;
+    struct kid_max max = {0, 0};
     if (ks->kids.n) {
-        rc = write_list(r, ks->kids.off, ks->kids.n, &list, err);
+        rc = write_list(r, ks->kids.off, ks->kids.n, &list, &max, err);
         if (rc != DCS_OK)
             return rc;
-    }
-    for (uint32_t i = 0; i < ks->kids.n; i++) {
-        struct dcsi_regf_nk kid;
-        if (dcsi_regf_nk(r, ks->kids.off[i], &kid, err) != DCS_OK)
-            return DCS_ERR_HIVE_CORRUPT;
-        uint32_t nb = kid.name.comp ? 2 * kid.name.bytes : kid.name.bytes;
-        max_name = nb > max_name ? nb : max_name;
-        max_class = kid.class_len > max_class ? kid.class_len : max_class;
     }
     uint8_t *c = cell_at(r, ks->nk);
     dcsi_wr32(c + 20, ks->kids.n);
     dcsi_wr32(c + 28, list);
     /* the upper 16 bits hold the virtualization, user and debug flags */
-    dcsi_wr16(c + 52, (uint16_t)max_name);
-    dcsi_wr32(c + 56, max_class);
+    dcsi_wr16(c + 52, (uint16_t)max.name);
+    dcsi_wr32(c + 56, max.class_len);
     touch(r, ks->nk);
     return DCS_OK;
 }
 
+struct mat {
+    struct dcsi_regf *r;
+    dcs_status rc;
+    struct dcs_error *err;
+};
+
+static int materialize_one(void *ctx, struct dcsi_regf_keyst *ks)
+{
+    struct mat *m = ctx;
+    if (ks->vals_dirty)
+        m->rc = dcsi_regf_write_vals(m->r, ks, m->err);
+    if (m->rc == DCS_OK)
+        ks->vals_dirty = false;
+    if (m->rc == DCS_OK && ks->kids_dirty)
+        m->rc = write_kids(m->r, ks, m->err);
+    if (m->rc == DCS_OK)
+        ks->kids_dirty = false;
+    return m->rc != DCS_OK;
+}
+
 dcs_status dcsi_regf_materialize(struct dcsi_regf *r, struct dcs_error *err)
 {
-    for (size_t i = 0; i < r->kcap; i++) {
-        struct dcsi_regf_keyst *ks = r->keys[i];
-        dcs_status rc = DCS_OK;
-        if (ks && ks->vals_dirty)
-            rc = write_vals(r, ks, err);
-        if (rc == DCS_OK && ks)
-            ks->vals_dirty = false;
-        if (rc == DCS_OK && ks && ks->kids_dirty)
-            rc = write_kids(r, ks, err);
-        if (rc != DCS_OK)
-            return rc;
-        if (ks)
-            ks->kids_dirty = false;
-    }
+    /* in slab order, which is mostly the order the keys were first edited
+     * and so, for new keys, the order of their cells: the walk streams
+     * through the file instead of jumping to wherever the table's hash put
+     * each key */
+    struct mat m = {r, DCS_OK, err};
+    dcsi_regf_keyst_each(r, materialize_one, &m);
+    if (m.rc != DCS_OK)
+        return m.rc;
     /* the lists on disk now say what the states said */
     dcsi_regf_keys_free(r);
     return DCS_OK;

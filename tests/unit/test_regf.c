@@ -266,6 +266,71 @@ static void many_subkeys_make_ri_lists(void **state)
     dcs_hive_close(h);
 }
 
+/* Subkeys named by a UTF-16 copy of an ASCII name (for the lookups). */
+static uint32_t find_kid_ascii(struct dcsi_regf *r, uint32_t parent, const char *name)
+{
+    uint16_t q[64];
+    size_t n = strlen(name);
+    for (size_t i = 0; i < n; i++)
+        q[i] = (uint16_t)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+    uint32_t off = 0;
+    assert_int_equal(dcsi_regf_find_kid(r, parent, q, n, &off, NULL), DCS_OK);
+    return off;
+}
+
+/* The engine notices subkeys added in Windows order instead of sorting at
+ * commit: one added out of order, and a list a foreign writer left
+ * mis-sorted on disk, must still come out sorted. */
+static void subkey_order_tracked(void **state)
+{
+    dcs_hive *h = open_rw();
+    dcs_hive_key parent, k;
+    char name[32];
+    assert_int_equal(dcs_hive_ensure_key(h, 0, "Ord", &parent, NULL), DCS_OK);
+    for (unsigned i = 0; i < 600; i++) { /* in order, over two leaves */
+        snprintf(name, sizeof name, "K%04u", 2 * i);
+        assert_int_equal(dcs_hive_add_child(h, parent, name, &k, NULL), DCS_OK);
+    }
+    assert_int_equal(dcs_hive_add_child(h, parent, "K0001", &k, NULL), DCS_OK);
+    commit_close(h);
+    check_file(work, DCSI_REGF_CHECK_ORDER);
+
+    /* swap the first two entries of the first leaf (an lh element is the
+     * offset and the hash of one key: still a valid list, out of order) */
+    struct dcsi_regf r;
+    assert_int_equal(dcsi_regf_load_file(&r, work, NULL), DCS_OK);
+    struct dcsi_regf_nk nk;
+    assert_int_equal(dcsi_regf_nk(&r, find_kid_ascii(&r, r.root, "Ord"), &nk, NULL), DCS_OK);
+    assert_int_equal(nk.nsub, 601);
+    uint32_t len;
+    const uint8_t *ri = dcsi_regf_cell(&r, nk.sublist, &len);
+    assert_memory_equal(ri, "ri", 2);
+    uint8_t *leaf = dcsi_regf_cell(&r, dcsi_rd32(ri + 4), &len);
+    assert_memory_equal(leaf, "lh", 2);
+    uint8_t e0[8];
+    memcpy(e0, leaf + 4, 8);
+    memmove(leaf + 4, leaf + 12, 8);
+    memcpy(leaf + 12, e0, 8);
+    assert_int_equal(spit(work, r.data, DCSI_REGF_BASE + (size_t)r.bins), 0);
+    dcsi_regf_free(&r);
+    assert_int_equal(dcsi_regf_load_file(&r, work, NULL), DCS_OK);
+    assert_int_equal(dcsi_regf_check(&r, DCSI_REGF_CHECK_ORDER, NULL), DCS_ERR_HIVE_CORRUPT);
+    dcsi_regf_free(&r);
+
+    /* an add after the last key keeps the order of what was loaded */
+    h = open_rw();
+    assert_int_equal(dcs_hive_find_key(h, 0, "Ord", &parent, NULL), DCS_OK);
+    assert_int_equal(dcs_hive_add_child(h, parent, "K9999", &k, NULL), DCS_OK);
+    commit_close(h);
+    check_file(work, DCSI_REGF_CHECK_ORDER);
+    assert_int_equal(dcsi_regf_load_file(&r, work, NULL), DCS_OK);
+    assert_int_equal(dcsi_regf_nk(&r, find_kid_ascii(&r, r.root, "Ord"), &nk, NULL), DCS_OK);
+    assert_int_equal(nk.nsub, 602);
+    assert_int_not_equal(find_kid_ascii(&r, nk.off, "K0000"), 0);
+    assert_int_not_equal(find_kid_ascii(&r, nk.off, "K0001"), 0);
+    dcsi_regf_free(&r);
+}
+
 /* Sizes around the inline limit and the big-data segment size. */
 static void values_of_every_size(void **state)
 {
@@ -556,6 +621,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fixtures_read_like_hivex),
         cmocka_unit_test_setup_teardown(many_subkeys_make_ri_lists, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(subkey_order_tracked, fresh, cleanup),
         cmocka_unit_test_setup_teardown(values_of_every_size, fresh, cleanup),
         cmocka_unit_test_setup_teardown(unicode_names, fresh, cleanup),
         cmocka_unit_test_setup_teardown(freed_space_reused, fresh, cleanup),
