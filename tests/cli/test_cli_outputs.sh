@@ -295,6 +295,14 @@ expect 2 "dcs: encode: --bypass 'a\\x02b': offset 1: control character 0x02" \
 # empty entries): written as given with a warning, as apply takes it
 run encode --version winhttp --bypass ';' -o semi.bin
 expect 0 "dcs: warning: encode: --bypass ';': offset 0: empty entry" "encode --bypass ';'"
+# an entry outside the grammar (a CIDR block) is written as given with a
+# warning, as apply writes it; WinHTTP's own grammar refuses it
+run encode --bypass '10.0.0.0/8' --proxy p:1 -o cidr.bin
+expect 0 "dcs: warning: encode: --bypass '10.0.0.0/8': offset 8: entry outside the list grammar: written as given" \
+    "encode --bypass with a CIDR block"
+run encode --version winhttp --bypass '10.0.0.0/8' --proxy p:1 -o cidr-winhttp.bin
+expect 2 "dcs: encode: --bypass '10.0.0.0/8': offset 8: invalid character '/' in host name" \
+    "encode --version winhttp --bypass with a CIDR block"
 # what a blob cannot hold: bytes that are not UTF-8, an entry over 2083 bytes
 run encode --bypass "$(printf 'ok;x\377')"
 expect 2 "dcs: encode: --bypass 'ok;x\\xff': offset 4: byte 0xff is not UTF-8" \

@@ -279,7 +279,12 @@ int cmd_encode(int argc, char **argv)
         return from_json(&o);
     }
     if (!cli_check_list("encode", "--proxy", o.proxy, false, o.winhttp) ||
-        !cli_check_list("encode", "--bypass", o.bypass, true, o.winhttp) ||
+        /* a WinINET bypass list is checked as `dcs apply` checks it (the
+         * same bytes reach the same blob): an entry outside the grammar, a
+         * CIDR block, is a warning and written as given; WinHTTP's own
+         * grammar is stricter and stays an error */
+        !(o.winhttp ? cli_check_list("encode", "--bypass", o.bypass, true, true)
+                    : cli_check_text("encode", "--bypass", o.bypass, CLI_TEXT_BYPASS, true)) ||
         !cli_check_text("encode", "--pac", o.pac, CLI_TEXT_URL, false))
         return EXIT_USAGE;
     return from_flags(&o);
