@@ -669,9 +669,11 @@ static void take_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n, unsi
                  "UTF-8 byte order mark: the file is read as UTF-8 (whether Windows "
                  "regedit imports such a file is unknown; strict mode refuses it)");
     }
-    if (crlf && r->phase == PH_STRCONT && !r->fatal)
-        dcsi_reg_string_break(r, 0x0A); /* what the separate LF step above does */
     r->line_off += used;
+    /* what the separate LF step at the top does, after the offset moved
+     * past the LF (a limit it hits is reported there) */
+    if (crlf && r->phase == PH_STRCONT && !r->fatal)
+        dcsi_reg_string_break(r, 0x0A);
 }
 
 dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,

@@ -318,6 +318,34 @@ static void multiline_breaks_kept(void **state)
     free(b.p);
 }
 
+/* The value limit reached by the LF of a CR LF inside a multi-line
+ * string: the failure is the same whether the LF is taken in one step
+ * with its CR or not (the chunked reads split the pair). */
+static void multiline_limit_at_lf(void **state)
+{
+    (void)state;
+    struct u16buf b;
+    start(&b);
+    put(&b, "\"m\"=\"abcdefg\r\nh\"\r\n");
+    /* 7 units (14 bytes + 2 for the NUL) and CR fit in 16 + 2; the LF does not */
+    size_t lf = 0;
+    for (size_t i = 2; i + 5 < b.len; i += 2)
+        if (memcmp(b.p + i, "g\0\r\0\n\0", 6) == 0)
+            lf = i + 4;
+    /* the LF's step reports the failure where the next line starts */
+    struct dcs_reg_reader_options opt = {.max_value = 16};
+    for (size_t chunk = 0; chunk < 16; chunk++) {
+        struct tl_ops o;
+        tl_parse(&o, b.p, b.len, chunk, &opt);
+        assert_int_equal(o.st, DCS_ERR_LIMIT);
+        assert_int_equal(o.err.line, 3);
+        assert_int_equal(o.err.column, 1);
+        assert_int_equal(o.err.offset, lf + 2);
+        tl_ops_free(&o);
+    }
+    free(b.p);
+}
+
 /* An odd number of bytes: the last line ends inside a unit. */
 static void odd_byte_count(void **state)
 {
@@ -407,6 +435,7 @@ int main(void)
         cmocka_unit_test(hex_runs_irregular),     cmocka_unit_test(line_ends_and_controls),
         cmocka_unit_test(nul_after_controls),     cmocka_unit_test(multiline_breaks_kept),
         cmocka_unit_test(odd_byte_count),         cmocka_unit_test(escapes_at_every_place),
+        cmocka_unit_test(multiline_limit_at_lf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
