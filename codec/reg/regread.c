@@ -276,7 +276,13 @@ static inline unsigned unit_at(const uint8_t *p, size_t i, unsigned us)
  * below 0x0E (CR, LF, NUL, but also TAB and other controls, which are rare
  * enough that one saturating subtract per vector beats three compares);
  * the flagged units are then visited through the mask, not unit by unit. */
-static size_t find_eol(const uint8_t *p, size_t n, unsigned us, size_t *nul)
+#if defined(__GNUC__)
+#define REG_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define REG_ALWAYS_INLINE inline
+#endif
+static REG_ALWAYS_INLINE size_t find_eol_us(const uint8_t *p, size_t n, unsigned us,
+                                            size_t *nul)
 {
     size_t i = 0;
     *nul = SIZE_MAX;
@@ -344,6 +350,19 @@ static size_t find_eol(const uint8_t *p, size_t n, unsigned us, size_t *nul)
     return n;
 }
 
+/* find_eol_us compiled for each unit size: with us a constant the block
+ * and mask arithmetic has no division. */
+static size_t find_eol(const uint8_t *p, size_t n, unsigned us, size_t *nul)
+{
+    return us == 2 ? find_eol_us(p, n, 2, nul) : find_eol_us(p, n, 1, nul);
+}
+
+/* Whole units in len bytes (us is 1 or 2: a shift, not a division). */
+static inline size_t whole_units(size_t len, unsigned us)
+{
+    return us == 2 ? len >> 1 : len;
+}
+
 /* The line being assembled is over the limit: report it by its number. */
 static void line_too_long(struct dcs_reg_reader *r)
 {
@@ -408,7 +427,7 @@ static int line_in_chunk(struct dcs_reg_reader *r, const uint8_t *in, size_t ava
                          uint64_t *used)
 {
     const unsigned us = r->us;
-    size_t nu = avail / us;
+    size_t nu = whole_units(avail, us);
     size_t e = find_eol(in, nu, us, nul);
     if (e < nu) {
         if (e * us > r->opt.max_line) {
@@ -455,7 +474,7 @@ static int carry_line(struct dcs_reg_reader *r, const uint8_t **lp, size_t *ln, 
 {
     const unsigned us = r->us;
     *lp = r->carry.p;
-    *ln = r->carry.len / us;
+    *ln = whole_units(r->carry.len, us);
     r->carry_done = true;
     *nul = SIZE_MAX;
     for (size_t i = 0; i < *ln; i++) {
@@ -489,7 +508,7 @@ static int line_continued(struct dcs_reg_reader *r, const uint8_t *in, size_t av
         avail--;
         r->in_pos++;
     }
-    size_t nu = avail / us;
+    size_t nu = whole_units(avail, us);
     size_t e = find_eol(in, nu, us, nul);
     if (e < nu) {
         if (!carry_append(r, in, e * us))
