@@ -5,6 +5,13 @@
 
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define REG_SSE2 1
+#else
+#define REG_SSE2 0
+#endif
+
 #define U(i) dcs_ld16le(p + 2 * (size_t)(i))
 
 #define MAX_NAME_UNITS 16383 /* longest value name RegSetValueEx takes */
@@ -162,11 +169,58 @@ static void emit_value(struct dcs_reg_reader *r)
         dcsi_reg_queue_value(r, DCS_REG_OP_SET_VALUE);
 }
 
-/* The fast path of parse_hex: runs of exactly "xx," read 8 bytes (four
- * UTF-16LE units) at a time.  Returns where the run stops; *dp advanced. */
+#if REG_SSE2
+/* Five groups of exactly "xx," (15 units; 16 are read) at p into d[0..5),
+ * with d[5..8) clobbered: false, nothing written, when any group differs
+ * (a unit above 0xFF, a digit that is not hex, a comma missing or moved).
+ * The units are narrowed to bytes (saturating: anything above 0xFF becomes
+ * 0x00 or 0xFF, neither a digit nor a comma), checked against the fixed
+ * pattern of the 15 positions, turned into nibbles, and each digit pair
+ * joined.  Five groups fill one vector: a regedit continuation line holds
+ * 25 of them. */
+static inline bool hex_block5(const uint8_t *p, uint8_t *d)
+{
+    const __m128i *v = (const __m128i *)(const void *)p;
+    __m128i c = _mm_packus_epi16(_mm_loadu_si128(v), _mm_loadu_si128(v + 1));
+    __m128i dg = _mm_sub_epi8(c, _mm_set1_epi8('0'));
+    __m128i isd = _mm_cmpeq_epi8(_mm_min_epu8(dg, _mm_set1_epi8(9)), dg); /* '0'..'9' */
+    __m128i lt = _mm_sub_epi8(_mm_or_si128(c, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    __m128i isl = _mm_cmpeq_epi8(_mm_min_epu8(lt, _mm_set1_epi8(5)), lt); /* a-f, A-F */
+    unsigned hexm = (unsigned)_mm_movemask_epi8(_mm_or_si128(isd, isl));
+    unsigned comm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c, _mm_set1_epi8(',')));
+    /* commas at 2, 5, 8, 11, 14, digits at the other places below 15 */
+    if ((hexm & 0x7FFF) != 0x36DB || (comm & 0x7FFF) != 0x4924)
+        return false;
+    /* '0'..'9' & 15 is the digit; 'a' & 15 is 1, plus 9 */
+    __m128i nib = _mm_add_epi8(_mm_and_si128(c, _mm_set1_epi8(0x0F)),
+                               _mm_and_si128(isl, _mm_set1_epi8(9)));
+    /* j[k] = nib[k] << 4 | nib[k + 1] */
+    __m128i j = _mm_or_si128(_mm_and_si128(_mm_slli_epi16(nib, 4), _mm_set1_epi8((char)0xF0)),
+                             _mm_srli_si128(nib, 1));
+    /* The bytes wanted are j[0, 3, 6 | 9, 12]: per 64-bit lane, mask them
+     * and gather them with one multiply whose partial products land in
+     * distinct bytes (no carries), then shift. */
+    uint64_t l0 = (uint64_t)_mm_cvtsi128_si64(j) & 0x00FF0000FF0000FFull;
+    uint64_t l1 = (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(j, 8)) & 0x000000FF0000FF00ull;
+    uint64_t out = (l0 * 0x0000010001000100ull) >> 40 |        /* bytes 0, 3, 6 */
+                   ((l1 * 0x0000000100010000ull) >> 40) << 24; /* 9, 12 */
+    memcpy(d, &out, 8);
+    return true;
+}
+#endif
+
+/* The fast path of parse_hex: runs of exactly "xx," read five groups at a
+ * time (SSE2), then 8 bytes (four UTF-16LE units) at a time.  Returns where
+ * the run stops; *dp advanced. */
 static inline size_t hex_fast(const uint8_t *p, size_t i, size_t n, uint8_t **dp)
 {
     uint8_t *d = *dp;
+#if REG_SSE2
+    while (i + 16 <= n && hex_block5(p + 2 * i, d)) {
+        d += 5;
+        i += 15;
+    }
+#endif
     while (i + 4 <= n) {
         uint64_t w;
         memcpy(&w, p + 2 * i, 8);

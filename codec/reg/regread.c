@@ -24,6 +24,9 @@
 
 enum { GL_LINE, GL_NEED, GL_EOF, GL_FAIL };
 
+/* get_line's *term for a CR LF pair taken in one step */
+#define TERM_CRLF 0x0D0Au
+
 /* ---- small helpers shared with regparse.c ---- */
 
 bool dcsi_reg_grow(struct dcs_reg_reader *r, struct growbuf *b, size_t need, size_t limit)
@@ -262,51 +265,54 @@ static inline uint64_t ld64(const uint8_t *p)
 }
 #endif
 
+/* The unit at p[i] (us bytes). */
+static inline unsigned unit_at(const uint8_t *p, size_t i, unsigned us)
+{
+    return us == 2 ? dcs_ld16le(p + 2 * i) : p[i];
+}
+
 /* Index of the first CR or LF unit in p[0..n), or n.  *nul: index of the
- * first NUL unit before it, or SIZE_MAX.  Word-at-a-time: a lane below 0x0E
- * (all of CR, LF, NUL and TAB) flags the word for a closer look. */
-static size_t find_eol(const uint8_t *p, size_t n, unsigned us, size_t *nul)
+ * first NUL unit before it, or SIZE_MAX.  A block is flagged by any unit
+ * below 0x0E (CR, LF, NUL, but also TAB and other controls, which are rare
+ * enough that one saturating subtract per vector beats three compares);
+ * the flagged units are then visited through the mask, not unit by unit. */
+#if defined(__GNUC__)
+#define REG_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define REG_ALWAYS_INLINE inline
+#endif
+static REG_ALWAYS_INLINE size_t find_eol_us(const uint8_t *p, size_t n, unsigned us,
+                                            size_t *nul)
 {
     size_t i = 0;
     *nul = SIZE_MAX;
 #if REG_SSE2
-    /* 32 bytes at a time: any CR, LF or NUL unit flags the block */
-    const __m128i lf = us == 2 ? _mm_set1_epi16(0x0A) : _mm_set1_epi8(0x0A);
-    const __m128i cr = us == 2 ? _mm_set1_epi16(0x0D) : _mm_set1_epi8(0x0D);
     const __m128i zero = _mm_setzero_si128();
     const size_t per = 32 / us;
-    for (;;) {
-        while (i + per <= n) {
-            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i * us));
-            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i * us + 16));
-            __m128i ha, hb;
-            if (us == 2) {
-                ha = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi16(a, lf), _mm_cmpeq_epi16(a, cr)),
-                                  _mm_cmpeq_epi16(a, zero));
-                hb = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi16(b, lf), _mm_cmpeq_epi16(b, cr)),
-                                  _mm_cmpeq_epi16(b, zero));
-            } else {
-                ha = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, lf), _mm_cmpeq_epi8(a, cr)),
-                                  _mm_cmpeq_epi8(a, zero));
-                hb = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, lf), _mm_cmpeq_epi8(b, cr)),
-                                  _mm_cmpeq_epi8(b, zero));
-            }
-            if (_mm_movemask_epi8(_mm_or_si128(ha, hb)))
-                break;
-            i += per;
+    for (; i + per <= n; i += per) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i * us));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i * us + 16));
+        __m128i ha, hb;
+        if (us == 2) {
+            const __m128i c = _mm_set1_epi16(0x0D);
+            ha = _mm_cmpeq_epi16(_mm_subs_epu16(a, c), zero);
+            hb = _mm_cmpeq_epi16(_mm_subs_epu16(b, c), zero);
+        } else {
+            const __m128i c = _mm_set1_epi8(0x0D);
+            ha = _mm_cmpeq_epi8(_mm_subs_epu8(a, c), zero);
+            hb = _mm_cmpeq_epi8(_mm_subs_epu8(b, c), zero);
         }
-        size_t stop = i + per < n ? i + per : n;
-        for (; i < stop; i++) {
-            unsigned u = us == 2 ? dcs_ld16le(p + 2 * i) : p[i];
-            if (u <= 0x0D) {
-                if (u == 0x0A || u == 0x0D)
-                    return i;
-                if (u == 0 && *nul == SIZE_MAX)
-                    *nul = i;
-            }
+        uint32_t m = (uint32_t)_mm_movemask_epi8(ha) | (uint32_t)_mm_movemask_epi8(hb) << 16;
+        while (m) {
+            /* one mask bit per byte: a UTF-16 unit sets two */
+            size_t k = (size_t)__builtin_ctz(m) / us;
+            unsigned u = unit_at(p, i + k, us);
+            if (u == 0x0A || u == 0x0D)
+                return i + k;
+            if (u == 0 && *nul == SIZE_MAX)
+                *nul = i + k;
+            m &= us == 2 ? ~(3u << (2 * k)) : ~(1u << k);
         }
-        if (i >= n)
-            return n;
     }
 #elif REG_SWAR
     const uint64_t ones = us == 2 ? 0x0001000100010001ull : 0x0101010101010101ull;
@@ -322,7 +328,7 @@ static size_t find_eol(const uint8_t *p, size_t n, unsigned us, size_t *nul)
         }
         size_t stop = i + per < n ? i + per : n;
         for (; i < stop; i++) {
-            unsigned u = us == 2 ? dcs_ld16le(p + 2 * i) : p[i];
+            unsigned u = unit_at(p, i, us);
             if (u <= 0x0D) {
                 if (u == 0x0A || u == 0x0D)
                     return i;
@@ -333,16 +339,28 @@ static size_t find_eol(const uint8_t *p, size_t n, unsigned us, size_t *nul)
         if (i >= n)
             return n;
     }
-#else
+#endif
     for (; i < n; i++) {
-        unsigned u = us == 2 ? dcs_ld16le(p + 2 * i) : p[i];
+        unsigned u = unit_at(p, i, us);
         if (u == 0x0A || u == 0x0D)
             return i;
         if (u == 0 && *nul == SIZE_MAX)
             *nul = i;
     }
     return n;
-#endif
+}
+
+/* find_eol_us compiled for each unit size: with us a constant the block
+ * and mask arithmetic has no division. */
+static size_t find_eol(const uint8_t *p, size_t n, unsigned us, size_t *nul)
+{
+    return us == 2 ? find_eol_us(p, n, 2, nul) : find_eol_us(p, n, 1, nul);
+}
+
+/* Whole units in len bytes (us is 1 or 2: a shift, not a division). */
+static inline size_t whole_units(size_t len, unsigned us)
+{
+    return us == 2 ? len >> 1 : len;
 }
 
 /* The line being assembled is over the limit: report it by its number. */
@@ -409,7 +427,7 @@ static int line_in_chunk(struct dcs_reg_reader *r, const uint8_t *in, size_t ava
                          uint64_t *used)
 {
     const unsigned us = r->us;
-    size_t nu = avail / us;
+    size_t nu = whole_units(avail, us);
     size_t e = find_eol(in, nu, us, nul);
     if (e < nu) {
         if (e * us > r->opt.max_line) {
@@ -418,9 +436,16 @@ static int line_in_chunk(struct dcs_reg_reader *r, const uint8_t *in, size_t ava
         }
         *lp = in;
         *ln = e;
-        *term = us == 2 ? dcs_ld16le(in + 2 * e) : in[e];
-        *used = (e + 1) * us;
-        r->in_pos += (e + 1) * us;
+        *term = unit_at(in, e, us);
+        size_t end = e + 1;
+        if (*term == 0x0D && end < nu && unit_at(in, end, us) == 0x0A) {
+            /* CR LF in the chunk: one line, not a line and an empty LF
+             * line (a CR LF split between chunks still takes two steps) */
+            *term = TERM_CRLF;
+            end++;
+        }
+        *used = end * us;
+        r->in_pos += end * us;
         return GL_LINE;
     }
     if (!r->in_last) {
@@ -449,7 +474,7 @@ static int carry_line(struct dcs_reg_reader *r, const uint8_t **lp, size_t *ln, 
 {
     const unsigned us = r->us;
     *lp = r->carry.p;
-    *ln = r->carry.len / us;
+    *ln = whole_units(r->carry.len, us);
     r->carry_done = true;
     *nul = SIZE_MAX;
     for (size_t i = 0; i < *ln; i++) {
@@ -483,7 +508,7 @@ static int line_continued(struct dcs_reg_reader *r, const uint8_t *in, size_t av
         avail--;
         r->in_pos++;
     }
-    size_t nu = avail / us;
+    size_t nu = whole_units(avail, us);
     size_t e = find_eol(in, nu, us, nul);
     if (e < nu) {
         if (!carry_append(r, in, e * us))
@@ -626,7 +651,10 @@ static void take_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n, unsi
             dcsi_reg_string_break(r, term);
         return;
     }
-    r->cr_pending = term == 0x0D;
+    const bool crlf = term == TERM_CRLF;
+    if (crlf)
+        term = 0x0D;
+    r->cr_pending = term == 0x0D && !crlf;
     r->lineno++;
     r->st.lines = r->lineno;
     /* the odd last byte of a UTF-16 file; on the header line it is
@@ -661,6 +689,10 @@ static void take_line(struct dcs_reg_reader *r, const uint8_t *p, size_t n, unsi
                  "regedit imports such a file is unknown; strict mode refuses it)");
     }
     r->line_off += used;
+    /* what the separate LF step at the top does, after the offset moved
+     * past the LF (a limit it hits is reported there) */
+    if (crlf && r->phase == PH_STRCONT && !r->fatal)
+        dcsi_reg_string_break(r, 0x0A);
 }
 
 dcs_status dcs_reg_reader_next(struct dcs_reg_reader *r, struct dcs_reg_op *op,

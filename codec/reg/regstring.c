@@ -16,6 +16,13 @@
 
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define REG_SSE2 1
+#else
+#define REG_SSE2 0
+#endif
+
 #define U(i) dcs_ld16le(p + 2 * (size_t)(i))
 
 static inline uint32_t col(size_t i)
@@ -26,6 +33,25 @@ static inline uint32_t col(size_t i)
 static size_t skip_ws(const uint8_t *p, size_t i, size_t n)
 {
     while (i < n && (U(i) == ' ' || U(i) == '\t'))
+        i++;
+    return i;
+}
+
+/* Index of the first '"' or '\\' unit in p[i..n), or n: what lies before
+ * it is copied as it is. */
+static size_t plain_run(const uint8_t *p, size_t i, size_t n)
+{
+#if REG_SSE2
+    const __m128i quote = _mm_set1_epi16('"'), bsl = _mm_set1_epi16('\\');
+    for (; i + 8 <= n; i += 8) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi16(v, quote), _mm_cmpeq_epi16(v, bsl)));
+        if (m)
+            return i + (size_t)__builtin_ctz(m) / 2;
+    }
+#endif
+    while (i < n && U(i) != '"' && U(i) != '\\')
         i++;
     return i;
 }
@@ -41,6 +67,12 @@ size_t dcsi_reg_unescape(struct dcs_reg_reader *r, const uint8_t *p, size_t i, s
     }
     uint8_t *d = r->tmp.p;
     while (i < n) {
+        size_t k = plain_run(p, i, n);
+        memcpy(d, p + 2 * i, 2 * (k - i));
+        d += 2 * (k - i);
+        i = k;
+        if (i == n)
+            break;
         unsigned u = U(i);
         if (u == '"') {
             *units = (size_t)(d - r->tmp.p) / 2;
