@@ -122,10 +122,24 @@ run decode --hive fifo
 expect 1 "dcs: fifo: is a FIFO, not a file to read" "decode --hive of a FIFO"
 run decode --hive /dev/null
 expect 1 "dcs: /dev/null: is a character device, not a file to read" "decode --hive of a device"
-# a FIFO with a writer is read
+# a FIFO with a writer is read.  dcs opens a FIFO without waiting for a
+# writer (none: an empty read, no hang), so the writer must be there first:
+# this shell holds the FIFO open read-write (fd 3, a writer that never
+# blocks), puts the blob in it, and lets go only once dcs has the FIFO open
+# (it then reads the blob and the end of file).  A writer started in the
+# background instead races dcs's open on a loaded machine.
 "$DCS" "${ARGS[@]}" --output-format binary >want.bin
-(timeout 20 cat want.bin >fifo &)
-run decode fifo
+exec 3<>fifo
+cat want.bin >&3
+timeout 20 "$DCS" decode fifo >"$TMP/out" 2>"$TMP/err" 3>&- &
+decoder=$!
+for _ in $(seq 400); do # this shell's fd 3, then dcs's own (a child of timeout)
+    [ "$(readlink /proc/[0-9]*/fd/* 2>/dev/null | grep -cx "$TMP/fifo")" -ge 2 ] && break
+    sleep 0.05
+done
+exec 3>&-
+wait "$decoder"
+rc=$?
 expect 0 "" "decode of a FIFO with a writer"
 check "decode of a FIFO: the proxy" grep -q 'proxy.example.com:8080' "$TMP/out"
 
