@@ -143,14 +143,66 @@ static size_t decode_winhttp(const uint8_t *p, size_t size, struct dcs_blob *o)
 #define DCS_PIN(x) ((void)0)
 #endif
 
+/* The part of decode_wininet()'s *odd that comes from the head: DIRECT
+ * set, no bit outside the known ones, and PROXY (0x02) only with a proxy
+ * (len - 1 >> 62 is 3 for an empty one, else 0).  The head is read again
+ * rather than kept in registers all the way. */
+static inline uint64_t flags_odd(const uint8_t *p)
+{
+    const uint64_t fl = dcs_rd32(p + 8), proxy_len = dcs_rd32(p + 12);
+    return (fl ^ DCS_PROXY_TYPE_DIRECT) &
+           (((proxy_len - 1) >> 62) | ~(uint64_t)(DCS_PROXY_TYPE_KNOWN & ~DCS_PROXY_TYPE_DIRECT));
+}
+
+/* The fields after the autodiscovery flags of decode_wininet(), from e on,
+ * each placed by the length before it. */
+static inline size_t wininet_rest(const uint8_t *p, size_t size, uint32_t tail,
+                                  struct dcs_blob *o, uint64_t e, uint64_t bad, uint64_t *odd)
+{
+    const uint64_t sz = size;
+    uint32_t n = dcs_rd32(p + (e - 24 - tail)); /* the last detected URL */
+    o->last_detect_url = (dcs_bytes){p + (e - 20 - tail), n};
+    if ((e += n) > sz)
+        return 0;
+    const uint64_t when = dcs_rd64(p + (e - 20 - tail));
+    n = dcs_rd32(p + (e - 12 - tail)); /* IPv4 addresses */
+    o->last_detect_time = when;
+    o->ipv4_count = n;
+    o->ipv4 = p + (e - 8 - tail);
+    if ((e += (uint64_t)n * 4) > sz)
+        return 0;
+    n = dcs_rd32(p + (e - 8 - tail)); /* the secondary URL */
+    o->secondary_url = (dcs_bytes){p + (e - 4 - tail), n};
+    if ((e += n) > sz)
+        return 0;
+    const uint32_t delay = dcs_rd32(p + (e - 4 - tail));
+    o->reload_delay_mins = delay;
+    if (!tail) {
+        o->sockaddr_count = 0;
+        o->sockaddrs = NULL;
+    } else {
+        n = dcs_rd32(p + (e - 4));
+        o->sockaddr_count = n;
+        o->sockaddrs = p + e;
+        if (n) { /* rare; the records' families are checked by finish() */
+            if ((e += (uint64_t)n * DCS_SOCKADDR_RECORD_SIZE) > sz)
+                return 0;
+            bad |= 1;
+        }
+    }
+    *odd = bad;
+    return (size_t)e;
+}
+
 /* A WinINET blob (0x3C layout, or 0x46 when tail is 4: the socket-address
  * count) in straight-line code, head included.  e is the size the blob must
  * have for the lengths read so far: the fixed-size fields (52 bytes + tail)
  * plus every counted body seen.  Each field sits at a constant distance
  * before e, and one comparison of e with size after each counted field keeps
  * every read in bounds (the first also covers size >= 52 + tail, as e starts
- * there); the blob is taken here exactly when every field is complete (else
- * 0, and the general walker explains it).  e is 64-bit, so adding 128 *
+ * there; the empty fields of the common case below need none); the blob is
+ * taken here exactly when every field is complete (else 0, and the general
+ * walker explains it).  e is 64-bit, so adding 128 *
  * count cannot wrap wherever size_t is 32 bits.
  *
  * *odd is nonzero when finish() may have something to say about the fields
@@ -197,44 +249,25 @@ static inline size_t decode_wininet(const uint8_t *p, size_t size, uint32_t tail
     o->autodiscovery_flags = adflags;
     bad |= adflags & ~(uint64_t)DCS_AUTO_PROXY_FLAG_KNOWN;
     DCS_PIN(bad);
-    n = dcs_rd32(p + (e - 24 - tail)); /* the last detected URL */
-    o->last_detect_url = (dcs_bytes){p + (e - 20 - tail), n};
-    if ((e += n) > sz)
-        return 0;
-    const uint64_t when = dcs_rd64(p + (e - 20 - tail));
-    n = dcs_rd32(p + (e - 12 - tail)); /* IPv4 addresses */
-    o->last_detect_time = when;
-    o->ipv4_count = n;
+    bad |= flags_odd(p);
+    DCS_PIN(bad);
+    /* The counted fields after the PAC URL are nearly always empty: read
+     * as if they were, every field is at a constant distance before e, in
+     * bounds, and no load waits for the one before (the chain of loads,
+     * each placed by the length before it, is what bounds the time of a
+     * decode).  Otherwise wininet_rest() reads them again, each in turn. */
+    uint32_t z = dcs_rd32(p + (e - 24 - tail)) | dcs_rd32(p + (e - 12 - tail)) |
+                 dcs_rd32(p + (e - 8 - tail)) | (tail ? dcs_rd32(p + (e - 4)) : 0);
+    if (z)
+        return wininet_rest(p, size, tail, o, e, bad, odd);
+    o->last_detect_url = (dcs_bytes){p + (e - 20 - tail), 0};
+    o->last_detect_time = dcs_rd64(p + (e - 20 - tail));
+    o->ipv4_count = 0;
     o->ipv4 = p + (e - 8 - tail);
-    if ((e += (uint64_t)n * 4) > sz)
-        return 0;
-    n = dcs_rd32(p + (e - 8 - tail)); /* the secondary URL */
-    o->secondary_url = (dcs_bytes){p + (e - 4 - tail), n};
-    if ((e += n) > sz)
-        return 0;
-    const uint32_t delay = dcs_rd32(p + (e - 4 - tail));
-    o->reload_delay_mins = delay;
-    {
-        const uint64_t fl = dcs_rd32(p + 8), proxy_len = dcs_rd32(p + 12);
-        /* DIRECT set, no bit outside the known ones, and PROXY (0x02) only
-         * with a proxy: len - 1 >> 62 is 3 for an empty one, else 0 */
-        bad |= (fl ^ DCS_PROXY_TYPE_DIRECT) &
-               (((proxy_len - 1) >> 62) | ~(uint64_t)(DCS_PROXY_TYPE_KNOWN & ~DCS_PROXY_TYPE_DIRECT));
-        DCS_PIN(bad);
-    }
-    if (!tail) {
-        o->sockaddr_count = 0;
-        o->sockaddrs = NULL;
-    } else {
-        n = dcs_rd32(p + (e - 4));
-        o->sockaddr_count = n;
-        o->sockaddrs = p + e;
-        if (n) { /* rare; the records' families are checked by finish() */
-            if ((e += (uint64_t)n * DCS_SOCKADDR_RECORD_SIZE) > sz)
-                return 0;
-            bad |= 1;
-        }
-    }
+    o->secondary_url = (dcs_bytes){p + (e - 4 - tail), 0};
+    o->reload_delay_mins = dcs_rd32(p + (e - 4 - tail));
+    o->sockaddr_count = 0;
+    o->sockaddrs = tail ? p + e : NULL;
     *odd = bad;
     return (size_t)e;
 }
