@@ -133,6 +133,15 @@ static size_t decode_winhttp(const uint8_t *p, size_t size, struct dcs_blob *o)
     return i + n;
 }
 
+/* For the fast path's pieces: clang will not inline decode_wininet() into
+ * its four callers on its own, and a call costs a frame and every argument
+ * saved across it. */
+#if defined(__GNUC__)
+#define DCS_HOT_INLINE inline __attribute__((always_inline))
+#else
+#define DCS_HOT_INLINE inline
+#endif
+
 /* Pins a value in a register where it is computed: without it gcc gathers
  * the terms of *odd below to the end of decode_wininet(), each then live in
  * a register of its own, and saves and restores callee-saved registers on
@@ -215,8 +224,8 @@ static inline size_t wininet_rest(const uint8_t *p, size_t size, uint32_t tail,
  * input where they are tested rather than kept in a register, for the same
  * reason (the stores before may, for all the compiler knows, have changed
  * them, so the load is not merged with the first). */
-static inline size_t decode_wininet(const uint8_t *p, size_t size, uint32_t tail,
-                                    struct dcs_blob *o, uint64_t *odd)
+static DCS_HOT_INLINE size_t decode_wininet(const uint8_t *p, size_t size, uint32_t tail,
+                                            struct dcs_blob *o, uint64_t *odd)
 {
     const uint64_t sz = size;
     const uint64_t head = dcs_rd64(p + 4); /* the counter, then the flags */
@@ -556,9 +565,9 @@ static dcs_status decode_any(const void *data, size_t size, unsigned options,
  * finish() when there may be something to report (always, with text checks);
  * anything else, and a blob that turns out incomplete, goes to decode_any(),
  * which starts over. */
-static inline dcs_status decode_known(const uint8_t *p, size_t size, unsigned options,
-                                      struct dcs_blob *out, struct dcs_error *err, int ie7,
-                                      int text)
+static DCS_HOT_INLINE dcs_status decode_known(const uint8_t *p, size_t size, unsigned options,
+                                              struct dcs_blob *out, struct dcs_error *err,
+                                              int ie7, int text)
 {
     uint64_t odd;
     out->format = DCS_FORMAT_WININET;
