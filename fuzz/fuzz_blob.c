@@ -1,6 +1,7 @@
 /* Blob decoder: strict and lenient decode (the first input byte picks the
- * options), lossless re-encode, decode -> encode -> decode identity, and the
- * helpers that read a decoded model. */
+ * options), the fast path's verdict against the full check, lossless
+ * re-encode, decode -> encode -> decode identity, and the helpers that read
+ * a decoded model. */
 #include <stdbool.h>
 #include <string.h>
 
@@ -52,6 +53,36 @@ static void exercise_model(const struct dcs_blob *b)
     }
 }
 
+/* The decoder decides in its fast path, as it reads, whether a blob has
+ * anything to warn about, and skips the full check when not; with
+ * DCS_DECODE_CHECK_TEXT it always makes the full check.  So the two must
+ * agree on the status, the model and every warning but the text ones (when
+ * none was dropped for want of room). */
+static void same_without_text(const uint8_t *data, size_t size, unsigned options)
+{
+    struct dcs_blob plain, text;
+    struct dcs_error err;
+    dcs_status a = dcs_blob_decode(data, size, options & ~DCS_DECODE_CHECK_TEXT, &plain, &err);
+    dcs_status b = dcs_blob_decode(data, size, options | DCS_DECODE_CHECK_TEXT, &text, &err);
+    FUZZ_CHECK(a == b);
+    if (a != DCS_OK)
+        return;
+    FUZZ_CHECK(dcs_blob_equal(&plain, &text, DCS_EQUAL_EXACT));
+    if (text.nwarnings == DCS_BLOB_MAX_WARNINGS)
+        return;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < text.nwarnings; i++) {
+        const uint16_t code = text.warnings[i].code;
+        if (code == DCS_WARN_NUL_IN_STRING || code == DCS_WARN_NOT_UTF8)
+            continue;
+        FUZZ_CHECK(k < plain.nwarnings);
+        FUZZ_CHECK(plain.warnings[k].code == code);
+        FUZZ_CHECK(plain.warnings[k].offset == text.warnings[i].offset);
+        k++;
+    }
+    FUZZ_CHECK(k == plain.nwarnings);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct dcs_blob blob, again;
@@ -65,6 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data++;
     size--;
 
+    same_without_text(data, size, options);
     dcs_error_clear(&err);
     st = dcs_blob_decode(data, size, options, &blob, &err);
     if (st != DCS_OK) {

@@ -133,58 +133,49 @@ static size_t decode_winhttp(const uint8_t *p, size_t size, struct dcs_blob *o)
     return i + n;
 }
 
-/* A WinINET blob (0x3C layout, or 0x46 when tail is 4: the socket-address
- * count) in straight-line code.  e is the size the blob must have for the
- * lengths read so far: the fixed-size fields (52 bytes + tail) plus every
- * counted body seen.  Each field sits at a constant distance before e, and
- * one comparison of e with size after each counted field keeps every read
- * in bounds; the blob is taken here exactly when every field is complete
- * (else 0, and the general walker explains it).  e is 64-bit, so adding
- * 128 * count cannot wrap wherever size_t is 32 bits.
- *
- * *odd becomes nonzero when finish() has something to say about the fields
- * (the checks of quiet() that depend on them, for a known version), worked
- * out as the fields go by so that no view has to be read again. */
-static inline size_t decode_wininet(const uint8_t *p, size_t size, uint32_t tail,
-                                    struct dcs_blob *o, unsigned *odd)
+/* For the fast path's pieces: clang will not inline decode_wininet() into
+ * its four callers on its own, and a call costs a frame and every argument
+ * saved across it. */
+#if defined(__GNUC__)
+#define DCS_HOT_INLINE inline __attribute__((always_inline))
+#else
+#define DCS_HOT_INLINE inline
+#endif
+
+/* Pins a value in a register where it is computed: without it gcc gathers
+ * the terms of *odd below to the end of decode_wininet(), each then live in
+ * a register of its own, and saves and restores callee-saved registers on
+ * every call. */
+#if defined(__GNUC__)
+#define DCS_PIN(x) __asm__("" : "+r"(x))
+#else
+#define DCS_PIN(x) ((void)0)
+#endif
+
+/* The part of decode_wininet()'s *odd that comes from the head: DIRECT
+ * set, no bit outside the known ones, and PROXY (0x02) only with a proxy
+ * (len - 1 >> 62 is 3 for an empty one, else 0).  The head is read again
+ * rather than kept in registers all the way. */
+static inline uint64_t flags_odd(const uint8_t *p)
+{
+    const uint64_t fl = dcs_rd32(p + 8), proxy_len = dcs_rd32(p + 12);
+    return (fl ^ DCS_PROXY_TYPE_DIRECT) &
+           (((proxy_len - 1) >> 62) | ~(uint64_t)(DCS_PROXY_TYPE_KNOWN & ~DCS_PROXY_TYPE_DIRECT));
+}
+
+/* The fields after the autodiscovery flags of decode_wininet(), from e on,
+ * each placed by the length before it. */
+static inline size_t wininet_rest(const uint8_t *p, size_t size, uint32_t tail,
+                                  struct dcs_blob *o, uint64_t e, uint64_t bad, uint64_t *odd)
 {
     const uint64_t sz = size;
-    const uint32_t flags = dcs_rd32(p + 8);
-    uint64_t e = 52u + tail;
-    uint32_t n;
-    /* DIRECT set and no bit outside the known ones */
-    unsigned bad = ((flags ^ DCS_PROXY_TYPE_DIRECT) &
-                    ~(DCS_PROXY_TYPE_KNOWN & ~DCS_PROXY_TYPE_DIRECT)) != 0;
-    if (e > sz)
-        return 0;
-    n = dcs_rd32(p + 12);
-    o->proxy = (dcs_bytes){p + 16, n};
-    if (flags & DCS_PROXY_TYPE_PROXY)
-        bad |= n == 0;
-    if ((e += n) > sz)
-        return 0;
-    n = dcs_rd32(p + (e - 36 - tail)); /* the bypass list */
-    o->bypass = (dcs_bytes){p + (e - 32 - tail), n};
-    if ((e += n) > sz)
-        return 0;
-    n = dcs_rd32(p + (e - 32 - tail)); /* the PAC URL */
-    o->autoconfig_url = (dcs_bytes){p + (e - 28 - tail), n};
-    /* a blank PAC URL with its flag; an empty one's first "byte" is the
-     * next field's, in bounds and then not looked at */
-    if (flags & DCS_PROXY_TYPE_AUTO_PROXY_URL) {
-        const uint8_t c = p[e - 28 - tail];
-        bad |= (n == 0) | (c == ' ') | (c == '\t');
-    }
-    if ((e += n) > sz)
-        return 0;
-    o->autodiscovery_flags = dcs_rd32(p + (e - 28 - tail));
-    bad |= (o->autodiscovery_flags & ~DCS_AUTO_PROXY_FLAG_KNOWN) != 0;
-    n = dcs_rd32(p + (e - 24 - tail)); /* the last detected URL */
+    uint32_t n = dcs_rd32(p + (e - 24 - tail)); /* the last detected URL */
     o->last_detect_url = (dcs_bytes){p + (e - 20 - tail), n};
     if ((e += n) > sz)
         return 0;
-    o->last_detect_time = dcs_rd64(p + (e - 20 - tail));
+    const uint64_t when = dcs_rd64(p + (e - 20 - tail));
     n = dcs_rd32(p + (e - 12 - tail)); /* IPv4 addresses */
+    o->last_detect_time = when;
     o->ipv4_count = n;
     o->ipv4 = p + (e - 8 - tail);
     if ((e += (uint64_t)n * 4) > sz)
@@ -193,19 +184,101 @@ static inline size_t decode_wininet(const uint8_t *p, size_t size, uint32_t tail
     o->secondary_url = (dcs_bytes){p + (e - 4 - tail), n};
     if ((e += n) > sz)
         return 0;
-    o->reload_delay_mins = dcs_rd32(p + (e - 4 - tail));
-    *odd = bad;
+    const uint32_t delay = dcs_rd32(p + (e - 4 - tail));
+    o->reload_delay_mins = delay;
     if (!tail) {
         o->sockaddr_count = 0;
         o->sockaddrs = NULL;
-        return (size_t)e;
+    } else {
+        n = dcs_rd32(p + (e - 4));
+        o->sockaddr_count = n;
+        o->sockaddrs = p + e;
+        if (n) { /* rare; the records' families are checked by finish() */
+            if ((e += (uint64_t)n * DCS_SOCKADDR_RECORD_SIZE) > sz)
+                return 0;
+            bad |= 1;
+        }
     }
-    n = dcs_rd32(p + (e - 4));
-    o->sockaddr_count = n;
-    o->sockaddrs = p + e;
-    *odd = bad | (n != 0); /* the records' families are checked by finish() */
-    e += (uint64_t)n * DCS_SOCKADDR_RECORD_SIZE;
-    return e > sz ? 0 : (size_t)e;
+    *odd = bad;
+    return (size_t)e;
+}
+
+/* A WinINET blob (0x3C layout, or 0x46 when tail is 4: the socket-address
+ * count) in straight-line code, head included.  e is the size the blob must
+ * have for the lengths read so far: the fixed-size fields (52 bytes + tail)
+ * plus every counted body seen.  Each field sits at a constant distance
+ * before e, and one comparison of e with size after each counted field keeps
+ * every read in bounds (the first also covers size >= 52 + tail, as e starts
+ * there; the empty fields of the common case below need none); the blob is
+ * taken here exactly when every field is complete (else 0, and the general
+ * walker explains it).  e is 64-bit, so adding 128 *
+ * count cannot wrap wherever size_t is 32 bits.
+ *
+ * *odd is nonzero when finish() may have something to say about the fields
+ * (for a known version), worked out as the fields go by so that no view is
+ * read again.  It may be nonzero for a blob that turns out quiet (a PAC URL
+ * that starts with a control byte): finish() then finds nothing, which only
+ * costs time; it is never zero when finish() would warn.  It is an OR of
+ * terms each zero for a quiet blob, kept in one register (DCS_PIN) so that
+ * the function needs no callee-saved one; the flags are read again from the
+ * input where they are tested rather than kept in a register, for the same
+ * reason (the stores before may, for all the compiler knows, have changed
+ * them, so the load is not merged with the first). */
+static DCS_HOT_INLINE size_t decode_wininet(const uint8_t *p, size_t size, uint32_t tail,
+                                            struct dcs_blob *o, uint64_t *odd)
+{
+    const uint64_t sz = size;
+    const uint64_t head = dcs_rd64(p + 4); /* the counter, then the flags */
+    const uint32_t flags = (uint32_t)(head >> 32);
+    uint32_t n = dcs_rd32(p + 12); /* the proxy string */
+    uint64_t e = 52u + tail + (uint64_t)n, bad;
+    o->counter = (uint32_t)head;
+    o->flags = flags;
+    o->proxy = (dcs_bytes){p + 16, n};
+    if (e > sz)
+        return 0;
+    n = dcs_rd32(p + (e - 36 - tail)); /* the bypass list */
+    o->bypass = (dcs_bytes){p + (e - 32 - tail), n};
+    if ((e += n) > sz)
+        return 0;
+    n = dcs_rd32(p + (e - 32 - tail)); /* the PAC URL */
+    o->autoconfig_url = (dcs_bytes){p + (e - 28 - tail), n};
+    {
+        /* AUTO_PROXY_URL (0x04) with an empty URL or one that starts with
+         * a byte up to a space (a blank one starts with a space or a tab):
+         * bit 63 of c - 0x21 and of len - 1 is set for those alone.  An
+         * empty URL's first "byte" is the next field's, in bounds. */
+        const uint64_t c = p[e - 28 - tail];
+        bad = (((c - 0x21) | ((uint64_t)n - 1)) >> 63) & (p[8] >> 2);
+        DCS_PIN(bad);
+    }
+    if ((e += n) > sz)
+        return 0;
+    const uint32_t adflags = dcs_rd32(p + (e - 28 - tail));
+    o->autodiscovery_flags = adflags;
+    bad |= adflags & ~(uint64_t)DCS_AUTO_PROXY_FLAG_KNOWN;
+    DCS_PIN(bad);
+    bad |= flags_odd(p);
+    DCS_PIN(bad);
+    /* The counted fields after the PAC URL are nearly always empty: read
+     * as if they were, every field is at a constant distance before e, in
+     * bounds, and no load waits for the one before (the chain of loads,
+     * each placed by the length before it, is what bounds the time of a
+     * decode).  Otherwise wininet_rest() reads them again, each in turn. */
+    uint32_t z = dcs_rd32(p + (e - 24 - tail)) | dcs_rd32(p + (e - 12 - tail)) |
+                 dcs_rd32(p + (e - 8 - tail)) | (tail ? dcs_rd32(p + (e - 4)) : 0);
+    if (z)
+        return wininet_rest(p, size, tail, o, e, bad, odd);
+    o->last_detect_url = (dcs_bytes){p + (e - 20 - tail), 0};
+    o->last_detect_time = dcs_rd64(p + (e - 20 - tail));
+    o->ipv4_count = 0;
+    o->ipv4 = p + (e - 8 - tail);
+    o->secondary_url = (dcs_bytes){p + (e - 4 - tail), 0};
+    o->reload_delay_mins = dcs_rd32(p + (e - 4 - tail));
+    o->sockaddr_count = 0;
+    o->sockaddrs = tail ? p + e : NULL;
+    *odd = bad;
+    return (size_t)e;
 }
 
 /* The general walker: any blob, explaining where it stops.  Returns the
@@ -292,10 +365,8 @@ static void check_text(struct dcs_blob *o, const uint8_t *p)
     }
 }
 
-/* Strict rejections and the warnings both modes report.  Offsets come from
- * the views, which point into p. */
-/* True for the common case: a complete blob with nothing to say about it.
- * Inlined into the decoder so that such a blob never calls finish(). */
+/* True for a complete blob with nothing to say about it, for the blobs
+ * decode_any() takes (the fast path works this out as it reads). */
 static inline int quiet(size_t size, size_t end, unsigned options, int unknown_version,
                         uint32_t full, const struct dcs_blob *o)
 {
@@ -314,15 +385,22 @@ static inline int quiet(size_t size, size_t end, unsigned options, int unknown_v
     return !odd;
 }
 
+/* Strict rejections and the warnings both modes report.  Offsets come from
+ * the views, which point into p. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
 static dcs_status finish(const uint8_t *p, size_t size, size_t end, unsigned options,
-                         int unknown_version, struct dcs_blob *o, struct dcs_error *err)
+                         struct dcs_blob *o, struct dcs_error *err)
 {
     const uint32_t full = dcs_field_count(o->format, o->version);
     const uint32_t nf = o->nfields;
     const int winhttp = o->format == DCS_FORMAT_WINHTTP;
+    /* what classify() found, told again by the model: an argument fewer
+     * lets the fast path tail-call this with every argument in a register */
+    const int unknown_version =
+        winhttp ? o->version != DCS_VERSION_WINHTTP && o->version != DCS_VERSION_WINHTTP28
+                : o->version != DCS_VERSION_IE5 && o->version != DCS_VERSION_IE7;
     const uint32_t known = winhttp ? 0x03u : DCS_PROXY_TYPE_KNOWN;
     const int strict = (options & DCS_DECODE_STRICT) != 0;
 
@@ -455,13 +533,13 @@ static dcs_status decode_any(const void *data, size_t size, unsigned options,
     const uint32_t full = dcs_field_count(out->format, version);
 
     size_t end = 0;
-    if (size >= 12) {
+    if (winhttp && size >= 12) {
         out->counter = dcs_rd32(p + 4);
         out->flags = dcs_rd32(p + 8);
-        unsigned odd_fields;
-        end = winhttp ? decode_winhttp(p, size, out)
-                      : decode_wininet(p, size, version == DCS_VERSION_IE5 ? 0 : 4, out,
-                                       &odd_fields);
+        end = decode_winhttp(p, size, out);
+    } else if (!winhttp && size >= 52) {
+        uint64_t odd_fields; /* quiet() below looks at the whole model */
+        end = decode_wininet(p, size, version == DCS_VERSION_IE5 ? 0 : 4, out, &odd_fields);
     }
     if (end) {
         out->nfields = full;
@@ -478,40 +556,62 @@ static dcs_status decode_any(const void *data, size_t size, unsigned options,
     out->trailer = (dcs_bytes){p + end, (uint32_t)(size - end)};
     if (quiet(size, end, options, unknown_version, full, out))
         return DCS_OK;
-    return finish(p, size, end, options, unknown_version, out, err);
+    return finish(p, size, end, options, out, err);
 }
 
 /* The common case first: a WinINET blob of a known version, at least as
  * long as its fixed-size fields (52 bytes: the IE5 layout), and an option
  * set that does not force WinHTTP.  It needs no call but the tail call to
- * finish() when there is something to report; anything else, and a blob
- * that turns out incomplete, goes to decode_any(), which starts over. */
+ * finish() when there may be something to report (always, with text checks);
+ * anything else, and a blob that turns out incomplete, goes to decode_any(),
+ * which starts over. */
+static DCS_HOT_INLINE dcs_status decode_known(const uint8_t *p, size_t size, unsigned options,
+                                              struct dcs_blob *out, struct dcs_error *err,
+                                              int ie7, int text)
+{
+    uint64_t odd;
+    out->format = DCS_FORMAT_WININET;
+    out->nfields = ie7 ? DCS_FIELD_COUNT_ : DCS_FIELD_RELOAD_DELAY + 1;
+    out->version = ie7 ? DCS_VERSION_IE7 : DCS_VERSION_IE5;
+    out->nwarnings = 0;
+    const size_t end = decode_wininet(p, size, ie7 ? 4 : 0, out, &odd);
+    if (!end)
+        return decode_any(p, size, options, out, err);
+    const size_t left = size - end;
+    out->trailer = (dcs_bytes){p + end, (uint32_t)left};
+    if (!text && !(odd | left))
+        return DCS_OK;
+    return finish(p, size, end, options, out, err);
+}
+
+/* With DCS_DECODE_CHECK_TEXT every blob goes on to finish(), so one copy of
+ * the decoder, the layout a variable, serves both layouts. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static dcs_status decode_known_text(const uint8_t *p, size_t size, unsigned options,
+                                    struct dcs_blob *out, struct dcs_error *err, int ie7)
+{
+    return decode_known(p, size, options, out, err, ie7, 1);
+}
+
 dcs_status dcs_blob_decode(const void *data, size_t size, unsigned options, struct dcs_blob *out,
                            struct dcs_error *err)
 {
     const uint8_t *p = data;
-    if (out && p && !(options & DCS_DECODE_WINHTTP) && size - 52 <= (size_t)UINT32_MAX - 52) {
+    /* 52 bytes to 2 GiB: one comparison with a 32-bit immediate (larger
+     * blobs go the general way, which also refuses those over 4 GiB) */
+    if (out && p && size - 52 < (size_t)INT32_MAX - 52) {
         const uint32_t version = dcs_rd32(p);
-        if (version == DCS_VERSION_IE7 || version == DCS_VERSION_IE5) {
-            const int ie7 = version == DCS_VERSION_IE7;
-            unsigned odd = 0;
-            /* the head first, which frees its registers (decode_any()
-             * writes all of it again when the blob is not complete) */
-            out->nwarnings = 0;
-            out->format = DCS_FORMAT_WININET;
-            out->nfields = ie7 ? DCS_FIELD_COUNT_ : DCS_FIELD_RELOAD_DELAY + 1;
-            out->version = version;
-            out->counter = dcs_rd32(p + 4);
-            out->flags = dcs_rd32(p + 8);
-            /* one copy per layout, each with its tail a constant */
-            const size_t end = ie7 ? decode_wininet(p, size, 4, out, &odd)
-                                   : decode_wininet(p, size, 0, out, &odd);
-            if (end) {
-                out->trailer = (dcs_bytes){p + end, (uint32_t)(size - end)};
-                if (!(odd | (end != size) | (options & DCS_DECODE_CHECK_TEXT)))
-                    return DCS_OK;
-                return finish(p, size, end, options, 0, out, err);
-            }
+        /* one copy per layout, each with its tail a constant */
+        if (!(options & (DCS_DECODE_WINHTTP | DCS_DECODE_CHECK_TEXT))) {
+            if (version == DCS_VERSION_IE7)
+                return decode_known(p, size, options, out, err, 1, 0);
+            if (version == DCS_VERSION_IE5)
+                return decode_known(p, size, options, out, err, 0, 0);
+        } else if (!(options & DCS_DECODE_WINHTTP) &&
+                   (version == DCS_VERSION_IE7 || version == DCS_VERSION_IE5)) {
+            return decode_known_text(p, size, options, out, err, version == DCS_VERSION_IE7);
         }
     }
     return decode_any(data, size, options, out, err);

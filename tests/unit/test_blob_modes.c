@@ -279,6 +279,74 @@ static void test_fast_path_warning_grid(void **state)
                         check_grid_case(versions[v], flags, proxies[p], pacs[u], adflags[a]);
 }
 
+/* The counted fields after the PAC URL (last detected URL, IPv4 addresses,
+ * secondary URL, socket records) are nearly always empty, and the fast path
+ * reads them as if they were before it checks; each of them present, alone
+ * or with others, in both layouts, must still give the right views, the
+ * warnings of the head (a PROXY flag without a proxy), and, one byte short,
+ * the error at the last field. */
+static void check_tail_case(uint32_t version, uint32_t flags, unsigned present)
+{
+    static const char ldu[] = "http://wpad/wpad.dat";
+    /* 0.0.0.0 first, so that a length read as if there were no addresses
+     * reads 0 and cannot send the blob the careful way by chance */
+    static const uint8_t ips[8] = {0, 0, 0, 0, 192, 168, 1, 1};
+    uint8_t rec[DCS_SOCKADDR_RECORD_SIZE] = {2, 0, 0, 80, 10, 0, 0, 2};
+    const int ie7 = version == 0x46;
+    struct blob_writer w;
+    struct dcs_blob b;
+    bw_head(&w, version, 1, flags, "", "<local>");
+    bw_str(&w, "");
+    bw_u32(&w, 1);
+    bw_str(&w, present & 1 ? ldu : "");
+    bw_u64(&w, 0x0102030405060708ull);
+    bw_u32(&w, present & 2 ? 2 : 0);
+    if (present & 2)
+        bw_raw(&w, ips, sizeof ips);
+    bw_str(&w, present & 4 ? "s:1" : "");
+    bw_u32(&w, 30);
+    if (ie7) {
+        bw_u32(&w, present & 8 ? 1 : 0);
+        if (present & 8)
+            bw_raw(&w, rec, sizeof rec);
+    }
+    decode_ok(&w, DCS_DECODE_LENIENT, &b);
+    assert_int_equal(b.nfields, ie7 ? DCS_FIELD_COUNT_ : DCS_FIELD_RELOAD_DELAY + 1);
+    assert_int_equal(b.last_detect_url.len, present & 1 ? strlen(ldu) : 0);
+    if (present & 1)
+        assert_memory_equal(b.last_detect_url.ptr, ldu, strlen(ldu));
+    assert_true(b.last_detect_time == 0x0102030405060708ull);
+    assert_int_equal(b.ipv4_count, present & 2 ? 2 : 0);
+    if (present & 2)
+        assert_memory_equal(b.ipv4, ips, sizeof ips);
+    assert_int_equal(b.secondary_url.len, present & 4 ? 3 : 0);
+    if (present & 4)
+        assert_memory_equal(b.secondary_url.ptr, "s:1", 3);
+    assert_int_equal(b.reload_delay_mins, 30);
+    assert_int_equal(b.sockaddr_count, ie7 && (present & 8) ? 1 : 0);
+    if (ie7 && (present & 8))
+        assert_memory_equal(b.sockaddrs, rec, sizeof rec);
+    assert_int_equal(b.trailer.len, 0);
+    assert_int_equal(b.nwarnings, flags & DCS_PROXY_TYPE_PROXY ? 1 : 0);
+    assert_int_equal(warning_at(&b, DCS_WARN_PROXY_FLAG_EMPTY),
+                     flags & DCS_PROXY_TYPE_PROXY ? 12 : -1);
+    const size_t records = ie7 && (present & 8) ? DCS_SOCKADDR_RECORD_SIZE : 0;
+    w.n--;
+    decode_fails(&w, DCS_DECODE_STRICT, DCS_ERR_BLOB_TRUNCATED, w.n + 1 - 4 - records);
+    release_held(NULL);
+}
+
+static void test_tail_fields_present(void **state)
+{
+    for (unsigned present = 0; present < 16; present++) {
+        for (uint32_t flags = 0x01; flags <= 0x03; flags += 2) {
+            check_tail_case(0x46, flags, present);
+            if (!(present & 8))
+                check_tail_case(0x3C, flags, present);
+        }
+    }
+}
+
 static void test_winhttp_counter(void **state)
 {
     struct blob_writer w;
@@ -569,6 +637,7 @@ int main(void)
         T(test_unknown_flag_bits),
         T(test_flag_with_empty_string),
         T(test_fast_path_warning_grid),
+        T(test_tail_fields_present),
         T(test_winhttp_counter),
         T(test_autodiscovery_and_sockaddr_warnings),
         T(test_string_contents),
