@@ -213,21 +213,6 @@ size_t dcs_applier_changes(const dcs_applier *a)
     return n;
 }
 
-static dcs_status backup_all(dcs_applier *a, struct dcs_error *err)
-{
-    char stamp[DCSI_STAMP_SIZE];
-    dcsi_utc_stamp(stamp);
-    for (size_t i = 0; i < a->n; i++) {
-        if (!dcs_apply_plan_changes(&a->t[i]->plan))
-            continue;
-        dcs_status st = dcsi_backup_target(a, a->t[i], stamp, err);
-        if (st != DCS_OK)
-            return st;
-    }
-    a->backed_up = true;
-    return DCS_OK;
-}
-
 static dcs_status execute(dcs_applier *a, struct dcs_error *err)
 {
     dcs_hive **hives = calloc(a->n ? a->n : 1, sizeof(dcs_hive *));
@@ -264,10 +249,9 @@ dcs_status dcs_applier_commit(dcs_applier *a, struct dcs_error *err)
     if (!dcs_applier_changes(a))
         return DCS_OK;
     dcs_status st = DCS_OK;
-    if (a->flags & DCS_APPLY_NO_BACKUP)
-        a->backed_up = true;
-    else
-        st = backup_all(a, err);
+    if (!(a->flags & DCS_APPLY_NO_BACKUP))
+        st = dcsi_backup_all(a, err);
+    a->backed_up = st == DCS_OK;
     if (st == DCS_OK)
         st = execute(a, err);
     /* nothing changed: what this run backed up goes (after a failed

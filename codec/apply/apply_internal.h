@@ -104,8 +104,10 @@ void dcsi_target_free(struct dcs_apply_target *t);
 void dcsi_targets_refuse_shared(struct dcs_applier *a);
 
 /* -- backups (apply_backup.c, apply_reg_write.c) */
-dcs_status dcsi_backup_target(struct dcs_applier *a, struct dcs_apply_target *t,
-                              const char *stamp, struct dcs_error *err);
+/* The backups of every target whose plan changes (a->t[i]->backup[]),
+ * durable (each file and each backup directory fsync'd once) when this
+ * returns DCS_OK. */
+dcs_status dcsi_backup_all(struct dcs_applier *a, struct dcs_error *err);
 /* A run that failed: remove the backup files this run wrote for t (hive
  * copy, log copies, .reg files; an undo file for a change that never
  * happened misleads) and the default backup directory when it is empty. */
@@ -115,11 +117,13 @@ void dcsi_backup_remove(const struct dcs_applier *a, struct dcs_apply_target *t)
 void dcsi_drop_pending_logs(const struct dcs_applier *a, const struct dcs_apply_target *t);
 
 /* The undo .reg of t's plan (old data back, created values deleted) and
- * t's Connections key before the edits, as .reg files at path. */
-dcs_status dcsi_write_undo_reg(const struct dcs_apply_target *t, const char *path,
+ * t's Connections key before the edits (DCS_ERR_NOT_FOUND: the hive has no
+ * such key), as .reg text written to fd (the caller makes it durable);
+ * shown names the file in messages. */
+dcs_status dcsi_write_undo_reg(const struct dcs_apply_target *t, int fd, const char *shown,
                                struct dcs_error *err);
-dcs_status dcsi_write_connections_reg(const struct dcs_apply_target *t, const char *path,
-                                      struct dcs_error *err);
+dcs_status dcsi_write_connections_reg(const struct dcs_apply_target *t, int fd,
+                                      const char *shown, struct dcs_error *err);
 /* The .reg root a target is mounted at on a live machine. */
 void dcsi_target_reg_root(const struct dcs_apply_target *t, char *root, size_t n);
 /* Open a .reg file for writing (regedit format, atomic replace) / finish it:
