@@ -314,6 +314,20 @@ rc=0
 [[ $rc == 4 ]] && ok || { fail "apply --check on a locked image: exit $rc, wanted 4"; cat "$work/err" >&2; }
 kill "$holder" 2>/dev/null || true
 wait "$holder" 2>/dev/null || true
+# a run that changes nothing takes no lock: it plans from read-only opens
+# and neither waits for nor disturbs a writer holding the image and hives
+new_image
+apply_all >/dev/null
+flock "$img" flock "$DEF" flock "$LS" flock "$NS" sleep 3 &
+holder=$!
+sleep 0.3
+rc=0
+"$dcs" --lock-wait 0 apply --mode manual_proxy --proxy p:1 --windows "$img" --all-services \
+  --backup-dir "$work/bk" >"$work/out" 2>"$work/err" || rc=$?
+[[ $rc == 0 ]] && ok || { fail "no-change apply on a locked image: exit $rc, wanted 0"; cat "$work/err" >&2; }
+grep -qx 'unchanged: every target already has these settings' "$work/out" && ok ||
+  { fail "no-change apply on a locked image: not reported unchanged"; cat "$work/out" >&2; }
+wait "$holder" 2>/dev/null || true
 # two applies on one image at once: both succeed, one after the other, and
 # every hive ends with the same one's settings (never a mix)
 IS='\Software\Microsoft\Windows\CurrentVersion\Internet Settings'
