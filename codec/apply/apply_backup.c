@@ -154,7 +154,9 @@ static dcs_status copy_at(int from_dir, const char *name, const char *shown, int
 static dcs_status keep_hive(const struct dcs_apply_target *t, int bdir, const char *stem,
                             struct dcs_error *err)
 {
-    const char *path = t->path, *base = dcsi_basename(path);
+    /* the file the commit replaces: a hive named through a symbolic link
+     * (--hive SID=LINK) is its target, and the link itself is no backup */
+    const char *path = dcs_hive_path(t->hive), *base = dcsi_basename(path);
     char *dir = dcsi_dirname(path);
     if (!dir)
         return nomem(err);

@@ -356,6 +356,8 @@ expect_rc 0 "apply through a symlink" -- "$dcs" apply --mode manual_proxy --prox
   --hive "S-1-5-19=$work/links/NTUSER.DAT" --backup-dir "$work/bk16"
 [[ -L $work/links/NTUSER.DAT ]] && ok || fail "the symlink was replaced by a file"
 hivexget "$work/store/NTUSER.DAT" "$IS" ProxyServer | grep -qx 'p:16' && ok || fail "link target not written"
+[[ ! -L $work/bk16/S-1-5-19-NTUSER.DAT ]] && ok || fail "the backup is the symlink, not the hive"
+same "$work/bk16/S-1-5-19-NTUSER.DAT" "$data/hivex-minimal" "backup through a symlink: the old hive"
 xz -dc "$data/regipy-transactions_ntuser.dat.log1.xz" >"$work/store/NTUSER.DAT.LOG1"
 cp "$work/store/NTUSER.DAT" "$work/store.before"
 expect_rc 3 "dirty log beside the link target" -- "$dcs" apply --mode no_proxy \
