@@ -241,9 +241,11 @@ DCS_API dcs_status dcs_apply_execute(dcs_hive *const *hives, const struct dcs_ap
  *    the Default profile or systemprofile (image.h);
  *  - one file named as two targets (two spellings, a symbolic or a hard link)
  *    is refused before any backup is written;
- *  - before the first write each changing hive is copied into the backup
- *    directory with a .reg of its Connections key and an undo .reg (the old
- *    data of every value the plan changes), then every hive is committed all
+ *  - before the first write each changing hive is kept in the backup
+ *    directory (a hard link of its file, which the commit replaces and never
+ *    writes; a copy across file systems or where links are refused) with a
+ *    .reg of its Connections key and an undo .reg (the old data of every
+ *    value the plan changes), all durable, then every hive is committed all
  *    or nothing (dcs_hive_commit_all).
  */
 
