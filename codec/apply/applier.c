@@ -78,6 +78,7 @@ void dcs_applier_free(dcs_applier *a)
     free(a->pair_path);
     dcs_image_free(a->img);
     dcs_lock_release(a->img_lock);
+    free(a->img_root);
     dcsi_apply_source_clear(a);
     free_connections(a);
     free(a->backup_dir);
@@ -165,7 +166,9 @@ static dcs_status failure(const dcs_applier *a, struct dcs_error *err)
     return f->err.code != DCS_OK ? f->err.code : DCS_ERR_APPLY_TARGET;
 }
 
-static void plan_target(const dcs_applier *a, struct dcs_apply_target *t)
+/* warn: the first plan of t (a plan made again under the locks says
+ * nothing twice) */
+static void plan_target(const dcs_applier *a, struct dcs_apply_target *t, bool warn)
 {
     dcs_status st = t->machine ? dcs_apply_plan_software(&a->src, &a->opt, &t->snap.cur,
                                                          t->what, &t->plan, &t->err)
@@ -176,7 +179,7 @@ static void plan_target(const dcs_applier *a, struct dcs_apply_target *t)
         return;
     }
     t->planned = true;
-    if (t->what & DCS_PLAN_MACHINE_WIDE)
+    if (warn && (t->what & DCS_PLAN_MACHINE_WIDE))
         dcsi_apply_warn(a, DCS_OK,
                         "%s: ProxySettingsPerUser = 0 makes Windows use these machine-wide "
                         "settings for every account: each user's own proxy settings (HKCU, "
@@ -194,13 +197,13 @@ dcs_status dcs_applier_plan(dcs_applier *a, struct dcs_error *err)
     a->planned = true;
     for (size_t i = 0; i < a->n; i++)
         if (a->t[i]->state == DCS_APPLY_TARGET_OK)
-            (void)dcsi_target_open(a, a->t[i]);
+            (void)dcsi_target_open(a, a->t[i], false);
     dcsi_targets_refuse_shared(a);
     dcs_status st = failure(a, err);
     if (st != DCS_OK)
         return st; /* nothing is planned while a target cannot be opened */
     for (size_t i = 0; i < a->n; i++)
-        plan_target(a, a->t[i]);
+        plan_target(a, a->t[i], true);
     return failure(a, err);
 }
 
@@ -213,19 +216,34 @@ size_t dcs_applier_changes(const dcs_applier *a)
     return n;
 }
 
-static dcs_status backup_all(dcs_applier *a, struct dcs_error *err)
+/* About to change hives: every target the plan looked at without its lock
+ * is opened again for writing (image lock first, then each hive's, as
+ * every writer takes them) and planned again from what it holds now, so an
+ * update another process committed in between is never lost, and every
+ * target, changing or not, is judged under the same locks. */
+static dcs_status relock(dcs_applier *a, struct dcs_error *err)
 {
-    char stamp[DCSI_STAMP_SIZE];
-    dcsi_utc_stamp(stamp);
+    bool unlocked = false;
+    for (size_t i = 0; i < a->n; i++)
+        unlocked = unlocked || !a->t[i]->writable;
+    if (!unlocked)
+        return DCS_OK;
+    dcs_status st = dcsi_lock_image(a, err);
+    if (st != DCS_OK)
+        return st;
     for (size_t i = 0; i < a->n; i++) {
-        if (!dcs_apply_plan_changes(&a->t[i]->plan))
+        struct dcs_apply_target *t = a->t[i];
+        if (t->writable)
             continue;
-        dcs_status st = dcsi_backup_target(a, a->t[i], stamp, err);
-        if (st != DCS_OK)
-            return st;
+        dcsi_target_close(t);
+        (void)dcsi_target_open(a, t, true);
     }
-    a->backed_up = true;
-    return DCS_OK;
+    dcsi_targets_refuse_shared(a);
+    st = failure(a, err);
+    for (size_t i = 0; st == DCS_OK && i < a->n; i++)
+        if (!a->t[i]->planned)
+            plan_target(a, a->t[i], false);
+    return st != DCS_OK ? st : failure(a, err);
 }
 
 static dcs_status execute(dcs_applier *a, struct dcs_error *err)
@@ -263,11 +281,12 @@ dcs_status dcs_applier_commit(dcs_applier *a, struct dcs_error *err)
                              "commit needs a plan of every target");
     if (!dcs_applier_changes(a))
         return DCS_OK;
-    dcs_status st = DCS_OK;
-    if (a->flags & DCS_APPLY_NO_BACKUP)
-        a->backed_up = true;
-    else
-        st = backup_all(a, err);
+    dcs_status st = relock(a, err);
+    if (st != DCS_OK || !dcs_applier_changes(a))
+        return st; /* nothing written; or another run made every change meanwhile */
+    if (!(a->flags & DCS_APPLY_NO_BACKUP))
+        st = dcsi_backup_all(a, err);
+    a->backed_up = st == DCS_OK;
     if (st == DCS_OK)
         st = execute(a, err);
     /* nothing changed: what this run backed up goes (after a failed

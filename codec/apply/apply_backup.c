@@ -1,6 +1,11 @@
-/* Backups made before a commit changes a hive: a copy of the hive file (and
- * of its pending logs when it is forced dirty), its Connections key and an
- * undo .reg; and removing the logs a forced commit made stale. */
+/* Backups made before a commit changes a hive: the hive file (a hard link
+ * of its inode where the backup directory allows one, else a copy), copies
+ * of its pending logs when it is forced dirty, its Connections key and an
+ * undo .reg; and removing the logs a forced commit made stale.
+ *
+ * Durability is batched: each file written is fsync'd, but each backup
+ * directory only once per run, after the last file (dcsi_backup_all), and
+ * always before the commit's first rename. */
 #include "apply/apply_internal.h"
 #include "core/fileio.h"
 
@@ -12,30 +17,201 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A dirty hive forced through: keep its transaction logs with the backup. */
-static dcs_status backup_logs(const struct dcs_apply_target *t, const char *where,
-                              const char *stem, struct dcs_error *err)
+static dcs_status nomem(struct dcs_error *err)
 {
-    const dcs_hive_state *hs = dcs_hive_get_state(t->hive);
-    char parent[900], src[1300], dst[1500];
-    if (!dcs_hive_state_dirty(hs))
-        return DCS_OK;
-    dcsi_parent_dir(dcs_hive_path(t->hive), parent, sizeof parent); /* the logs' directory */
-    for (size_t i = 0; i < dcs_hive_state_log_count(hs); i++) {
-        const char *name = dcs_hive_state_log(hs, i).name;
-        const char *suffix = name + strlen(name);
-        while (suffix > name && suffix[-1] != '.')
-            suffix--;
-        snprintf(src, sizeof src, "%s/%s", parent, name);
-        snprintf(dst, sizeof dst, "%s/%s.%s", where, stem, suffix);
-        struct stat sb;
-        if (lstat(src, &sb) != 0 || !S_ISREG(sb.st_mode))
-            continue; /* a link is no log of this hive: not followed (it may lead out) */
-        dcs_status st = dcsi_copy_file(src, dst, 0, err);
+    return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+}
+
+/* The backup directories of one run, each open once and fsync'd once. */
+#define MAX_DIRS 16
+struct backup_dirs {
+    int fd[MAX_DIRS];
+    char *shown[MAX_DIRS];
+    size_t n;
+    char *made_in; /* the parent of a --backup-dir this run created, or NULL */
+};
+
+static void dirs_close(struct backup_dirs *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        close(d->fd[i]);
+        free(d->shown[i]);
+    }
+    free(d->made_in);
+    d->n = 0;
+    d->made_in = NULL;
+}
+
+/* The descriptor of directory `where` (opened once per run; the same
+ * directory reached twice is one entry, so it is fsync'd once). */
+static dcs_status dirs_open(struct backup_dirs *d, const char *where, int *fd,
+                            struct dcs_error *err)
+{
+    int nfd = open(where, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat sn, so;
+    if (nfd < 0 || fstat(nfd, &sn) != 0) {
+        int e = errno;
+        if (nfd >= 0)
+            close(nfd);
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open directory %s: %s",
+                             where, strerror(e));
+    }
+    for (size_t i = 0; i < d->n; i++)
+        if (fstat(d->fd[i], &so) == 0 && so.st_dev == sn.st_dev && so.st_ino == sn.st_ino) {
+            close(nfd);
+            *fd = d->fd[i];
+            return DCS_OK;
+        }
+    if (d->n == MAX_DIRS) {
+        close(nfd);
+        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
+                             "more than %d backup directories in one run", MAX_DIRS);
+    }
+    if (!(d->shown[d->n] = strdup(where))) {
+        close(nfd);
+        return nomem(err);
+    }
+    d->fd[d->n++] = nfd;
+    *fd = nfd;
+    return DCS_OK;
+}
+
+/* Every backup durable: the directories (their new names), and the parent
+ * of a --backup-dir made by this run.  A default dcs-backup-STAMP is made
+ * beside its hive, whose directory the commit's journal fsyncs before the
+ * first rename. */
+static dcs_status dirs_sync(const struct backup_dirs *d, struct dcs_error *err)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        dcs_status st = dcsi_fsync_dirfd(d->fd[i], d->shown[i], err);
         if (st != DCS_OK)
             return st;
     }
-    return DCS_OK;
+    return d->made_in ? dcsi_fsync_dir(d->made_in, err) : DCS_OK;
+}
+
+/* r's temporary file (fsync'd, closed) renamed to its name; the directory
+ * is fsync'd later, once for every backup of the run.  Releases r. */
+static dcs_status finish_unsynced(struct dcsi_replace *r, struct dcs_error *err)
+{
+    dcs_status st = dcsi_replace_sync(r, err);
+    if (st == DCS_OK && renameat(r->dirfd, r->tmp, r->dirfd, r->name) != 0)
+        st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot rename to %s: %s",
+                           r->display, strerror(errno));
+    if (st == DCS_OK) {
+        free(r->tmp);
+        r->tmp = NULL; /* in place: nothing to remove */
+    }
+    dcsi_replace_abort(r);
+    return st;
+}
+
+/* Copy name in dir `from` to `to` in bdir (created; never a half file at
+ * `to`: through a temporary in bdir). */
+static dcs_status copy_at(int from_dir, const char *name, const char *shown, int bdir,
+                          const char *to, const char *to_shown, struct dcs_error *err)
+{
+    int in = openat(from_dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    struct stat sb;
+    if (in < 0 || fstat(in, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        int e = in < 0 ? errno : EINVAL;
+        if (in >= 0)
+            close(in);
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot copy %s: %s", shown,
+                             e == EINVAL ? "not a regular file" : strerror(e));
+    }
+    struct dcsi_replace r;
+    dcs_status st = dcsi_replace_begin_at(&r, bdir, to, to_shown, sb.st_mode & 07777, err);
+    if (st == DCS_OK) {
+        (void)fchmod(r.fd, sb.st_mode & 07777);
+        uint8_t buf[65536];
+        for (;;) {
+            ssize_t n = read(in, buf, sizeof buf);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot read %s: %s", shown,
+                                   strerror(errno));
+            if (n <= 0)
+                break;
+            if ((st = dcsi_write_all(r.fd, buf, (size_t)n, err)) != DCS_OK)
+                break;
+        }
+        if (st == DCS_OK)
+            st = finish_unsynced(&r, err);
+        else
+            dcsi_replace_abort(&r);
+    }
+    close(in);
+    return st;
+}
+
+/* The hive kept as `stem` in bdir.  The commit renames a new file over the
+ * hive, so its current inode is never written again: a hard link is a
+ * backup that needs no data copied or fsync'd, only its directory's fsync.
+ * Where a link cannot be made (another file system, or one without links)
+ * the hive is copied. */
+static dcs_status keep_hive(const struct dcs_apply_target *t, int bdir, const char *stem,
+                            struct dcs_error *err)
+{
+    /* the file the commit replaces: a hive named through a symbolic link
+     * (--hive SID=LINK) is its target, and the link itself is no backup */
+    const char *path = dcs_hive_path(t->hive), *base = dcsi_basename(path);
+    char *dir = dcsi_dirname(path);
+    if (!dir)
+        return nomem(err);
+    int hdir = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (hdir < 0)
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open the directory of %s: %s",
+                             path, strerror(errno));
+    dcs_status st = DCS_OK;
+    /* flags 0: a symbolic link put at the hive's name is linked as itself,
+     * never followed out of the image */
+    if (linkat(hdir, base, bdir, stem, 0) != 0) {
+        int e = errno;
+        if (e == EXDEV || e == EPERM || e == EMLINK || e == ENOTSUP || e == EOPNOTSUPP ||
+            e == ENOSYS)
+            st = copy_at(hdir, base, path, bdir, stem, t->backup[DCS_APPLY_BACKUP_HIVE], err);
+        else
+            st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot keep %s as %s: %s", path,
+                               t->backup[DCS_APPLY_BACKUP_HIVE], strerror(e));
+    }
+    close(hdir);
+    return st;
+}
+
+/* A dirty hive forced through: keep its transaction logs with the backup.
+ * They are copied, not linked: Windows (and a later forced run) rewrites
+ * logs in place, which a link would carry into the backup. */
+static dcs_status backup_logs(const struct dcs_apply_target *t, int bdir, const char *where,
+                              const char *stem, struct dcs_error *err)
+{
+    const dcs_hive_state *hs = dcs_hive_get_state(t->hive);
+    if (!dcs_hive_state_dirty(hs))
+        return DCS_OK;
+    char parent[900], src[1300], name[700], dst[1800];
+    dcsi_parent_dir(dcs_hive_path(t->hive), parent, sizeof parent); /* the logs' directory */
+    int ldir = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (ldir < 0)
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open directory %s: %s",
+                             parent, strerror(errno));
+    dcs_status st = DCS_OK;
+    for (size_t i = 0; st == DCS_OK && i < dcs_hive_state_log_count(hs); i++) {
+        const char *log = dcs_hive_state_log(hs, i).name;
+        const char *suffix = log + strlen(log);
+        while (suffix > log && suffix[-1] != '.')
+            suffix--;
+        snprintf(src, sizeof src, "%s/%s", parent, log);
+        snprintf(name, sizeof name, "%s.%s", stem, suffix);
+        snprintf(dst, sizeof dst, "%s/%s", where, name);
+        struct stat sb;
+        if (fstatat(ldir, log, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode))
+            continue; /* a link is no log of this hive: not followed (it may lead out) */
+        st = copy_at(ldir, log, src, bdir, name, dst, err);
+    }
+    close(ldir);
+    return st;
 }
 
 void dcsi_drop_pending_logs(const struct dcs_applier *a, const struct dcs_apply_target *t)
@@ -63,13 +239,12 @@ void dcsi_drop_pending_logs(const struct dcs_applier *a, const struct dcs_apply_
     }
 }
 
-/* A free backup name in where: SID-NAME, or SID-NAME.2 ... when an earlier
+/* A free backup name in bdir: SID-NAME, or SID-NAME.2 ... when an earlier
  * run used it.  Fills stem and t->backup[HIVE]. */
-static dcs_status pick_name(struct dcs_apply_target *t, const char *where, char *stem,
+static dcs_status pick_name(struct dcs_apply_target *t, int bdir, const char *where, char *stem,
                             size_t size, struct dcs_error *err)
 {
-    const char *base = strrchr(t->path, '/');
-    base = base ? base + 1 : t->path;
+    const char *base = dcsi_basename(t->path);
     const char *who = t->machine ? "" : t->sid[0] ? t->sid : t->tag;
     for (unsigned k = 1;; k++) {
         if (k == 1)
@@ -79,43 +254,62 @@ static dcs_status pick_name(struct dcs_apply_target *t, const char *where, char 
         free(t->backup[DCS_APPLY_BACKUP_HIVE]);
         t->backup[DCS_APPLY_BACKUP_HIVE] = dcsi_strdupf("%s/%s", where, stem);
         if (!t->backup[DCS_APPLY_BACKUP_HIVE])
-            return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+            return nomem(err);
         struct stat sb;
-        if (lstat(t->backup[DCS_APPLY_BACKUP_HIVE], &sb) != 0 || k == 1000)
+        if (fstatat(bdir, stem, &sb, AT_SYMLINK_NOFOLLOW) != 0 || k == 1000)
             return DCS_OK;
     }
 }
 
+/* One .reg of a backup, name in bdir (shown: its path): written through a
+ * temporary file, fsync'd, renamed (the directory is fsync'd later).
+ * DCS_ERR_NOT_FOUND from the writer leaves no file. */
+static dcs_status write_reg(const struct dcs_apply_target *t, bool undo, int bdir,
+                            const char *name, const char *shown, struct dcs_error *err)
+{
+    struct dcsi_replace r;
+    dcs_status st = dcsi_replace_begin_at(&r, bdir, name, shown, 0644, err);
+    if (st != DCS_OK)
+        return st;
+    st = undo ? dcsi_write_undo_reg(t, r.fd, shown, err)
+              : dcsi_write_connections_reg(t, r.fd, shown, err);
+    if (st == DCS_OK)
+        return finish_unsynced(&r, err);
+    dcsi_replace_abort(&r);
+    return st;
+}
+
 /* The two .reg files of a backup: the Connections key (none when the hive
  * has no such key yet) and the undo .reg. */
-static dcs_status backup_regs(struct dcs_apply_target *t, const char *where, const char *stem,
-                              struct dcs_error *err)
+static dcs_status backup_regs(struct dcs_apply_target *t, int bdir, const char *where,
+                              const char *stem, struct dcs_error *err)
 {
-    char **conn = &t->backup[DCS_APPLY_BACKUP_CONNECTIONS], **undo = &t->backup[DCS_APPLY_BACKUP_UNDO];
-    if (!(*conn = dcsi_strdupf("%s/%s.Connections.reg", where, stem)))
-        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    dcs_status st = dcsi_write_connections_reg(t, *conn, err);
-    if (st != DCS_OK) {
-        free(*conn);
-        *conn = NULL;
-        if (st != DCS_ERR_NOT_FOUND)
-            return st;
+    static const char *const suffix[2] = {"Connections", "undo"};
+    static const enum dcs_apply_backup which[2] = {DCS_APPLY_BACKUP_CONNECTIONS,
+                                                   DCS_APPLY_BACKUP_UNDO};
+    for (int k = 0; k < 2; k++) {
+        char name[500];
+        char **path = &t->backup[which[k]];
+        snprintf(name, sizeof name, "%s.%s.reg", stem, suffix[k]);
+        if (!(*path = dcsi_strdupf("%s/%s", where, name)))
+            return nomem(err);
+        dcs_status st = write_reg(t, k == 1, bdir, name, *path, err);
+        if (st != DCS_OK) {
+            free(*path);
+            *path = NULL;
+            if (k == 1 || st != DCS_ERR_NOT_FOUND) /* no Connections key yet: no file */
+                return st;
+        }
     }
-    if (!(*undo = dcsi_strdupf("%s/%s.undo.reg", where, stem)))
-        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    st = dcsi_write_undo_reg(t, *undo, err);
-    if (st != DCS_OK) {
-        free(*undo);
-        *undo = NULL;
-    }
-    return st;
+    return DCS_OK;
 }
 
 /* The backup directory, made: the one the user named, or dcs-backup-STAMP
  * beside the hive, which for a hive of an image is looked up inside the
  * image like the hive (a link planted at its name cannot lead out). */
 static dcs_status backup_dir(const struct dcs_applier *a, const struct dcs_apply_target *t,
-                             const char *stamp, char *where, size_t size, struct dcs_error *err)
+                             const char *stamp, char *where, size_t size,
+                             struct backup_dirs *d, struct dcs_error *err)
 {
     char parent[900] = "";
     int n;
@@ -128,8 +322,13 @@ static dcs_status backup_dir(const struct dcs_applier *a, const struct dcs_apply
     if (n < 0 || (size_t)n >= size - 1 || strlen(parent) >= sizeof parent - 1)
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "backup path too long");
     const char *rel = a->img ? dcs_image_shown(a->img, where) : where;
-    if (a->backup_dir || rel == where)
+    if (a->backup_dir || rel == where) {
+        struct stat sb;
+        if (a->backup_dir && !d->made_in && lstat(where, &sb) != 0 &&
+            !(d->made_in = dcsi_dirname(where)))
+            return nomem(err);
         return dcsi_mkdirs(where, 0755, err);
+    }
     char *made;
     dcs_status st = dcsi_image_path(a->img, rel, DCSI_IMAGE_DIR | DCSI_IMAGE_MAKE, &made, err);
     if (st == DCS_OK && strlen(made) >= size - 1)
@@ -167,22 +366,41 @@ void dcsi_backup_remove(const struct dcs_applier *a, struct dcs_apply_target *t)
     free(dir);
 }
 
-dcs_status dcsi_backup_target(struct dcs_applier *a, struct dcs_apply_target *t,
-                              const char *stamp, struct dcs_error *err)
+static dcs_status backup_target(struct dcs_applier *a, struct dcs_apply_target *t,
+                                const char *stamp, struct backup_dirs *d,
+                                struct dcs_error *err)
 {
     char where[1024], stem[400];
-    dcs_status st = backup_dir(a, t, stamp, where, sizeof where, err);
+    int bdir = -1;
+    dcs_status st = backup_dir(a, t, stamp, where, sizeof where, d, err);
     if (st == DCS_OK)
-        st = pick_name(t, where, stem, sizeof stem, err);
+        st = dirs_open(d, where, &bdir, err);
     if (st == DCS_OK)
-        st = dcsi_copy_file(t->path, t->backup[DCS_APPLY_BACKUP_HIVE], 0, err);
+        st = pick_name(t, bdir, where, stem, sizeof stem, err);
+    if (st == DCS_OK)
+        st = keep_hive(t, bdir, stem, err);
     if (st != DCS_OK) {
         free(t->backup[DCS_APPLY_BACKUP_HIVE]);
         t->backup[DCS_APPLY_BACKUP_HIVE] = NULL;
         return st;
     }
-    st = backup_logs(t, where, stem, err);
+    st = backup_logs(t, bdir, where, stem, err);
     if (st == DCS_OK)
-        st = backup_regs(t, where, stem, err);
+        st = backup_regs(t, bdir, where, stem, err);
+    return st;
+}
+
+dcs_status dcsi_backup_all(struct dcs_applier *a, struct dcs_error *err)
+{
+    char stamp[DCSI_STAMP_SIZE];
+    dcsi_utc_stamp(stamp);
+    struct backup_dirs d = {.n = 0};
+    dcs_status st = DCS_OK;
+    for (size_t i = 0; st == DCS_OK && i < a->n; i++)
+        if (dcs_apply_plan_changes(&a->t[i]->plan))
+            st = backup_target(a, a->t[i], stamp, &d, err);
+    if (st == DCS_OK)
+        st = dirs_sync(&d, err);
+    dirs_close(&d);
     return st;
 }

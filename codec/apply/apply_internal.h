@@ -36,6 +36,7 @@ struct dcs_apply_target {
     bool machine;       /* the SOFTWARE hive (kind DCS_IMAGE_MACHINE) ... */
     unsigned what;      /* ... and what its plan covers: DCS_PLAN_* */
     dcs_hive *hive;
+    bool writable;      /* hive opened for writing, its lock held */
     struct dcs_apply_snapshot snap;
     bool have_snap;
     struct dcs_apply_plan plan;
@@ -60,7 +61,9 @@ struct dcs_applier {
     char **connections; /* the copied names behind opt.connections */
     /* the targets */
     dcs_image *img;
-    dcs_lock *img_lock; /* the image's lock, held until free (not read-only) */
+    char *img_root;     /* the image as given (its lock's path) */
+    dcs_lock *img_lock; /* the image's lock: taken before the first hive is
+                           opened for writing, held until free */
     char **pair_sid, **pair_path; /* explicit SID=hive pairs */
     size_t npairs;
     struct dcs_apply_target **t; /* pointers: a view stays put while targets are added */
@@ -96,16 +99,24 @@ struct dcs_apply_target *dcsi_new_target(dcs_applier *a, struct dcs_error *err);
 /* t->path = path (copied) and t->shown relative to the image. */
 dcs_status dcsi_target_set_path(const dcs_applier *a, struct dcs_apply_target *t,
                                 const char *path, struct dcs_error *err);
-/* Open t (writable unless read-only, force lets a dirty hive be written)
- * and read its values; on failure sets t->state and t->err. */
-bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t);
+/* Open t and read its values; on failure sets t->state and t->err.  write:
+ * for writing (the hive's lock held, a dirty hive refused unless forced or
+ * recovered); else a writer's first look, without the lock (a dirty hive is
+ * opened for writing at once), or a read-only applier's open. */
+bool dcsi_target_open(dcs_applier *a, struct dcs_apply_target *t, bool write);
+/* Drop t's hive (and its lock), snapshot and plan; t stays a target. */
+void dcsi_target_close(struct dcs_apply_target *t);
+/* The image's lock, once (a writer with an image; else nothing to do). */
+dcs_status dcsi_lock_image(dcs_applier *a, struct dcs_error *err);
 void dcsi_target_free(struct dcs_apply_target *t);
 /* Two targets that are one file: the later one becomes an error. */
 void dcsi_targets_refuse_shared(struct dcs_applier *a);
 
 /* -- backups (apply_backup.c, apply_reg_write.c) */
-dcs_status dcsi_backup_target(struct dcs_applier *a, struct dcs_apply_target *t,
-                              const char *stamp, struct dcs_error *err);
+/* The backups of every target whose plan changes (a->t[i]->backup[]),
+ * durable (each file and each backup directory fsync'd once) when this
+ * returns DCS_OK. */
+dcs_status dcsi_backup_all(struct dcs_applier *a, struct dcs_error *err);
 /* A run that failed: remove the backup files this run wrote for t (hive
  * copy, log copies, .reg files; an undo file for a change that never
  * happened misleads) and the default backup directory when it is empty. */
@@ -115,11 +126,13 @@ void dcsi_backup_remove(const struct dcs_applier *a, struct dcs_apply_target *t)
 void dcsi_drop_pending_logs(const struct dcs_applier *a, const struct dcs_apply_target *t);
 
 /* The undo .reg of t's plan (old data back, created values deleted) and
- * t's Connections key before the edits, as .reg files at path. */
-dcs_status dcsi_write_undo_reg(const struct dcs_apply_target *t, const char *path,
+ * t's Connections key before the edits (DCS_ERR_NOT_FOUND: the hive has no
+ * such key), as .reg text written to fd (the caller makes it durable);
+ * shown names the file in messages. */
+dcs_status dcsi_write_undo_reg(const struct dcs_apply_target *t, int fd, const char *shown,
                                struct dcs_error *err);
-dcs_status dcsi_write_connections_reg(const struct dcs_apply_target *t, const char *path,
-                                      struct dcs_error *err);
+dcs_status dcsi_write_connections_reg(const struct dcs_apply_target *t, int fd,
+                                      const char *shown, struct dcs_error *err);
 /* The .reg root a target is mounted at on a live machine. */
 void dcsi_target_reg_root(const struct dcs_apply_target *t, char *root, size_t n);
 /* Open a .reg file for writing (regedit format, atomic replace) / finish it:

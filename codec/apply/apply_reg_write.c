@@ -207,30 +207,50 @@ dcs_status dcs_applier_write_reg(dcs_applier *a, const char *path, struct dcs_er
 
 /* ---- the .reg files kept with a backup ---- */
 
-dcs_status dcsi_write_undo_reg(const struct dcs_apply_target *t, const char *path,
-                               struct dcs_error *err)
+struct fd_sink {
+    int fd;
+    const char *shown;
+};
+
+static dcs_status fd_write(void *ctx, const void *data, size_t len, struct dcs_error *err)
 {
-    struct dcs_reg_writer *w = NULL;
-    struct dcs_reg_sink *sink = NULL;
-    char root[200];
-    dcsi_target_reg_root(t, root, sizeof root);
-    dcs_status st = dcsi_reg_file_open(path, &w, &sink, err);
-    if (st == DCS_OK)
-        st = write_undo_plan(w, root, t, err);
-    return dcsi_reg_file_close(w, sink, st, err);
+    const struct fd_sink *s = ctx;
+    int e = dcsi_write_full(s->fd, data, len);
+    if (e)
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot write %s: write failed: %s",
+                             s->shown, strerror(e));
+    return DCS_OK;
 }
 
-dcs_status dcsi_write_connections_reg(const struct dcs_apply_target *t, const char *path,
-                                      struct dcs_error *err)
+/* The undo .reg (undo) or the Connections key of t, written to fd. */
+static dcs_status write_backup_reg(const struct dcs_apply_target *t, bool undo, int fd,
+                                   const char *shown, struct dcs_error *err)
 {
+    struct fd_sink sink = {fd, shown};
     struct dcs_reg_writer *w = NULL;
-    struct dcs_reg_sink *sink = NULL;
     char root[200];
     dcsi_target_reg_root(t, root, sizeof root);
-    dcs_status st = dcsi_reg_file_open(path, &w, &sink, err);
-    if (st == DCS_OK)
+    dcs_status st = dcs_reg_writer_new(NULL, fd_write, &sink, &w, err);
+    if (st == DCS_OK && undo)
+        st = write_undo_plan(w, root, t, err);
+    else if (st == DCS_OK)
         st = dcs_hive_export_reg(t->hive, root,
                                  t->machine ? DCS_KEY_MACHINE_CONNECTIONS : DCS_KEY_CONNECTIONS,
                                  w, err);
-    return dcsi_reg_file_close(w, sink, st, err);
+    if (st == DCS_OK)
+        st = dcs_reg_writer_finish(w, err);
+    dcs_reg_writer_free(w);
+    return st;
+}
+
+dcs_status dcsi_write_undo_reg(const struct dcs_apply_target *t, int fd, const char *shown,
+                               struct dcs_error *err)
+{
+    return write_backup_reg(t, true, fd, shown, err);
+}
+
+dcs_status dcsi_write_connections_reg(const struct dcs_apply_target *t, int fd,
+                                      const char *shown, struct dcs_error *err)
+{
+    return write_backup_reg(t, false, fd, shown, err);
 }

@@ -16,25 +16,31 @@ static dcs_status nomem(struct dcs_error *err)
 dcs_status dcs_applier_set_image(dcs_applier *a, const char *root, struct dcs_error *err)
 {
     dcs_image *img;
+    char *copy = strdup(root);
+    if (!copy)
+        return nomem(err);
     dcs_status st = dcs_image_open(root, &img, err);
-    if (st != DCS_OK)
+    if (st != DCS_OK) {
+        free(copy);
         return st;
-    /* a writer holds the image for the whole run (its hives are changed
-     * together); a read-only applier (dry run, check) takes no lock, so
-     * readers never wait on each other */
-    dcs_lock *lock = NULL;
-    if (!(a->flags & DCS_APPLY_READ_ONLY)) {
-        st = dcs_lock_image(root, dcs_lock_wait(), &lock, err);
-        if (st != DCS_OK) {
-            dcs_image_free(img);
-            return st;
-        }
     }
+    /* the image's lock is taken when the run is about to change it
+     * (dcsi_lock_image), not here: a run that finds every hive in step
+     * never waits for another */
     dcs_lock_release(a->img_lock);
     dcs_image_free(a->img);
+    free(a->img_root);
     a->img = img;
-    a->img_lock = lock;
+    a->img_lock = NULL;
+    a->img_root = copy;
     return DCS_OK;
+}
+
+dcs_status dcsi_lock_image(dcs_applier *a, struct dcs_error *err)
+{
+    if (!a->img || a->img_lock || (a->flags & DCS_APPLY_READ_ONLY))
+        return DCS_OK;
+    return dcs_lock_image(a->img_root, dcs_lock_wait(), &a->img_lock, err);
 }
 
 static dcs_status check_sid(const char *sid, struct dcs_error *err)
@@ -326,18 +332,50 @@ static dcs_status name_file(struct dcs_apply_target *t, dcs_status rc)
     return rc;
 }
 
-bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
+/* The hive of an image is opened through the image root's directory fds
+ * (no path is followed twice); one named by --hive by its path. */
+static dcs_status open_hive(const struct dcs_applier *a, struct dcs_apply_target *t,
+                            unsigned flags)
 {
-    bool read_only = a->flags & DCS_APPLY_READ_ONLY;
-    dcs_error_clear(&t->err);
-    unsigned flags = read_only ? DCS_HIVE_READ : DCS_HIVE_WRITE;
+    return a->img ? dcsi_image_hive_open(a->img, t->path, flags, &t->hive, &t->err)
+                  : dcs_hive_open(t->path, flags, &t->hive, &t->err);
+}
+
+/* The hive opened as the applier's flags say (write: with its lock), its
+ * dirtiness judged. */
+static dcs_status open_judged(const struct dcs_applier *a, struct dcs_apply_target *t, bool write)
+{
+    unsigned flags = write ? DCS_HIVE_WRITE : DCS_HIVE_READ;
     if (a->flags & DCS_APPLY_FORCE)
         flags |= DCS_HIVE_FORCE;
     if (a->flags & DCS_APPLY_RECOVER)
         flags |= DCS_HIVE_RECOVER;
-    dcs_status rc = judge_dirty(a, t, a->img ? dcsi_image_hive_open(a->img, t->path, flags,
-                                                                    &t->hive, &t->err)
-                                             : dcs_hive_open(t->path, flags, &t->hive, &t->err));
+    t->writable = write;
+    return judge_dirty(a, t, open_hive(a, t, flags));
+}
+
+/* A writer's first look, without the hive's lock: most runs find every
+ * hive in step and then never wait for another process.  A dirty hive is
+ * opened for writing at once (with the image's lock first, the order every
+ * writer takes them in): what its logs hold is judged as the write would,
+ * once. */
+static dcs_status open_unlocked(dcs_applier *a, struct dcs_apply_target *t)
+{
+    t->writable = false;
+    dcs_status rc = open_hive(a, t, DCS_HIVE_READ);
+    if (rc != DCS_OK || !dcs_hive_state_dirty(dcs_hive_get_state(t->hive)))
+        return rc;
+    dcs_hive_close(t->hive);
+    t->hive = NULL;
+    rc = dcsi_lock_image(a, &t->err);
+    return rc == DCS_OK ? open_judged(a, t, true) : rc;
+}
+
+bool dcsi_target_open(dcs_applier *a, struct dcs_apply_target *t, bool write)
+{
+    dcs_error_clear(&t->err);
+    dcs_status rc = write || (a->flags & DCS_APPLY_READ_ONLY) ? open_judged(a, t, write)
+                                                               : open_unlocked(a, t);
     if (rc == DCS_OK && a->time)
         dcs_hive_set_time(t->hive, a->time);
     if (rc == DCS_OK)
@@ -363,13 +401,20 @@ bool dcsi_target_open(const struct dcs_applier *a, struct dcs_apply_target *t)
     return true;
 }
 
-void dcsi_target_free(struct dcs_apply_target *t)
+void dcsi_target_close(struct dcs_apply_target *t)
 {
     if (t->planned)
         dcs_apply_plan_free(&t->plan);
     if (t->have_snap)
         dcs_apply_snapshot_free(&t->snap);
     dcs_hive_close(t->hive);
+    t->hive = NULL;
+    t->planned = t->have_snap = t->writable = false;
+}
+
+void dcsi_target_free(struct dcs_apply_target *t)
+{
+    dcsi_target_close(t);
     free(t->path);
     for (size_t i = 0; i < 3; i++)
         free(t->backup[i]);

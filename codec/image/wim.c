@@ -15,7 +15,8 @@
 #include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <wimlib.h>
+
+#include "image/wim_load.h"
 
 struct dcs_wim {
     WIMStruct *wim;
@@ -34,11 +35,14 @@ static dcs_status wim_fail(struct dcs_error *err, int code, const char *what, co
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_result;
+static const char *load_failed; /* why wimlib could not be loaded, or NULL */
 
 /* Image paths are matched without regard to letter case, as on NTFS. */
 static void init(void)
 {
-    init_result = wimlib_global_init(WIMLIB_INIT_FLAG_DEFAULT_CASE_INSENSITIVE);
+    load_failed = dcsi_wimlib_load();
+    if (!load_failed)
+        init_result = wimlib_global_init(WIMLIB_INIT_FLAG_DEFAULT_CASE_INSENSITIVE);
 }
 
 bool dcs_wim_supported(void)
@@ -84,6 +88,8 @@ dcs_status dcs_wim_open(const char *spec, bool write, dcs_wim **out, struct dcs_
     if (!spec || !out)
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET, "no WIM file named");
     pthread_once(&init_once, init);
+    if (load_failed)
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s: %s", spec, load_failed);
     if (init_result)
         return wim_fail(err, init_result, "cannot initialise wimlib for", spec);
     dcs_wim *w = calloc(1, sizeof *w);

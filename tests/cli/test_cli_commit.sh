@@ -153,6 +153,29 @@ count_calls() {
 killed_run() { (env "$nolsan" strace -f -qq -o /dev/null -e trace="$1" -e inject="$1":signal=KILL:when="$2" \
   "${@:3}" >/dev/null 2>&1; exit $?) 2>/dev/null; }
 
+# 0. the fsyncs of a clean run, counted: each one costs 0.7-3 ms on an ext4
+# VM, so a new one must be a decision.  Three hives in three directories,
+# --backup-dir made by the run; 33 =
+#  - backups, 6: the .reg files (undo of each hive, Connections of the one
+#    that has the key: 4), each fsync'd, then each backup directory once (1)
+#    and, as this run made it, its parent (1).  The hives themselves are
+#    kept as hard links: the commit renames a new file over each hive, so
+#    the old inode is never written again and needs no copy or fsync;
+#  - the commit, 27 (journal copies beside each hive so that opening any one
+#    finds the commit): the 3 "preparing" journal copies and then their 3
+#    directories (the journal is on disk before anything it lists exists);
+#    the 3 temporaries (the new content); the 3 directories after the kept
+#    links (the temporaries' names durable before the journal says
+#    "prepared", which makes recovery go forward); the 3 "prepared" copies
+#    and their 3 directories (all before the first rename); the 3
+#    directories after the renames (a failure there still rolls back; the
+#    kept versions go only once the new names are durable); after removing
+#    the kept versions (3; else a crash could leave them with no journal to
+#    remove them) and after removing the journal copies (3; the run ends
+#    with the image clean on disk).
+read -r _ nfsync < <(count_calls fsync)
+[[ $nfsync == 33 ]] && ok || fail "a clean 3-hive apply made $nfsync fsync calls, wanted 33"
+
 # 1. killed at every call in turn
 for call in rename fsync unlink link open write; do
   read -r from total < <(count_calls "$call")
@@ -297,6 +320,20 @@ rc=0
   --all-services >/dev/null 2>"$work/err" || rc=$?
 [[ $rc == 4 ]] && ok || { fail "apply --check on a locked image: exit $rc, wanted 4"; cat "$work/err" >&2; }
 kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+# a run that changes nothing takes no lock: it plans from read-only opens
+# and neither waits for nor disturbs a writer holding the image and hives
+new_image
+apply_all >/dev/null
+flock "$img" flock "$DEF" flock "$LS" flock "$NS" sleep 3 &
+holder=$!
+sleep 0.3
+rc=0
+"$dcs" --lock-wait 0 apply --mode manual_proxy --proxy p:1 --windows "$img" --all-services \
+  --backup-dir "$work/bk" >"$work/out" 2>"$work/err" || rc=$?
+[[ $rc == 0 ]] && ok || { fail "no-change apply on a locked image: exit $rc, wanted 0"; cat "$work/err" >&2; }
+grep -qx 'unchanged: every target already has these settings' "$work/out" && ok ||
+  { fail "no-change apply on a locked image: not reported unchanged"; cat "$work/out" >&2; }
 wait "$holder" 2>/dev/null || true
 # two applies on one image at once: both succeed, one after the other, and
 # every hive ends with the same one's settings (never a mix)

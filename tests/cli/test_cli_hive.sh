@@ -42,6 +42,7 @@ new_image() {
 
 # 1. default targets: S-1-5-18 and S-1-5-19, found case-insensitively
 new_image 1
+def_ino1=$(stat -c %i "$DEF")
 expect_rc 0 "apply manual_proxy" -- "$dcs" apply --mode manual_proxy --proxy proxy.corp:8080 \
   --bypass '<local>' --windows "$img" --backup-dir "$work/bk1"
 contains "$work/out" 'LocalSystem (S-1-5-18, .DEFAULT) WINDOWS/system32/Config/default' "label"
@@ -79,6 +80,30 @@ same "$work/bk1/S-1-5-18-default" "$work/orig1/DEF" "backup of DEFAULT is the ol
 same "$work/bk1/S-1-5-19-ntuser.dat" "$work/orig1/LS" "backup of LocalService is the old file"
 cp "$work/bk1/S-1-5-18-default" "$DEF"
 same "$DEF" "$work/orig1/DEF" "restored DEFAULT"
+# the backup is the old hive's own inode, linked: the commit renamed a new
+# file over the hive, so nothing writes that inode again
+[[ $(stat -c %i "$work/bk1/S-1-5-18-default") == "$def_ino1" ]] && ok ||
+  fail "the backup of DEFAULT is not a hard link of the old hive"
+# where no link can be made (a backup directory on another file system:
+# EXDEV) the hive is copied, and the directory holds only the backups
+shm=$(mktemp -d /dev/shm/dcs-cli-hive.XXXXXX 2>/dev/null) || shm=
+if [[ -n $shm && $(stat -c %d "$shm") != $(stat -c %d "$work") ]]; then
+  new_image x
+  def_inox=$(stat -c %i "$DEF")
+  expect_rc 0 "apply, backups on another file system" -- "$dcs" apply --mode manual_proxy \
+    --proxy p:3 --windows "$img" --backup-dir "$shm/bk"
+  same "$shm/bk/S-1-5-18-default" "$work/origx/DEF" "copied backup of DEFAULT is the old file"
+  same "$shm/bk/S-1-5-19-ntuser.dat" "$work/origx/LS" "copied backup of LocalService is the old file"
+  [[ $(stat -c %i "$shm/bk/S-1-5-18-default") != "$def_inox" ]] && ok || fail "EXDEV: not a copy"
+  [[ $(stat -c %a "$shm/bk/S-1-5-18-default") == $(stat -c %a "$work/origx/DEF") ]] && ok ||
+    fail "the copied backup does not keep the hive's mode"
+  [[ $(ls "$shm/bk" | grep -cv -e '\.undo\.reg$' -e '\.Connections\.reg$') == 2 ]] && ok ||
+    fail "backups on another file system: $(ls "$shm/bk" | tr '\n' ' ')"
+  rm -rf "$shm"
+else
+  [[ -n $shm ]] && rm -rf "$shm"
+  echo "no /dev/shm on another file system: the copied backup is not checked"
+fi
 
 # 4. explicit SIDs, --all-services, --winhttp (native and WOW6432Node)
 new_image 2
@@ -340,6 +365,8 @@ expect_rc 0 "apply through a symlink" -- "$dcs" apply --mode manual_proxy --prox
   --hive "S-1-5-19=$work/links/NTUSER.DAT" --backup-dir "$work/bk16"
 [[ -L $work/links/NTUSER.DAT ]] && ok || fail "the symlink was replaced by a file"
 hivexget "$work/store/NTUSER.DAT" "$IS" ProxyServer | grep -qx 'p:16' && ok || fail "link target not written"
+[[ ! -L $work/bk16/S-1-5-19-NTUSER.DAT ]] && ok || fail "the backup is the symlink, not the hive"
+same "$work/bk16/S-1-5-19-NTUSER.DAT" "$data/hivex-minimal" "backup through a symlink: the old hive"
 xz -dc "$data/regipy-transactions_ntuser.dat.log1.xz" >"$work/store/NTUSER.DAT.LOG1"
 cp "$work/store/NTUSER.DAT" "$work/store.before"
 expect_rc 3 "dirty log beside the link target" -- "$dcs" apply --mode no_proxy \

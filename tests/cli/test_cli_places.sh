@@ -220,6 +220,13 @@ if grep -qF "built without wimlib" "$work/err"; then
   [[ $fails == 0 ]] && exit 77
   exit 1
 fi
+# wimlib is loaded on first use (dlopen), not linked: every other command
+# starts without libwim and what it brings (libxml2, ICU, libstdc++, ...)
+if command -v readelf >/dev/null; then
+  readelf -d "$(command -v "$dcs")" >"$work/needed"
+  grep -q NEEDED "$work/needed" && ! grep -q 'libwim' "$work/needed" && ok ||
+    fail "dcs is linked with libwim: $(grep NEEDED "$work/needed" | tr -s ' ' | tr '\n' ' ')"
+fi
 if ! command -v wimcapture >/dev/null; then
   echo "cli_places: wimtools (wimcapture) not installed: the WIM cases are not run" >&2
   fails=$((fails + 1))

@@ -388,6 +388,79 @@ static void commit_and_backups(void **state)
     dcs_applier_free(a);
 }
 
+/* Another writer's commit of path: a value the applier's plan does not
+ * touch (as a `reg import` between the plan and the commit would). */
+static void commit_marker(const char *path)
+{
+    struct dcs_error err;
+    dcs_hive *h;
+    dcs_hive_key k;
+    static const uint8_t one[4] = {1, 0, 0, 0};
+    assert_int_equal(dcs_hive_open(path, DCS_HIVE_WRITE, &h, &err), DCS_OK);
+    assert_int_equal(dcs_hive_ensure_key(h, 0, "Software\\Marker", &k, &err), DCS_OK);
+    assert_int_equal(dcs_hive_set_value(h, k, "kept", DCS_REG_DWORD, one, 4, &err), DCS_OK);
+    dcs_hive *hs[1] = {h};
+    assert_int_equal(dcs_hive_commit_all(hs, 1, &err), DCS_OK);
+    dcs_hive_close(h);
+}
+
+static dcs_applier *planned(const char *hive, const char *proxy, unsigned flags)
+{
+    dcs_applier *a = new_applier(flags, NULL);
+    struct dcs_error err;
+    mode_proxy(a, proxy);
+    assert_int_equal(dcs_applier_set_hive(a, "S-1-5-19", hive, NULL), DCS_OK);
+    assert_int_equal(dcs_applier_add_account(a, "S-1-5-19", NULL), DCS_OK);
+    assert_int_equal(dcs_applier_plan(a, &err), DCS_OK);
+    return a;
+}
+
+/* The plan is made without locks; the commit locks, reads the hive again
+ * and plans again: what another writer committed in between is kept (its
+ * value, and the backup and undo .reg are of its content), and a plan that
+ * no longer changes anything writes nothing. */
+static void replanned_under_locks(void **state)
+{
+    (void)state;
+    char h[1024], bk[1024], after[1200];
+    struct dcs_error err;
+    place(h, sizeof h, "r/NTUSER.DAT", "yarp-EmptyHive");
+    place(bk, sizeof bk, "r-bk", NULL);
+    dcs_applier *a = planned(h, "p:1", 0);
+    assert_int_equal(dcs_applier_set_backup_dir(a, bk, NULL), DCS_OK);
+    assert_int_equal(dcs_applier_changes(a), 1);
+    commit_marker(h); /* between a's plan and its commit */
+    snprintf(after, sizeof after, "%s/r/marked", dir);
+    assert_int_equal(copy_to(h, after), 0);
+    assert_int_equal(dcs_applier_commit(a, &err), DCS_OK);
+    assert_int_equal(dcs_applier_changes(a), 1);
+    const char *kept = dcs_apply_target_backup(dcs_applier_target(a, 0), DCS_APPLY_BACKUP_HIVE);
+    assert_non_null(kept);
+    assert_true(files_equal(kept, after)); /* the backup is what the other writer left */
+    dcs_applier_free(a);
+    dcs_hive *rh;
+    dcs_hive_key k;
+    assert_int_equal(dcs_hive_open(h, DCS_HIVE_READ, &rh, &err), DCS_OK);
+    assert_int_equal(dcs_hive_find_key(rh, 0, "Software\\Marker", &k, &err), DCS_OK);
+    dcs_hive_close(rh);
+    a = planned(h, "p:1", DCS_APPLY_READ_ONLY);
+    assert_int_equal(dcs_applier_changes(a), 0); /* and a's settings are there */
+    dcs_applier_free(a);
+
+    /* planned to change, but another run made the same change meanwhile */
+    a = planned(h, "p:2", 0);
+    dcs_applier *b = planned(h, "p:2", 0);
+    assert_int_equal(dcs_applier_commit(b, &err), DCS_OK);
+    dcs_applier_free(b);
+    assert_int_equal(copy_to(h, after), 0);
+    assert_int_equal(dcs_applier_changes(a), 1);
+    assert_int_equal(dcs_applier_commit(a, &err), DCS_OK);
+    assert_int_equal(dcs_applier_changes(a), 0);
+    assert_null(dcs_apply_target_backup(dcs_applier_target(a, 0), DCS_APPLY_BACKUP_HIVE));
+    assert_true(files_equal(h, after)); /* not written again */
+    dcs_applier_free(a);
+}
+
 /* The .reg for a live machine, in regedit's layout (UTF-16LE): the text
  * `dcs apply --reg-out` wrote before the applier moved into the library. */
 static void live_reg(void **state)
@@ -524,6 +597,7 @@ int main(void)
         cmocka_unit_test(unsafe_statuses),
         cmocka_unit_test(dirty_hive),
         cmocka_unit_test(commit_and_backups),
+        cmocka_unit_test(replanned_under_locks),
         cmocka_unit_test(live_reg),
         cmocka_unit_test(image_report),
         cmocka_unit_test(image_locate),

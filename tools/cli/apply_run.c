@@ -221,21 +221,31 @@ static int live_out(const struct apply_opts *o, dcs_applier *a)
     return EXIT_OK;
 }
 
-static int commit(const struct apply_opts *o, dcs_applier *a, size_t changing)
+static int commit(const struct apply_opts *o, dcs_applier *a)
 {
     struct dcs_error err;
     dcs_error_clear(&err);
     dcs_status st = dcs_applier_commit(a, &err);
     if (st != DCS_OK) {
         /* DCS_ERR_HIVE_ROLLBACK: hives were changed and not all put back;
-         * the message names each one's state */
-        int rc = st == DCS_ERR_HIVE_ROLLBACK ? EXIT_HIVES_CHANGED : EXIT_BAD_INPUT;
-        bool backup_failed = !dcs_applier_backed_up(a);
+         * the message names each one's state.  Before any backup the
+         * commit takes the locks and opens every target again: a failure
+         * there (a lock not given, a target that no longer passes) is the
+         * target's own error, as in the plan */
+        int rc = st == DCS_ERR_HIVE_ROLLBACK ? EXIT_HIVES_CHANGED : exit_for_failures(a);
+        bool backup_failed = !dcs_applier_backed_up(a) && rc == EXIT_OK &&
+                             st != DCS_ERR_HIVE_LOCKED;
+        rc = rc == EXIT_OK ? EXIT_BAD_INPUT : rc;
         print_all(o, a, "error", rc, err.message);
         if (!o->json)
             cli_errorf("apply: %s%s", backup_failed ? "backup failed, nothing changed: " : "",
                        err.message);
         return rc;
+    }
+    size_t changing = dcs_applier_changes(a); /* as planned again under the locks */
+    if (!changing) {
+        print_all(o, a, "unchanged", EXIT_OK, "every target already has these settings");
+        return EXIT_OK;
     }
     char msg[128];
     snprintf(msg, sizeof msg, "%zu hive%s changed, %zu unchanged", changing,
@@ -292,7 +302,7 @@ static int plan_and_commit(const struct apply_opts *o, dcs_applier *a)
     } else if (!changing) {
         print_all(o, a, "unchanged", EXIT_OK, "every target already has these settings");
     } else {
-        rc = commit(o, a, changing);
+        rc = commit(o, a);
     }
     return rc;
 }

@@ -241,9 +241,11 @@ DCS_API dcs_status dcs_apply_execute(dcs_hive *const *hives, const struct dcs_ap
  *    the Default profile or systemprofile (image.h);
  *  - one file named as two targets (two spellings, a symbolic or a hard link)
  *    is refused before any backup is written;
- *  - before the first write each changing hive is copied into the backup
- *    directory with a .reg of its Connections key and an undo .reg (the old
- *    data of every value the plan changes), then every hive is committed all
+ *  - before the first write each changing hive is kept in the backup
+ *    directory (a hard link of its file, which the commit replaces and never
+ *    writes; a copy across file systems or where links are refused) with a
+ *    .reg of its Connections key and an undo .reg (the old data of every
+ *    value the plan changes), all durable, then every hive is committed all
  *    or nothing (dcs_hive_commit_all).
  */
 
@@ -303,7 +305,9 @@ DCS_API const char *dcs_applier_origin(const dcs_applier *a);
 
 /* The root of a mounted Windows volume, where accounts' hives are found
  * (inside it only: see dcs_image_open).  Unless DCS_APPLY_READ_ONLY, the
- * image is locked (dcs_lock_image, waiting at most dcs_lock_wait()) until
+ * image is locked (dcs_lock_image, waiting at most dcs_lock_wait()) from
+ * the moment a hive is about to be opened for writing (dcs_applier_commit
+ * with changes, or a dirty hive in dcs_applier_plan) until
  * dcs_applier_free, so two writers of one image take turns; a lock still
  * held after the wait is DCS_ERR_HIVE_LOCKED "ROOT is locked by another
  * process (pid N) ...". */
@@ -341,8 +345,11 @@ DCS_API dcs_status dcs_applier_add_all_users(dcs_applier *a, struct dcs_error *e
 
 /* ---- plan, then commit ---- */
 
-/* Open every target (read-only with DCS_APPLY_READ_ONLY), check it, read its
- * values and, when every target could be opened, plan each.  Returns DCS_OK
+/* Open every target, check it, read its values and, when every target
+ * could be opened, plan each.  The targets are opened read-only, without
+ * their locks (a dirty hive excepted: it is opened for writing, locked, to
+ * be judged as the write would); dcs_applier_commit locks and plans again
+ * before it writes anything.  Returns DCS_OK
  * when every target is planned, else the error of the first refused target
  * (an unsafe hive, see dcs_apply_status_unsafe) or, without one, of the
  * first failed target; the targets' views say which failed and why.  Nothing
@@ -351,7 +358,14 @@ DCS_API dcs_status dcs_applier_plan(dcs_applier *a, struct dcs_error *err);
 /* Targets whose plan changes something. */
 DCS_API size_t dcs_applier_changes(const dcs_applier *a);
 /* Back up every changing hive, then commit them all or none.  Needs a
- * successful dcs_applier_plan and no DCS_APPLY_READ_ONLY.  On error no hive
+ * successful dcs_applier_plan and no DCS_APPLY_READ_ONLY.  When the plan
+ * changes something, first the image's lock and every target's are taken,
+ * each target is opened again for writing and planned again from what it
+ * holds now (another process may have committed since the plan): the
+ * targets' views then show that plan, dcs_applier_changes counts it, and
+ * when it changes nothing, nothing is written (DCS_OK).  A target that
+ * fails there (its lock not given in time, a hive that no longer passes)
+ * is reported as by dcs_applier_plan, nothing written.  On error no hive
  * has changed (the message says so when the commit itself failed) and the
  * backup files this run wrote are removed again, with the dcs-backup-STAMP
  * directory it made (an undo .reg for a change that never happened would
