@@ -8,6 +8,7 @@
  * always before the commit's first rename. */
 #include "apply/apply_internal.h"
 #include "core/fileio.h"
+#include "hive/hive_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -156,15 +157,12 @@ static dcs_status keep_hive(const struct dcs_apply_target *t, int bdir, const ch
 {
     /* the file the commit replaces: a hive named through a symbolic link
      * (--hive SID=LINK) is its target, and the link itself is no backup */
-    const char *path = dcs_hive_path(t->hive), *base = dcsi_basename(path);
-    char *dir = dcsi_dirname(path);
-    if (!dir)
-        return nomem(err);
-    int hdir = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(dir);
-    if (hdir < 0)
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open the directory of %s: %s",
-                             path, strerror(errno));
+    /* through the directory pinned when the hive was opened: a link
+     * swapped into its path since then is not followed */
+    const char *path = dcs_hive_path(t->hive);
+    const struct dcsi_pin *pin = dcsi_hive_pin(t->hive);
+    int hdir = pin->dirfd;
+    const char *base = pin->name;
     dcs_status st = DCS_OK;
     /* flags 0: a symbolic link put at the hive's name is linked as itself,
      * never followed out of the image */
@@ -177,7 +175,6 @@ static dcs_status keep_hive(const struct dcs_apply_target *t, int bdir, const ch
             st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot keep %s as %s: %s", path,
                                t->backup[DCS_APPLY_BACKUP_HIVE], strerror(e));
     }
-    close(hdir);
     return st;
 }
 
@@ -191,11 +188,8 @@ static dcs_status backup_logs(const struct dcs_apply_target *t, int bdir, const 
     if (!dcs_hive_state_dirty(hs))
         return DCS_OK;
     char parent[900], src[1300], name[700], dst[1800];
-    dcsi_parent_dir(dcs_hive_path(t->hive), parent, sizeof parent); /* the logs' directory */
-    int ldir = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (ldir < 0)
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open directory %s: %s",
-                             parent, strerror(errno));
+    dcsi_parent_dir(dcs_hive_path(t->hive), parent, sizeof parent); /* for messages */
+    int ldir = dcsi_hive_pin(t->hive)->dirfd; /* the logs' directory, pinned at open */
     dcs_status st = DCS_OK;
     for (size_t i = 0; st == DCS_OK && i < dcs_hive_state_log_count(hs); i++) {
         const char *log = dcs_hive_state_log(hs, i).name;
@@ -210,7 +204,6 @@ static dcs_status backup_logs(const struct dcs_apply_target *t, int bdir, const 
             continue; /* a link is no log of this hive: not followed (it may lead out) */
         st = copy_at(ldir, log, src, bdir, name, dst, err);
     }
-    close(ldir);
     return st;
 }
 
@@ -218,16 +211,14 @@ void dcsi_drop_pending_logs(const struct dcs_applier *a, const struct dcs_apply_
 {
     const dcs_hive_state *hs = dcs_hive_get_state(t->hive);
     bool kept = !(a->flags & DCS_APPLY_NO_BACKUP);
-    char parent[900], path[1300];
-    dcsi_parent_dir(dcs_hive_path(t->hive), parent, sizeof parent); /* the logs' directory */
     /* replayed logs stay, as Windows leaves them: they are older than the hive now */
     bool drop = dcs_hive_state_dirty(hs) && !dcs_hive_state_recovered(hs);
     for (size_t i = 0; drop && i < dcs_hive_state_log_count(hs); i++) {
         struct dcs_hive_log lg = dcs_hive_state_log(hs, i);
         if (lg.state != DCS_HIVE_LOG_PENDING && lg.state != DCS_HIVE_LOG_UNREADABLE)
             continue;
-        snprintf(path, sizeof path, "%s/%s", parent, lg.name);
-        if (unlink(path) == 0)
+        /* in the hive's directory pinned at open, as the logs were read */
+        if (unlinkat(dcsi_hive_pin(t->hive)->dirfd, lg.name, 0) == 0)
             dcsi_apply_warn(a, DCS_OK,
                             "%s: removed the transaction log %s (its pending changes were "
                             "discarded%s)",

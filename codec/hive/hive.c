@@ -476,3 +476,8 @@ dcs_status dcsi_hive_write_at(dcs_hive *h, int dirfd, const char *name, const ch
                            strerror(errno));
     return rc;
 }
+
+const struct dcsi_pin *dcsi_hive_pin(const dcs_hive *h)
+{
+    return &h->at;
+}

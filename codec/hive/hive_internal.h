@@ -150,6 +150,10 @@ dcs_status dcsi_hive_lock_and_recover(int dirfd, const char *name, const char *p
  * is its name in the pinned directory dirfd: the journal's names are
  * derived from path, every operation goes through dirfd. */
 dcs_status dcsi_hive_recover_at(int dirfd, const char *path, struct dcs_error *err);
+/* Where an open hive's file is (its directory fd and name, pinned at
+ * open): the apply room's backups link, copy and remove through it, so no
+ * path to the hive is resolved again after the open. */
+const struct dcsi_pin *dcsi_hive_pin(const dcs_hive *h);
 /* dcs_hive_open of a file already pinned (taken: released here, also on
  * failure); shown names it in the messages that name the path as given,
  * fallback is its absolute path when /proc cannot tell. */
