@@ -125,19 +125,7 @@ static dcs_status copy_at(int from_dir, const char *name, const char *shown, int
     dcs_status st = dcsi_replace_begin_at(&r, bdir, to, to_shown, sb.st_mode & 07777, err);
     if (st == DCS_OK) {
         (void)fchmod(r.fd, sb.st_mode & 07777);
-        uint8_t buf[65536];
-        for (;;) {
-            ssize_t n = read(in, buf, sizeof buf);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0)
-                st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot read %s: %s", shown,
-                                   strerror(errno));
-            if (n <= 0)
-                break;
-            if ((st = dcsi_write_all(r.fd, buf, (size_t)n, err)) != DCS_OK)
-                break;
-        }
+        st = dcsi_copy_fd(in, r.fd, shown, err);
         if (st == DCS_OK)
             st = finish_unsynced(&r, err);
         else

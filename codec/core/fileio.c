@@ -491,9 +491,22 @@ dcs_status dcsi_write_file_atomic(const char *path, const void *data, size_t len
     return dcsi_replace_commit(&r, NULL, err);
 }
 
+DIR *dcsi_opendir_at(int at, const char *dir)
+{
+    int fd = at == AT_FDCWD ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                            : openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d && fd >= 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return d;
+}
+
 /* ---- copy --------------------------------------------------------------- */
 
-static dcs_status copy_fd(int in, int out, const char *from, struct dcs_error *err)
+dcs_status dcsi_copy_fd(int in, int out, const char *from, struct dcs_error *err)
 {
     uint8_t buf[65536];
     for (;;) {
@@ -520,7 +533,7 @@ static dcs_status copy_in_place(int in, const char *from, int dirfd, const char 
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot create %s: %s", shown,
                              strerror(errno));
     (void)fchmod(out, mode); /* exactly from's mode, whatever the umask */
-    dcs_status s = copy_fd(in, out, from, err);
+    dcs_status s = dcsi_copy_fd(in, out, from, err);
     if (s == DCS_OK && fsync(out) != 0)
         s = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot fsync %s: %s", shown,
                           strerror(errno));
@@ -572,7 +585,7 @@ dcs_status dcsi_copy_file_at(int fromdir, const char *from, const char *from_sho
                        : dcsi_replace_begin_at(&r, todir, to, to_shown, st.st_mode & 07777, err);
     if (!s) {
         (void)fchmod(r.fd, st.st_mode & 07777);
-        s = copy_fd(in, r.fd, from_shown, err);
+        s = dcsi_copy_fd(in, r.fd, from_shown, err);
         if (s)
             dcsi_replace_abort(&r);
         else

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <dirent.h>
 #include <sys/types.h>
 
 #include <dcs/error.h>
@@ -115,6 +116,12 @@ void dcsi_replace_abort(struct dcsi_replace *r);
 dcs_status dcsi_write_file_atomic(const char *path, const void *data, size_t len,
                                   mode_t mode_if_new, struct dcs_error *err);
 
+/* The directory at (a pinned directory), or dir when at is AT_FDCWD, open
+ * for listing through one descriptor: the names listed are those of the
+ * directory the caller reads them from.  NULL with errno on a failure. */
+DIR *dcsi_opendir_at(int at, const char *dir);
+/* Every byte from in to out (from names in in messages; EINTR retried). */
+dcs_status dcsi_copy_fd(int in, int out, const char *from, struct dcs_error *err);
 /* dcsi_copy_file flags. */
 #define DCSI_COPY_REPLACE 0x1u /* to may exist: it is replaced atomically */
 /* to is created exclusively and written directly (fsync'd, removed on a

@@ -217,16 +217,11 @@ static dcs_status judge_logs(int at, const char *base, const char *path,
     size_t blen = strlen(base);
     /* listed and read through one descriptor: a pinned directory stays the
      * one whose hive was read */
-    int lfd = at == AT_FDCWD ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                             : openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = lfd >= 0 ? fdopendir(lfd) : NULL;
+    DIR *d = dcsi_opendir_at(at, dir);
     if (!d) {
-        int e = errno;
-        if (lfd >= 0)
-            close(lfd);
         dcs_status st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
                                       "cannot list %s to look for transaction logs: %s", dir,
-                                      strerror(e));
+                                      strerror(errno));
         free(dir);
         return st;
     }

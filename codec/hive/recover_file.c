@@ -32,17 +32,11 @@ static dcs_status scan_dir(int at, const char *dir, const char *base,
                            char paths[DCS_RECOVER_NLOGS][DCS_RECOVER_PATH_MAX],
                            enum dcs_recover_rule *rule, struct dcs_error *err)
 {
-    int lfd = at == AT_FDCWD ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                             : openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = lfd >= 0 ? fdopendir(lfd) : NULL;
-    if (!d) {
-        int e = errno;
-        if (lfd >= 0)
-            close(lfd);
+    DIR *d = dcsi_opendir_at(at, dir);
+    if (!d)
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
                              "cannot list %s to look for transaction logs: %s", dir,
-                             strerror(e));
-    }
+                             strerror(errno));
     size_t blen = strlen(base);
     dcs_status st = DCS_OK;
     struct dirent *de;
