@@ -181,6 +181,10 @@ static dcs_status backup_logs(const struct dcs_apply_target *t, int bdir, const 
     dcs_status st = DCS_OK;
     for (size_t i = 0; st == DCS_OK && i < dcs_hive_state_log_count(hs); i++) {
         const char *log = dcs_hive_state_log(hs, i).name;
+        /* never NULL (past the end: ""), which gcc's -Wformat-truncation
+         * cannot see once this is inlined under ASan */
+        if (!log || !*log)
+            continue;
         const char *suffix = log + strlen(log);
         while (suffix > log && suffix[-1] != '.')
             suffix--;
