@@ -133,8 +133,9 @@ exec 3<>fifo
 cat want.bin >&3
 timeout 20 "$DCS" decode fifo >"$TMP/out" 2>"$TMP/err" 3>&- &
 decoder=$!
-for _ in $(seq 400); do # this shell's fd 3, then dcs's own (a child of timeout)
-    [ "$(readlink /proc/[0-9]*/fd/* 2>/dev/null | grep -cx "$TMP/fifo")" -ge 2 ] && break
+for _ in $(seq 400); do # dcs is timeout's child; its own descriptor, not one inherited
+    child=$(pgrep -P "$decoder" | head -n 1)
+    [ -n "$child" ] && readlink /proc/"$child"/fd/* 2>/dev/null | grep -qx "$TMP/fifo" && break
     sleep 0.05
 done
 exec 3>&-
