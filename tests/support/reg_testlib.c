@@ -298,3 +298,19 @@ void tl_model_free(struct tl_model *m)
     free(m->keys);
     memset(m, 0, sizeof *m);
 }
+
+const struct tl_op *tl_nth_kind(const struct tl_ops *o, enum dcs_reg_op_kind k, size_t n)
+{
+    for (size_t i = 0; i < o->n; i++)
+        if (o->v[i].kind == k && n-- == 0)
+            return &o->v[i];
+    return NULL;
+}
+
+size_t tl_count_kind(const struct tl_ops *o, enum dcs_reg_op_kind k)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < o->n; i++)
+        c += o->v[i].kind == k;
+    return c;
+}

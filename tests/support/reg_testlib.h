@@ -42,6 +42,10 @@ void tl_parse(struct tl_ops *out, const void *data, size_t len, size_t chunk,
 void tl_ops_free(struct tl_ops *o);
 /* Same operations (kinds, keys, names, types, data, warning lines)? */
 bool tl_ops_equal(const struct tl_ops *a, const struct tl_ops *b);
+/* The n-th operation (from 0) of kind k, NULL when there is none. */
+const struct tl_op *tl_nth_kind(const struct tl_ops *o, enum dcs_reg_op_kind k, size_t n);
+/* How many operations are of kind k. */
+size_t tl_count_kind(const struct tl_ops *o, enum dcs_reg_op_kind k);
 
 /* Registry model: keys and values matched ASCII-case-insensitively. */
 struct tl_val {

@@ -34,22 +34,6 @@ static void parse_text(struct tl_ops *o, const char *text, const struct dcs_reg_
     tl_parse(o, text, strlen(text), 0, opt);
 }
 
-static const struct tl_op *nth_kind(const struct tl_ops *o, enum dcs_reg_op_kind k, size_t n)
-{
-    for (size_t i = 0; i < o->n; i++)
-        if (o->v[i].kind == k && n-- == 0)
-            return &o->v[i];
-    return NULL;
-}
-
-static size_t count_kind(const struct tl_ops *o, enum dcs_reg_op_kind k)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < o->n; i++)
-        c += o->v[i].kind == k;
-    return c;
-}
-
 static void assert_data(const struct tl_op *op, const char *hex)
 {
     size_t n;
@@ -145,23 +129,23 @@ static void reader_all_value_forms(void **state)
     tl_parse(&o, f, len, 0, NULL);
     assert_int_equal(o.st, DCS_OK);
     assert_int_equal(o.warnings, 1); /* the unknown escape \u */
-    assert_string_equal(nth_kind(&o, DCS_REG_OP_CREATE_KEY, 0)->key, "HKEY_CURRENT_USER\\T");
-    const struct tl_op *v = nth_kind(&o, DCS_REG_OP_SET_VALUE, 0);
+    assert_string_equal(tl_nth_kind(&o, DCS_REG_OP_CREATE_KEY, 0)->key, "HKEY_CURRENT_USER\\T");
+    const struct tl_op *v = tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 0);
     assert_string_equal(v->name, "s");
     assert_data(v, "61005c00620022006300" "0000");
-    v = nth_kind(&o, DCS_REG_OP_SET_VALUE, 1);
+    v = tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 1);
     assert_string_equal(v->name, "");
     assert_data(v, "0000");
-    v = nth_kind(&o, DCS_REG_OP_SET_VALUE, 2);
+    v = tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 2);
     assert_int_equal(v->type, DCS_REG_DWORD);
     assert_data(v, "01000000");
-    assert_data(nth_kind(&o, DCS_REG_OP_SET_VALUE, 3), "00ff");
-    assert_int_equal(nth_kind(&o, DCS_REG_OP_SET_VALUE, 4)->type, 11);
-    assert_data(nth_kind(&o, DCS_REG_OP_SET_VALUE, 5), "41000000");
-    assert_data(nth_kind(&o, DCS_REG_OP_SET_VALUE, 6), "");
-    assert_string_equal(nth_kind(&o, DCS_REG_OP_DELETE_VALUE, 0)->name, "d");
-    assert_int_equal(nth_kind(&o, DCS_REG_OP_SET_VALUE, 7)->type, 0xFFFFFFFFu);
-    v = nth_kind(&o, DCS_REG_OP_SET_VALUE, 8);
+    assert_data(tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 3), "00ff");
+    assert_int_equal(tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 4)->type, 11);
+    assert_data(tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 5), "41000000");
+    assert_data(tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 6), "");
+    assert_string_equal(tl_nth_kind(&o, DCS_REG_OP_DELETE_VALUE, 0)->name, "d");
+    assert_int_equal(tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 7)->type, 0xFFFFFFFFu);
+    v = tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 8);
     assert_string_equal(v->name, "u00e9\n");
     assert_int_equal(v->line, 13);
     tl_ops_free(&o);
@@ -180,9 +164,9 @@ static void reader_chunking(void **state)
     tl_parse(&whole, f, len, 0, NULL);
     assert_int_equal(whole.st, DCS_OK);
     assert_int_equal(whole.warnings, 0);
-    assert_int_equal(count_kind(&whole, DCS_REG_OP_SET_VALUE), 2);
-    assert_data(nth_kind(&whole, DCS_REG_OP_SET_VALUE, 0), "01020304");
-    assert_int_equal(nth_kind(&whole, DCS_REG_OP_SET_VALUE, 1)->line, 7);
+    assert_int_equal(tl_count_kind(&whole, DCS_REG_OP_SET_VALUE), 2);
+    assert_data(tl_nth_kind(&whole, DCS_REG_OP_SET_VALUE, 0), "01020304");
+    assert_int_equal(tl_nth_kind(&whole, DCS_REG_OP_SET_VALUE, 1)->line, 7);
     for (size_t chunk = 1; chunk < 12; chunk++) {
         struct tl_ops part;
         tl_parse(&part, f, len, chunk, NULL);
@@ -200,7 +184,7 @@ static void reader_headers(void **state)
     /* trailing blanks after the header are accepted (see regread.h) */
     parse_text(&o, "Windows Registry Editor Version 5.00 \t\r\n[HKEY_USERS\\x]\r\n", NULL);
     assert_int_equal(o.st, DCS_OK);
-    assert_int_equal(count_kind(&o, DCS_REG_OP_CREATE_KEY), 1);
+    assert_int_equal(tl_count_kind(&o, DCS_REG_OP_CREATE_KEY), 1);
     tl_ops_free(&o);
     /* UTF-8 BOM: lenient mode reads the file as UTF-8 with a warning on line
      * 1 (whatever the code page; the name below is UTF-8 "é"); strict mode
@@ -210,11 +194,11 @@ static void reader_headers(void **state)
         tl_parse(&o, bom, strlen(bom), chunk, NULL);
         assert_int_equal(o.st, DCS_OK);
         assert_int_equal(o.warnings, 1);
-        const struct tl_op *w = nth_kind(&o, DCS_REG_OP_WARNING, 0);
+        const struct tl_op *w = tl_nth_kind(&o, DCS_REG_OP_WARNING, 0);
         assert_non_null(w);
         assert_int_equal(w->wcode, DCS_ERR_REG_ENCODING);
         assert_int_equal(w->line, 1);
-        const struct tl_op *k = nth_kind(&o, DCS_REG_OP_CREATE_KEY, 0);
+        const struct tl_op *k = tl_nth_kind(&o, DCS_REG_OP_CREATE_KEY, 0);
         assert_non_null(k);
         assert_string_equal(k->key, "HKEY_USERS\\x\xC3\xA9");
         tl_ops_free(&o);
@@ -261,13 +245,13 @@ static void reader_regedit4_ansi(void **state)
     struct tl_ops o;
     parse_text(&o, t, NULL);
     assert_int_equal(o.st, DCS_OK);
-    assert_string_equal(nth_kind(&o, DCS_REG_OP_CREATE_KEY, 0)->key,
+    assert_string_equal(tl_nth_kind(&o, DCS_REG_OP_CREATE_KEY, 0)->key,
                         "HKEY_CURRENT_USER\\caf\xC3\xA9");
-    const struct tl_op *v = nth_kind(&o, DCS_REG_OP_SET_VALUE, 0);
+    const struct tl_op *v = tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 0);
     assert_string_equal(v->name, "n\xC3\xA9");
     assert_data(v, "ac200000");
-    assert_data(nth_kind(&o, DCS_REG_OP_SET_VALUE, 1), "e9000000");
-    assert_data(nth_kind(&o, DCS_REG_OP_SET_VALUE, 2), "4100000042000000");
+    assert_data(tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 1), "e9000000");
+    assert_data(tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 2), "4100000042000000");
     tl_ops_free(&o);
 }
 
@@ -276,14 +260,14 @@ static void reader_regedit4_ansi_multi(void **state)
     (void)state;
     struct tl_ops o;
     parse_text(&o, "REGEDIT4\r\n[HKEY_USERS\\k]\r\n\"m\"=hex(7):41,00,42\r\n", NULL);
-    assert_data(nth_kind(&o, DCS_REG_OP_SET_VALUE, 0), "410000004200" "0000");
+    assert_data(tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 0), "410000004200" "0000");
     tl_ops_free(&o);
     /* with UTF-8 as the code page */
     struct dcs_reg_reader_options u8 = {.codepage = DCS_REG_CP_UTF8};
     parse_text(&o, "REGEDIT4\r\n[HKEY_USERS\\k]\r\n\"x\"=hex(2):c3,a9\r\n\"y\"=\"\xE2\x82\xAC\"\r\n",
                &u8);
-    assert_data(nth_kind(&o, DCS_REG_OP_SET_VALUE, 0), "e9000000");
-    assert_data(nth_kind(&o, DCS_REG_OP_SET_VALUE, 1), "ac200000");
+    assert_data(tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 0), "e9000000");
+    assert_data(tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 1), "ac200000");
     tl_ops_free(&o);
 }
 
@@ -293,8 +277,8 @@ static void reader_win31(void **state)
     struct tl_ops o;
     parse_text(&o, "REGEDIT\nHKEY_CLASSES_ROOT\\.txt = txtfile \n hkey_x\n", NULL);
     assert_int_equal(o.st, DCS_OK);
-    assert_string_equal(nth_kind(&o, DCS_REG_OP_CREATE_KEY, 0)->key, "HKEY_CLASSES_ROOT\\.txt");
-    assert_data(nth_kind(&o, DCS_REG_OP_SET_VALUE, 0), "740078007400660069006c00650020000000");
+    assert_string_equal(tl_nth_kind(&o, DCS_REG_OP_CREATE_KEY, 0)->key, "HKEY_CLASSES_ROOT\\.txt");
+    assert_data(tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 0), "740078007400660069006c00650020000000");
     assert_int_equal(o.warnings, 1);
     tl_ops_free(&o);
 }
@@ -308,10 +292,10 @@ static void reader_keys(void **state)
                "[-HKEY_USERS]\n[-HKEY_USERS\\gone]\n[HKEY_USERS\\a\\\\b]\n[HKEY_USERS\\a]b]\n",
                NULL);
     assert_int_equal(o.st, DCS_OK);
-    assert_string_equal(nth_kind(&o, DCS_REG_OP_CREATE_KEY, 0)->key, "HKEY_LOCAL_MACHINE\\A");
-    assert_string_equal(nth_kind(&o, DCS_REG_OP_DELETE_KEY, 0)->key, "HKEY_USERS\\gone");
-    assert_string_equal(nth_kind(&o, DCS_REG_OP_CREATE_KEY, 1)->key, "HKEY_USERS\\a]b");
-    assert_null(nth_kind(&o, DCS_REG_OP_SET_VALUE, 0));
+    assert_string_equal(tl_nth_kind(&o, DCS_REG_OP_CREATE_KEY, 0)->key, "HKEY_LOCAL_MACHINE\\A");
+    assert_string_equal(tl_nth_kind(&o, DCS_REG_OP_DELETE_KEY, 0)->key, "HKEY_USERS\\gone");
+    assert_string_equal(tl_nth_kind(&o, DCS_REG_OP_CREATE_KEY, 1)->key, "HKEY_USERS\\a]b");
+    assert_null(tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 0));
     /* HKCU, the value after it, [-HKEY_USERS], the empty component */
     assert_int_equal(o.warnings, 4);
     tl_ops_free(&o);
@@ -332,15 +316,15 @@ static void reader_deep_and_long_names(void **state)
     struct tl_ops o;
     parse_text(&o, t, NULL);
     assert_int_equal(o.st, DCS_OK);
-    assert_int_equal(count_kind(&o, DCS_REG_OP_CREATE_KEY), 1); /* 512 levels are fine */
-    assert_int_equal(count_kind(&o, DCS_REG_OP_SET_VALUE), 0);
+    assert_int_equal(tl_count_kind(&o, DCS_REG_OP_CREATE_KEY), 1); /* 512 levels are fine */
+    assert_int_equal(tl_count_kind(&o, DCS_REG_OP_SET_VALUE), 0);
     assert_int_equal(o.v[0].kind, DCS_REG_OP_WARNING);
     assert_int_equal(o.v[0].line, 2);
     tl_ops_free(&o);
     /* a 256-character component */
     snprintf(t, cap, "REGEDIT4\n[HKEY_USERS\\%0256d]\n", 0);
     parse_text(&o, t, NULL);
-    assert_int_equal(count_kind(&o, DCS_REG_OP_CREATE_KEY), 0);
+    assert_int_equal(tl_count_kind(&o, DCS_REG_OP_CREATE_KEY), 0);
     assert_int_equal(o.warnings, 1);
     tl_ops_free(&o);
     free(t);
@@ -359,21 +343,21 @@ static void reader_bad_input(void **state)
     tl_parse(&o, t, sizeof t - 1, 0, NULL);
     assert_int_equal(o.st, DCS_OK);
     assert_int_equal(o.warnings, 6); /* a and c get two each */
-    assert_int_equal(count_kind(&o, DCS_REG_OP_SET_VALUE), 1);
-    const struct tl_op *w = nth_kind(&o, DCS_REG_OP_WARNING, 0);
+    assert_int_equal(tl_count_kind(&o, DCS_REG_OP_SET_VALUE), 1);
+    const struct tl_op *w = tl_nth_kind(&o, DCS_REG_OP_WARNING, 0);
     assert_int_equal(w->line, 3);
     assert_int_equal(w->column, 5);
-    w = nth_kind(&o, DCS_REG_OP_WARNING, 1);
+    w = tl_nth_kind(&o, DCS_REG_OP_WARNING, 1);
     assert_int_equal(w->line, 4);
     assert_int_equal(w->column, 2);
     assert_string_equal(w->wmsg, "text after the closing quote of the multi-line string of value "
                                  "'a' (only ';' comments may follow): value not set, this line "
                                  "read again");
-    w = nth_kind(&o, DCS_REG_OP_WARNING, 2);
+    w = tl_nth_kind(&o, DCS_REG_OP_WARNING, 2);
     assert_int_equal(w->line, 4);
     assert_int_equal(w->column, 18);
-    assert_int_equal(nth_kind(&o, DCS_REG_OP_WARNING, 3)->wcode, DCS_ERR_REG_ENCODING);
-    assert_string_equal(nth_kind(&o, DCS_REG_OP_WARNING, 4)->wmsg,
+    assert_int_equal(tl_nth_kind(&o, DCS_REG_OP_WARNING, 3)->wcode, DCS_ERR_REG_ENCODING);
+    assert_string_equal(tl_nth_kind(&o, DCS_REG_OP_WARNING, 4)->wmsg,
                         "invalid string data (missing closing quote): value not set");
     tl_ops_free(&o);
     /* odd byte count in a UTF-16 file: last byte ignored with a warning */
@@ -382,8 +366,8 @@ static void reader_bad_input(void **state)
     f[len] = 'X';
     tl_parse(&o, f, len + 1, 0, NULL);
     assert_int_equal(o.st, DCS_OK);
-    assert_int_equal(count_kind(&o, DCS_REG_OP_SET_VALUE), 1);
-    assert_int_equal(nth_kind(&o, DCS_REG_OP_WARNING, 0)->wcode, DCS_ERR_REG_ENCODING);
+    assert_int_equal(tl_count_kind(&o, DCS_REG_OP_SET_VALUE), 1);
+    assert_int_equal(tl_nth_kind(&o, DCS_REG_OP_WARNING, 0)->wcode, DCS_ERR_REG_ENCODING);
     tl_ops_free(&o);
     free(f);
 }
@@ -405,7 +389,7 @@ static void reader_limits(void **state)
     struct tl_ops o;
     tl_parse(&o, t, k, 65536, NULL);
     assert_int_equal(o.st, DCS_OK);
-    const struct tl_op *v = nth_kind(&o, DCS_REG_OP_SET_VALUE, 0);
+    const struct tl_op *v = tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 0);
     assert_non_null(v);
     assert_int_equal(v->len, bytes);
     assert_int_equal(v->data[bytes - 1], 0xAB);
@@ -436,7 +420,7 @@ static void reader_strict(void **state)
     assert_int_equal(o.st, DCS_ERR_REG_SYNTAX);
     assert_int_equal(o.err.line, 4);
     assert_int_equal(o.err.column, 19);
-    assert_int_equal(count_kind(&o, DCS_REG_OP_SET_VALUE), 1);
+    assert_int_equal(tl_count_kind(&o, DCS_REG_OP_SET_VALUE), 1);
     tl_ops_free(&o);
     /* comments and blank lines are not skips */
     parse_text(&o, "REGEDIT4\n\n; c\n# c\n[HKEY_USERS\\k]\n", &strict);

@@ -81,22 +81,6 @@ static void parse_all_ways(struct tl_ops *o, const struct u16buf *b)
     free(exact);
 }
 
-static const struct tl_op *nth_kind(const struct tl_ops *o, enum dcs_reg_op_kind k, size_t n)
-{
-    for (size_t i = 0; i < o->n; i++)
-        if (o->v[i].kind == k && n-- == 0)
-            return &o->v[i];
-    return NULL;
-}
-
-static size_t count_kind(const struct tl_ops *o, enum dcs_reg_op_kind k)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < o->n; i++)
-        c += o->v[i].kind == k;
-    return c;
-}
-
 static uint32_t lcg(uint32_t *s)
 {
     *s = *s * 1103515245u + 12345u;
@@ -137,7 +121,7 @@ static void hex_runs_decode(void **state)
         parse_all_ways(&o, &b);
         assert_int_equal(o.st, DCS_OK);
         assert_int_equal(o.warnings, 0);
-        const struct tl_op *v = nth_kind(&o, DCS_REG_OP_SET_VALUE, 0);
+        const struct tl_op *v = tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 0);
         assert_non_null(v);
         assert_int_equal(v->type, DCS_REG_BINARY);
         assert_int_equal(v->len, len);
@@ -172,8 +156,8 @@ static void hex_runs_reject(void **state)
         struct tl_ops o;
         parse_all_ways(&o, &b);
         assert_int_equal(o.st, DCS_OK);
-        assert_int_equal(count_kind(&o, DCS_REG_OP_SET_VALUE), 1); /* only "w" */
-        const struct tl_op *w = nth_kind(&o, DCS_REG_OP_WARNING, 0);
+        assert_int_equal(tl_count_kind(&o, DCS_REG_OP_SET_VALUE), 1); /* only "w" */
+        const struct tl_op *w = tl_nth_kind(&o, DCS_REG_OP_WARNING, 0);
         assert_non_null(w);
         assert_int_equal(w->line, 3);
         assert_int_equal(w->column, 9 + pos);
@@ -200,14 +184,14 @@ static void hex_runs_irregular(void **state)
     struct tl_ops o;
     parse_all_ways(&o, &b);
     assert_int_equal(o.st, DCS_OK);
-    assert_int_equal(count_kind(&o, DCS_REG_OP_SET_VALUE), 2);
+    assert_int_equal(tl_count_kind(&o, DCS_REG_OP_SET_VALUE), 2);
     for (size_t k = 0; k < 2; k++) {
-        const struct tl_op *v = nth_kind(&o, DCS_REG_OP_SET_VALUE, k);
+        const struct tl_op *v = tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, k);
         assert_int_equal(v->len, 32);
         for (size_t j = 0; j < 32; j++)
             assert_int_equal(v->data[j], j);
     }
-    const struct tl_op *w = nth_kind(&o, DCS_REG_OP_WARNING, 0);
+    const struct tl_op *w = tl_nth_kind(&o, DCS_REG_OP_WARNING, 0);
     assert_non_null(w);
     assert_int_equal(w->line, 5);
     assert_int_equal(w->column, 9 + 24 * 3 + 2); /* the '0' of "180" */
@@ -250,8 +234,8 @@ static void line_ends_and_controls(void **state)
         parse_all_ways(&o, &b);
         assert_int_equal(o.st, DCS_OK);
         assert_int_equal(o.warnings, 0);
-        assert_int_equal(count_kind(&o, DCS_REG_OP_SET_VALUE), *end ? 2 : 1);
-        const struct tl_op *v = nth_kind(&o, DCS_REG_OP_SET_VALUE, 0);
+        assert_int_equal(tl_count_kind(&o, DCS_REG_OP_SET_VALUE), *end ? 2 : 1);
+        const struct tl_op *v = tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 0);
         assert_int_equal(v->type, DCS_REG_SZ);
         assert_int_equal(v->len, 2 * len + 2);
         uint8_t wb[84];
@@ -259,7 +243,7 @@ static void line_ends_and_controls(void **state)
             wb[2 * k] = (uint8_t)want[k], wb[2 * k + 1] = (uint8_t)(want[k] >> 8);
         assert_memory_equal(v->data, wb, v->len);
         if (*end)
-            assert_int_equal(nth_kind(&o, DCS_REG_OP_SET_VALUE, 1)->line, 4);
+            assert_int_equal(tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 1)->line, 4);
         tl_ops_free(&o);
         free(b.p);
     }
@@ -282,13 +266,13 @@ static void nul_after_controls(void **state)
         struct tl_ops o;
         parse_all_ways(&o, &b);
         assert_int_equal(o.st, DCS_OK);
-        const struct tl_op *w = nth_kind(&o, DCS_REG_OP_WARNING, 0);
+        const struct tl_op *w = tl_nth_kind(&o, DCS_REG_OP_WARNING, 0);
         assert_non_null(w);
         assert_int_equal(w->line, 3);
         assert_int_equal(w->column, 5 + at + 2);
-        assert_int_equal(count_kind(&o, DCS_REG_OP_SET_VALUE), 2);
-        assert_int_equal(nth_kind(&o, DCS_REG_OP_SET_VALUE, 0)->len, 2 * at + 2);
-        assert_int_equal(nth_kind(&o, DCS_REG_OP_SET_VALUE, 1)->line, 5);
+        assert_int_equal(tl_count_kind(&o, DCS_REG_OP_SET_VALUE), 2);
+        assert_int_equal(tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 0)->len, 2 * at + 2);
+        assert_int_equal(tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 1)->line, 5);
         tl_ops_free(&o);
         free(b.p);
     }
@@ -305,7 +289,7 @@ static void multiline_breaks_kept(void **state)
     struct tl_ops o;
     parse_all_ways(&o, &b);
     assert_int_equal(o.st, DCS_OK);
-    const struct tl_op *v = nth_kind(&o, DCS_REG_OP_SET_VALUE, 0);
+    const struct tl_op *v = tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 0);
     assert_non_null(v);
     const char *want = "a\r\nb\nc\rd\r\n\r\ne";
     assert_int_equal(v->len, 2 * strlen(want) + 2);
@@ -313,7 +297,7 @@ static void multiline_breaks_kept(void **state)
         assert_int_equal(v->data[2 * k], (uint8_t)want[k]);
         assert_int_equal(v->data[2 * k + 1], 0);
     }
-    assert_int_equal(nth_kind(&o, DCS_REG_OP_SET_VALUE, 1)->line, 9);
+    assert_int_equal(tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 1)->line, 9);
     tl_ops_free(&o);
     free(b.p);
 }
@@ -361,12 +345,12 @@ static void odd_byte_count(void **state)
         struct tl_ops o;
         parse_all_ways(&o, &b);
         assert_int_equal(o.st, DCS_OK);
-        const struct tl_op *w = nth_kind(&o, DCS_REG_OP_WARNING, 0);
+        const struct tl_op *w = tl_nth_kind(&o, DCS_REG_OP_WARNING, 0);
         assert_non_null(w);
         assert_int_equal(w->wcode, DCS_ERR_REG_ENCODING);
         assert_int_equal(w->line, 3);
         assert_int_equal(w->column, 9 + (len ? 3 * len - 1 : 0));
-        const struct tl_op *v = nth_kind(&o, DCS_REG_OP_SET_VALUE, 0);
+        const struct tl_op *v = tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 0);
         assert_non_null(v);
         assert_int_equal(v->len, len);
         tl_ops_free(&o);
@@ -412,7 +396,7 @@ static void escapes_at_every_place(void **state)
         parse_all_ways(&o, &b);
         assert_int_equal(o.st, DCS_OK);
         assert_int_equal(o.warnings, 0);
-        const struct tl_op *v = nth_kind(&o, DCS_REG_OP_SET_VALUE, 0);
+        const struct tl_op *v = tl_nth_kind(&o, DCS_REG_OP_SET_VALUE, 0);
         assert_non_null(v);
         char wname[80];
         snprintf(wname, sizeof wname, "%s\xF0\x9F\x98\x80", want);

@@ -33,21 +33,13 @@ static uint8_t *utf16_file(const char *text, size_t n, size_t *len)
     return b;
 }
 
+/* tl_nth_kind, failing the test when there is none */
 static const struct tl_op *nth_kind(const struct tl_ops *o, enum dcs_reg_op_kind k, size_t n)
 {
-    for (size_t i = 0; i < o->n; i++)
-        if (o->v[i].kind == k && n-- == 0)
-            return &o->v[i];
-    fail_msg("no operation %zu of kind %d", n, (int)k);
-    return NULL;
-}
-
-static size_t count_kind(const struct tl_ops *o, enum dcs_reg_op_kind k)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < o->n; i++)
-        c += o->v[i].kind == k;
-    return c;
+    const struct tl_op *op = tl_nth_kind(o, k, n);
+    if (!op)
+        fail_msg("no operation %zu of kind %d", n, (int)k);
+    return op;
 }
 
 /* The value's data as UTF-8 (it must be a REG_SZ ending in one NUL). */
@@ -100,7 +92,7 @@ static void reader_multiline_forms(void **state)
     tl_parse(&whole, f, len, 0, NULL);
     assert_int_equal(whole.st, DCS_OK);
     assert_int_equal(whole.warnings, 3);
-    assert_int_equal(count_kind(&whole, DCS_REG_OP_SET_VALUE), 4);
+    assert_int_equal(tl_count_kind(&whole, DCS_REG_OP_SET_VALUE), 4);
     assert_sz(nth_kind(&whole, DCS_REG_OP_SET_VALUE, 0), "State", "{\r\n  \"a\":1\r\n}", 4, 1);
     assert_sz(nth_kind(&whole, DCS_REG_OP_SET_VALUE, 1), "lf", "x \t\nstill; data\n", 7, 1);
     assert_sz(nth_kind(&whole, DCS_REG_OP_SET_VALUE, 2), "cr", "\r\r\xC3\xA9", 10, 1);
@@ -148,7 +140,7 @@ static void reader_multiline_strict(void **state)
     assert_int_equal(o.err.column, 7);
     assert_int_equal(o.err.offset, 38);
     assert_string_equal(o.err.message, OPEN_MSG("b"));
-    assert_int_equal(count_kind(&o, DCS_REG_OP_SET_VALUE), 1);
+    assert_int_equal(tl_count_kind(&o, DCS_REG_OP_SET_VALUE), 1);
     tl_ops_free(&o);
 }
 
@@ -162,7 +154,7 @@ static void reader_multiline_bad(void **state)
     static const char bs[] = "REGEDIT4\n[HKEY_USERS\\k]\n\"a\"=\"x \\\ny\"\n";
     tl_parse(&o, bs, sizeof bs - 1, 0, NULL);
     assert_int_equal(o.st, DCS_OK);
-    assert_int_equal(count_kind(&o, DCS_REG_OP_SET_VALUE), 0);
+    assert_int_equal(tl_count_kind(&o, DCS_REG_OP_SET_VALUE), 0);
     assert_warning(nth_kind(&o, DCS_REG_OP_WARNING, 0), 3, 8,
                    "invalid string data (backslash at the end of the line: strings have no "
                    "backslash continuation): value not set");
@@ -173,7 +165,7 @@ static void reader_multiline_bad(void **state)
     static const char eof[] = "REGEDIT4\n[HKEY_USERS\\k]\n\"a\"=\"x\n\ny";
     tl_parse(&o, eof, sizeof eof - 1, 0, NULL);
     assert_int_equal(o.st, DCS_OK);
-    assert_int_equal(count_kind(&o, DCS_REG_OP_SET_VALUE), 0);
+    assert_int_equal(tl_count_kind(&o, DCS_REG_OP_SET_VALUE), 0);
     assert_int_equal(o.warnings, 2);
     assert_warning(nth_kind(&o, DCS_REG_OP_WARNING, 1), 5, 1,
                    "end of file inside the multi-line string of value 'a' (missing closing "
@@ -184,7 +176,7 @@ static void reader_multiline_bad(void **state)
     static const char nul[] = "REGEDIT4\n[HKEY_USERS\\k]\n@=\"x\n\\0\"\n\"b\"=\"ok\"\n";
     tl_parse(&o, nul, sizeof nul - 1, 0, NULL);
     assert_int_equal(o.st, DCS_OK);
-    assert_int_equal(count_kind(&o, DCS_REG_OP_SET_VALUE), 1);
+    assert_int_equal(tl_count_kind(&o, DCS_REG_OP_SET_VALUE), 1);
     assert_sz(nth_kind(&o, DCS_REG_OP_SET_VALUE, 0), "b", "ok", 5, 1);
     assert_warning(nth_kind(&o, DCS_REG_OP_WARNING, 0), 3, 3, OPEN_MSG("@"));
     assert_warning(nth_kind(&o, DCS_REG_OP_WARNING, 1), 4, 1,
@@ -196,7 +188,7 @@ static void reader_multiline_bad(void **state)
     static const char nokey[] = "REGEDIT4\n\"a\"=\"x\n\"b\"=\"y\"\"\n";
     tl_parse(&o, nokey, sizeof nokey - 1, 0, NULL);
     assert_int_equal(o.st, DCS_OK);
-    assert_int_equal(count_kind(&o, DCS_REG_OP_SET_VALUE), 0);
+    assert_int_equal(tl_count_kind(&o, DCS_REG_OP_SET_VALUE), 0);
     assert_int_equal(o.warnings, 5);
     assert_warning(nth_kind(&o, DCS_REG_OP_WARNING, 4), 3, 8,
                    "text after the closing quote (only ';' comments may follow): value 'b' "
@@ -216,8 +208,8 @@ static void reader_multiline_bad(void **state)
     tl_parse(&o, crowd, sizeof crowd - 1, 0, NULL);
     assert_int_equal(o.st, DCS_OK);
     assert_int_equal(o.warnings, 6);
-    assert_int_equal(count_kind(&o, DCS_REG_OP_CREATE_KEY), 1);
-    assert_int_equal(count_kind(&o, DCS_REG_OP_SET_VALUE), 1);
+    assert_int_equal(tl_count_kind(&o, DCS_REG_OP_CREATE_KEY), 1);
+    assert_int_equal(tl_count_kind(&o, DCS_REG_OP_SET_VALUE), 1);
     size_t ck = 0, sv = 0;
     for (size_t i = 0; i < o.n; i++) {
         ck = o.v[i].kind == DCS_REG_OP_CREATE_KEY ? i : ck;
