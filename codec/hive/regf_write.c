@@ -3,11 +3,13 @@
  * leaf", "Index root"); then the result passes the full check and the base
  * block is updated (sequence numbers, timestamp, size, checksum) before the
  * bytes go to the file. */
+#define _GNU_SOURCE // NOLINT(bugprone-reserved-identifier): the feature-test macro of sync_file_range
 #include "hive/regf.h"
 
 #include <dcs/hive.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -259,6 +261,9 @@ dcs_status dcsi_regf_commit_image(struct dcsi_regf *r, struct dcs_error *err)
     return DCS_OK;
 }
 
+/* Bytes written between two writeback starts (see below). */
+#define WRITEBACK_CHUNK ((size_t)8 << 20)
+
 dcs_status dcsi_regf_write_fd(struct dcsi_regf *r, int fd, struct dcs_error *err)
 {
     dcs_status rc = dcsi_regf_commit_image(r, err);
@@ -266,12 +271,23 @@ dcs_status dcsi_regf_write_fd(struct dcsi_regf *r, int fd, struct dcs_error *err
         return rc;
     size_t len = DCSI_REGF_BASE + (size_t)r->bins, done = 0;
     while (done < len) {
-        ssize_t n = write(fd, r->data + done, len - done);
+        size_t want = len - done < WRITEBACK_CHUNK ? len - done : WRITEBACK_CHUNK;
+        ssize_t n = write(fd, r->data + done, want);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot write the hive: %s",
                                  n < 0 ? strerror(errno) : "no progress");
+#ifdef SYNC_FILE_RANGE_WRITE
+        /* The caller fsyncs the file next.  Starting the disk on each chunk
+         * as it is written overlaps the device's work with the copying of
+         * the rest, so that fsync waits for the last chunk, not the whole
+         * file (a 56 MB hive: the fsync's wait roughly halves).  Only a
+         * hint: it guarantees nothing, and a file system without it
+         * (EINVAL, ENOSYS, ESPIPE) is simply not hurried. */
+        if (len > WRITEBACK_CHUNK)
+            (void)sync_file_range(fd, (off_t)done, (off_t)n, SYNC_FILE_RANGE_WRITE);
+#endif
         done += (size_t)n;
     }
     return DCS_OK;

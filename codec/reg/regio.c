@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #define ZLIB_CONST /* next_in is const: no cast needed for caller data */
@@ -27,6 +28,7 @@ struct dcs_reg_source {
     bool z_init;
     const uint8_t *mem; /* memory source instead of fd */
     size_t mem_len, mem_pos;
+    bool mapped; /* mem is our mapping of the file (DCS_REG_SOURCE_MAP) */
     /* a pipe read twice: what was read is kept in an unlinked temporary
      * file and read from there again after a rewind */
     bool spooling;
@@ -98,8 +100,24 @@ static ssize_t read_full(struct dcs_reg_source *s, uint8_t *buf, size_t len)
     return (ssize_t)k;
 }
 
-dcs_status dcs_reg_source_open(const char *path, size_t chunk, struct dcs_reg_source **out,
-                               struct dcs_error *err)
+/* Map the regular file s reads, when asked to and when the system lets us;
+ * else s goes on reading it. */
+static void try_map(struct dcs_reg_source *s)
+{
+    if (!s->regular || s->size == 0 || s->size > SIZE_MAX)
+        return;
+    void *m = mmap(NULL, (size_t)s->size, PROT_READ, MAP_PRIVATE, s->fd, 0);
+    if (m == MAP_FAILED)
+        return;
+    /* read once, front to back: read ahead, and drop what was read */
+    (void)posix_madvise(m, (size_t)s->size, POSIX_MADV_SEQUENTIAL);
+    s->mem = m;
+    s->mem_len = (size_t)s->size;
+    s->mapped = true;
+}
+
+dcs_status dcs_reg_source_open_flags(const char *path, size_t chunk, unsigned flags,
+                                     struct dcs_reg_source **out, struct dcs_error *err)
 {
     *out = NULL;
     struct dcs_reg_source *s = calloc(1, sizeof *s);
@@ -127,6 +145,8 @@ dcs_status dcs_reg_source_open(const char *path, size_t chunk, struct dcs_reg_so
         free(s);
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s is a directory", path);
     }
+    if (flags & DCS_REG_SOURCE_MAP)
+        try_map(s);
     s->out = malloc(s->chunk);
     s->zin = malloc(ZIN_SIZE);
     if (!s->out || !s->zin) {
@@ -135,6 +155,19 @@ dcs_status dcs_reg_source_open(const char *path, size_t chunk, struct dcs_reg_so
     }
     *out = s;
     return DCS_OK;
+}
+
+dcs_status dcs_reg_source_open(const char *path, size_t chunk, struct dcs_reg_source **out,
+                               struct dcs_error *err)
+{
+    return dcs_reg_source_open_flags(path, chunk, 0, out, err);
+}
+
+bool dcs_reg_source_mapping(const struct dcs_reg_source *s, const void **start, size_t *len)
+{
+    *start = s->mapped ? s->mem : NULL;
+    *len = s->mapped ? s->mem_len : 0;
+    return s->mapped;
 }
 
 dcs_status dcs_reg_source_open_mem(const void *data, size_t len, size_t chunk,
@@ -166,6 +199,8 @@ void dcs_reg_source_close(struct dcs_reg_source *s)
         return;
     if (s->z_init)
         inflateEnd(&s->z);
+    if (s->mapped)
+        munmap((void *)s->mem, s->mem_len); // NOLINT: our own mapping, read-only through s->mem
     if (s->own_fd)
         close(s->fd);
     if (s->spooling)
@@ -335,6 +370,21 @@ dcs_status dcs_reg_source_read(struct dcs_reg_source *s, const uint8_t **data, s
     *data = s->out;
     *len = 0;
     *is_last = false;
+    if (s->mem && !s->spooling && !s->gzip &&
+        (s->started || s->mem_len < 2 || s->mem[0] != 0x1F || s->mem[1] != 0x8B)) {
+        /* plain data in memory: a view of it, nothing copied */
+        s->started = true;
+        size_t k = s->mem_len - s->mem_pos < s->chunk ? s->mem_len - s->mem_pos : s->chunk;
+        *data = s->mem + s->mem_pos;
+        *len = k;
+        s->mem_pos += k;
+        s->pos = s->mem_pos;
+        /* as a read(): a short chunk is the last (a full one is followed
+         * by an empty last one) */
+        *is_last = k < s->chunk;
+        s->eof = *is_last;
+        return DCS_OK;
+    }
     if (!s->started) {
         s->started = true;
         dcs_status st = fill_zin(s, err);

@@ -297,6 +297,94 @@ static void fifo_input_spooled(void **state)
     dcs_reg_source_close(s);
 }
 
+
+/* DCS_REG_SOURCE_MAP: a plain file is handed out as views of its mapping
+ * (nothing copied; the chunks as a read() would cut them), read again after
+ * a rewind; a gzip file is inflated from the mapping; an empty file and a
+ * FIFO are read as without the flag. */
+static void mapped_file(void **state)
+{
+    (void)state;
+    static uint8_t data[2500], gz[4000], out[4000];
+    fill_pattern(data, sizeof data, 7);
+    data[0] = 'R'; /* not the gzip magic */
+    size_t glen = gzip_into(data, sizeof data, gz, sizeof gz);
+    char dir[256], path[300];
+    const char *t = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/dcs-regmap-XXXXXX", t ? t : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/in", dir);
+    for (int compressed = 0; compressed < 2; compressed++) {
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(compressed ? gz : data, 1, compressed ? glen : sizeof data, f),
+                         compressed ? glen : sizeof data);
+        assert_int_equal(fclose(f), 0);
+        struct dcs_reg_source *s;
+        struct dcs_error err;
+        assert_int_equal(dcs_reg_source_open_flags(path, 1000, DCS_REG_SOURCE_MAP, &s, &err),
+                         DCS_OK);
+        const void *map;
+        size_t maplen;
+        assert_true(dcs_reg_source_mapping(s, &map, &maplen));
+        assert_int_equal(maplen, compressed ? glen : sizeof data);
+        for (int pass = 0; pass < 2; pass++) {
+            const uint8_t *d;
+            size_t n, pos = 0;
+            bool last = false;
+            size_t chunks = 0;
+            while (!last) {
+                assert_int_equal(dcs_reg_source_read(s, &d, &n, &last, &err), DCS_OK);
+                if (!compressed) /* a view: inside the mapping, where the bytes are */
+                    assert_ptr_equal(d, (const uint8_t *)map + pos);
+                memcpy(out + pos, d, n);
+                pos += n;
+                chunks++;
+            }
+            assert_int_equal(pos, sizeof data);
+            assert_memory_equal(out, data, sizeof data);
+            assert_int_equal(chunks, 3); /* 1000, 1000, 500 (last) */
+            assert_int_equal(dcs_reg_source_is_gzip(s), compressed);
+            assert_int_equal(dcs_reg_source_rewind(s, &err), DCS_OK);
+        }
+        dcs_reg_source_close(s);
+    }
+    /* an empty file: nothing to map, read as without the flag */
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fclose(f), 0);
+    struct dcs_reg_source *s;
+    struct dcs_error err;
+    assert_int_equal(dcs_reg_source_open_flags(path, 0, DCS_REG_SOURCE_MAP, &s, &err), DCS_OK);
+    const void *map = &map;
+    size_t maplen = 1;
+    assert_false(dcs_reg_source_mapping(s, &map, &maplen));
+    assert_null(map);
+    assert_int_equal(maplen, 0);
+    const uint8_t *d;
+    size_t n = 1;
+    bool last = false;
+    assert_int_equal(dcs_reg_source_read(s, &d, &n, &last, &err), DCS_OK);
+    assert_int_equal(n, 0);
+    assert_true(last);
+    dcs_reg_source_close(s);
+    /* a FIFO cannot be mapped */
+    unlink(path);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    int wr = open(path, O_RDWR);
+    assert_true(wr >= 0);
+    assert_int_equal(dcs_reg_source_open_flags(path, 0, DCS_REG_SOURCE_MAP, &s, &err), DCS_OK);
+    assert_false(dcs_reg_source_mapping(s, &map, &maplen));
+    assert_int_equal(write(wr, "REGEDIT4\r\n", 10), 10);
+    close(wr);
+    assert_int_equal(dcs_reg_source_read(s, &d, &n, &last, &err), DCS_OK);
+    assert_int_equal(n, 10);
+    assert_memory_equal(d, "REGEDIT4\r\n", 10);
+    dcs_reg_source_close(s);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* The reader: a first chunk that is empty changes nothing; a chunk with a
  * length but no data is refused. */
 static void reader_odd_chunks(void **state)
@@ -343,6 +431,7 @@ int main(void)
         cmocka_unit_test(fifo_input),
         cmocka_unit_test(fifo_input_spooled),
         cmocka_unit_test(reader_odd_chunks),
+        cmocka_unit_test(mapped_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,7 +25,28 @@ typedef struct dcs_reg_source dcs_reg_source;
 /* Open path ("-" = stdin).  chunk: bytes handed out per read (0 = 256 KiB). */
 DCS_API dcs_status dcs_reg_source_open(const char *path, size_t chunk, dcs_reg_source **out,
                                struct dcs_error *err);
-/* The same over len bytes in memory (plain or gzip); data must outlive s. */
+/* Flags of dcs_reg_source_open_flags. */
+enum {
+    /* Map a regular, non-empty file into memory and hand out views of it
+     * instead of reading it into a buffer: no copy, about a third less CPU
+     * time on a large file.  Only where the mapping can be made (else the
+     * file is read as without the flag).  The catch of every mapping: if
+     * the file shrinks while it is read, touching the lost pages raises
+     * SIGBUS.  So a caller sets this flag only for a file that nobody
+     * truncates meanwhile, or catches SIGBUS at an address inside
+     * dcs_reg_source_mapping() (the dcs program does: it reports the file
+     * as changed while read and exits 1). */
+    DCS_REG_SOURCE_MAP = 1u << 0
+};
+
+/* dcs_reg_source_open with flags (DCS_REG_SOURCE_*). */
+DCS_API dcs_status dcs_reg_source_open_flags(const char *path, size_t chunk, unsigned flags,
+                                             dcs_reg_source **out, struct dcs_error *err);
+/* The file's mapping, when DCS_REG_SOURCE_MAP made one: true and its range;
+ * else false, NULL and 0. */
+DCS_API bool dcs_reg_source_mapping(const dcs_reg_source *s, const void **start, size_t *len);
+/* The same over len bytes in memory (plain or gzip); data must outlive s.
+ * Plain data is handed out as views of data, never copied. */
 DCS_API dcs_status dcs_reg_source_open_mem(const void *data, size_t len, size_t chunk,
                                    dcs_reg_source **out, struct dcs_error *err);
 DCS_API void dcs_reg_source_close(dcs_reg_source *s);
