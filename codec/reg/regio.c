@@ -29,6 +29,7 @@ struct dcs_reg_source {
     const uint8_t *mem; /* memory source instead of fd */
     size_t mem_len, mem_pos;
     bool mapped; /* mem is our mapping of the file (DCS_REG_SOURCE_MAP) */
+    size_t dropped; /* mapped bytes before this were let go of */
     /* a pipe read twice: what was read is kept in an unlinked temporary
      * file and read from there again after a rewind */
     bool spooling;
@@ -276,6 +277,7 @@ dcs_status dcs_reg_source_rewind(struct dcs_reg_source *s, struct dcs_error *err
         (!s->mem && !s->spooling && lseek(s->fd, 0, SEEK_SET) != 0))
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "input cannot be read twice");
     s->mem_pos = 0;
+    s->dropped = 0;
     s->spool_pos = 0;
     if (s->z_init) {
         inflateEnd(&s->z);
@@ -364,6 +366,24 @@ static dcs_status gz_read(struct dcs_reg_source *s, size_t *len, bool *is_last,
     return DCS_OK;
 }
 
+/* Bytes of a mapping read past before they are let go of. */
+#define MAP_DROP_STEP ((size_t)8 << 20)
+
+/* The pages of the mapping already handed out (the chunk before this one is
+ * no longer in use: see dcs_reg_source_read's contract) leave the process,
+ * so that its resident size stays about MAP_DROP_STEP, not the file's size,
+ * as with the read buffer.  They stay in the page cache; a rewind maps them
+ * again. */
+static void drop_read(struct dcs_reg_source *s)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t upto = s->mem_pos / page * page;
+    if (upto < s->dropped + MAP_DROP_STEP)
+        return;
+    (void)madvise((void *)(s->mem + s->dropped), upto - s->dropped, MADV_DONTNEED); // NOLINT: our mapping
+    s->dropped = upto;
+}
+
 dcs_status dcs_reg_source_read(struct dcs_reg_source *s, const uint8_t **data, size_t *len,
                                bool *is_last, struct dcs_error *err)
 {
@@ -374,6 +394,8 @@ dcs_status dcs_reg_source_read(struct dcs_reg_source *s, const uint8_t **data, s
         (s->started || s->mem_len < 2 || s->mem[0] != 0x1F || s->mem[1] != 0x8B)) {
         /* plain data in memory: a view of it, nothing copied */
         s->started = true;
+        if (s->mapped)
+            drop_read(s);
         size_t k = s->mem_len - s->mem_pos < s->chunk ? s->mem_len - s->mem_pos : s->chunk;
         *data = s->mem + s->mem_pos;
         *len = k;
