@@ -349,6 +349,38 @@ static void mapped_file(void **state)
         }
         dcs_reg_source_close(s);
     }
+    /* past 8 MiB the pages read are let go of: a rewind reads them again,
+     * unchanged */
+    {
+        size_t big = (size_t)17 << 20;
+        uint8_t *b = malloc(big);
+        assert_non_null(b);
+        fill_pattern(b, big, 3);
+        b[0] = 'R';
+        FILE *bf = fopen(path, "wb");
+        assert_non_null(bf);
+        assert_int_equal(fwrite(b, 1, big, bf), big);
+        assert_int_equal(fclose(bf), 0);
+        struct dcs_reg_source *s;
+        struct dcs_error err;
+        assert_int_equal(dcs_reg_source_open_flags(path, 0, DCS_REG_SOURCE_MAP, &s, &err), DCS_OK);
+        for (int pass = 0; pass < 2; pass++) {
+            size_t pos = 0;
+            bool last = false;
+            while (!last) {
+                const uint8_t *d;
+                size_t n;
+                assert_int_equal(dcs_reg_source_read(s, &d, &n, &last, &err), DCS_OK);
+                assert_true(pos + n <= big);
+                assert_memory_equal(d, b + pos, n);
+                pos += n;
+            }
+            assert_int_equal(pos, big);
+            assert_int_equal(dcs_reg_source_rewind(s, &err), DCS_OK);
+        }
+        dcs_reg_source_close(s);
+        free(b);
+    }
     /* an empty file: nothing to map, read as without the flag */
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
