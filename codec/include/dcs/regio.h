@@ -4,7 +4,8 @@
  * it starts with the gzip magic 1F 8B, and feeds a dcs_reg_reader.  A sink
  * writes plain or gzip output to a temporary file beside the target and
  * renames it into place on commit, so a target is never left half-written.
- * Memory use of both is a few fixed buffers, whatever the file size.
+ * Memory use of both is a few fixed buffers, whatever the file size (a
+ * mapped source: the pages of about 8 MiB of the file at a time).
  */
 #ifndef DCS_REGIO_H
 #define DCS_REGIO_H
