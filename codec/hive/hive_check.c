@@ -277,32 +277,51 @@ dcs_status dcsi_hive_inspect(const char *path, struct dcs_hive_state *out, struc
 dcs_status dcsi_hive_inspect_at(int dirfd, const char *name, const char *path,
                                 struct dcs_hive_state *out, struct dcs_error *err)
 {
+    return dcsi_hive_inspect_keep(dirfd, name, path, out, NULL, err);
+}
+
+dcs_status dcsi_hive_inspect_keep(int dirfd, const char *name, const char *path,
+                                  struct dcs_hive_state *out, struct dcsi_hive_file *keep,
+                                  struct dcs_error *err)
+{
     memset(out, 0, sizeof *out);
+    if (keep)
+        keep->fd = -1;
     int fd;
     struct dcs_error oerr;
+    struct stat st;
     /* in a pinned directory the name is not followed either */
-    dcs_status orc = dcsi_open_input_at(dirfd, name,
-                                        dirfd == AT_FDCWD ? 0 : DCSI_READ_NO_FOLLOW, &fd, &oerr);
+    dcs_status orc = dcsi_open_input_st(
+        dirfd, name, dirfd == AT_FDCWD ? 0 : DCSI_READ_NO_FOLLOW, &fd, &st, &oerr);
     if (orc != DCS_OK)
         return dcs_error_set(err, orc, DCS_NO_OFFSET, "%s: %s", path, oerr.message);
-    struct stat st;
-    uint8_t block[DCS_HIVE_BASE_BLOCK_SIZE];
+    uint8_t own[DCS_HIVE_BASE_BLOCK_SIZE];
+    uint8_t *block = keep ? keep->head : own;
     size_t got = 0;
-    int e = fstat(fd, &st) != 0 ? errno : dcsi_read_upto(fd, block, sizeof block, &got);
-    close(fd);
-    if (e)
+    int e = dcsi_read_upto(fd, block, DCS_HIVE_BASE_BLOCK_SIZE, &got);
+    if (e) {
+        close(fd);
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot read %s: %s", path,
                              strerror(e));
+    }
     out->file_size = (uint64_t)st.st_size;
+    out->dev = (uint64_t)st.st_dev;
+    out->ino = (uint64_t)st.st_ino;
     dcs_status rc = dcs_hive_parse_header(block, got, out->file_size, &out->header, err);
-    if (rc != DCS_OK)
-        return rc;
-    if (out->header.seq1 != out->header.seq2) {
+    if (rc == DCS_OK && out->header.seq1 != out->header.seq2) {
         out->dirty = true;
         add_reason(out, "sequence numbers differ (%lu != %lu)",
                    (unsigned long)out->header.seq1, (unsigned long)out->header.seq2);
     }
-    return judge_logs(dirfd, dcsi_basename(name), path, out, err);
+    if (rc == DCS_OK)
+        rc = judge_logs(dirfd, dcsi_basename(name), path, out, err);
+    if (rc == DCS_OK && keep) { /* the same file is loaded: not opened twice */
+        keep->fd = fd;
+        keep->got = got;
+    } else {
+        close(fd);
+    }
+    return rc;
 }
 
 dcs_status dcs_hive_inspect(const char *path, dcs_hive_state **out, struct dcs_error *err)
