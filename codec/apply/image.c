@@ -203,27 +203,30 @@ static void find_free(struct sysroot_find *f)
     free(f->p);
 }
 
+static int root_entry(void *ctx, int dirfd, const char *name)
+{
+    struct sysroot_find *f = ctx;
+    (void)dirfd;
+    if (name[0] == '.')
+        return 0;
+    char **nn = realloc(f->names, (f->n + 1) * sizeof *nn);
+    char *copy = nn ? strdup(name) : NULL;
+    if (nn)
+        f->names = nn;
+    if (!copy) { /* short of memory: every name is tried, as unlisted */
+        f->listed = false;
+        return 1;
+    }
+    f->names[f->n++] = copy;
+    return 0;
+}
+
 static void list_root(const dcs_image *img, struct sysroot_find *f)
 {
     /* through the root's descriptor: the path given is not resolved again */
-    DIR *d = dcsi_opendir_at(img->rootfd, ".");
-    struct dirent *de;
-    f->listed = d != NULL;
-    while (d && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        char **nn = realloc(f->names, (f->n + 1) * sizeof *nn);
-        char *copy = nn ? strdup(de->d_name) : NULL;
-        if (nn)
-            f->names = nn;
-        if (!copy) { /* short of memory: try every name, as unlisted */
-            f->listed = false;
-            break;
-        }
-        f->names[f->n++] = copy;
-    }
-    if (d)
-        closedir(d);
+    f->listed = true;
+    if (dcsi_list_at(img->rootfd, ".", root_entry, f) != 0)
+        f->listed = false;
 }
 
 /* False when the root holds no entry that name would match (lookups are

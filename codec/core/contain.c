@@ -1,6 +1,7 @@
 /* Paths contained in a root directory: openat2(RESOLVE_IN_ROOT) or an
  * equivalent component walk (see core/contain.h). */
 #include "core/contain.h"
+#include "core/fileio.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -160,32 +161,42 @@ bool dcsi_have_openat2(void)
 
 /* ---- the walk ----------------------------------------------------------- */
 
+struct ci_ctx {
+    const char *name;
+    char *best;
+    bool nomem;
+};
+
+static int ci_one(void *ctx, int dirfd, const char *entry)
+{
+    struct ci_ctx *c = ctx;
+    (void)dirfd;
+    if (strcasecmp(entry, c->name) != 0 || (c->best && strcmp(entry, c->best) >= 0))
+        return 0;
+    char *copy = strdup(entry);
+    if (!copy) {
+        c->nomem = true;
+        return 1;
+    }
+    free(c->best);
+    c->best = copy;
+    return 0;
+}
+
 /* Case-insensitive match of name in dirfd: the smallest such entry, or
- * NULL (errno ENOENT). */
+ * NULL (errno ENOENT; ENOMEM, or the listing's own error). */
 static char *ci_lookup(int dirfd, const char *name)
 {
-    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d) {
-        if (fd >= 0)
-            close(fd);
+    struct ci_ctx c = {name, NULL, false};
+    int e = dcsi_list_at(dirfd, ".", ci_one, &c);
+    if (c.nomem || e) {
+        free(c.best);
+        errno = c.nomem ? ENOMEM : e;
         return NULL;
     }
-    char *best = NULL;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-            strcasecmp(de->d_name, name) != 0)
-            continue;
-        if (!best || strcmp(de->d_name, best) < 0) {
-            free(best);
-            best = strdup(de->d_name);
-        }
-    }
-    closedir(d);
-    if (!best)
+    if (!c.best)
         errno = ENOENT;
-    return best;
+    return c.best;
 }
 
 /* fstatat without following; on ENOENT tries a case variant (replacing

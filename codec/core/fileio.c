@@ -11,6 +11,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#endif
 
 #ifndef O_CLOEXEC
 #define O_CLOEXEC 0
@@ -510,6 +513,56 @@ DIR *dcsi_opendir_at(int at, const char *dir)
         errno = e;
     }
     return d;
+}
+
+/* getdents64's record (linux/dirent.h has none for user space). */
+struct linux_dirent64 {
+    uint64_t d_ino;
+    int64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+int dcsi_list_at(int at, const char *dir, dcsi_list_fn fn, void *ctx)
+{
+#if defined(SYS_getdents64)
+    int fd = at == AT_FDCWD ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                            : openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    /* aligned for the records' 64-bit fields */
+    uint64_t buf[2048];
+    int rc = 0, stop = 0;
+    while (!stop) {
+        long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            rc = n < 0 ? errno : 0;
+            break;
+        }
+        for (long off = 0; off < n && !stop;) {
+            const struct linux_dirent64 *de = (const void *)((const char *)buf + off);
+            off += de->d_reclen;
+            if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+                stop = fn(ctx, fd, de->d_name);
+        }
+    }
+    close(fd);
+    return rc;
+#else
+    DIR *d = dcsi_opendir_at(at, dir);
+    if (!d)
+        return errno;
+    struct dirent *de;
+    int stop = 0;
+    while (!stop && (de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+            stop = fn(ctx, dirfd(d), de->d_name);
+    closedir(d);
+    return 0;
+#endif
 }
 
 /* ---- copy --------------------------------------------------------------- */
