@@ -127,6 +127,20 @@ dcs_status dcsi_image_path(const dcs_image *img, const char *rel, unsigned what,
     return st;
 }
 
+/* True when rel has no empty, "." or ".." component: the path the pin
+ * walks is then the one the kernel would name. */
+static bool plain_rel(const char *rel)
+{
+    for (const char *c = rel;;) {
+        size_t n = strcspn(c, "/");
+        if (!n || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+            return false;
+        if (!c[n])
+            return true;
+        c += n + 1;
+    }
+}
+
 dcs_status dcsi_image_hive_open(const dcs_image *img, const char *path, unsigned flags,
                                 dcs_hive **out, struct dcs_error *err)
 {
@@ -151,11 +165,14 @@ dcs_status dcsi_image_hive_open(const dcs_image *img, const char *path, unsigned
         return st;
     }
     /* the hive's absolute path: the root's, known since the open, and the
-     * path walked beneath it (path itself when the kernel could not tell) */
-    char *abs = img->root_abs ? dcsi_strdupf("%s%s%s", img->root_abs,
-                                             strcmp(img->root_abs, "/") == 0 ? "" : "/", rel)
-                              : NULL;
-    if (img->root_abs && !abs) {
+     * path walked beneath it; a path with "." or ".." in it (given with
+     * --hive) is named as the kernel names its directory, as is any path
+     * when the root's could not be told (path itself when neither can) */
+    bool known = img->root_abs && plain_rel(rel);
+    char *abs = known ? dcsi_strdupf("%s%s%s", img->root_abs,
+                                     strcmp(img->root_abs, "/") == 0 ? "" : "/", rel)
+                      : dcsi_pin_path(&pin);
+    if (!abs && (known || errno == ENOMEM)) {
         dcsi_pin_free(&pin);
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }

@@ -129,7 +129,9 @@ static int in_root_dir(int rootfd, const char *dir, bool beneath, bool no_links)
     memset(&how, 0, sizeof how);
     /* no link on the way: the path is known as given, and the directory is
      * opened readable at once (the caller's where->dirfd) */
-    how.flags = (no_links ? O_RDONLY : O_PATH) | O_DIRECTORY | O_CLOEXEC;
+    how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+    if (!no_links)
+        how.flags |= O_PATH;
     how.resolve = (beneath ? RESOLVE_BENEATH : RESOLVE_IN_ROOT) |
                   (no_links ? RESOLVE_NO_SYMLINKS : RESOLVE_NO_MAGICLINKS);
     long fd = syscall(SYS_openat2, rootfd, *dir ? dir : ".", &how, sizeof how);

@@ -515,6 +515,7 @@ DIR *dcsi_opendir_at(int at, const char *dir)
     return d;
 }
 
+#if defined(SYS_getdents64)
 /* getdents64's record (linux/dirent.h has none for user space). */
 struct linux_dirent64 {
     uint64_t d_ino;
@@ -523,6 +524,7 @@ struct linux_dirent64 {
     unsigned char d_type;
     char d_name[];
 };
+#endif
 
 int dcsi_list_at(int at, const char *dir, dcsi_list_fn fn, void *ctx)
 {

@@ -76,8 +76,13 @@ dcs_status dcsi_dir_open_nofollow(int basefd, const char *path, struct dcsi_pin 
         i += n;
     }
     bool absolute = path[0] == '/';
-    int start = absolute ? open("/", (last ? O_PATH : O_RDONLY) | O_DIRECTORY | O_CLOEXEC)
-                         : basefd;
+    int start = basefd;
+    if (absolute) {
+        int how = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+        if (last) /* only walked through */
+            how |= O_PATH;
+        start = open("/", how);
+    }
     if (start < 0)
         return walk_error(err, errno, AT_FDCWD, "", path, 0);
     int cur = start;
@@ -101,8 +106,10 @@ dcs_status dcsi_dir_open_nofollow(int basefd, const char *path, struct dcsi_pin 
         if (strcmp(comp, ".") == 0)
             continue;
         /* readable: fsync after a rename, listing for the logs */
-        int how = i == last ? O_RDONLY : O_PATH;
-        int next = openat(cur, comp, how | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int how = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+        if (i != last)
+            how |= O_PATH;
+        int next = openat(cur, comp, how);
         if (next < 0) {
             dcs_status s = walk_error(err, errno, cur, comp, path, i);
             if (cur != basefd)
