@@ -18,6 +18,8 @@
 struct dcs_image {
     char *root;
     int rootfd;     /* the root, open: every lookup is contained beneath it */
+    char *root_abs; /* its absolute path, asked of the kernel once at open (NULL:
+                       it could not tell): the hives' paths, links' texts */
     char *sysroot;  /* SystemRoot relative to root: "Windows", or what SOFTWARE says */
     char *software; /* SYSROOT/System32/config/SOFTWARE, or NULL */
     dcs_hive *sw;   /* opened read-only on first use */

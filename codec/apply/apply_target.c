@@ -1,12 +1,12 @@
 /* The targets of an applier: which hive each account has, opening and
  * checking them (contract in apply.h). */
 #include "apply/apply_internal.h"
+#include "hive/hive_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 static dcs_status nomem(struct dcs_error *err)
 {
@@ -423,19 +423,22 @@ void dcsi_target_free(struct dcs_apply_target *t)
 
 /* Two targets that are one file (the same path twice, a symbolic or hard
  * link) would be edited as two hives and committed twice: the later one is
- * refused, before any backup is written. */
+ * refused, before any backup is written.  The files compared are the ones
+ * each open judged and read (their fstat, kept in the hive's state): no
+ * path is looked up again. */
 void dcsi_targets_refuse_shared(struct dcs_applier *a)
 {
     for (size_t i = 0; i < a->n; i++) {
         struct dcs_apply_target *t = a->t[i];
-        struct stat si, sj;
-        if (t->state != DCS_APPLY_TARGET_OK || !t->hive || stat(dcs_hive_path(t->hive), &si) != 0)
+        if (t->state != DCS_APPLY_TARGET_OK || !t->hive)
             continue;
+        const struct dcs_hive_state *si = dcs_hive_get_state(t->hive);
         for (size_t j = 0; j < i; j++) {
             const struct dcs_apply_target *o = a->t[j];
-            if (o->state != DCS_APPLY_TARGET_OK || !o->hive ||
-                stat(dcs_hive_path(o->hive), &sj) != 0 || si.st_dev != sj.st_dev ||
-                si.st_ino != sj.st_ino)
+            if (o->state != DCS_APPLY_TARGET_OK || !o->hive)
+                continue;
+            const struct dcs_hive_state *sj = dcs_hive_get_state(o->hive);
+            if (si->dev != sj->dev || si->ino != sj->ino)
                 continue;
             t->state = DCS_APPLY_TARGET_ERROR;
             dcs_error_set(&t->err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,

@@ -73,7 +73,12 @@ static dcs_status check_kind(const dcs_image *img, const struct dcsi_beneath *w,
                              unsigned what, struct dcs_error *err)
 {
     struct stat st;
-    if (fstatat(w->dirfd, w->name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    /* the lookup's own look at the name: mode 0 is a name it did not find,
+     * unless the path named a directory as a whole (".") */
+    if (w->mode)
+        st.st_mode = w->mode;
+    else if (strcmp(w->name, ".") != 0 ||
+             fstatat(w->dirfd, w->name, &st, AT_SYMLINK_NOFOLLOW) != 0)
         return dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET, "no %s in %s", rel,
                              img->root);
     if ((what & DCSI_IMAGE_FILE) && !S_ISREG(st.st_mode))
@@ -100,7 +105,7 @@ dcs_status dcsi_image_path(const dcs_image *img, const char *rel, unsigned what,
     if (what & DCSI_IMAGE_MAKE)
         opts |= DCSI_BENEATH_MKDIRS;
     struct dcs_error e;
-    dcs_status st = dcsi_resolve_beneath(img->rootfd, want, opts, &w, &e);
+    dcs_status st = dcsi_resolve_beneath_in(img->rootfd, img->root_abs, want, opts, &w, &e);
     free(want);
     if (st == DCS_ERR_NOT_FOUND)
         st = dcs_error_set(err, DCS_ERR_NOT_FOUND, DCS_NO_OFFSET, "no %s in %s", rel, img->root);
@@ -120,6 +125,20 @@ dcs_status dcsi_image_path(const dcs_image *img, const char *rel, unsigned what,
     }
     dcsi_beneath_free(&w);
     return st;
+}
+
+/* True when rel has no empty, "." or ".." component: the path the pin
+ * walks is then the one the kernel would name. */
+static bool plain_rel(const char *rel)
+{
+    for (const char *c = rel;;) {
+        size_t n = strcspn(c, "/");
+        if (!n || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+            return false;
+        if (!c[n])
+            return true;
+        c += n + 1;
+    }
 }
 
 dcs_status dcsi_image_hive_open(const dcs_image *img, const char *path, unsigned flags,
@@ -145,7 +164,21 @@ dcs_status dcsi_image_hive_open(const dcs_image *img, const char *path, unsigned
         dcsi_pin_free(&pin);
         return st;
     }
-    return dcsi_hive_open_pinned(&pin, path, path, flags, out, err);
+    /* the hive's absolute path: the root's, known since the open, and the
+     * path walked beneath it; a path with "." or ".." in it (given with
+     * --hive) is named as the kernel names its directory, as is any path
+     * when the root's could not be told (path itself when neither can) */
+    bool known = img->root_abs && plain_rel(rel);
+    char *abs = known ? dcsi_strdupf("%s%s%s", img->root_abs,
+                                     strcmp(img->root_abs, "/") == 0 ? "" : "/", rel)
+                      : dcsi_pin_path(&pin);
+    if (!abs && (known || errno == ENOMEM)) {
+        dcsi_pin_free(&pin);
+        return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    }
+    st = dcsi_hive_open_pinned(&pin, path, abs ? abs : path, flags, out, err);
+    free(abs);
+    return st;
 }
 
 /* True when rel is a file (dir: a directory) inside the image. */
@@ -157,36 +190,131 @@ static bool image_has(const dcs_image *img, const char *rel, bool dir)
     return st == DCS_OK;
 }
 
+/* What finding the Windows folder learnt: the root's entries (listed once)
+ * and, for each folder TOP tried, TOP/System32/config/SOFTWARE's lookup,
+ * which the image's SOFTWARE then is, not looked up again. */
+struct probe {
+    char *top;
+    dcs_status st;
+    char *path;            /* st DCS_OK */
+    struct dcs_error err;  /* st not DCS_OK */
+};
+
+struct sysroot_find {
+    char **names; /* the root's entries, "." ones aside */
+    size_t n;
+    bool listed;  /* false: the root could not be listed, every name is tried */
+    struct probe *p;
+    size_t np;
+};
+
+static void find_free(struct sysroot_find *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        free(f->names[i]);
+    free(f->names);
+    for (size_t i = 0; i < f->np; i++) {
+        free(f->p[i].top);
+        free(f->p[i].path);
+    }
+    free(f->p);
+}
+
+static int root_entry(void *ctx, int dirfd, const char *name)
+{
+    struct sysroot_find *f = ctx;
+    (void)dirfd;
+    if (name[0] == '.')
+        return 0;
+    char **nn = realloc(f->names, (f->n + 1) * sizeof *nn);
+    char *copy = nn ? strdup(name) : NULL;
+    if (nn)
+        f->names = nn;
+    if (!copy) { /* short of memory: every name is tried, as unlisted */
+        f->listed = false;
+        return 1;
+    }
+    f->names[f->n++] = copy;
+    return 0;
+}
+
+static void list_root(const dcs_image *img, struct sysroot_find *f)
+{
+    /* through the root's descriptor: the path given is not resolved again */
+    f->listed = true;
+    if (dcsi_list_at(img->rootfd, ".", root_entry, f) != 0)
+        f->listed = false;
+}
+
+/* False when the root holds no entry that name would match (lookups are
+ * case-insensitive): looking it up would only fail. */
+static bool may_exist(const struct sysroot_find *f, const char *name)
+{
+    for (size_t i = 0; f->listed && i < f->n; i++)
+        if (strcasecmp(f->names[i], name) == 0)
+            return true;
+    return !f->listed;
+}
+
+static const struct probe *probe_of(const struct sysroot_find *f, const char *top)
+{
+    for (size_t i = 0; i < f->np; i++)
+        if (strcmp(f->p[i].top, top) == 0)
+            return &f->p[i];
+    return NULL;
+}
+
+/* TOP/System32/config/SOFTWARE looked up, once per TOP: true when found. */
+static bool probe_software(const dcs_image *img, struct sysroot_find *f, const char *top)
+{
+    const struct probe *seen = probe_of(f, top);
+    if (seen)
+        return seen->st == DCS_OK;
+    struct probe *np = realloc(f->p, (f->np + 1) * sizeof *np);
+    char *rel = dcsi_strdupf("%s/System32/config/SOFTWARE", top);
+    char *copy = strdup(top);
+    if (np)
+        f->p = np;
+    if (!np || !rel || !copy) {
+        free(rel);
+        free(copy);
+        return false;
+    }
+    struct probe *p = &f->p[f->np++];
+    p->top = copy;
+    p->path = NULL;
+    p->st = dcsi_image_path(img, rel, DCSI_IMAGE_FILE, &p->path, &p->err);
+    free(rel);
+    return p->st == DCS_OK;
+}
+
 /* The Windows folder of the image: a top-level folder with
  * System32/config/SOFTWARE ("Windows" first, then "WINNT", then any), else
  * one with System32/config; NULL when there is none. */
-static char *find_sysroot(const dcs_image *img)
+static char *find_sysroot(const dcs_image *img, struct sysroot_find *f)
 {
     static const char *const names[] = {"Windows", "WINNT"};
-    static const char *const inside[] = {"System32/config/SOFTWARE", "System32/config"};
+    list_root(img, f);
     for (size_t k = 0; k < 2; k++) {
         for (size_t i = 0; i < 2; i++) {
-            char *rel = dcsi_strdupf("%s/%s", names[i], inside[k]);
-            bool hit = rel && image_has(img, rel, k == 1);
+            if (!may_exist(f, names[i]))
+                continue;
+            char *rel = k ? dcsi_strdupf("%s/System32/config", names[i]) : NULL;
+            bool hit = k ? rel && image_has(img, rel, true) : probe_software(img, f, names[i]);
             free(rel);
             if (hit)
                 return strdup(names[i]);
         }
-        DIR *d = opendir(img->root);
-        struct dirent *de;
-        char *found = NULL;
-        while (!found && d && (de = readdir(d)) != NULL) {
-            if (de->d_name[0] == '.')
-                continue;
-            char *rel = dcsi_strdupf("%s/%s", de->d_name, inside[k]);
-            if (rel && image_has(img, rel, k == 1))
-                found = strdup(de->d_name);
+        for (size_t e = 0; e < f->n; e++) {
+            const char *top = f->names[e];
+            if (strcmp(top, names[0]) == 0 || strcmp(top, names[1]) == 0)
+                continue; /* tried above, as spelt */
+            char *rel = k ? dcsi_strdupf("%s/System32/config", top) : NULL;
+            bool hit = k ? rel && image_has(img, rel, true) : probe_software(img, f, top);
             free(rel);
+            if (hit)
+                return strdup(top);
         }
-        if (d)
-            closedir(d);
-        if (found)
-            return found;
     }
     return NULL;
 }
@@ -251,15 +379,34 @@ dcs_status dcs_image_open(const char *root, dcs_image **out, struct dcs_error *e
         return dcs_error_set(err, e == ENOENT ? DCS_ERR_NOT_FOUND : DCS_ERR_IO, DCS_NO_OFFSET,
                              "cannot open the image %s: %s", root, strerror(e));
     }
-    img->sysroot = find_sysroot(img);
+    img->root_abs = dcsi_root_path(img->rootfd);
+    struct sysroot_find f = {0};
+    img->sysroot = find_sysroot(img, &f);
     if (!img->sysroot && !(img->sysroot = strdup("Windows"))) {
+        find_free(&f);
         dcs_image_free(img);
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
     }
-    char *rel = dcsi_strdupf("%s/System32/config/SOFTWARE", img->sysroot);
-    dcs_status st = rel ? dcsi_image_path(img, rel, DCSI_IMAGE_FILE, &img->software, err)
-                        : dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    free(rel);
+    /* SYSROOT/System32/config/SOFTWARE: the folder's probe says (a folder
+     * not probed has no entry in the root) */
+    struct probe *p = (struct probe *)probe_of(&f, img->sysroot);
+    dcs_status st = DCS_OK;
+    if (p && p->st == DCS_OK) {
+        img->software = p->path;
+        p->path = NULL;
+    } else if (p && p->st != DCS_ERR_NOT_FOUND) {
+        st = p->st;
+        if (err)
+            *err = p->err;
+    } else if (!p && f.listed && !may_exist(&f, img->sysroot)) {
+        st = DCS_ERR_NOT_FOUND;
+    } else if (!p) { /* not probed (out of memory there): looked up now */
+        char *rel = dcsi_strdupf("%s/System32/config/SOFTWARE", img->sysroot);
+        st = rel ? dcsi_image_path(img, rel, DCSI_IMAGE_FILE, &img->software, err)
+                 : dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+        free(rel);
+    }
+    find_free(&f);
     if (st != DCS_OK && st != DCS_ERR_NOT_FOUND) {
         dcs_image_free(img);
         return st;
@@ -278,6 +425,7 @@ void dcs_image_free(dcs_image *img)
     if (img->rootfd >= 0)
         close(img->rootfd);
     free(img->root);
+    free(img->root_abs);
     free(img->sysroot);
     free(img->software);
     free(img);

@@ -1,6 +1,7 @@
 /* Paths contained in a root directory: openat2(RESOLVE_IN_ROOT) or an
  * equivalent component walk (see core/contain.h). */
 #include "core/contain.h"
+#include "core/fileio.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -121,13 +122,18 @@ static int openat2_state; /* 0 untested, 1 present, -1 absent */
  * the kernel has none).  beneath: RESOLVE_BENEATH instead, which fails
  * (EXDEV) on any way out, an absolute link or a ".." above the root, for
  * the walk to judge it. */
-static int in_root_dir(int rootfd, const char *dir, bool beneath)
+static int in_root_dir(int rootfd, const char *dir, bool beneath, bool no_links)
 {
 #if defined(SYS_openat2)
     struct open_how how;
     memset(&how, 0, sizeof how);
-    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-    how.resolve = (beneath ? RESOLVE_BENEATH : RESOLVE_IN_ROOT) | RESOLVE_NO_MAGICLINKS;
+    /* no link on the way: the path is known as given, and the directory is
+     * opened readable at once (the caller's where->dirfd) */
+    how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+    if (!no_links)
+        how.flags |= O_PATH;
+    how.resolve = (beneath ? RESOLVE_BENEATH : RESOLVE_IN_ROOT) |
+                  (no_links ? RESOLVE_NO_SYMLINKS : RESOLVE_NO_MAGICLINKS);
     long fd = syscall(SYS_openat2, rootfd, *dir ? dir : ".", &how, sizeof how);
     if (fd < 0 && (errno == ENOSYS || errno == EPERM)) /* EPERM: seccomp filters */
         openat2_state = -1;
@@ -138,6 +144,7 @@ static int in_root_dir(int rootfd, const char *dir, bool beneath)
     (void)rootfd;
     (void)dir;
     (void)beneath;
+    (void)no_links;
     openat2_state = -1;
     errno = ENOSYS;
     return -1;
@@ -147,7 +154,7 @@ static int in_root_dir(int rootfd, const char *dir, bool beneath)
 bool dcsi_have_openat2(void)
 {
     if (!openat2_state) {
-        int fd = in_root_dir(AT_FDCWD, "/", false);
+        int fd = in_root_dir(AT_FDCWD, "/", false, false);
         if (fd >= 0)
             close(fd);
     }
@@ -156,32 +163,42 @@ bool dcsi_have_openat2(void)
 
 /* ---- the walk ----------------------------------------------------------- */
 
+struct ci_ctx {
+    const char *name;
+    char *best;
+    bool nomem;
+};
+
+static int ci_one(void *ctx, int dirfd, const char *entry)
+{
+    struct ci_ctx *c = ctx;
+    (void)dirfd;
+    if (strcasecmp(entry, c->name) != 0 || (c->best && strcmp(entry, c->best) >= 0))
+        return 0;
+    char *copy = strdup(entry);
+    if (!copy) {
+        c->nomem = true;
+        return 1;
+    }
+    free(c->best);
+    c->best = copy;
+    return 0;
+}
+
 /* Case-insensitive match of name in dirfd: the smallest such entry, or
- * NULL (errno ENOENT). */
+ * NULL (errno ENOENT; ENOMEM, or the listing's own error). */
 static char *ci_lookup(int dirfd, const char *name)
 {
-    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d) {
-        if (fd >= 0)
-            close(fd);
+    struct ci_ctx c = {name, NULL, false};
+    int e = dcsi_list_at(dirfd, ".", ci_one, &c);
+    if (c.nomem || e) {
+        free(c.best);
+        errno = c.nomem ? ENOMEM : e;
         return NULL;
     }
-    char *best = NULL;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-            strcasecmp(de->d_name, name) != 0)
-            continue;
-        if (!best || strcmp(de->d_name, best) < 0) {
-            free(best);
-            best = strdup(de->d_name);
-        }
-    }
-    closedir(d);
-    if (!best)
+    if (!c.best)
         errno = ENOENT;
-    return best;
+    return c.best;
 }
 
 /* fstatat without following; on ENOENT tries a case variant (replacing
@@ -369,18 +386,31 @@ static int walk_dir(int rootfd, const char *dir, struct rctx *c, char **phys)
 
 /* ---- resolving ---------------------------------------------------------- */
 
-/* The root-relative path of dirfd through /proc (openat2 gives no path):
- * malloc'd, or NULL when /proc cannot tell. */
-static char *proc_relpath(int rootfd, int dirfd)
+/* The absolute path of fd through /proc into buf (PATH_MAX bytes): its
+ * length, or -1 when /proc cannot tell. */
+static ssize_t fd_path(int fd, char *buf)
 {
-    char link[64], a[PATH_MAX], b[PATH_MAX];
-    snprintf(link, sizeof link, "/proc/self/fd/%d", rootfd);
-    ssize_t na = readlink(link, a, sizeof a - 1);
-    snprintf(link, sizeof link, "/proc/self/fd/%d", dirfd);
-    ssize_t nb = readlink(link, b, sizeof b - 1);
+    char link[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, buf, PATH_MAX - 1);
+    if (n <= 0 || buf[0] != '/')
+        return -1;
+    buf[n] = '\0';
+    return n;
+}
+
+/* The root-relative path of dirfd through /proc (openat2 through a link
+ * gives no path): malloc'd, or NULL when /proc cannot tell.  root: the
+ * root's own path when known (else asked of /proc too). */
+static char *proc_relpath(int rootfd, const char *root, int dirfd)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    ssize_t na = root && *root ? (ssize_t)strnlen(root, PATH_MAX - 1) : fd_path(rootfd, a);
+    if (root && *root)
+        memcpy(a, root, (size_t)na + 1);
+    ssize_t nb = fd_path(dirfd, b);
     if (na <= 0 || nb <= 0)
         return NULL;
-    a[na] = b[nb] = '\0';
     size_t skip = strcmp(a, "/") == 0 ? 0 : (size_t)na;
     if (strncmp(a, b, skip) != 0 || (b[skip] != '/' && b[skip] != '\0'))
         return NULL;
@@ -389,14 +419,63 @@ static char *proc_relpath(int rootfd, int dirfd)
     return strdup(b + skip);
 }
 
-/* The directory dir beneath rootfd, resolved: an O_PATH fd and its
- * root-relative path (malloc'd). */
-static int resolve_dir(int rootfd, const char *dir, struct rctx *c, char **phys)
+/* dir as a root-relative path with no "." nor empty component and each
+ * ".." taken back lexically (at the root it stays there): what the kernel
+ * would name the directory a lookup reached without a symbolic link.
+ * malloc'd, "" for the root. */
+static char *lexical(const char *dir)
+{
+    size_t n = strlen(dir);
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    size_t len = 0;
+    for (const char *p = dir; *p;) {
+        size_t k = strcspn(p, "/");
+        if (k == 2 && p[0] == '.' && p[1] == '.') {
+            while (len > 0 && out[len - 1] != '/')
+                len--;
+            if (len > 0)
+                len--; /* the '/' before the component taken back */
+        } else if (k && !(k == 1 && p[0] == '.')) {
+            if (len)
+                out[len++] = '/';
+            memcpy(out + len, p, k);
+            len += k;
+        }
+        p += k;
+        while (*p == '/')
+            p++;
+    }
+    out[len] = '\0';
+    return out;
+}
+
+/* The directory dir beneath rootfd, resolved: an fd (O_PATH, or readable
+ * when *readable) and its root-relative path (malloc'd). */
+static int resolve_dir(int rootfd, const char *dir, struct rctx *c, char **phys, bool *readable)
 {
     unsigned opts = c->opts;
     *phys = NULL;
+    *readable = false;
     if (!(opts & DCSI_BENEATH_NO_OPENAT2) && openat2_state >= 0) {
-        int fd = in_root_dir(rootfd, dir, opts & DCSI_BENEATH_IMAGE);
+        bool beneath = opts & DCSI_BENEATH_IMAGE;
+        /* first with no link allowed: nearly every lookup has none, and
+         * then the path needs no /proc readlink to be known; ELOOP (a
+         * link) or EACCES (a directory one may search but not list) ask
+         * again as before */
+        int fd = in_root_dir(rootfd, dir, beneath, true);
+        if (fd >= 0) {
+            if (!(*phys = lexical(dir))) {
+                close(fd);
+                errno = ENOMEM;
+                return -1;
+            }
+            *readable = true;
+            return fd;
+        }
+        if (errno == ELOOP || errno == EACCES)
+            fd = in_root_dir(rootfd, dir, beneath, false);
         /* a missing component may exist in another case, or be wanted:
          * the walk, as contained, deals with both; and judges ways out */
         bool walk = fd < 0 && (errno == ENOSYS || errno == EPERM || errno == EAGAIN ||
@@ -405,7 +484,8 @@ static int resolve_dir(int rootfd, const char *dir, struct rctx *c, char **phys)
                                                             DCSI_BENEATH_MKDIRS |
                                                             DCSI_BENEATH_IMAGE))));
         if (!walk) {
-            if (fd >= 0 && !(*phys = proc_relpath(rootfd, fd)) && !(*phys = strdup(dir))) {
+            if (fd >= 0 && !(*phys = proc_relpath(rootfd, c->root, fd)) &&
+                !(*phys = strdup(dir))) {
                 close(fd);
                 errno = ENOMEM;
                 return -1;
@@ -416,17 +496,24 @@ static int resolve_dir(int rootfd, const char *dir, struct rctx *c, char **phys)
     return walk_dir(rootfd, dir, c, phys);
 }
 
-/* The root's own absolute path into c (through /proc; left empty when it
- * cannot tell, and for "/", where no link leads out). */
-static void root_path(int rootfd, struct rctx *c)
+/* The root's own absolute path into c: known (the caller asked once for
+ * many lookups), or through /proc; left empty when it cannot tell, and for
+ * "/", where no link leads out. */
+static void root_path(int rootfd, const char *known, struct rctx *c)
 {
-    char link[64];
-    snprintf(link, sizeof link, "/proc/self/fd/%d", rootfd);
-    ssize_t n = readlink(link, c->root, sizeof c->root - 1);
-    c->root[n > 0 ? n : 0] = '\0';
+    if (known && *known)
+        snprintf(c->root, sizeof c->root, "%s", known);
+    else if (fd_path(rootfd, c->root) < 0)
+        c->root[0] = '\0';
     if (strcmp(c->root, "/") == 0 || c->root[0] != '/')
         c->root[0] = '\0';
     c->rootlen = strlen(c->root);
+}
+
+char *dcsi_root_path(int rootfd)
+{
+    char buf[PATH_MAX];
+    return fd_path(rootfd, buf) < 0 ? NULL : strdup(buf);
 }
 
 static dcs_status out_error(struct dcs_error *err, const struct rctx *c, const char *rel)
@@ -502,13 +589,16 @@ static int resolve_once(int rootfd, const char *rel, struct rctx *c,
         return errno = ENOMEM, -1;
     char *phys = NULL, *owned = NULL;
     int rc = -1;
-    int fd = resolve_dir(rootfd, dir, c, &phys);
+    bool readable;
+    int fd = resolve_dir(rootfd, dir, c, &phys, &readable);
     struct stat st;
     if (fd < 0)
         goto out;
+    where->mode = 0;
     if (!name) {
         name = "";
     } else if (look(fd, &name, &owned, opts, false, &st) == 0) {
+        where->mode = st.st_mode;
         if (S_ISLNK(st.st_mode) && !(opts & DCSI_BENEATH_NOFOLLOW)) {
             char target[PATH_MAX];
             ssize_t n = ++c->links > MAX_LINKS ? (errno = ELOOP, -1)
@@ -527,7 +617,12 @@ static int resolve_once(int rootfd, const char *rel, struct rctx *c,
         goto out;
     }
     /* a readable descriptor: the caller fsyncs it after a rename */
-    where->dirfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (readable) {
+        where->dirfd = fd;
+        fd = -1;
+    } else {
+        where->dirfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
     where->name = strdup(*name ? name : ".");
     where->path = join(phys, name);
     if (where->dirfd >= 0 && (!where->name || !where->path))
@@ -550,7 +645,15 @@ out:
 dcs_status dcsi_resolve_beneath(int rootfd, const char *rel, unsigned options,
                                 struct dcsi_beneath *where, struct dcs_error *err)
 {
+    return dcsi_resolve_beneath_in(rootfd, NULL, rel, options, where, err);
+}
+
+dcs_status dcsi_resolve_beneath_in(int rootfd, const char *root, const char *rel,
+                                   unsigned options, struct dcsi_beneath *where,
+                                   struct dcs_error *err)
+{
     where->dirfd = -1;
+    where->mode = 0;
     where->name = where->path = NULL;
     /* not calloc (20 KiB of path buffers): the strings start empty */
     struct rctx *c = malloc(sizeof *c);
@@ -565,7 +668,7 @@ dcs_status dcsi_resolve_beneath(int rootfd, const char *rel, unsigned options,
     c->root[0] = c->link[0] = c->to[0] = c->via[0] = c->via_to[0] = '\0';
     c->opts = options;
     if (options & DCSI_BENEATH_IMAGE)
-        root_path(rootfd, c);
+        root_path(rootfd, root, c);
     dcs_status s = DCS_OK;
     for (;;) {
         char *next = NULL;

@@ -55,6 +55,8 @@ struct dcsi_beneath {
     int dirfd;
     char *name;
     char *path;
+    mode_t mode; /* name's st_mode (not followed) as the lookup found it; 0 when
+                    missing, or when the path names a directory as a whole */
 };
 
 /* Open root (a directory) for use as rootfd below. */
@@ -66,6 +68,16 @@ dcs_status dcsi_root_open(const char *root, int *rootfd, struct dcs_error *err);
  * dcsi_beneath_free, also after a failure. */
 dcs_status dcsi_resolve_beneath(int rootfd, const char *rel, unsigned options,
                                 struct dcsi_beneath *where, struct dcs_error *err);
+
+/* The same for a root used by many lookups, whose absolute path is known
+ * (dcsi_root_path, asked once): root, when not NULL, spares each
+ * DCSI_BENEATH_IMAGE lookup asking /proc for it. */
+dcs_status dcsi_resolve_beneath_in(int rootfd, const char *root, const char *rel,
+                                   unsigned options, struct dcsi_beneath *where,
+                                   struct dcs_error *err);
+/* The absolute path of the directory rootfd as the kernel knows it (through
+ * /proc): malloc'd, NULL when it cannot tell or out of memory. */
+char *dcsi_root_path(int rootfd);
 
 /* Resolve and open: openat(where->dirfd, where->name, flags | O_NOFOLLOW,
  * mode).  A missing file without O_CREAT is DCS_ERR_NOT_FOUND.  where may

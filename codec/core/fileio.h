@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <dirent.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <dcs/error.h>
@@ -39,13 +40,17 @@ dcs_status dcsi_read_file(const char *path, size_t max, unsigned flags, uint8_t 
                           size_t *len, struct dcs_error *err);
 /* Open path for reading as dcsi_read_file does (never waits on a FIFO;
  * refuses directories, and all but regular files unless
- * DCSI_READ_ANY_KIND; a missing file is DCS_ERR_NOT_FOUND).  *fd is
- * blocking again when this returns.  For readers that take a descriptor
+ * DCSI_READ_ANY_KIND; a missing file is DCS_ERR_NOT_FOUND).  Reads of *fd
+ * block again when this returns (O_NONBLOCK is cleared but on a regular
+ * file, whose reads it does not change).  For readers that take a descriptor
  * or must check a path before a library that opens it (hives). */
 dcs_status dcsi_open_input(const char *path, unsigned flags, int *fd, struct dcs_error *err);
 /* The same for path relative to dirfd (a pinned directory, core/contain.h). */
 dcs_status dcsi_open_input_at(int dirfd, const char *path, unsigned flags, int *fd,
                               struct dcs_error *err);
+/* The same, with the file's fstat in *st (what the caller would ask next). */
+dcs_status dcsi_open_input_st(int dirfd, const char *path, unsigned flags, int *fd,
+                              struct stat *st, struct dcs_error *err);
 /* Read up to n bytes (fewer only at end of file), retrying EINTR: 0, or
  * the errno of a failure (*got says how far it came).  For a fixed-size
  * head (a hive's base block) rather than a whole file. */
@@ -120,6 +125,12 @@ dcs_status dcsi_write_file_atomic(const char *path, const void *data, size_t len
  * for listing through one descriptor: the names listed are those of the
  * directory the caller reads them from.  NULL with errno on a failure. */
 DIR *dcsi_opendir_at(int at, const char *dir);
+/* The same directory listed through one descriptor with no DIR stream (a
+ * DIR costs three system calls more: fstat and two fcntl): fn is called
+ * with the descriptor and each name but "." and ".." until it returns
+ * non-zero.  0, or the errno of a failure to open or read the directory. */
+typedef int (*dcsi_list_fn)(void *ctx, int dirfd, const char *name);
+int dcsi_list_at(int at, const char *dir, dcsi_list_fn fn, void *ctx);
 /* Every byte from in to out (from names in in messages; EINTR retried). */
 dcs_status dcsi_copy_fd(int in, int out, const char *from, struct dcs_error *err);
 /* dcsi_copy_file flags. */

@@ -61,43 +61,70 @@ dcs_status dcsi_dir_open_nofollow(int basefd, const char *path, struct dcsi_pin 
         (nlen == 2 && path[leaf] == '.' && path[leaf + 1] == '.') || nlen > NAME_MAX)
         return dcs_error_set(err, DCS_ERR_INVALID_ARG, DCS_NO_OFFSET,
                              "%s does not name a file", path);
-    int cur = path[0] == '/' ? open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)
-                             : openat(basefd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (cur < 0)
-        return walk_error(err, errno, basefd, ".", path, 0);
-    char comp[NAME_MAX + 1];
+    /* the last directory (where the components end) is opened readable at
+     * once, those before it O_PATH; the walk starts at basefd itself (or
+     * "/"): three opens for a hive two directories down */
+    size_t last = 0; /* just past the last component that is not "." */
     for (size_t i = 0; i < leaf;) {
         while (i < leaf && path[i] == '/')
             i++;
         size_t n = 0;
         while (i + n < leaf && path[i + n] != '/')
             n++;
+        if (n && !(n == 1 && path[i] == '.'))
+            last = i + n;
+        i += n;
+    }
+    bool absolute = path[0] == '/';
+    int start = basefd;
+    if (absolute) {
+        int how = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+        if (last) /* only walked through */
+            how |= O_PATH;
+        start = open("/", how);
+    }
+    if (start < 0)
+        return walk_error(err, errno, AT_FDCWD, "", path, 0);
+    int cur = start;
+    char comp[NAME_MAX + 1];
+    for (size_t i = 0; i < last;) {
+        while (i < last && path[i] == '/')
+            i++;
+        size_t n = 0;
+        while (i + n < last && path[i + n] != '/')
+            n++;
         if (!n)
             break;
         if (n > NAME_MAX) {
-            close(cur);
-            return walk_error(err, ENAMETOOLONG, cur, "", path, 0);
+            if (cur != basefd)
+                close(cur);
+            return walk_error(err, ENAMETOOLONG, AT_FDCWD, "", path, 0);
         }
         memcpy(comp, path + i, n);
         comp[n] = '\0';
         i += n;
         if (strcmp(comp, ".") == 0)
             continue;
-        int next = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        /* readable: fsync after a rename, listing for the logs */
+        int how = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+        if (i != last)
+            how |= O_PATH;
+        int next = openat(cur, comp, how);
         if (next < 0) {
             dcs_status s = walk_error(err, errno, cur, comp, path, i);
-            close(cur);
+            if (cur != basefd)
+                close(cur);
             return s;
         }
-        close(cur);
+        if (cur != basefd)
+            close(cur);
         cur = next;
     }
-    /* readable: fsync after a rename, listing for the logs */
-    pin->dirfd = openat(cur, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int e = errno;
-    close(cur);
-    if (pin->dirfd < 0)
-        return walk_error(err, e, AT_FDCWD, "", path, 0);
+    if (cur == basefd) /* no directory named: basefd's own, readable */
+        cur = openat(basefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cur < 0)
+        return walk_error(err, errno, AT_FDCWD, "", path, 0);
+    pin->dirfd = cur;
     pin->name = strndup(path + leaf, nlen);
     if (!pin->name) {
         dcsi_pin_free(pin);

@@ -26,10 +26,11 @@ static dcs_status nomem(struct dcs_error *err)
     return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
 }
 
-/* Load the hive's cells from the pinned file, or from a recovered copy
- * (the descriptor recovered_fd, read through /proc). */
-static dcs_status open_regf(dcs_hive *h, int recovered_fd, const char *shown,
-                            struct dcs_error *err)
+/* Load the hive's cells from the file its inspection kept open (or the
+ * pinned file), or from a recovered copy (the descriptor recovered_fd,
+ * read through /proc). */
+static dcs_status open_regf(dcs_hive *h, int recovered_fd, const struct dcsi_hive_file *file,
+                            const char *shown, struct dcs_error *err)
 {
     h->units = malloc(MAX_UNITS * sizeof *h->units);
     h->up = malloc(MAX_UNITS * sizeof *h->up);
@@ -38,9 +39,11 @@ static dcs_status open_regf(dcs_hive *h, int recovered_fd, const char *shown,
         return nomem(err);
     char from[64];
     snprintf(from, sizeof from, "/proc/self/fd/%d", recovered_fd);
-    dcs_status rc = recovered_fd >= 0
-                        ? dcsi_regf_load_file(&h->r, from, err)
-                        : dcsi_regf_load_file_at(&h->r, h->at.dirfd, h->at.name, h->path, err);
+    dcs_status rc = recovered_fd >= 0 ? dcsi_regf_load_file(&h->r, from, err)
+                    : file->fd >= 0   ? dcsi_regf_load_fd(&h->r, file->fd, h->state.file_size,
+                                                          file->head, file->got, h->path, err)
+                                      : dcsi_regf_load_file_at(&h->r, h->at.dirfd, h->at.name,
+                                                               h->path, err);
     if (rc != DCS_OK && rc != DCS_ERR_NOMEM && err) {
         size_t used = strlen(err->message);
         char tail[sizeof err->message];
@@ -101,10 +104,12 @@ dcs_status dcs_hive_open(const char *path, unsigned flags, dcs_hive **out,
     return rc;
 }
 
-dcs_status dcsi_hive_open_pinned(struct dcsi_pin *pin, const char *shown, const char *fallback,
+dcs_status dcsi_hive_open_pinned(struct dcsi_pin *pin, const char *shown, const char *path,
                                  unsigned flags, dcs_hive **out, struct dcs_error *err)
 {
     *out = NULL;
+    struct dcsi_hive_file file;
+    file.fd = -1;
     dcs_hive *h = calloc(1, sizeof *h);
     if (!h) {
         dcsi_pin_free(pin);
@@ -114,9 +119,9 @@ dcs_status dcsi_hive_open_pinned(struct dcsi_pin *pin, const char *shown, const 
     pin->dirfd = -1;
     pin->name = NULL;
     h->flags = flags;
-    h->path = dcsi_pin_path(&h->at);
-    if (!h->path && errno != ENOMEM)
-        h->path = strdup(fallback);
+    /* the caller resolved the path it pinned: asking /proc again (a
+     * readlink per hive) would tell the same */
+    h->path = strdup(path);
     dcs_status rc = h->path ? DCS_OK : nomem(err);
     if (rc == DCS_OK)
         rc = (flags & DCS_HIVE_WRITE)
@@ -124,7 +129,8 @@ dcs_status dcsi_hive_open_pinned(struct dcsi_pin *pin, const char *shown, const 
                  : dcsi_hive_recover_at(h->at.dirfd, h->path, err);
     if (rc == DCS_OK || rc == DCS_ERR_NOT_FOUND) {
         /* a missing file: the inspection says so in its own words */
-        dcs_status irc = dcsi_hive_inspect_at(h->at.dirfd, h->at.name, h->path, &h->state, err);
+        dcs_status irc =
+            dcsi_hive_inspect_keep(h->at.dirfd, h->at.name, h->path, &h->state, &file, err);
         rc = irc != DCS_OK ? irc : rc;
     }
     /* a dirty hive is written only with its logs replayed, or forced */
@@ -138,9 +144,11 @@ dcs_status dcsi_hive_open_pinned(struct dcsi_pin *pin, const char *shown, const 
                            "pending changes; recovery replays them)",
                            shown, h->state.reason);
     if (rc == DCS_OK)
-        rc = open_regf(h, recovered_fd, shown, err);
+        rc = open_regf(h, recovered_fd, &file, shown, err);
     if (recovered_fd >= 0)
         close(recovered_fd);
+    if (file.fd >= 0)
+        close(file.fd);
     if (rc != DCS_OK) {
         dcs_hive_close(h);
         return rc;

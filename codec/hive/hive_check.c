@@ -206,6 +206,54 @@ static int by_name(const void *a, const void *b)
 /* A directory entry's name always fits struct dcsi_hive_log's name. */
 _Static_assert(DCSI_HIVE_NAME_MAX > NAME_MAX, "log names are cut");
 
+struct logs_ctx {
+    const char *base;
+    size_t blen;
+    struct dcs_hive_state *s;
+    bool nomem;
+};
+
+/* One name of the hive's directory: judged when it is one of its logs. */
+static int judge_one(void *ctx, int dir, const char *name)
+{
+    struct logs_ctx *c = ctx;
+    struct dcs_hive_state *s = c->s;
+    if (!is_log_name(name, c->base, c->blen))
+        return 0;
+    if (s->nlogs == DCSI_HIVE_MAX_LOGS) {
+        /* one more log than we can judge: it may hold changes */
+        s->dirty = true;
+        add_reason(s, "more than %d transaction logs (%s not judged)", DCSI_HIVE_MAX_LOGS, name);
+        return 1;
+    }
+    struct dcsi_hive_log *lg = &s->logs[s->nlogs++];
+    memset(lg, 0, sizeof *lg);
+    snprintf(lg->name, sizeof lg->name, "%s", name);
+    uint8_t *data;
+    size_t len;
+    dcs_status rs = read_log(dir, name, &data, &len, &lg->size);
+    if (rs == DCS_ERR_NOMEM) {
+        c->nomem = true;
+        return 1;
+    }
+    if (rs != DCS_OK) {
+        lg->state = DCS_HIVE_LOG_UNREADABLE;
+    } else {
+        lg->state = dcs_hive_judge_log(data, len, &s->header, &lg->type, &lg->seq);
+        free(data);
+    }
+    if (lg->state == DCS_HIVE_LOG_PENDING) {
+        s->dirty = true;
+        add_reason(s, "%s holds changes not in the hive (log seq %lu, hive %lu)", lg->name,
+                   (unsigned long)lg->seq, (unsigned long)s->header.seq2);
+    } else if (lg->state == DCS_HIVE_LOG_UNREADABLE) {
+        s->dirty = true;
+        add_reason(s, "log %s cannot be judged (type %lu, bad header)", lg->name,
+                   (unsigned long)lg->type);
+    }
+    return 0;
+}
+
 /* The logs of base (the hive's name) in the directory at (AT_FDCWD: the
  * directory of path); path names the hive in messages. */
 static dcs_status judge_logs(int at, const char *base, const char *path,
@@ -214,59 +262,20 @@ static dcs_status judge_logs(int at, const char *base, const char *path,
     char *dir = dcsi_dirname(path);
     if (!dir)
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    size_t blen = strlen(base);
+    struct logs_ctx c = {base, strlen(base), s, false};
     /* listed and read through one descriptor: a pinned directory stays the
      * one whose hive was read */
-    DIR *d = dcsi_opendir_at(at, dir);
-    if (!d) {
-        dcs_status st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
-                                      "cannot list %s to look for transaction logs: %s", dir,
-                                      strerror(errno));
-        free(dir);
-        return st;
-    }
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (!is_log_name(de->d_name, base, blen))
-            continue;
-        if (s->nlogs == DCSI_HIVE_MAX_LOGS) {
-            /* one more log than we can judge: it may hold changes */
-            s->dirty = true;
-            add_reason(s, "more than %d transaction logs (%s not judged)", DCSI_HIVE_MAX_LOGS,
-                       de->d_name);
-            break;
-        }
-        struct dcsi_hive_log *lg = &s->logs[s->nlogs++];
-        memset(lg, 0, sizeof *lg);
-        snprintf(lg->name, sizeof lg->name, "%s", de->d_name);
-        uint8_t *data;
-        size_t len;
-        dcs_status rs = read_log(dirfd(d), de->d_name, &data, &len, &lg->size);
-        if (rs == DCS_ERR_NOMEM) {
-            closedir(d);
-            free(dir);
-            return dcs_error_set(err, rs, DCS_NO_OFFSET, "out of memory");
-        }
-        if (rs != DCS_OK) {
-            lg->state = DCS_HIVE_LOG_UNREADABLE;
-        } else {
-            lg->state = dcs_hive_judge_log(data, len, &s->header, &lg->type, &lg->seq);
-            free(data);
-        }
-        if (lg->state == DCS_HIVE_LOG_PENDING) {
-            s->dirty = true;
-            add_reason(s, "%s holds changes not in the hive (log seq %lu, hive %lu)",
-                       lg->name, (unsigned long)lg->seq, (unsigned long)s->header.seq2);
-        } else if (lg->state == DCS_HIVE_LOG_UNREADABLE) {
-            s->dirty = true;
-            add_reason(s, "log %s cannot be judged (type %lu, bad header)",
-                       lg->name, (unsigned long)lg->type);
-        }
-    }
-    closedir(d);
+    int e = dcsi_list_at(at, dir, judge_one, &c);
+    dcs_status st = DCS_OK;
+    if (c.nomem)
+        st = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
+    else if (e)
+        st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
+                           "cannot list %s to look for transaction logs: %s", dir, strerror(e));
     free(dir);
-    qsort(s->logs, s->nlogs, sizeof s->logs[0], by_name);
-    return DCS_OK;
+    if (st == DCS_OK)
+        qsort(s->logs, s->nlogs, sizeof s->logs[0], by_name);
+    return st;
 }
 
 dcs_status dcsi_hive_inspect(const char *path, struct dcs_hive_state *out, struct dcs_error *err)
@@ -277,32 +286,51 @@ dcs_status dcsi_hive_inspect(const char *path, struct dcs_hive_state *out, struc
 dcs_status dcsi_hive_inspect_at(int dirfd, const char *name, const char *path,
                                 struct dcs_hive_state *out, struct dcs_error *err)
 {
+    return dcsi_hive_inspect_keep(dirfd, name, path, out, NULL, err);
+}
+
+dcs_status dcsi_hive_inspect_keep(int dirfd, const char *name, const char *path,
+                                  struct dcs_hive_state *out, struct dcsi_hive_file *keep,
+                                  struct dcs_error *err)
+{
     memset(out, 0, sizeof *out);
+    if (keep)
+        keep->fd = -1;
     int fd;
     struct dcs_error oerr;
+    struct stat st;
     /* in a pinned directory the name is not followed either */
-    dcs_status orc = dcsi_open_input_at(dirfd, name,
-                                        dirfd == AT_FDCWD ? 0 : DCSI_READ_NO_FOLLOW, &fd, &oerr);
+    dcs_status orc = dcsi_open_input_st(
+        dirfd, name, dirfd == AT_FDCWD ? 0 : DCSI_READ_NO_FOLLOW, &fd, &st, &oerr);
     if (orc != DCS_OK)
         return dcs_error_set(err, orc, DCS_NO_OFFSET, "%s: %s", path, oerr.message);
-    struct stat st;
-    uint8_t block[DCS_HIVE_BASE_BLOCK_SIZE];
+    uint8_t own[DCS_HIVE_BASE_BLOCK_SIZE];
+    uint8_t *block = keep ? keep->head : own;
     size_t got = 0;
-    int e = fstat(fd, &st) != 0 ? errno : dcsi_read_upto(fd, block, sizeof block, &got);
-    close(fd);
-    if (e)
+    int e = dcsi_read_upto(fd, block, DCS_HIVE_BASE_BLOCK_SIZE, &got);
+    if (e) {
+        close(fd);
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot read %s: %s", path,
                              strerror(e));
+    }
     out->file_size = (uint64_t)st.st_size;
+    out->dev = (uint64_t)st.st_dev;
+    out->ino = (uint64_t)st.st_ino;
     dcs_status rc = dcs_hive_parse_header(block, got, out->file_size, &out->header, err);
-    if (rc != DCS_OK)
-        return rc;
-    if (out->header.seq1 != out->header.seq2) {
+    if (rc == DCS_OK && out->header.seq1 != out->header.seq2) {
         out->dirty = true;
         add_reason(out, "sequence numbers differ (%lu != %lu)",
                    (unsigned long)out->header.seq1, (unsigned long)out->header.seq2);
     }
-    return judge_logs(dirfd, dcsi_basename(name), path, out, err);
+    if (rc == DCS_OK)
+        rc = judge_logs(dirfd, dcsi_basename(name), path, out, err);
+    if (rc == DCS_OK && keep) { /* the same file is loaded: not opened twice */
+        keep->fd = fd;
+        keep->got = got;
+    } else {
+        close(fd);
+    }
+    return rc;
 }
 
 dcs_status dcs_hive_inspect(const char *path, dcs_hive_state **out, struct dcs_error *err)

@@ -106,6 +106,7 @@ struct dcsi_hive_log {
 struct dcs_hive_state {
     struct dcs_hive_header header;
     uint64_t file_size;
+    uint64_t dev, ino; /* the file judged (fstat of the descriptor read) */
     bool dirty;
     char reason[512]; /* why dirty, "" when clean */
     bool recovered;
@@ -121,6 +122,18 @@ dcs_status dcsi_hive_inspect(const char *path, struct dcs_hive_state *out, struc
  * messages. */
 dcs_status dcsi_hive_inspect_at(int dirfd, const char *name, const char *path,
                                 struct dcs_hive_state *out, struct dcs_error *err);
+/* A hive file inspected and kept open for its load (dcsi_regf_load_fd):
+ * fd (-1: not kept) is just past the got bytes of the base block in head. */
+struct dcsi_hive_file {
+    int fd;
+    size_t got;
+    uint8_t head[DCS_HIVE_BASE_BLOCK_SIZE];
+};
+/* dcsi_hive_inspect_at that, when it succeeds, leaves keep (NULL: none)
+ * holding the descriptor it read, for the caller to load and close. */
+dcs_status dcsi_hive_inspect_keep(int dirfd, const char *name, const char *path,
+                                  struct dcs_hive_state *out, struct dcsi_hive_file *keep,
+                                  struct dcs_error *err);
 
 struct dcs_hive {
     struct dcsi_regf r;
@@ -156,8 +169,8 @@ dcs_status dcsi_hive_recover_at(int dirfd, const char *path, struct dcs_error *e
 const struct dcsi_pin *dcsi_hive_pin(const dcs_hive *h);
 /* dcs_hive_open of a file already pinned (taken: released here, also on
  * failure); shown names it in the messages that name the path as given,
- * fallback is its absolute path when /proc cannot tell. */
-dcs_status dcsi_hive_open_pinned(struct dcsi_pin *pin, const char *shown, const char *fallback,
+ * path is its absolute path (the one the pin walked; dcs_hive_path). */
+dcs_status dcsi_hive_open_pinned(struct dcsi_pin *pin, const char *shown, const char *path,
                                  unsigned flags, dcs_hive **out, struct dcs_error *err);
 struct dcs_recover_report;
 /* DCS_HIVE_RECOVER's reading: dcs_recover_file of the name in dirfd. */

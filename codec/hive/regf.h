@@ -149,6 +149,12 @@ dcs_status dcsi_regf_load_file(struct dcsi_regf *r, const char *path, struct dcs
  * not followed; AT_FDCWD: as above); path names it in messages. */
 dcs_status dcsi_regf_load_file_at(struct dcsi_regf *r, int dirfd, const char *name,
                                   const char *path, struct dcs_error *err);
+/* The same from fd, open on a regular file of size bytes whose first got
+ * bytes (at most DCSI_REGF_BASE; head NULL: none) were read already into
+ * head, the file offset just past them: a hive judged by its header
+ * (hive_check.c) is loaded from the descriptor it was judged through. */
+dcs_status dcsi_regf_load_fd(struct dcsi_regf *r, int fd, uint64_t size, const uint8_t *head,
+                             size_t got, const char *path, struct dcs_error *err);
 void dcsi_regf_free(struct dcsi_regf *r);
 
 static inline bool dcsi_regf_is_start(const struct dcsi_regf *r, uint32_t rel)

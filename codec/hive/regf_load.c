@@ -4,6 +4,7 @@
 #include "hive/regf.h"
 
 #include <dcs/hive.h>
+#include "core/fileio.h"
 #include "core/text.h"
 
 #include <errno.h>
@@ -140,33 +141,46 @@ dcs_status dcsi_regf_load_file_at(struct dcsi_regf *r, int dirfd, const char *na
         close(fd);
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "%s is not a regular file", path);
     }
-    if ((uint64_t)st.st_size > (uint64_t)DCSI_REGF_BINS_MAX + 2 * (uint64_t)DCSI_REGF_BASE) {
-        close(fd);
+    dcs_status rc = dcsi_regf_load_fd(r, fd, (uint64_t)st.st_size, NULL, 0, path, err);
+    close(fd);
+    return rc;
+}
+
+dcs_status dcsi_regf_load_fd(struct dcsi_regf *r, int fd, uint64_t size, const uint8_t *head,
+                             size_t got, const char *path, struct dcs_error *err)
+{
+    memset(r, 0, sizeof *r);
+    if (size > (uint64_t)DCSI_REGF_BINS_MAX + 2 * (uint64_t)DCSI_REGF_BASE)
         /* refused before reading: a sparse file costs nothing to make */
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
                              "%s is too large for a hive: %llu bytes, dcs reads at most %llu",
-                             path, (unsigned long long)st.st_size,
+                             path, (unsigned long long)size,
                              (unsigned long long)DCSI_REGF_BINS_MAX + 2ull * DCSI_REGF_BASE);
+    uint8_t own[DCSI_REGF_BASE];
+    if (!head) { /* not read yet: the base block first, to know what to read */
+        int e = dcsi_read_upto(fd, own, sizeof own, &got);
+        if (e)
+            return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot read %s: %s", path,
+                                 strerror(e));
+        head = own;
     }
     /* only the base block and the hive bins: padding after them is left */
-    size_t len = (size_t)st.st_size, got = 0;
-    uint8_t head[DCSI_REGF_BASE];
-    ssize_t hn = pread(fd, head, sizeof head, 0);
-    if (hn == (ssize_t)sizeof head && memcmp(head, "regf", 4) == 0) {
+    size_t len = (size_t)size;
+    if (got == DCSI_REGF_BASE && memcmp(head, "regf", 4) == 0) {
         uint64_t want = (uint64_t)DCSI_REGF_BASE + dcsi_rd32(head + 0x28);
         if (want < len && want >= DCSI_REGF_BASE + 4096u)
             len = (size_t)want;
     }
-    if (len < DCSI_REGF_BASE) {
-        close(fd);
+    if (len < DCSI_REGF_BASE)
         return dcs_error_set(err, DCS_ERR_HIVE_TRUNCATED, len,
                              "%s: file ends inside the base block (%zu bytes)", path, len);
-    }
     uint8_t *buf = malloc(len);
-    if (!buf) {
-        close(fd);
+    if (!buf)
         return nomem(err);
-    }
+    /* the bytes already read are not read again: the file offset is past them */
+    if (got > len)
+        got = len;
+    memcpy(buf, head, got);
     while (got < len) {
         ssize_t n = read(fd, buf + got, len - got);
         if (n < 0 && errno == EINTR)
@@ -174,15 +188,13 @@ dcs_status dcsi_regf_load_file_at(struct dcsi_regf *r, int dirfd, const char *na
         if (n <= 0) {
             dcs_status rc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot read %s: %s",
                                           path, n < 0 ? strerror(errno) : "file shrank");
-            close(fd);
             free(buf);
             return rc;
         }
         got += (size_t)n;
     }
-    close(fd);
     /* the file size is what the header is judged against */
-    return dcsi_regf_load_sized(r, buf, len, len, (uint64_t)st.st_size, err);
+    return dcsi_regf_load_sized(r, buf, len, len, size, err);
 }
 
 void dcsi_regf_free(struct dcsi_regf *r)

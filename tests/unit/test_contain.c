@@ -482,6 +482,35 @@ static void swapped_between_lookup_and_open(void **state)
     dcs_image_free(im);
 }
 
+/* A hive of an image is named by its absolute path as the kernel knows its
+ * directory: the image given through a symbolic link to it, a path with
+ * ".." in it, all name the real one. */
+static void hive_path_is_real(void **state)
+{
+    (void)state;
+    char img[1024], out[1024], cfg[1024], fixture_path[1024], link[1100], p[1300];
+    char real[PATH_MAX], want[PATH_MAX + 64];
+    hive_image("named", img, out, cfg, fixture_path, sizeof img);
+    snprintf(link, sizeof link, "%s-link", img);
+    assert_int_equal(symlink(img, link), 0);
+    assert_non_null(realpath(img, real));
+    snprintf(want, sizeof want, "%s/Windows/System32/config/DEFAULT", real);
+    dcs_image *im;
+    struct dcs_error err;
+    assert_int_equal(dcs_image_open(link, &im, &err), DCS_OK);
+    const char *rels[] = {"Windows/System32/config/DEFAULT",
+                          "Windows/System32/../System32/config/DEFAULT",
+                          "Windows/./System32/config//DEFAULT"};
+    for (size_t i = 0; i < sizeof rels / sizeof *rels; i++) {
+        snprintf(p, sizeof p, "%s/%s", link, rels[i]);
+        dcs_hive *h = NULL;
+        assert_int_equal(dcsi_image_hive_open(im, p, DCS_HIVE_READ, &h, &err), DCS_OK);
+        assert_string_equal(dcs_hive_path(h), want);
+        dcs_hive_close(h);
+    }
+    dcs_image_free(im);
+}
+
 /* Opened for writing, then the directory swapped for a link out of the
  * image: the lock, journal, temporary file, renames and the kept old
  * version all stay in the directory the hive was opened in. */
@@ -536,6 +565,7 @@ int main(void)
         cmocka_unit_test(kernel_has_openat2),
         cmocka_unit_test(pin_walks_without_links),
         cmocka_unit_test(swapped_between_lookup_and_open),
+        cmocka_unit_test(hive_path_is_real),
         cmocka_unit_test(swapped_between_open_and_commit),
     };
     return cmocka_run_group_tests_name("contain", tests, setup, teardown);

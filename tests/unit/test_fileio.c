@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +37,63 @@ static void clean(void)
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'/*", scratch_dir);
     assert_int_equal(system(cmd), 0);
+}
+
+/* ---- listing ---- */
+
+struct seen {
+    size_t n, stop_after;
+    unsigned char mark[1000];
+    bool dots;
+    int dirfd;
+};
+
+static int seen_one(void *ctx, int dirfd, const char *name)
+{
+    struct seen *s = ctx;
+    s->dirfd = dirfd;
+    unsigned k;
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        s->dots = true;
+    else if (sscanf(name, "entry-with-a-rather-long-name-%u", &k) == 1 && k < 1000)
+        s->mark[k]++;
+    s->n++;
+    return s->stop_after && s->n == s->stop_after;
+}
+
+/* Every name once, "." and ".." aside, across several getdents64 reads
+ * (1000 records of 56 bytes: more than one 16 KiB buffer); fn stops it;
+ * a missing directory is its errno. */
+static void list_at(void **state)
+{
+    (void)state;
+    clean();
+    char dir[600], f[700];
+    scratch_path(dir, sizeof dir, "many");
+    assert_int_equal(mkdir(dir, 0755), 0);
+    for (unsigned k = 0; k < 1000; k++) {
+        snprintf(f, sizeof f, "%s/entry-with-a-rather-long-name-%u", dir, k);
+        scratch_write(f, "", 0);
+    }
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(dcsi_list_at(AT_FDCWD, dir, seen_one, &s), 0);
+    assert_int_equal(s.n, 1000);
+    assert_false(s.dots);
+    for (unsigned k = 0; k < 1000; k++)
+        assert_int_equal(s.mark[k], 1);
+    /* through a directory descriptor; fn is handed the listing's own */
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    assert_true(dfd >= 0);
+    memset(&s, 0, sizeof s);
+    s.stop_after = 5;
+    assert_int_equal(dcsi_list_at(dfd, NULL, seen_one, &s), 0);
+    assert_int_equal(s.n, 5);
+    assert_true(s.dirfd >= 0 && s.dirfd != dfd);
+    close(dfd);
+    scratch_path(dir, sizeof dir, "missing");
+    assert_int_equal(dcsi_list_at(AT_FDCWD, dir, seen_one, &s), ENOENT);
+    clean();
 }
 
 /* ---- write-all and reads ---- */
@@ -422,6 +480,7 @@ static void output_devices_and_fifos(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(list_at),
         cmocka_unit_test(write_all_short_and_interrupted),
         cmocka_unit_test(read_kinds),
         cmocka_unit_test(paths),

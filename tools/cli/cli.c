@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,24 +12,44 @@
 
 const char *cli_prog = "dcs";
 
+/* "PROG: PREFIXMESSAGE\n" on stderr in one write when it fits a line of
+ * 2 KiB (stderr is unbuffered: three writes otherwise, and a line another
+ * process's output could split). */
+static void vline(const char *prefix, const char *fmt, va_list ap) DCS_PRINTF(2, 0);
+static void vline(const char *prefix, const char *fmt, va_list ap)
+{
+    char line[2048];
+    va_list again;
+    va_copy(again, ap);
+    int head = snprintf(line, sizeof line, "%s: %s", cli_prog, prefix);
+    int body = head >= 0 && (size_t)head < sizeof line
+                   ? vsnprintf(line + head, sizeof line - (size_t)head, fmt, ap)
+                   : -1;
+    if (body >= 0 && (size_t)head + (size_t)body + 1 < sizeof line) {
+        line[head + body] = '\n';
+        fwrite(line, 1, (size_t)head + (size_t)body + 1, stderr);
+    } else {
+        fprintf(stderr, "%s: %s", cli_prog, prefix);
+        vfprintf(stderr, fmt, again);
+        fputc('\n', stderr);
+    }
+    va_end(again);
+}
+
 void cli_errorf(const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: ", cli_prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vline("", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 void cli_warnf(const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: warning: ", cli_prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vline("warning: ", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 void cli_report(const char *name, const struct dcs_error *err)
