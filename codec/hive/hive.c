@@ -60,7 +60,7 @@ dcs_status dcsi_hive_lock_and_recover(int dirfd, const char *name, const char *p
     for (int attempt = 0; attempt < 4; attempt++) {
         dcs_status rc = dcsi_lock_acquire_at(dirfd, name, path, dcs_lock_wait(), lock, err);
         if (rc == DCS_OK)
-            rc = dcsi_hive_recover_at(dirfd, path, *lock, err);
+            rc = dcsi_hive_recover_at(dirfd, path, err);
         if (rc != DCS_OK || dcs_lock_current(*lock))
             return rc;
         dcs_lock_release(*lock);
@@ -121,12 +121,17 @@ dcs_status dcsi_hive_open_pinned(struct dcsi_pin *pin, const char *shown, const 
     if (rc == DCS_OK)
         rc = (flags & DCS_HIVE_WRITE)
                  ? dcsi_hive_lock_and_recover(h->at.dirfd, h->at.name, h->path, &h->lock, err)
-                 : dcsi_hive_recover_at(h->at.dirfd, h->path, NULL, err);
+                 : dcsi_hive_recover_at(h->at.dirfd, h->path, err);
     if (rc == DCS_OK || rc == DCS_ERR_NOT_FOUND) {
         /* a missing file: the inspection says so in its own words */
         dcs_status irc = dcsi_hive_inspect_at(h->at.dirfd, h->at.name, h->path, &h->state, err);
         rc = irc != DCS_OK ? irc : rc;
     }
+    /* the inspection listed the directory: leftovers of a commit no journal
+     * names (the journal's recovery is done) are removed, under the hive's
+     * lock (a writer's; a reader's taken without waiting) */
+    if (rc == DCS_OK && h->state.leftovers)
+        dcsi_hive_sweep(h->at.dirfd, h->at.name, h->path, h->lock);
     /* a dirty hive is written only with its logs replayed, or forced */
     int recovered_fd = -1;
     if (rc == DCS_OK && (flags & DCS_HIVE_RECOVER) && h->state.dirty)

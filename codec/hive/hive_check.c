@@ -226,15 +226,20 @@ static dcs_status judge_logs(int at, const char *base, const char *path,
         return st;
     }
     struct dirent *de;
+    bool full = false;
     while ((de = readdir(d)) != NULL) {
-        if (!is_log_name(de->d_name, base, blen))
+        /* seen in the same listing, so that an open costs no other */
+        if (dcsi_leftover_name(de->d_name, base, blen))
+            s->leftovers = true;
+        if (full || !is_log_name(de->d_name, base, blen))
             continue;
         if (s->nlogs == DCSI_HIVE_MAX_LOGS) {
             /* one more log than we can judge: it may hold changes */
             s->dirty = true;
             add_reason(s, "more than %d transaction logs (%s not judged)", DCSI_HIVE_MAX_LOGS,
                        de->d_name);
-            break;
+            full = true; /* the rest is listed for leftovers only */
+            continue;
         }
         struct dcsi_hive_log *lg = &s->logs[s->nlogs++];
         memset(lg, 0, sizeof *lg);

@@ -125,6 +125,7 @@ struct dcs_hive_state {
     char reason[512]; /* why dirty, "" when clean */
     bool recovered;
     uint32_t recovered_entries;
+    bool leftovers; /* a HIVE.dcs-TOKEN[.old] beside it: the open sweeps */
     size_t nlogs;
     struct dcsi_hive_log logs[DCSI_HIVE_MAX_LOGS];
 };
@@ -163,11 +164,9 @@ dcs_status dcsi_hive_lock_and_recover(int dirfd, const char *name, const char *p
                                       dcs_lock **lock, struct dcs_error *err);
 /* dcs_hive_recover of the hive at path (absolute), whose last component
  * is its name in the pinned directory dirfd: the journal's names are
- * derived from path, every operation goes through dirfd.  lock: the hive's
- * lock when the caller holds it (a writable open), else NULL; then the
- * sweep below takes it itself, without waiting, or is skipped. */
-dcs_status dcsi_hive_recover_at(int dirfd, const char *path, dcs_lock *lock,
-                                struct dcs_error *err);
+ * derived from path, every operation goes through dirfd.  No sweep (below):
+ * an open sweeps after its inspection has listed the directory. */
+dcs_status dcsi_hive_recover_at(int dirfd, const char *path, struct dcs_error *err);
 /* Remove the temporaries and kept versions of the hive name (in the pinned
  * directory dirfd; path names it in messages) that no journal names, with
  * a warning listing them.  Only while the hive's current file is locked by
@@ -176,6 +175,8 @@ dcs_status dcsi_hive_recover_at(int dirfd, const char *path, dcs_lock *lock,
  * and no commit runs in this process: a live commit's files are never
  * touched.  A file that cannot be removed is a warning, not a failure. */
 void dcsi_hive_sweep(int dirfd, const char *name, const char *path, dcs_lock *lock);
+/* ent (a directory entry) is name[0..nlen) + ".dcs-" + a token (+ ".old"). */
+bool dcsi_leftover_name(const char *ent, const char *name, size_t nlen);
 /* True while dcs_hive_commit_all runs in this process (between creating
  * its first temporary and its last removal). */
 bool dcsi_commit_running(void);

@@ -409,13 +409,17 @@ dcs_status dcs_hive_recover(const char *path, struct dcs_error *err)
     struct dcsi_pin pin;
     dcs_status rc = dcsi_dir_open_nofollow(AT_FDCWD, real, &pin, err);
     if (rc == DCS_OK)
-        rc = dcsi_hive_recover_at(pin.dirfd, real, NULL, err);
+        rc = dcsi_hive_recover_at(pin.dirfd, real, err);
+    /* after the journal: what it named is gone with it (its absence is
+     * checked again under the lock) */
+    if (rc == DCS_OK)
+        dcsi_hive_sweep(pin.dirfd, pin.name, real, NULL);
     dcsi_pin_free(&pin);
     free(real);
     return rc;
 }
 
-dcs_status dcsi_hive_recover_at(int dir, const char *p, dcs_lock *lock, struct dcs_error *err)
+dcs_status dcsi_hive_recover_at(int dir, const char *p, struct dcs_error *err)
 {
     size_t n = strlen(p);
     char *jpath = malloc(n + sizeof DCSI_JOURNAL_NEW_SUFFIX);
@@ -439,10 +443,6 @@ dcs_status dcsi_hive_recover_at(int dir, const char *p, dcs_lock *lock, struct d
                      "before it changed anything",
                      p, DCSI_JOURNAL_NEW_SUFFIX);
     }
-    /* after the journal: what it named is gone with it, and its absence is
-     * checked again under the lock */
-    if (rc == DCS_OK)
-        dcsi_hive_sweep(dir, dcsi_basename(p), p, lock);
     free(jpath);
     return rc;
 }

@@ -38,8 +38,7 @@
 /* At most this many names in the warning; the rest are counted. */
 #define SWEEP_LISTED 8
 
-/* ent is name + ".dcs-" + TOKEN (+ ".old"). */
-static bool leftover_name(const char *ent, const char *name, size_t nlen)
+bool dcsi_leftover_name(const char *ent, const char *name, size_t nlen)
 {
     if (strncmp(ent, name, nlen) != 0 || strncmp(ent + nlen, ".dcs-", 5) != 0)
         return false;
@@ -70,7 +69,7 @@ static size_t walk(int dir, const char *name, bool remove, struct swept *s)
     size_t nlen = strlen(name), found = 0;
     for (struct dirent *de; (de = readdir(d));) {
         struct stat st;
-        if (!leftover_name(de->d_name, name, nlen) ||
+        if (!dcsi_leftover_name(de->d_name, name, nlen) ||
             fstatat(dir, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
             continue;
         found++;
@@ -120,7 +119,7 @@ static void report(const struct swept *s, const char *path)
 
 void dcsi_hive_sweep(int dir, const char *name, const char *path, dcs_lock *lock)
 {
-    /* the common case first, with no lock taken: nothing to sweep */
+    /* with no lock taken: anything to sweep (an open has seen there is) */
     if (dcsi_commit_running() || walk(dir, name, false, NULL) == 0)
         return;
     int lfd = -1;
