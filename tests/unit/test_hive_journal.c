@@ -340,6 +340,22 @@ static void unnamed_leftovers_swept(void **state)
     assert_string_equal(warned, want);
     assert_int_equal(count_entries(s.dir), 3);
     assert_true(files_equal(s.path[0], s.orig[0]));
+    /* a writer's open sweeps under the lock it holds; a reader's open does
+     * not while this process holds the hive (a commit would) */
+    write_text(tmp, "new");
+    assert_int_equal(dcs_lock_acquire(s.path[0], 0, &l, &err), DCS_OK);
+    dcs_hive *h;
+    assert_int_equal(dcs_hive_open(s.path[0], DCS_HIVE_READ, &h, &err), DCS_OK);
+    dcs_hive_close(h);
+    assert_int_equal(count_entries(s.dir), 4);
+    nwarned = 0;
+    dcs_set_warning_handler(keep_warning, NULL);
+    assert_int_equal(dcs_hive_open(s.path[0], DCS_HIVE_WRITE, &h, &err), DCS_OK);
+    dcs_set_warning_handler(NULL, NULL);
+    dcs_hive_close(h);
+    dcs_lock_release(l);
+    assert_int_equal(nwarned, 1);
+    assert_int_equal(count_entries(s.dir), 3);
     scene_close(&s);
 }
 
