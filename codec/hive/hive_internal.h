@@ -96,10 +96,6 @@ bool dcsi_journal_is_new(const struct dcsi_jentry *e);
  * failure (the error names it); the journal copies are not touched. */
 dcs_status dcsi_journal_forward(struct dcsi_journal *j, struct dcs_error *err);
 dcs_status dcsi_journal_backward(struct dcsi_journal *j, struct dcs_error *err);
-/* The last step of finishing: remove the kept old versions, fsync.  For a
- * commit whose renames were just made and fsync'd: forward() would fsync
- * the same directories again first. */
-dcs_status dcsi_journal_drop_keeps(struct dcsi_journal *j, struct dcs_error *err);
 /* "A holds the new content (its previous content is in K); B holds its
  * previous content; ..." read from the file system; malloc'd, NULL when out
  * of memory. */

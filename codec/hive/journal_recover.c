@@ -149,7 +149,9 @@ static dcs_status op_failed(const char *what, const char *a, const char *b,
                          b ? " to " : "", b ? b : "", strerror(errno));
 }
 
-dcs_status dcsi_journal_drop_keeps(struct dcsi_journal *j, struct dcs_error *err)
+/* The last step of finishing: remove the kept old versions, fsync (the
+ * commit itself leaves out this fsync, hive_commit.c; recovery is rare). */
+static dcs_status drop_keeps(struct dcsi_journal *j, struct dcs_error *err)
 {
     dcs_status rc = DCS_OK;
     for (size_t i = 0; i < j->n && rc == DCS_OK; i++)
@@ -166,7 +168,7 @@ dcs_status dcsi_journal_forward(struct dcsi_journal *j, struct dcs_error *err)
             return op_failed("rename", e->tmp, e->target, err);
     }
     dcs_status rc = dcsi_journal_sync_dirs(j, err);
-    return rc != DCS_OK ? rc : dcsi_journal_drop_keeps(j, err);
+    return rc != DCS_OK ? rc : drop_keeps(j, err);
 }
 
 dcs_status dcsi_journal_backward(struct dcsi_journal *j, struct dcs_error *err)
