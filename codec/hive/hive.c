@@ -133,6 +133,11 @@ dcs_status dcsi_hive_open_pinned(struct dcsi_pin *pin, const char *shown, const 
             dcsi_hive_inspect_keep(h->at.dirfd, h->at.name, h->path, &h->state, &file, err);
         rc = irc != DCS_OK ? irc : rc;
     }
+    /* the inspection listed the directory: leftovers of a commit no journal
+     * names (the journal's recovery is done) are removed, under the hive's
+     * lock (a writer's; a reader's taken without waiting) */
+    if (rc == DCS_OK && h->state.leftovers)
+        dcsi_hive_sweep(h->at.dirfd, h->at.name, h->path, h->lock);
     /* a dirty hive is written only with its logs replayed, or forced */
     int recovered_fd = -1;
     if (rc == DCS_OK && (flags & DCS_HIVE_RECOVER) && h->state.dirty)

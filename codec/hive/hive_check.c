@@ -211,6 +211,7 @@ struct logs_ctx {
     size_t blen;
     struct dcs_hive_state *s;
     bool nomem;
+    bool full; /* DCSI_HIVE_MAX_LOGS judged: the rest is listed for leftovers only */
 };
 
 /* One name of the hive's directory: judged when it is one of its logs. */
@@ -218,13 +219,17 @@ static int judge_one(void *ctx, int dir, const char *name)
 {
     struct logs_ctx *c = ctx;
     struct dcs_hive_state *s = c->s;
-    if (!is_log_name(name, c->base, c->blen))
+    /* seen in the same listing, so that an open costs no other */
+    if (dcsi_leftover_name(name, c->base, c->blen))
+        s->leftovers = true;
+    if (c->full || !is_log_name(name, c->base, c->blen))
         return 0;
     if (s->nlogs == DCSI_HIVE_MAX_LOGS) {
         /* one more log than we can judge: it may hold changes */
         s->dirty = true;
         add_reason(s, "more than %d transaction logs (%s not judged)", DCSI_HIVE_MAX_LOGS, name);
-        return 1;
+        c->full = true;
+        return 0;
     }
     struct dcsi_hive_log *lg = &s->logs[s->nlogs++];
     memset(lg, 0, sizeof *lg);
@@ -262,7 +267,7 @@ static dcs_status judge_logs(int at, const char *base, const char *path,
     char *dir = dcsi_dirname(path);
     if (!dir)
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    struct logs_ctx c = {base, strlen(base), s, false};
+    struct logs_ctx c = {base, strlen(base), s, false, false};
     /* listed and read through one descriptor: a pinned directory stays the
      * one whose hive was read */
     int e = dcsi_list_at(at, dir, judge_one, &c);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,15 +149,19 @@ struct commit {
 };
 
 /* Undo phases 1 and 2a (no target replaced yet): remove what was made and
- * the journal.  A leftover that cannot be removed keeps the journal, so the
- * next open removes it; *err keeps the original failure, with a note. */
+ * the journal.  The temporaries go, and their directories are fsync'd,
+ * before any copy: a journal that survives a crash then finds no new
+ * version to rename, so it can never finish a commit that reported failure.
+ * A leftover that cannot be removed keeps the journal (or, with none
+ * written, is left to the sweep), so the next open removes it; *err keeps
+ * the original failure, with a note. */
 static void undo_prepare(struct commit *c, struct dcs_error *err)
 {
     bool left = false, made = false;
     for (size_t i = 0; i < c->j.n; i++)
         made = made || c->made[2 * i] || c->made[2 * i + 1] || c->j.fds[i] >= 0;
     if (!made)
-        return; /* the first journal copy could not be written: nothing to undo */
+        return; /* the first temporary could not be created: nothing to undo */
     char why[DCS_ERROR_MESSAGE_MAX] = "";
     for (size_t i = 0; i < c->j.n; i++) {
         const char *names[2] = {c->j.e[i].tmp, c->j.e[i].keep};
@@ -229,14 +234,22 @@ static dcs_status replace_all(struct commit *c, struct dcs_error *err)
     if (rc != DCS_OK)
         return roll_back(c, rc, err);
     /* committed: what is left is tidying, and a failure there leaves the
-     * journal for the next open to finish.  Every target was renamed and
-     * its directory fsync'd just above, so the rest of forward() is all
-     * there is to do (its first fsync of the same directories would be a
-     * second one with nothing new to write: 3 of 48 fsyncs of a 3-hive
-     * apply) */
+     * journal for the next open to finish.  Every kept version goes before
+     * any copy, then one fsync per directory (dcsi_journal_remove): a crash
+     * that loses some of these removals leaves either kept versions no
+     * journal names (the sweep removes them) or copies beside hives that
+     * are all new, which recovery finishes whichever copies are left (a
+     * copy missing with every hive new is this tidying, never the writing:
+     * renames start only once every copy is on disk) */
     struct dcs_error cerr;
-    if (dcsi_journal_drop_keeps(&c->j, &cerr) != DCS_OK ||
-        dcsi_journal_remove(&c->j, &cerr) != DCS_OK)
+    dcs_status tidy = DCS_OK;
+    for (size_t i = 0; i < c->j.n && tidy == DCS_OK; i++) {
+        struct dcsi_jentry *e = &c->j.e[i];
+        if (unlinkat(e->dirfd, dcsi_basename(e->keep), 0) != 0 && errno != ENOENT)
+            tidy = dcs_error_set(&cerr, DCS_ERR_IO, DCS_NO_OFFSET, "cannot remove %s: %s",
+                                 e->keep, strerror(errno));
+    }
+    if (tidy != DCS_OK || dcsi_journal_remove(&c->j, &cerr) != DCS_OK)
         dcs_warn(cerr.code,
                  "every hive was replaced, but tidying up failed: %s; the next dcs command "
                  "that opens one of them finishes it",
@@ -244,20 +257,46 @@ static dcs_status replace_all(struct commit *c, struct dcs_error *err)
     return DCS_OK;
 }
 
+/* Phases 1 and 2a, then the journal: temporaries written and fsync'd, old
+ * versions kept, every copy written "prepared" (recording each temporary's
+ * device and inode), and only then each directory fsync'd, once.
+ *
+ * No "preparing" journal comes first (it cost a copy and a directory fsync
+ * per hive): until the copies exist, the temporaries and kept links are
+ * files no journal names, and the next open of the hive that holds its lock
+ * removes them (dcsi_hive_sweep).  Nobody else can meanwhile: this process
+ * holds the lock of every hive, and their files are still the ones locked
+ * (nothing is renamed yet).  One fsync per directory then covers the
+ * temporaries' names, the kept links and the copies: after it returns, a
+ * copy found by recovery lists files that are all on disk; before it, a
+ * crash can leave copies whose temporary (or kept link) did not survive,
+ * but then no rename had started, so no hive is its recorded new inode and
+ * recovery undoes the commit: forward needs every hive new or its
+ * temporary present (journal_recover.c). */
 static dcs_status prepare(struct commit *c, struct dcs_error *err)
 {
-    dcs_status rc = dcsi_journal_write(&c->j, err);
+    dcs_status rc = DCS_OK;
     for (size_t i = 0; i < c->j.n && rc == DCS_OK; i++)
         rc = write_temp(&c->j.e[i], c->mod[i], &c->made[2 * i], err);
     for (size_t i = 0; i < c->j.n && rc == DCS_OK; i++)
         rc = keep_old(&c->j.e[i], &c->made[2 * i + 1], err);
-    if (rc == DCS_OK)
-        rc = dcsi_journal_sync_dirs(&c->j, err);
     if (rc == DCS_OK) {
         c->j.prepared = true;
         rc = dcsi_journal_write(&c->j, err);
     }
+    if (rc == DCS_OK)
+        rc = dcsi_journal_sync_dirs(&c->j, err);
     return rc;
+}
+
+/* Commits running in this process: a sweep (journal_sweep.c) leaves the
+ * hives alone meanwhile, as another handle of this process may share the
+ * lock of the hive it would sweep. */
+static _Atomic int running;
+
+bool dcsi_commit_running(void)
+{
+    return running > 0;
 }
 
 dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_error *err)
@@ -278,12 +317,14 @@ dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_erro
             dirfds[i] = c.mod[i]->at.dirfd;
         rc = dcsi_journal_init(&c.j, targets, dirfds, m, err);
         if (rc == DCS_OK) {
+            running++;
             rc = prepare(&c, err);
             if (rc != DCS_OK)
                 undo_prepare(&c, err);
             else
                 rc = replace_all(&c, err);
             dcsi_journal_free(&c.j);
+            running--;
         }
     }
     for (size_t i = 0; rc == DCS_OK && i < m; i++)

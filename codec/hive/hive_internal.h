@@ -11,21 +11,35 @@
 #include "core/contain.h"
 #include "hive/regf.h"
 
-/* ---- the journal of a multi-hive commit (journal.c, journal_recover.c) ----
+/* ---- the journal of a multi-hive commit (journal.c, journal_recover.c,
+ * journal_sweep.c) ----
  *
  * One copy of the journal lies beside each hive of the commit, named
  * HIVE.dcs-journal, so that opening any of them finds it.  Every copy lists
  * every hive (paths relative to the copy's directory), the token that names
  * its temporary file HIVE.dcs-TOKEN and kept old version HIVE.dcs-TOKEN.old,
- * and the state:
- *   preparing  written before any temporary file exists: the commit may be
- *              undone by removing temporaries, nothing else changed yet;
- *   prepared   every temporary is complete, fsync'd and checked, every old
- *              version kept: the commit may be finished by renaming.
+ * the new version's device and inode, and the state "prepared": every
+ * temporary is complete, fsync'd and checked, every old version kept, so
+ * the commit may be finished by renaming.  (Journals of dcs before
+ * 2026-12-03 could also say "preparing", written before any temporary
+ * existed; they are still read, and recovery undoes such a commit.)
  * A copy is written as HIVE.dcs-journal.new, fsync'd and renamed into place;
  * the writer holds an flock on each copy (and on each .new) from creation to
  * removal, so a process that can lock them all knows the writer is gone.
- * Copies are created in hive order and removed in reverse order. */
+ * Copies are created in hive order and removed in reverse order.
+ *
+ * The commit, with the lock of every hive held (hive_commit.c):
+ *   1. each temporary written and fsync'd; each old version kept (a link);
+ *   2. each journal copy written (file fsync'd, renamed into place);
+ *   3. each directory fsync'd once: temporaries, kept links and copies
+ *      become durable together, and no rename starts before all have;
+ *   4. each temporary renamed over its hive; each directory fsync'd;
+ *   5. every kept version removed, then every copy; each directory fsync'd.
+ * What no journal names -- temporaries and kept versions of a commit that
+ * died before step 2, or kept versions whose removal in step 5 was lost --
+ * is removed by the next open of that hive that holds its lock
+ * (dcsi_hive_sweep): they are HIVE.dcs-TOKEN and HIVE.dcs-TOKEN.old names
+ * of a token's exact pattern (12 of [a-z0-9]), and nothing else is. */
 #define DCSI_TOKEN_LEN 12
 #define DCSI_JOURNAL_SUFFIX ".dcs-journal"
 #define DCSI_JOURNAL_NEW_SUFFIX ".dcs-journal.new"
@@ -57,8 +71,9 @@ struct dcsi_journal {
  * dirfds[0..n), which are duplicated) with fresh random tokens. */
 dcs_status dcsi_journal_init(struct dcsi_journal *j, char *const *targets, const int *dirfds,
                              size_t n, struct dcs_error *err);
-/* Write (or rewrite) every copy with the current state, then fsync every
- * directory.  Copies keep being locked by this process. */
+/* Write (or rewrite) every copy with the current state (each file fsync'd
+ * and renamed into place; the directories are the caller's to fsync, with
+ * dcsi_journal_sync_dirs).  Copies keep being locked by this process. */
 dcs_status dcsi_journal_write(struct dcsi_journal *j, struct dcs_error *err);
 /* Remove every copy (reverse order), fsync the directories, drop the locks. */
 dcs_status dcsi_journal_remove(struct dcsi_journal *j, struct dcs_error *err);
@@ -81,10 +96,6 @@ bool dcsi_journal_is_new(const struct dcsi_jentry *e);
  * failure (the error names it); the journal copies are not touched. */
 dcs_status dcsi_journal_forward(struct dcsi_journal *j, struct dcs_error *err);
 dcs_status dcsi_journal_backward(struct dcsi_journal *j, struct dcs_error *err);
-/* The last step of finishing: remove the kept old versions, fsync.  For a
- * commit whose renames were just made and fsync'd: forward() would fsync
- * the same directories again first. */
-dcs_status dcsi_journal_drop_keeps(struct dcsi_journal *j, struct dcs_error *err);
 /* "A holds the new content (its previous content is in K); B holds its
  * previous content; ..." read from the file system; malloc'd, NULL when out
  * of memory. */
@@ -111,6 +122,7 @@ struct dcs_hive_state {
     char reason[512]; /* why dirty, "" when clean */
     bool recovered;
     uint32_t recovered_entries;
+    bool leftovers; /* a HIVE.dcs-TOKEN[.old] beside it: the open sweeps */
     size_t nlogs;
     struct dcsi_hive_log logs[DCSI_HIVE_MAX_LOGS];
 };
@@ -161,8 +173,22 @@ dcs_status dcsi_hive_lock_and_recover(int dirfd, const char *name, const char *p
                                       dcs_lock **lock, struct dcs_error *err);
 /* dcs_hive_recover of the hive at path (absolute), whose last component
  * is its name in the pinned directory dirfd: the journal's names are
- * derived from path, every operation goes through dirfd. */
+ * derived from path, every operation goes through dirfd.  No sweep (below):
+ * an open sweeps after its inspection has listed the directory. */
 dcs_status dcsi_hive_recover_at(int dirfd, const char *path, struct dcs_error *err);
+/* Remove the temporaries and kept versions of the hive name (in the pinned
+ * directory dirfd; path names it in messages) that no journal names, with
+ * a warning listing them.  Only while the hive's current file is locked by
+ * this call (lock NULL: taken without waiting, skipped when another holds
+ * it) or by lock (skipped when no longer current), its journal is absent,
+ * and no commit runs in this process: a live commit's files are never
+ * touched.  A file that cannot be removed is a warning, not a failure. */
+void dcsi_hive_sweep(int dirfd, const char *name, const char *path, dcs_lock *lock);
+/* ent (a directory entry) is name[0..nlen) + ".dcs-" + a token (+ ".old"). */
+bool dcsi_leftover_name(const char *ent, const char *name, size_t nlen);
+/* True while dcs_hive_commit_all runs in this process (between creating
+ * its first temporary and its last removal). */
+bool dcsi_commit_running(void);
 /* Where an open hive's file is (its directory fd and name, pinned at
  * open): the apply room's backups link, copy and remove through it, so no
  * path to the hive is resolved again after the open. */

@@ -5,7 +5,7 @@
  * below 0x21, 0x7F and '%' written as %XX):
  *   dcs-journal 1
  *   id 0123456789abcdef0123456789abcdef
- *   state preparing | prepared
+ *   state prepared                 (or "preparing", read from older dcs)
  *   hives N
  *   hive TOKEN DEV INO PATH        (N lines, DEV INO 0 0 until prepared)
  *   end
@@ -542,7 +542,7 @@ dcs_status dcsi_journal_write(struct dcsi_journal *j, struct dcs_error *err)
         if (rc != DCS_OK)
             return rc;
     }
-    return dcsi_journal_sync_dirs(j, err);
+    return DCS_OK;
 }
 
 dcs_status dcsi_journal_remove(struct dcsi_journal *j, struct dcs_error *err)

@@ -2,16 +2,24 @@
  * and describing where each hive of a commit stands.
  *
  * Which way: a commit whose journal copies are all present and all say
- * "prepared" had every new version complete and fsync'd before the first
- * rename, so it is finished (rolled forward).  Anything less (a copy still
- * "preparing", a copy missing because the writer died while writing them)
- * means no hive was replaced yet, and it is undone.  Each hive's state is
- * read from the file system, not assumed: a hive is "new" when its file is
- * the new version (device and inode recorded when prepared).  When the
- * preferred way cannot be completed from what is on disk (a writer that was
- * itself undoing a failed commit, say), the other way is taken if it can
- * be; when neither can, nothing is touched and the error names each hive's
- * state. */
+ * "prepared" had every temporary complete and fsync'd before any copy was
+ * written, so it is finished (rolled forward) -- when it can be: a hive
+ * whose file is not its new version and whose temporary is gone means the
+ * writer died before its one fsync of each directory returned (a crash
+ * that lost the temporary's name but kept the copy's), and renames start
+ * only after that fsync, so no hive was replaced and the commit is undone.
+ * A copy missing means the writer died while writing the copies (no hive
+ * replaced yet: undone) or while removing them (every hive replaced, and
+ * the renames fsync'd, before the first removal: finished); which one, the
+ * hives tell.  A copy still "preparing" (a journal of older dcs) means no
+ * hive was replaced yet: undone.  Each hive's state is read from the file
+ * system, not assumed: a hive is "new" when its file is the new version
+ * (device and inode recorded when prepared).  When the preferred way cannot
+ * be completed from what is on disk (a writer that was itself undoing a
+ * failed commit, say), the other way is taken if it can be; when neither
+ * can, nothing is touched and the error names each hive's state.
+ * Temporaries and kept versions that no journal names are the sweep's
+ * (journal_sweep.c), after this. */
 #include "hive/hive_internal.h"
 #include "core/fileio.h"
 #include "core/lock_internal.h"
@@ -141,7 +149,9 @@ static dcs_status op_failed(const char *what, const char *a, const char *b,
                          b ? " to " : "", b ? b : "", strerror(errno));
 }
 
-dcs_status dcsi_journal_drop_keeps(struct dcsi_journal *j, struct dcs_error *err)
+/* The last step of finishing: remove the kept old versions, fsync (the
+ * commit itself leaves out this fsync, hive_commit.c; recovery is rare). */
+static dcs_status drop_keeps(struct dcsi_journal *j, struct dcs_error *err)
 {
     dcs_status rc = DCS_OK;
     for (size_t i = 0; i < j->n && rc == DCS_OK; i++)
@@ -158,7 +168,7 @@ dcs_status dcsi_journal_forward(struct dcsi_journal *j, struct dcs_error *err)
             return op_failed("rename", e->tmp, e->target, err);
     }
     dcs_status rc = dcsi_journal_sync_dirs(j, err);
-    return rc != DCS_OK ? rc : dcsi_journal_drop_keeps(j, err);
+    return rc != DCS_OK ? rc : drop_keeps(j, err);
 }
 
 dcs_status dcsi_journal_backward(struct dcsi_journal *j, struct dcs_error *err)
@@ -283,9 +293,13 @@ static dcs_status finish(struct found *f, struct dcs_error *err)
     bool fwd, bwd, all_new;
     feasible(j, &fwd, &bwd, &all_new);
     /* forward renames new versions into place: only when they are known
-     * complete (every copy prepared), or when nothing is left to rename */
+     * complete (every copy prepared), or when nothing is left to rename
+     * (every hive new: a copy is missing because the writer was removing
+     * them, which it starts only once every hive is replaced and the
+     * renames fsync'd; the kept versions, removed first without an fsync
+     * of their own, may or may not be left, so they do not decide) */
     fwd = fwd && (f->all_prepared || all_new);
-    bool forward = f->all_prepared ? fwd : !bwd && fwd;
+    bool forward = fwd;
     dcs_status rc;
     if (!fwd && !bwd) {
         rc = DCS_ERR_HIVE_ROLLBACK;
@@ -398,6 +412,10 @@ dcs_status dcs_hive_recover(const char *path, struct dcs_error *err)
     dcs_status rc = dcsi_dir_open_nofollow(AT_FDCWD, real, &pin, err);
     if (rc == DCS_OK)
         rc = dcsi_hive_recover_at(pin.dirfd, real, err);
+    /* after the journal: what it named is gone with it (its absence is
+     * checked again under the lock) */
+    if (rc == DCS_OK)
+        dcsi_hive_sweep(pin.dirfd, pin.name, real, NULL);
     dcsi_pin_free(&pin);
     free(real);
     return rc;

@@ -54,7 +54,7 @@ dcs: warning: apply: --bypass 'a;;x<y': offset 4: entry outside the list grammar
   "apply --bypass with odd entries: message"
 [[ ! -e $work/bk ]] && ok || fail "a refused list left a backup directory"
 
-# -- point 4: a run whose commit fails (no space left for the journal on a
+# -- point 4: a run whose commit fails (no space left for the new hive on a
 # small tmpfs) says nothing changed, and leaves no backup or undo .reg behind
 if [[ $(id -u) != 0 ]]; then
   echo "not root: the full-disk case needs a tmpfs mount (skipped)"
@@ -64,7 +64,7 @@ elif mkdir -p "$small" && mount -t tmpfs -o size=128k tmpfs "$small"; then
   dd if=/dev/zero of="$small/fill" bs=1k count=1000 2>/dev/null || true
   expect_rc 1 "commit on a full disk" -- "$dcs" apply --mode manual_proxy --proxy p:1 \
     --windows "$small" --sid S-1-5-18 --backup-dir "$work/bk4"
-  same_text "$work/err" "dcs: apply: cannot write the commit journal $small/Windows/System32/config/DEFAULT.dcs-journal.new: No space left on device; no hive was changed" "full disk: message"
+  same_text "$work/err" "dcs: apply: cannot write the hive: No space left on device; no hive was changed" "full disk: message"
   cmp -s "$small/Windows/System32/config/DEFAULT" "$data/hivex-minimal" && ok ||
     fail "full disk: the hive changed"
   [[ -z $(ls -A "$work/bk4") ]] && ok || fail "full disk: backups left behind: $(ls "$work/bk4")"

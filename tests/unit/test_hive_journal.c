@@ -13,8 +13,11 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -214,6 +217,145 @@ static void preparing_is_undone(void **state)
     assert_string_equal(warned, want);
     assert_int_equal(all_same(&s), 0);
     assert_int_equal(count_entries(s.dir), 4);
+    scene_close(&s);
+}
+
+/* The journal of two hives "prepared", each hive's file its new version:
+ * the text of one copy, with dev/ino read from the files. */
+static void prepared_text(const struct scene *s, char *out, size_t size)
+{
+    struct stat a, b;
+    assert_int_equal(stat(s->path[0], &a), 0);
+    assert_int_equal(stat(s->path[1], &b), 0);
+    snprintf(out, size,
+             "dcs-journal 1\nid 000102030405060708090a0b0c0d0e0f\nstate prepared\nhives 2\n"
+             "hive abcdefabcdef %llu %llu hive0\nhive 0123456789ab %llu %llu hive1\nend\n",
+             (unsigned long long)a.st_dev, (unsigned long long)a.st_ino,
+             (unsigned long long)b.st_dev, (unsigned long long)b.st_ino);
+}
+
+/* A writer that died while removing the copies (the second, removed first,
+ * is gone) before its removals of the kept versions reached the disk: every
+ * hive is new, so the commit is finished, though the kept versions would
+ * allow undoing it (a copy goes missing while writing them only before any
+ * rename). */
+static void removing_copies_is_finished(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_files(&s, 2);
+    char name[1200], text[1000], want[3000];
+    prepared_text(&s, text, sizeof text);
+    snprintf(name, sizeof name, "%s.dcs-journal", s.path[0]);
+    write_text(name, text);
+    snprintf(name, sizeof name, "%s.dcs-abcdefabcdef.old", s.path[0]);
+    write_text(name, "the previous hive0");
+    snprintf(name, sizeof name, "%s.dcs-0123456789ab.old", s.path[1]);
+    write_text(name, "the previous hive1");
+    nwarned = 0;
+    dcs_set_warning_handler(keep_warning, NULL);
+    struct dcs_error err;
+    assert_int_equal(dcs_hive_recover(s.path[0], &err), DCS_OK);
+    dcs_set_warning_handler(NULL, NULL);
+    assert_int_equal(nwarned, 1);
+    snprintf(want, sizeof want,
+             "finished a commit that was interrupted: %s and %s all hold the new content",
+             s.path[0], s.path[1]);
+    assert_string_equal(warned, want);
+    assert_true(files_equal(s.path[0], s.orig[0]) && files_equal(s.path[1], s.orig[1]));
+    assert_int_equal(count_entries(s.dir), 4);
+    scene_close(&s);
+}
+
+/* Every copy "prepared" but a hive neither new nor with its temporary: the
+ * writer died before its one fsync of the directories returned (a crash
+ * kept the copy's name, lost the temporary's), so nothing was renamed:
+ * undone. */
+static void prepared_without_temp_is_undone(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_files(&s, 2);
+    char name[1200], text[1000], want[3000];
+    prepared_text(&s, text, sizeof text);
+    char *ino = strstr(text, " hive0\n"); /* hive0's recorded inode: not its file */
+    assert_non_null(ino);
+    ino[-1] = ino[-1] == '1' ? '2' : '1';
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(name, sizeof name, "%s.dcs-journal", s.path[i]);
+        write_text(name, text);
+    }
+    snprintf(name, sizeof name, "%s.dcs-abcdefabcdef.old", s.path[0]);
+    assert_int_equal(link(s.path[0], name), 0);
+    snprintf(name, sizeof name, "%s.dcs-0123456789ab", s.path[1]);
+    write_text(name, "hive1's new version");
+    snprintf(name, sizeof name, "%s.dcs-0123456789ab.old", s.path[1]);
+    assert_int_equal(link(s.path[1], name), 0);
+    nwarned = 0;
+    dcs_set_warning_handler(keep_warning, NULL);
+    struct dcs_error err;
+    assert_int_equal(dcs_hive_recover(s.path[1], &err), DCS_OK);
+    dcs_set_warning_handler(NULL, NULL);
+    assert_int_equal(nwarned, 1);
+    snprintf(want, sizeof want,
+             "undid a commit that was interrupted: %s and %s all hold their previous content",
+             s.path[0], s.path[1]);
+    assert_string_equal(warned, want);
+    assert_int_equal(all_same(&s), 0);
+    assert_int_equal(count_entries(s.dir), 4);
+    scene_close(&s);
+}
+
+/* Temporaries and kept versions no journal names: removed by the next
+ * open, not while the hive is locked (here by this process, as a commit
+ * holds it), and only names of the exact pattern. */
+static void unnamed_leftovers_swept(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_files(&s, 1);
+    char tmp[1200], keep[1200], near[1200], want[3000];
+    snprintf(tmp, sizeof tmp, "%s.dcs-abcdefabcdef", s.path[0]);
+    snprintf(keep, sizeof keep, "%s.dcs-abcdefabcdef.old", s.path[0]);
+    snprintf(near, sizeof near, "%s.dcs-abcdefabcdeF", s.path[0]);
+    write_text(tmp, "new");
+    write_text(keep, "old");
+    write_text(near, "not ours");
+    dcs_lock *l;
+    struct dcs_error err;
+    assert_int_equal(dcs_lock_acquire(s.path[0], 0, &l, &err), DCS_OK);
+    nwarned = 0;
+    dcs_set_warning_handler(keep_warning, NULL);
+    assert_int_equal(dcs_hive_recover(s.path[0], &err), DCS_OK);
+    assert_int_equal(nwarned, 0);
+    assert_int_equal(count_entries(s.dir), 5);
+    dcs_lock_release(l);
+    assert_int_equal(dcs_hive_recover(s.path[0], &err), DCS_OK);
+    dcs_set_warning_handler(NULL, NULL);
+    assert_int_equal(nwarned, 1);
+    snprintf(want, sizeof want,
+             "removed %s and %s, left by a commit that was interrupted (no journal names them; "
+             "the hive holds a whole version)",
+             tmp, keep);
+    assert_string_equal(warned, want);
+    assert_int_equal(count_entries(s.dir), 3);
+    assert_true(files_equal(s.path[0], s.orig[0]));
+    /* a writer's open sweeps under the lock it holds; a reader's open does
+     * not while this process holds the hive (a commit would) */
+    write_text(tmp, "new");
+    assert_int_equal(dcs_lock_acquire(s.path[0], 0, &l, &err), DCS_OK);
+    dcs_hive *h;
+    assert_int_equal(dcs_hive_open(s.path[0], DCS_HIVE_READ, &h, &err), DCS_OK);
+    dcs_hive_close(h);
+    assert_int_equal(count_entries(s.dir), 4);
+    nwarned = 0;
+    dcs_set_warning_handler(keep_warning, NULL);
+    assert_int_equal(dcs_hive_open(s.path[0], DCS_HIVE_WRITE, &h, &err), DCS_OK);
+    dcs_set_warning_handler(NULL, NULL);
+    dcs_hive_close(h);
+    dcs_lock_release(l);
+    assert_int_equal(nwarned, 1);
+    assert_int_equal(count_entries(s.dir), 3);
     scene_close(&s);
 }
 
@@ -461,6 +603,9 @@ int main(void)
         cmocka_unit_test(each_write_fails),
         cmocka_unit_test(no_journal_nothing_done),
         cmocka_unit_test(preparing_is_undone),
+        cmocka_unit_test(removing_copies_is_finished),
+        cmocka_unit_test(prepared_without_temp_is_undone),
+        cmocka_unit_test(unnamed_leftovers_swept),
         cmocka_unit_test(bad_journals_refused),
         cmocka_unit_test(journal_through_a_link_refused),
         cmocka_unit_test(live_writer_waited_for),

@@ -271,27 +271,28 @@ DCS_API dcs_status dcs_hive_delete_key(dcs_hive *h, dcs_hive_key key, struct dcs
 
 /* Write every hive in hives[0..n) back to its own path, all or none, even
  * across a crash:
- *  0. a journal naming every hive, its temporary file HIVE.dcs-TOKEN and its
- *     kept version HIVE.dcs-TOKEN.old is written beside each hive
- *     (HIVE.dcs-journal: temporary, fsync, rename, directory fsync), state
- *     "preparing";
  *  1. each hive's edits are written into it (lists once per key), the
  *     result passes the full check and its base block is updated (sequence
- *     numbers, timestamp, size, checksum); it goes to its temporary file,
- *     which is fsync'd and whose base block is checked;
- *  2. each target is kept under a hard link (a copy where links are
- *     impossible); the directories are fsync'd; the journal is rewritten
- *     as "prepared";
+ *     numbers, timestamp, size, checksum); it goes to its temporary file
+ *     HIVE.dcs-TOKEN, which is fsync'd and whose base block is checked;
+ *     each target is kept under a hard link HIVE.dcs-TOKEN.old (a copy
+ *     where links are impossible);
+ *  2. a journal naming every hive, its temporary (device and inode) and
+ *     kept version is written beside each hive (HIVE.dcs-journal:
+ *     temporary, fsync, rename), state "prepared"; then each directory is
+ *     fsync'd once;
  *  3. each temporary file is renamed over its target; the directories are
- *     fsync'd; the kept versions, then the journal copies are removed.
+ *     fsync'd; the kept versions, then the journal copies are removed; the
+ *     directories are fsync'd.
  * If a step fails before 3, what was made is removed: every target is
  * byte-identical to before.  If a rename or the fsync after them fails, the
  * replaced targets are put back and the error says "every hive keeps its
  * previous content"; if putting back fails too, DCS_ERR_HIVE_ROLLBACK names
  * each hive and what it holds (new content, previous content, and where the
  * other version is), and the journal is kept.  A process killed at any
- * point leaves the journal: the next dcs_hive_open (or dcs_hive_recover) of
- * any of the hives finishes or undoes the commit.  Failing to tidy up after
+ * point leaves the journal (from step 2) or files no journal names: the
+ * next dcs_hive_open (or dcs_hive_recover) of any of the hives finishes or
+ * undoes the commit, and each hive's open removes its own such files.  Failing to tidy up after
  * every target was replaced is a warning (warning handler), not an error.
  * Hives not modified are skipped; at most 64 hives.  On success the handles
  * stay open but are stale: close them. */
@@ -299,8 +300,12 @@ DCS_API dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct 
 
 /* Finish or undo an interrupted commit that involved the hive at path, if
  * its journal (path.dcs-journal) is there: finished when every journal copy
- * says "prepared" (every new version was complete), undone otherwise; the
- * hives' files, not the journal's word, decide what each step does.  Waits
+ * says "prepared" and every new version is in place or in its temporary, or
+ * when every hive already holds its new version; undone otherwise; the
+ * hives' files, not the journal's word, decide what each step does.  Then
+ * path's temporaries and kept versions that no journal names are removed,
+ * when its lock can be taken at once ("removed A.dcs-TOKEN, left by a
+ * commit that was interrupted ...").  Waits
  * up to dcs_lock_wait() when another process is still committing.  What was
  * done is reported through the warning handler (error.h):
  *   "finished a commit that was interrupted: A, B and C all hold the new content"
@@ -308,7 +313,8 @@ DCS_API dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct 
  * Errors: DCS_ERR_HIVE_LOCKED; DCS_ERR_HIVE_JOURNAL (a journal dcs cannot
  * act on: nothing is touched); DCS_ERR_HIVE_ROLLBACK (it could not be
  * completed either way: the message names each hive's state, the journal
- * stays).  No journal: DCS_OK at the cost of two lstat calls. */
+ * stays).  No journal: DCS_OK at the cost of two lstat calls and a listing
+ * of the directory. */
 DCS_API dcs_status dcs_hive_recover(const char *path, struct dcs_error *err);
 
 
