@@ -3,9 +3,14 @@
  * of its pending logs when it is forced dirty, its Connections key and an
  * undo .reg; and removing the logs a forced commit made stale.
  *
- * Durability is batched: each file written is fsync'd, but each backup
- * directory only once per run, after the last file (dcsi_backup_all), and
- * always before the commit's first rename. */
+ * Durability is batched: each file written is handed to writeback as soon
+ * as it is written and fsync'd and renamed into place only once every
+ * backup of the run is written (dcsi_backup_all), so that one journal
+ * commit of the file system covers them all and the later fsyncs find
+ * little left to do (six .reg files: ~2.1 ms -> ~1.1 ms on the bench's
+ * ext4); then each backup directory is fsync'd once, always before the
+ * commit's first rename. */
+#define _GNU_SOURCE // NOLINT(bugprone-reserved-identifier): the feature-test macro of sync_file_range
 #include "apply/apply_internal.h"
 #include "core/fileio.h"
 #include "hive/hive_internal.h"
@@ -25,15 +30,23 @@ static dcs_status nomem(struct dcs_error *err)
 
 /* The backup directories of one run, each open once and fsync'd once. */
 #define MAX_DIRS 16
+#define MAX_PENDING 32
 struct backup_dirs {
     int fd[MAX_DIRS];
     char *shown[MAX_DIRS];
     size_t n;
     char *made_in; /* the parent of a --backup-dir this run created, or NULL */
+    /* files written, not yet fsync'd and renamed (beyond MAX_PENDING: done
+     * at once) */
+    struct dcsi_replace pend[MAX_PENDING];
+    size_t npend;
 };
 
 static void dirs_close(struct backup_dirs *d)
 {
+    for (size_t i = 0; i < d->npend; i++)
+        dcsi_replace_abort(&d->pend[i]); /* a failed run: the temporaries go */
+    d->npend = 0;
     for (size_t i = 0; i < d->n; i++) {
         close(d->fd[i]);
         free(d->shown[i]);
@@ -107,10 +120,37 @@ static dcs_status finish_unsynced(struct dcsi_replace *r, struct dcs_error *err)
     return st;
 }
 
+/* r, written: its data on its way to disk now, its fsync and rename with
+ * the others' in finish_all (or at once when too many wait).  Releases r. */
+static dcs_status defer(struct backup_dirs *d, struct dcsi_replace *r, struct dcs_error *err)
+{
+    if (d->npend == MAX_PENDING)
+        return finish_unsynced(r, err);
+#ifdef SYNC_FILE_RANGE_WRITE
+    (void)sync_file_range(r->fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* a hint only */
+#endif
+    d->pend[d->npend++] = *r;
+    return DCS_OK;
+}
+
+/* Every deferred file fsync'd and renamed into place. */
+static dcs_status finish_all(struct backup_dirs *d, struct dcs_error *err)
+{
+    dcs_status st = DCS_OK;
+    size_t i = 0;
+    for (; st == DCS_OK && i < d->npend; i++)
+        st = finish_unsynced(&d->pend[i], err);
+    /* after a failure the rest are removed by dirs_close */
+    memmove(d->pend, d->pend + i, (d->npend - i) * sizeof d->pend[0]);
+    d->npend -= i;
+    return st;
+}
+
 /* Copy name in dir `from` to `to` in bdir (created; never a half file at
  * `to`: through a temporary in bdir). */
-static dcs_status copy_at(int from_dir, const char *name, const char *shown, int bdir,
-                          const char *to, const char *to_shown, struct dcs_error *err)
+static dcs_status copy_at(struct backup_dirs *d, int from_dir, const char *name,
+                          const char *shown, int bdir, const char *to, const char *to_shown,
+                          struct dcs_error *err)
 {
     int in = openat(from_dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     struct stat sb;
@@ -127,7 +167,7 @@ static dcs_status copy_at(int from_dir, const char *name, const char *shown, int
         (void)fchmod(r.fd, sb.st_mode & 07777);
         st = dcsi_copy_fd(in, r.fd, shown, err);
         if (st == DCS_OK)
-            st = finish_unsynced(&r, err);
+            st = defer(d, &r, err);
         else
             dcsi_replace_abort(&r);
     }
@@ -140,8 +180,8 @@ static dcs_status copy_at(int from_dir, const char *name, const char *shown, int
  * backup that needs no data copied or fsync'd, only its directory's fsync.
  * Where a link cannot be made (another file system, or one without links)
  * the hive is copied. */
-static dcs_status keep_hive(const struct dcs_apply_target *t, int bdir, const char *stem,
-                            struct dcs_error *err)
+static dcs_status keep_hive(struct backup_dirs *d, const struct dcs_apply_target *t, int bdir,
+                            const char *stem, struct dcs_error *err)
 {
     /* the file the commit replaces: a hive named through a symbolic link
      * (--hive SID=LINK) is its target, and the link itself is no backup */
@@ -158,7 +198,7 @@ static dcs_status keep_hive(const struct dcs_apply_target *t, int bdir, const ch
         int e = errno;
         if (e == EXDEV || e == EPERM || e == EMLINK || e == ENOTSUP || e == EOPNOTSUPP ||
             e == ENOSYS)
-            st = copy_at(hdir, base, path, bdir, stem, t->backup[DCS_APPLY_BACKUP_HIVE], err);
+            st = copy_at(d, hdir, base, path, bdir, stem, t->backup[DCS_APPLY_BACKUP_HIVE], err);
         else
             st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot keep %s as %s: %s", path,
                                t->backup[DCS_APPLY_BACKUP_HIVE], strerror(e));
@@ -169,8 +209,8 @@ static dcs_status keep_hive(const struct dcs_apply_target *t, int bdir, const ch
 /* A dirty hive forced through: keep its transaction logs with the backup.
  * They are copied, not linked: Windows (and a later forced run) rewrites
  * logs in place, which a link would carry into the backup. */
-static dcs_status backup_logs(const struct dcs_apply_target *t, int bdir, const char *where,
-                              const char *stem, struct dcs_error *err)
+static dcs_status backup_logs(struct backup_dirs *d, const struct dcs_apply_target *t, int bdir,
+                              const char *where, const char *stem, struct dcs_error *err)
 {
     const dcs_hive_state *hs = dcs_hive_get_state(t->hive);
     if (!dcs_hive_state_dirty(hs))
@@ -194,7 +234,7 @@ static dcs_status backup_logs(const struct dcs_apply_target *t, int bdir, const 
         struct stat sb;
         if (fstatat(ldir, log, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode))
             continue; /* a link is no log of this hive: not followed (it may lead out) */
-        st = copy_at(ldir, log, src, bdir, name, dst, err);
+        st = copy_at(d, ldir, log, src, bdir, name, dst, err);
     }
     return st;
 }
@@ -247,8 +287,9 @@ static dcs_status pick_name(struct dcs_apply_target *t, int bdir, const char *wh
 /* One .reg of a backup, name in bdir (shown: its path): written through a
  * temporary file, fsync'd, renamed (the directory is fsync'd later).
  * DCS_ERR_NOT_FOUND from the writer leaves no file. */
-static dcs_status write_reg(const struct dcs_apply_target *t, bool undo, int bdir,
-                            const char *name, const char *shown, struct dcs_error *err)
+static dcs_status write_reg(struct backup_dirs *d, const struct dcs_apply_target *t, bool undo,
+                            int bdir, const char *name, const char *shown,
+                            struct dcs_error *err)
 {
     struct dcsi_replace r;
     dcs_status st = dcsi_replace_begin_at(&r, bdir, name, shown, 0644, err);
@@ -257,15 +298,15 @@ static dcs_status write_reg(const struct dcs_apply_target *t, bool undo, int bdi
     st = undo ? dcsi_write_undo_reg(t, r.fd, shown, err)
               : dcsi_write_connections_reg(t, r.fd, shown, err);
     if (st == DCS_OK)
-        return finish_unsynced(&r, err);
+        return defer(d, &r, err);
     dcsi_replace_abort(&r);
     return st;
 }
 
 /* The two .reg files of a backup: the Connections key (none when the hive
  * has no such key yet) and the undo .reg. */
-static dcs_status backup_regs(struct dcs_apply_target *t, int bdir, const char *where,
-                              const char *stem, struct dcs_error *err)
+static dcs_status backup_regs(struct backup_dirs *d, struct dcs_apply_target *t, int bdir,
+                              const char *where, const char *stem, struct dcs_error *err)
 {
     static const char *const suffix[2] = {"Connections", "undo"};
     static const enum dcs_apply_backup which[2] = {DCS_APPLY_BACKUP_CONNECTIONS,
@@ -286,7 +327,7 @@ static dcs_status backup_regs(struct dcs_apply_target *t, int bdir, const char *
         snprintf(name, sizeof name, "%s.%s.reg", stem, suffix[k]);
         if (!(*path = dcsi_strdupf("%s/%s", where, name)))
             return nomem(err);
-        dcs_status st = write_reg(t, k == 1, bdir, name, *path, err);
+        dcs_status st = write_reg(d, t, k == 1, bdir, name, *path, err);
         if (st != DCS_OK) {
             free(*path);
             *path = NULL;
@@ -371,15 +412,15 @@ static dcs_status backup_target(struct dcs_applier *a, struct dcs_apply_target *
     if (st == DCS_OK)
         st = pick_name(t, bdir, where, stem, sizeof stem, err);
     if (st == DCS_OK)
-        st = keep_hive(t, bdir, stem, err);
+        st = keep_hive(d, t, bdir, stem, err);
     if (st != DCS_OK) {
         free(t->backup[DCS_APPLY_BACKUP_HIVE]);
         t->backup[DCS_APPLY_BACKUP_HIVE] = NULL;
         return st;
     }
-    st = backup_logs(t, bdir, where, stem, err);
+    st = backup_logs(d, t, bdir, where, stem, err);
     if (st == DCS_OK)
-        st = backup_regs(t, bdir, where, stem, err);
+        st = backup_regs(d, t, bdir, where, stem, err);
     return st;
 }
 
@@ -392,6 +433,8 @@ dcs_status dcsi_backup_all(struct dcs_applier *a, struct dcs_error *err)
     for (size_t i = 0; st == DCS_OK && i < a->n; i++)
         if (dcs_apply_plan_changes(&a->t[i]->plan))
             st = backup_target(a, a->t[i], stamp, &d, err);
+    if (st == DCS_OK)
+        st = finish_all(&d, err);
     if (st == DCS_OK)
         st = dirs_sync(&d, err);
     dirs_close(&d);
