@@ -35,6 +35,18 @@ static void keep_warning(void *ctx, const struct dcs_error *w)
     nwarned++;
 }
 
+/* dcs_hive_recover(path) succeeds; how many warnings it gave (the last one
+ * in warned). */
+static int recover_warnings(const char *path)
+{
+    nwarned = 0;
+    dcs_set_warning_handler(keep_warning, NULL);
+    struct dcs_error err;
+    assert_int_equal(dcs_hive_recover(path, &err), DCS_OK);
+    dcs_set_warning_handler(NULL, NULL);
+    return nwarned;
+}
+
 struct scene {
     char dir[512];
     char path[3][1100], orig[3][1100];
@@ -252,12 +264,7 @@ static void removing_copies_is_finished(void **state)
     write_text(name, "the previous hive0");
     snprintf(name, sizeof name, "%s.dcs-0123456789ab.old", s.path[1]);
     write_text(name, "the previous hive1");
-    nwarned = 0;
-    dcs_set_warning_handler(keep_warning, NULL);
-    struct dcs_error err;
-    assert_int_equal(dcs_hive_recover(s.path[0], &err), DCS_OK);
-    dcs_set_warning_handler(NULL, NULL);
-    assert_int_equal(nwarned, 1);
+    assert_int_equal(recover_warnings(s.path[0]), 1);
     snprintf(want, sizeof want,
              "finished a commit that was interrupted: %s and %s all hold the new content",
              s.path[0], s.path[1]);
@@ -291,12 +298,7 @@ static void prepared_without_temp_is_undone(void **state)
     write_text(name, "hive1's new version");
     snprintf(name, sizeof name, "%s.dcs-0123456789ab.old", s.path[1]);
     assert_int_equal(link(s.path[1], name), 0);
-    nwarned = 0;
-    dcs_set_warning_handler(keep_warning, NULL);
-    struct dcs_error err;
-    assert_int_equal(dcs_hive_recover(s.path[1], &err), DCS_OK);
-    dcs_set_warning_handler(NULL, NULL);
-    assert_int_equal(nwarned, 1);
+    assert_int_equal(recover_warnings(s.path[1]), 1);
     snprintf(want, sizeof want,
              "undid a commit that was interrupted: %s and %s all hold their previous content",
              s.path[0], s.path[1]);
