@@ -45,6 +45,58 @@ static dcs_status walk_error(struct dcs_error *err, int e, int at, const char *c
                          strerror(e));
 }
 
+/* The next component of path[*i, end): its start in *at and its length
+ * (0 at the end); *i moves past it. */
+static size_t next_component(const char *path, size_t end, size_t *i, size_t *at)
+{
+    while (*i < end && path[*i] == '/')
+        (*i)++;
+    size_t n = 0;
+    while (*i + n < end && path[*i + n] != '/')
+        n++;
+    *at = *i;
+    *i += n;
+    return n;
+}
+
+/* The walk of path[0, last) from start (basefd, or "/" opened for an
+ * absolute path) one directory at a time, never following a link: the last
+ * directory is opened readable (fsync after a rename, listing for the
+ * logs), those before it O_PATH.  *out: the last directory's descriptor,
+ * or basefd itself when no directory was named. */
+static dcs_status walk_dirs(int basefd, int start, const char *path, size_t last, int *out,
+                            struct dcs_error *err)
+{
+    int cur = start;
+    char comp[NAME_MAX + 1];
+    for (size_t i = 0, at, n; (n = next_component(path, last, &i, &at)) != 0;) {
+        if (n > NAME_MAX) {
+            if (cur != basefd)
+                close(cur);
+            return walk_error(err, ENAMETOOLONG, AT_FDCWD, "", path, 0);
+        }
+        memcpy(comp, path + at, n);
+        comp[n] = '\0';
+        if (strcmp(comp, ".") == 0)
+            continue;
+        int how = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+        if (i != last)
+            how |= O_PATH;
+        int next = openat(cur, comp, how);
+        if (next < 0) {
+            dcs_status s = walk_error(err, errno, cur, comp, path, i);
+            if (cur != basefd)
+                close(cur);
+            return s;
+        }
+        if (cur != basefd)
+            close(cur);
+        cur = next;
+    }
+    *out = cur;
+    return DCS_OK;
+}
+
 dcs_status dcsi_dir_open_nofollow(int basefd, const char *path, struct dcsi_pin *pin,
                                   struct dcs_error *err)
 {
@@ -65,19 +117,11 @@ dcs_status dcsi_dir_open_nofollow(int basefd, const char *path, struct dcsi_pin 
      * once, those before it O_PATH; the walk starts at basefd itself (or
      * "/"): three opens for a hive two directories down */
     size_t last = 0; /* just past the last component that is not "." */
-    for (size_t i = 0; i < leaf;) {
-        while (i < leaf && path[i] == '/')
-            i++;
-        size_t n = 0;
-        while (i + n < leaf && path[i + n] != '/')
-            n++;
-        if (n && !(n == 1 && path[i] == '.'))
-            last = i + n;
-        i += n;
-    }
-    bool absolute = path[0] == '/';
+    for (size_t i = 0, at, n; (n = next_component(path, leaf, &i, &at)) != 0;)
+        if (!(n == 1 && path[at] == '.'))
+            last = at + n;
     int start = basefd;
-    if (absolute) {
+    if (path[0] == '/') {
         int how = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
         if (last) /* only walked through */
             how |= O_PATH;
@@ -85,41 +129,10 @@ dcs_status dcsi_dir_open_nofollow(int basefd, const char *path, struct dcsi_pin 
     }
     if (start < 0)
         return walk_error(err, errno, AT_FDCWD, "", path, 0);
-    int cur = start;
-    char comp[NAME_MAX + 1];
-    for (size_t i = 0; i < last;) {
-        while (i < last && path[i] == '/')
-            i++;
-        size_t n = 0;
-        while (i + n < last && path[i + n] != '/')
-            n++;
-        if (!n)
-            break;
-        if (n > NAME_MAX) {
-            if (cur != basefd)
-                close(cur);
-            return walk_error(err, ENAMETOOLONG, AT_FDCWD, "", path, 0);
-        }
-        memcpy(comp, path + i, n);
-        comp[n] = '\0';
-        i += n;
-        if (strcmp(comp, ".") == 0)
-            continue;
-        /* readable: fsync after a rename, listing for the logs */
-        int how = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-        if (i != last)
-            how |= O_PATH;
-        int next = openat(cur, comp, how);
-        if (next < 0) {
-            dcs_status s = walk_error(err, errno, cur, comp, path, i);
-            if (cur != basefd)
-                close(cur);
-            return s;
-        }
-        if (cur != basefd)
-            close(cur);
-        cur = next;
-    }
+    int cur;
+    dcs_status st = walk_dirs(basefd, start, path, last, &cur, err);
+    if (st != DCS_OK)
+        return st;
     if (cur == basefd) /* no directory named: basefd's own, readable */
         cur = openat(basefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (cur < 0)
