@@ -26,7 +26,6 @@
 #include "core/fileio.h"
 #include "core/lock_internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -55,40 +54,47 @@ struct swept {
     char failed[DCS_ERROR_MESSAGE_MAX]; /* the first removal that failed */
 };
 
-/* Walk dir's entries for the hive's leftovers: count them (remove false),
- * or remove them and record what was removed in s. */
-static size_t walk(int dir, const char *name, bool remove, struct swept *s)
+struct sweep_walk {
+    const char *name;
+    size_t nlen, found;
+    struct swept *s; /* NULL: only count */
+};
+
+/* One entry of the hive's directory: counted, and removed when asked to,
+ * when it is one of the hive's leftovers. */
+static int sweep_one(void *ctx, int dir, const char *ent)
 {
-    int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd < 0 ? NULL : fdopendir(fd);
-    if (!d) {
-        if (fd >= 0)
-            close(fd);
-        return 0; /* an unreadable directory: nothing this can do */
+    struct sweep_walk *w = ctx;
+    struct stat st;
+    if (!dcsi_leftover_name(ent, w->name, w->nlen) ||
+        fstatat(dir, ent, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    w->found++;
+    struct swept *s = w->s;
+    if (!s)
+        return 0;
+    if (unlinkat(dir, ent, 0) != 0) {
+        if (errno != ENOENT && !s->failed[0])
+            snprintf(s->failed, sizeof s->failed, "cannot remove %s: %s", ent,
+                     strerror(errno));
+        return 0;
     }
-    size_t nlen = strlen(name), found = 0;
-    for (struct dirent *de; (de = readdir(d));) {
-        struct stat st;
-        if (!dcsi_leftover_name(de->d_name, name, nlen) ||
-            fstatat(dir, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        found++;
-        if (!remove)
-            continue;
-        if (unlinkat(dir, de->d_name, 0) != 0) {
-            if (errno != ENOENT && !s->failed[0])
-                snprintf(s->failed, sizeof s->failed, "cannot remove %s: %s", de->d_name,
-                         strerror(errno));
-            continue;
-        }
-        char *copy = s->n < SWEEP_LISTED ? strdup(de->d_name) : NULL;
-        if (copy)
-            s->name[s->n++] = copy;
-        else
-            s->more++;
-    }
-    closedir(d);
-    return found;
+    char *copy = s->n < SWEEP_LISTED ? strdup(ent) : NULL;
+    if (copy)
+        s->name[s->n++] = copy;
+    else
+        s->more++;
+    return 0;
+}
+
+/* Walk dir's entries for the hive's leftovers: count them (s NULL), or
+ * remove them and record what was removed in s.  An unreadable directory
+ * has none this can do anything about. */
+static size_t walk(int dir, const char *name, struct swept *s)
+{
+    struct sweep_walk w = {name, strlen(name), 0, s};
+    (void)dcsi_list_at(dir, ".", sweep_one, &w);
+    return w.found;
 }
 
 static int by_name(const void *a, const void *b)
@@ -120,7 +126,7 @@ static void report(const struct swept *s, const char *path)
 void dcsi_hive_sweep(int dir, const char *name, const char *path, dcs_lock *lock)
 {
     /* with no lock taken: anything to sweep (an open has seen there is) */
-    if (dcsi_commit_running() || walk(dir, name, false, NULL) == 0)
+    if (dcsi_commit_running() || walk(dir, name, NULL) == 0)
         return;
     int lfd = -1;
     if (lock ? !dcs_lock_current(lock)
@@ -137,7 +143,7 @@ void dcsi_hive_sweep(int dir, const char *name, const char *path, dcs_lock *lock
      * are its recovery's, and a later open's */
     if (journal && fstatat(dir, journal, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT) {
         struct swept s = {.n = 0};
-        walk(dir, name, true, &s);
+        walk(dir, name, &s);
         qsort(s.name, s.n, sizeof s.name[0], by_name);
         if (s.n + s.more)
             report(&s, path);
