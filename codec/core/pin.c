@@ -129,7 +129,7 @@ dcs_status dcsi_dir_open_nofollow(int basefd, const char *path, struct dcsi_pin 
     }
     if (start < 0)
         return walk_error(err, errno, AT_FDCWD, "", path, 0);
-    int cur;
+    int cur = -1;
     dcs_status st = walk_dirs(basefd, start, path, last, &cur, err);
     if (st != DCS_OK)
         return st;
