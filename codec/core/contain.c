@@ -1,5 +1,9 @@
 /* Paths contained in a root directory: openat2(RESOLVE_IN_ROOT) or an
  * equivalent component walk (see core/contain.h). */
+/* O_PATH (glibc declares it only for _GNU_SOURCE): a directory that is
+ * only walked through needs no read permission, as in the kernel's own
+ * lookup; without it such a directory would fail here with EACCES */
+#define _GNU_SOURCE // NOLINT(bugprone-reserved-identifier): the feature-test macro of O_PATH
 #include "core/contain.h"
 #include "core/fileio.h"
 
@@ -21,7 +25,7 @@
 #endif
 
 #ifndef O_PATH
-#define O_PATH O_RDONLY /* a directory we only resolve names in */
+#define O_PATH O_RDONLY /* not Linux: a directory we only resolve names in */
 #endif
 
 #define MAX_LINKS 40  /* symbolic links per lookup, as the kernel */
@@ -118,22 +122,20 @@ dcs_status dcsi_root_open(const char *root, int *rootfd, struct dcs_error *err)
 
 static int openat2_state; /* 0 untested, 1 present, -1 absent */
 
-/* openat2(RESOLVE_IN_ROOT) of a directory, or -1 with errno (ENOSYS where
- * the kernel has none).  beneath: RESOLVE_BENEATH instead, which fails
- * (EXDEV) on any way out, an absolute link or a ".." above the root, for
- * the walk to judge it. */
-static int in_root_dir(int rootfd, const char *dir, bool beneath, bool no_links)
+/* openat2(RESOLVE_IN_ROOT) of a directory through no symbolic link, or -1
+ * with errno (ENOSYS where the kernel has none, ELOOP at a link).  beneath:
+ * RESOLVE_BENEATH instead, which fails (EXDEV) on a ".." above the root, for
+ * the walk to judge it.  path_only: O_PATH, for a directory one may search
+ * but not list; else it is opened readable (the caller's where->dirfd). */
+static int in_root_dir(int rootfd, const char *dir, bool beneath, bool path_only)
 {
 #if defined(SYS_openat2)
     struct open_how how;
     memset(&how, 0, sizeof how);
-    /* no link on the way: the path is known as given, and the directory is
-     * opened readable at once (the caller's where->dirfd) */
     how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
-    if (!no_links)
+    if (path_only)
         how.flags |= O_PATH;
-    how.resolve = (beneath ? RESOLVE_BENEATH : RESOLVE_IN_ROOT) |
-                  (no_links ? RESOLVE_NO_SYMLINKS : RESOLVE_NO_MAGICLINKS);
+    how.resolve = (beneath ? RESOLVE_BENEATH : RESOLVE_IN_ROOT) | RESOLVE_NO_SYMLINKS;
     long fd = syscall(SYS_openat2, rootfd, *dir ? dir : ".", &how, sizeof how);
     if (fd < 0 && (errno == ENOSYS || errno == EPERM)) /* EPERM: seccomp filters */
         openat2_state = -1;
@@ -144,7 +146,7 @@ static int in_root_dir(int rootfd, const char *dir, bool beneath, bool no_links)
     (void)rootfd;
     (void)dir;
     (void)beneath;
-    (void)no_links;
+    (void)path_only;
     openat2_state = -1;
     errno = ENOSYS;
     return -1;
@@ -154,7 +156,7 @@ static int in_root_dir(int rootfd, const char *dir, bool beneath, bool no_links)
 bool dcsi_have_openat2(void)
 {
     if (!openat2_state) {
-        int fd = in_root_dir(AT_FDCWD, "/", false, false);
+        int fd = in_root_dir(AT_FDCWD, "/", false, true);
         if (fd >= 0)
             close(fd);
     }
@@ -245,7 +247,7 @@ static void walk_pop(struct walk *w)
 }
 
 /* Splice a link's text in front of rest: a new malloc'd string. */
-static char *splice(const char *target, const char *rest)
+static char *splice_text(const char *target, const char *rest)
 {
     size_t a = strlen(target), b = strlen(rest);
     char *s = malloc(a + b + 2);
@@ -293,7 +295,7 @@ static int walk_step(struct walk *w, const char *comp, char **rest_buf, const ch
                 while (w->depth > 0)
                     walk_pop(w);
             }
-            char *next = splice(text, *rest);
+            char *next = splice_text(text, *rest);
             if (next) {
                 free(*rest_buf);
                 *rest_buf = next;
@@ -399,26 +401,6 @@ static ssize_t fd_path(int fd, char *buf)
     return n;
 }
 
-/* The root-relative path of dirfd through /proc (openat2 through a link
- * gives no path): malloc'd, or NULL when /proc cannot tell.  root: the
- * root's own path when known (else asked of /proc too). */
-static char *proc_relpath(int rootfd, const char *root, int dirfd)
-{
-    char a[PATH_MAX], b[PATH_MAX];
-    ssize_t na = root && *root ? (ssize_t)strnlen(root, PATH_MAX - 1) : fd_path(rootfd, a);
-    if (root && *root)
-        memcpy(a, root, (size_t)na + 1);
-    ssize_t nb = fd_path(dirfd, b);
-    if (na <= 0 || nb <= 0)
-        return NULL;
-    size_t skip = strcmp(a, "/") == 0 ? 0 : (size_t)na;
-    if (strncmp(a, b, skip) != 0 || (b[skip] != '/' && b[skip] != '\0'))
-        return NULL;
-    while (b[skip] == '/')
-        skip++;
-    return strdup(b + skip);
-}
-
 /* dir as a root-relative path with no "." nor empty component and each
  * ".." taken back lexically (at the root it stays there): what the kernel
  * would name the directory a lookup reached without a symbolic link.
@@ -452,7 +434,15 @@ static char *lexical(const char *dir)
 }
 
 /* The directory dir beneath rootfd, resolved: an fd (O_PATH, or readable
- * when *readable) and its root-relative path (malloc'd). */
+ * when *readable) and its root-relative path (malloc'd).
+ *
+ * openat2 is asked only for a path with no symbolic link on the way, which
+ * nearly every lookup is: then the path is known as given.  A link is left
+ * to the walk, because a lookup's 40 links count over all its rounds (the
+ * last component's links are followed by resolve_once), and the kernel
+ * neither says how many it followed nor takes a budget: a path through 39
+ * links to a link whose target has one more would pass openat2 and fail
+ * the walk (found by fuzz_contain). */
 static int resolve_dir(int rootfd, const char *dir, struct rctx *c, char **phys, bool *readable)
 {
     unsigned opts = c->opts;
@@ -460,38 +450,26 @@ static int resolve_dir(int rootfd, const char *dir, struct rctx *c, char **phys,
     *readable = false;
     if (!(opts & DCSI_BENEATH_NO_OPENAT2) && openat2_state >= 0) {
         bool beneath = opts & DCSI_BENEATH_IMAGE;
-        /* first with no link allowed: nearly every lookup has none, and
-         * then the path needs no /proc readlink to be known; ELOOP (a
-         * link) or EACCES (a directory one may search but not list) ask
-         * again as before */
-        int fd = in_root_dir(rootfd, dir, beneath, true);
+        int fd = in_root_dir(rootfd, dir, beneath, false);
+        *readable = fd >= 0;
+        if (fd < 0 && errno == EACCES) /* may be searched, not listed */
+            fd = in_root_dir(rootfd, dir, beneath, true);
         if (fd >= 0) {
             if (!(*phys = lexical(dir))) {
                 close(fd);
                 errno = ENOMEM;
                 return -1;
             }
-            *readable = true;
             return fd;
         }
-        if (errno == ELOOP || errno == EACCES)
-            fd = in_root_dir(rootfd, dir, beneath, false);
-        /* a missing component may exist in another case, or be wanted:
-         * the walk, as contained, deals with both; and judges ways out */
-        bool walk = fd < 0 && (errno == ENOSYS || errno == EPERM || errno == EAGAIN ||
-                               errno == EXDEV ||
-                               (errno == ENOENT && (opts & (DCSI_BENEATH_CASE_INSENSITIVE |
-                                                            DCSI_BENEATH_MKDIRS |
-                                                            DCSI_BENEATH_IMAGE))));
-        if (!walk) {
-            if (fd >= 0 && !(*phys = proc_relpath(rootfd, c->root, fd)) &&
-                !(*phys = strdup(dir))) {
-                close(fd);
-                errno = ENOMEM;
-                return -1;
-            }
-            return fd;
-        }
+        /* a link, a way out, or a missing component that may exist in
+         * another case or be wanted: the walk, as contained, deals with
+         * each */
+        if (!(errno == ENOSYS || errno == EPERM || errno == EAGAIN || errno == EXDEV ||
+              errno == ELOOP ||
+              (errno == ENOENT &&
+               (opts & (DCSI_BENEATH_CASE_INSENSITIVE | DCSI_BENEATH_MKDIRS | DCSI_BENEATH_IMAGE)))))
+            return -1;
     }
     return walk_dir(rootfd, dir, c, phys);
 }
@@ -608,7 +586,7 @@ static int resolve_once(int rootfd, const char *rel, struct rctx *c,
                 followed(c, phys, name, target);
                 /* relative: from the link's own directory, as found */
                 *next = target[0] == '/' ? strdup(from_root(c, phys, name, target))
-                                         : splice(phys, target);
+                                         : splice_text(phys, target);
                 rc = *next ? 1 : (errno = ENOMEM, -1);
             }
             goto out;

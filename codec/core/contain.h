@@ -2,9 +2,10 @@
  * file found through the image is resolved as if the root were "/", so no
  * symbolic link, ".." or junction inside the image can lead outside it.
  *
- * Where the kernel has openat2(2), RESOLVE_IN_ROOT does the resolution;
- * elsewhere (or when openat2 is missing: ENOSYS, or forced for tests) an
- * equivalent walk does: one component at a time, each opened with
+ * Where the kernel has openat2(2), RESOLVE_IN_ROOT resolves a directory
+ * reached through no symbolic link (nearly every one); a path through a
+ * link, and every path where openat2 is missing (ENOSYS, or forced for
+ * tests), goes to an equivalent walk: one component at a time, each opened with
  * O_NOFOLLOW relative to the directory before it, a symbolic link's text
  * spliced into the rest of the path (an absolute text restarts at the root,
  * as an NTFS junction of a mounted image does), ".." going back to the

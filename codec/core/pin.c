@@ -1,6 +1,7 @@
 /* A file pinned by its directory: the directory opened one component at a
  * time with O_NOFOLLOW, so that a path resolved once is never resolved
  * again by name (see core/contain.h). */
+#define _GNU_SOURCE // NOLINT(bugprone-reserved-identifier): the feature-test macro of O_PATH
 #include "core/contain.h"
 
 #include <errno.h>
@@ -13,7 +14,7 @@
 #include <unistd.h>
 
 #ifndef O_PATH
-#define O_PATH O_RDONLY
+#define O_PATH O_RDONLY /* not Linux */
 #endif
 
 void dcsi_pin_free(struct dcsi_pin *pin)
