@@ -465,10 +465,9 @@ static int resolve_dir(int rootfd, const char *dir, struct rctx *c, char **phys,
         /* a link, a way out, or a missing component that may exist in
          * another case or be wanted: the walk, as contained, deals with
          * each */
+        unsigned wanted = DCSI_BENEATH_CASE_INSENSITIVE | DCSI_BENEATH_MKDIRS | DCSI_BENEATH_IMAGE;
         if (!(errno == ENOSYS || errno == EPERM || errno == EAGAIN || errno == EXDEV ||
-              errno == ELOOP ||
-              (errno == ENOENT &&
-               (opts & (DCSI_BENEATH_CASE_INSENSITIVE | DCSI_BENEATH_MKDIRS | DCSI_BENEATH_IMAGE)))))
+              errno == ELOOP || (errno == ENOENT && (opts & wanted))))
             return -1;
     }
     return walk_dir(rootfd, dir, c, phys);

@@ -12,34 +12,31 @@
 #include <unistd.h>
 
 /* Phase 1 for one hive: its bytes go to e->tmp, a name the journal already
- * lists, which is fsync'd and checked.  Every step is an *at call in the
- * hive's pinned directory, never a path resolved again. */
-static dcs_status write_temp(struct dcsi_jentry *e, dcs_hive *hive, bool *made,
+ * lists, which is read back and checked; *fd stays open for the journal to
+ * fsync with its copies (dcsi_journal_write).  Every step is an *at call in
+ * the hive's pinned directory, never a path resolved again. */
+static dcs_status write_temp(struct dcsi_jentry *e, dcs_hive *hive, int *fd, bool *made,
                              struct dcs_error *err)
 {
     const char *path = hive->path, *tmp = dcsi_basename(e->tmp);
-    int fd = openat(e->dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
+    *fd = openat(e->dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (*fd < 0)
         return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
                              "cannot create a temporary file beside %s: %s", path,
                              strerror(errno));
     *made = true;
     struct stat st;
     if (fstatat(e->dirfd, dcsi_basename(e->target), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-        (void)fchmod(fd, st.st_mode & 07777);
-        if (fchown(fd, st.st_uid, st.st_gid) != 0)
+        (void)fchmod(*fd, st.st_mode & 07777);
+        if (fchown(*fd, st.st_uid, st.st_gid) != 0)
             errno = 0; /* not owner: keep ours, the mode still matches */
     }
     dcs_status wrc = dcsi_hive_write_at(hive, e->dirfd, tmp, e->tmp, err);
     /* the descriptor made above is the file written, whatever the name
-     * names by now: fsync'd and stat'd through it */
-    if (wrc == DCS_OK && fsync(fd) != 0)
-        wrc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot fsync %s: %s", e->tmp,
-                            strerror(errno));
-    if (wrc == DCS_OK && fstat(fd, &st) != 0)
+     * names by now: stat'd (and later fsync'd) through it */
+    if (wrc == DCS_OK && fstat(*fd, &st) != 0)
         wrc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot stat %s: %s", e->tmp,
                             strerror(errno));
-    close(fd);
     if (wrc != DCS_OK)
         return wrc;
     struct dcs_hive_state check;
@@ -146,6 +143,7 @@ struct commit {
     struct dcsi_journal j;
     dcs_hive **mod;
     bool *made; /* per entry: tmp, keep created (2 flags each) */
+    int tmpfd[DCSI_JOURNAL_MAX_HIVES]; /* the temporaries, open until on disk */
 };
 
 /* Undo phases 1 and 2a (no target replaced yet): remove what was made and
@@ -174,7 +172,7 @@ static void undo_prepare(struct commit *c, struct dcs_error *err)
     }
     struct dcs_error rerr;
     if (!left && dcsi_journal_sync_dirs(&c->j, &rerr) == DCS_OK &&
-        dcsi_journal_remove(&c->j, &rerr) == DCS_OK)
+        dcsi_journal_remove(&c->j, true, &rerr) == DCS_OK)
         return;
     if (!left)
         snprintf(why, sizeof why, "%s", rerr.message);
@@ -197,7 +195,7 @@ static dcs_status roll_back(struct commit *c, dcs_status rc, struct dcs_error *e
     dcs_error_clear(&berr);
     dcs_status b = dcsi_journal_backward(&c->j, &berr);
     if (b == DCS_OK) {
-        if (dcsi_journal_remove(&c->j, &berr) != DCS_OK)
+        if (dcsi_journal_remove(&c->j, true, &berr) != DCS_OK)
             dcs_warn(berr.code, "%s (every hive keeps its previous content; the next dcs "
                                 "command that opens one of them removes the journal)",
                      berr.message);
@@ -235,12 +233,14 @@ static dcs_status replace_all(struct commit *c, struct dcs_error *err)
         return roll_back(c, rc, err);
     /* committed: what is left is tidying, and a failure there leaves the
      * journal for the next open to finish.  Every kept version goes before
-     * any copy, then one fsync per directory (dcsi_journal_remove): a crash
-     * that loses some of these removals leaves either kept versions no
-     * journal names (the sweep removes them) or copies beside hives that
-     * are all new, which recovery finishes whichever copies are left (a
-     * copy missing with every hive new is this tidying, never the writing:
-     * renames start only once every copy is on disk) */
+     * any copy, and no directory is fsync'd after: a crash that loses some
+     * of these removals leaves either kept versions no journal names (the
+     * sweep removes them) or copies beside hives that are all new, which
+     * recovery finishes whichever copies are left (a copy missing with
+     * every hive new is this tidying, never the writing: renames start
+     * only once every copy is on disk).  The next commit of a hive makes
+     * these removals durable with its own directory fsync, before its
+     * copies can be found. */
     struct dcs_error cerr;
     dcs_status tidy = DCS_OK;
     for (size_t i = 0; i < c->j.n && tidy == DCS_OK; i++) {
@@ -249,7 +249,7 @@ static dcs_status replace_all(struct commit *c, struct dcs_error *err)
             tidy = dcs_error_set(&cerr, DCS_ERR_IO, DCS_NO_OFFSET, "cannot remove %s: %s",
                                  e->keep, strerror(errno));
     }
-    if (tidy != DCS_OK || dcsi_journal_remove(&c->j, &cerr) != DCS_OK)
+    if (tidy != DCS_OK || dcsi_journal_remove(&c->j, false, &cerr) != DCS_OK)
         dcs_warn(cerr.code,
                  "every hive was replaced, but tidying up failed: %s; the next dcs command "
                  "that opens one of them finishes it",
@@ -257,9 +257,10 @@ static dcs_status replace_all(struct commit *c, struct dcs_error *err)
     return DCS_OK;
 }
 
-/* Phases 1 and 2a, then the journal: temporaries written and fsync'd, old
- * versions kept, every copy written "prepared" (recording each temporary's
- * device and inode), and only then each directory fsync'd, once.
+/* Phases 1 and 2a, then the journal: temporaries written, old versions
+ * kept, every copy written "prepared" (recording each temporary's device
+ * and inode), the temporaries and copies fsync'd together before any copy
+ * takes its name, and only then each directory fsync'd, once.
  *
  * No "preparing" journal comes first (it cost a copy and a directory fsync
  * per hive): until the copies exist, the temporaries and kept links are
@@ -276,14 +277,22 @@ static dcs_status replace_all(struct commit *c, struct dcs_error *err)
 static dcs_status prepare(struct commit *c, struct dcs_error *err)
 {
     dcs_status rc = DCS_OK;
-    for (size_t i = 0; i < c->j.n && rc == DCS_OK; i++)
-        rc = write_temp(&c->j.e[i], c->mod[i], &c->made[2 * i], err);
+    const char *names[DCSI_JOURNAL_MAX_HIVES];
+    for (size_t i = 0; i < c->j.n && rc == DCS_OK; i++) {
+        names[i] = c->j.e[i].tmp;
+        rc = write_temp(&c->j.e[i], c->mod[i], &c->tmpfd[i], &c->made[2 * i], err);
+    }
     for (size_t i = 0; i < c->j.n && rc == DCS_OK; i++)
         rc = keep_old(&c->j.e[i], &c->made[2 * i + 1], err);
     if (rc == DCS_OK) {
         c->j.prepared = true;
-        rc = dcsi_journal_write(&c->j, err);
+        rc = dcsi_journal_write(&c->j, c->tmpfd, names, c->j.n, err);
     }
+    for (size_t i = 0; i < c->j.n; i++)
+        if (c->tmpfd[i] >= 0) {
+            close(c->tmpfd[i]);
+            c->tmpfd[i] = -1;
+        }
     if (rc == DCS_OK)
         rc = dcsi_journal_sync_dirs(&c->j, err);
     return rc;
@@ -305,6 +314,8 @@ dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_erro
     if (rc != DCS_OK)
         return rc;
     struct commit c = {0};
+    for (size_t i = 0; i < DCSI_JOURNAL_MAX_HIVES; i++)
+        c.tmpfd[i] = -1;
     size_t m = 0;
     c.mod = calloc(n ? n : 1, sizeof *c.mod); // NOLINT(bugprone-sizeof-expression): an array of handles
     char **targets = c.mod ? modified_targets(hives, n, c.mod, &m) : NULL;

@@ -51,6 +51,7 @@ struct dcsi_jentry {
     char *tmp;      /* target.dcs-TOKEN: the new version until renamed */
     char *keep;     /* tmp.old: a link to (or copy of) the old version */
     char *journal;  /* target.dcs-journal */
+    char *journal_new; /* target.dcs-journal.new: a copy until it is on disk */
     char *dir;      /* the directory of all four, for messages */
     int dirfd;      /* that directory, pinned: every operation goes through it
                        (names: dcsi_basename of the four), -1 until opened */
@@ -71,12 +72,17 @@ struct dcsi_journal {
  * dirfds[0..n), which are duplicated) with fresh random tokens. */
 dcs_status dcsi_journal_init(struct dcsi_journal *j, char *const *targets, const int *dirfds,
                              size_t n, struct dcs_error *err);
-/* Write (or rewrite) every copy with the current state (each file fsync'd
- * and renamed into place; the directories are the caller's to fsync, with
- * dcsi_journal_sync_dirs).  Copies keep being locked by this process. */
-dcs_status dcsi_journal_write(struct dcsi_journal *j, struct dcs_error *err);
-/* Remove every copy (reverse order), fsync the directories, drop the locks. */
-dcs_status dcsi_journal_remove(struct dcsi_journal *j, struct dcs_error *err);
+/* Write (or rewrite) every copy with the current state: each to its
+ * journal_new name, then those and the caller's files sync[0..nsync) (at
+ * most DCSI_JOURNAL_MAX_HIVES, names[] for messages) fsync'd together, then
+ * each copy renamed into place; the directories are the caller's to fsync,
+ * with dcsi_journal_sync_dirs.  Copies keep being locked by this process. */
+dcs_status dcsi_journal_write(struct dcsi_journal *j, const int *sync, const char *const *names,
+                              size_t nsync, struct dcs_error *err);
+/* Remove every copy (reverse order), fsync the directories when sync (not
+ * needed once every hive is new: a copy that comes back after a crash
+ * finds them new and is finished), drop the locks. */
+dcs_status dcsi_journal_remove(struct dcsi_journal *j, bool sync, struct dcs_error *err);
 /* Drop the locks and free; the files stay. */
 void dcsi_journal_free(struct dcsi_journal *j);
 /* fsync each distinct directory of the entries; the error names it. */

@@ -71,8 +71,9 @@ static void fill_entry_names(struct dcsi_jentry *e, struct dcs_error *err, dcs_s
     e->tmp = concat(e->target, suffix);
     e->keep = e->tmp ? concat(e->tmp, ".old") : NULL;
     e->journal = concat(e->target, DCSI_JOURNAL_SUFFIX);
+    e->journal_new = concat(e->target, DCSI_JOURNAL_NEW_SUFFIX);
     e->dir = dcsi_dirname(e->target);
-    if (!e->tmp || !e->keep || !e->journal || !e->dir)
+    if (!e->tmp || !e->keep || !e->journal || !e->journal_new || !e->dir)
         *rc = dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
 }
 
@@ -137,6 +138,7 @@ void dcsi_journal_free(struct dcsi_journal *j)
         free(j->e[i].tmp);
         free(j->e[i].keep);
         free(j->e[i].journal);
+        free(j->e[i].journal_new);
         free(j->e[i].dir);
         free(j->e[i].rel);
         if (j->e[i].dirfd >= 0)
@@ -439,18 +441,24 @@ dcs_status dcsi_journal_read_fd(int fd, const char *path, struct dcsi_journal *o
 
 dcs_status dcsi_journal_sync_dirs(const struct dcsi_journal *j, struct dcs_error *err)
 {
-    for (size_t i = 0; i < j->n; i++) {
+    int fds[DCSI_JOURNAL_MAX_HIVES];
+    size_t at[DCSI_JOURNAL_MAX_HIVES], n = 0;
+    for (size_t i = 0; i < j->n && n < DCSI_JOURNAL_MAX_HIVES; i++) {
         bool seen = false;
         for (size_t k = 0; k < i && !seen; k++)
             seen = strcmp(j->e[k].dir, j->e[i].dir) == 0;
         /* a directory gone (a journal's entry whose directory is missing)
          * holds nothing to make durable */
-        dcs_status rc = seen || j->e[i].dirfd < 0
-                            ? DCS_OK
-                            : dcsi_fsync_dirfd(j->e[i].dirfd, j->e[i].dir, err);
-        if (rc != DCS_OK)
-            return rc;
+        if (!seen && j->e[i].dirfd >= 0) {
+            fds[n] = j->e[i].dirfd;
+            at[n++] = i;
+        }
     }
+    size_t failed;
+    int e = dcsi_fsync_many(fds, n, true, &failed);
+    if (e)
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "fsync of directory %s failed: %s",
+                             j->e[at[failed]].dir, strerror(e));
     return DCS_OK;
 }
 
@@ -482,70 +490,110 @@ static int create_locked(int dir, const char *name)
     return -1;
 }
 
-static dcs_status write_copy(struct dcsi_journal *j, size_t k, struct dcs_error *err)
+/* Copy k written to NAME.dcs-journal.new, created locked: its descriptor
+ * in *fd (not fsync'd yet). */
+static dcs_status stage_copy(struct dcsi_journal *j, size_t k, int *fd, struct dcs_error *err)
 {
     size_t len;
     char *text = format_copy(j, k, &len);
-    char *next = concat(j->e[k].target, DCSI_JOURNAL_NEW_SUFFIX);
-    if (!text || !next) {
-        free(text);
-        free(next);
+    const char *next = j->e[k].journal_new;
+    if (!text)
         return dcs_error_set(err, DCS_ERR_NOMEM, DCS_NO_OFFSET, "out of memory");
-    }
-    int dir = j->e[k].dirfd;
     const char *what = "create";
-    int fd = create_locked(dir, dcsi_basename(next));
-    bool done = false;
-    if (fd >= 0) {
+    *fd = create_locked(j->e[k].dirfd, dcsi_basename(next));
+    if (*fd >= 0) {
         what = "write";
-        errno = dcsi_write_full(fd, text, len); /* for the message below */
-        if (errno == 0) {
-            what = "fsync";
-            if (fsync(fd) == 0) {
-                what = "rename";
-                done = renameat(dir, dcsi_basename(next), dir,
-                                dcsi_basename(j->e[k].journal)) == 0;
-            }
-        }
-    }
-    dcs_status rc = DCS_OK;
-    if (done) {
-        if (j->fds[k] >= 0)
-            close(j->fds[k]); /* the replaced copy: nobody can open it any more */
-        j->fds[k] = fd;
-    } else {
-        int e = errno;
-        if (fd >= 0) {
-            (void)unlinkat(dir, dcsi_basename(next), 0);
-            close(fd);
-        }
-        rc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
-                           "cannot %s the commit journal %s: %s", what, next, strerror(e));
+        errno = dcsi_write_full(*fd, text, len); /* for the message below */
     }
     free(text);
-    free(next);
-    return rc;
+    if (*fd >= 0 && errno == 0)
+        return DCS_OK;
+    int e = errno;
+    if (*fd >= 0) {
+        (void)unlinkat(j->e[k].dirfd, dcsi_basename(next), 0);
+        close(*fd);
+        *fd = -1;
+    }
+    return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot %s the commit journal %s: %s",
+                         what, next, strerror(e));
 }
 
-dcs_status dcsi_journal_write(struct dcsi_journal *j, struct dcs_error *err)
+/* The staged copies' names go, their descriptors close. */
+static void unstage(struct dcsi_journal *j, int *fds)
 {
-    for (size_t k = 0; k < j->n; k++) {
+    for (size_t k = 0; k < j->n; k++)
+        if (fds[k] >= 0) {
+            (void)unlinkat(j->e[k].dirfd, dcsi_basename(j->e[k].journal_new), 0);
+            close(fds[k]);
+            fds[k] = -1;
+        }
+}
+
+/* Every staged copy and the caller's files fsync'd together: 0, or the
+ * error naming the one that failed. */
+static dcs_status sync_staged(const struct dcsi_journal *j, const int *staged, const int *sync,
+                              const char *const *names, size_t nsync, struct dcs_error *err)
+{
+    int fds[2 * DCSI_JOURNAL_MAX_HIVES];
+    size_t n = 0;
+    for (size_t k = 0; k < j->n; k++)
+        fds[n++] = staged[k];
+    for (size_t i = 0; i < nsync && n < sizeof fds / sizeof fds[0]; i++)
+        fds[n++] = sync[i];
+    size_t failed;
+    int e = dcsi_fsync_many(fds, n, false, &failed);
+    if (!e)
+        return DCS_OK;
+    bool copy = failed < j->n;
+    return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot fsync %s%s: %s",
+                         copy ? "the commit journal " : "",
+                         copy ? j->e[failed].journal_new : names[failed - j->n], strerror(e));
+}
+
+dcs_status dcsi_journal_write(struct dcsi_journal *j, const int *sync, const char *const *names,
+                              size_t nsync, struct dcs_error *err)
+{
+    int staged[DCSI_JOURNAL_MAX_HIVES];
+    for (size_t k = 0; k < j->n; k++)
+        staged[k] = -1;
+    if (j->n > DCSI_JOURNAL_MAX_HIVES || nsync > DCSI_JOURNAL_MAX_HIVES)
+        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "too many hives in one commit");
+    dcs_status rc = DCS_OK;
+    for (size_t k = 0; k < j->n && rc == DCS_OK; k++) {
         struct stat st;
         /* never replace the journal of another commit: it is what finishes
          * that one (the hive locks make this a can't-happen) */
         if (j->fds[k] < 0 &&
             fstatat(j->e[k].dirfd, dcsi_basename(j->e[k].journal), &st, AT_SYMLINK_NOFOLLOW) == 0)
-            return dcs_error_set(err, DCS_ERR_HIVE_JOURNAL, DCS_NO_OFFSET,
-                                 "the commit journal %s of another commit is in the way",
-                                 j->e[k].journal);
-        dcs_status rc = write_copy(j, k, err);
-        if (rc != DCS_OK)
-            return rc;
+            rc = dcs_error_set(err, DCS_ERR_HIVE_JOURNAL, DCS_NO_OFFSET,
+                               "the commit journal %s of another commit is in the way",
+                               j->e[k].journal);
+        else
+            rc = stage_copy(j, k, &staged[k], err);
     }
-    return DCS_OK;
+    /* no copy takes its name before every copy and every file it names
+     * is on disk */
+    if (rc == DCS_OK)
+        rc = sync_staged(j, staged, sync, names, nsync, err);
+    for (size_t k = 0; k < j->n && rc == DCS_OK; k++) {
+        const struct dcsi_jentry *e = &j->e[k];
+        if (renameat(e->dirfd, dcsi_basename(e->journal_new), e->dirfd,
+                     dcsi_basename(e->journal)) != 0) {
+            rc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET,
+                               "cannot rename the commit journal %s: %s", e->journal_new,
+                               strerror(errno));
+            break;
+        }
+        if (j->fds[k] >= 0)
+            close(j->fds[k]); /* the replaced copy: nobody can open it any more */
+        j->fds[k] = staged[k];
+        staged[k] = -1;
+    }
+    unstage(j, staged);
+    return rc;
 }
 
-dcs_status dcsi_journal_remove(struct dcsi_journal *j, struct dcs_error *err)
+dcs_status dcsi_journal_remove(struct dcsi_journal *j, bool sync, struct dcs_error *err)
 {
     dcs_status rc = DCS_OK;
     /* stop at the first failure: the copies left stay a prefix */
@@ -556,7 +604,7 @@ dcs_status dcsi_journal_remove(struct dcsi_journal *j, struct dcs_error *err)
                                "cannot remove the commit journal %s: %s", j->e[k].journal,
                                strerror(errno));
     }
-    if (rc == DCS_OK)
+    if (rc == DCS_OK && sync)
         rc = dcsi_journal_sync_dirs(j, err);
     for (size_t k = 0; k < j->n; k++) {
         if (j->fds[k] >= 0)

@@ -306,7 +306,7 @@ static dcs_status finish(struct found *f, struct dcs_error *err)
     } else {
         rc = forward ? dcsi_journal_forward(j, err) : dcsi_journal_backward(j, err);
         if (rc == DCS_OK)
-            rc = dcsi_journal_remove(j, err);
+            rc = dcsi_journal_remove(j, true, err);
     }
     char *list = list_targets(j);
     if (rc == DCS_OK && list) {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -94,11 +95,34 @@ void failsys_reset(void)
     nrules = 0;
 }
 
+static bool token_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* s matches pat whole, '@' in pat taking one or more token characters */
+static bool matches(const char *s, const char *pat)
+{
+    if (!*pat)
+        return !*s;
+    if (*pat != '@')
+        return *s == *pat && matches(s + 1, pat + 1);
+    for (size_t k = 1; token_char(s[k - 1]); k++)
+        if (matches(s + k, pat + 1))
+            return true;
+    return false;
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
+    for (const char *t = s; *t; t++)
+        if (matches(t, suffix))
+            return true;
+    return !*suffix;
 }
+
+/* the rules are shared by every thread (fsyncs run at once) */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The rule that fires on this use of `call` (on path, or on fd when path is
  * NULL), if any. */
@@ -114,6 +138,7 @@ static struct rule *match2(const char *call, const char *path, const char *path2
     }
     /* every matching rule counts this use; the first one due fires */
     struct rule *due = NULL;
+    pthread_mutex_lock(&lock);
     for (size_t i = 0; i < nrules; i++) {
         struct rule *r = &rules[i];
         if (r->fired || strcmp(r->call, call) != 0)
@@ -125,6 +150,7 @@ static struct rule *match2(const char *call, const char *path, const char *path2
     }
     if (due)
         due->fired = true;
+    pthread_mutex_unlock(&lock);
     return due;
 }
 

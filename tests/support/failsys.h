@@ -15,7 +15,10 @@
  * ends with a suffix: for the path calls (open, unlink, link: their first
  * path; rename: either path) directly, for the descriptor calls
  * (read, write, fsync, fchown, close, ftruncate, lseek) through
- * /proc/self/fd.  A failing close still closes the descriptor.  Each rule fires once.
+ * /proc/self/fd.  In a suffix, '@' stands for one or more of [a-z0-9] (a
+ * commit's random token: "/hive0.dcs-@").  A failing close still closes the
+ * descriptor.  Each rule fires once.  Rules count uses from every thread
+ * (dcsi_fsync_many): pick one file by its suffix where the calls run at once.
  *
  *   failsys_fail("link", NULL, 1, EXDEV);       // the first link() fails
  *   failsys_short("write", ".old", 1, 3);       // first write to *.old: 3 bytes

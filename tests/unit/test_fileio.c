@@ -336,6 +336,50 @@ static void copy(void **state)
     clean();
 }
 
+/* dcsi_fsync_many: every descriptor tried on its threads, the lowest
+ * failing index and its errno reported, negative descriptors skipped, a
+ * directory's EINVAL allowed only when asked. */
+static void fsync_many(void **state)
+{
+    (void)state;
+    int fds[12];
+    char name[16];
+    for (int i = 0; i < 12; i++) {
+        snprintf(name, sizeof name, "f%d", i);
+        scratch_write(S(name), "x", 1);
+        fds[i] = open(S(name), O_RDWR | O_CLOEXEC);
+        assert_true(fds[i] >= 0);
+    }
+    size_t failed = 99;
+    assert_int_equal(dcsi_fsync_many(fds, 12, false, &failed), 0);
+    assert_int_equal(failed, 12);
+    assert_int_equal(dcsi_fsync_many(fds, 0, false, NULL), 0);
+    /* two fail, on different threads (8 share 12 descriptors) */
+    failsys_fail("fsync", "/f9", 1, ENOSPC);
+    failsys_fail("fsync", "/f4", 1, EIO);
+    assert_int_equal(dcsi_fsync_many(fds, 12, false, &failed), EIO);
+    assert_int_equal(failed, 4);
+    assert_int_equal(failsys_fired(), 2);
+    failsys_reset();
+    fds[4] = -1 - fds[4]; /* skipped */
+    failsys_fail("fsync", "/f4", 1, EIO);
+    assert_int_equal(dcsi_fsync_many(fds, 12, false, &failed), 0);
+    assert_int_equal(failsys_fired(), 0);
+    failsys_reset();
+    fds[4] = -1 - fds[4];
+    /* EINVAL: a failure for files, not for directories */
+    failsys_fail("fsync", "/f0", 1, EINVAL);
+    assert_int_equal(dcsi_fsync_many(fds, 1, false, &failed), EINVAL);
+    assert_int_equal(failed, 0);
+    failsys_reset();
+    failsys_fail("fsync", "/f0", 1, EINVAL);
+    assert_int_equal(dcsi_fsync_many(fds, 1, true, &failed), 0);
+    failsys_reset();
+    for (int i = 0; i < 12; i++)
+        close(fds[i]);
+    clean();
+}
+
 /* DCSI_COPY_IN_PLACE (the hive commit's kept copy): written straight to
  * its name with from's exact mode, refused over an existing file, removed
  * when the fsync fails; the errno helpers beside it. */
@@ -487,6 +531,7 @@ int main(void)
         cmocka_unit_test(replace_keeps_mode_and_backup),
         cmocka_unit_test(replace_failures),
         cmocka_unit_test(copy),
+        cmocka_unit_test(fsync_many),
         cmocka_unit_test(copy_in_place_and_errno_helpers),
         cmocka_unit_test(output_file_and_links),
         cmocka_unit_test(output_devices_and_fifos),

@@ -285,15 +285,35 @@ static void temp_file_cannot_be_synced(void **state)
     scene_open(&s, 2);
     struct dcs_error err;
     char want[1400];
-    /* the first fsync: the temporary file of hive0 (the journal copies
-     * come after the temporaries) */
-    failsys_fail("fsync", NULL, 1, EIO);
+    /* the temporary file of hive0, fsync'd at once with hive1's and the
+     * journal copies (dcsi_fsync_many) */
+    failsys_fail("fsync", "/hive0.dcs-@", 1, EIO);
     assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_IO);
     snprintf(want, sizeof want, "cannot fsync %s.dcs-@: Input/output error", s.path[0]);
     assert_token_match(err.message, want);
     assert_untouched(&s);
     /* the temporary file is fsync'd through the descriptor that created
      * it: there is no reopening by name to fail */
+    scene_close(&s);
+}
+
+/* hive1's journal copy cannot be fsync'd: nothing was renamed, every
+ * temporary, kept link and copy (still named .new) is gone. */
+static void journal_copy_cannot_be_synced(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_open(&s, 2);
+    struct dcs_error err;
+    char want[1400];
+    failsys_fail("fsync", "/hive1.dcs-journal.new", 1, EIO);
+    assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_ERR_IO);
+    assert_int_equal(failsys_fired(), 1);
+    snprintf(want, sizeof want,
+             "cannot fsync the commit journal %s.dcs-journal.new: Input/output error",
+             s.path[1]);
+    assert_string_equal(err.message, want);
+    assert_untouched(&s);
     scene_close(&s);
 }
 
@@ -516,6 +536,7 @@ int main(void)
         cmocka_unit_test(temp_file_cannot_be_written),
         cmocka_unit_test(writer_leaves_a_bad_hive),
         cmocka_unit_test(temp_file_cannot_be_synced),
+        cmocka_unit_test(journal_copy_cannot_be_synced),
         cmocka_unit_test(kept_name_taken),
         cmocka_unit_test(copy_when_links_fail),
         cmocka_unit_test(copy_cannot_open_old),
