@@ -234,6 +234,22 @@ dcs_status dcs_lock_image(const char *root, unsigned ms, dcs_lock **out, struct 
     return dcs_lock_acquire(root, ms, out, err);
 }
 
+void dcsi_lock_adopt(dcs_lock *l, int fd)
+{
+    struct stat st;
+    if (!l || fstat(fd, &st) != 0) {
+        close(fd);
+        return;
+    }
+    pthread_mutex_lock(&held_mutex);
+    int old = l->fd;
+    l->fd = fd;
+    l->dev = st.st_dev;
+    l->ino = st.st_ino;
+    pthread_mutex_unlock(&held_mutex);
+    close(old); /* the replaced file's flock drops: nobody can reach it by name */
+}
+
 bool dcs_lock_current(const dcs_lock *l)
 {
     struct stat st;

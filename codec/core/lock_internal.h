@@ -26,6 +26,13 @@ int dcsi_lock_openat(int dirfd, const char *path, int extra_flags, uint64_t dead
 dcs_status dcsi_lock_acquire_at(int dirfd, const char *name, const char *path, unsigned ms,
                                 dcs_lock **out, struct dcs_error *err);
 
+/* l now holds the exclusive flock already taken on fd (the file a commit
+ * renamed over the locked name), and the replaced file's descriptor closes.
+ * Without it, a lock kept across a commit stays on a file no name reaches
+ * any more, and another process could lock the new one.  fd is taken
+ * (closed on a failure to stat it, the old lock then kept). */
+void dcsi_lock_adopt(dcs_lock *l, int fd);
+
 /* The process id /proc/locks gives for an flock held on (dev, ino), or 0
  * when it cannot tell. */
 long dcsi_lock_holder(dev_t dev, ino_t ino);

@@ -1,6 +1,7 @@
 /* All-or-nothing commit of several hives (contract in hive.h). */
 #include "hive/hive_internal.h"
 #include "core/fileio.h"
+#include "core/lock_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,13 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 /* Phase 1 for one hive: its bytes go to e->tmp, a name the journal already
  * lists, which is read back and checked; *fd stays open for the journal to
- * fsync with its copies (dcsi_journal_write).  Every step is an *at call in
- * the hive's pinned directory, never a path resolved again. */
+ * fsync with its copies (dcsi_journal_write), and holds an exclusive flock
+ * from the start: once renamed over the hive it is the hive's lock
+ * (dcsi_lock_adopt), taken before any other process can reach the file by
+ * name.  Every step is an *at call in the hive's pinned directory, never a
+ * path resolved again. */
 static dcs_status write_temp(struct dcsi_jentry *e, dcs_hive *hive, int *fd, bool *made,
                              struct dcs_error *err)
 {
@@ -25,6 +30,9 @@ static dcs_status write_temp(struct dcsi_jentry *e, dcs_hive *hive, int *fd, boo
                              "cannot create a temporary file beside %s: %s", path,
                              strerror(errno));
     *made = true;
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) /* a file nobody else has opened */
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot lock %s: %s", e->tmp,
+                             strerror(errno));
     struct stat st;
     if (fstatat(e->dirfd, dcsi_basename(e->target), &st, AT_SYMLINK_NOFOLLOW) == 0) {
         (void)fchmod(*fd, st.st_mode & 07777);
@@ -288,11 +296,6 @@ static dcs_status prepare(struct commit *c, struct dcs_error *err)
         c->j.prepared = true;
         rc = dcsi_journal_write(&c->j, c->tmpfd, names, c->j.n, err);
     }
-    for (size_t i = 0; i < c->j.n; i++)
-        if (c->tmpfd[i] >= 0) {
-            close(c->tmpfd[i]);
-            c->tmpfd[i] = -1;
-        }
     if (rc == DCS_OK)
         rc = dcsi_journal_sync_dirs(&c->j, err);
     return rc;
@@ -334,10 +337,18 @@ dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_erro
                 undo_prepare(&c, err);
             else
                 rc = replace_all(&c, err);
+            /* committed: each hive's lock moves to its new file */
+            for (size_t i = 0; rc == DCS_OK && i < m; i++) {
+                dcsi_lock_adopt(c.mod[i]->lock, c.tmpfd[i]);
+                c.tmpfd[i] = -1;
+            }
             dcsi_journal_free(&c.j);
             running--;
         }
     }
+    for (size_t i = 0; i < DCSI_JOURNAL_MAX_HIVES; i++)
+        if (c.tmpfd[i] >= 0)
+            close(c.tmpfd[i]);
     for (size_t i = 0; rc == DCS_OK && i < m; i++)
         c.mod[i]->modified = false;
     for (size_t i = 0; targets && i < m; i++)

@@ -7,6 +7,7 @@
  * left beside it, except when putting the hives back fails too: then the
  * error names each hive's state and the next open finishes the commit. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,10 @@
 #include "failsys.h"
 #include "hive_testutil.h"
 #include "journal_testutil.h"
+
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* ---- the engine's writer, wrapped ------------------------------------------ */
 
@@ -524,6 +529,52 @@ static void sync_after_renames_fails(void **state)
     scene_close(&s);
 }
 
+/* Whether another process can lock path at once (flock, as dcs does). */
+static bool others_can_lock(const char *path)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(path, O_RDONLY);
+        _exit(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : 1);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* A handle committed keeps its hive locked: the lock moves to the new file
+ * (it was left on the replaced one, so another process could lock the
+ * hive between two commits of one handle). */
+static void lock_follows_the_commit(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_open(&s, 2);
+    struct dcs_error err;
+    assert_false(others_can_lock(s.path[0]));
+    assert_int_equal(dcs_hive_commit_all(s.h, 2, &err), DCS_OK);
+    assert_false(others_can_lock(s.path[0]));
+    assert_false(others_can_lock(s.path[1]));
+    /* a second commit through the same handles, and a third open of the
+     * same file in this process shares the lock */
+    dcs_hive_key k;
+    uint8_t v = 0x55;
+    assert_int_equal(dcs_hive_ensure_key(s.h[0], 0, DCS_KEY_CONNECTIONS, &k, &err), DCS_OK);
+    assert_int_equal(dcs_hive_set_value(s.h[0], k, "W", DCS_REG_BINARY, &v, 1, &err), DCS_OK);
+    assert_int_equal(dcs_hive_commit_all(s.h, 1, &err), DCS_OK);
+    assert_false(others_can_lock(s.path[0]));
+    dcs_hive *again;
+    assert_int_equal(dcs_hive_open(s.path[0], DCS_HIVE_WRITE, &again, &err), DCS_OK);
+    dcs_hive_close(again);
+    assert_false(others_can_lock(s.path[0]));
+    dcs_hive_close(s.h[0]);
+    s.h[0] = NULL;
+    assert_true(others_can_lock(s.path[0]));
+    assert_false(others_can_lock(s.path[1]));
+    scene_close(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -537,6 +588,7 @@ int main(void)
         cmocka_unit_test(writer_leaves_a_bad_hive),
         cmocka_unit_test(temp_file_cannot_be_synced),
         cmocka_unit_test(journal_copy_cannot_be_synced),
+        cmocka_unit_test(lock_follows_the_commit),
         cmocka_unit_test(kept_name_taken),
         cmocka_unit_test(copy_when_links_fail),
         cmocka_unit_test(copy_cannot_open_old),
