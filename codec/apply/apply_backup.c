@@ -34,7 +34,10 @@ struct backup_dirs {
     int fd[MAX_DIRS];
     char *shown[MAX_DIRS];
     size_t n;
-    char *made_in; /* the parent of a --backup-dir this run created, or NULL */
+    /* the directories that got a new entry when this run created a
+     * --backup-dir and its missing parents: each one's parent */
+    char *made_in[MAX_DIRS];
+    size_t nmade;
     /* files written, not yet fsync'd and renamed (beyond MAX_PENDING: done
      * at once) */
     struct dcsi_replace pend[MAX_PENDING];
@@ -50,9 +53,10 @@ static void dirs_close(struct backup_dirs *d)
         close(d->fd[i]);
         free(d->shown[i]);
     }
-    free(d->made_in);
+    for (size_t i = 0; i < d->nmade; i++)
+        free(d->made_in[i]);
     d->n = 0;
-    d->made_in = NULL;
+    d->nmade = 0;
 }
 
 /* The descriptor of directory `where` (opened once per run; the same
@@ -95,24 +99,30 @@ static dcs_status dirs_open(struct backup_dirs *d, const char *where, int *fd,
  * first rename. */
 static dcs_status dirs_sync(const struct backup_dirs *d, struct dcs_error *err)
 {
-    int fds[MAX_DIRS + 1];
-    for (size_t i = 0; i < d->n; i++)
-        fds[i] = d->fd[i];
-    size_t n = d->n, bad;
-    if (d->made_in) {
-        fds[n] = open(d->made_in, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fds[n] < 0)
-            return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open directory %s: %s",
-                                 d->made_in, strerror(errno));
-        n++;
+    int fds[2 * MAX_DIRS];
+    const char *shown[2 * MAX_DIRS];
+    size_t n = 0, bad;
+    for (size_t i = 0; i < d->n; i++) {
+        fds[n] = d->fd[i];
+        shown[n++] = d->shown[i];
     }
-    int e = dcsi_fsync_many(fds, n, true, &bad);
-    if (d->made_in)
-        close(fds[d->n]);
+    dcs_status st = DCS_OK;
+    for (size_t i = 0; i < d->nmade && st == DCS_OK; i++) {
+        fds[n] = open(d->made_in[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        shown[n] = d->made_in[i];
+        if (fds[n] < 0)
+            st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot open directory %s: %s",
+                               d->made_in[i], strerror(errno));
+        else
+            n++;
+    }
+    int e = st == DCS_OK ? dcsi_fsync_many(fds, n, true, &bad) : 0;
+    for (size_t i = d->n; i < n; i++)
+        close(fds[i]);
     if (e)
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "fsync of directory %s failed: %s",
-                             bad < d->n ? d->shown[bad] : d->made_in, strerror(e));
-    return DCS_OK;
+        st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "fsync of directory %s failed: %s",
+                           shown[bad], strerror(e));
+    return st;
 }
 
 /* r's temporary file (fsync'd, closed) renamed to its name; the directory
@@ -368,6 +378,42 @@ static dcs_status backup_regs(struct backup_dirs *d, struct dcs_apply_target *t,
     return DCS_OK;
 }
 
+/* Before where (a --backup-dir) and its missing parents are created: each
+ * directory that will get a new entry, the parent of every missing one, is
+ * noted for dirs_sync (all of them, however many levels are made). */
+static dcs_status note_made(struct backup_dirs *d, const char *where, struct dcs_error *err)
+{
+    char *p = strdup(where);
+    bool oom = !p;
+    struct stat sb;
+    while (p && lstat(p, &sb) != 0 && errno == ENOENT) {
+        char *up = dcsi_dirname(p);
+        free(p);
+        p = up;
+        if (!up) {
+            oom = true;
+            break;
+        }
+        bool seen = false;
+        for (size_t i = 0; i < d->nmade && !seen; i++)
+            seen = strcmp(d->made_in[i], up) == 0;
+        if (seen)
+            continue;
+        if (d->nmade == MAX_DIRS) {
+            free(p);
+            return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
+                                 "more than %d directories to create for %s", MAX_DIRS, where);
+        }
+        if (!(d->made_in[d->nmade] = strdup(up))) {
+            oom = true;
+            break;
+        }
+        d->nmade++;
+    }
+    free(p);
+    return oom ? nomem(err) : DCS_OK;
+}
+
 /* The backup directory, made: the one the user named, or dcs-backup-STAMP
  * beside the hive, which for a hive of an image is looked up inside the
  * image like the hive (a link planted at its name cannot lead out). */
@@ -387,10 +433,11 @@ static dcs_status backup_dir(const struct dcs_applier *a, const struct dcs_apply
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "backup path too long");
     const char *rel = a->img ? dcs_image_shown(a->img, where) : where;
     if (a->backup_dir || rel == where) {
-        struct stat sb;
-        if (a->backup_dir && !d->made_in && lstat(where, &sb) != 0 &&
-            !(d->made_in = dcsi_dirname(where)))
-            return nomem(err);
+        if (a->backup_dir) {
+            dcs_status st = note_made(d, where, err);
+            if (st != DCS_OK)
+                return st;
+        }
         return dcsi_mkdirs(where, 0755, err);
     }
     char *made;

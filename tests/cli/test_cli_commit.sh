@@ -198,6 +198,16 @@ killed_run() { (env "$nolsan" strace -f -qq -o /dev/null -e trace="$1" -e inject
 #    whatever kept versions are left).
 read -r _ nfsync < <(count_calls fsync)
 [[ $nfsync == 18 ]] && ok || fail "a clean 3-hive apply made $nfsync fsync calls, wanted 18"
+# a --backup-dir three levels below what exists: each new directory's parent
+# is fsync'd (its entry), and the backup directory itself (its files)
+new_image
+env "$nolsan" strace -y -f -qq -o "$work/trace" -e trace=fsync "$dcs" apply --mode manual_proxy \
+  --proxy p:1 --windows "$img" --all-services --backup-dir "$work/deep/a/b" >/dev/null
+for d in "$work" "$work/deep" "$work/deep/a" "$work/deep/a/b"; do
+  grep -F "<$d>" "$work/trace" | grep -q "fsync(" && ok ||
+    fail "--backup-dir three levels down: $d was not fsync'd"
+done
+rm -rf "$work/deep"
 
 # 1. killed at every call in turn
 for call in rename fsync unlink link open write; do
