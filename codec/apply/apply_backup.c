@@ -101,7 +101,7 @@ static dcs_status dirs_sync(const struct backup_dirs *d, struct dcs_error *err)
 {
     int fds[2 * MAX_DIRS];
     const char *shown[2 * MAX_DIRS];
-    size_t n = 0, bad;
+    size_t n = 0;
     for (size_t i = 0; i < d->n; i++) {
         fds[n] = d->fd[i];
         shown[n++] = d->shown[i];
@@ -116,12 +116,10 @@ static dcs_status dirs_sync(const struct backup_dirs *d, struct dcs_error *err)
         else
             n++;
     }
-    int e = st == DCS_OK ? dcsi_fsync_many(fds, n, true, &bad) : 0;
+    if (st == DCS_OK)
+        st = dcsi_fsync_dirs(fds, shown, n, err);
     for (size_t i = d->n; i < n; i++)
         close(fds[i]);
-    if (e)
-        st = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "fsync of directory %s failed: %s",
-                           shown[bad], strerror(e));
     return st;
 }
 

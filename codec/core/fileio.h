@@ -86,6 +86,10 @@ int dcsi_fsync_file(const char *path);
  * one succeeded, else the errno of the lowest index that failed, that index
  * in *failed (n when none; failed may be NULL).  Every fd is tried. */
 int dcsi_fsync_many(const int *fds, size_t n, bool dirs, size_t *failed);
+/* dcsi_fsync_many of directories, the error as dcsi_fsync_dirfd's naming
+ * shown[i] of the one that failed. */
+dcs_status dcsi_fsync_dirs(const int *fds, const char *const *shown, size_t n,
+                           struct dcs_error *err);
 
 /* ---- atomic replace ----------------------------------------------------- */
 

@@ -8,6 +8,7 @@
 #include "core/fileio.h"
 
 #include <errno.h>
+#include <string.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <unistd.h>
@@ -68,4 +69,15 @@ int dcsi_fsync_many(const int *fds, size_t n, bool dirs, size_t *failed)
     if (failed)
         *failed = first;
     return err;
+}
+
+dcs_status dcsi_fsync_dirs(const int *fds, const char *const *shown, size_t n,
+                           struct dcs_error *err)
+{
+    size_t failed;
+    int e = dcsi_fsync_many(fds, n, true, &failed);
+    if (e)
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "fsync of directory %s failed: %s",
+                             shown[failed], strerror(e));
+    return DCS_OK;
 }

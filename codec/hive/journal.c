@@ -442,7 +442,8 @@ dcs_status dcsi_journal_read_fd(int fd, const char *path, struct dcsi_journal *o
 dcs_status dcsi_journal_sync_dirs(const struct dcsi_journal *j, struct dcs_error *err)
 {
     int fds[DCSI_JOURNAL_MAX_HIVES];
-    size_t at[DCSI_JOURNAL_MAX_HIVES], n = 0;
+    const char *shown[DCSI_JOURNAL_MAX_HIVES];
+    size_t n = 0;
     for (size_t i = 0; i < j->n && n < DCSI_JOURNAL_MAX_HIVES; i++) {
         bool seen = false;
         for (size_t k = 0; k < i && !seen; k++)
@@ -451,15 +452,10 @@ dcs_status dcsi_journal_sync_dirs(const struct dcsi_journal *j, struct dcs_error
          * holds nothing to make durable */
         if (!seen && j->e[i].dirfd >= 0) {
             fds[n] = j->e[i].dirfd;
-            at[n++] = i;
+            shown[n++] = j->e[i].dir;
         }
     }
-    size_t failed;
-    int e = dcsi_fsync_many(fds, n, true, &failed);
-    if (e)
-        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "fsync of directory %s failed: %s",
-                             j->e[at[failed]].dir, strerror(e));
-    return DCS_OK;
+    return dcsi_fsync_dirs(fds, shown, n, err);
 }
 
 /* Create name (in the pinned directory dir) exclusively and lock it.  A
