@@ -246,7 +246,8 @@ static dcs_status relock(dcs_applier *a, struct dcs_error *err)
     return st != DCS_OK ? st : failure(a, err);
 }
 
-static dcs_status execute(dcs_applier *a, struct dcs_error *err)
+static dcs_status execute(dcs_applier *a, const struct dcsi_commit_companions *with,
+                          struct dcs_error *err)
 {
     dcs_hive **hives = calloc(a->n ? a->n : 1, sizeof(dcs_hive *));
     const struct dcs_apply_plan **plans =
@@ -257,7 +258,7 @@ static dcs_status execute(dcs_applier *a, struct dcs_error *err)
             hives[i] = a->t[i]->hive;
             plans[i] = &a->t[i]->plan;
         }
-        st = dcs_apply_execute(hives, plans, a->n, err);
+        st = dcsi_apply_execute_with(hives, plans, a->n, with, err);
     } else {
         nomem(err);
     }
@@ -284,11 +285,13 @@ dcs_status dcs_applier_commit(dcs_applier *a, struct dcs_error *err)
     dcs_status st = relock(a, err);
     if (st != DCS_OK || !dcs_applier_changes(a))
         return st; /* nothing written; or another run made every change meanwhile */
-    if (!(a->flags & DCS_APPLY_NO_BACKUP))
-        st = dcsi_backup_all(a, err);
-    a->backed_up = st == DCS_OK;
-    if (st == DCS_OK)
-        st = execute(a, err);
+    a->backed_up = false;
+    if (!(a->flags & DCS_APPLY_NO_BACKUP)) {
+        st = dcsi_backup_commit(a, execute, err);
+    } else {
+        a->backed_up = true; /* nothing to back up */
+        st = execute(a, NULL, err);
+    }
     /* nothing changed: what this run backed up goes (after a failed
      * rollback the backups hold the previous content: they stay) */
     if (st != DCS_OK && st != DCS_ERR_HIVE_ROLLBACK && !(a->flags & DCS_APPLY_NO_BACKUP)) {

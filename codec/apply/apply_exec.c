@@ -1,6 +1,7 @@
 /* Executing an apply: read the current values from hives, perform a plan's
  * steps, commit all-or-nothing.  Rules in apply.h. */
-#include <dcs/apply.h>
+#include "apply/apply_internal.h"
+#include "hive/hive_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,14 @@ dcs_status dcs_apply_edit(dcs_hive *h, const struct dcs_apply_plan *plan, struct
 dcs_status dcs_apply_execute(dcs_hive *const *hives, const struct dcs_apply_plan *const *plans,
                              size_t n, struct dcs_error *err)
 {
+    return dcsi_apply_execute_with(hives, plans, n, NULL, err);
+}
+
+dcs_status dcsi_apply_execute_with(dcs_hive *const *hives,
+                                   const struct dcs_apply_plan *const *plans, size_t n,
+                                   const struct dcsi_commit_companions *with,
+                                   struct dcs_error *err)
+{
     for (size_t i = 0; i < n; i++) {
         if (!dcs_apply_plan_changes(plans[i]))
             continue;
@@ -166,5 +175,5 @@ dcs_status dcs_apply_execute(dcs_hive *const *hives, const struct dcs_apply_plan
         if (rc != DCS_OK)
             return rc;
     }
-    return dcs_hive_commit_all(hives, n, err);
+    return dcsi_hive_commit_with(hives, n, with, err);
 }

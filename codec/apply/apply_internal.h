@@ -115,10 +115,25 @@ void dcsi_target_free(struct dcs_apply_target *t);
 void dcsi_targets_refuse_shared(struct dcs_applier *a);
 
 /* -- backups (apply_backup.c, apply_reg_write.c) */
-/* The backups of every target whose plan changes (a->t[i]->backup[]),
- * durable (each file and each backup directory fsync'd once) when this
- * returns DCS_OK. */
-dcs_status dcsi_backup_all(struct dcs_applier *a, struct dcs_error *err);
+/* The commit of an applier, with the files another step needs durable
+ * before its first rename (NULL: none; hive/hive_internal.h). */
+struct dcsi_commit_companions;
+typedef dcs_status (*dcsi_commit_fn)(struct dcs_applier *a,
+                                     const struct dcsi_commit_companions *with,
+                                     struct dcs_error *err);
+/* The backups of every target whose plan changes (a->t[i]->backup[])
+ * written (a->backed_up set), then commit(a, them, err), which makes them
+ * durable with the hives (each file and each backup directory fsync'd
+ * once, before any hive is replaced): its status.  Files not yet published
+ * when commit fails are removed here; the published ones are the caller's
+ * (dcsi_backup_remove). */
+dcs_status dcsi_backup_commit(struct dcs_applier *a, dcsi_commit_fn commit,
+                              struct dcs_error *err);
+/* dcs_apply_execute, its commit with companions (dcsi_hive_commit_with). */
+dcs_status dcsi_apply_execute_with(dcs_hive *const *hives,
+                                   const struct dcs_apply_plan *const *plans, size_t n,
+                                   const struct dcsi_commit_companions *with,
+                                   struct dcs_error *err);
 /* A run that failed: remove the backup files this run wrote for t (hive
  * copy, log copies, .reg files; an undo file for a change that never
  * happened misleads) and the default backup directory when it is empty. */

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 /* more threads than this buy nothing: the flushes are one device's */
-#define FSYNC_THREADS 8
+#define FSYNC_THREADS 16
 
 struct share {
     const int *fds;

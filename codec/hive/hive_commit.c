@@ -149,6 +149,7 @@ static char **modified_targets(dcs_hive *const *hives, size_t n, dcs_hive **mod,
 
 struct commit {
     struct dcsi_journal j;
+    const struct dcsi_commit_companions *with; /* NULL: none */
     dcs_hive **mod;
     bool *made; /* per entry: tmp, keep created (2 flags each) */
     int tmpfd[DCSI_JOURNAL_MAX_HIVES]; /* the temporaries, open until on disk */
@@ -285,20 +286,45 @@ static dcs_status replace_all(struct commit *c, struct dcs_error *err)
 static dcs_status prepare(struct commit *c, struct dcs_error *err)
 {
     dcs_status rc = DCS_OK;
-    const char *names[DCSI_JOURNAL_MAX_HIVES];
+    const struct dcsi_commit_companions *w = c->with;
+    int sync[DCSI_JOURNAL_MAX_SYNC] = {0};
+    const char *names[DCSI_JOURNAL_MAX_SYNC] = {NULL};
+    size_t nsync = 0;
     for (size_t i = 0; i < c->j.n && rc == DCS_OK; i++) {
         names[i] = c->j.e[i].tmp;
         rc = write_temp(&c->j.e[i], c->mod[i], &c->tmpfd[i], &c->made[2 * i], err);
+        sync[nsync++] = c->tmpfd[i];
+    }
+    /* the companions' data in the same batch: one wait for all */
+    for (size_t k = 0; w && k < w->nfds; k++) {
+        sync[nsync] = w->fds[k];
+        names[nsync++] = w->shown[k];
     }
     for (size_t i = 0; i < c->j.n && rc == DCS_OK; i++)
         rc = keep_old(&c->j.e[i], &c->made[2 * i + 1], err);
     if (rc == DCS_OK) {
         c->j.prepared = true;
-        rc = dcsi_journal_write(&c->j, c->tmpfd, names, c->j.n, err);
+        rc = dcsi_journal_write(&c->j, sync, names, nsync, err);
     }
+    if (rc == DCS_OK && w && w->publish)
+        rc = w->publish(w->ctx, err);
     if (rc == DCS_OK)
-        rc = dcsi_journal_sync_dirs(&c->j, err);
+        rc = dcsi_journal_sync_dirs_with(&c->j, w ? w->dirfds : NULL, w ? w->dirshown : NULL,
+                                         w ? w->ndirs : 0, err);
     return rc;
+}
+
+/* No hive changed after all (every edit left its hive as it was): the
+ * companions are still made durable, as the commit would have. */
+static dcs_status companions_alone(const struct dcsi_commit_companions *w, struct dcs_error *err)
+{
+    size_t bad;
+    int e = dcsi_fsync_many(w->fds, w->nfds, false, &bad);
+    if (e)
+        return dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot fsync %s: %s", w->shown[bad],
+                             strerror(e));
+    dcs_status rc = w->publish ? w->publish(w->ctx, err) : DCS_OK;
+    return rc != DCS_OK ? rc : dcsi_fsync_dirs(w->dirfds, w->dirshown, w->ndirs, err);
 }
 
 /* Commits running in this process: a sweep (journal_sweep.c) leaves the
@@ -313,10 +339,22 @@ bool dcsi_commit_running(void)
 
 dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_error *err)
 {
+    return dcsi_hive_commit_with(hives, n, NULL, err);
+}
+
+dcs_status dcsi_hive_commit_with(dcs_hive *const *hives, size_t n,
+                                 const struct dcsi_commit_companions *with,
+                                 struct dcs_error *err)
+{
     dcs_status rc = check_args(hives, n, err);
+    if (rc == DCS_OK && with &&
+        (with->nfds > DCSI_COMMIT_MAX_COMPANIONS || with->ndirs > DCSI_COMMIT_MAX_COMPANIONS))
+        rc = dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET,
+                           "more than %d files to make durable with one commit",
+                           DCSI_COMMIT_MAX_COMPANIONS);
     if (rc != DCS_OK)
         return rc;
-    struct commit c = {0};
+    struct commit c = {.with = with};
     for (size_t i = 0; i < DCSI_JOURNAL_MAX_HIVES; i++)
         c.tmpfd[i] = -1;
     size_t m = 0;
@@ -345,6 +383,8 @@ dcs_status dcs_hive_commit_all(dcs_hive *const *hives, size_t n, struct dcs_erro
             dcsi_journal_free(&c.j);
             running--;
         }
+    } else if (with) {
+        rc = companions_alone(with, err);
     }
     for (size_t i = 0; i < DCSI_JOURNAL_MAX_HIVES; i++)
         if (c.tmpfd[i] >= 0)

@@ -44,6 +44,12 @@
 #define DCSI_JOURNAL_SUFFIX ".dcs-journal"
 #define DCSI_JOURNAL_NEW_SUFFIX ".dcs-journal.new"
 #define DCSI_JOURNAL_MAX_HIVES 64
+/* the files another room makes durable with a commit (its companions,
+ * dcsi_hive_commit_with), and the directories they need fsync'd */
+#define DCSI_COMMIT_MAX_COMPANIONS 64
+/* the files a journal write fsyncs beside its copies: the temporaries and
+ * a commit's companions */
+#define DCSI_JOURNAL_MAX_SYNC (DCSI_JOURNAL_MAX_HIVES + DCSI_COMMIT_MAX_COMPANIONS)
 #define DCSI_JOURNAL_MAX_BYTES ((size_t)256 * 1024)
 
 struct dcsi_jentry {
@@ -74,7 +80,7 @@ dcs_status dcsi_journal_init(struct dcsi_journal *j, char *const *targets, const
                              size_t n, struct dcs_error *err);
 /* Write (or rewrite) every copy with the current state: each to its
  * journal_new name, then those and the caller's files sync[0..nsync) (at
- * most DCSI_JOURNAL_MAX_HIVES, names[] for messages) fsync'd together, then
+ * most DCSI_JOURNAL_MAX_SYNC, names[] for messages) fsync'd together, then
  * each copy renamed into place; the directories are the caller's to fsync,
  * with dcsi_journal_sync_dirs.  Copies keep being locked by this process. */
 dcs_status dcsi_journal_write(struct dcsi_journal *j, const int *sync, const char *const *names,
@@ -87,6 +93,10 @@ dcs_status dcsi_journal_remove(struct dcsi_journal *j, bool sync, struct dcs_err
 void dcsi_journal_free(struct dcsi_journal *j);
 /* fsync each distinct directory of the entries; the error names it. */
 dcs_status dcsi_journal_sync_dirs(const struct dcsi_journal *j, struct dcs_error *err);
+/* The same, and more[0..nmore) (named more_shown[]) in the same batch. */
+dcs_status dcsi_journal_sync_dirs_with(const struct dcsi_journal *j, const int *more,
+                                       const char *const *more_shown, size_t nmore,
+                                       struct dcs_error *err);
 /* Read and check one copy (the whole text) found at path. */
 dcs_status dcsi_journal_parse(const char *text, size_t len, const char *path,
                               struct dcsi_journal *out, struct dcs_error *err);
@@ -195,6 +205,30 @@ bool dcsi_leftover_name(const char *ent, const char *name, size_t nlen);
 /* True while dcs_hive_commit_all runs in this process (between creating
  * its first temporary and its last removal). */
 bool dcsi_commit_running(void);
+
+/* Files another room makes durable with a commit (the applier's backups),
+ * so that its data and its names each cost the commit no wait of their
+ * own: fds[0..nfds) (shown[] for messages, at most
+ * DCSI_COMMIT_MAX_COMPANIONS) are fsync'd in the batch of the temporaries
+ * and journal copies; then publish(ctx) gives them their names (it runs
+ * once, only after that batch succeeded); then dirfds[0..ndirs) are
+ * fsync'd in the batch of the hives' directories, before the first hive is
+ * replaced.  A failure in any of these undoes the commit (no hive changed);
+ * what publish renamed is the caller's to remove. */
+struct dcsi_commit_companions {
+    const int *fds;
+    const char *const *shown;
+    size_t nfds;
+    dcs_status (*publish)(void *ctx, struct dcs_error *err);
+    void *ctx;
+    const int *dirfds;
+    const char *const *dirshown;
+    size_t ndirs;
+};
+/* dcs_hive_commit_all with companions (NULL: none). */
+dcs_status dcsi_hive_commit_with(dcs_hive *const *hives, size_t n,
+                                 const struct dcsi_commit_companions *with,
+                                 struct dcs_error *err);
 /* Where an open hive's file is (its directory fd and name, pinned at
  * open): the apply room's backups link, copy and remove through it, so no
  * path to the hive is resolved again after the open. */

@@ -441,9 +441,18 @@ dcs_status dcsi_journal_read_fd(int fd, const char *path, struct dcsi_journal *o
 
 dcs_status dcsi_journal_sync_dirs(const struct dcsi_journal *j, struct dcs_error *err)
 {
-    int fds[DCSI_JOURNAL_MAX_HIVES];
-    const char *shown[DCSI_JOURNAL_MAX_HIVES];
+    return dcsi_journal_sync_dirs_with(j, NULL, NULL, 0, err);
+}
+
+dcs_status dcsi_journal_sync_dirs_with(const struct dcsi_journal *j, const int *more,
+                                       const char *const *more_shown, size_t nmore,
+                                       struct dcs_error *err)
+{
+    int fds[DCSI_JOURNAL_MAX_HIVES + DCSI_COMMIT_MAX_COMPANIONS];
+    const char *shown[DCSI_JOURNAL_MAX_HIVES + DCSI_COMMIT_MAX_COMPANIONS];
     size_t n = 0;
+    if (nmore > DCSI_COMMIT_MAX_COMPANIONS)
+        return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "too many directories to fsync");
     for (size_t i = 0; i < j->n && n < DCSI_JOURNAL_MAX_HIVES; i++) {
         bool seen = false;
         for (size_t k = 0; k < i && !seen; k++)
@@ -454,6 +463,10 @@ dcs_status dcsi_journal_sync_dirs(const struct dcsi_journal *j, struct dcs_error
             fds[n] = j->e[i].dirfd;
             shown[n++] = j->e[i].dir;
         }
+    }
+    for (size_t k = 0; k < nmore; k++) {
+        fds[n] = more[k];
+        shown[n++] = more_shown[k];
     }
     return dcsi_fsync_dirs(fds, shown, n, err);
 }
@@ -530,7 +543,7 @@ static void unstage(struct dcsi_journal *j, int *fds)
 static dcs_status sync_staged(const struct dcsi_journal *j, const int *staged, const int *sync,
                               const char *const *names, size_t nsync, struct dcs_error *err)
 {
-    int fds[2 * DCSI_JOURNAL_MAX_HIVES];
+    int fds[DCSI_JOURNAL_MAX_HIVES + DCSI_JOURNAL_MAX_SYNC];
     size_t n = 0;
     for (size_t k = 0; k < j->n; k++)
         fds[n++] = staged[k];
@@ -552,7 +565,7 @@ dcs_status dcsi_journal_write(struct dcsi_journal *j, const int *sync, const cha
     int staged[DCSI_JOURNAL_MAX_HIVES];
     for (size_t k = 0; k < j->n; k++)
         staged[k] = -1;
-    if (j->n > DCSI_JOURNAL_MAX_HIVES || nsync > DCSI_JOURNAL_MAX_HIVES)
+    if (j->n > DCSI_JOURNAL_MAX_HIVES || nsync > DCSI_JOURNAL_MAX_SYNC)
         return dcs_error_set(err, DCS_ERR_LIMIT, DCS_NO_OFFSET, "too many hives in one commit");
     dcs_status rc = DCS_OK;
     for (size_t k = 0; k < j->n && rc == DCS_OK; k++) {

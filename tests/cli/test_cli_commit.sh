@@ -170,34 +170,60 @@ killed_run() { (env "$nolsan" strace -f -qq -o /dev/null -e trace="$1" -e inject
   "${@:3}" >/dev/null 2>&1; exit $?) 2>/dev/null; }
 
 # 0. the fsyncs of a clean run, counted: each one costs 0.2-3 ms (ext4 on
-# /tmp, a VM's disk), so a new one must be a decision.  Three hives in
-# three directories, --backup-dir made by the run; 18 =
-#  - backups, 6: the .reg files (undo of each hive, Connections of the one
-#    that has the key: 4), fsync'd together, then each backup directory once
-#    (1) and, as this run made it, its parent (1).  The hives themselves are
-#    kept as hard links: the commit renames a new file over each hive, so
-#    the old inode is never written again and needs no copy or fsync;
-#  - the commit, 12 (journal copies beside each hive so that opening any one
-#    finds the commit): the 3 temporaries (the new content) and the 3
-#    journal copies, "prepared", naming each temporary's inode, fsync'd
-#    together (threads: the file system commits them as one group) before
-#    any copy is renamed into place; each of the 3 directories once, after
-#    the kept links and the copies: temporaries' names, kept links and
-#    copies durable together, all before the first hive's rename; the 3
-#    directories after the renames (a failure there still rolls back;
-#    nothing is removed before the new names are durable).  Not fsync'd:
-#    the directories after removing the kept versions and the copies (a
-#    copy that comes back after a crash finds every hive new and is
-#    finished; the next commit's own directory fsync makes the removals
-#    durable before its copies can be found); and, because the next open of
-#    a hive, holding its lock, removes temporaries and kept versions that no
-#    journal names (HIVE.dcs-TOKEN, HIVE.dcs-TOKEN.old), no "preparing"
-#    journal before the temporaries exist, no directory between the kept
-#    links and the copies, and none between removing the kept versions and
-#    the copies (a copy missing while every hive is new is finished,
-#    whatever kept versions are left).
+# /tmp, a VM's disk), so a new one must be a decision, and they wait in
+# three batches (every batch waits for the disk's cache flush).  Three
+# hives in three directories, --backup-dir made by the run; 18 =
+#  - batch 1, the data, 12: the backups' .reg files (undo of each hive,
+#    Connections of the one that has the key: 4), the 3 temporaries (the
+#    new content) and the 3 journal copies (beside each hive so that
+#    opening any one finds the commit; "prepared", naming each temporary's
+#    inode), fsync'd together (threads: the file system commits them as
+#    one group) before any copy or backup takes its name.  The hives
+#    themselves are backed up as hard links: the commit renames a new file
+#    over each hive, so the old inode is never written again and needs no
+#    copy or fsync;
+#  - batch 2, the names, 5: each hive's directory (temporaries' names, kept
+#    links, copies), the backup directory (its files) and, as this run
+#    made it, its parent: all before the first hive's rename;
+#  - batch 3, 3: the hives' directories after the renames (a failure there
+#    still rolls back; nothing is removed before the new names are
+#    durable).  Not fsync'd: the directories after removing the kept
+#    versions and the copies (a copy that comes back after a crash finds
+#    every hive new and is finished; the next commit's own directory fsync
+#    makes the removals durable before its copies can be found); and,
+#    because the next open of a hive, holding its lock, removes temporaries
+#    and kept versions that no journal names (HIVE.dcs-TOKEN,
+#    HIVE.dcs-TOKEN.old), no "preparing" journal before the temporaries
+#    exist, no directory between the kept links and the copies, and none
+#    between removing the kept versions and the copies (a copy missing
+#    while every hive is new is finished, whatever kept versions are left).
 read -r _ nfsync < <(count_calls fsync)
 [[ $nfsync == 18 ]] && ok || fail "a clean 3-hive apply made $nfsync fsync calls, wanted 18"
+# the order that makes those batches safe, read from one traced run (call
+# numbers in the trace): every backup file fsync'd after the last journal
+# copy is written and before the first copy takes its name (batch 1), the
+# backup directory fsync'd after the backups' renames and before the first
+# hive's rename (batch 2)
+new_image
+env "$nolsan" strace -y -f -qq -o "$work/trace" -e trace=fsync,openat,rename,renameat,renameat2 \
+  "$dcs" apply --mode manual_proxy --proxy p:1 --windows "$img" --all-services \
+  --backup-dir "$work/bk" >/dev/null
+grep -E "^[0-9]+ +(fsync|openat|rename[a-z0-9]*)\(" "$work/trace" >"$work/calls"
+line_of() { { grep -n -E -e "$1" "$work/calls" || true; } | cut -d: -f1 | sed -n "${2:-1}p"; }
+last_copy=$(line_of 'dcs-journal\.new", O_WRONLY' 3)
+first_copy_named=$(line_of 'rename[a-z0-9]*\(.*dcs-journal\.new", ')
+bk_syncs=$(line_of "fsync\([0-9]+<$work/bk/[^>]*\.reg\.tmp" '1,$' | tr '\n' ' ')
+last_bk_rename=$(line_of "rename[a-z0-9]*\([0-9]+<$work/bk>" '$')
+bk_dir_sync=$(line_of "fsync\([0-9]+<$work/bk>[ )]")
+first_hive_rename=$(line_of 'rename[a-z0-9]*\(.*\.dcs-[a-z0-9]{12}", [0-9]+<[^>]*>, "(DEFAULT|NTUSER\.DAT)"')
+batched=yes
+[[ $(wc -w <<<"$bk_syncs") == 4 && -n $last_copy && -n $first_copy_named ]] || batched=no
+for n in $bk_syncs; do ((n > last_copy && n < first_copy_named)) || batched=no; done
+[[ $batched == yes ]] && ok ||
+  fail "backup files not fsync'd in the journal copies' batch (fsyncs at $bk_syncs; copies written by $last_copy, named from $first_copy_named)"
+[[ -n $bk_dir_sync && -n $last_bk_rename && -n $first_hive_rename ]] &&
+  ((bk_dir_sync > last_bk_rename && bk_dir_sync < first_hive_rename)) && ok ||
+  fail "backup directory fsync'd at ${bk_dir_sync:-none}: wanted after the backups' renames (${last_bk_rename:-none}) and before the first hive's (${first_hive_rename:-none})"
 # a --backup-dir three levels below what exists: each new directory's parent
 # is fsync'd (its entry), and the backup directory itself (its files)
 new_image

@@ -37,6 +37,9 @@ void failsys_fail(const char *call, const char *suffix, size_t nth, int e);
 /* Make the nth read or write (on a path ending with suffix) move at most
  * max_bytes bytes (0: return 0, i.e. end of file or nothing written). */
 void failsys_short(const char *call, const char *suffix, size_t nth, size_t max_bytes);
+/* A rule that fires at the first use of `call` (on a path ending with
+ * suffix) without failing it: failsys_fired() then tells the call was made. */
+void failsys_count(const char *call, const char *suffix);
 /* How many rules have fired since the last reset. */
 size_t failsys_fired(void);
 /* Drop every rule. */

@@ -388,6 +388,47 @@ static void commit_and_backups(void **state)
     dcs_applier_free(a);
 }
 
+/* A backup directory that earlier runs filled: SID-NAME and SID-NAME.2 to
+ * .1500 are taken, so this run's backup is SID-NAME.1501 (once capped at
+ * 1000, which made every later run fail); with .7 taken after a gap at .6,
+ * the gap is found (any free name will do, and finding it takes a handful
+ * of lookups, not one per earlier run). */
+static void backup_names_after_many_runs(void **state)
+{
+    (void)state;
+    const unsigned long used[2] = {1500, 5};
+    for (int c = 0; c < 2; c++) {
+        char h18[1024], bk[1024], name[1200], want[1200];
+        place(h18, sizeof h18, c ? "names-gap/DEFAULT" : "names/DEFAULT", "hivex-minimal");
+        place(bk, sizeof bk, c ? "names-gap-bk" : "names-bk", NULL);
+        assert_int_equal(mkdir(bk, 0755), 0);
+        for (unsigned long k = 1; k <= used[c] + (c ? 2 : 0); k++) {
+            if (c && k == 6)
+                continue;
+            if (k == 1)
+                snprintf(name, sizeof name, "%s/S-1-5-18-DEFAULT", bk);
+            else
+                snprintf(name, sizeof name, "%s/S-1-5-18-DEFAULT.%lu", bk, k);
+            write_text(name, "x");
+        }
+        dcs_applier *a = new_applier(0, NULL);
+        struct dcs_error err;
+        assert_int_equal(dcs_applier_source_mode(a, DCS_MODE_MANUAL_PROXY, "p:3", "<local>",
+                                                 NULL, NULL),
+                         DCS_OK);
+        assert_int_equal(dcs_applier_set_backup_dir(a, bk, NULL), DCS_OK);
+        assert_int_equal(dcs_applier_set_hive(a, "S-1-5-18", h18, NULL), DCS_OK);
+        assert_int_equal(dcs_applier_add_account(a, "S-1-5-18", NULL), DCS_OK);
+        assert_int_equal(dcs_applier_plan(a, &err), DCS_OK);
+        assert_int_equal(dcs_applier_commit(a, &err), DCS_OK);
+        snprintf(want, sizeof want, "%s/S-1-5-18-DEFAULT.%lu", bk, c ? 6UL : used[c] + 1);
+        assert_string_equal(dcs_apply_target_backup(dcs_applier_target(a, 0),
+                                                     DCS_APPLY_BACKUP_HIVE),
+                            want);
+        dcs_applier_free(a);
+    }
+}
+
 /* Another writer's commit of path: a value the applier's plan does not
  * touch (as a `reg import` between the plan and the commit would). */
 static void commit_marker(const char *path)
@@ -597,6 +638,7 @@ int main(void)
         cmocka_unit_test(unsafe_statuses),
         cmocka_unit_test(dirty_hive),
         cmocka_unit_test(commit_and_backups),
+        cmocka_unit_test(backup_names_after_many_runs),
         cmocka_unit_test(replanned_under_locks),
         cmocka_unit_test(live_reg),
         cmocka_unit_test(image_report),

@@ -16,6 +16,7 @@
 
 #include <dcs/dcs.h>
 #include "failsys.h"
+#include "hive/hive_internal.h"
 #include "hive_testutil.h"
 #include "journal_testutil.h"
 
@@ -322,6 +323,149 @@ static void journal_copy_cannot_be_synced(void **state)
     scene_close(&s);
 }
 
+/* ---- companions: another room's files made durable with the commit -------- */
+
+/* One companion: DIR/extra.tmp (written, open), which publish renames to
+ * DIR/extra, and DIR itself to fsync.  publish records what it saw. */
+struct companion {
+    const struct scene *s;
+    int fd, dirfd;
+    char tmp[1200], name[1200];
+    const char *shown[1], *dirshown[1];
+    int published;
+    bool journal_there, hives_old; /* as publish found them */
+    dcs_status fail; /* what publish returns */
+    struct dcsi_commit_companions with;
+};
+
+static dcs_status publish_one(void *ctx, struct dcs_error *err)
+{
+    struct companion *c = ctx;
+    c->published++;
+    char j[1200];
+    snprintf(j, sizeof j, "%s.dcs-journal", c->s->path[0]);
+    c->journal_there = access(j, F_OK) == 0;
+    c->hives_old = true;
+    for (size_t i = 0; i < c->s->n; i++)
+        c->hives_old = c->hives_old && files_equal(c->s->path[i], c->s->orig[i]);
+    if (c->fail != DCS_OK)
+        return dcs_error_set(err, c->fail, DCS_NO_OFFSET, "publish refused");
+    assert_int_equal(rename(c->tmp, c->name), 0);
+    return DCS_OK;
+}
+
+static void companion_open(struct companion *c, const struct scene *s)
+{
+    memset(c, 0, sizeof *c);
+    c->s = s;
+    snprintf(c->tmp, sizeof c->tmp, "%s/extra.tmp", s->dir);
+    snprintf(c->name, sizeof c->name, "%s/extra", s->dir);
+    c->fd = open(c->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    assert_true(c->fd >= 0);
+    assert_int_equal(write(c->fd, "backup", 6), 6);
+    c->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_true(c->dirfd >= 0);
+    c->shown[0] = c->tmp;
+    c->dirshown[0] = s->dir;
+    c->with = (struct dcsi_commit_companions){&c->fd, c->shown, 1, publish_one, c,
+                                               &c->dirfd, c->dirshown, 1};
+}
+
+static void companion_close(struct companion *c)
+{
+    close(c->fd);
+    close(c->dirfd);
+    (void)unlink(c->tmp);
+    (void)unlink(c->name);
+}
+
+/* The companion is fsync'd in the temporaries' batch and published once,
+ * after the journal is in place and before any hive is replaced; its
+ * directory is fsync'd with the hives' (the one wait before the renames). */
+static void companions_published_before_renames(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_open(&s, 2);
+    struct companion c;
+    companion_open(&c, &s);
+    struct dcs_error err;
+    failsys_count("fsync", "/extra.tmp"); /* counted, not failed */
+    assert_int_equal(dcsi_hive_commit_with(s.h, 2, &c.with, &err), DCS_OK);
+    assert_int_equal(failsys_fired(), 1);
+    assert_int_equal(c.published, 1);
+    assert_true(c.journal_there);
+    assert_true(c.hives_old);
+    assert_int_equal(access(c.name, F_OK), 0);
+    for (size_t i = 0; i < 2; i++)
+        assert_false(files_equal(s.path[i], s.orig[i]));
+    companion_close(&c);
+    scene_close(&s);
+}
+
+/* A companion that cannot be synced, a publish that fails, a companion's
+ * directory that cannot be synced: the commit fails, naming it, and no
+ * hive changed. */
+static void companion_failures_change_nothing(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 3; k++) {
+        struct scene s;
+        scene_open(&s, 2);
+        struct companion c;
+        companion_open(&c, &s);
+        struct dcs_error err;
+        char want[1400];
+        dcs_status rc;
+        if (k == 0) {
+            failsys_fail("fsync", "/extra.tmp", 1, EIO);
+            snprintf(want, sizeof want, "cannot fsync %s: Input/output error", c.tmp);
+            rc = DCS_ERR_IO;
+        } else if (k == 1) {
+            c.fail = DCS_ERR_LIMIT;
+            snprintf(want, sizeof want, "publish refused");
+            rc = DCS_ERR_LIMIT;
+        } else {
+            /* the scene's directory, in the batch after the journal's
+             * copies: the 1st fsync of it is that batch's */
+            failsys_fail("fsync", strrchr(s.dir, '/'), 1, EIO);
+            snprintf(want, sizeof want, "fsync of directory %s failed: Input/output error", s.dir);
+            rc = DCS_ERR_IO;
+        }
+        assert_int_equal(dcsi_hive_commit_with(s.h, 2, &c.with, &err), rc);
+        assert_int_equal(failsys_fired(), k == 1 ? 0 : 1);
+        assert_string_equal(err.message, want);
+        assert_int_equal(c.published, k == 0 ? 0 : 1);
+        for (size_t i = 0; i < 2; i++)
+            assert_true(files_equal(s.path[i], s.orig[i]));
+        companion_close(&c);
+        assert_untouched(&s);
+        scene_close(&s);
+    }
+}
+
+/* Every edit left its hive as it was (nothing to commit): the companions
+ * are still fsync'd and published. */
+static void companions_without_a_change(void **state)
+{
+    (void)state;
+    struct scene s;
+    scene_open(&s, 1);
+    dcs_hive_close(s.h[0]);
+    struct dcs_error err;
+    assert_int_equal(dcs_hive_open(s.path[0], DCS_HIVE_WRITE, &s.h[0], &err), DCS_OK);
+    struct companion c;
+    companion_open(&c, &s);
+    failsys_count("fsync", "/extra.tmp");
+    assert_int_equal(dcsi_hive_commit_with(s.h, 1, &c.with, &err), DCS_OK);
+    assert_int_equal(failsys_fired(), 1);
+    assert_int_equal(c.published, 1);
+    assert_int_equal(access(c.name, F_OK), 0);
+    companion_close(&c);
+    assert_untouched(&s);
+    scene_close(&s);
+}
+
 /* ---- phase 2: keeping the old target -------------------------------------- */
 
 static void kept_name_taken(void **state)
@@ -588,6 +732,9 @@ int main(void)
         cmocka_unit_test(writer_leaves_a_bad_hive),
         cmocka_unit_test(temp_file_cannot_be_synced),
         cmocka_unit_test(journal_copy_cannot_be_synced),
+        cmocka_unit_test(companions_published_before_renames),
+        cmocka_unit_test(companion_failures_change_nothing),
+        cmocka_unit_test(companions_without_a_change),
         cmocka_unit_test(lock_follows_the_commit),
         cmocka_unit_test(kept_name_taken),
         cmocka_unit_test(copy_when_links_fail),

@@ -373,7 +373,9 @@ DCS_API size_t dcs_applier_changes(const dcs_applier *a);
  * hold their previous content and stay. */
 DCS_API dcs_status dcs_applier_commit(dcs_applier *a, struct dcs_error *err);
 /* True once every backup of a commit was written (false after a commit that
- * failed while backing up). */
+ * failed while writing them).  Their fsyncs are the commit's own (one batch
+ * with the hives' new versions, one with their directories): a failure
+ * there is the commit's error, naming the file, with nothing changed. */
 DCS_API bool dcs_applier_backed_up(const dcs_applier *a);
 /* Write the plan of every target as a regedit .reg for `reg import` on a
  * live machine (HKEY_USERS\<SID>, HKEY_LOCAL_MACHINE\SOFTWARE): no hive is
