@@ -79,7 +79,7 @@ dcs_status dcsi_fsync_dirfd(int dirfd, const char *display, struct dcs_error *er
  * and the same returning 0 or the errno. */
 dcs_status dcsi_fsync_path(const char *path, struct dcs_error *err);
 int dcsi_fsync_file(const char *path);
-/* fsync fds[0..n) together, on up to 8 threads, so that the file system
+/* fsync fds[0..n) together, on up to 16 threads, so that the file system
  * commits them as one group (core/fsync_many.c says why); a negative fd is
  * skipped.  dirs: they are directories, and EINVAL (the file system cannot
  * synchronise one) is not a failure, as in dcsi_fsync_dirfd.  0 when every

@@ -13,7 +13,9 @@
 #include <stdbool.h>
 #include <unistd.h>
 
-/* more threads than this buy nothing: the flushes are one device's */
+/* a commit's largest batch (3 hives: 3 temporaries, 3 journal copies, 6
+ * backup files) gets a thread per file, so no fsync waits for a second
+ * flush; beyond that the flushes are one device's */
 #define FSYNC_THREADS 16
 
 struct share {
