@@ -44,6 +44,9 @@
 #define DCSI_REGF_INDEX_MAX 1014u /* li, ri: 4-byte elements */
 /* Largest hive-bins size dcs writes (the format's offsets are 32-bit). */
 #define DCSI_REGF_BINS_MAX 0x7FFF0000u
+/* A hive file at least this large is read into an anonymous mapping (see
+ * dcsi_regf_load_fd), not the heap. */
+#define DCSI_REGF_MAP_MIN ((size_t)128 * 1024)
 
 #define DCSI_NK_COMP_NAME 0x0020u
 #define DCSI_VK_COMP_NAME 0x0001u
@@ -98,7 +101,7 @@ struct dcsi_regf_keyst {
 struct dcsi_regf {
     uint8_t *data;         /* base block + hive bins */
     size_t cap;
-    bool mapped;           /* data is an anonymous mapping (grown), not malloc'd */
+    bool mapped;           /* data is an anonymous mapping (read large, or grown), not malloc'd */
     uint32_t bins;         /* hive-bins data size */
     uint32_t minor;
     uint32_t root;

@@ -203,15 +203,15 @@ static void advise_huge(uint8_t *d, size_t cap)
 static dcs_status reserve(struct dcsi_regf *r, size_t cap, struct dcs_error *err)
 {
     uint8_t *d;
-    if (cap < ((size_t)1 << 20)) {
-        d = realloc(r->data, cap);
-        if (!d)
-            return nomem(err);
-    } else if (r->mapped) {
+    if (r->mapped) {
         void *m = mremap(r->data, r->cap, cap, MREMAP_MAYMOVE);
         if (m == MAP_FAILED)
             return nomem(err);
         d = m;
+    } else if (cap < ((size_t)1 << 20)) {
+        d = realloc(r->data, cap);
+        if (!d)
+            return nomem(err);
     } else {
         void *m = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (m == MAP_FAILED)

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -174,7 +175,18 @@ dcs_status dcsi_regf_load_fd(struct dcsi_regf *r, int fd, uint64_t size, const u
     if (len < DCSI_REGF_BASE)
         return dcs_error_set(err, DCS_ERR_HIVE_TRUNCATED, len,
                              "%s: file ends inside the base block (%zu bytes)", path, len);
-    uint8_t *buf = malloc(len);
+    /* a large hive is read into a mapping populated in one call: a fresh
+     * heap block would fault in each page as read() fills it, a trap per
+     * 4 KiB, and a later grow mremaps it (regf_alloc.c) */
+    bool map = len >= DCSI_REGF_MAP_MIN;
+    uint8_t *buf;
+    if (map) {
+        void *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        buf = m == MAP_FAILED ? NULL : m;
+    } else {
+        buf = malloc(len);
+    }
     if (!buf)
         return nomem(err);
     /* the bytes already read are not read again: the file offset is past them */
@@ -188,13 +200,18 @@ dcs_status dcsi_regf_load_fd(struct dcsi_regf *r, int fd, uint64_t size, const u
         if (n <= 0) {
             dcs_status rc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot read %s: %s",
                                           path, n < 0 ? strerror(errno) : "file shrank");
-            free(buf);
+            if (map)
+                munmap(buf, len);
+            else
+                free(buf);
             return rc;
         }
         got += (size_t)n;
     }
     /* the file size is what the header is judged against */
-    return dcsi_regf_load_sized(r, buf, len, len, size, err);
+    dcs_status rc = dcsi_regf_load_sized(r, buf, len, len, size, err);
+    r->mapped = map; /* freed (or grown) as the mapping it is, loaded or not */
+    return rc;
 }
 
 void dcsi_regf_free(struct dcsi_regf *r)

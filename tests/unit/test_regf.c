@@ -509,6 +509,45 @@ static void untouched_cells_kept(void **state)
     check_file(path, 0);
 }
 
+/* A hive file of 128 KiB or more is read into an anonymous mapping
+ * (DCSI_REGF_MAP_MIN): an edit that grows it below 1 MiB must grow the
+ * mapping (mremap), never realloc it, and the value reads back whole. */
+static void large_hive_read_mapped_grows(void **state)
+{
+    (void)state;
+    char src[1024], path[1100];
+    fixture(src, sizeof src, "ez-NTUSER1.DAT");
+    snprintf(path, sizeof path, "%s/NTUSER-grow.DAT", dir);
+    assert_int_equal(copy_to(src, path), 0);
+    size_t olen;
+    free(slurp(path, &olen));
+    assert_true(olen >= DCSI_REGF_MAP_MIN);
+    size_t vlen = 300 * 1024;
+    uint8_t *v = malloc(vlen);
+    assert_non_null(v);
+    for (size_t i = 0; i < vlen; i++)
+        v[i] = (uint8_t)(i * 7 + 3);
+    dcs_hive *h;
+    assert_int_equal(dcs_hive_open(path, DCS_HIVE_WRITE, &h, NULL), DCS_OK);
+    dcs_hive_key k;
+    assert_int_equal(dcs_hive_find_key(h, 0, DCS_KEY_INTERNET_SETTINGS, &k, NULL), DCS_OK);
+    assert_int_equal(dcs_hive_set_value(h, k, "Big", DCS_REG_BINARY, v, vlen, NULL), DCS_OK);
+    commit_close(h);
+    size_t nlen;
+    free(slurp(path, &nlen));
+    assert_true(nlen > olen + vlen && nlen < ((size_t)1 << 20));
+    assert_int_equal(dcs_hive_open(path, 0, &h, NULL), DCS_OK);
+    assert_int_equal(dcs_hive_find_key(h, 0, DCS_KEY_INTERNET_SETTINGS, &k, NULL), DCS_OK);
+    struct dcs_hive_value got;
+    assert_int_equal(dcs_hive_get_value(h, k, "Big", &got, NULL), DCS_OK);
+    assert_int_equal(got.len, vlen);
+    assert_memory_equal(got.data, v, vlen);
+    dcs_hive_value_free(&got);
+    dcs_hive_close(h);
+    free(v);
+    check_file(path, 0);
+}
+
 /* Allocated cells of the hive bins of file d starting with sig. */
 static size_t cells_signed(const uint8_t *d, size_t len, const char *sig)
 {
@@ -627,6 +666,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(freed_space_reused, fresh, cleanup),
         cmocka_unit_test_setup_teardown(security_shared_and_counted, fresh, cleanup),
         cmocka_unit_test_setup_teardown(untouched_cells_kept, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(large_hive_read_mapped_grows, fresh, cleanup),
         cmocka_unit_test_setup_teardown(version_1_3_edited_as_1_3, fresh, cleanup),
         cmocka_unit_test_setup_teardown(version_1_4_edited_as_1_4, fresh, cleanup),
     };
