@@ -11,7 +11,9 @@
 
 #include "dcs_config.h"
 
-#if DCS_HAVE_WIMLIB
+/* DCS_WIM_STUBS: the static dcs command's copy, which cannot load wimlib
+ * (codec/meson.build) */
+#if DCS_HAVE_WIMLIB && !defined(DCS_WIM_STUBS)
 #include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -221,11 +221,28 @@ if grep -qF "built without wimlib" "$work/err"; then
   exit 1
 fi
 # wimlib is loaded on first use (dlopen), not linked: every other command
-# starts without libwim and what it brings (libxml2, ICU, libstdc++, ...)
+# starts without libwim and what it brings (libxml2, ICU, libstdc++, ...).
+# A static dcs (meson static_cli) loads nothing at all, and runs dcs-wim
+# for --wim: without it beside dcs (or installed), --wim says so.
 if command -v readelf >/dev/null; then
-  readelf -d "$(command -v "$dcs")" >"$work/needed"
-  grep -q NEEDED "$work/needed" && ! grep -q 'libwim' "$work/needed" && ok ||
-    fail "dcs is linked with libwim: $(grep NEEDED "$work/needed" | tr -s ' ' | tr '\n' ' ')"
+  dcs_file=$(command -v "$dcs")
+  readelf -d "$dcs_file" >"$work/needed"
+  if ! grep -q NEEDED "$work/needed"; then
+    readelf -l "$dcs_file" | grep -q INTERP && fail "dcs: no NEEDED, yet a dynamic loader" || ok
+    [[ -x ${dcs_file%/*}/dcs-wim ]] && ok || fail "a static dcs without dcs-wim beside it"
+    readelf -d "${dcs_file%/*}/dcs-wim" | grep -q NEEDED && ok || fail "dcs-wim is not dynamic"
+    mkdir -p "$work/alone"
+    cp "$dcs_file" "$work/alone/dcs"
+    expect_rc 1 "static dcs, no dcs-wim" -- "$work/alone/dcs" show --wim "$work/none.wim"
+    if grep -q "^dcs: show: --wim: cannot run .*/dcs-wim (this dcs is linked statically and reads WIM images through it): No such file or directory$" "$work/err"; then
+      ok
+    else
+      fail "static dcs without dcs-wim: $(cat "$work/err")"
+    fi
+  else
+    ! grep -q 'libwim' "$work/needed" && ok ||
+      fail "dcs is linked with libwim: $(grep NEEDED "$work/needed" | tr -s ' ' | tr '\n' ' ')"
+  fi
 fi
 if ! command -v wimcapture >/dev/null; then
   echo "cli_places: wimtools (wimcapture) not installed: the WIM cases are not run" >&2

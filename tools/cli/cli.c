@@ -11,6 +11,7 @@
 #include "core/text.h"
 
 const char *cli_prog = "dcs";
+char **cli_argv;
 
 /* "PROG: PREFIXMESSAGE\n" on stderr in one write when it fits a line of
  * 2 KiB (stderr is unbuffered: three writes otherwise, and a line another

@@ -77,6 +77,10 @@ static bool lock_wait_option(int *argc, char ***argv)
 int main(int argc, char **argv)
 {
     dcs_set_warning_handler(print_warning, NULL);
+    /* before lock_wait_option rewrites the array */
+    cli_argv = malloc(((size_t)argc + 1) * sizeof *cli_argv);
+    if (cli_argv)
+        memcpy(cli_argv, argv, ((size_t)argc + 1) * sizeof *cli_argv);
     if (!lock_wait_option(&argc, &argv)) {
         cli_errorf("--lock-wait needs a number of seconds (0 to 86400)");
         return EXIT_USAGE;

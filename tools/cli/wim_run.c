@@ -5,6 +5,7 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "wim_run.h"
 
+#include <errno.h>
 #include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,12 +42,48 @@ void wim_tmp_remove(const char *dir)
     (void)nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+#ifdef DCS_WIM_HELPER
+/* The static dcs (meson.build, static_cli) cannot load wimlib: dcs-wim, the
+ * same command linked dynamically, runs this command line instead, found
+ * beside this program (a build tree) or where it is installed.  Nothing
+ * was printed or written before this point.  Returns only on failure. */
+static int run_helper(const char *cmd)
+{
+    char self[4096], path[4200];
+    const char *helper = DCS_WIM_HELPER;
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(path, sizeof path, "%s/dcs-wim", self);
+            if (access(path, X_OK) == 0)
+                helper = path;
+        }
+    }
+    if (!cli_argv) {
+        cli_errorf("%s: out of memory", cmd);
+        return EXIT_BAD_INPUT;
+    }
+    execv(helper, cli_argv);
+    cli_errorf("%s: --wim: cannot run %s (this dcs is linked statically and reads WIM images "
+               "through it): %s",
+               cmd, helper, strerror(errno));
+    return EXIT_BAD_INPUT;
+}
+#endif
+
 static int wim_unsupported(const char *cmd)
 {
+#ifdef DCS_WIM_HELPER
+    return run_helper(cmd);
+#else
     cli_errorf("%s: --wim: this dcs was built without wimlib (meson -Dwim=enabled, with "
                "Debian's libwim-dev)",
                cmd);
     return EXIT_BAD_INPUT;
+#endif
 }
 
 int wim_extract_to_tmp(const char *cmd, const char *spec, char *dir, size_t size)
