@@ -326,8 +326,9 @@ static bool stem_taken(const struct dcs_apply_target *t, int bdir, unsigned long
 static dcs_status pick_name(struct dcs_apply_target *t, int bdir, const char *where, char *stem,
                             size_t size, struct dcs_error *err)
 {
-    unsigned long lo = 1, hi = 1; /* lo taken, hi free */
+    unsigned long hi = 1; /* free */
     if (stem_taken(t, bdir, 1, stem, size)) {
+        unsigned long lo = 1; /* taken */
         for (hi = 2; stem_taken(t, bdir, hi, stem, size); hi *= 2) {
             lo = hi;
             if (hi > (1UL << 30))
