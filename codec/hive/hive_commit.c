@@ -291,9 +291,9 @@ static dcs_status prepare(struct commit *c, struct dcs_error *err)
     const char *names[DCSI_JOURNAL_MAX_SYNC] = {NULL};
     size_t nsync = 0;
     for (size_t i = 0; i < c->j.n && rc == DCS_OK; i++) {
-        names[i] = c->j.e[i].tmp;
         rc = write_temp(&c->j.e[i], c->mod[i], &c->tmpfd[i], &c->made[2 * i], err);
-        sync[nsync++] = c->tmpfd[i];
+        sync[nsync] = c->tmpfd[i];
+        names[nsync++] = c->j.e[i].tmp;
     }
     /* the companions' data in the same batch: one wait for all */
     for (size_t k = 0; w && k < w->nfds; k++) {

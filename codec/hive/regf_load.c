@@ -200,10 +200,10 @@ dcs_status dcsi_regf_load_fd(struct dcsi_regf *r, int fd, uint64_t size, const u
         if (n <= 0) {
             dcs_status rc = dcs_error_set(err, DCS_ERR_IO, DCS_NO_OFFSET, "cannot read %s: %s",
                                           path, n < 0 ? strerror(errno) : "file shrank");
-            if (map)
-                munmap(buf, len);
-            else
-                free(buf);
+            r->data = buf; /* freed as what it is */
+            r->cap = len;
+            r->mapped = map;
+            dcsi_regf_data_free(r);
             return rc;
         }
         got += (size_t)n;

@@ -25,8 +25,8 @@ enum {
 #define CLI_MAX_INPUT (64u * 1024u * 1024u)
 
 extern const char *cli_prog; /* "dcs" */
-/* The command line as main received it (a copy, NULL-terminated; NULL when
- * it could not be copied): what dcs-wim is run with (wim_run.c). */
+/* The command line as main received it (NULL-terminated): what dcs-wim is
+ * run with (wim_run.c). */
 extern char **cli_argv;
 
 /* "dcs: " + message + "\n" on stderr. */

@@ -68,7 +68,8 @@ static bool lock_wait_option(int *argc, char ***argv)
     if (end == (*argv)[2] || *end || !(s >= 0 && s <= 86400))
         return false;
     dcs_lock_set_wait((unsigned)(s * 1000 + 0.5));
-    (*argv)[2] = (*argv)[0];
+    /* a view past the option; the array itself is left as it came
+     * (cli_argv), and nothing reads the view's [0] */
     *argc -= 2;
     *argv += 2;
     return true;
@@ -77,10 +78,7 @@ static bool lock_wait_option(int *argc, char ***argv)
 int main(int argc, char **argv)
 {
     dcs_set_warning_handler(print_warning, NULL);
-    /* before lock_wait_option rewrites the array */
-    cli_argv = malloc(((size_t)argc + 1) * sizeof *cli_argv);
-    if (cli_argv)
-        memcpy(cli_argv, argv, ((size_t)argc + 1) * sizeof *cli_argv);
+    cli_argv = argv;
     if (!lock_wait_option(&argc, &argv)) {
         cli_errorf("--lock-wait needs a number of seconds (0 to 86400)");
         return EXIT_USAGE;

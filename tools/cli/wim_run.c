@@ -62,10 +62,6 @@ static int run_helper(const char *cmd)
                 helper = path;
         }
     }
-    if (!cli_argv) {
-        cli_errorf("%s: out of memory", cmd);
-        return EXIT_BAD_INPUT;
-    }
     execv(helper, cli_argv);
     cli_errorf("%s: --wim: cannot run %s (this dcs is linked statically and reads WIM images "
                "through it): %s",
